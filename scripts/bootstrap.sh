@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what is missing for lumi-vs-laptop, and nothing that is already there:
+# Cairo/Pango development files (manim builds pycairo and manimpango from source on Linux),
+# uv, and the locked Python environment in .venv. Safe to run again: a second run is a no-op.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+UV_VERSION=0.13.9
+say() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*"; }
+
+have_system_libs() {
+    command -v pkg-config >/dev/null 2>&1 &&
+        pkg-config --exists cairo pangocairo 2>/dev/null &&
+        command -v cc >/dev/null 2>&1 &&
+        python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' &&
+        python3 -c 'import venv, ensurepip' 2>/dev/null
+}
+
+install_system_libs() {
+    if command -v apt-get >/dev/null 2>&1; then
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        say "installing Cairo/Pango development packages with apt-get"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+            libcairo2-dev libpango1.0-dev pkg-config gcc python3-dev python3-venv \
+            fonts-dejavu-core >/dev/null
+    elif command -v brew >/dev/null 2>&1; then
+        say "installing Cairo/Pango with Homebrew"
+        brew install cairo pango pkg-config
+    else
+        echo "bootstrap: need Cairo and Pango development files and pkg-config;" \
+            "install them with your package manager, then run 'make demo' again" >&2
+        exit 1
+    fi
+}
+
+have_system_libs || install_system_libs
+
+if command -v uv >/dev/null 2>&1; then
+    UV=$(command -v uv)
+else
+    UV=.tools/bin/uv
+    if [ ! -x "$UV" ]; then
+        say "installing uv $UV_VERSION into .tools/"
+        python3 -m venv .tools
+        .tools/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
+    fi
+fi
+
+# uv must use the machine's Python: it cannot download interpreters here.
+export UV_PYTHON_DOWNLOADS=never
+"$UV" sync --frozen --python "$(command -v python3)" --quiet
+say "environment ready: .venv (activate with 'source .venv/bin/activate')"
