@@ -1,0 +1,148 @@
+"""`python -m extract`: W&B exports -> run store, and the key metrics of a store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from .analysis import build_report
+from .classify import Overrides
+from .errors import InputError
+from .ingest import ingest_exports
+from .paths import DEFAULT_STORE, store_path
+from .report import to_json, to_markdown
+from .sample import build_sample_store
+from .store import load_runs, save_runs
+
+EXAMPLES = """\
+examples:
+  python -m extract csv wandb_export.csv -o data/runs.h5
+  python -m extract csv runs.csv accuracy_panel.csv epoch_panel.csv --platform "My CPU run=laptop"
+  python -m extract report                  # Markdown key metrics of data/runs.h5 (or $RUNS_STORE)
+  python -m extract report my.h5 --json
+  python -m extract sample                  # rebuild data/runs.h5 from the sample study
+"""
+
+err = Console(stderr=True, highlight=False)
+
+
+def _assignment(kind: type):
+    def parse(text: str) -> tuple[str, object]:
+        name, sep, value = text.rpartition("=")
+        if not sep or not name:
+            raise argparse.ArgumentTypeError(f"expected RUN_NAME=VALUE, got {text!r}")
+        try:
+            return name, kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"bad value in {text!r}") from None
+
+    return parse
+
+
+def _platform(value: str) -> str:
+    if value not in ("cluster", "laptop"):
+        raise ValueError(value)
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m extract",
+        description="Build the run store from W&B exports and report its key metrics.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    csv_cmd = commands.add_parser(
+        "csv",
+        help="read W&B runs-table and line-plot panel CSV exports into the store",
+        epilog="example:\n  python -m extract csv export.csv panel_epoch.csv -o data/runs.h5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    csv_cmd.add_argument("exports", nargs="+", type=Path, help="runs-table and panel exports")
+    csv_cmd.add_argument(
+        "-o", "--output", type=Path, default=None, help=f"store to write (default {DEFAULT_STORE})"
+    )
+    csv_cmd.add_argument(
+        "--platform", type=_assignment(_platform), action="append", default=[],
+        metavar="RUN=cluster|laptop", help="set a run's platform (repeatable)",
+    )
+    csv_cmd.add_argument(
+        "--gpus", type=_assignment(int), action="append", default=[], metavar="RUN=N",
+        help="set a run's total GPU count (repeatable)",
+    )
+    csv_cmd.add_argument(
+        "--nodes", type=_assignment(int), action="append", default=[], metavar="RUN=N",
+        help="set a run's node count (repeatable)",
+    )
+    csv_cmd.add_argument(
+        "--reconstructed", action="store_true",
+        help="mark the panel histories as reconstructed (not logged); scenes say so on screen",
+    )
+
+    report_cmd = commands.add_parser(
+        "report",
+        help="print the key metrics of a store (Markdown, or --json)",
+        epilog="example:\n  python -m extract report data/runs.h5 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report_cmd.add_argument("store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5")
+    report_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sample_cmd = commands.add_parser(
+        "sample",
+        help="build a store from the embedded sample study",
+        epilog="example:\n  python -m extract sample -o /tmp/sample.h5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sample_cmd.add_argument("-o", "--output", type=Path, default=DEFAULT_STORE)
+    return parser
+
+
+def run_csv(args: argparse.Namespace) -> None:
+    overrides = Overrides(
+        platform=dict(args.platform), gpus=dict(args.gpus), nodes=dict(args.nodes)
+    )
+    result = ingest_exports(args.exports, overrides, reconstructed=args.reconstructed)
+    output = store_path(args.output)
+    save_runs(output, result.runs)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
+    histories = sum(1 for r in result.runs if len(r.history))
+    print(f"wrote {len(result.runs)} runs ({histories} with histories) to {output}")
+
+
+def run_report(args: argparse.Namespace) -> None:
+    report = build_report(load_runs(store_path(args.store)))
+    print(to_json(report) if args.json else to_markdown(report), end="" if not args.json else "\n")
+
+
+def run_sample(args: argparse.Namespace) -> None:
+    runs = build_sample_store(args.output)
+    print(f"wrote the sample study ({len(runs)} runs) to {args.output}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"csv": run_csv, "report": run_report, "sample": run_sample}
+    try:
+        handlers[args.command](args)
+    except InputError as error:
+        if args.debug:
+            raise
+        err.print(f"[bold red]error:[/] {error.one_line()}", soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err.print("interrupted; the store was left as it was")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

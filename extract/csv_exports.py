@@ -1,0 +1,256 @@
+"""Readers for the two CSV exports of the W&B web UI: the runs table and line-plot panels.
+
+Columns are matched by name, never by position: users reorder and hide columns in the UI.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+RUNS_TABLE_FIXED = ("Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep")
+PANEL_TIME_AXES = {
+    "Relative Time (Process)": "_runtime",
+    "Relative Time (Wall)": "_runtime",
+    "Wall Time": "_timestamp",
+    "Step": "_step",
+}
+PANEL_SEPARATOR = " - "
+BUCKET_SUFFIXES = ("__MIN", "__MAX")
+
+
+@dataclass
+class TableRow:
+    """One run as the runs table describes it; ``row`` is the 1-based line number in the file."""
+
+    row: int
+    name: str
+    state: str
+    created_at: str | None
+    runtime_s: float
+    tags: list[str]
+    config: dict[str, Any]
+    summary: dict[str, Any]
+
+
+@dataclass
+class PanelSeries:
+    """One metric of one run from a line-plot panel export, against its x axis."""
+
+    run_name: str
+    metric: str
+    x_key: str
+    x: np.ndarray
+    y: np.ndarray
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV file; BOM, CRLF and ';' or tab delimiters are accepted."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte {error.start})", path=path) from None
+    except OSError as error:
+        raise InputError(error.strerror or str(error), path=path) from None
+    if not text.strip():
+        raise InputError("file is empty", path=path)
+    first_line = text.splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [h.strip() for h in rows[0]]
+    body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    for index, row in enumerate(rows[1:], start=2):
+        if row and any(c.strip() for c in row) and len(row) != len(header):
+            raise InputError(
+                f"has {len(row)} fields, the header has {len(header)}",
+                path=path,
+                row=index,
+                hint="is the line truncated or the file re-saved with another delimiter?",
+            )
+    return header, body
+
+
+def is_panel_export(header: list[str]) -> bool:
+    return len(header) >= 2 and all(PANEL_SEPARATOR in column for column in header[1:])
+
+
+def parse_value(text: str) -> Any:
+    """A cell of a W&B export as a Python value: numbers, booleans, JSON lists, else text."""
+    text = text.strip()
+    if text in ("", "-"):
+        return None
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        number = float(text)
+    except ValueError:
+        pass
+    else:
+        if number.is_integer() and "." not in text and "e" not in lowered:
+            return int(number)
+        return number
+    if text[0] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+def parse_runs_table(path: Path) -> list[TableRow]:
+    header, body = read_table(path)
+    index = {name: i for i, name in enumerate(header)}
+    for required in ("Name", "Runtime"):
+        if required not in index:
+            raise InputError(
+                f"no {required!r} column; is this a W&B runs-table export?",
+                path=path,
+                column=required,
+            )
+    config_columns, summary_columns = split_config_summary(header)
+    parsed = []
+    seen: dict[str, int] = {}
+    for row_number, cells in enumerate(body, start=2):
+        name = cells[index["Name"]].strip()
+        if not name:
+            raise InputError("run has no name", path=path, row=row_number, column="Name")
+        if name in seen:
+            raise InputError(
+                f"run {name!r} appears twice (first in row {seen[name]})",
+                path=path,
+                row=row_number,
+                column="Name",
+            )
+        seen[name] = row_number
+        runtime_text = cells[index["Runtime"]].strip()
+        runtime = parse_value(runtime_text)
+        if not isinstance(runtime, int | float) or isinstance(runtime, bool):
+            raise InputError(
+                f"runtime {runtime_text!r} is not a number of seconds",
+                path=path,
+                row=row_number,
+                column="Runtime",
+            )
+        if not math.isfinite(runtime) or runtime <= 0:
+            raise InputError(
+                f"runtime {runtime_text!r} must be a positive number of seconds",
+                path=path,
+                row=row_number,
+                column="Runtime",
+            )
+        state = cells[index["State"]].strip().lower() if "State" in index else "finished"
+        created = cells[index["Created"]].strip() if "Created" in index else ""
+        tags_value = parse_value(cells[index["Tags"]]) if "Tags" in index else None
+        tags = _as_tags(tags_value)
+        config = _values(cells, index, config_columns)
+        summary = _values(cells, index, summary_columns)
+        parsed.append(
+            TableRow(
+                row=row_number,
+                name=name,
+                state=state or "finished",
+                created_at=created or None,
+                runtime_s=float(runtime),
+                tags=tags,
+                config=config,
+                summary=summary,
+            )
+        )
+    if not parsed:
+        raise InputError("export has a header but no runs", path=path)
+    return parsed
+
+
+def split_config_summary(header: list[str]) -> tuple[list[str], list[str]]:
+    """Config and summary columns of a runs-table header.
+
+    W&B writes config columns, then summary columns, each block in alphabetical order, so the
+    summary block starts where the alphabetical order restarts. If the user reordered columns and
+    there is no single restart, every column counts as both config and summary.
+    """
+    extra = [h for h in header if h not in RUNS_TABLE_FIXED and h]
+    restarts = [i for i in range(1, len(extra)) if extra[i].lower() < extra[i - 1].lower()]
+    if len(restarts) == 1:
+        return extra[: restarts[0]], extra[restarts[0] :]
+    return extra, extra
+
+
+def parse_panel_export(path: Path) -> list[PanelSeries]:
+    header, body = read_table(path)
+    x_label = header[0]
+    x_key = PANEL_TIME_AXES.get(x_label, x_label)
+    x_values = np.array([_number(cells[0], path, row, x_label) for row, cells in _rows(body)])
+    series = []
+    for column_index, column in enumerate(header[1:], start=1):
+        if column.endswith(BUCKET_SUFFIXES):
+            continue
+        run_name, metric = column.rsplit(PANEL_SEPARATOR, 1)
+        values = np.array(
+            [_number(cells[column_index], path, row, column) for row, cells in _rows(body)]
+        )
+        present = ~np.isnan(values) & ~np.isnan(x_values)
+        x = x_values[present]
+        if x_key == "_timestamp" and len(x) and np.nanmax(x) > 1e11:
+            x = x / 1000.0  # the UI writes wall time in milliseconds
+        series.append(PanelSeries(run_name.strip(), metric.strip(), x_key, x, values[present]))
+    if not series:
+        raise InputError("panel export has no '<run> - <metric>' columns", path=path)
+    return series
+
+
+def series_to_history(series: list[PanelSeries]) -> pd.DataFrame:
+    """Join one run's panel series on their x axis into a W&B-like history frame."""
+    frames = []
+    for item in series:
+        frame = pd.DataFrame({item.x_key: item.x, item.metric: item.y})
+        frames.append(frame.groupby(item.x_key, as_index=False).last())
+    history = frames[0]
+    for frame in frames[1:]:
+        shared = [c for c in frame.columns if c in history.columns and c != frame.columns[1]]
+        history = history.merge(frame, on=shared, how="outer")
+    x_keys = [k for k in ("_step", "_runtime", "_timestamp") if k in history.columns]
+    sort_key = "_runtime" if "_runtime" in history else (x_keys[0] if x_keys else None)
+    if sort_key:
+        history = history.sort_values(sort_key, kind="stable").reset_index(drop=True)
+    return history
+
+
+def _rows(body: list[list[str]]):
+    return enumerate(body, start=2)
+
+
+def _number(text: str, path: Path, row: int, column: str) -> float:
+    value = parse_value(text)
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{text.strip()!r} is not a number", path=path, row=row, column=column)
+    return float(value)
+
+
+def _values(cells: list[str], index: dict[str, int], columns: list[str]) -> dict[str, Any]:
+    values = {}
+    for column in columns:
+        value = parse_value(cells[index[column]])
+        if value is not None:
+            values[column] = value
+    return values
+
+
+def _as_tags(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [t.strip() for t in str(value).split(",") if t.strip()]

@@ -1,0 +1,146 @@
+"""From W&B CSV exports (runs table plus optional line-plot panels) to Run records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .classify import (
+    Overrides,
+    epoch_count,
+    gpu_count,
+    logged_extrapolation,
+    node_count,
+    platform_of,
+)
+from .csv_exports import (
+    PanelSeries,
+    TableRow,
+    is_panel_export,
+    parse_panel_export,
+    parse_runs_table,
+    read_table,
+    series_to_history,
+)
+from .errors import InputError
+from .model import Run
+
+
+@dataclass
+class IngestResult:
+    runs: list[Run]
+    warnings: list[str] = field(default_factory=list)
+
+
+def ingest_exports(
+    paths: Sequence[Path],
+    overrides: Overrides | None = None,
+    reconstructed: bool = False,
+) -> IngestResult:
+    """Read runs-table and panel exports (told apart by their header) into runs."""
+    overrides = overrides or Overrides()
+    rows: list[tuple[Path, TableRow]] = []
+    series: list[tuple[Path, PanelSeries]] = []
+    for path in paths:
+        header, _ = read_table(path)
+        if is_panel_export(header):
+            series.extend((path, item) for item in parse_panel_export(path))
+        else:
+            rows.extend((path, row) for row in parse_runs_table(path))
+    if not rows:
+        raise InputError(
+            "no runs-table export among the inputs; panel exports only add histories",
+            path=paths[0] if paths else None,
+        )
+    _reject_duplicate_names(rows)
+
+    by_run: dict[str, list[PanelSeries]] = defaultdict(list)
+    for _, item in series:
+        by_run[item.run_name].append(item)
+    names = {row.name for _, row in rows}
+    warnings = [
+        f"{path}: panel column '{item.run_name} - {item.metric}' names no run of the runs table;"
+        " skipped"
+        for path, item in series
+        if item.run_name not in names
+    ]
+    runs = [
+        run_from_row(path, row, by_run.get(row.name, []), overrides, reconstructed)
+        for path, row in rows
+    ]
+    for run in runs:
+        if "_runtime" not in run.history or run.history["_runtime"].isna().all():
+            if len(run.history):
+                warnings.append(
+                    f"{run.name}: history has no time axis; '_runtime' spread evenly over steps"
+                )
+    return IngestResult(runs, warnings)
+
+
+def run_from_row(
+    path: Path,
+    row: TableRow,
+    series: list[PanelSeries],
+    overrides: Overrides,
+    reconstructed: bool,
+) -> Run:
+    nodes = overrides.nodes.get(row.name, node_count(row.config))
+    gpus = overrides.gpus.get(row.name, gpu_count(row.config))
+    platform = overrides.platform.get(row.name, platform_of(row.config, gpus))
+    if platform == "laptop":
+        gpus = 0
+    epochs = epoch_count(row.config, row.summary)
+    extrapolation = logged_extrapolation(row.summary, epochs) if platform == "laptop" else None
+    history = _history(series, row.runtime_s)
+    config = dict(row.config)
+    if extrapolation:
+        config.setdefault("extrapolation_method", extrapolation.method)
+    return Run(
+        run_id=row.name,
+        name=row.name,
+        platform=platform,
+        state=row.state,
+        gpus=gpus,
+        nodes=nodes,
+        epochs=epochs,
+        time_s=extrapolation.time_s if extrapolation else row.runtime_s,
+        extrapolated=extrapolation is not None,
+        measured_s=row.runtime_s,
+        reconstructed=reconstructed and bool(series),
+        created_at=row.created_at,
+        source=f"csv:{path.name}",
+        config=config,
+        summary={**row.summary, "_runtime": row.runtime_s, "tags": row.tags},
+        history=history,
+    )
+
+
+def _history(series: list[PanelSeries], runtime_s: float) -> pd.DataFrame:
+    if not series:
+        return pd.DataFrame({"_runtime": np.array([], dtype=float)})
+    history = series_to_history(series)
+    if "_runtime" not in history and "_step" in history and len(history):
+        steps = history["_step"].to_numpy(dtype=float)
+        span = steps.max() - steps.min()
+        fraction = (steps - steps.min()) / span if span > 0 else np.ones_like(steps)
+        history["_runtime"] = fraction * runtime_s
+    return history
+
+
+def _reject_duplicate_names(rows: list[tuple[Path, TableRow]]) -> None:
+    first_seen: dict[str, tuple[Path, int]] = {}
+    for path, row in rows:
+        if row.name in first_seen:
+            other_path, other_row = first_seen[row.name]
+            raise InputError(
+                f"run {row.name!r} is also in {other_path} row {other_row}",
+                path=path,
+                row=row.row,
+                column="Name",
+            )
+        first_seen[row.name] = (path, row.row)

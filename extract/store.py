@@ -1,0 +1,170 @@
+"""The HDF5 run store: one file, one group per run, written atomically.
+
+Schema (version 1)::
+
+    /                      attrs: schema_version, writer
+    /runs/<n>              one group per run (n = 0, 1, ... in the order saved)
+        attrs              run_id, name, platform, state, gpus, nodes, epochs, time_s,
+                           extrapolated, measured_s, reconstructed, created_at, source,
+                           config_json, summary_json (JSON text)
+        history/<key>      one float64 dataset per logged key, all of one length, NaN where a
+                           row did not log the key; chunked and gzip-compressed. Dataset names
+                           are the keys percent-encoded ("/" -> "%2F"), so nested keys survive.
+        history attrs      columns_json: the keys in their logged order
+
+Writes go to a temporary file in the same folder and replace the store with one rename, so an
+interrupted write (Ctrl-C, kill -9, full disk) leaves the previous store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import quote
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from .errors import StoreError
+from .model import PLATFORMS, Run
+
+SCHEMA_VERSION = 1
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+CHUNK_ROWS = 4096
+
+
+def save_runs(path: str | Path, runs: Sequence[Run]) -> None:
+    """Write ``runs`` to ``path``, replacing what was there only once the new file is complete."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with h5py.File(tmp_name, "w") as h5:
+            h5.attrs["schema_version"] = SCHEMA_VERSION
+            h5.attrs["writer"] = "lumi-vs-laptop"
+            runs_group = h5.create_group("runs")
+            for index, run in enumerate(runs):
+                _write_run(runs_group.create_group(str(index)), run)
+        with open(tmp_name, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Run]:
+    """Read every run of the store at ``path``.
+
+    ``columns`` limits the history to these keys (plus ``_runtime``), so a scene reads only
+    what it draws.
+    """
+    path = Path(path)
+    _check_is_store(path)
+    wanted = None if columns is None else {"_runtime", *columns}
+    try:
+        with h5py.File(path, "r") as h5:
+            version = int(h5.attrs.get("schema_version", -1))
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store has schema version {version}, this tool reads up to {SCHEMA_VERSION}",
+                    path=path,
+                    hint="update lumi-vs-laptop, or rebuild the store with 'python -m extract'",
+                )
+            if version < 1 or "runs" not in h5:
+                raise StoreError("not a lumi-vs-laptop run store", path=path)
+            groups = sorted(h5["runs"].values(), key=lambda g: int(g.name.rsplit("/", 1)[1]))
+            return [_read_run(group, wanted) for group in groups]
+    except (OSError, KeyError, ValueError) as error:
+        raise StoreError(f"store is damaged ({error})", path=path) from None
+
+
+def _check_is_store(path: Path) -> None:
+    if not path.exists():
+        raise StoreError(
+            "no run store here", path=path, hint="create one with 'python -m extract csv EXPORT'"
+        )
+    with open(path, "rb") as handle:
+        if handle.read(8) != HDF5_SIGNATURE:
+            raise StoreError("not an HDF5 file", path=path)
+
+
+def _write_run(group: h5py.Group, run: Run) -> None:
+    attrs = group.attrs
+    attrs["run_id"] = run.run_id
+    attrs["name"] = run.name
+    attrs["platform"] = run.platform
+    attrs["state"] = run.state
+    attrs["gpus"] = int(run.gpus)
+    attrs["nodes"] = int(run.nodes)
+    attrs["epochs"] = _float_or_nan(run.epochs)
+    attrs["time_s"] = float(run.time_s)
+    attrs["extrapolated"] = bool(run.extrapolated)
+    attrs["measured_s"] = _float_or_nan(run.measured_s)
+    attrs["reconstructed"] = bool(run.reconstructed)
+    attrs["created_at"] = run.created_at or ""
+    attrs["source"] = run.source
+    attrs["config_json"] = json.dumps(run.config, default=str)
+    attrs["summary_json"] = json.dumps(run.summary, default=str)
+
+    history = group.create_group("history")
+    columns = [str(c) for c in run.history.columns]
+    history.attrs["columns_json"] = json.dumps(columns)
+    for column in columns:
+        values = pd.to_numeric(run.history[column], errors="coerce").to_numpy(dtype=np.float64)
+        chunks = (min(len(values), CHUNK_ROWS),) if len(values) else None
+        history.create_dataset(
+            quote(column, safe=""),
+            data=values,
+            chunks=chunks,
+            compression="gzip" if len(values) else None,
+            compression_opts=4 if len(values) else None,
+            shuffle=bool(len(values)),
+        )
+
+
+def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
+    attrs = group.attrs
+    platform = str(attrs["platform"])
+    if platform not in PLATFORMS:
+        raise StoreError(f"run {attrs['name']!r} has unknown platform {platform!r}")
+    history_group = group["history"]
+    columns = json.loads(history_group.attrs["columns_json"])
+    if wanted is not None:
+        columns = [c for c in columns if c in wanted]
+    history = pd.DataFrame({c: history_group[quote(c, safe="")][()] for c in columns})
+    if "_runtime" not in history:
+        history["_runtime"] = np.zeros(len(history))
+    return Run(
+        run_id=str(attrs["run_id"]),
+        name=str(attrs["name"]),
+        platform=platform,  # type: ignore[arg-type]
+        state=str(attrs["state"]),
+        gpus=int(attrs["gpus"]),
+        nodes=int(attrs["nodes"]),
+        epochs=_none_if_nan(attrs["epochs"]),
+        time_s=float(attrs["time_s"]),
+        extrapolated=bool(attrs["extrapolated"]),
+        measured_s=_none_if_nan(attrs["measured_s"]),
+        reconstructed=bool(attrs["reconstructed"]),
+        created_at=str(attrs["created_at"]) or None,
+        source=str(attrs["source"]),
+        config=json.loads(attrs["config_json"]),
+        summary=json.loads(attrs["summary_json"]),
+        history=history,
+    )
+
+
+def _float_or_nan(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _none_if_nan(value: float) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value

@@ -1,0 +1,72 @@
+"""Human units for durations, ratios and percentages, shared by reports and scenes."""
+
+from __future__ import annotations
+
+import math
+
+MINUTE = 60.0
+HOUR = 3600.0
+DAY = 86400.0
+
+
+def _one_decimal_below_100(value: float) -> str:
+    return f"{value:.1f}" if value < 99.95 else f"{value:,.0f}"
+
+
+def duration(seconds: float) -> str:
+    """'45 s', '3.3 min', '75.8 h', '4.2 days': the unit a person would say aloud."""
+    if not math.isfinite(seconds):
+        return "n/a"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * MINUTE:
+        return f"{_one_decimal_below_100(seconds / MINUTE)} min"
+    if seconds < 100 * HOUR:
+        return f"{_one_decimal_below_100(seconds / HOUR)} h"
+    return f"{_one_decimal_below_100(seconds / DAY)} days"
+
+
+def duration_range(low: float, high: float) -> str:
+    """'54-76 h' when both ends share a unit, else '20 h-4.2 days'."""
+    low_text, high_text = duration(low), duration(high)
+    low_number, low_unit = low_text.split(" ", 1)
+    high_number, high_unit = high_text.split(" ", 1)
+    if low_unit == high_unit:
+        return f"{_short(low_number)}\u2013{_short(high_number)} {low_unit}"
+    return f"{low_text}\u2013{high_text}"
+
+
+def _short(number_text: str) -> str:
+    """'54.1' -> '54' in ranges, where one decimal on both ends is more than anyone reads."""
+    value = float(number_text.replace(",", ""))
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def ratio(value: float, sign: str = "x") -> str:
+    """'1,393x', '36.9x', '2.05x'."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value >= 100:
+        return f"{value:,.0f}{sign}"
+    if value >= 10:
+        return f"{value:.1f}{sign}"
+    if value >= 0.1:
+        return f"{value:.2f}{sign}"
+    return f"{value:.2g}{sign}"
+
+
+def percent(fraction: float) -> str:
+    return f"{fraction * 100:.0f}%"
+
+
+def clock(seconds: float) -> str:
+    """A running clock: '0:42', '12:05', '3 h 07 min', '2 d 04 h'."""
+    seconds = max(0.0, seconds)
+    if seconds < HOUR:
+        minutes, secs = divmod(int(seconds), 60)
+        return f"{minutes}:{secs:02d}"
+    if seconds < DAY:
+        hours, rest = divmod(int(seconds), 3600)
+        return f"{hours} h {rest // 60:02d} min"
+    days, rest = divmod(int(seconds), 86400)
+    return f"{days} d {rest // 3600:02d} h"
