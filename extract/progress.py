@@ -1,0 +1,84 @@
+"""How far a run got at any wall time, from what it logged.
+
+A run's progress through its training job is read off its history: the times at which each
+epoch began (W&B's ``epoch`` staircase against ``_runtime``), joined linearly, so a slow first
+epoch or a stall shows up as it happened. Without an epoch staircase, a logged overall
+``progress_percentage`` is used; failing both, progress is assumed uniform and says so.
+A laptop run extrapolated from a partial run is measured up to ``measured_s`` and an estimate
+after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import Run
+
+
+@dataclass(frozen=True)
+class ProgressCurve:
+    times_s: np.ndarray
+    fractions: np.ndarray
+    finish_s: float
+    measured_until_s: float
+    method: str
+
+    def at(self, t: float | np.ndarray) -> float | np.ndarray:
+        return np.interp(t, self.times_s, self.fractions)
+
+    @property
+    def estimated(self) -> bool:
+        return self.measured_until_s < self.finish_s
+
+
+def progress_curve(run: Run) -> ProgressCurve:
+    finish = float(run.time_s)
+    measured = float(run.measured_s) if run.extrapolated and run.measured_s else finish
+    history = run.history
+    if not run.extrapolated and "epoch" in history and run.epochs and len(history):
+        curve = _from_epochs(history["_runtime"].to_numpy(), history["epoch"].to_numpy(), run.epochs, finish)
+        if curve is not None:
+            return ProgressCurve(*curve, finish, measured, "epoch staircase")
+    if not run.extrapolated and "progress_percentage" in history and len(history):
+        curve = _from_percentage(
+            history["_runtime"].to_numpy(), history["progress_percentage"].to_numpy(), finish
+        )
+        if curve is not None:
+            return ProgressCurve(*curve, finish, measured, "progress_percentage")
+    method = "extrapolated at constant throughput" if run.extrapolated else "assumed uniform"
+    return ProgressCurve(np.array([0.0, finish]), np.array([0.0, 1.0]), finish, measured, method)
+
+
+def _from_epochs(times, epochs, total_epochs: float, finish: float):
+    keep = ~(np.isnan(times) | np.isnan(epochs))
+    times, epochs = times[keep], epochs[keep]
+    if times.size == 0:
+        return None
+    order = np.argsort(times, kind="stable")
+    times, epochs = times[order], epochs[order]
+    boundaries_t = [0.0]
+    boundaries_f = [0.0]
+    for epoch in range(1, int(total_epochs)):
+        reached = np.nonzero(epochs >= epoch)[0]
+        if reached.size == 0:
+            break
+        t = float(times[reached[0]])
+        if t > boundaries_t[-1]:
+            boundaries_t.append(t)
+            boundaries_f.append(epoch / total_epochs)
+    if finish > boundaries_t[-1]:
+        boundaries_t.append(finish)
+        boundaries_f.append(1.0)
+    return np.array(boundaries_t), np.array(boundaries_f)
+
+
+def _from_percentage(times, percentages, finish: float):
+    keep = ~(np.isnan(times) | np.isnan(percentages))
+    times, percentages = times[keep], percentages[keep] / 100.0
+    if times.size < 2 or np.any(np.diff(percentages) < -1e-9):
+        return None  # a per-epoch percentage resets every epoch: not an overall progress
+    times = np.concatenate([[0.0], times, [finish]])
+    fractions = np.concatenate([[0.0], percentages, [1.0]])
+    return np.maximum.accumulate(times), np.clip(fractions, 0, 1)

@@ -1,0 +1,75 @@
+"""Colours, fonts and sizes shared by every scene.
+
+The palette is colour-blind safe: cluster runs use one sequential blue ramp by GPU count (more
+GPUs, brighter), laptops the Okabe-Ito orange family, which no common colour-vision deficiency
+confuses with blue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import ManimColor, config, interpolate_color
+
+FONT = "DejaVu Sans"  # ships with every Linux desktop and Debian's fonts-dejavu-core
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    foreground: str
+    muted: str
+    faint: str
+    track: str
+    cluster_low: str
+    cluster_high: str
+    laptop: tuple[str, ...]
+    highlight: str
+
+
+DARK = Theme(
+    name="dark",
+    background="#101318",
+    foreground="#F2F4F7",
+    muted="#A9B1BD",
+    faint="#5B6472",
+    track="#232833",
+    cluster_low="#3E7CC2",
+    cluster_high="#A6DCFF",
+    laptop=("#E69F00", "#F0C05A", "#D55E00"),
+    highlight="#F2F4F7",
+)
+
+# Sizes in Manim font units, chosen to read at the back of a room at 1080p.
+TITLE_SIZE = 34
+LABEL_SIZE = 26
+SMALL_SIZE = 21
+SOURCE_SIZE = 17
+CLOCK_SIZE = 36
+
+# Everything stays inside the frame with a 5% margin on every side.
+MARGIN_FRACTION = 0.05
+
+
+def safe_box() -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) of the area every text must stay inside."""
+    half_w, half_h = config.frame_width / 2, config.frame_height / 2
+    mx, my = config.frame_width * MARGIN_FRACTION, config.frame_height * MARGIN_FRACTION
+    return -half_w + mx, half_w - mx, -half_h + my, half_h - my
+
+
+def current_theme() -> Theme:
+    return DARK
+
+
+def cluster_color(theme: Theme, gpus: int, all_gpus: list[int]) -> ManimColor:
+    """Position on the ramp by log2 GPU count, so 1, 2, 4 ... 64 are evenly spaced."""
+    low, high = np.log2(max(1, min(all_gpus))), np.log2(max(1, max(all_gpus)))
+    position = 0.0 if high == low else (np.log2(max(1, gpus)) - low) / (high - low)
+    return interpolate_color(ManimColor(theme.cluster_low), ManimColor(theme.cluster_high), position)
+
+
+def laptop_color(theme: Theme, index: int) -> ManimColor:
+    return ManimColor(theme.laptop[index % len(theme.laptop)])

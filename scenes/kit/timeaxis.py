@@ -1,0 +1,57 @@
+"""A logarithmic wall-time axis with ticks a person reads at a glance: 1 min, 1 h, 1 day."""
+
+from __future__ import annotations
+
+import math
+
+from manim import DOWN, Line, VGroup
+
+from .text import text
+from .theme import SMALL_SIZE, Theme
+
+HUMAN_TICKS: tuple[tuple[float, str], ...] = (
+    (1, "1 s"),
+    (10, "10 s"),
+    (60, "1 min"),
+    (600, "10 min"),
+    (3600, "1 h"),
+    (36000, "10 h"),
+    (86400, "1 day"),
+    (3 * 86400, "3 days"),
+    (7 * 86400, "1 week"),
+    (30 * 86400, "30 days"),
+    (365 * 86400, "1 year"),
+)
+
+
+class LogTimeAxis(VGroup):
+    """Horizontal axis from ``t_min`` to ``t_max`` seconds, log scale, between x0 and x1."""
+
+    def __init__(
+        self, t_min: float, t_max: float, x0: float, x1: float, y: float, theme: Theme
+    ) -> None:
+        super().__init__()
+        self.t_min, self.t_max, self.x0, self.x1, self.y = t_min, t_max, x0, x1, y
+        self.line = Line([x0, y, 0], [x1, y, 0], color=theme.faint, stroke_width=3)
+        self.add(self.line)
+        self.tick_labels = VGroup()
+        last_right = -math.inf
+        for seconds, label in HUMAN_TICKS:
+            if not t_min <= seconds <= t_max:
+                continue
+            x = self.x_of(seconds)
+            tick = Line([x, y + 0.09, 0], [x, y - 0.09, 0], color=theme.muted, stroke_width=3)
+            caption = text(label, SMALL_SIZE, theme.muted).next_to(tick, DOWN, buff=0.12)
+            self.add(tick)
+            if caption.get_left()[0] > last_right + 0.15:
+                self.tick_labels.add(caption)
+                last_right = caption.get_right()[0]
+        self.add(self.tick_labels)
+
+    def x_of(self, seconds: float) -> float:
+        seconds = min(max(seconds, self.t_min), self.t_max)
+        span = math.log(self.t_max / self.t_min)
+        return self.x0 + (self.x1 - self.x0) * math.log(seconds / self.t_min) / span
+
+    def point(self, seconds: float):
+        return [self.x_of(seconds), self.y, 0]
