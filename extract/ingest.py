@@ -73,12 +73,12 @@ def ingest_exports(
         run_from_row(path, row, by_run.get(row.name, []), overrides, reconstructed)
         for path, row in rows
     ]
-    for run in runs:
-        if "_runtime" not in run.history or run.history["_runtime"].isna().all():
-            if len(run.history):
-                warnings.append(
-                    f"{run.name}: history has no time axis; '_runtime' spread evenly over steps"
-                )
+    for name, run_series in by_run.items():
+        if name in names and not any(item.x_key == "_runtime" for item in run_series):
+            warnings.append(
+                f"{name}: panels have no time axis; '_runtime' spread evenly over the steps"
+                " (export panels against 'Relative Time (Process)' for real times)"
+            )
     return IngestResult(runs, warnings)
 
 

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import manim.utils.testing.frames_comparison as frames_comparison
+
+from extract.paths import SAMPLE_DIR
+from extract.sample import build_sample_store
+
+# Debian 12 ships Cairo 1.16; manim skips its frame tests below 1.18 because control frames
+# differ slightly between Cairo versions. Ours are made and checked on the same Cairo.
+frames_comparison.MIN_CAIRO_VERSION = 0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--set_test", action="store_true", help="write frames_comparison control data")
+    parser.addoption("--show_diff", action="store_true", help="show frame differences")
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "runs.h5"
+    build_sample_store(path)
+    return path
+
+
+@pytest.fixture
+def sample_exports(tmp_path: Path) -> Path:
+    """A writable copy of the sample study's exports."""
+    target = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DIR, target)
+    return target

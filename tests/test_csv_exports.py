@@ -1,0 +1,167 @@
+"""W&B runs-table and panel exports, in the format the web UI writes (platform-notes)."""
+
+import csv
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from extract.classify import Overrides
+from extract.errors import InputError
+from extract.ingest import ingest_exports
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]], delimiter: str = ",", bom: bool = False,
+               newline: str = "\n") -> Path:
+    with path.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL, delimiter=delimiter,
+                   lineterminator=newline).writerows(rows)
+    return path
+
+
+def summary_of(runs):
+    return {
+        r.name: (r.platform, r.gpus, r.nodes, r.epochs, r.time_s, r.extrapolated, r.measured_s)
+        for r in runs
+    }
+
+
+def test_sample_runs_table_gives_gpus_platform_and_estimates(sample_exports):
+    runs = {r.name: r for r in ingest_exports([sample_exports / "runs_table.csv"]).runs}
+    assert runs["16 GPU 2 Node Run"].gpus == 16 and runs["16 GPU 2 Node Run"].nodes == 2
+    assert runs["Eight Node Run 2.0"].gpus == 64 and runs["Eight Node Run 2.0"].epochs == 6
+    laptop = runs["Laptop-Benchmark-1.0pct-subset"]
+    assert laptop.platform == "laptop" and laptop.gpus == 0
+    assert laptop.extrapolated and laptop.time_s == pytest.approx(75.831 * 3600)
+    assert laptop.measured_s == 2908
+    assert runs["1 GPU 1 Node Run"].summary["acc"] == 57.625
+    assert runs["1 GPU 1 Node Run"].config["architecture"] == "vit_b_16"
+
+
+def test_columns_are_matched_by_name_not_position(sample_exports, tmp_path):
+    original = sample_exports / "runs_table.csv"
+    rows = read_rows(original)
+    order = list(range(len(rows[0])))
+    random.Random(7).shuffle(order)
+    shuffled = write_rows(tmp_path / "shuffled.csv", [[row[i] for i in order] for row in rows])
+    assert summary_of(ingest_exports([shuffled]).runs) == summary_of(
+        ingest_exports([original]).runs
+    )
+
+
+def test_missing_optional_columns_are_fine(sample_exports, tmp_path):
+    rows = read_rows(sample_exports / "runs_table.csv")
+    drop = {rows[0].index(c) for c in ("State", "Notes", "User", "Tags", "Created", "Sweep")}
+    trimmed = [[cell for i, cell in enumerate(row) if i not in drop] for row in rows]
+    runs = ingest_exports([write_rows(tmp_path / "trimmed.csv", trimmed)]).runs
+    assert len(runs) == 10 and all(r.state == "finished" for r in runs)
+
+
+def test_spreadsheet_resaved_export_is_read(sample_exports, tmp_path):
+    rows = read_rows(sample_exports / "runs_table.csv")
+    resaved = write_rows(tmp_path / "excel.csv", rows, delimiter=";", bom=True, newline="\r\n")
+    assert summary_of(ingest_exports([resaved]).runs) == summary_of(
+        ingest_exports([sample_exports / "runs_table.csv"]).runs
+    )
+
+
+def test_gpu_count_from_nodes_times_gpus_per_node(tmp_path):
+    table = write_rows(tmp_path / "t.csv", [
+        ["Name", "Runtime", "gpus_per_node", "nodes"],
+        ["a", "100", "8", "4"],
+    ])
+    (run,) = ingest_exports([table]).runs
+    assert (run.gpus, run.nodes, run.platform) == (32, 4, "cluster")
+
+
+def test_overrides_win_over_what_the_run_logged(tmp_path):
+    table = write_rows(tmp_path / "t.csv", [["Name", "Runtime"], ["mystery", "100"]])
+    overrides = Overrides(platform={"mystery": "cluster"}, gpus={"mystery": 8})
+    (run,) = ingest_exports([table], overrides).runs
+    assert (run.platform, run.gpus) == ("cluster", 8)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"Runtime": "abc"}, "row 3, column 'Runtime': runtime 'abc' is not a number of seconds"),
+        ({"Runtime": "-5"}, "row 3, column 'Runtime': runtime '-5' must be a positive"),
+        ({"Runtime": ""}, "row 3, column 'Runtime'"),
+        ({"Name": ""}, "row 3, column 'Name': run has no name"),
+    ],
+)
+def test_bad_cells_name_file_row_and_column(sample_exports, cells, message):
+    path = sample_exports / "runs_table.csv"
+    rows = read_rows(path)
+    for column, value in cells.items():
+        rows[2][rows[0].index(column)] = value
+    write_rows(path, rows)
+    with pytest.raises(InputError) as error:
+        ingest_exports([path])
+    assert str(error.value).startswith(str(path))
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_missing_runtime_column_is_named(tmp_path):
+    table = write_rows(tmp_path / "t.csv", [["Name", "State"], ["a", "finished"]])
+    with pytest.raises(InputError, match="column 'Runtime'"):
+        ingest_exports([table])
+
+
+def test_truncated_line_is_rejected(sample_exports):
+    path = sample_exports / "runs_table.csv"
+    text = path.read_text().splitlines()
+    text[4] = text[4][: len(text[4]) // 2]
+    path.write_text("\n".join(text) + "\n")
+    with pytest.raises(InputError, match="row 5: has .* fields, the header has"):
+        ingest_exports([path])
+
+
+def test_panel_exports_become_histories(sample_exports):
+    paths = [sample_exports / "runs_table.csv", *sorted(sample_exports.glob("panel_*.csv"))]
+    runs = {r.name: r for r in ingest_exports(paths).runs}
+    history = runs["8 GPU 1 Node Run"].history
+    assert {"_runtime", "epoch", "running_accuracy", "train_loss"} <= set(history.columns)
+    assert len(history) == 400  # 10 epochs x 40 points, one row per time, no duplicates
+    assert history["_runtime"].is_monotonic_increasing
+    assert history["epoch"].iloc[-1] == 9
+    assert history["_runtime"].iloc[-1] == pytest.approx(963)
+    assert history["running_accuracy"].iloc[-1] == pytest.approx(98.67)
+    assert len(runs["Laptop-Benchmark-1.0pct-subset"].history) == 0
+
+
+def test_step_axis_panel_with_buckets_and_a_dash_in_the_run_name(tmp_path):
+    table = write_rows(tmp_path / "t.csv", [["Name", "Runtime", "total_gpus"], ["run - a", "200", "2"]])
+    panel = write_rows(tmp_path / "p.csv", [
+        ["Step", "run - a - loss", "run - a - loss__MIN", "run - a - loss__MAX"],
+        ["0", "5.0", "4.0", "6.0"],
+        ["50", "", "", ""],
+        ["100", "1.0", "0.5", "1.5"],
+    ])
+    result = ingest_exports([table, panel])
+    history = result.runs[0].history
+    assert list(history["_step"]) == [0, 100]
+    assert list(history["loss"]) == [5.0, 1.0]
+    assert np.allclose(history["_runtime"], [0, 200])
+    assert any("spread evenly over the steps" in w for w in result.warnings)
+
+
+def test_panel_column_for_an_unknown_run_is_reported(tmp_path):
+    table = write_rows(tmp_path / "t.csv", [["Name", "Runtime"], ["a", "10"]])
+    panel = write_rows(tmp_path / "p.csv", [["Relative Time (Process)", "b - loss"], ["1", "2"]])
+    result = ingest_exports([table, panel])
+    assert any("'b - loss' names no run" in w for w in result.warnings)
+
+
+def test_non_numeric_panel_value_is_named(tmp_path):
+    table = write_rows(tmp_path / "t.csv", [["Name", "Runtime"], ["a", "10"]])
+    panel = write_rows(tmp_path / "p.csv", [["Relative Time (Process)", "a - loss"], ["1", "oops"]])
+    with pytest.raises(InputError, match=r"row 2, column 'a - loss': 'oops' is not a number"):
+        ingest_exports([table, panel])

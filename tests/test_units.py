@@ -1,0 +1,36 @@
+import pytest
+
+from extract import units
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (42, "42 s"),
+        (196, "3.3 min"),
+        (963, "16.1 min"),
+        (7224, "2.0 h"),
+        (75.831 * 3600, "75.8 h"),
+        (120 * 3600, "5.0 days"),
+    ],
+)
+def test_duration_picks_the_unit_a_person_says(seconds, text):
+    assert units.duration(seconds) == text
+
+
+def test_duration_range_shares_the_unit():
+    assert units.duration_range(54.094 * 3600, 75.831 * 3600) == "54\u201376 h"
+    assert units.duration_range(196, 7224) == "3.3 min\u20132.0 h"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(1392.81, "1,393x"), (36.86, "36.9x"), (1.95, "1.95x"), (0.0079, "0.0079x")]
+)
+def test_ratio(value, text):
+    assert units.ratio(value) == text
+
+
+def test_clock_changes_units_with_the_time():
+    assert units.clock(65) == "1:05"
+    assert units.clock(3 * 3600 + 7 * 60) == "3 h 07 min"
+    assert units.clock(2 * 86400 + 4 * 3600) == "2 d 04 h"
