@@ -1,7 +1,7 @@
 """lumi-vs-laptop extraction: W&B runs -> one HDF5 run store -> the numbers that matter.
 
-    from extract import load_runs, save_runs
-    runs = load_runs("data/runs.h5")
+from extract import load_runs, save_runs
+runs = load_runs("data/runs.h5")
 """
 
 from .analysis import Report, build_report

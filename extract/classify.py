@@ -81,14 +81,14 @@ class Extrapolation:
     method: str
 
 
-def logged_extrapolation(
-    summary: Mapping[str, Any], epochs: float | None
-) -> Extrapolation | None:
+def logged_extrapolation(summary: Mapping[str, Any], epochs: float | None) -> Extrapolation | None:
     """The full-job time a partial run logged for itself, if it did."""
     total_hr = first_number(summary, ("extrapolated_total_time_hr",))
     if total_hr and total_hr > 0:
         return Extrapolation(total_hr * 3600.0, "logged extrapolated_total_time_hr")
     epoch_hr = first_number(summary, ("extrapolated_epoch_time_hr",))
     if epoch_hr and epoch_hr > 0 and epochs:
-        return Extrapolation(epoch_hr * 3600.0 * epochs, "logged extrapolated_epoch_time_hr x epochs")
+        return Extrapolation(
+            epoch_hr * 3600.0 * epochs, "logged extrapolated_epoch_time_hr x epochs"
+        )
     return None

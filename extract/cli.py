@@ -69,19 +69,32 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=None, help=f"store to write (default {DEFAULT_STORE})"
     )
     csv_cmd.add_argument(
-        "--platform", type=_assignment(_platform), action="append", default=[],
-        metavar="RUN=cluster|laptop", help="set a run's platform (repeatable)",
+        "--platform",
+        type=_assignment(_platform),
+        action="append",
+        default=[],
+        metavar="RUN=cluster|laptop",
+        help="set a run's platform (repeatable)",
     )
     csv_cmd.add_argument(
-        "--gpus", type=_assignment(int), action="append", default=[], metavar="RUN=N",
+        "--gpus",
+        type=_assignment(int),
+        action="append",
+        default=[],
+        metavar="RUN=N",
         help="set a run's total GPU count (repeatable)",
     )
     csv_cmd.add_argument(
-        "--nodes", type=_assignment(int), action="append", default=[], metavar="RUN=N",
+        "--nodes",
+        type=_assignment(int),
+        action="append",
+        default=[],
+        metavar="RUN=N",
         help="set a run's node count (repeatable)",
     )
     csv_cmd.add_argument(
-        "--reconstructed", action="store_true",
+        "--reconstructed",
+        action="store_true",
         help="mark the panel histories as reconstructed (not logged); scenes say so on screen",
     )
 
@@ -91,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  python -m extract report data/runs.h5 --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    report_cmd.add_argument("store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5")
+    report_cmd.add_argument(
+        "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
+    )
     report_cmd.add_argument("--json", action="store_true", help="machine-readable output")
 
     sample_cmd = commands.add_parser(

@@ -38,7 +38,9 @@ def progress_curve(run: Run) -> ProgressCurve:
     measured = float(run.measured_s) if run.extrapolated and run.measured_s else finish
     history = run.history
     if not run.extrapolated and "epoch" in history and run.epochs and len(history):
-        curve = _from_epochs(history["_runtime"].to_numpy(), history["epoch"].to_numpy(), run.epochs, finish)
+        curve = _from_epochs(
+            history["_runtime"].to_numpy(), history["epoch"].to_numpy(), run.epochs, finish
+        )
         if curve is not None:
             return ProgressCurve(*curve, finish, measured, "epoch staircase")
     if not run.extrapolated and "progress_percentage" in history and len(history):

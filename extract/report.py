@@ -14,9 +14,9 @@ def to_json(report: Report) -> str:
 
 def to_markdown(report: Report) -> str:
     lines = ["## Key Metrics", ""]
-    estimate = " (estimates)" if any(
-        r.extrapolated for r in report.runs if r.platform == "laptop"
-    ) else ""
+    estimate = (
+        " (estimates)" if any(r.extrapolated for r in report.runs if r.platform == "laptop") else ""
+    )
     if report.fastest_cluster_s is not None:
         fastest = next(r for r in report.runs if r.name == report.fastest_cluster_run)
         head = f"- **Fastest cluster run** ({_describe(fastest)}): {units.duration(fastest.time_s)}"
@@ -41,7 +41,7 @@ def to_markdown(report: Report) -> str:
         )
     lines += [
         "",
-        f"| Run | Platform | GPUs | Nodes | Epochs | Time | Time/epoch | Speedup* | Efficiency* |",
+        "| Run | Platform | GPUs | Nodes | Epochs | Time | Time/epoch | Speedup* | Efficiency* |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in report.runs:

@@ -1,7 +1,7 @@
 """`python -m scenes`: render every scene through the manim CLI and say where the videos are.
 
-    python -m scenes                 # preview quality (480p15)
-    python -m scenes --quality h     # 1080p60
+python -m scenes                 # preview quality (480p15)
+python -m scenes --quality h     # 1080p60
 """
 
 from __future__ import annotations
@@ -37,22 +37,40 @@ def all_scenes() -> list[tuple[Path, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scenes", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scenes",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quality", "-q", choices=sorted(QUALITY_FOLDERS), default="l")
     args = parser.parse_args(argv)
     manim = Path(sys.executable).with_name("manim")
     outputs = []
     for path, name in all_scenes():
         print(f"rendering {name} ({path.name}) at {QUALITY_FOLDERS[args.quality]} ...", flush=True)
-        command = [str(manim), "render", f"-q{args.quality}", "--progress_bar", "none",
-                   "-v", "WARNING", str(path.relative_to(SCENES_DIR.parent)), name]
+        command = [
+            str(manim),
+            "render",
+            f"-q{args.quality}",
+            "--progress_bar",
+            "none",
+            "-v",
+            "WARNING",
+            str(path.relative_to(SCENES_DIR.parent)),
+            name,
+        ]
         result = subprocess.run(command, cwd=SCENES_DIR.parent)
         if result.returncode:
             print(f"{name} failed (exit {result.returncode})", file=sys.stderr)
             return result.returncode
-        outputs.append(SCENES_DIR.parent / "media" / "videos" / path.stem
-                       / QUALITY_FOLDERS[args.quality] / f"{name}.mp4")
+        outputs.append(
+            SCENES_DIR.parent
+            / "media"
+            / "videos"
+            / path.stem
+            / QUALITY_FOLDERS[args.quality]
+            / f"{name}.mp4"
+        )
     print("\nvideos:")
     for output in outputs:
         print(f"  {output.relative_to(SCENES_DIR.parent)}")

@@ -29,17 +29,18 @@ from manim import (
     linear,
 )
 
+from extract import units
 from extract.analysis import build_report
 from extract.model import Run
 from extract.progress import ProgressCurve, progress_curve
 from extract.sample import load_default_runs
-from extract import units
 from scenes import kit
 from scenes.kit.names import CLUSTER_NAME, LAPTOP_NAME
 
 TIMES = "\u00d7"
 RACE_SECONDS = 9.0
 INTRO_SECONDS = 1.0
+CLOSING_SECONDS = 1.0
 HOLD_SECONDS = 3.0
 TRACK_LEFT, TRACK_RIGHT = -3.3, 3.55
 LANE_TOP, LANE_BOTTOM = 2.55, -1.55
@@ -71,7 +72,13 @@ def set_bar(bar: VMobject, x0: float, x1: float, y: float) -> None:
     half = TRACK_HEIGHT / 2
     x1 = max(x1, x0 + 1e-4)
     bar.set_points_as_corners(
-        [[x0, y - half, 0], [x1, y - half, 0], [x1, y + half, 0], [x0, y + half, 0], [x0, y - half, 0]]
+        [
+            [x0, y - half, 0],
+            [x1, y - half, 0],
+            [x1, y + half, 0],
+            [x0, y + half, 0],
+            [x0, y - half, 0],
+        ]
     )
 
 
@@ -90,7 +97,9 @@ class ProgressRace(Scene):
         cluster_gpus = [r.gpus for r in runs if r.platform == "cluster"]
         t_end = max(r.time_s for r in runs)
         t_start = max(1.0, min(r.time_s for r in runs) / 20)
-        axis = kit.LogTimeAxis(t_start, t_end * 1.15, TRACK_LEFT, kit.safe_box()[1] - 0.3, AXIS_Y, theme)
+        axis = kit.LogTimeAxis(
+            t_start, t_end * 1.15, TRACK_LEFT, kit.safe_box()[1] - 0.3, AXIS_Y, theme
+        )
         axis_caption = kit.text("time, log scale", kit.SMALL_SIZE, theme.muted)
         axis_caption.next_to(axis.line, LEFT, buff=0.25)
 
@@ -113,7 +122,9 @@ class ProgressRace(Scene):
         clock_caption.move_to(clock_anchor, aligned_edge=UR)
         clock = clock_cache.get(units.clock(0)).copy()
         cursor = VGroup(
-            Triangle(color=theme.foreground, fill_opacity=1, stroke_width=0).scale(0.09).rotate(np.pi),
+            Triangle(color=theme.foreground, fill_opacity=1, stroke_width=0)
+            .scale(0.09)
+            .rotate(np.pi),
             Line([0, -0.05, 0], [0, -0.32, 0], color=theme.foreground, stroke_width=3),
         )
 
@@ -158,8 +169,14 @@ class ProgressRace(Scene):
         title = kit.title(f"The training race: {CLUSTER_NAME} vs {LAPTOP_NAME.lower()}", theme)
         source = kit.source_line(store, runs, theme)
         self.play(
-            FadeIn(title), FadeIn(static), FadeIn(axis), FadeIn(axis_caption),
-            FadeIn(source), FadeIn(clock_caption), FadeIn(moving), run_time=INTRO_SECONDS,
+            FadeIn(title),
+            FadeIn(static),
+            FadeIn(axis),
+            FadeIn(axis_caption),
+            FadeIn(source),
+            FadeIn(clock_caption),
+            FadeIn(moving),
+            run_time=INTRO_SECONDS,
         )
         moving.add_updater(update)
         self.play(tracker.animate.set_value(1.0), run_time=RACE_SECONDS, rate_func=linear)
@@ -170,15 +187,18 @@ class ProgressRace(Scene):
         place_clock(t_end)  # the held frame reads the time the last run finished
         cursor.move_to(axis.point(t_end), aligned_edge=DOWN).shift([0, 0.02, 0])
 
-        self.play(FadeIn(self._closing(report, runs, theme)), run_time=1.0)
+        self.play(FadeIn(self._closing(report, runs, theme)), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
     def _lane(self, run: Run, y: float, color, theme: kit.Theme, static: VGroup, axis) -> Lane:
         label = kit.text(run.label, kit.LABEL_SIZE, color)
         label.move_to([TRACK_LEFT - 0.25, y, 0], aligned_edge=RIGHT)
         track = Rectangle(
-            width=TRACK_RIGHT - TRACK_LEFT, height=TRACK_HEIGHT, stroke_width=0,
-            fill_color=theme.track, fill_opacity=1,
+            width=TRACK_RIGHT - TRACK_LEFT,
+            height=TRACK_HEIGHT,
+            stroke_width=0,
+            fill_color=theme.track,
+            fill_opacity=1,
         ).move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, y, 0])
         static.add(track, label)
         curve = progress_curve(run)
@@ -188,12 +208,16 @@ class ProgressRace(Scene):
         if curve.estimated:
             measured_x = track_x(curve.measured_until_s / curve.finish_s)
             ghost = Rectangle(
-                width=TRACK_RIGHT - measured_x, height=TRACK_HEIGHT, stroke_color=color,
-                stroke_width=2, fill_opacity=0,
+                width=TRACK_RIGHT - measured_x,
+                height=TRACK_HEIGHT,
+                stroke_color=color,
+                stroke_width=2,
+                fill_opacity=0,
             ).move_to([(measured_x + TRACK_RIGHT) / 2, y, 0])
             note = kit.text(
                 f"estimate: {units.duration(curve.measured_until_s)} measured, rest extrapolated",
-                kit.SOURCE_SIZE, theme.foreground,
+                kit.SOURCE_SIZE,
+                theme.foreground,
             ).move_to([measured_x + 0.2, y, 0], aligned_edge=LEFT)
             static.add(DashedVMobject(ghost, num_dashes=60, dashed_ratio=0.55), note)
             note.set_z_index(2)
@@ -208,27 +232,50 @@ class ProgressRace(Scene):
         lines: list[kit.callout.Line] = []
         fastest = next((r for r in runs if r.name == report.fastest_cluster_run), None)
         if fastest is not None:
-            lines.append((f"{fastest.label} on {CLUSTER_NAME}: {units.duration(fastest.time_s)}",
-                          kit.LABEL_SIZE, theme.foreground, True))
+            lines.append(
+                (
+                    f"{fastest.label} on {CLUSTER_NAME}: {units.duration(fastest.time_s)}",
+                    kit.LABEL_SIZE,
+                    theme.foreground,
+                    True,
+                )
+            )
         if report.laptop_low_s is not None:
             laptop = units.duration_range(report.laptop_low_s, report.laptop_high_s)
             estimated = any(r.extrapolated for r in runs if r.platform == "laptop")
-            lines.append((f"{LAPTOP_NAME}: {laptop}{' (estimated)' if estimated else ''}",
-                          kit.LABEL_SIZE, kit.laptop_color(theme, 0), True))
+            lines.append(
+                (
+                    f"{LAPTOP_NAME}: {laptop}{' (estimated)' if estimated else ''}",
+                    kit.LABEL_SIZE,
+                    kit.laptop_color(theme, 0),
+                    True,
+                )
+            )
         if report.max_speedup is not None:
-            lines.append((f"{units.ratio(report.max_speedup, TIMES)} faster", 60, theme.highlight, True))
+            lines.append(
+                (f"{units.ratio(report.max_speedup, TIMES)} faster", 60, theme.highlight, True)
+            )
         laptop_epochs = {r.epochs for r in runs if r.platform == "laptop" and r.epochs}
         if fastest is not None and laptop_epochs and laptop_epochs != {fastest.epochs}:
-            lines.append((
-                f"total time: laptop {_epochs_text(laptop_epochs)}, "
-                f"{fastest.gpus} GPUs {_epochs_text({fastest.epochs})}",
-                kit.SMALL_SIZE, theme.muted, False,
-            ))
+            lines.append(
+                (
+                    f"total time: laptop {_epochs_text(laptop_epochs)}, "
+                    f"{fastest.gpus} GPUs {_epochs_text({fastest.epochs})}",
+                    kit.SMALL_SIZE,
+                    theme.muted,
+                    False,
+                )
+            )
         if report.max_speedup_per_epoch is not None:
-            lines.append((
-                f"Per epoch, equal work: {units.ratio(report.max_speedup_per_epoch, TIMES)} faster",
-                kit.LABEL_SIZE, theme.foreground, True,
-            ))
+            lines.append(
+                (
+                    "Per epoch, equal work: "
+                    f"{units.ratio(report.max_speedup_per_epoch, TIMES)} faster",
+                    kit.LABEL_SIZE,
+                    theme.foreground,
+                    True,
+                )
+            )
         # over the tracks only: labels and finishing times stay readable on the held frame
         box = kit.callout(lines, theme, max_width=TRACK_RIGHT - TRACK_LEFT - 0.6)
         return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, (LANE_TOP + LANE_BOTTOM) / 2, 0])

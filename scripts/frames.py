@@ -1,6 +1,6 @@
 """Save frames of a rendered video as PNG for looking at: first, middle, last, or given times.
 
-    python scripts/frames.py media/videos/race/1080p60/ProgressRace.mp4 [-t 2.5 -t 7] [-o media/frames]
+python scripts/frames.py media/videos/race/1080p60/ProgressRace.mp4 [-t 2.5 -t 7] [-o media/frames]
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import av
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("video", type=Path)
     parser.add_argument("-t", "--time", type=float, action="append", help="seconds (repeatable)")
     parser.add_argument("-o", "--out", type=Path, default=Path("media/frames"))

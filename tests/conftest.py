@@ -3,9 +3,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 import manim.utils.testing.frames_comparison as frames_comparison
+import pytest
 
 from extract.paths import SAMPLE_DIR
 from extract.sample import build_sample_store

@@ -17,11 +17,13 @@ def read_rows(path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def write_rows(path: Path, rows: list[list[str]], delimiter: str = ",", bom: bool = False,
-               newline: str = "\n") -> Path:
+def write_rows(
+    path: Path, rows: list[list[str]], delimiter: str = ",", bom: bool = False, newline: str = "\n"
+) -> Path:
     with path.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
-        csv.writer(handle, quoting=csv.QUOTE_ALL, delimiter=delimiter,
-                   lineterminator=newline).writerows(rows)
+        csv.writer(
+            handle, quoting=csv.QUOTE_ALL, delimiter=delimiter, lineterminator=newline
+        ).writerows(rows)
     return path
 
 
@@ -72,10 +74,13 @@ def test_spreadsheet_resaved_export_is_read(sample_exports, tmp_path):
 
 
 def test_gpu_count_from_nodes_times_gpus_per_node(tmp_path):
-    table = write_rows(tmp_path / "t.csv", [
-        ["Name", "Runtime", "gpus_per_node", "nodes"],
-        ["a", "100", "8", "4"],
-    ])
+    table = write_rows(
+        tmp_path / "t.csv",
+        [
+            ["Name", "Runtime", "gpus_per_node", "nodes"],
+            ["a", "100", "8", "4"],
+        ],
+    )
     (run,) = ingest_exports([table]).runs
     assert (run.gpus, run.nodes, run.platform) == (32, 4, "cluster")
 
@@ -138,13 +143,18 @@ def test_panel_exports_become_histories(sample_exports):
 
 
 def test_step_axis_panel_with_buckets_and_a_dash_in_the_run_name(tmp_path):
-    table = write_rows(tmp_path / "t.csv", [["Name", "Runtime", "total_gpus"], ["run - a", "200", "2"]])
-    panel = write_rows(tmp_path / "p.csv", [
-        ["Step", "run - a - loss", "run - a - loss__MIN", "run - a - loss__MAX"],
-        ["0", "5.0", "4.0", "6.0"],
-        ["50", "", "", ""],
-        ["100", "1.0", "0.5", "1.5"],
-    ])
+    table = write_rows(
+        tmp_path / "t.csv", [["Name", "Runtime", "total_gpus"], ["run - a", "200", "2"]]
+    )
+    panel = write_rows(
+        tmp_path / "p.csv",
+        [
+            ["Step", "run - a - loss", "run - a - loss__MIN", "run - a - loss__MAX"],
+            ["0", "5.0", "4.0", "6.0"],
+            ["50", "", "", ""],
+            ["100", "1.0", "0.5", "1.5"],
+        ],
+    )
     result = ingest_exports([table, panel])
     history = result.runs[0].history
     assert list(history["_step"]) == [0, 100]

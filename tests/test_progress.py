@@ -8,8 +8,15 @@ from extract.progress import progress_curve
 
 def run_with(history: dict, **overrides) -> Run:
     fields = dict(
-        run_id="r", name="r", platform="cluster", state="finished", gpus=4, nodes=1,
-        epochs=4, time_s=100.0, history=pd.DataFrame(history),
+        run_id="r",
+        name="r",
+        platform="cluster",
+        state="finished",
+        gpus=4,
+        nodes=1,
+        epochs=4,
+        time_s=100.0,
+        history=pd.DataFrame(history),
     )
     fields.update(overrides)
     return Run(**fields)
@@ -40,8 +47,14 @@ def test_overall_progress_percentage_is_used():
 
 
 def test_extrapolated_laptop_run_is_measured_then_estimated():
-    run = run_with({"_runtime": []}, platform="laptop", gpus=0, time_s=10_000.0,
-                   extrapolated=True, measured_s=500.0)
+    run = run_with(
+        {"_runtime": []},
+        platform="laptop",
+        gpus=0,
+        time_s=10_000.0,
+        extrapolated=True,
+        measured_s=500.0,
+    )
     curve = progress_curve(run)
     assert curve.estimated and curve.measured_until_s == 500.0
     assert curve.at(5_000.0) == pytest.approx(0.5)

@@ -51,8 +51,14 @@ def test_warnings_name_unequal_epochs_and_estimates(report):
 def test_failed_runs_are_listed_but_left_out_of_headlines(sample_store):
     runs = load_runs(sample_store)
     crashed = Run(
-        run_id="x", name="64 GPU crash", platform="cluster", state="crashed", gpus=64, nodes=8,
-        epochs=10, time_s=12.0,
+        run_id="x",
+        name="64 GPU crash",
+        platform="cluster",
+        state="crashed",
+        gpus=64,
+        nodes=8,
+        epochs=10,
+        time_s=12.0,
     )
     report = build_report([*runs, crashed])
     assert report.fastest_cluster_s == 196

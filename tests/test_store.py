@@ -17,11 +17,23 @@ from extract.model import Run
 def make_run(rows: int = 5, name: str = "r") -> Run:
     t = np.linspace(0, 100, rows)
     return Run(
-        run_id=f"id-{name}", name=name, platform="cluster", state="finished", gpus=8, nodes=1,
-        epochs=10, time_s=100.0, measured_s=100.0, reconstructed=True, created_at="2025-08-07T12:48:01Z",
-        source="test", config={"lr": 0.001, "optimizer": {"name": "adam"}, "tags": ["a", "b"]},
+        run_id=f"id-{name}",
+        name=name,
+        platform="cluster",
+        state="finished",
+        gpus=8,
+        nodes=1,
+        epochs=10,
+        time_s=100.0,
+        measured_s=100.0,
+        reconstructed=True,
+        created_at="2025-08-07T12:48:01Z",
+        source="test",
+        config={"lr": 0.001, "optimizer": {"name": "adam"}, "tags": ["a", "b"]},
         summary={"acc": 98.1},
-        history=pd.DataFrame({"_runtime": t, "loss": np.where(t > 50, np.nan, t), "train/acc": t * 2}),
+        history=pd.DataFrame(
+            {"_runtime": t, "loss": np.where(t > 50, np.nan, t), "train/acc": t * 2}
+        ),
     )
 
 
@@ -33,9 +45,22 @@ def test_round_trip_keeps_every_field(tmp_path):
     loaded = load_runs(path)
     assert [r.name for r in loaded] == ["a", "b"]
     for before, after in zip(original, loaded, strict=True):
-        for field in ("run_id", "platform", "state", "gpus", "nodes", "epochs", "time_s",
-                      "extrapolated", "measured_s", "reconstructed", "created_at", "source",
-                      "config", "summary"):
+        for field in (
+            "run_id",
+            "platform",
+            "state",
+            "gpus",
+            "nodes",
+            "epochs",
+            "time_s",
+            "extrapolated",
+            "measured_s",
+            "reconstructed",
+            "created_at",
+            "source",
+            "config",
+            "summary",
+        ):
             assert getattr(after, field) == getattr(before, field), field
         pd.testing.assert_frame_equal(after.history, before.history, check_dtype=False)
 
@@ -90,7 +115,9 @@ def test_killed_write_leaves_the_previous_store_intact(tmp_path):
     path = tmp_path / "runs.h5"
     save_runs(path, [make_run(name="before")])
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     assert writer.stdout.readline().strip() == "writing"
     # wait until the new file is being written, then kill without warning
     deadline = time.monotonic() + 60

@@ -61,18 +61,50 @@ class LaptopRun:
 
 
 LAPTOP_RUNS = [
-    LaptopRun("Laptop-Benchmark-1.0pct-subset", 1, 1.0, 2908, 25.277, 75.831, 96.0, "2025-08-10T09:12:00.000Z"),
-    LaptopRun("Laptop-Multicore-2.0pct-8cores", 8, 2.0, 4753, 18.031, 54.094, 61.0, "2025-08-11T08:40:00.000Z"),
+    LaptopRun(
+        "Laptop-Benchmark-1.0pct-subset",
+        1,
+        1.0,
+        2908,
+        25.277,
+        75.831,
+        96.0,
+        "2025-08-10T09:12:00.000Z",
+    ),
+    LaptopRun(
+        "Laptop-Multicore-2.0pct-8cores",
+        8,
+        2.0,
+        4753,
+        18.031,
+        54.094,
+        61.0,
+        "2025-08-11T08:40:00.000Z",
+    ),
 ]
 
 CONFIG_COLUMNS = [
-    "architecture", "base_learning_rate", "batch_size_per_gpu", "cores", "dataset", "device",
-    "effective_batch_size", "epochs", "gpus", "hardware", "learning_rate", "nodes",
-    "subset_percentage", "total_gpus",
+    "architecture",
+    "base_learning_rate",
+    "batch_size_per_gpu",
+    "cores",
+    "dataset",
+    "device",
+    "effective_batch_size",
+    "epochs",
+    "gpus",
+    "hardware",
+    "learning_rate",
+    "nodes",
+    "subset_percentage",
+    "total_gpus",
 ]
 # only summary figures that were published; the reconstructed histories add none
 SUMMARY_COLUMNS = [
-    "acc", "epoch", "extrapolated_epoch_time_hr", "extrapolated_total_time_hr",
+    "acc",
+    "epoch",
+    "extrapolated_epoch_time_hr",
+    "extrapolated_total_time_hr",
     "subset_val_accuracy",
 ]
 FIXED = ["Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep"]
@@ -81,7 +113,9 @@ PANELS = ("epoch", "running_accuracy", "train_loss")
 
 def history(run: ClusterRun, rng: np.random.Generator) -> dict[str, np.ndarray]:
     epoch_length = run.runtime_s / (run.epochs - 1 + FIRST_EPOCH_STRETCH)
-    starts = np.concatenate([[0.0], FIRST_EPOCH_STRETCH * epoch_length + epoch_length * np.arange(run.epochs - 1)])
+    starts = np.concatenate(
+        [[0.0], FIRST_EPOCH_STRETCH * epoch_length + epoch_length * np.arange(run.epochs - 1)]
+    )
     ends = np.append(starts[1:], run.runtime_s)
     times, epochs, accuracy = [], [], []
     level = 0.0
@@ -101,7 +135,9 @@ def history(run: ClusterRun, rng: np.random.Generator) -> dict[str, np.ndarray]:
     accuracy[-1][-1] = run.final_running_accuracy  # the published summary value
     t = np.concatenate(times)
     progress = t / run.runtime_s
-    loss = 7.0 * np.exp(-5.5 * progress) * np.exp(rng.normal(0, 0.12, t.size)) + 0.03 * rng.random(t.size)
+    loss = 7.0 * np.exp(-5.5 * progress) * np.exp(rng.normal(0, 0.12, t.size)) + 0.03 * rng.random(
+        t.size
+    )
     return {
         "_runtime": t,
         "epoch": np.concatenate(epochs).astype(float),
@@ -122,22 +158,34 @@ def write_runs_table(path: Path) -> None:
     rows = []
     for run in CLUSTER_RUNS:
         config = {
-            "architecture": "vit_b_16", "base_learning_rate": 0.001,
-            "batch_size_per_gpu": run.batch_per_gpu, "dataset": "imagenet_subset",
-            "device": "cuda", "effective_batch_size": run.gpus * run.batch_per_gpu,
-            "epochs": run.epochs, "gpus": run.gpus // run.nodes, "hardware": "LUMI AMD MI250X",
-            "learning_rate": run.learning_rate, "nodes": run.nodes, "total_gpus": run.gpus,
+            "architecture": "vit_b_16",
+            "base_learning_rate": 0.001,
+            "batch_size_per_gpu": run.batch_per_gpu,
+            "dataset": "imagenet_subset",
+            "device": "cuda",
+            "effective_batch_size": run.gpus * run.batch_per_gpu,
+            "epochs": run.epochs,
+            "gpus": run.gpus // run.nodes,
+            "hardware": "LUMI AMD MI250X",
+            "learning_rate": run.learning_rate,
+            "nodes": run.nodes,
+            "total_gpus": run.gpus,
         }
         summary = {"acc": run.acc, "epoch": run.epochs - 1}
         rows.append((run.name, run.created, run.runtime_s, config, summary))
     for run in LAPTOP_RUNS:
         config = {
-            "architecture": "vit_b_16", "cores": run.cores, "dataset": "imagenet_subset",
-            "device": "cpu", "epochs": 3, "hardware": "Intel Core i7-1185G7 laptop",
+            "architecture": "vit_b_16",
+            "cores": run.cores,
+            "dataset": "imagenet_subset",
+            "device": "cpu",
+            "epochs": 3,
+            "hardware": "Intel Core i7-1185G7 laptop",
             "subset_percentage": run.subset_percentage,
         }
         summary = {
-            "epoch": 2, "extrapolated_epoch_time_hr": run.epoch_time_hr,
+            "epoch": 2,
+            "extrapolated_epoch_time_hr": run.epoch_time_hr,
             "extrapolated_total_time_hr": run.total_time_hr,
             "subset_val_accuracy": run.subset_val_accuracy,
         }

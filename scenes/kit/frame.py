@@ -25,7 +25,9 @@ def source_line(store: Path, runs: list[Run], theme: Theme) -> VGroup:
     parts = [f"Data: {store.name}, {len(runs)} runs"]
     estimated = sum(r.extrapolated for r in runs)
     if estimated:
-        parts.append(f"{estimated} {'time' if estimated == 1 else 'times'} extrapolated from partial runs")
+        parts.append(
+            f"{estimated} {'time' if estimated == 1 else 'times'} extrapolated from partial runs"
+        )
     if any(r.reconstructed for r in runs):
         parts.append("histories reconstructed from published charts")
     mob = text("  \u00b7  ".join(parts), SOURCE_SIZE, theme.muted)

@@ -8,7 +8,14 @@ from .theme import FONT
 
 
 def text(content: str, size: float, color, *, bold: bool = False, **kwargs) -> Text:
-    return Text(content, font=FONT, font_size=size, color=color, weight="BOLD" if bold else "NORMAL", **kwargs)
+    return Text(
+        content,
+        font=FONT,
+        font_size=size,
+        color=color,
+        weight="BOLD" if bold else "NORMAL",
+        **kwargs,
+    )
 
 
 class TextCache:

@@ -68,7 +68,9 @@ def cluster_color(theme: Theme, gpus: int, all_gpus: list[int]) -> ManimColor:
     """Position on the ramp by log2 GPU count, so 1, 2, 4 ... 64 are evenly spaced."""
     low, high = np.log2(max(1, min(all_gpus))), np.log2(max(1, max(all_gpus)))
     position = 0.0 if high == low else (np.log2(max(1, gpus)) - low) / (high - low)
-    return interpolate_color(ManimColor(theme.cluster_low), ManimColor(theme.cluster_high), position)
+    return interpolate_color(
+        ManimColor(theme.cluster_low), ManimColor(theme.cluster_high), position
+    )
 
 
 def laptop_color(theme: Theme, index: int) -> ManimColor:
