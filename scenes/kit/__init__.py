@@ -1,6 +1,6 @@
 """The visual kit every scene is built from: theme, text, time axis, frame parts."""
 
-from .callout import callout
+from .callout import CalloutLine, callout
 from .frame import source_line, title
 from .text import TextCache, text
 from .theme import (
@@ -13,11 +13,13 @@ from .theme import (
     cluster_color,
     current_theme,
     laptop_color,
+    run_colors,
     safe_box,
 )
 from .timeaxis import LogTimeAxis
 
 __all__ = [
+    "CalloutLine",
     "CLOCK_SIZE",
     "LABEL_SIZE",
     "SMALL_SIZE",
@@ -30,6 +32,7 @@ __all__ = [
     "cluster_color",
     "current_theme",
     "laptop_color",
+    "run_colors",
     "safe_box",
     "source_line",
     "text",

@@ -7,10 +7,10 @@ from manim import DOWN, RoundedRectangle, VGroup
 from .text import text
 from .theme import Theme
 
-Line = tuple[str, float, object, bool]
+CalloutLine = tuple[str, float, object, bool]
 
 
-def callout(lines: list[Line], theme: Theme, *, max_width: float) -> VGroup:
+def callout(lines: list[CalloutLine], theme: Theme, *, max_width: float) -> VGroup:
     body = VGroup(*(text(content, size, color, bold=bold) for content, size, color, bold in lines))
     for line in body:
         if line.width > max_width:  # shrink only the line that is too long

@@ -75,3 +75,16 @@ def cluster_color(theme: Theme, gpus: int, all_gpus: list[int]) -> ManimColor:
 
 def laptop_color(theme: Theme, index: int) -> ManimColor:
     return ManimColor(theme.laptop[index % len(theme.laptop)])
+
+
+def run_colors(theme: Theme, runs) -> dict[str, ManimColor]:
+    """One colour per run id: cluster runs on the ramp by GPU count, laptops in turn."""
+    cluster_gpus = [r.gpus for r in runs if r.platform == "cluster"]
+    laptops = sorted((r for r in runs if r.platform == "laptop"), key=lambda r: r.time_s)
+    colors = {
+        r.run_id: cluster_color(theme, r.gpus, cluster_gpus)
+        for r in runs
+        if r.platform == "cluster"
+    }
+    colors.update({r.run_id: laptop_color(theme, i) for i, r in enumerate(laptops)})
+    return colors
