@@ -6,6 +6,7 @@ command-line overrides win over what the run logged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,27 +31,54 @@ class Overrides:
     nodes: dict[str, int] = field(default_factory=dict)
 
 
+class BadValue(ValueError):
+    """A logged value that cannot mean what its key says; ``key`` names the column."""
+
+    def __init__(self, key: str, value: Any, expected: str) -> None:
+        self.key = key
+        super().__init__(f"{value!r} is not {expected}")
+
+
 def first_number(mapping: Mapping[str, Any], keys: tuple[str, ...]) -> float | None:
+    """The first finite number among ``keys``; text or NaN there counts as not logged."""
     for key in keys:
         value = mapping.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
     return None
 
 
+def first_count(mapping: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
+    """The first count among ``keys``; a value that is not a whole number >= 0 is an error."""
+    for key in keys:
+        value = mapping.get(key)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+            or value != int(value)
+        ):
+            raise BadValue(key, value, "a whole number of devices")
+        return int(value)
+    return None
+
+
 def node_count(config: Mapping[str, Any]) -> int:
-    nodes = first_number(config, NODE_KEYS)
-    return int(nodes) if nodes and nodes >= 1 else 1
+    nodes = first_count(config, NODE_KEYS)
+    return nodes if nodes else 1
 
 
 def gpu_count(config: Mapping[str, Any]) -> int:
     """Total GPUs: an explicit total, else nodes x GPUs per node (``gpus`` counts per node)."""
-    total = first_number(config, TOTAL_GPU_KEYS)
+    total = first_count(config, TOTAL_GPU_KEYS)
     if total is not None:
-        return int(total)
-    per_node = first_number(config, GPUS_PER_NODE_KEYS)
+        return total
+    per_node = first_count(config, GPUS_PER_NODE_KEYS)
     if per_node is not None:
-        return int(per_node) * node_count(config)
+        return per_node * node_count(config)
     return 0
 
 

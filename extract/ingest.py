@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .classify import (
+    BadValue,
     Overrides,
     epoch_count,
     gpu_count,
@@ -69,10 +70,12 @@ def ingest_exports(
         for path, item in series
         if item.run_name not in names
     ]
-    runs = [
-        run_from_row(path, row, by_run.get(row.name, []), overrides, reconstructed)
-        for path, row in rows
-    ]
+    runs = []
+    for path, row in rows:
+        try:
+            runs.append(run_from_row(path, row, by_run.get(row.name, []), overrides, reconstructed))
+        except BadValue as error:
+            raise InputError(str(error), path=path, row=row.row, column=error.key) from None
     for name, run_series in by_run.items():
         if name in names and not any(item.x_key == "_runtime" for item in run_series):
             warnings.append(

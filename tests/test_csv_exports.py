@@ -175,3 +175,11 @@ def test_non_numeric_panel_value_is_named(tmp_path):
     panel = write_rows(tmp_path / "p.csv", [["Relative Time (Process)", "a - loss"], ["1", "oops"]])
     with pytest.raises(InputError, match=r"row 2, column 'a - loss': 'oops' is not a number"):
         ingest_exports([table, panel])
+
+
+@pytest.mark.parametrize("value", ["inf", "NaN", "-2", "2.5"])
+def test_impossible_device_counts_are_named(tmp_path, value):
+    # found by tests/test_fuzz_csv.py: int(inf) used to crash the reader
+    table = write_rows(tmp_path / "t.csv", [["Name", "Runtime", "total_gpus"], ["a", "10", value]])
+    with pytest.raises(InputError, match=r"row 2, column 'total_gpus': .* is not a whole number"):
+        ingest_exports([table])
