@@ -23,6 +23,6 @@ def callout(lines: list[CalloutLine], theme: Theme, *, max_width: float) -> VGro
         stroke_color=theme.faint,
         stroke_width=2,
         fill_color=theme.background,
-        fill_opacity=0.94,
+        fill_opacity=1,
     ).move_to(body)
     return VGroup(box, body)
