@@ -23,7 +23,6 @@ from manim import (
     FadeIn,
     Line,
     Rectangle,
-    Scene,
     Triangle,
     ValueTracker,
     VGroup,
@@ -36,9 +35,7 @@ from extract.analysis import Report, build_report
 from extract.errors import StoreError
 from extract.model import Run
 from extract.progress import ProgressCurve, progress_curve
-from extract.sample import load_default_runs
 from scenes import kit
-from scenes.kit.names import CLUSTER_NAME, LAPTOP_NAME
 
 TIMES = "\u00d7"
 INTRO_SECONDS = 1.0
@@ -126,14 +123,15 @@ class RaceClock:
         return float(np.log1p(seconds / self.t_start) / np.log1p(self.growth))
 
 
-class ProgressRace(Scene):
+class ProgressRace(kit.StudyScene):
+    def history_keys(self, settings: kit.Settings) -> list[str]:
+        return ["epoch", "progress_percentage"]
+
     def construct(self) -> None:
-        theme = kit.current_theme()
-        self.camera.background_color = theme.background
-        store, stored_runs = load_default_runs(columns=["epoch", "progress_percentage"])
-        runs = race_runs(stored_runs)
+        theme = self.theme
+        runs = race_runs(self.runs)
         if not runs:
-            raise StoreError("no finished runs to race", path=store)
+            raise StoreError("no finished runs to race", path=self.store)
         report = build_report(runs)
 
         t_end = max(r.time_s for r in runs)
@@ -196,9 +194,8 @@ class ProgressRace(Scene):
             show_time(t)
 
         update(moving)
-        title = kit.title(f"The training race: {CLUSTER_NAME} vs {LAPTOP_NAME.lower()}", theme)
-        source = kit.source_line(store, runs, theme)
-        intro = [title, static, axis, axis_caption, source, clock_caption, moving]
+        intro = [self.frame_parts(self.settings.title_race, runs), static, axis, axis_caption]
+        intro += [clock_caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
 
         moving.add_updater(update)
@@ -271,11 +268,12 @@ class ProgressRace(Scene):
     ) -> VGroup:
         """The closing callout: every figure in it is the report's, computed from the store."""
         lines: list[kit.CalloutLine] = []
+        cluster_name, laptop_name = self.settings.cluster_name, self.settings.laptop_name
         fastest = next((r for r in runs if r.name == report.fastest_cluster_run), None)
         if fastest is not None:
             lines.append(
                 (
-                    f"{fastest.label} on {CLUSTER_NAME}: {units.duration(fastest.time_s)}",
+                    f"{fastest.label} on {cluster_name}: {units.duration(fastest.time_s)}",
                     kit.LABEL_SIZE,
                     theme.foreground,
                     True,
@@ -291,7 +289,7 @@ class ProgressRace(Scene):
             )
             lines.append(
                 (
-                    f"{LAPTOP_NAME}: {laptop_time}{estimated}",
+                    f"{laptop_name}: {laptop_time}{estimated}",
                     kit.LABEL_SIZE,
                     kit.laptop_color(theme, 0),
                     True,

@@ -1,17 +1,19 @@
 """The visual kit every scene is built from: theme, text, time axis, frame parts."""
 
+from .base import StudyScene
 from .callout import CalloutLine, callout
 from .frame import source_line, title
+from .settings import Settings, load_settings
 from .text import TextCache, text
 from .theme import (
     CLOCK_SIZE,
     LABEL_SIZE,
     SMALL_SIZE,
     SOURCE_SIZE,
+    THEMES,
     TITLE_SIZE,
     Theme,
     cluster_color,
-    current_theme,
     laptop_color,
     run_colors,
     safe_box,
@@ -19,6 +21,9 @@ from .theme import (
 from .timeaxis import LogTimeAxis
 
 __all__ = [
+    "Settings",
+    "StudyScene",
+    "load_settings",
     "CalloutLine",
     "CLOCK_SIZE",
     "LABEL_SIZE",
@@ -27,10 +32,10 @@ __all__ = [
     "TITLE_SIZE",
     "LogTimeAxis",
     "TextCache",
+    "THEMES",
     "Theme",
     "callout",
     "cluster_color",
-    "current_theme",
     "laptop_color",
     "run_colors",
     "safe_box",

@@ -42,6 +42,22 @@ DARK = Theme(
     highlight="#F2F4F7",
 )
 
+LIGHT = Theme(
+    name="light",
+    background="#FFFFFF",
+    foreground="#16191F",
+    muted="#4F5765",
+    faint="#A3ABB8",
+    track="#E9ECF1",
+    # on white the ramp runs the other way: more GPUs, darker
+    cluster_low="#7FB3E0",
+    cluster_high="#0B3C7A",
+    laptop=("#C75A00", "#E69F00", "#8C4A00"),
+    highlight="#16191F",
+)
+
+THEMES = {"dark": DARK, "light": LIGHT}
+
 # Sizes in Manim font units, chosen to read at the back of a room at 1080p.
 TITLE_SIZE = 34
 LABEL_SIZE = 26
@@ -58,10 +74,6 @@ def safe_box() -> tuple[float, float, float, float]:
     half_w, half_h = config.frame_width / 2, config.frame_height / 2
     mx, my = config.frame_width * MARGIN_FRACTION, config.frame_height * MARGIN_FRACTION
     return -half_w + mx, half_w - mx, -half_h + my, half_h - my
-
-
-def current_theme() -> Theme:
-    return DARK
 
 
 def cluster_color(theme: Theme, gpus: int, all_gpus: list[int]) -> ManimColor:

@@ -1,4 +1,0 @@
-"""What the two sides are called on screen."""
-
-CLUSTER_NAME = "LUMI"
-LAPTOP_NAME = "Laptop"
