@@ -2,7 +2,9 @@
 
 from .base import StudyScene
 from .callout import CalloutLine, callout
+from .chart import Chart, Scale, power_of_two_ticks, time_ticks
 from .frame import source_line, title
+from .labels import spread
 from .settings import Settings, load_settings
 from .text import TextCache, text
 from .theme import (
@@ -21,6 +23,11 @@ from .theme import (
 from .timeaxis import LogTimeAxis
 
 __all__ = [
+    "Chart",
+    "Scale",
+    "power_of_two_ticks",
+    "spread",
+    "time_ticks",
     "Settings",
     "StudyScene",
     "load_settings",

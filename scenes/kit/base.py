@@ -32,10 +32,13 @@ class StudyScene(Scene):
         if not self.runs:
             raise StoreError("no runs left after include_runs/exclude_runs", path=self.store)
 
-    def frame_parts(self, title_template: str, runs: list[Run] | None = None) -> VGroup:
-        """Title (from the settings' template) and the source line for ``runs``."""
+    def frame_parts(
+        self, title_template: str, runs: list[Run] | None = None, *, histories: bool = True
+    ) -> VGroup:
+        """Title (from the settings' template) and the source line for ``runs``; ``histories``
+        says whether the scene draws logged histories (so their reconstruction is mentioned)."""
         shown = self.runs if runs is None else runs
         return VGroup(
             title(self.settings.title(title_template), self.theme),
-            source_line(self.store, shown, self.theme),
+            source_line(self.store, shown, self.theme, histories=histories),
         )

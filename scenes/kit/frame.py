@@ -18,7 +18,7 @@ def title(content: str, theme: Theme) -> VGroup:
     return mob.move_to([left, top, 0], aligned_edge=UL)
 
 
-def source_line(store: Path, runs: list[Run], theme: Theme) -> VGroup:
+def source_line(store: Path, runs: list[Run], theme: Theme, *, histories: bool = True) -> VGroup:
     """Small print at the bottom: the store, how many runs, what is estimated or rebuilt."""
     left, _, bottom, _ = safe_box()
     right = safe_box()[1]
@@ -28,7 +28,7 @@ def source_line(store: Path, runs: list[Run], theme: Theme) -> VGroup:
         parts.append(
             f"{estimated} {'time' if estimated == 1 else 'times'} extrapolated from partial runs"
         )
-    if any(r.reconstructed for r in runs):
+    if histories and any(r.reconstructed for r in runs):
         parts.append("histories reconstructed from published charts")
     mob = text("  \u00b7  ".join(parts), SOURCE_SIZE, theme.muted)
     if mob.width > right - left:

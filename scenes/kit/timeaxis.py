@@ -24,6 +24,11 @@ HUMAN_TICKS: tuple[tuple[float, str], ...] = (
 )
 
 
+def time_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """The human ticks between ``low`` and ``high`` seconds."""
+    return [(seconds, label) for seconds, label in HUMAN_TICKS if low <= seconds <= high]
+
+
 class LogTimeAxis(VGroup):
     """Horizontal axis from ``t_min`` to ``t_max`` seconds, log scale, between x0 and x1."""
 
@@ -36,9 +41,7 @@ class LogTimeAxis(VGroup):
         self.add(self.line)
         self.tick_labels = VGroup()
         last_right = -math.inf
-        for seconds, label in HUMAN_TICKS:
-            if not t_min <= seconds <= t_max:
-                continue
+        for seconds, label in time_ticks(t_min, t_max):
             x = self.x_of(seconds)
             tick = Line([x, y + 0.09, 0], [x, y - 0.09, 0], color=theme.muted, stroke_width=3)
             caption = text(label, SMALL_SIZE, theme.muted).next_to(tick, DOWN, buff=0.12)

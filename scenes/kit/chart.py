@@ -1,0 +1,124 @@
+"""A 2-D chart frame: linear or log scales, ticks with human labels, a faint grid. Text only."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from manim import DOWN, LEFT, UP, Line, VGroup
+
+from .text import text
+from .theme import SMALL_SIZE, Theme
+from .timeaxis import time_ticks
+
+
+@dataclass(frozen=True)
+class Scale:
+    low: float
+    high: float
+    log: bool = False
+
+    def fraction(self, value: float | np.ndarray) -> float | np.ndarray:
+        value = np.asarray(value, dtype=float)
+        if self.log:
+            value = np.clip(value, self.low, None)
+            return np.log(value / self.low) / math.log(self.high / self.low)
+        return (value - self.low) / (self.high - self.low)
+
+
+Tick = tuple[float, str]
+__all__ = ["Chart", "Scale", "Tick", "power_of_two_ticks", "time_ticks"]
+
+
+def power_of_two_ticks(low: float, high: float, suffix: str = "") -> list[Tick]:
+    ticks, value = [], 1
+    while value <= high:
+        if value >= low:
+            ticks.append((float(value), f"{value:,}{suffix}"))
+        value *= 2
+    return ticks
+
+
+class Chart(VGroup):
+    """Axes in the box (left, right, bottom, top); ``c2p(x, y)`` maps data to the scene."""
+
+    def __init__(
+        self,
+        x: Scale,
+        y: Scale,
+        box: tuple[float, float, float, float],
+        theme: Theme,
+        x_ticks: Sequence[Tick],
+        y_ticks: Sequence[Tick],
+        x_caption: str = "",
+        y_caption: str = "",
+    ) -> None:
+        super().__init__()
+        self.x_scale, self.y_scale = x, y
+        self.left, self.right, self.bottom, self.top = box
+        grid = VGroup()
+        labels = VGroup()
+        for value, label in y_ticks:
+            y_pos = self.y_of(value)
+            grid.add(
+                Line(
+                    [self.left, y_pos, 0], [self.right, y_pos, 0], color=theme.track, stroke_width=2
+                )
+            )
+            labels.add(
+                text(label, SMALL_SIZE, theme.muted).next_to([self.left, y_pos, 0], LEFT, buff=0.15)
+            )
+        last_right = -math.inf
+        for value, label in x_ticks:
+            x_pos = self.x_of(value)
+            grid.add(
+                Line(
+                    [x_pos, self.bottom, 0], [x_pos, self.top, 0], color=theme.track, stroke_width=2
+                )
+            )
+            caption = text(label, SMALL_SIZE, theme.muted).next_to(
+                [x_pos, self.bottom, 0], DOWN, buff=0.15
+            )
+            if caption.get_left()[0] > last_right + 0.15:  # drop labels that would collide
+                labels.add(caption)
+                last_right = caption.get_right()[0]
+        axes = VGroup(
+            Line(
+                [self.left, self.bottom, 0],
+                [self.right, self.bottom, 0],
+                color=theme.faint,
+                stroke_width=3,
+            ),
+            Line(
+                [self.left, self.bottom, 0],
+                [self.left, self.top, 0],
+                color=theme.faint,
+                stroke_width=3,
+            ),
+        )
+        self.grid, self.axes, self.tick_labels = grid, axes, labels
+        self.add(grid, axes, labels)
+        if x_caption:
+            self.x_caption = text(x_caption, SMALL_SIZE, theme.muted)
+            self.x_caption.next_to(labels, DOWN, buff=0.12).set_x((self.left + self.right) / 2)
+            self.add(self.x_caption)
+        if y_caption:
+            self.y_caption = text(y_caption, SMALL_SIZE, theme.muted)
+            self.y_caption.next_to([self.left, self.top, 0], UP, buff=0.25)
+            self.y_caption.align_to(labels if len(y_ticks) else self.axes, LEFT)
+            self.add(self.y_caption)
+
+    def x_of(self, value: float | np.ndarray) -> float | np.ndarray:
+        return self.left + (self.right - self.left) * self.x_scale.fraction(value)
+
+    def y_of(self, value: float | np.ndarray) -> float | np.ndarray:
+        return self.bottom + (self.top - self.bottom) * self.y_scale.fraction(value)
+
+    def c2p(self, x: float, y: float) -> np.ndarray:
+        """Data coordinates to a scene point (the name Manim's own Axes use)."""
+        return np.array([float(self.x_of(x)), float(self.y_of(y)), 0.0])
+
+    def c2p_many(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        return np.column_stack([self.x_of(xs), self.y_of(ys), np.zeros(len(xs))])

@@ -1,0 +1,205 @@
+"""ScalingEfficiency: speedup against GPU count, the ideal line, and an Amdahl's-law fit.
+
+manim render scenes/scaling.py ScalingEfficiency
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    DashedLine,
+    Dot,
+    FadeIn,
+    GrowFromCenter,
+    Rectangle,
+    VGroup,
+    VMobject,
+)
+
+from extract import units
+from extract.errors import StoreError
+from extract.scaling import ScalingPoint, fit_amdahl, gpus_per_node, scaling_points
+from scenes import kit
+
+TIMES = "\u00d7"
+CHART_BOX = (-5.2, 1.7, -2.45, 2.35)
+TABLE_LEFT = 2.45
+INTRO_SECONDS = 1.0
+IDEAL_SECONDS = 1.0
+POINT_SECONDS = 0.55
+FIT_SECONDS = 1.2
+CLOSING_SECONDS = 1.0
+HOLD_SECONDS = 3.0
+
+
+class ScalingEfficiency(kit.StudyScene):
+    def construct(self) -> None:
+        theme = self.theme
+        points = scaling_points(self.runs)
+        if len(points) < 2:
+            raise StoreError(
+                "scaling needs finished cluster runs at two GPU counts", path=self.store
+            )
+        cluster_runs = [p.run for p in points]
+        colors = kit.run_colors(theme, cluster_runs)
+        max_gpus = max(p.gpus for p in points)
+        base = points[0].gpus
+        top = max(max_gpus / base, max(p.speedup for p in points))
+        chart = kit.Chart(
+            kit.Scale(base, max_gpus, log=True),
+            kit.Scale(1, top, log=True),
+            CHART_BOX,
+            theme,
+            kit.power_of_two_ticks(base, max_gpus),
+            kit.power_of_two_ticks(1, top, TIMES),
+            x_caption="GPUs (log scale)",
+            y_caption=f"speedup per epoch over {points[0].run.label}",
+        )
+        node_marks = self._node_boundary(chart, gpus_per_node(self.runs), max_gpus)
+        self.play(
+            FadeIn(self.frame_parts(self.settings.title_scaling, cluster_runs, histories=False)),
+            FadeIn(chart),
+            FadeIn(node_marks),
+            run_time=INTRO_SECONDS,
+        )
+
+        ideal = DashedLine(
+            chart.c2p(base, 1),
+            chart.c2p(max_gpus, max_gpus / base),
+            color=theme.muted,
+            stroke_width=3,
+            dash_length=0.12,
+        )
+        ideal_label = kit.text("ideal", kit.SMALL_SIZE, theme.muted)
+        ideal_label.next_to(ideal.get_end(), LEFT, buff=0.15).shift(UP * 0.2)
+        self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
+
+        header, rows = self._table(points, colors, theme)
+        self.play(FadeIn(header), run_time=0.3)
+        for point, row in zip(points, rows, strict=True):
+            dot = Dot(
+                chart.c2p(point.gpus, point.speedup), radius=0.09, color=colors[point.run.run_id]
+            )
+            self.play(GrowFromCenter(dot), FadeIn(row, shift=LEFT * 0.2), run_time=POINT_SECONDS)
+
+        fit = fit_amdahl(points)
+        fit_group = VGroup()
+        if fit is not None:
+            gpus = np.geomspace(base, max_gpus, 200)
+            curve = VMobject(stroke_color=kit.laptop_color(theme, 0), stroke_width=4)
+            curve.set_points_smoothly(chart.c2p_many(gpus, fit.speedup(gpus)))
+            label = kit.text(
+                f"Amdahl fit: {fit.serial_fraction * 100:.1f}% serial",
+                kit.SMALL_SIZE,
+                kit.laptop_color(theme, 0),
+            )
+            self._place_under(label, chart, points, curve)
+            fit_group.add(curve, label)
+            self.play(Create(curve), FadeIn(label), run_time=FIT_SECONDS)
+
+        closing = self._closing(points, fit, rows, theme)
+        self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
+        self.wait(HOLD_SECONDS)
+
+    def _place_under(self, label, chart: kit.Chart, points: list[ScalingPoint], curve) -> None:
+        """Right-aligned in the chart, just under everything drawn across the label's width."""
+        label.move_to([chart.right - 0.12, 0, 0], aligned_edge=RIGHT)
+        x0, x1 = label.get_left()[0], label.get_right()[0]
+        curve_points = curve.get_anchors()
+        ys = [p[1] for p in curve_points if x0 - 0.1 <= p[0] <= x1 + 0.1]
+        ys += [
+            float(chart.y_of(p.speedup))
+            for p in points
+            if x0 - 0.2 <= chart.x_of(p.gpus) <= x1 + 0.2
+        ]
+        floor = min(ys) if ys else chart.top
+        label.set_y(floor - 0.3 - label.height / 2)
+        if label.get_bottom()[1] < chart.bottom + 0.45:  # no room below: go above instead
+            ceiling = max(ys) if ys else chart.bottom
+            label.set_y(min(ceiling + 0.3 + label.height / 2, chart.top - label.height))
+
+    def _node_boundary(self, chart: kit.Chart, per_node: int | None, max_gpus: int) -> VGroup:
+        """Shade the multi-node part of the axis: past one node's GPUs, the network joins in."""
+        if per_node is None or per_node >= max_gpus:
+            return VGroup()
+        x = float(chart.x_of(per_node))
+        shade = Rectangle(
+            width=chart.right - x,
+            height=chart.top - chart.bottom,
+            stroke_width=0,
+            fill_color=self.theme.track,
+            fill_opacity=0.45,
+        ).move_to([(x + chart.right) / 2, (chart.top + chart.bottom) / 2, 0])
+        caption = kit.text(
+            f"more than one node ({per_node} GPUs per node)", kit.SOURCE_SIZE, self.theme.muted
+        )
+        caption.move_to([x + 0.12, chart.bottom + 0.22, 0], aligned_edge=LEFT)
+        if caption.get_right()[0] > chart.right - 0.1:
+            caption.scale_to_fit_width(chart.right - 0.1 - x - 0.12).align_to(
+                [x + 0.12, 0, 0], LEFT
+            )
+        return VGroup(shade, caption)
+
+    def _table(self, points: list[ScalingPoint], colors, theme: kit.Theme):
+        _, right, _, _ = kit.safe_box()
+        columns = (TABLE_LEFT, right - 1.75, right)
+        row_pitch = min(0.42, 4.2 / (len(points) + 1))
+        top = CHART_BOX[3]
+
+        def row(cells: list[str], color, y: float, size: float, bold: bool) -> VGroup:
+            first = kit.text(cells[0], size, color, bold=bold).move_to(
+                [columns[0], y, 0], aligned_edge=LEFT
+            )
+            second = kit.text(cells[1], size, color, bold=bold).move_to(
+                [columns[1], y, 0], aligned_edge=RIGHT
+            )
+            third = kit.text(cells[2], size, color, bold=bold).move_to(
+                [columns[2], y, 0], aligned_edge=RIGHT
+            )
+            return VGroup(first, second, third)
+
+        header = row(["GPUs", "speedup", "efficiency"], theme.muted, top, kit.SMALL_SIZE, False)
+        rows = [
+            row(
+                [f"{p.gpus:,}", units.ratio(p.speedup, TIMES), units.percent(p.efficiency)],
+                colors[p.run.run_id],
+                top - (i + 1) * row_pitch,
+                kit.SMALL_SIZE,
+                True,
+            )
+            for i, p in enumerate(points)
+        ]
+        return header, rows
+
+    def _closing(self, points: list[ScalingPoint], fit, rows: list[VGroup], theme: kit.Theme):
+        """What the data says, in two lines computed from it."""
+        per_node = gpus_per_node(self.runs)
+        last = points[-1]
+        lines = []
+        one_node = [
+            p for p in points if per_node and p.gpus <= per_node and p.gpus > points[0].gpus
+        ]
+        if one_node:
+            lowest = min(p.efficiency for p in one_node)
+            lines.append(f"One node: \u2265 {units.percent(lowest)} efficient")
+        lines.append(
+            f"{last.gpus:,} GPUs: {units.ratio(last.speedup, TIMES)}, "
+            f"{units.percent(last.efficiency)} efficient"
+        )
+        best = max(points, key=lambda p: p.speedup)
+        if best is not last:
+            lines.append(f"Fastest: {best.gpus:,} GPUs, {units.ratio(best.speedup, TIMES)}")
+        if fit is not None and fit.serial_fraction > 0:
+            lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
+        body = VGroup(*(kit.text(line, kit.SMALL_SIZE, theme.foreground) for line in lines))
+        body.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        _, right, bottom, _ = kit.safe_box()
+        room = right - TABLE_LEFT
+        if body.width > room:
+            body.scale_to_fit_width(room)
+        return body.next_to(rows[-1], DOWN, buff=0.35).align_to([TABLE_LEFT, 0, 0], LEFT)
