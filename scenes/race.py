@@ -16,8 +16,6 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    RIGHT,
-    UR,
     DashedVMobject,
     Dot,
     FadeIn,
@@ -42,37 +40,10 @@ INTRO_SECONDS = 1.0
 RACE_SECONDS = 9.0
 CLOSING_SECONDS = 1.0
 HOLD_SECONDS = 3.0
-TRACK_LEFT, TRACK_RIGHT = -3.3, 3.55
-LANES_TOP, LANES_BOTTOM = 2.7, -1.7  # the band the lanes share, edges of the outer bars
-MAX_PITCH = 0.5
+TRACK_LEFT, TRACK_RIGHT = kit.lanes.LABEL_RIGHT + 0.25, 3.55
 AXIS_Y = -2.35
 STAMP_FADE = 0.008  # share of the race over which a finish stamp fades in
 RACE_OVERRUN = 1.1  # the clock runs a little past the last finish, so its stamp shows
-
-
-@dataclass(frozen=True)
-class LaneGeometry:
-    """Lane centres, bar height and label size for n lanes in the band."""
-
-    pitch: float
-    top_y: float
-
-    @classmethod
-    def for_lanes(cls, count: int) -> LaneGeometry:
-        pitch = min(MAX_PITCH, (LANES_TOP - LANES_BOTTOM) / max(1, count))
-        middle = (LANES_TOP + LANES_BOTTOM) / 2
-        return cls(pitch=pitch, top_y=middle + pitch * (count - 1) / 2)
-
-    @property
-    def bar_height(self) -> float:
-        return 0.6 * self.pitch
-
-    @property
-    def label_size(self) -> float:
-        return min(kit.LABEL_SIZE, 60 * self.pitch)
-
-    def y(self, index: int) -> float:
-        return self.top_y - index * self.pitch
 
 
 @dataclass
@@ -90,37 +61,8 @@ class Lane:
         return self.curve.measured_until_s / self.curve.finish_s
 
 
-def race_runs(runs: list[Run]) -> list[Run]:
-    """Runs that ran to the end (or still run), cluster by GPU count, most first, then laptops."""
-    racing = [r for r in runs if r.state in ("finished", "running") and r.time_s > 0]
-    cluster = sorted((r for r in racing if r.platform == "cluster"), key=lambda r: -r.gpus)
-    laptops = sorted((r for r in racing if r.platform == "laptop"), key=lambda r: r.time_s)
-    return cluster + laptops
-
-
 def track_x(fraction: float) -> float:
     return TRACK_LEFT + (TRACK_RIGHT - TRACK_LEFT) * float(np.clip(fraction, 0, 1))
-
-
-def set_bar(bar: VMobject, x0: float, x1: float, y: float, height: float) -> None:
-    half = height / 2
-    x1 = max(x1, x0 + 1e-4)
-    corners = [[x0, y - half, 0], [x1, y - half, 0], [x1, y + half, 0], [x0, y + half, 0]]
-    bar.set_points_as_corners([*corners, corners[0]])
-
-
-class RaceClock:
-    """Maps the race's progress s in [0, 1] to wall time on a log scale, starting at 0 s."""
-
-    def __init__(self, t_start: float, t_end: float) -> None:
-        self.t_start = t_start
-        self.growth = t_end / t_start
-
-    def wall_time(self, s: float) -> float:
-        return self.t_start * ((1 + self.growth) ** s - 1)
-
-    def share_at(self, seconds: float) -> float:
-        return float(np.log1p(seconds / self.t_start) / np.log1p(self.growth))
 
 
 class ProgressRace(kit.StudyScene):
@@ -129,20 +71,20 @@ class ProgressRace(kit.StudyScene):
 
     def construct(self) -> None:
         theme = self.theme
-        runs = race_runs(self.runs)
+        runs = kit.lane_order(self.runs)
         if not runs:
             raise StoreError("no finished runs to race", path=self.store)
         report = build_report(runs)
 
         t_end = max(r.time_s for r in runs)
         t_start = max(1.0, min(r.time_s for r in runs) / 20)
-        clock_map = RaceClock(t_start, t_end * RACE_OVERRUN)
+        clock_map = kit.LogClock(t_start, t_end * RACE_OVERRUN)
         left, right, _, top = kit.safe_box()
         axis = kit.LogTimeAxis(t_start, t_end * 1.15, TRACK_LEFT, right - 0.3, AXIS_Y, theme)
         axis_caption = kit.text("time, log scale", kit.SMALL_SIZE, theme.muted)
         axis_caption.next_to(axis.line, LEFT, buff=0.25)
 
-        geometry = LaneGeometry.for_lanes(len(runs))
+        geometry = kit.LaneGeometry.for_lanes(len(runs))
         colors = kit.run_colors(theme, runs)
         static = VGroup()
         lanes = [
@@ -150,10 +92,7 @@ class ProgressRace(kit.StudyScene):
             for index, run in enumerate(runs)
         ]
 
-        clock_cache = kit.TextCache(kit.CLOCK_SIZE, theme.foreground, bold=True)
-        clock_caption = kit.text("elapsed", kit.SMALL_SIZE, theme.muted)
-        clock_caption.move_to([right, top - 0.05, 0], aligned_edge=UR)
-        clock = clock_cache.get(units.clock(0)).copy()
+        clock = kit.ClockReadout(theme)
         cursor = VGroup(
             Triangle(color=theme.foreground, fill_opacity=1, stroke_width=0)
             .scale(0.09)
@@ -162,15 +101,12 @@ class ProgressRace(kit.StudyScene):
         )
 
         def show_time(seconds: float) -> None:
-            # become() keeps the same mobject: Manim fixes the list of moving mobjects when a
-            # play starts, so a swapped-in Text would leave the old one drawn underneath
-            clock.become(clock_cache.get(units.clock(seconds)))
-            clock.next_to(clock_caption, DOWN, buff=0.1, aligned_edge=RIGHT)
+            clock.show(seconds)
             cursor.move_to(axis.point(max(seconds, t_start)), aligned_edge=DOWN)
 
         tracker = ValueTracker(0.0)
         # everything the updater touches must be in this group, or Manim draws it as static
-        moving = VGroup(cursor, clock)
+        moving = VGroup(cursor, clock.value)
         for lane in lanes:
             moving.add(lane.solid, lane.stamp, lane.marker)
             if lane.estimate is not None:
@@ -182,11 +118,11 @@ class ProgressRace(kit.StudyScene):
             for lane in lanes:
                 fraction = float(lane.curve.at(t))
                 measured_end = track_x(min(fraction, lane.measured_fraction))
-                set_bar(lane.solid, TRACK_LEFT, measured_end, lane.y, geometry.bar_height)
+                kit.set_bar(lane.solid, TRACK_LEFT, measured_end, lane.y, geometry.bar_height)
                 if lane.estimate is not None:
                     start = track_x(lane.measured_fraction)
                     end = max(start, track_x(fraction))
-                    set_bar(lane.estimate, start, end, lane.y, geometry.bar_height)
+                    kit.set_bar(lane.estimate, start, end, lane.y, geometry.bar_height)
                 finished = (s - clock_map.share_at(lane.run.time_s)) / STAMP_FADE
                 shown = float(np.clip(finished, 0, 1))
                 lane.stamp.set_opacity(shown)
@@ -195,7 +131,7 @@ class ProgressRace(kit.StudyScene):
 
         update(moving)
         intro = [self.frame_parts(self.settings.title_race, runs), static, axis, axis_caption]
-        intro += [clock_caption, moving]
+        intro += [clock.caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
 
         moving.add_updater(update)
@@ -213,7 +149,7 @@ class ProgressRace(kit.StudyScene):
     def _lane(
         self,
         run: Run,
-        geometry: LaneGeometry,
+        geometry: kit.LaneGeometry,
         index: int,
         color,
         theme: kit.Theme,
@@ -221,12 +157,7 @@ class ProgressRace(kit.StudyScene):
         axis: kit.LogTimeAxis,
     ) -> Lane:
         y = geometry.y(index)
-        label_right = TRACK_LEFT - 0.25
-        label = kit.text(run.label, geometry.label_size, color)
-        label_room = label_right - kit.safe_box()[0]
-        if label.width > label_room:
-            label.scale_to_fit_width(label_room)
-        label.move_to([label_right, y, 0], aligned_edge=RIGHT)
+        label = kit.lane_label(run, geometry, index, color)
         track = Rectangle(
             width=TRACK_RIGHT - TRACK_LEFT,
             height=geometry.bar_height,
@@ -264,7 +195,7 @@ class ProgressRace(kit.StudyScene):
         return Lane(run, curve, y, solid, estimate, stamp, marker)
 
     def _closing(
-        self, report: Report, runs: list[Run], theme: kit.Theme, geometry: LaneGeometry
+        self, report: Report, runs: list[Run], theme: kit.Theme, geometry: kit.LaneGeometry
     ) -> VGroup:
         """The closing callout: every figure in it is the report's, computed from the store."""
         lines: list[kit.CalloutLine] = []
@@ -321,8 +252,7 @@ class ProgressRace(kit.StudyScene):
                 )
         # over the tracks only: labels and finishing times stay readable on the held frame
         box = kit.callout(lines, theme, max_width=TRACK_RIGHT - TRACK_LEFT - 0.6)
-        middle_y = (geometry.y(0) + geometry.y(len(runs) - 1)) / 2
-        return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle_y, 0])
+        return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, geometry.middle_y, 0])
 
 
 def _epochs_text(epochs: set[float | None]) -> str:

@@ -3,8 +3,10 @@
 from .base import StudyScene
 from .callout import CalloutLine, callout
 from .chart import Chart, Scale, power_of_two_ticks, time_ticks
+from .clock import ClockReadout, LogClock
 from .frame import source_line, title
 from .labels import spread
+from .lanes import LaneGeometry, lane_label, lane_order, set_bar
 from .settings import Settings, load_settings
 from .text import TextCache, text
 from .theme import (
@@ -23,6 +25,12 @@ from .theme import (
 from .timeaxis import LogTimeAxis
 
 __all__ = [
+    "ClockReadout",
+    "LaneGeometry",
+    "LogClock",
+    "lane_label",
+    "lane_order",
+    "set_bar",
     "Chart",
     "Scale",
     "power_of_two_ticks",

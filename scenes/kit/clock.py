@@ -1,0 +1,46 @@
+"""A wall clock that runs on a log scale, and its on-screen readout."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, RIGHT, UR, VGroup
+
+from extract import units
+
+from .text import TextCache, text
+from .theme import CLOCK_SIZE, SMALL_SIZE, Theme, safe_box
+
+
+class LogClock:
+    """Maps an animation's progress s in [0, 1] to wall time: 0 s at s = 0, then log-like, so
+    seconds and days both get their share of the screen time."""
+
+    def __init__(self, t_start: float, t_end: float) -> None:
+        self.t_start = t_start
+        self.growth = t_end / t_start
+
+    def wall_time(self, s: float) -> float:
+        return self.t_start * ((1 + self.growth) ** s - 1)
+
+    def share_at(self, seconds: float) -> float:
+        return float(np.log1p(seconds / self.t_start) / np.log1p(self.growth))
+
+
+class ClockReadout(VGroup):
+    """'elapsed' over the time, top right. ``show(seconds)`` changes it in place: Manim fixes the
+    list of moving mobjects when a play starts, so a swapped-in Text would leave the old one
+    drawn underneath; become() keeps the same mobject."""
+
+    def __init__(self, theme: Theme, caption: str = "elapsed") -> None:
+        super().__init__()
+        _, right, _, top = safe_box()
+        self.caption = text(caption, SMALL_SIZE, theme.muted)
+        self.caption.move_to([right, top - 0.05, 0], aligned_edge=UR)
+        self._cache = TextCache(CLOCK_SIZE, theme.foreground, bold=True)
+        self.value = self._cache.get(units.clock(0)).copy()
+        self.add(self.caption, self.value)
+        self.show(0)
+
+    def show(self, seconds: float) -> None:
+        self.value.become(self._cache.get(units.clock(seconds)))
+        self.value.next_to(self.caption, DOWN, buff=0.1, aligned_edge=RIGHT)
