@@ -33,19 +33,31 @@ class LogTimeAxis(VGroup):
     """Horizontal axis from ``t_min`` to ``t_max`` seconds, log scale, between x0 and x1."""
 
     def __init__(
-        self, t_min: float, t_max: float, x0: float, x1: float, y: float, theme: Theme
+        self,
+        t_min: float,
+        t_max: float,
+        x0: float,
+        x1: float,
+        y: float,
+        theme: Theme,
+        grid_top: float | None = None,
     ) -> None:
         super().__init__()
         self.t_min, self.t_max, self.x0, self.x1, self.y = t_min, t_max, x0, x1, y
         self.line = Line([x0, y, 0], [x1, y, 0], color=theme.faint, stroke_width=3)
         self.add(self.line)
         self.tick_labels = VGroup()
+        self.grid = VGroup()  # faint lines up from each tick, for scenes that draw bars above
         last_right = -math.inf
         for seconds, label in time_ticks(t_min, t_max):
             x = self.x_of(seconds)
             tick = Line([x, y + 0.09, 0], [x, y - 0.09, 0], color=theme.muted, stroke_width=3)
             caption = text(label, SMALL_SIZE, theme.muted).next_to(tick, DOWN, buff=0.12)
             self.add(tick)
+            if grid_top is not None:
+                self.grid.add(
+                    Line([x, y + 0.1, 0], [x, grid_top, 0], color=theme.track, stroke_width=2)
+                )
             if caption.get_left()[0] > last_right + 0.15:
                 self.tick_labels.add(caption)
                 last_right = caption.get_right()[0]

@@ -1,0 +1,199 @@
+"""TrainingComparison: time to train each configuration as bars on a log time axis.
+
+    manim render scenes/comparison.py TrainingComparison
+
+`comparison_time = per_epoch` in manim.cfg's [lumi_vs_laptop] section compares time per epoch
+(equal work) instead of total time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    DashedVMobject,
+    FadeIn,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from extract import units
+from extract.errors import StoreError
+from extract.model import Run
+from scenes import kit
+
+TIMES = "\u00d7"
+INTRO_SECONDS = 1.0
+GROW_SECONDS = 8.0
+RANGE_SECONDS = 1.0
+HOLD_SECONDS = 3.0
+BAR_LEFT = kit.lanes.LABEL_RIGHT + 0.25
+AXIS_RIGHT = 3.7
+AXIS_Y = -2.35
+OVERRUN = 1.08  # the clock runs a little past the longest bar, so its stamp shows
+STAMP_FADE = 0.01
+
+
+@dataclass
+class Bar:
+    run: Run
+    value_s: float
+    measured_s: float  # up to here the bar is measured; beyond, an estimate
+    y: float
+    solid: VMobject
+    estimate: VMobject | None
+    stamp: VGroup
+
+
+def bar_value(run: Run, per_epoch: bool) -> float | None:
+    return run.time_per_epoch_s if per_epoch else run.time_s
+
+
+def speedup_text(value_s: float, laptop_values: list[float]) -> str:
+    """'994-1,393x': how many times faster than the range of laptop times."""
+    if not laptop_values:
+        return ""
+    low, high = min(laptop_values) / value_s, max(laptop_values) / value_s
+    if units.ratio(low, TIMES) == units.ratio(high, TIMES):
+        return units.ratio(high, TIMES)
+    return f"{units.ratio(low, '')}\u2013{units.ratio(high, TIMES)}"
+
+
+class TrainingComparison(kit.StudyScene):
+    def construct(self) -> None:
+        theme = self.theme
+        self.per_epoch = self.settings.comparison_time == "per_epoch"
+        runs = [r for r in kit.lane_order(self.runs) if bar_value(r, self.per_epoch)]
+        if not runs:
+            raise StoreError("no finished runs with a time to compare", path=self.store)
+        values = {r.run_id: float(bar_value(r, self.per_epoch)) for r in runs}
+        self.laptop_values = [values[r.run_id] for r in runs if r.platform == "laptop"]
+        longest = max(values.values())
+
+        t_min = max(1.0, min(values.values()) / 4)
+        self.geometry = kit.LaneGeometry.for_lanes(len(runs))
+        top_of_lanes = self.geometry.y(0) + self.geometry.pitch / 2
+        self.axis = kit.LogTimeAxis(
+            t_min, longest * 1.3, BAR_LEFT, AXIS_RIGHT, AXIS_Y, theme, grid_top=top_of_lanes
+        )
+        caption = "per epoch, log scale" if self.per_epoch else "time, log scale"
+        axis_caption = kit.text(caption, kit.SMALL_SIZE, theme.muted)
+        axis_caption.next_to(self.axis.line, LEFT, buff=0.25)
+
+        colors = kit.run_colors(theme, runs)
+        static = VGroup()
+        bars = [
+            self._bar(run, values[run.run_id], index, colors[run.run_id], static)
+            for index, run in enumerate(runs)
+        ]
+
+        clock = kit.ClockReadout(theme, "per epoch" if self.per_epoch else "elapsed")
+        clock_map = kit.LogClock(t_min / 4, longest * OVERRUN)
+        tracker = ValueTracker(0.0)
+        moving = VGroup(clock.value)
+        for bar in bars:
+            moving.add(bar.solid, bar.stamp)
+            if bar.estimate is not None:
+                moving.add(bar.estimate)
+        height = self.geometry.bar_height
+
+        def update(_mob: VMobject) -> None:
+            s = tracker.get_value()
+            t = clock_map.wall_time(s)
+            for bar in bars:
+                shown_to = float(self.axis.x_of(min(t, bar.value_s))) if t > t_min else BAR_LEFT
+                measured_to = min(shown_to, float(self.axis.x_of(bar.measured_s)))
+                kit.set_bar(bar.solid, BAR_LEFT, measured_to, bar.y, height)
+                if bar.estimate is not None:
+                    kit.set_bar(bar.estimate, measured_to, shown_to, bar.y, height)
+                done = (s - clock_map.share_at(bar.value_s)) / STAMP_FADE
+                bar.stamp.set_opacity(float(np.clip(done, 0, 1)))
+            clock.show(t)
+
+        update(moving)
+        frame = self.frame_parts(self.settings.title_comparison, runs, histories=False)
+        intro = [frame, self.axis.grid, static, self.axis, axis_caption, clock.caption, moving]
+        self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
+        moving.add_updater(update)
+        self.play(tracker.animate.set_value(1.0), run_time=GROW_SECONDS, rate_func=linear)
+        moving.clear_updaters()
+        for bar in bars:
+            bar.stamp.set_opacity(1)
+        clock.show(longest)
+
+        self.play(FadeIn(self._laptop_range()), run_time=RANGE_SECONDS)
+        self.wait(HOLD_SECONDS)
+
+    def _bar(self, run: Run, value_s: float, index: int, color, static: VGroup) -> Bar:
+        y = self.geometry.y(index)
+        size = self.geometry.label_size
+        static.add(kit.lane_label(run, self.geometry, index, color))
+        end_x = float(self.axis.x_of(value_s))
+        solid = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
+        estimate = None
+        measured_s = value_s
+        if run.extrapolated:
+            # per epoch, an extrapolated laptop time is an estimate all the way
+            measured_s = 0.0 if self.per_epoch else float(run.measured_s or 0.0)
+            start_x = max(BAR_LEFT, float(self.axis.x_of(max(measured_s, self.axis.t_min))))
+            outline = Rectangle(
+                width=max(end_x - start_x, 0.01),
+                height=self.geometry.bar_height,
+                stroke_color=color,
+                stroke_width=2,
+                fill_opacity=0,
+            ).move_to([(start_x + end_x) / 2, y, 0])
+            static.add(DashedVMobject(outline, num_dashes=50, dashed_ratio=0.55))
+            estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
+
+        if run.extrapolated:
+            stamp = VGroup(
+                kit.text(f"\u2248{units.duration(value_s)}", size, color, bold=True),
+                kit.text("estimate", size * 0.8, color),
+            )
+        else:
+            stamp = VGroup(kit.text(units.duration(value_s), size, color, bold=True))
+            if run.platform == "cluster" and self.laptop_values:
+                stamp.add(kit.text(speedup_text(value_s, self.laptop_values), size, color))
+        stamp.arrange(RIGHT, buff=0.25, aligned_edge=DOWN)
+        room = kit.safe_box()[1] - (end_x + 0.18)
+        if stamp.width > room:
+            stamp.scale_to_fit_width(room)
+        stamp.move_to([end_x + 0.18, y, 0], aligned_edge=LEFT)
+        return Bar(run, value_s, measured_s, y, solid, estimate, stamp)
+
+    def _laptop_range(self) -> VGroup:
+        """The spread of the laptop estimates as a band across every lane, named below."""
+        if len(self.laptop_values) < 2:
+            return VGroup()
+        low, high = min(self.laptop_values), max(self.laptop_values)
+        x0, x1 = float(self.axis.x_of(low)), float(self.axis.x_of(high))
+        top = self.geometry.y(0) + self.geometry.pitch / 2
+        bottom = self.geometry.y(self.geometry.count - 1) - self.geometry.pitch / 2
+        color = kit.laptop_color(self.theme, 0)
+        band = Rectangle(
+            width=max(x1 - x0, 0.02),
+            height=top - bottom,
+            stroke_width=0,
+            fill_color=color,
+            fill_opacity=0.16,
+        ).move_to([(x0 + x1) / 2, (top + bottom) / 2, 0])
+        laptop = self.settings.laptop_name
+        what = "per epoch" if self.per_epoch else "in total"
+        label = kit.text(
+            f"{laptop} estimates {what}: {units.duration_range(low, high)}   "
+            f"({TIMES}: times faster than {laptop.lower()})",
+            kit.SMALL_SIZE,
+            color,
+        )
+        label.next_to(band, DOWN, buff=0.08).align_to([x1, 0, 0], RIGHT)
+        if label.get_left()[0] < BAR_LEFT:
+            label.align_to([BAR_LEFT, 0, 0], LEFT)
+        return VGroup(band, label)
