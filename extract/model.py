@@ -54,6 +54,12 @@ class Run:
         if self.platform == "laptop":
             cores = self.config.get("cores") or self.config.get("num_cores")
             return f"Laptop, {int(cores)} cores" if cores and int(cores) > 1 else "Laptop, 1 core"
-        gpu_word = "GPU" if self.gpus == 1 else "GPUs"
         node_word = "node" if self.nodes == 1 else "nodes"
-        return f"{self.gpus} {gpu_word}, {self.nodes} {node_word}"
+        return f"{self.short_label}, {self.nodes} {node_word}"
+
+    @property
+    def short_label(self) -> str:
+        """'32 GPUs' or 'Laptop, 8 cores': for tight spaces."""
+        if self.platform == "laptop":
+            return self.label
+        return f"{self.gpus} GPU" if self.gpus == 1 else f"{self.gpus} GPUs"

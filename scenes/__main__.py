@@ -7,7 +7,8 @@ python -m scenes --quality h     # 1080p60
 from __future__ import annotations
 
 import argparse
-import ast
+import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +18,18 @@ QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60",
 
 
 def scene_classes(path: Path) -> list[str]:
-    """Classes in a scene file that derive from a Manim Scene, read without importing it."""
-    tree = ast.parse(path.read_text())
+    """Scenes a file defines: Scene subclasses of its own that no other class there extends
+    (those are shared bases, such as MetricVsTime)."""
+    from manim import Scene
+
+    module = importlib.import_module(f"scenes.{path.stem}")
+    own = [
+        cls
+        for cls in vars(module).values()
+        if inspect.isclass(cls) and issubclass(cls, Scene) and cls.__module__ == module.__name__
+    ]
     return [
-        node.name
-        for node in tree.body
-        if isinstance(node, ast.ClassDef)
-        and any(isinstance(base, ast.Name) and base.id.endswith("Scene") for base in node.bases)
+        cls.__name__ for cls in own if not any(o is not cls and issubclass(o, cls) for o in own)
     ]
 
 

@@ -1,7 +1,7 @@
 """The visual kit every scene is built from: theme, text, time axis, frame parts."""
 
 from .base import StudyScene
-from .callout import CalloutLine, callout
+from .callout import CalloutLine, callout, callout_box
 from .chart import Chart, Scale, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
 from .frame import source_line, title
@@ -50,6 +50,7 @@ __all__ = [
     "THEMES",
     "Theme",
     "callout",
+    "callout_box",
     "cluster_color",
     "laptop_color",
     "run_colors",

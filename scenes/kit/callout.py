@@ -16,6 +16,11 @@ def callout(lines: list[CalloutLine], theme: Theme, *, max_width: float) -> VGro
         if line.width > max_width:  # shrink only the line that is too long
             line.scale_to_fit_width(max_width)
     body.arrange(DOWN, buff=0.18)
+    return callout_box(body, theme)
+
+
+def callout_box(body: VGroup, theme: Theme) -> VGroup:
+    """``body`` on an opaque rounded panel, so nothing behind it shows through."""
     box = RoundedRectangle(
         corner_radius=0.18,
         width=body.width + 0.8,

@@ -1,0 +1,27 @@
+"""Reduce a history to what the screen can show, once, before animating.
+
+Per pixel column the first, lowest, highest and last point are kept, in time order: the drawn
+line looks the same as with every point (spikes included), and its size no longer grows with the
+length of the history.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def per_pixel_column(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` ascending in screen units scaled to [0, columns); returns the kept points."""
+    if len(x) <= 4 * columns:
+        return x, y
+    bins = np.clip(x.astype(int), 0, columns - 1)
+    starts = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
+    ends = np.r_[starts[1:], len(x)]
+    keep = []
+    for start, end in zip(starts, ends, strict=True):
+        window = y[start:end]
+        keep.extend(
+            sorted({start, end - 1, start + int(np.argmin(window)), start + int(np.argmax(window))})
+        )
+    keep_index = np.asarray(keep)
+    return x[keep_index], y[keep_index]
