@@ -136,7 +136,7 @@ class ScalingEfficiency(kit.StudyScene):
             fill_opacity=0.45,
         ).move_to([(x + chart.right) / 2, (chart.top + chart.bottom) / 2, 0])
         caption = kit.text(
-            f"more than one node ({per_node} GPUs per node)", kit.SOURCE_SIZE, self.theme.muted
+            f"multi-node ({per_node} GPUs per node)", kit.SOURCE_SIZE, self.theme.muted
         )
         caption.move_to([x + 0.12, chart.bottom + 0.22, 0], aligned_edge=LEFT)
         if caption.get_right()[0] > chart.right - 0.1:

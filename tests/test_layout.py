@@ -1,0 +1,126 @@
+"""Every scene's key frames: text inside the 5% margin, no overlaps, nothing too small; and the
+numbers on screen are the report's."""
+
+import pytest
+from manim import RIGHT, Scene
+
+from extract import build_report, load_runs, units
+from extract.scaling import scaling_points
+from scenes import kit
+from scenes.comparison import TrainingComparison, speedup_text
+from scenes.curves import AccuracyVsTime, LossVsTime
+from scenes.kit.layout import layout_problems, shown_texts
+from scenes.race import ProgressRace
+from scenes.scaling import ScalingEfficiency
+from tests.scene_probe import key_frames
+
+TIMES = "\u00d7"
+
+SCENES = [ProgressRace, ScalingEfficiency, TrainingComparison, AccuracyVsTime, LossVsTime]
+
+
+@pytest.fixture(autouse=True)
+def _sample(sample_store, monkeypatch):
+    monkeypatch.setenv("RUNS_STORE", str(sample_store))
+
+
+@pytest.fixture(scope="module")
+def frames_by_scene(sample_store):
+    import os
+
+    old = os.environ.get("RUNS_STORE")
+    os.environ["RUNS_STORE"] = str(sample_store)
+    try:
+        return {scene: key_frames(scene) for scene in SCENES}
+    finally:
+        if old is None:
+            del os.environ["RUNS_STORE"]
+        else:
+            os.environ["RUNS_STORE"] = old
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.__name__)
+def test_key_frames_are_laid_out_cleanly(frames_by_scene, scene):
+    frames = frames_by_scene[scene]
+    assert len(frames) >= 3
+    for index, texts in enumerate(frames):
+        assert texts, f"frame {index} shows no text"
+        assert layout_problems(texts) == [], f"key frame {index}"
+
+
+def final_strings(frames_by_scene, scene) -> set[str]:
+    return {t.content for t in frames_by_scene[scene][-1]}
+
+
+def test_race_numbers_are_the_reports(frames_by_scene, sample_store):
+    report = build_report(load_runs(sample_store))
+    shown = " | ".join(final_strings(frames_by_scene, ProgressRace))
+    assert f"{units.ratio(report.max_speedup, TIMES)} faster" in shown
+    assert units.ratio(report.max_speedup_per_epoch, TIMES) in shown
+    assert units.duration_range(report.laptop_low_s, report.laptop_high_s) in shown
+    for run in report.runs:
+        assert units.duration(run.time_s) in shown, run.name
+
+
+def test_scaling_numbers_are_the_reports(frames_by_scene, sample_store):
+    report = build_report(load_runs(sample_store))
+    shown = final_strings(frames_by_scene, ScalingEfficiency)
+    for run in report.runs:
+        if run.platform == "cluster":
+            assert units.ratio(run.speedup, TIMES) in shown, run.name
+            assert units.percent(run.efficiency) in shown, run.name
+    assert len(scaling_points(load_runs(sample_store))) == 8
+
+
+def test_comparison_numbers_are_the_reports(frames_by_scene, sample_store):
+    report = build_report(load_runs(sample_store))
+    shown = final_strings(frames_by_scene, TrainingComparison)
+    laptops = [r.time_s for r in report.runs if r.platform == "laptop"]
+    for run in report.runs:
+        if run.platform == "cluster":
+            assert units.duration(run.time_s) in shown
+            assert speedup_text(run.time_s, laptops) in shown
+        else:
+            assert f"\u2248{units.duration(run.time_s)}" in shown
+
+
+def test_accuracy_ranking_is_time_to_target(frames_by_scene, sample_store):
+    from extract.milestones import ranking_by_time_to
+
+    settings = kit.load_settings()
+    ranking = ranking_by_time_to(
+        load_runs(sample_store), settings.accuracy_key, settings.target_accuracy
+    )
+    shown = final_strings(frames_by_scene, AccuracyVsTime)
+    for rank, (run, seconds) in enumerate(ranking, start=1):
+        assert f"{rank}. {run.short_label}  {units.duration(seconds)}" in shown
+
+
+class CutOffAnnotation(Scene):
+    """The seed's weak point: an annotation box running off the frame's right edge."""
+
+    def construct(self):
+        box = kit.callout(
+            [("1,393x faster than the laptop", 30, "#FFFFFF", True)],
+            kit.THEMES["dark"],
+            max_width=20,
+        )
+        box.to_edge(RIGHT, buff=0).shift(RIGHT * 1.2)
+        self.add(box)
+        self.wait(0.1)
+
+
+def test_the_checker_catches_a_cut_off_annotation():
+    frames = key_frames(CutOffAnnotation)
+    assert any("outside the 5% margin" in p for p in layout_problems(frames[-1]))
+
+
+def test_the_checker_catches_overlaps_and_tiny_text():
+    scene = Scene()
+    a = kit.text("label one", 20, "#FFFFFF")
+    b = kit.text("label two", 20, "#FFFFFF").move_to(a).shift(RIGHT * 0.3)
+    tiny = kit.text("fine print", 8, "#FFFFFF").shift([0, -2, 0])
+    scene.add(a, b, tiny)
+    problems = layout_problems(shown_texts(scene))
+    assert any(p.startswith("overlap") for p in problems)
+    assert any(p.startswith("too small") for p in problems)
