@@ -252,7 +252,12 @@ class ProgressRace(kit.StudyScene):
                 )
         # over the tracks only: labels and finishing times stay readable on the held frame
         box = kit.callout(lines, theme, max_width=TRACK_RIGHT - TRACK_LEFT - 0.6)
-        return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, geometry.middle_y, 0])
+        # over the cluster lanes if it fits there, so the laptop lanes' notes stay whole
+        cluster_lanes = sum(r.platform == "cluster" for r in runs)
+        top = geometry.y(0) + geometry.pitch / 2
+        bottom = geometry.y(max(0, cluster_lanes - 1)) - geometry.pitch / 2
+        middle = (top + bottom) / 2 if box.height <= top - bottom else geometry.middle_y
+        return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle, 0])
 
 
 def _epochs_text(epochs: set[float | None]) -> str:

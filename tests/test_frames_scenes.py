@@ -43,3 +43,16 @@ def test_accuracy_vs_time(scene):
 @frames_comparison(base_scene=LossVsTime)
 def test_loss_vs_time(scene):
     LossVsTime.construct(scene)
+
+
+@pytest.fixture
+def light_theme(tmp_path, monkeypatch):
+    config = tmp_path / "light.cfg"
+    config.write_text("[lumi_vs_laptop]\ntheme = light\n")
+    monkeypatch.setenv("LUMI_CONFIG", str(config))
+
+
+@pytest.mark.usefixtures("light_theme")
+@frames_comparison(base_scene=TrainingComparison)
+def test_training_comparison_light(scene):
+    TrainingComparison.construct(scene)

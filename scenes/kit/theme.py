@@ -49,10 +49,11 @@ LIGHT = Theme(
     muted="#4F5765",
     faint="#A3ABB8",
     track="#E9ECF1",
-    # on white the ramp runs the other way: more GPUs, darker
-    cluster_low="#7FB3E0",
+    # on white the ramp runs the other way (more GPUs, darker) and starts dark enough for
+    # text: every colour here has at least 3.9:1 contrast against the white background
+    cluster_low="#4A86C5",
     cluster_high="#0B3C7A",
-    laptop=("#C75A00", "#E69F00", "#8C4A00"),
+    laptop=("#C75A00", "#A86400", "#8C4A00"),
     highlight="#16191F",
 )
 
