@@ -83,7 +83,7 @@ class TrainingComparison(kit.StudyScene):
         self.axis = kit.LogTimeAxis(
             t_min, longest * 1.3, BAR_LEFT, AXIS_RIGHT, AXIS_Y, theme, grid_top=top_of_lanes
         )
-        caption = "per epoch, log scale" if self.per_epoch else "time, log scale"
+        caption = "per epoch,\nlog scale" if self.per_epoch else "time, log scale"
         axis_caption = kit.text(caption, kit.SMALL_SIZE, theme.muted)
         axis_caption.next_to(self.axis.line, LEFT, buff=0.25)
 
@@ -194,6 +194,6 @@ class TrainingComparison(kit.StudyScene):
             color,
         )
         label.next_to(band, DOWN, buff=0.08).align_to([x1, 0, 0], RIGHT)
-        if label.get_left()[0] < BAR_LEFT:
-            label.align_to([BAR_LEFT, 0, 0], LEFT)
+        _, right, bottom, top = kit.safe_box()
+        kit.keep_inside(label, (BAR_LEFT, right, bottom, top))
         return VGroup(band, label)

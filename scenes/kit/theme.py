@@ -77,6 +77,19 @@ def safe_box() -> tuple[float, float, float, float]:
     return -half_w + mx, half_w - mx, -half_h + my, half_h - my
 
 
+def keep_inside(mob, box: tuple[float, float, float, float] | None = None):
+    """Shift ``mob`` into the safe area (or ``box``), shrinking it only if it is wider or taller
+    than the area itself. Returns ``mob``."""
+    left, right, bottom, top = box or safe_box()
+    if mob.width > right - left:
+        mob.scale_to_fit_width(right - left)
+    if mob.height > top - bottom:
+        mob.scale_to_fit_height(top - bottom)
+    dx = max(0.0, left - mob.get_left()[0]) - max(0.0, mob.get_right()[0] - right)
+    dy = max(0.0, bottom - mob.get_bottom()[1]) - max(0.0, mob.get_top()[1] - top)
+    return mob.shift([dx, dy, 0])
+
+
 def cluster_color(theme: Theme, gpus: int, all_gpus: list[int]) -> ManimColor:
     """Position on the ramp by log2 GPU count, so 1, 2, 4 ... 64 are evenly spaced."""
     low, high = np.log2(max(1, min(all_gpus))), np.log2(max(1, max(all_gpus)))
