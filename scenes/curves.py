@@ -231,11 +231,10 @@ class MetricVsTime(kit.StudyScene):
             points = np.column_stack([trace.x[:shown], trace.y[:shown], np.zeros(shown)])
             trace.line.set_points_as_corners(points)
             trace.line.set_stroke(opacity=1)
-        finished = t >= trace.run.time_s
-        end_x = min(float(chart.x_of(max(t, chart.x_scale.low))), chart.right)
-        if finished and end_x > trace.x[-1]:
+        # once finished, the final value carries straight to the label at the chart's edge
+        if t >= trace.run.time_s:
             trace.tail.set_points_as_corners(
-                [[trace.x[-1], trace.y[-1], 0], [end_x, trace.y[-1], 0]]
+                [[trace.x[-1], trace.y[-1], 0], [chart.right, trace.y[-1], 0]]
             )
             trace.tail.set_stroke(opacity=0.45)
         else:
