@@ -12,6 +12,8 @@ from .analysis import build_report
 from .classify import Overrides
 from .errors import InputError
 from .ingest import ingest_exports
+from .merge import merge_runs
+from .offline import ingest_offline
 from .paths import DEFAULT_STORE, store_path
 from .report import to_json, to_markdown
 from .sample import build_sample_store
@@ -21,6 +23,7 @@ EXAMPLES = """\
 examples:
   python -m extract csv wandb_export.csv -o data/runs.h5
   python -m extract csv runs.csv accuracy_panel.csv epoch_panel.csv --platform "My CPU run=laptop"
+  python -m extract offline wandb/ --merge  # offline runs (wandb/offline-run-*) into the store
   python -m extract report                  # Markdown key metrics of data/runs.h5 (or $RUNS_STORE)
   python -m extract report my.h5 --json
   python -m extract sample                  # rebuild data/runs.h5 from the sample study
@@ -48,6 +51,42 @@ def _platform(value: str) -> str:
     return value
 
 
+def _source_options(command: argparse.ArgumentParser) -> None:
+    """Options every source command has: where to write, and corrections to what runs logged."""
+    command.add_argument(
+        "-o", "--output", type=Path, default=None, help=f"store to write (default {DEFAULT_STORE})"
+    )
+    command.add_argument(
+        "--platform",
+        type=_assignment(_platform),
+        action="append",
+        default=[],
+        metavar="RUN=cluster|laptop",
+        help="set a run's platform (repeatable)",
+    )
+    command.add_argument(
+        "--gpus",
+        type=_assignment(int),
+        action="append",
+        default=[],
+        metavar="RUN=N",
+        help="set a run's total GPU count (repeatable)",
+    )
+    command.add_argument(
+        "--nodes",
+        type=_assignment(int),
+        action="append",
+        default=[],
+        metavar="RUN=N",
+        help="set a run's node count (repeatable)",
+    )
+    command.add_argument(
+        "--merge",
+        action="store_true",
+        help="add to the runs already in the store (same run: by id, else name; newer wins)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m extract",
@@ -65,38 +104,24 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     csv_cmd.add_argument("exports", nargs="+", type=Path, help="runs-table and panel exports")
-    csv_cmd.add_argument(
-        "-o", "--output", type=Path, default=None, help=f"store to write (default {DEFAULT_STORE})"
-    )
-    csv_cmd.add_argument(
-        "--platform",
-        type=_assignment(_platform),
-        action="append",
-        default=[],
-        metavar="RUN=cluster|laptop",
-        help="set a run's platform (repeatable)",
-    )
-    csv_cmd.add_argument(
-        "--gpus",
-        type=_assignment(int),
-        action="append",
-        default=[],
-        metavar="RUN=N",
-        help="set a run's total GPU count (repeatable)",
-    )
-    csv_cmd.add_argument(
-        "--nodes",
-        type=_assignment(int),
-        action="append",
-        default=[],
-        metavar="RUN=N",
-        help="set a run's node count (repeatable)",
-    )
+    _source_options(csv_cmd)
     csv_cmd.add_argument(
         "--reconstructed",
         action="store_true",
         help="mark the panel histories as reconstructed (not logged); scenes say so on screen",
     )
+
+    offline_cmd = commands.add_parser(
+        "offline",
+        help="read W&B run files (wandb/offline-run-*/run-*.wandb) into the store",
+        epilog="example:\n  python -m extract offline wandb/ -o data/runs.h5\n"
+        "  python -m extract offline wandb/offline-run-20250807_124801-abc123 --merge",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    offline_cmd.add_argument(
+        "paths", nargs="+", type=Path, help="run files, run directories or a wandb/ directory"
+    )
+    _source_options(offline_cmd)
 
     report_cmd = commands.add_parser(
         "report",
@@ -119,17 +144,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_csv(args: argparse.Namespace) -> None:
-    overrides = Overrides(
-        platform=dict(args.platform), gpus=dict(args.gpus), nodes=dict(args.nodes)
-    )
-    result = ingest_exports(args.exports, overrides, reconstructed=args.reconstructed)
+def _overrides(args: argparse.Namespace) -> Overrides:
+    return Overrides(platform=dict(args.platform), gpus=dict(args.gpus), nodes=dict(args.nodes))
+
+
+def _write(args: argparse.Namespace, result) -> None:
     output = store_path(args.output)
-    save_runs(output, result.runs)
+    runs = result.runs
+    if args.merge and output.exists():
+        runs = merge_runs(load_runs(output), runs)
+    save_runs(output, runs)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
-    histories = sum(1 for r in result.runs if len(r.history))
-    print(f"wrote {len(result.runs)} runs ({histories} with histories) to {output}")
+        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    histories = sum(1 for r in runs if len(r.history))
+    print(f"wrote {len(runs)} runs ({histories} with histories) to {output}")
+
+
+def run_csv(args: argparse.Namespace) -> None:
+    _write(args, ingest_exports(args.exports, _overrides(args), reconstructed=args.reconstructed))
+
+
+def run_offline(args: argparse.Namespace) -> None:
+    _write(args, ingest_offline(args.paths, _overrides(args)))
 
 
 def run_report(args: argparse.Namespace) -> None:
@@ -145,7 +181,7 @@ def run_sample(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"csv": run_csv, "report": run_report, "sample": run_sample}
+    handlers = {"csv": run_csv, "offline": run_offline, "report": run_report, "sample": run_sample}
     try:
         handlers[args.command](args)
     except InputError as error:

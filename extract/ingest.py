@@ -92,34 +92,70 @@ def run_from_row(
     overrides: Overrides,
     reconstructed: bool,
 ) -> Run:
-    nodes = overrides.nodes.get(row.name, node_count(row.config))
-    gpus = overrides.gpus.get(row.name, gpu_count(row.config))
-    platform = overrides.platform.get(row.name, platform_of(row.config, gpus))
+    return make_run(
+        RunFacts(
+            run_id=row.name,
+            name=row.name,
+            state=row.state,
+            runtime_s=row.runtime_s,
+            config=row.config,
+            summary={**row.summary, "_runtime": row.runtime_s, "tags": row.tags},
+            history=_history(series, row.runtime_s),
+            source=f"csv:{path.name}",
+            created_at=row.created_at,
+            reconstructed=reconstructed and bool(series),
+        ),
+        overrides,
+    )
+
+
+@dataclass
+class RunFacts:
+    """What any source knows of a run before classification."""
+
+    run_id: str
+    name: str
+    state: str
+    runtime_s: float
+    config: dict
+    summary: dict
+    history: pd.DataFrame
+    source: str
+    created_at: str | None = None
+    reconstructed: bool = False
+
+
+def make_run(facts: RunFacts, overrides: Overrides) -> Run:
+    """Classify a run (GPUs, nodes, platform, epochs, laptop extrapolation) from its own logs,
+    the same way for every source; command-line overrides win."""
+    name, config, summary = facts.name, facts.config, facts.summary
+    nodes = overrides.nodes.get(name, node_count(config))
+    gpus = overrides.gpus.get(name, gpu_count(config))
+    platform = overrides.platform.get(name, platform_of(config, gpus))
     if platform == "laptop":
         gpus = 0
-    epochs = epoch_count(row.config, row.summary)
-    extrapolation = logged_extrapolation(row.summary, epochs) if platform == "laptop" else None
-    history = _history(series, row.runtime_s)
-    config = dict(row.config)
+    epochs = epoch_count(config, summary)
+    extrapolation = logged_extrapolation(summary, epochs) if platform == "laptop" else None
+    config = dict(config)
     if extrapolation:
         config.setdefault("extrapolation_method", extrapolation.method)
     return Run(
-        run_id=row.name,
-        name=row.name,
+        run_id=facts.run_id,
+        name=name,
         platform=platform,
-        state=row.state,
+        state=facts.state,
         gpus=gpus,
         nodes=nodes,
         epochs=epochs,
-        time_s=extrapolation.time_s if extrapolation else row.runtime_s,
+        time_s=extrapolation.time_s if extrapolation else facts.runtime_s,
         extrapolated=extrapolation is not None,
-        measured_s=row.runtime_s,
-        reconstructed=reconstructed and bool(series),
-        created_at=row.created_at,
-        source=f"csv:{path.name}",
+        measured_s=facts.runtime_s,
+        reconstructed=facts.reconstructed,
+        created_at=facts.created_at,
+        source=facts.source,
         config=config,
-        summary={**row.summary, "_runtime": row.runtime_s, "tags": row.tags},
-        history=history,
+        summary=summary,
+        history=facts.history,
     )
 
 

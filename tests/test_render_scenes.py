@@ -20,6 +20,8 @@ SCENES = [(path.stem, name) for path, name in all_scenes()]
 
 
 def render(media: Path, store: Path, module: str, scene: str) -> subprocess.CompletedProcess:
+    # one media folder per render: manim processes sharing one race on its cached text SVGs
+    media = media / scene
     env = {**os.environ, "RUNS_STORE": str(store)}
     manim = Path(sys.executable).with_name("manim")
     command = [
@@ -45,7 +47,8 @@ def videos(sample_store, tmp_path_factory) -> dict[str, Path]:
     for (_, scene), result in zip(SCENES, results, strict=True):
         assert result.returncode == 0, f"{scene}: {result.stderr[-3000:]}"
     return {
-        scene: media / "videos" / module / "480p15" / f"{scene}.mp4" for module, scene in SCENES
+        scene: media / scene / "videos" / module / "480p15" / f"{scene}.mp4"
+        for module, scene in SCENES
     }
 
 
