@@ -1,0 +1,200 @@
+"""Real W&B run files, written by the wandb SDK in offline mode inside the test."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from extract import load_runs
+from extract.errors import InputError
+from extract.ingest import ingest_exports
+from extract.merge import merge_runs
+from extract.offline import find_run_files, ingest_offline, read_run_file
+
+WRITER = r"""
+import json, sys, wandb
+logged = {}
+# a cluster run: nested metrics, and keys logged in separate log() calls
+run = wandb.init(project="scaling", name="8 GPU 1 Node Run", mode="offline",
+                 config={"total_gpus": 8, "nodes": 1, "epochs": 3, "optimizer": {"lr": 0.001}})
+rows = []
+for step in range(30):
+    row = {"epoch": step // 10, "train_loss": 7.0 * 0.8 ** step,
+           "perf": {"samples_per_s": 100.0 + step}}
+    run.log(row, step=step)
+    run.log({"running_accuracy": min(99.0, 4.0 * step)}, step=step, commit=True)
+    rows.append({**row, "running_accuracy": min(99.0, 4.0 * step)})
+run.summary["acc"] = 98.12
+run.finish()
+logged["cluster"] = {"id": run.id, "rows": rows}
+# a laptop run that logged its own extrapolation
+run = wandb.init(project="scaling", name="Laptop-Benchmark", mode="offline",
+                 config={"device": "cpu", "epochs": 3, "cores": 8})
+for step in range(5):
+    run.log({"epoch": 0, "progress_percentage": 20.0 * (step + 1)})
+run.summary.update({"extrapolated_total_time_hr": 54.094, "extrapolated_epoch_time_hr": 18.031})
+run.finish()
+logged["laptop"] = {"id": run.id}
+json.dump(logged, open(sys.argv[1], "w"))
+"""
+
+
+@pytest.fixture(scope="module")
+def wandb_dir(tmp_path_factory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("wandb_runs")
+    env = {
+        **os.environ,
+        "WANDB_MODE": "offline",
+        "WANDB_SILENT": "true",
+        "WANDB_DIR": str(root),
+        "WANDB_DISABLE_GIT": "true",
+    }
+    env.pop("WANDB_API_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", WRITER, str(root / "logged.json")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return root / "wandb", json.loads((root / "logged.json").read_text())
+
+
+def test_finds_every_run_file(wandb_dir):
+    directory, _ = wandb_dir
+    files = find_run_files([directory])
+    assert len(files) == 2 and all(f.name.startswith("run-") for f in files)
+
+
+def test_values_are_the_logged_ones(wandb_dir):
+    directory, logged = wandb_dir
+    runs = {r.name: r for r in ingest_offline([directory]).runs}
+    run = runs["8 GPU 1 Node Run"]
+    assert run.run_id == logged["cluster"]["id"]
+    assert (run.platform, run.gpus, run.nodes, run.epochs, run.state) == (
+        "cluster",
+        8,
+        1,
+        3,
+        "finished",
+    )
+    assert run.config["optimizer.lr"] == 0.001
+    assert run.summary["acc"] == 98.12
+    history = run.history.sort_values("_step").reset_index(drop=True)
+    expected = logged["cluster"]["rows"]
+    assert len(history) == len(expected)
+    for i, row in enumerate(expected):
+        assert history.loc[i, "epoch"] == row["epoch"]
+        assert history.loc[i, "train_loss"] == pytest.approx(row["train_loss"], rel=1e-12)
+        assert history.loc[i, "running_accuracy"] == row["running_accuracy"]
+        assert history.loc[i, "perf.samples_per_s"] == row["perf"]["samples_per_s"]
+    assert history["_runtime"].is_monotonic_increasing
+
+
+def test_laptop_extrapolation_from_an_offline_run(wandb_dir):
+    directory, _ = wandb_dir
+    laptop = {r.name: r for r in ingest_offline([directory]).runs}["Laptop-Benchmark"]
+    assert laptop.platform == "laptop" and laptop.extrapolated
+    assert laptop.time_s == pytest.approx(54.094 * 3600)
+
+
+def test_truncated_run_keeps_what_came_before(wandb_dir, tmp_path):
+    directory, logged = wandb_dir
+    source = next(f for f in find_run_files([directory]) if logged["cluster"]["id"] in f.name)
+    full = read_run_file(source)
+    damaged = tmp_path / "offline-run-x" / source.name
+    damaged.parent.mkdir()
+    data = source.read_bytes()
+    damaged.write_bytes(data[: int(len(data) * 0.6)])
+    result = ingest_offline([damaged])
+    (run,) = result.runs
+    assert run.state == "crashed"
+    assert 0 < len(run.history) < len(full.rows)
+    assert any("crashed" in w for w in result.warnings)
+    # what was kept is exactly the beginning of what was logged
+    kept = run.history.sort_values("_step")["train_loss"].dropna().to_numpy()
+    logged_loss = np.array([r["train_loss"] for r in logged["cluster"]["rows"]])
+    assert np.allclose(kept, logged_loss[: len(kept)])
+
+
+def test_flipped_byte_stops_at_the_bad_checksum(wandb_dir, tmp_path):
+    directory, logged = wandb_dir
+    source = next(f for f in find_run_files([directory]) if logged["cluster"]["id"] in f.name)
+    data = bytearray(source.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged = tmp_path / "run-bad.wandb"
+    damaged.write_bytes(bytes(data))
+    run = read_run_file(damaged)
+    assert run.damage and "checksum" in run.damage
+
+
+@pytest.mark.parametrize("content", [b"", b"hello world, not a run", b"\x89HDF\r\n\x1a\nxxxx"])
+def test_a_file_that_is_not_a_run_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "run-x.wandb"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="not a W&B run file"):
+        ingest_offline([path])
+
+
+def test_offline_run_equals_its_runs_table_and_panel_export(wandb_dir, tmp_path):
+    """The same run as an offline file and as web-UI exports gives the same run and history."""
+    directory, _ = wandb_dir
+    offline = {r.name: r for r in ingest_offline([directory]).runs}["8 GPU 1 Node Run"]
+    table = tmp_path / "runs.csv"
+    with table.open("w", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(
+            ["Name", "State", "Runtime", "epochs", "nodes", "optimizer.lr", "total_gpus", "acc"]
+        )
+        writer.writerow(
+            [offline.name, "finished", repr(offline.measured_s), "3", "1", "0.001", "8", "98.12"]
+        )
+    panel = tmp_path / "panel.csv"
+    with panel.open("w", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        name = offline.name
+        writer.writerow(
+            [
+                "Relative Time (Process)",
+                f"{name} - train_loss",
+                f"{name} - train_loss__MIN",
+                f"{name} - train_loss__MAX",
+            ]
+        )
+        for t, loss in zip(offline.history["_runtime"], offline.history["train_loss"], strict=True):
+            writer.writerow(
+                [repr(float(t)), repr(float(loss)), repr(float(loss)), repr(float(loss))]
+            )
+    (exported,) = ingest_exports([table, panel]).runs
+    for field in ("name", "platform", "gpus", "nodes", "epochs", "time_s", "state"):
+        assert getattr(exported, field) == getattr(offline, field), field
+    assert np.allclose(exported.history["train_loss"], offline.history["train_loss"])
+    assert np.allclose(exported.history["_runtime"], offline.history["_runtime"])
+    # merged, the two sources are one run with the offline id and one copy of each row
+    (merged,) = merge_runs([exported], [offline])
+    assert merged.run_id == offline.run_id and len(merged.history) == len(offline.history)
+    assert merged.source.startswith("csv:") and "offline:" in merged.source
+
+
+def test_cli_offline_merges_into_an_existing_store(wandb_dir, tmp_path, sample_store):
+    directory, _ = wandb_dir
+    store = tmp_path / "runs.h5"
+    shutil.copy(sample_store, store)
+    result = subprocess.run(
+        [sys.executable, "-m", "extract", "offline", str(directory), "-o", str(store), "--merge"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    names = [r.name for r in load_runs(store)]
+    assert names.count("8 GPU 1 Node Run") == 1 and "Laptop-Benchmark" in names
+    assert len(names) == 11  # the sample's 10, the offline laptop run added, the 8-GPU run merged
