@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ examples:
   python -m extract csv wandb_export.csv -o data/runs.h5
   python -m extract csv runs.csv accuracy_panel.csv epoch_panel.csv --platform "My CPU run=laptop"
   python -m extract offline wandb/ --merge  # offline runs (wandb/offline-run-*) into the store
+  python -m extract wandb my-team/scaling --state finished --merge   # from the W&B API
   python -m extract report                  # Markdown key metrics of data/runs.h5 (or $RUNS_STORE)
   python -m extract report my.h5 --json
   python -m extract sample                  # rebuild data/runs.h5 from the sample study
@@ -123,6 +125,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _source_options(offline_cmd)
 
+    wandb_cmd = commands.add_parser(
+        "wandb",
+        help="pull runs with full histories from the W&B API into the store (incremental)",
+        epilog="examples:\n  python -m extract wandb my-team/scaling -o data/runs.h5\n"
+        '  python -m extract wandb my-team/scaling --filters \'{"tags": {"$in": '
+        '["scaling"]}}\' --keys epoch running_accuracy --merge\n'
+        "auth: WANDB_API_KEY, ~/.netrc or 'wandb login' (the key is never printed or stored)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    wandb_cmd.add_argument("path", help="ENTITY/PROJECT")
+    wandb_cmd.add_argument(
+        "--filters", type=json.loads, default={}, help="W&B MongoDB-style filters as JSON"
+    )
+    wandb_cmd.add_argument("--state", help="only runs in this state (e.g. finished)")
+    wandb_cmd.add_argument("--group", help="only runs of this group")
+    wandb_cmd.add_argument("--name-regex", help="only runs whose display name matches")
+    wandb_cmd.add_argument("--keys", nargs="+", help="history keys to fetch (default: all)")
+    wandb_cmd.add_argument(
+        "--refresh", action="store_true", help="fetch again runs already stored unchanged"
+    )
+    wandb_cmd.add_argument("--workers", type=int, default=4, help="runs fetched at once")
+    _source_options(wandb_cmd)
+
     report_cmd = commands.add_parser(
         "report",
         help="print the key metrics of a store (Markdown, or --json)",
@@ -168,6 +193,39 @@ def run_offline(args: argparse.Namespace) -> None:
     _write(args, ingest_offline(args.paths, _overrides(args)))
 
 
+def run_wandb(args: argparse.Namespace) -> int:
+    import wandb
+    from rich.progress import Progress
+
+    from .remote import Selection, pull
+
+    selection = Selection(
+        args.path, args.filters, args.state, args.group, args.name_regex, args.keys
+    )
+    output = store_path(args.output)
+    try:
+        api = wandb.Api(timeout=60)
+        with Progress(console=err, transient=True) as progress:
+            result = pull(
+                api, selection, output, _overrides(args), args.refresh, args.workers, progress
+            )
+    except wandb.errors.CommError as error:
+        from .remote import describe
+
+        raise InputError(
+            f"W&B API: {describe(error)}",
+            path=args.path,
+            hint="check ENTITY/PROJECT, the network, and 'wandb login'",
+        ) from None
+    print(
+        f"added {len(result.added)}, updated {len(result.updated)}, unchanged "
+        f"{len(result.unchanged)}, failed {len(result.failed)} -> {output}"
+    )
+    for failure in result.failed:
+        err.print(f"[red]failed:[/] {failure}", soft_wrap=True)
+    return 1 if result.failed else 0
+
+
 def run_report(args: argparse.Namespace) -> None:
     report = build_report(load_runs(store_path(args.store)))
     print(to_json(report) if args.json else to_markdown(report), end="" if not args.json else "\n")
@@ -181,18 +239,24 @@ def run_sample(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"csv": run_csv, "offline": run_offline, "report": run_report, "sample": run_sample}
+    handlers = {
+        "csv": run_csv,
+        "offline": run_offline,
+        "wandb": run_wandb,
+        "report": run_report,
+        "sample": run_sample,
+    }
     try:
-        handlers[args.command](args)
+        status = handlers[args.command](args)
     except InputError as error:
         if args.debug:
             raise
         err.print(f"[bold red]error:[/] {error.one_line()}", soft_wrap=True)
         return 2
     except KeyboardInterrupt:
-        err.print("interrupted; the store was left as it was")
+        err.print("interrupted; the store keeps every run written before")
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

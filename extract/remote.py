@@ -1,0 +1,192 @@
+"""Runs with full histories from the W&B public API (`python -m extract wandb ENTITY/PROJECT`).
+
+Histories come from `Run.scan_history`, which returns every row (the sampled `Run.history` is
+never used). With `--keys`, each key is scanned on its own and the rows are joined on `_step`:
+scan_history only returns rows holding all requested keys, so keys logged in separate `log()`
+calls would be lost if asked for together. Authentication is W&B's own (WANDB_API_KEY,
+~/.netrc, `wandb login`): the key never passes through this code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .classify import Overrides
+from .ingest import RunFacts, make_run
+from .merge import merge_runs
+from .model import Run
+from .offline import flatten
+from .store import load_runs, save_runs
+
+SYSTEM_KEYS = ("_step", "_runtime", "_timestamp")
+
+
+@dataclass
+class Selection:
+    path: str
+    filters: dict[str, Any] = field(default_factory=dict)
+    state: str | None = None
+    group: str | None = None
+    name_regex: str | None = None
+    keys: list[str] | None = None
+
+    def api_filters(self) -> dict[str, Any]:
+        """W&B's MongoDB-style filters, with the shorthand options folded in."""
+        clauses = [self.filters] if self.filters else []
+        if self.state:
+            clauses.append({"state": self.state})
+        if self.group:
+            clauses.append({"group": self.group})
+        if self.name_regex:
+            clauses.append({"displayName": {"$regex": self.name_regex}})
+        if not clauses:
+            return {}
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class FetchSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "name: what failed"
+
+
+def fetch_history(
+    remote_run, keys: list[str] | None, on_rows: Callable[[int], None]
+) -> pd.DataFrame:
+    """Every history row of a run; with ``keys``, one scan per key joined on ``_step``."""
+    if not keys:
+        return pd.DataFrame(_scan(remote_run, None, on_rows))
+    merged: pd.DataFrame | None = None
+    for key in keys:
+        rows = _scan(remote_run, [key, *SYSTEM_KEYS[:2]], on_rows)
+        frame = pd.DataFrame(rows)
+        if frame.empty or "_step" not in frame:
+            continue
+        merged = frame if merged is None else _join(merged, frame)
+    return merged if merged is not None else pd.DataFrame({"_runtime": []})
+
+
+def _join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    joined = left.set_index("_step").combine_first(right.set_index("_step"))
+    return joined.reset_index().sort_values("_step", kind="stable").reset_index(drop=True)
+
+
+def _scan(remote_run, keys: list[str] | None, on_rows: Callable[[int], None]) -> list[dict]:
+    rows = []
+    for row in remote_run.scan_history(keys=keys, page_size=1000):
+        rows.append({k: v for k, v in row.items() if _scalar(v)})
+        if len(rows) % 1000 == 0:
+            on_rows(1000)
+    on_rows(len(rows) % 1000)
+    return rows
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, int | float | str) and not isinstance(value, bool)
+
+
+def to_run(remote_run, history: pd.DataFrame, overrides: Overrides) -> Run:
+    summary = dict(remote_run.summary_metrics)
+    runtime = summary.get("_runtime")
+    if not isinstance(runtime, int | float) and "_runtime" in history and len(history):
+        runtime = float(history["_runtime"].max())
+    numeric = history.apply(pd.to_numeric, errors="coerce") if len(history) else history
+    if "_runtime" not in numeric:
+        numeric["_runtime"] = float("nan")
+    summary["_heartbeat_at"] = str(getattr(remote_run, "heartbeat_at", "") or "")
+    summary["_history_rows"] = int(getattr(remote_run, "history_line_count", 0) or len(history))
+    summary["tags"] = list(getattr(remote_run, "tags", []) or [])
+    summary["group"] = getattr(remote_run, "group", None)
+    return make_run(
+        RunFacts(
+            run_id=remote_run.id,
+            name=remote_run.name or remote_run.id,
+            state=remote_run.state,
+            runtime_s=float(runtime or 0.0),
+            config=flatten(dict(remote_run.config)),
+            summary=summary,
+            history=numeric,
+            source="wandb-api",
+            created_at=str(getattr(remote_run, "created_at", "") or "") or None,
+        ),
+        overrides,
+    )
+
+
+def unchanged(stored: Run | None, remote_run) -> bool:
+    """A finished run already stored with the same history length and heartbeat."""
+    if stored is None or stored.state != "finished" or remote_run.state != "finished":
+        return False
+    return stored.summary.get("_heartbeat_at") == str(
+        getattr(remote_run, "heartbeat_at", "") or ""
+    ) and stored.summary.get("_history_rows") == int(
+        getattr(remote_run, "history_line_count", 0) or -1
+    )
+
+
+def pull(
+    api,
+    selection: Selection,
+    store: Path,
+    overrides: Overrides | None = None,
+    refresh: bool = False,
+    workers: int = 4,
+    progress=None,
+) -> FetchSummary:
+    """Fetch the selected runs into ``store``; the store is saved after every run, so an
+    interruption keeps every run completed before it."""
+    overrides = overrides or Overrides()
+    stored = {r.run_id: r for r in load_runs(store)} if store.exists() else {}
+    remote_runs = list(api.runs(selection.path, filters=selection.api_filters(), per_page=50))
+    if selection.name_regex:  # the server's $regex differs between deployments: check here too
+        pattern = re.compile(selection.name_regex)
+        remote_runs = [r for r in remote_runs if pattern.search(r.name or "")]
+    summary = FetchSummary()
+    todo = []
+    for remote_run in remote_runs:
+        if not refresh and unchanged(stored.get(remote_run.id), remote_run):
+            summary.unchanged.append(remote_run.name)
+        else:
+            todo.append(remote_run)
+    current = list(stored.values())
+
+    def fetch(remote_run) -> Run:
+        total = getattr(remote_run, "history_line_count", None)
+        task = progress.add_task(remote_run.name, total=total) if progress else None
+
+        def advance(rows: int) -> None:
+            if progress is not None:
+                progress.advance(task, rows)
+
+        history = fetch_history(remote_run, selection.keys, advance)
+        return to_run(remote_run, history, overrides)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(fetch, r): r for r in todo}
+        for future in as_completed(futures):
+            remote_run = futures[future]
+            try:
+                run = future.result()
+            except Exception as error:  # one run's failure must not lose the others
+                summary.failed.append(f"{remote_run.name}: {describe(error)}")
+                continue
+            (summary.updated if remote_run.id in stored else summary.added).append(run.name)
+            current = merge_runs(current, [run])
+            save_runs(store, current)
+    return summary
+
+
+def describe(error: BaseException) -> str:
+    """An API or network error as one line, without anything that could hold a credential."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    text = re.sub(r"[0-9a-f]{40}", "<key>", text)
+    return f"{type(error).__name__}: {text[:200]}"

@@ -1,0 +1,124 @@
+"""`extract wandb` against a stand-in for the W&B service (unreachable from here)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import wandb.apis.public as public
+
+from extract import load_runs
+from extract.remote import Selection, pull
+from tests.wandb_standin import StandInApi, StandInRun
+
+
+def params(function) -> list[str]:
+    return [p for p in inspect.signature(function).parameters if p != "self"]
+
+
+def test_the_stand_in_has_the_real_signatures():
+    assert params(StandInApi.__init__) == params(public.Api.__init__)
+    assert params(StandInApi.runs) == params(public.Api.runs)
+    assert params(StandInRun.scan_history) == params(public.Run.scan_history)
+
+
+def training_rows(count: int) -> list[dict]:
+    rows = []
+    for step in range(count):
+        row = {
+            "_step": step,
+            "_runtime": 0.5 * step,
+            "_timestamp": 1.7e9 + 0.5 * step,
+            "epoch": step * 10 // count,
+            "loss": 5.0 / (step + 1),
+        }
+        if step % 50 == 0:  # logged in a separate log() call, on fewer steps
+            row["val_accuracy"] = min(99.0, step / 25)
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def api() -> StandInApi:
+    api = StandInApi()
+    api.projects["lumi/scaling"] = [
+        StandInRun(
+            "a1",
+            "8 GPU 1 Node Run",
+            training_rows(2500),
+            config={"total_gpus": 8, "nodes": 1, "epochs": 10, "optimizer": {"lr": 1e-3}},
+            summary={"_runtime": 1249.5, "acc": 98.12},
+        ),
+        StandInRun(
+            "b2",
+            "16 GPU 2 Node Run",
+            training_rows(1200),
+            config={"gpus": 8, "nodes": 2, "epochs": 10},
+            summary={"_runtime": 599.5},
+        ),
+    ]
+    return api
+
+
+def test_pull_stores_every_row_through_pages(api, tmp_path):
+    store = tmp_path / "runs.h5"
+    result = pull(api, Selection("lumi/scaling"), store)
+    assert sorted(result.added) == ["16 GPU 2 Node Run", "8 GPU 1 Node Run"]
+    runs = {r.name: r for r in load_runs(store)}
+    eight = runs["8 GPU 1 Node Run"]
+    assert len(eight.history) == 2500 and eight.gpus == 8 and eight.time_s == 1249.5
+    assert eight.config["optimizer.lr"] == 1e-3 and eight.summary["acc"] == 98.12
+    assert runs["16 GPU 2 Node Run"].gpus == 16
+    assert api.projects["lumi/scaling"][0].pages_served == 3  # 2500 rows in pages of 1000
+
+
+def test_keys_logged_in_separate_calls_are_all_kept(api, tmp_path):
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/scaling", keys=["loss", "val_accuracy"]), store)
+    run = {r.name: r for r in load_runs(store)}["8 GPU 1 Node Run"]
+    assert run.history["loss"].notna().sum() == 2500
+    assert run.history["val_accuracy"].notna().sum() == 50
+    scans = api.projects["lumi/scaling"][0].scans
+    assert [keys[0] for keys, _ in scans] == ["loss", "val_accuracy"]  # one scan per key
+
+
+def test_second_pull_is_incremental(api, tmp_path):
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/scaling"), store)
+    again = pull(api, Selection("lumi/scaling"), store)
+    assert sorted(again.unchanged) == ["16 GPU 2 Node Run", "8 GPU 1 Node Run"]
+    api.projects["lumi/scaling"][1].heartbeat_at = "2025-08-09T00:00:00Z"
+    third = pull(api, Selection("lumi/scaling"), store)
+    assert third.updated == ["16 GPU 2 Node Run"] and third.unchanged == ["8 GPU 1 Node Run"]
+    forced = pull(api, Selection("lumi/scaling"), store, refresh=True)
+    assert len(forced.updated) == 2
+    assert len(load_runs(store)) == 2
+
+
+def test_a_failing_run_is_reported_and_the_others_are_kept(api, tmp_path):
+    store = tmp_path / "runs.h5"
+    api.projects["lumi/scaling"][1].fail_after_rows = 700
+    result = pull(api, Selection("lumi/scaling"), store, workers=1)
+    assert result.added == ["8 GPU 1 Node Run"]
+    assert len(result.failed) == 1 and result.failed[0].startswith("16 GPU 2 Node Run: CommError")
+    assert [r.name for r in load_runs(store)] == ["8 GPU 1 Node Run"]
+
+
+def test_selection_becomes_w_and_b_filters(api, tmp_path):
+    selection = Selection(
+        "lumi/scaling",
+        filters={"tags": {"$in": ["scaling"]}},
+        state="finished",
+        group="lumi",
+        name_regex="GPU",
+    )
+    pull(api, selection, tmp_path / "runs.h5")
+    assert api.calls[0]["filters"] == {
+        "$and": [
+            {"tags": {"$in": ["scaling"]}},
+            {"state": "finished"},
+            {"group": "lumi"},
+            {"displayName": {"$regex": "GPU"}},
+        ]
+    }
+    assert Selection("x/y").api_filters() == {}
