@@ -128,7 +128,11 @@ def _warnings(runs: list[Run], finished_cluster: list[Run], laptops: list[Run]) 
         if run.extrapolated:
             method = run.config.get("extrapolation_method", "extrapolated")
             measured = f" from {run.measured_s:.0f} s measured" if run.measured_s else ""
-            warnings.append(f"{run.name}: time is an estimate ({method}{measured})")
+            inputs = run.config.get("extrapolation_inputs")
+            given = ""
+            if isinstance(inputs, dict) and inputs:
+                given = "; " + ", ".join(f"{k}={v:g}" for k, v in inputs.items())
+            warnings.append(f"{run.name}: time is an estimate ({method}{measured}{given})")
         if not run.finished:
             warnings.append(f"{run.name}: state {run.state}; left out of the headline figures")
     if any(r.reconstructed for r in runs):

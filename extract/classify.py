@@ -107,6 +107,7 @@ def epoch_count(config: Mapping[str, Any], summary: Mapping[str, Any]) -> float 
 class Extrapolation:
     time_s: float
     method: str
+    inputs: dict[str, float] = field(default_factory=dict)
 
 
 def logged_extrapolation(summary: Mapping[str, Any], epochs: float | None) -> Extrapolation | None:
@@ -118,5 +119,47 @@ def logged_extrapolation(summary: Mapping[str, Any], epochs: float | None) -> Ex
     if epoch_hr and epoch_hr > 0 and epochs:
         return Extrapolation(
             epoch_hr * 3600.0 * epochs, "logged extrapolated_epoch_time_hr x epochs"
+        )
+    return None
+
+
+def throughput_extrapolation(
+    summary: Mapping[str, Any],
+    config: Mapping[str, Any],
+    runtime_s: float,
+    epochs: float | None,
+) -> Extrapolation | None:
+    """The full job's time from a partial run's own pace, when it logged how far it got.
+
+    - ``progress_percentage`` p (of the whole job) after ``runtime_s``: runtime x 100 / p.
+    - ``epoch`` (last, 0-based) on ``subset_percentage`` s of the data: the time per epoch on
+      the subset, scaled to all the data (x 100 / s), times the configured epochs.
+    Both assume the pace stays what it was: an estimate, and marked as one.
+    """
+    if runtime_s <= 0:
+        return None
+    subset = first_number(config, ("subset_percentage",)) or first_number(
+        summary, ("subset_percentage",)
+    )
+    last_epoch = first_number(summary, ("epoch",))
+    if subset and 0 < subset < 100 and last_epoch is not None and epochs:
+        done = last_epoch + 1
+        per_epoch = runtime_s / done * 100.0 / subset
+        return Extrapolation(
+            per_epoch * epochs,
+            "throughput: runtime / epochs done x 100 / subset_percentage x epochs",
+            {
+                "runtime_s": runtime_s,
+                "epochs_done": done,
+                "subset_percentage": subset,
+                "epochs": float(epochs),
+            },
+        )
+    progress = first_number(summary, ("progress_percentage",))
+    if progress and 0 < progress < 100:
+        return Extrapolation(
+            runtime_s * 100.0 / progress,
+            "throughput: runtime x 100 / progress_percentage",
+            {"runtime_s": runtime_s, "progress_percentage": progress},
         )
     return None

@@ -18,6 +18,7 @@ from .classify import (
     logged_extrapolation,
     node_count,
     platform_of,
+    throughput_extrapolation,
 )
 from .csv_exports import (
     PanelSeries,
@@ -135,10 +136,16 @@ def make_run(facts: RunFacts, overrides: Overrides) -> Run:
     if platform == "laptop":
         gpus = 0
     epochs = epoch_count(config, summary)
-    extrapolation = logged_extrapolation(summary, epochs) if platform == "laptop" else None
+    extrapolation = None
+    if platform == "laptop":
+        extrapolation = logged_extrapolation(summary, epochs) or throughput_extrapolation(
+            summary, config, facts.runtime_s, epochs
+        )
     config = dict(config)
     if extrapolation:
         config.setdefault("extrapolation_method", extrapolation.method)
+        if extrapolation.inputs:
+            config.setdefault("extrapolation_inputs", extrapolation.inputs)
     return Run(
         run_id=facts.run_id,
         name=name,

@@ -183,3 +183,33 @@ def test_impossible_device_counts_are_named(tmp_path, value):
     table = write_rows(tmp_path / "t.csv", [["Name", "Runtime", "total_gpus"], ["a", "10", value]])
     with pytest.raises(InputError, match=r"row 2, column 'total_gpus': .* is not a whole number"):
         ingest_exports([table])
+
+
+def test_laptop_estimate_from_its_own_throughput(tmp_path):
+    table = write_rows(
+        tmp_path / "t.csv",
+        [
+            [
+                "Name",
+                "Runtime",
+                "device",
+                "epochs",
+                "subset_percentage",
+                "epoch",
+                "progress_percentage",
+            ],
+            ["subset run", "3600", "cpu", "3", "2", "1", ""],
+            ["progress run", "1800", "cpu", "3", "", "", "25"],
+        ],
+    )
+    runs = {r.name: r for r in ingest_exports([table]).runs}
+    subset = runs["subset run"]
+    # 2 epochs on 2% in 1 h: 0.5 h per epoch on 2%, 25 h per full epoch, 75 h for 3 epochs
+    assert subset.extrapolated and subset.time_s == pytest.approx(75 * 3600)
+    assert subset.config["extrapolation_inputs"]["subset_percentage"] == 2
+    progress = runs["progress run"]
+    assert progress.extrapolated and progress.time_s == pytest.approx(7200)
+    from extract import build_report
+
+    warning = next(w for w in build_report(list(runs.values())).warnings if "subset run" in w)
+    assert "throughput" in warning and "subset_percentage=2" in warning
