@@ -96,7 +96,7 @@ def test_report_on_a_broken_store_is_a_clear_error(tmp_path, content):
 
 
 def test_every_command_has_an_example_in_its_help():
-    for command in ([], ["csv"], ["report"], ["sample"]):
+    for command in ([], ["csv"], ["offline"], ["wandb"], ["report"], ["sample"]):
         result = extract(*command, "--help")
         assert result.returncode == 0
         assert "python -m extract" in result.stdout and "example" in result.stdout
