@@ -18,10 +18,8 @@ from manim import (
     DashedVMobject,
     FadeIn,
     Rectangle,
-    ValueTracker,
     VGroup,
     VMobject,
-    linear,
 )
 
 from extract import units
@@ -96,7 +94,6 @@ class TrainingComparison(kit.StudyScene):
 
         clock = kit.ClockReadout(theme, "per epoch" if self.per_epoch else "elapsed")
         clock_map = kit.LogClock(t_min / 4, longest * OVERRUN)
-        tracker = ValueTracker(0.0)
         moving = VGroup(clock.value)
         for bar in bars:
             moving.add(bar.solid, bar.stamp)
@@ -104,9 +101,7 @@ class TrainingComparison(kit.StudyScene):
                 moving.add(bar.estimate)
         height = self.geometry.bar_height
 
-        def update(_mob: VMobject) -> None:
-            s = tracker.get_value()
-            t = clock_map.wall_time(s)
+        def draw(s: float, t: float) -> None:
             for bar in bars:
                 shown_to = float(self.axis.x_of(min(t, bar.value_s))) if t > t_min else BAR_LEFT
                 measured_to = min(shown_to, float(self.axis.x_of(bar.measured_s)))
@@ -117,13 +112,11 @@ class TrainingComparison(kit.StudyScene):
                 bar.stamp.set_opacity(float(np.clip(done, 0, 1)))
             clock.show(t)
 
-        update(moving)
+        draw(0.0, 0.0)
         frame = self.frame_parts(self.settings.title_comparison, runs, histories=False)
         intro = [frame, self.axis.grid, static, self.axis, axis_caption, clock.caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
-        moving.add_updater(update)
-        self.play(tracker.animate.set_value(1.0), run_time=GROW_SECONDS, rate_func=linear)
-        moving.clear_updaters()
+        self.play_clock(moving, clock_map, draw, GROW_SECONDS)
         for bar in bars:
             bar.stamp.set_opacity(1)
         clock.show(longest)

@@ -21,10 +21,8 @@ from manim import (
     Dot,
     FadeIn,
     Line,
-    ValueTracker,
     VGroup,
     VMobject,
-    linear,
 )
 
 from extract import units
@@ -128,16 +126,13 @@ class MetricVsTime(kit.StudyScene):
         traces = self._traces(runs, series, chart, colors, key, target)
         clock = kit.ClockReadout(theme)
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
-        tracker = ValueTracker(0.0)
         moving = VGroup(clock.value)
         for trace in traces:
             moving.add(trace.line, trace.tail, trace.end_dot, trace.label)
             if trace.marker is not None:
                 moving.add(trace.marker)
 
-        def update(_mob: VMobject) -> None:
-            s = tracker.get_value()
-            t = clock_map.wall_time(s)
+        def draw(s: float, t: float) -> None:
             for trace in traces:
                 self._draw_until(trace, t, chart)
                 done = float(np.clip((s - clock_map.share_at(trace.run.time_s)) / MARK_FADE, 0, 1))
@@ -148,13 +143,11 @@ class MetricVsTime(kit.StudyScene):
                     trace.marker.set_stroke(opacity=float(np.clip(reached, 0, 1)))
             clock.show(t)
 
-        update(moving)
+        draw(0.0, 0.0)
         frame = self.frame_parts(self.title_template(settings), runs)
         intro = [frame, chart, target_line, clock.caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
-        moving.add_updater(update)
-        self.play(tracker.animate.set_value(1.0), run_time=TRACE_SECONDS, rate_func=linear)
-        moving.clear_updaters()
+        self.play_clock(moving, clock_map, draw, TRACE_SECONDS)
         clock.show(t_end)
 
         closing = self._closing(traces, chart, target)

@@ -22,10 +22,8 @@ from manim import (
     Line,
     Rectangle,
     Triangle,
-    ValueTracker,
     VGroup,
     VMobject,
-    linear,
 )
 
 from extract import units
@@ -104,7 +102,6 @@ class ProgressRace(kit.StudyScene):
             clock.show(seconds)
             cursor.move_to(axis.point(max(seconds, t_start)), aligned_edge=DOWN)
 
-        tracker = ValueTracker(0.0)
         # everything the updater touches must be in this group, or Manim draws it as static
         moving = VGroup(cursor, clock.value)
         for lane in lanes:
@@ -112,9 +109,7 @@ class ProgressRace(kit.StudyScene):
             if lane.estimate is not None:
                 moving.add(lane.estimate)
 
-        def update(_mob: VMobject) -> None:
-            s = tracker.get_value()
-            t = clock_map.wall_time(s)
+        def draw(s: float, t: float) -> None:
             for lane in lanes:
                 fraction = float(lane.curve.at(t))
                 measured_end = track_x(min(fraction, lane.measured_fraction))
@@ -129,14 +124,12 @@ class ProgressRace(kit.StudyScene):
                 lane.marker.set_opacity(shown)
             show_time(t)
 
-        update(moving)
+        draw(0.0, 0.0)
         intro = [self.frame_parts(self.settings.title_race, runs), static, axis, axis_caption]
         intro += [clock.caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
 
-        moving.add_updater(update)
-        self.play(tracker.animate.set_value(1.0), run_time=RACE_SECONDS, rate_func=linear)
-        moving.clear_updaters()
+        self.play_clock(moving, clock_map, draw, RACE_SECONDS)
         for lane in lanes:  # every run has finished by now, whatever the fade's rounding
             lane.stamp.set_opacity(1)
             lane.marker.set_opacity(1)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from manim import Scene, VGroup
+from collections.abc import Callable
+
+from manim import Scene, ValueTracker, VGroup, linear
 
 from extract.errors import StoreError
 from extract.model import Run
 from extract.sample import load_default_runs
 
+from .clock import LogClock
 from .frame import source_line, title
 from .settings import Settings, load_settings
 from .theme import THEMES, Theme
@@ -42,3 +45,23 @@ class StudyScene(Scene):
             title(self.settings.title(title_template), self.theme),
             source_line(self.store, shown, self.theme, histories=histories),
         )
+
+    def play_clock(
+        self,
+        moving: VGroup,
+        clock: LogClock,
+        draw: Callable[[float, float], None],
+        run_time: float,
+    ) -> None:
+        """Run the clock from 0 to its end over ``run_time`` seconds, calling
+        ``draw(share, wall_time_s)`` every frame. ``moving`` must hold every mobject ``draw``
+        changes: Manim draws the rest as a static background."""
+        tracker = ValueTracker(0.0)
+
+        def update(_mob: VGroup) -> None:
+            share = tracker.get_value()
+            draw(share, clock.wall_time(share))
+
+        moving.add_updater(update)
+        self.play(tracker.animate.set_value(1.0), run_time=run_time, rate_func=linear)
+        moving.clear_updaters()
