@@ -47,6 +47,7 @@ class OfflineRun:
     runtime_s: float | None = None
     start_time: float | None = None
     damage: str | None = None
+    raw_summary: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def state(self) -> str:
@@ -97,6 +98,7 @@ def read_run_file(path: Path) -> OfflineRun:
             run.damage = "a record does not decode"
             break
         _apply(run, record)
+    run.summary = _decoded(run.raw_summary)
     return run
 
 
@@ -147,6 +149,10 @@ def _key(item) -> str:
 
 
 def _value(text: str) -> Any:
+    try:  # most values are plain numbers: float() is many times faster than json.loads
+        return float(text) if "." in text or "e" in text else int(text)
+    except ValueError:
+        pass
     try:
         return json.loads(text)
     except json.JSONDecodeError:
@@ -172,12 +178,22 @@ def _apply(run: OfflineRun, record) -> None:
             row["_step"] = record.history.step.num
         run.rows.append(row)
     elif kind == "summary":
-        _update(run.summary, record.summary.update)
+        # W&B rewrites the summary after every log(): keep the text, decode the last one once
+        for item in record.summary.update:
+            run.raw_summary[_key(item)] = item.value_json
         for item in record.summary.remove:
-            run.summary.pop(_key(item), None)
+            run.raw_summary.pop(_key(item), None)
     elif kind == "exit":
         run.exit_code = record.exit.exit_code
         run.runtime_s = float(record.exit.runtime)
+
+
+def _decoded(raw: dict[str, str]) -> dict[str, Any]:
+    return {
+        key: _value(text)
+        for key, text in raw.items()
+        if key != "_wandb" and not key.startswith("_wandb.")
+    }
 
 
 def _update(target: dict[str, Any], items) -> None:
