@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .history import join_on_step
 
 BLOCK_SIZE = 32 * 1024
 CHUNK_HEADER = 7
@@ -211,6 +212,27 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _combine_parts(parts: list[OfflineRun]) -> OfflineRun:
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    combined = OfflineRun(
+        path=first.path, run_id=first.run_id, name=first.name, project=first.project
+    )
+    for part in parts:
+        combined.config.update(part.config)
+        combined.summary.update(part.summary)
+    combined.rows = join_on_step([p.history() for p in parts]).to_dict("records")
+    runtimes = [p.runtime_s for p in parts if p.runtime_s is not None]
+    combined.runtime_s = max(runtimes) if runtimes else None
+    codes = [p.exit_code for p in parts]
+    combined.exit_code = None if None in codes else max(codes)
+    combined.start_time = min((p.start_time for p in parts if p.start_time), default=None)
+    damaged = [f"{p.path.parent.name}: {p.damage}" for p in parts if p.damage]
+    combined.damage = "; ".join(damaged) or None
+    return combined
+
+
 def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested config as the W&B runs table shows it: {'optimizer': {'lr': 1}} -> 'optimizer.lr'."""
     flat: dict[str, Any] = {}
@@ -232,10 +254,16 @@ def ingest_offline(paths: list[Path], overrides=None):
 
     overrides = overrides or Overrides()
     runs, warnings = [], []
+    by_id: dict[str, list[OfflineRun]] = {}
     for path in find_run_files(paths):
         offline = read_run_file(path)
         if not offline.run_id:
             raise InputError("no run record: not a W&B run, or damaged at the start", path=path)
+        by_id.setdefault(offline.run_id, []).append(offline)
+    for parts in by_id.values():
+        # several files of one run: the ranks of a multi-process run, or a resumed run
+        offline = _combine_parts(parts)
+        path = offline.path
         history = offline.history()
         logged = history["_runtime"].dropna()
         runtime = offline.runtime_s or (float(logged.max()) if len(logged) else 0.0)

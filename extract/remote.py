@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .classify import Overrides
+from .history import join_on_step
 from .ingest import RunFacts, make_run
 from .merge import merge_runs
 from .model import Run
@@ -65,19 +66,8 @@ def fetch_history(
     """Every history row of a run; with ``keys``, one scan per key joined on ``_step``."""
     if not keys:
         return pd.DataFrame(_scan(remote_run, None, on_rows))
-    merged: pd.DataFrame | None = None
-    for key in keys:
-        rows = _scan(remote_run, [key, *SYSTEM_KEYS[:2]], on_rows)
-        frame = pd.DataFrame(rows)
-        if frame.empty or "_step" not in frame:
-            continue
-        merged = frame if merged is None else _join(merged, frame)
-    return merged if merged is not None else pd.DataFrame({"_runtime": []})
-
-
-def _join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    joined = left.set_index("_step").combine_first(right.set_index("_step"))
-    return joined.reset_index().sort_values("_step", kind="stable").reset_index(drop=True)
+    frames = [pd.DataFrame(_scan(remote_run, [key, *SYSTEM_KEYS[:2]], on_rows)) for key in keys]
+    return join_on_step([f for f in frames if "_step" in f])
 
 
 def _scan(remote_run, keys: list[str] | None, on_rows: Callable[[int], None]) -> list[dict]:

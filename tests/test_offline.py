@@ -198,3 +198,45 @@ def test_cli_offline_merges_into_an_existing_store(wandb_dir, tmp_path, sample_s
     names = [r.name for r in load_runs(store)]
     assert names.count("8 GPU 1 Node Run") == 1 and "Laptop-Benchmark" in names
     assert len(names) == 11  # the sample's 10, the offline laptop run added, the 8-GPU run merged
+
+
+RANK = r"""
+import sys, wandb
+rank = int(sys.argv[1])
+run = wandb.init(project="ddp", id="ddprun01", name="2 GPU DDP", mode="offline",
+                 config={"total_gpus": 2, "nodes": 1, "epochs": 1},
+                 settings=wandb.Settings(x_label=f"rank{rank}"))
+for step in range(10):
+    if rank == 0:
+        run.log({"loss": 1.0 / (step + 1), "epoch": 0}, step=step)
+    else:
+        run.log({"rank1/samples_per_second": 200.0 + step, "epoch": 0}, step=step)
+run.finish()
+"""
+
+
+def test_a_multi_process_run_becomes_one_run(tmp_path):
+    """DDP-like: two processes log to one run id at once; each leaves its own run file."""
+    env = {
+        **os.environ,
+        "WANDB_MODE": "offline",
+        "WANDB_SILENT": "true",
+        "WANDB_DIR": str(tmp_path),
+        "WANDB_DISABLE_GIT": "true",
+    }
+    env.pop("WANDB_API_KEY", None)
+    ranks = [
+        subprocess.Popen(
+            [sys.executable, "-c", RANK, str(rank)], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for rank in (0, 1)
+    ]
+    for process in ranks:
+        assert process.wait(timeout=120) == 0, process.stderr.read()[-2000:]
+    assert len(find_run_files([tmp_path / "wandb"])) == 2
+    (run,) = ingest_offline([tmp_path / "wandb"]).runs
+    assert (run.run_id, run.gpus, run.state) == ("ddprun01", 2, "finished")
+    history = run.history
+    assert len(history) == 10 and list(history["_step"]) == list(range(10))
+    assert list(history["loss"]) == [1.0 / (s + 1) for s in range(10)]
+    assert list(history["rank1/samples_per_second"]) == [200.0 + s for s in range(10)]
