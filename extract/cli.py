@@ -223,6 +223,11 @@ def run_wandb(args: argparse.Namespace) -> int:
     )
     for failure in result.failed:
         err.print(f"[red]failed:[/] {failure}", soft_wrap=True)
+    if result.failed:
+        err.print(
+            "check the network and 'wandb login', then run the same command again: runs "
+            "already stored and unchanged are skipped"
+        )
     return 1 if result.failed else 0
 
 
