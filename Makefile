@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QUALITY ?= l
 
-.PHONY: demo setup test lint format render report clean
+.PHONY: demo setup test lint format render report bench clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ report: setup
 test: setup
 	@$(VENV)/bin/ruff check .
 	@$(PY) -m pytest
+
+# measures, does not assert; --quick for a short run (480p15 only)
+bench: setup
+	@$(PY) bench/bench.py $(BENCH_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check .

@@ -101,6 +101,8 @@ class TrainingComparison(kit.StudyScene):
                 moving.add(bar.estimate)
         height = self.geometry.bar_height
 
+        finish_share = {id(bar): clock_map.share_at(bar.value_s) for bar in bars}
+
         def draw(s: float, t: float) -> None:
             for bar in bars:
                 shown_to = float(self.axis.x_of(min(t, bar.value_s))) if t > t_min else BAR_LEFT
@@ -108,7 +110,7 @@ class TrainingComparison(kit.StudyScene):
                 kit.set_bar(bar.solid, BAR_LEFT, measured_to, bar.y, height)
                 if bar.estimate is not None:
                     kit.set_bar(bar.estimate, measured_to, shown_to, bar.y, height)
-                done = (s - clock_map.share_at(bar.value_s)) / STAMP_FADE
+                done = (s - finish_share[id(bar)]) / STAMP_FADE
                 bar.stamp.set_opacity(float(np.clip(done, 0, 1)))
             clock.show(t)
 

@@ -132,14 +132,19 @@ class MetricVsTime(kit.StudyScene):
             if trace.marker is not None:
                 moving.add(trace.marker)
 
+        finish_share = {id(tr): clock_map.share_at(tr.run.time_s) for tr in traces}
+        target_share = {
+            id(tr): clock_map.share_at(tr.target_s) for tr in traces if tr.target_s is not None
+        }
+
         def draw(s: float, t: float) -> None:
             for trace in traces:
                 self._draw_until(trace, t, chart)
-                done = float(np.clip((s - clock_map.share_at(trace.run.time_s)) / MARK_FADE, 0, 1))
+                done = float(np.clip((s - finish_share[id(trace)]) / MARK_FADE, 0, 1))
                 trace.end_dot.set_opacity(done)
                 trace.label.set_opacity(done)
-                if trace.marker is not None and trace.target_s is not None:
-                    reached = (s - clock_map.share_at(trace.target_s)) / MARK_FADE
+                if trace.marker is not None:
+                    reached = (s - target_share[id(trace)]) / MARK_FADE
                     trace.marker.set_stroke(opacity=float(np.clip(reached, 0, 1)))
             clock.show(t)
 

@@ -77,7 +77,7 @@ class ProgressRace(kit.StudyScene):
         t_end = max(r.time_s for r in runs)
         t_start = max(1.0, min(r.time_s for r in runs) / 20)
         clock_map = kit.LogClock(t_start, t_end * RACE_OVERRUN)
-        left, right, _, top = kit.safe_box()
+        right = kit.safe_box()[1]
         axis = kit.LogTimeAxis(t_start, t_end * 1.15, TRACK_LEFT, right - 0.3, AXIS_Y, theme)
         axis_caption = kit.text("time, log scale", kit.SMALL_SIZE, theme.muted)
         axis_caption.next_to(axis.line, LEFT, buff=0.25)
@@ -109,6 +109,8 @@ class ProgressRace(kit.StudyScene):
             if lane.estimate is not None:
                 moving.add(lane.estimate)
 
+        finish_share = {id(lane): clock_map.share_at(lane.run.time_s) for lane in lanes}
+
         def draw(s: float, t: float) -> None:
             for lane in lanes:
                 fraction = float(lane.curve.at(t))
@@ -118,7 +120,7 @@ class ProgressRace(kit.StudyScene):
                     start = track_x(lane.measured_fraction)
                     end = max(start, track_x(fraction))
                     kit.set_bar(lane.estimate, start, end, lane.y, geometry.bar_height)
-                finished = (s - clock_map.share_at(lane.run.time_s)) / STAMP_FADE
+                finished = (s - finish_share[id(lane)]) / STAMP_FADE
                 shown = float(np.clip(finished, 0, 1))
                 lane.stamp.set_opacity(shown)
                 lane.marker.set_opacity(shown)

@@ -1,0 +1,267 @@
+"""`make bench`: how fast the scenes render and the sources extract, on this machine.
+
+Prints a table and writes bench/results/bench.json. Not part of `make test`: it measures, it does
+not assert. `--quick` renders at 480p15 only and skips the 1-million-row history run.
+
+For every scene: render time through the manim CLI, frames per second, and the time that
+encoding the same frames alone takes (decode the MP4, re-encode with the same codec settings
+through PyAV) divided by the render time: 1.0 means rendering costs no more than encoding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+import av
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extract import load_runs, save_runs  # noqa: E402
+from extract.ingest import ingest_exports  # noqa: E402
+from extract.model import Run  # noqa: E402
+from extract.offline import FILE_HEADER, read_run_file  # noqa: E402
+from extract.sample import build_sample_store, sample_exports  # noqa: E402
+from scenes.__main__ import QUALITY_FOLDERS, all_scenes  # noqa: E402
+
+console = Console()
+
+
+def child_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def render(scene_file: Path, scene: str, quality: str, store: Path, media: Path) -> dict:
+    manim = Path(sys.executable).with_name("manim")
+    env = {**os.environ, "RUNS_STORE": str(store)}
+    command = [
+        str(manim),
+        "render",
+        f"-q{quality}",
+        "--disable_caching",
+        "--media_dir",
+        str(media),
+        "--progress_bar",
+        "none",
+        "-v",
+        "WARNING",
+        str(scene_file),
+        scene,
+    ]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    video = media / "videos" / scene_file.stem / QUALITY_FOLDERS[quality] / f"{scene}.mp4"
+    encode_s, frames = encode_only(video)
+    return {
+        "render_s": seconds,
+        "frames": frames,
+        "fps": frames / seconds,
+        "encode_only_s": encode_s,
+        "encode_over_render": encode_s / seconds,
+        "peak_mb": child_peak_mb(),
+    }
+
+
+def encode_only(video: Path) -> tuple[float, int]:
+    """Seconds to encode the video's frames again with its own codec settings, and the count."""
+    with av.open(str(video)) as source:
+        stream = source.streams.video[0]
+        frames = [f.to_ndarray(format="rgb24") for f in source.decode(video=0)]
+        width, height = stream.codec_context.width, stream.codec_context.height
+        rate, codec, pix_fmt = (
+            stream.average_rate,
+            stream.codec_context.name,
+            stream.codec_context.pix_fmt,
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        with av.open(str(Path(folder) / "again.mp4"), "w") as target:
+            out = target.add_stream("libx264" if codec == "h264" else codec, rate=rate)
+            out.width, out.height, out.pix_fmt = width, height, pix_fmt
+            for array in frames:
+                for packet in out.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
+                    target.mux(packet)
+            for packet in out.encode():
+                target.mux(packet)
+        return time.perf_counter() - start, len(frames)
+
+
+def synthetic_store(path: Path, rows_per_run: int) -> None:
+    """The sample study with each cluster run's history stretched to ``rows_per_run`` rows."""
+    runs = load_runs(build_store(path.parent / "sample.h5"))
+    stretched: list[Run] = []
+    for run in runs:
+        if len(run.history):
+            old = run.history
+            t = np.linspace(old["_runtime"].min(), old["_runtime"].max(), rows_per_run)
+            frame = pd.DataFrame({"_runtime": t})
+            for column in old.columns:
+                if column != "_runtime":
+                    frame[column] = np.interp(t, old["_runtime"], old[column].fillna(0))
+            frame["running_accuracy"] += np.random.default_rng(0).normal(0, 0.3, rows_per_run)
+            run.history = frame
+        stretched.append(run)
+    save_runs(path, stretched)
+
+
+def build_store(path: Path) -> Path:
+    if not path.exists():
+        build_sample_store(path)
+    return path
+
+
+def write_wandb_file(path: Path, rows: int) -> None:
+    """A run file in W&B's format (header, 32 KiB blocks, CRC'd chunks) with ``rows`` history
+    records, written here so the benchmark needs no wandb service process."""
+    from wandb.proto import wandb_internal_pb2 as pb
+
+    def records():
+        run = pb.Record()
+        run.run.run_id, run.run.display_name = "bench", "bench run"
+        yield run.SerializeToString()
+        for step in range(rows):
+            record = pb.Record()
+            for key, value in (
+                ("_step", step),
+                ("_runtime", step * 0.01),
+                ("epoch", step // 10000),
+                ("loss", 1.0 / (step + 1)),
+                ("acc", step % 100),
+            ):
+                item = record.history.item.add()
+                item.nested_key.append(key)
+                item.value_json = json.dumps(value)
+            yield record.SerializeToString()
+        done = pb.Record()
+        done.exit.runtime = int(rows * 0.01)
+        yield done.SerializeToString()
+
+    block = 32 * 1024
+    out = bytearray(FILE_HEADER)
+    for payload in records():
+        first = True
+        while True:
+            left = block - len(out) % block
+            if left < 7:
+                out += b"\0" * left
+                continue
+            piece, payload = payload[: left - 7], payload[left - 7 :]
+            last = not payload
+            kind = 1 if first and last else 2 if first else 4 if last else 3
+            out += struct.pack("<IHB", zlib.crc32(bytes([kind]) + piece), len(piece), kind) + piece
+            first = False
+            if last:
+                break
+    path.write_bytes(bytes(out))
+
+
+def extraction(work: Path) -> dict:
+    results = {}
+    exports = sample_exports()
+    rows = sum(len(p.read_text().splitlines()) - 1 for p in exports)
+    start = time.perf_counter()
+    ingest_exports(exports)
+    seconds = time.perf_counter() - start
+    results["csv_rows_per_s"] = rows / seconds
+    run_file = work / "run-bench.wandb"
+    write_wandb_file(run_file, 200_000)
+    megabytes = run_file.stat().st_size / 1e6
+    start = time.perf_counter()
+    read_run_file(run_file).history()
+    results["offline_mb_per_s"] = megabytes / (time.perf_counter() - start)
+    results["offline_file_mb"] = megabytes
+    for rows_per_run in (1_000, 1_000_000):
+        store = work / f"store_{rows_per_run}.h5"
+        synthetic_store(store, rows_per_run)
+        start = time.perf_counter()
+        load_runs(store, columns=["running_accuracy"])
+        results[f"store_load_s_{rows_per_run}_rows"] = time.perf_counter() - start
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="480p15 only, fewer history sizes")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "bench.json")
+    args = parser.parse_args()
+    qualities = ["l"] if args.quick else ["l", "h"]
+    sizes = (1_000, 100_000) if args.quick else (1_000, 100_000, 1_000_000)
+    report: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "scenes": {},
+        "history": {},
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        store = build_store(work / "sample.h5")
+        for scene_file, scene in all_scenes():
+            for quality in qualities:
+                console.print(f"rendering {scene} at {QUALITY_FOLDERS[quality]} ...")
+                result = render(
+                    scene_file, scene, quality, store, work / f"media_{scene}_{quality}"
+                )
+                report["scenes"][f"{scene}@{QUALITY_FOLDERS[quality]}"] = result
+        curves = next((f, s) for f, s in all_scenes() if s == "AccuracyVsTime")
+        for rows in sizes:
+            console.print(f"AccuracyVsTime with {rows:,} history rows per run ...")
+            big = work / f"rows_{rows}.h5"
+            synthetic_store(big, rows)
+            report["history"][str(rows)] = render(*curves, "l", big, work / f"media_rows_{rows}")
+        console.print("extraction ...")
+        report["extraction"] = extraction(work)
+
+    table = Table(title="lumi-vs-laptop benchmark")
+    for column in ("what", "render s", "frames/s", "encode-only s", "encode/render", "peak MB"):
+        table.add_column(column, justify="right" if column != "what" else "left")
+    rows_to_show = list(report["scenes"].items())
+    rows_to_show += [
+        (f"AccuracyVsTime@480p15, {int(k):,} rows/run", v) for k, v in report["history"].items()
+    ]
+    for name, r in rows_to_show:
+        table.add_row(
+            name,
+            f"{r['render_s']:.1f}",
+            f"{r['fps']:.1f}",
+            f"{r['encode_only_s']:.1f}",
+            f"{r['encode_over_render']:.2f}",
+            f"{r['peak_mb']:.0f}",
+        )
+    console.print(table)
+    sizes_done = sorted(int(k) for k in report["history"])
+    if len(sizes_done) > 1:
+        small, large = report["history"][str(sizes_done[0])], report["history"][str(sizes_done[-1])]
+        console.print(
+            f"history scaling: {sizes_done[-1]:,} rows/run renders in "
+            f"{large['render_s'] / small['render_s']:.2f}x the time of {sizes_done[0]:,}"
+        )
+    for key, value in report["extraction"].items():
+        console.print(f"{key}: {value:,.2f}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    console.print(f"written: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
