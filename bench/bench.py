@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import struct
 import subprocess
 import sys
@@ -39,11 +38,23 @@ from extract.offline import FILE_HEADER, read_run_file  # noqa: E402
 from extract.sample import build_sample_store, sample_exports  # noqa: E402
 from scenes.__main__ import QUALITY_FOLDERS, all_scenes  # noqa: E402
 
-console = Console()
+console = Console(width=120)
 
 
-def child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of one child process (os.wait4 gives its own rusage;
+    RUSAGE_CHILDREN would be the largest of all children so far)."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status):
+            errors.seek(0)
+            raise RuntimeError(f"{command[-1]} failed: {errors.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def render(scene_file: Path, scene: str, quality: str, store: Path, media: Path) -> dict:
@@ -63,9 +74,7 @@ def render(scene_file: Path, scene: str, quality: str, store: Path, media: Path)
         str(scene_file),
         scene,
     ]
-    start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-    seconds = time.perf_counter() - start
+    seconds, peak_mb = run_measured(command, env)
     video = media / "videos" / scene_file.stem / QUALITY_FOLDERS[quality] / f"{scene}.mp4"
     encode_s, frames = encode_only(video)
     return {
@@ -74,32 +83,38 @@ def render(scene_file: Path, scene: str, quality: str, store: Path, media: Path)
         "fps": frames / seconds,
         "encode_only_s": encode_s,
         "encode_over_render": encode_s / seconds,
-        "peak_mb": child_peak_mb(),
+        "peak_mb": peak_mb,
     }
 
 
 def encode_only(video: Path) -> tuple[float, int]:
-    """Seconds to encode the video's frames again with its own codec settings, and the count."""
-    with av.open(str(video)) as source:
+    """Seconds to encode the video's frames again with its own codec settings, and the count.
+
+    Frames are decoded one at a time and only the encoder's calls are timed, as the renderer
+    hands it RGB frames: holding every decoded 1080p frame would take gigabytes.
+    """
+    encoding_s, count = 0.0, 0
+    with av.open(str(video)) as source, tempfile.TemporaryDirectory() as folder:
         stream = source.streams.video[0]
-        frames = [f.to_ndarray(format="rgb24") for f in source.decode(video=0)]
-        width, height = stream.codec_context.width, stream.codec_context.height
-        rate, codec, pix_fmt = (
-            stream.average_rate,
-            stream.codec_context.name,
-            stream.codec_context.pix_fmt,
-        )
-    with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
+        context = stream.codec_context
         with av.open(str(Path(folder) / "again.mp4"), "w") as target:
-            out = target.add_stream("libx264" if codec == "h264" else codec, rate=rate)
-            out.width, out.height, out.pix_fmt = width, height, pix_fmt
-            for array in frames:
-                for packet in out.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
+            codec = "libx264" if context.name == "h264" else context.name
+            out = target.add_stream(codec, rate=stream.average_rate)
+            out.width, out.height, out.pix_fmt = context.width, context.height, context.pix_fmt
+            for frame in source.decode(video=0):
+                rgb = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")
+                start = time.perf_counter()
+                packets = out.encode(rgb)
+                encoding_s += time.perf_counter() - start
+                for packet in packets:
                     target.mux(packet)
-            for packet in out.encode():
+                count += 1
+            start = time.perf_counter()
+            packets = out.encode()
+            encoding_s += time.perf_counter() - start
+            for packet in packets:
                 target.mux(packet)
-        return time.perf_counter() - start, len(frames)
+    return encoding_s, count
 
 
 def synthetic_store(path: Path, rows_per_run: int) -> None:
