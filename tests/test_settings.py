@@ -83,7 +83,9 @@ def test_per_epoch_comparison(settings_file):
         assert layout_problems(texts) == []
 
 
-def test_include_nothing_is_a_clear_error(settings_file):
+def test_include_nothing_is_a_clear_error(settings_file, capsys):
     settings_file("include_runs = ^no such run$\n")
-    with pytest.raises(InputError, match="no runs left after include_runs/exclude_runs"):
+    with pytest.raises(SystemExit) as stop:
         key_frames(ProgressRace)
+    assert stop.value.code == 2
+    assert "no runs left after include_runs/exclude_runs" in capsys.readouterr().err

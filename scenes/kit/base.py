@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 
 from manim import Scene, ValueTracker, VGroup, linear
 
-from extract.errors import StoreError
+from extract.errors import InputError, StoreError
 from extract.model import Run
 from extract.sample import load_default_runs
 
@@ -27,6 +29,16 @@ class StudyScene(Scene):
         return []
 
     def setup(self) -> None:
+        try:
+            self._load()
+        except InputError as error:
+            if os.environ.get("LUMI_DEBUG"):
+                raise
+            # before any frame is drawn: one line and exit status 2, not manim's traceback
+            print(f"error: {error.one_line()}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    def _load(self) -> None:
         self.settings = load_settings()
         self.theme = THEMES[self.settings.theme]
         self.camera.background_color = self.theme.background
