@@ -120,6 +120,9 @@ def _records(data: bytes, run: OfflineRun) -> Iterator[bytes]:
             position += left_in_block
             continue
         start = position + CHUNK_HEADER
+        if length > left_in_block - CHUNK_HEADER:  # chunks never cross a block boundary
+            run.damage = f"corrupt chunk header at byte {position}"
+            return
         payload = data[start : start + length]
         if len(payload) < length:
             run.damage = "the last record is cut short"

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -130,11 +131,18 @@ def test_flipped_byte_stops_at_the_bad_checksum(wandb_dir, tmp_path):
     directory, logged = wandb_dir
     source = next(f for f in find_run_files([directory]) if logged["cluster"]["id"] in f.name)
     data = bytearray(source.read_bytes())
-    data[len(data) // 2] ^= 0xFF
+    # the first chunk starts after the 7-byte file header; its payload after its own 7 bytes
+    (length,) = struct.unpack("<H", data[11:13])
+    data[14 + length // 2] ^= 0xFF
     damaged = tmp_path / "run-bad.wandb"
     damaged.write_bytes(bytes(data))
     run = read_run_file(damaged)
-    assert run.damage and "checksum" in run.damage
+    assert run.damage == "checksum mismatch at byte 7"
+    # a length that would cross the 32 KiB block is a corrupt header, not a short file
+    data = bytearray(source.read_bytes())
+    data[11:13] = struct.pack("<H", 40000)
+    damaged.write_bytes(bytes(data))
+    assert read_run_file(damaged).damage == "corrupt chunk header at byte 7"
 
 
 @pytest.mark.parametrize("content", [b"", b"hello world, not a run", b"\x89HDF\r\n\x1a\nxxxx"])
