@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="mark the panel histories as reconstructed (not logged); scenes say so on screen",
     )
+    csv_cmd.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out invalid rows (each is named) instead of rejecting the export",
+    )
 
     offline_cmd = commands.add_parser(
         "offline",
@@ -186,7 +191,15 @@ def _write(args: argparse.Namespace, result) -> None:
 
 
 def run_csv(args: argparse.Namespace) -> None:
-    _write(args, ingest_exports(args.exports, _overrides(args), reconstructed=args.reconstructed))
+    _write(
+        args,
+        ingest_exports(
+            args.exports,
+            _overrides(args),
+            reconstructed=args.reconstructed,
+            skip_invalid=args.skip_invalid,
+        ),
+    )
 
 
 def run_offline(args: argparse.Namespace) -> None:

@@ -54,29 +54,66 @@ class PanelSeries:
     y: np.ndarray
 
 
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file; BOM, CRLF and ';' or tab delimiters are accepted."""
+class Invalid:
+    """Where invalid rows go: raised at once (strict, the default) or set aside and named
+    (``--skip-invalid``)."""
+
+    def __init__(self, skip: bool = False) -> None:
+        self.skip = skip
+        self.skipped: list[InputError] = []
+
+    def reject(self, error: InputError) -> None:
+        if not self.skip:
+            if error.hint is None:
+                error.hint = "fix that row, or pass --skip-invalid to leave it out"
+            raise InputError(
+                error.message, path=error.path, row=error.row, column=error.column, hint=error.hint
+            )
+        self.skipped.append(error)
+
+
+STRICT = Invalid()
+
+Rows = list[tuple[int, list[str]]]
+
+
+def read_table(path: Path, invalid: Invalid = STRICT) -> tuple[list[str], Rows]:
+    """Header and numbered non-blank rows of a CSV file; BOM, CRLF and ';' or tab delimiters
+    are accepted. Row numbers count records from the header's 1, as a spreadsheet shows them."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text (byte {error.start})", path=path) from None
+        raise InputError(
+            f"not UTF-8 text (byte {error.start})",
+            path=path,
+            hint="export it from W&B again, or re-save it as CSV UTF-8",
+        ) from None
     except OSError as error:
         raise InputError(error.strerror or str(error), path=path) from None
     if not text.strip():
         raise InputError("file is empty", path=path)
     first_line = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise InputError(f"not a readable CSV file ({error})", path=path) from None
     header = [h.strip() for h in rows[0]]
-    body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
-    for index, row in enumerate(rows[1:], start=2):
-        if row and any(c.strip() for c in row) and len(row) != len(header):
-            raise InputError(
-                f"has {len(row)} fields, the header has {len(header)}",
-                path=path,
-                row=index,
-                hint="is the line truncated or the file re-saved with another delimiter?",
+    body: Rows = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            invalid.reject(
+                InputError(
+                    f"has {len(cells)} fields, the header has {len(header)}",
+                    path=path,
+                    row=number,
+                    hint="is the line truncated or the file re-saved with another delimiter?",
+                )
             )
+            continue
+        body.append((number, cells))
     return header, body
 
 
@@ -108,9 +145,15 @@ def parse_value(text: str) -> Any:
     return text
 
 
-def parse_runs_table(path: Path) -> list[TableRow]:
-    header, body = read_table(path)
+def parse_runs_table(path: Path, invalid: Invalid = STRICT) -> list[TableRow]:
+    header, body = read_table(path, invalid)
     index = {name: i for i, name in enumerate(header)}
+    if len(header) == 1 and len(body):
+        raise InputError(
+            f"cannot tell the delimiter: the header is one column ({header[0][:40]!r})",
+            path=path,
+            hint="W&B exports use ',', spreadsheets ';' or tab; re-save with one of those",
+        )
     for required in ("Name", "Runtime"):
         if required not in index:
             raise InputError(
@@ -121,55 +164,68 @@ def parse_runs_table(path: Path) -> list[TableRow]:
     config_columns, summary_columns = split_config_summary(header)
     parsed = []
     seen: dict[str, int] = {}
-    for row_number, cells in enumerate(body, start=2):
-        name = cells[index["Name"]].strip()
-        if not name:
-            raise InputError("run has no name", path=path, row=row_number, column="Name")
-        if name in seen:
-            raise InputError(
-                f"run {name!r} appears twice (first in row {seen[name]})",
-                path=path,
-                row=row_number,
-                column="Name",
-            )
-        seen[name] = row_number
-        runtime_text = cells[index["Runtime"]].strip()
-        runtime = parse_value(runtime_text)
-        if not isinstance(runtime, int | float) or isinstance(runtime, bool):
-            raise InputError(
-                f"runtime {runtime_text!r} is not a number of seconds",
-                path=path,
-                row=row_number,
-                column="Runtime",
-            )
-        if not math.isfinite(runtime) or runtime <= 0:
-            raise InputError(
-                f"runtime {runtime_text!r} must be a positive number of seconds",
-                path=path,
-                row=row_number,
-                column="Runtime",
-            )
-        state = cells[index["State"]].strip().lower() if "State" in index else "finished"
-        created = cells[index["Created"]].strip() if "Created" in index else ""
-        tags_value = parse_value(cells[index["Tags"]]) if "Tags" in index else None
-        tags = _as_tags(tags_value)
-        config = _values(cells, index, config_columns)
-        summary = _values(cells, index, summary_columns)
-        parsed.append(
-            TableRow(
-                row=row_number,
-                name=name,
-                state=state or "finished",
-                created_at=created or None,
-                runtime_s=float(runtime),
-                tags=tags,
-                config=config,
-                summary=summary,
-            )
-        )
+    for row_number, cells in body:
+        try:
+            row = _table_row(path, row_number, cells, index, seen, config_columns, summary_columns)
+        except InputError as error:
+            invalid.reject(error)
+            continue
+        seen[row.name] = row_number
+        parsed.append(row)
     if not parsed:
-        raise InputError("export has a header but no runs", path=path)
+        what = "no valid runs" if invalid.skipped else "a header but no runs"
+        raise InputError(f"export has {what}", path=path)
     return parsed
+
+
+def _table_row(
+    path: Path,
+    row_number: int,
+    cells: list[str],
+    index: dict[str, int],
+    seen: dict[str, int],
+    config_columns: list[str],
+    summary_columns: list[str],
+) -> TableRow:
+    name = cells[index["Name"]].strip()
+    if not name:
+        raise InputError("run has no name", path=path, row=row_number, column="Name")
+    if name in seen:
+        raise InputError(
+            f"run {name!r} appears twice (first in row {seen[name]})",
+            path=path,
+            row=row_number,
+            column="Name",
+        )
+    runtime_text = cells[index["Runtime"]].strip()
+    runtime = parse_value(runtime_text)
+    if not isinstance(runtime, int | float) or isinstance(runtime, bool):
+        raise InputError(
+            f"runtime {runtime_text!r} is not a number of seconds",
+            path=path,
+            row=row_number,
+            column="Runtime",
+        )
+    if not math.isfinite(runtime) or runtime <= 0:
+        raise InputError(
+            f"runtime {runtime_text!r} must be a positive number of seconds",
+            path=path,
+            row=row_number,
+            column="Runtime",
+        )
+    state = cells[index["State"]].strip().lower() if "State" in index else "finished"
+    created = cells[index["Created"]].strip() if "Created" in index else ""
+    tags_value = parse_value(cells[index["Tags"]]) if "Tags" in index else None
+    return TableRow(
+        row=row_number,
+        name=name,
+        state=state or "finished",
+        created_at=created or None,
+        runtime_s=float(runtime),
+        tags=_as_tags(tags_value),
+        config=_values(cells, index, config_columns),
+        summary=_values(cells, index, summary_columns),
+    )
 
 
 def split_config_summary(header: list[str]) -> tuple[list[str], list[str]]:
@@ -186,26 +242,36 @@ def split_config_summary(header: list[str]) -> tuple[list[str], list[str]]:
     return extra, extra
 
 
-def parse_panel_export(path: Path) -> list[PanelSeries]:
-    header, body = read_table(path)
+def parse_panel_export(path: Path, invalid: Invalid = STRICT) -> list[PanelSeries]:
+    header, body = read_table(path, invalid)
     x_label = header[0]
     x_key = PANEL_TIME_AXES.get(x_label, x_label)
-    x_values = np.array([_number(cells[0], path, row, x_label) for row, cells in _rows(body)])
+    columns = [
+        (i, column)
+        for i, column in enumerate(header[1:], start=1)
+        if not column.endswith(BUCKET_SUFFIXES)
+    ]
+    if not columns:
+        raise InputError("panel export has no '<run> - <metric>' columns", path=path)
+    grid = np.full((len(body), 1 + len(columns)), np.nan)
+    for r, (row_number, cells) in enumerate(body):
+        for c, (column_index, column) in enumerate([(0, x_label), *columns]):
+            try:
+                grid[r, c] = _number(cells[column_index], path, row_number, column)
+            except InputError as error:
+                invalid.reject(error)
+                if c == 0:
+                    break  # a row without its x value has nothing to place
+    x_values = grid[:, 0]
     series = []
-    for column_index, column in enumerate(header[1:], start=1):
-        if column.endswith(BUCKET_SUFFIXES):
-            continue
+    for c, (_, column) in enumerate(columns, start=1):
         run_name, metric = column.rsplit(PANEL_SEPARATOR, 1)
-        values = np.array(
-            [_number(cells[column_index], path, row, column) for row, cells in _rows(body)]
-        )
+        values = grid[:, c]
         present = ~np.isnan(values) & ~np.isnan(x_values)
         x = x_values[present]
         if x_key == "_timestamp" and len(x) and np.nanmax(x) > 1e11:
             x = x / 1000.0  # the UI writes wall time in milliseconds
         series.append(PanelSeries(run_name.strip(), metric.strip(), x_key, x, values[present]))
-    if not series:
-        raise InputError("panel export has no '<run> - <metric>' columns", path=path)
     return series
 
 
@@ -224,10 +290,6 @@ def series_to_history(series: list[PanelSeries]) -> pd.DataFrame:
     if sort_key:
         history = history.sort_values(sort_key, kind="stable").reset_index(drop=True)
     return history
-
-
-def _rows(body: list[list[str]]):
-    return enumerate(body, start=2)
 
 
 def _number(text: str, path: Path, row: int, column: str) -> float:

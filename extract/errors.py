@@ -35,7 +35,7 @@ class InputError(Exception):
         text = (", ".join(where) + ": " if where else "") + self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return " ".join(text.split())  # one line, whatever a library's message held
 
 
 class StoreError(InputError):

@@ -21,6 +21,7 @@ from .classify import (
     throughput_extrapolation,
 )
 from .csv_exports import (
+    Invalid,
     PanelSeries,
     TableRow,
     is_panel_export,
@@ -43,23 +44,29 @@ def ingest_exports(
     paths: Sequence[Path],
     overrides: Overrides | None = None,
     reconstructed: bool = False,
+    skip_invalid: bool = False,
 ) -> IngestResult:
-    """Read runs-table and panel exports (told apart by their header) into runs."""
+    """Read runs-table and panel exports (told apart by their header) into runs.
+
+    Strict by default: the first invalid row is an error. With ``skip_invalid`` invalid rows are
+    left out and each is named in the warnings.
+    """
     overrides = overrides or Overrides()
+    invalid = Invalid(skip=skip_invalid)
     rows: list[tuple[Path, TableRow]] = []
     series: list[tuple[Path, PanelSeries]] = []
     for path in paths:
-        header, _ = read_table(path)
+        header, _ = read_table(path, Invalid(skip=True))
         if is_panel_export(header):
-            series.extend((path, item) for item in parse_panel_export(path))
+            series.extend((path, item) for item in parse_panel_export(path, invalid))
         else:
-            rows.extend((path, row) for row in parse_runs_table(path))
+            rows.extend((path, row) for row in parse_runs_table(path, invalid))
     if not rows:
         raise InputError(
             "no runs-table export among the inputs; panel exports only add histories",
             path=paths[0] if paths else None,
         )
-    _reject_duplicate_names(rows)
+    rows = _without_duplicate_names(rows, invalid)
 
     by_run: dict[str, list[PanelSeries]] = defaultdict(list)
     for _, item in series:
@@ -76,13 +83,16 @@ def ingest_exports(
         try:
             runs.append(run_from_row(path, row, by_run.get(row.name, []), overrides, reconstructed))
         except BadValue as error:
-            raise InputError(str(error), path=path, row=row.row, column=error.key) from None
+            invalid.reject(InputError(str(error), path=path, row=row.row, column=error.key))
+    if not runs:
+        raise InputError("no valid runs in the exports", path=paths[0])
     for name, run_series in by_run.items():
         if name in names and not any(item.x_key == "_runtime" for item in run_series):
             warnings.append(
                 f"{name}: panels have no time axis; '_runtime' spread evenly over the steps"
                 " (export panels against 'Relative Time (Process)' for real times)"
             )
+    warnings += [f"skipped {error.one_line()}" for error in invalid.skipped]
     return IngestResult(runs, warnings)
 
 
@@ -178,15 +188,23 @@ def _history(series: list[PanelSeries], runtime_s: float) -> pd.DataFrame:
     return history
 
 
-def _reject_duplicate_names(rows: list[tuple[Path, TableRow]]) -> None:
+def _without_duplicate_names(
+    rows: list[tuple[Path, TableRow]], invalid: Invalid
+) -> list[tuple[Path, TableRow]]:
     first_seen: dict[str, tuple[Path, int]] = {}
+    kept = []
     for path, row in rows:
         if row.name in first_seen:
             other_path, other_row = first_seen[row.name]
-            raise InputError(
-                f"run {row.name!r} is also in {other_path} row {other_row}",
-                path=path,
-                row=row.row,
-                column="Name",
+            invalid.reject(
+                InputError(
+                    f"run {row.name!r} is also in {other_path} row {other_row}",
+                    path=path,
+                    row=row.row,
+                    column="Name",
+                )
             )
+            continue
         first_seen[row.name] = (path, row.row)
+        kept.append((path, row))
+    return kept

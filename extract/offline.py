@@ -261,7 +261,10 @@ def ingest_offline(paths: list[Path], overrides=None):
     for path in find_run_files(paths):
         offline = read_run_file(path)
         if not offline.run_id:
-            raise InputError("no run record: not a W&B run, or damaged at the start", path=path)
+            damage = f" ({offline.damage})" if offline.damage else ""
+            raise InputError(
+                f"no run record: not a W&B run, or damaged at the start{damage}", path=path
+            )
         by_id.setdefault(offline.run_id, []).append(offline)
     for parts in by_id.values():
         # several files of one run: the ranks of a multi-process run, or a resumed run

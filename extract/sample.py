@@ -29,5 +29,10 @@ def load_default_runs(columns: list[str] | None = None) -> tuple[Path, list[Run]
     elif not path.exists():
         from .errors import StoreError
 
-        raise StoreError(f"${STORE_ENV} names a store that does not exist", path=path)
+        raise StoreError(
+            "no run store here",
+            path=path,
+            hint=f"${STORE_ENV} names it; create it with 'python -m extract', or unset "
+            f"${STORE_ENV} for the sample study",
+        )
     return path, load_runs(path, columns=columns)

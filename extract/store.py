@@ -18,6 +18,8 @@ interrupted write (Ctrl-C, kill -9, full disk) leaves the previous store as it w
 
 from __future__ import annotations
 
+import glob
+import io
 import json
 import math
 import os
@@ -42,21 +44,54 @@ def save_runs(path: str | Path, runs: Sequence[Run]) -> None:
     """Write ``runs`` to ``path``, replacing what was there only once the new file is complete."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    # HDF5 is built in memory and written with plain file writes: the HDF5 library does not
+    # survive a failed write (a full disk crashed it), a Python write raises a clean OSError
+    image = io.BytesIO()
+    with h5py.File(image, "w") as h5:
+        h5.attrs["schema_version"] = SCHEMA_VERSION
+        h5.attrs["writer"] = "lumi-vs-laptop"
+        runs_group = h5.create_group("runs")
+        for index, run in enumerate(runs):
+            _write_run(runs_group.create_group(str(index)), run)
+    _remove_abandoned_temporaries(path)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+    )
     try:
-        with h5py.File(tmp_name, "w") as h5:
-            h5.attrs["schema_version"] = SCHEMA_VERSION
-            h5.attrs["writer"] = "lumi-vs-laptop"
-            runs_group = h5.create_group("runs")
-            for index, run in enumerate(runs):
-                _write_run(runs_group.create_group(str(index)), run)
-        with open(tmp_name, "rb") as handle:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(image.getbuffer())
+            handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
+    except OSError as error:
+        Path(tmp_name).unlink(missing_ok=True)
+        reason = getattr(error, "strerror", None) or _reason(error)
+        raise StoreError(
+            f"cannot write the store ({reason})",
+            path=path,
+            hint="the previous store is unchanged; free some space, or write elsewhere with -o",
+        ) from None
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _remove_abandoned_temporaries(path: Path) -> None:
+    """Temporary files of writers that were killed (kill -9, power loss) before their rename."""
+    for temporary in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = temporary.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            temporary.unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Run]:
@@ -77,12 +112,36 @@ def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Ru
                     path=path,
                     hint="update lumi-vs-laptop, or rebuild the store with 'python -m extract'",
                 )
+            if h5.attrs.get("writer") == "lumi-vs-laptop" and version < SCHEMA_VERSION:
+                # version 1 is the first released schema: anything older was a pre-release
+                raise StoreError(
+                    f"store has schema version {version}, older than any release",
+                    path=path,
+                    hint="rebuild it from its sources with 'python -m extract'",
+                )
             if version < 1 or "runs" not in h5:
                 raise StoreError("not a lumi-vs-laptop run store", path=path)
             groups = sorted(h5["runs"].values(), key=lambda g: int(g.name.rsplit("/", 1)[1]))
-            return [_read_run(group, wanted) for group in groups]
+            runs = []
+            for group in groups:
+                try:
+                    runs.append(_read_run(group, wanted))
+                except (OSError, KeyError, ValueError, TypeError, json.JSONDecodeError) as error:
+                    raise StoreError(
+                        f"store is damaged: {group.name}: {_reason(error)}",
+                        path=path,
+                        hint="rebuild it with 'python -m extract'",
+                    ) from None
+                except StoreError as error:
+                    raise StoreError(error.message, path=path, hint=error.hint) from None
+            return runs
     except (OSError, KeyError, ValueError) as error:
-        raise StoreError(f"store is damaged ({error})", path=path) from None
+        raise StoreError(f"store is damaged ({_reason(error)})", path=path) from None
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip("\"' ")
+    return text.removeprefix("Unable to synchronously open ")
 
 
 def _check_is_store(path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from extract.paths import SAMPLE_DIR
 from extract.sample import build_sample_store
+from tests.sdk_runs import wandb_dir  # noqa: F401 (a fixture for every test module)
 
 # Debian 12 ships Cairo 1.16; manim skips its frame tests below 1.18 because control frames
 # differ slightly between Cairo versions. Ours are made and checked on the same Cairo.

@@ -69,7 +69,13 @@ def load_settings() -> Settings:
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError) as error:
+    except configparser.Error as error:
+        # configparser's messages span lines and repeat the path; keep the reason and line
+        reason = getattr(error, "message", str(error)).splitlines()[0].rstrip(".")
+        line = getattr(error, "lineno", None)
+        where = f"line {line}: " if line else ""
+        raise InputError(f"cannot read settings: {where}{reason}", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read settings ({error})", path=path) from None
     if not parser.has_section(SECTION):
         return Settings()
