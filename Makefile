@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QUALITY ?= l
 
-.PHONY: demo setup test lint format render report bench clean
+.PHONY: demo setup test lint format render stills overlays slides gallery report bench clean
 
 setup: $(STAMP)
 
@@ -19,8 +19,26 @@ demo: setup
 	@echo
 	@$(PY) -m extract report
 
+# every scene as MP4 (fast start) + poster PNG; QUALITY=l|m|h|p|k; several at once on >1 core
 render: setup
 	@$(PY) -m scenes --quality $(QUALITY)
+
+# the last frame of every scene as a 4K PNG, for handouts and papers
+stills: setup
+	@$(PY) -m scenes --quality k --still
+
+# transparent WebM (VP9 + alpha) and MOV of every scene, to lay over a slide's own background
+overlays: setup
+	@$(PY) -m scenes --quality $(QUALITY) --transparent
+
+# one offline reveal.js deck and a PPTX of every scene, with pauses and speaker notes
+# (1080p60 unless QUALITY is given)
+slides: setup
+	@$(PY) -m scenes.deck --quality $(if $(filter command line,$(origin QUALITY)),$(QUALITY),h)
+
+# the README's previews (media/gallery/*.gif, *.png) from the sample study
+gallery: setup
+	@$(PY) scripts/gallery.py
 
 report: setup
 	@$(PY) -m extract report

@@ -9,11 +9,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 SCENES_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = SCENES_DIR.parent
+MEDIA = PROJECT_ROOT / "media"
 QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
 
 
@@ -42,6 +47,57 @@ def all_scenes() -> list[tuple[Path, str]]:
     ]
 
 
+def render_command(path: Path, name: str, quality: str, *extra: str) -> list[str]:
+    manim = Path(sys.executable).with_name("manim")
+    return [
+        str(manim),
+        "render",
+        f"-q{quality}",
+        "--progress_bar",
+        "none",
+        "-v",
+        "WARNING",
+        *extra,
+        str(path.relative_to(PROJECT_ROOT)),
+        name,
+    ]
+
+
+def render_all(
+    scenes: list[tuple[Path, str]],
+    quality: str,
+    *extra: str,
+    jobs: int = 0,
+    env: dict[str, str] | None = None,
+) -> int:
+    """Render ``scenes`` through the manim CLI, several at once when there are cores for it
+    (renders may share the media folder: kit/text.py locks the text cache)."""
+    jobs = jobs or max(1, min(len(scenes), os.cpu_count() or 1))
+    print(f"rendering {len(scenes)} scenes at {QUALITY_FOLDERS[quality]}, {jobs} at a time")
+
+    def render(item: tuple[Path, str]) -> tuple[str, int, float, str]:
+        path, name = item
+        started = time.monotonic()
+        result = subprocess.run(
+            render_command(path, name, quality, *extra),
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        return name, result.returncode, time.monotonic() - started, result.stderr
+
+    failed = 0
+    with ThreadPoolExecutor(jobs) as pool:
+        for name, status, seconds, stderr in pool.map(render, scenes):
+            if status:
+                failed += 1
+                print(f"  {name} failed (exit {status}):\n{stderr.strip()}", file=sys.stderr)
+            else:
+                print(f"  {name} {seconds:.0f} s", flush=True)
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scenes",
@@ -49,37 +105,18 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quality", "-q", choices=sorted(QUALITY_FOLDERS), default="l")
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=0, help="renders at once (default: cores)"
+    )
     args = parser.parse_args(argv)
-    manim = Path(sys.executable).with_name("manim")
-    outputs = []
-    for path, name in all_scenes():
-        print(f"rendering {name} ({path.name}) at {QUALITY_FOLDERS[args.quality]} ...", flush=True)
-        command = [
-            str(manim),
-            "render",
-            f"-q{args.quality}",
-            "--progress_bar",
-            "none",
-            "-v",
-            "WARNING",
-            str(path.relative_to(SCENES_DIR.parent)),
-            name,
-        ]
-        result = subprocess.run(command, cwd=SCENES_DIR.parent)
-        if result.returncode:
-            print(f"{name} failed (exit {result.returncode})", file=sys.stderr)
-            return result.returncode
-        outputs.append(
-            SCENES_DIR.parent
-            / "media"
-            / "videos"
-            / path.stem
-            / QUALITY_FOLDERS[args.quality]
-            / f"{name}.mp4"
-        )
+    scenes = all_scenes()
+    status = render_all(scenes, args.quality, jobs=args.jobs)
+    if status:
+        return status
     print("\nvideos:")
-    for output in outputs:
-        print(f"  {output.relative_to(SCENES_DIR.parent)}")
+    for path, name in scenes:
+        video = MEDIA / "videos" / path.stem / QUALITY_FOLDERS[args.quality] / f"{name}.mp4"
+        print(f"  {video.relative_to(PROJECT_ROOT)}")
     return 0
 
 

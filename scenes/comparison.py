@@ -115,10 +115,17 @@ class TrainingComparison(kit.StudyScene):
             clock.show(t)
 
         draw(0.0, 0.0)
+        cluster_bars = [bar for bar in bars if bar.run.platform == "cluster"]
+        self.begin_part(self._notes(cluster_bars, "Bars grow with the clock (log scale)."))
         frame = self.frame_parts(self.settings.title_comparison, runs, histories=False)
         intro = [frame, self.axis.grid, static, self.axis, axis_caption, clock.caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
-        self.play_clock(moving, clock_map, draw, GROW_SECONDS)
+        parts = []
+        laptop_bars = [bar for bar in bars if bar.run.platform == "laptop"]
+        if cluster_bars and laptop_bars:  # a deck holds once every cluster bar is complete
+            done = max(finish_share[id(bar)] for bar in cluster_bars) + STAMP_FADE
+            parts.append((done, self._notes(laptop_bars, self._range_note())))
+        self.play_clock(moving, clock_map, draw, GROW_SECONDS, parts)
         for bar in bars:
             bar.stamp.set_opacity(1)
         clock.show(longest)
@@ -163,6 +170,25 @@ class TrainingComparison(kit.StudyScene):
             stamp.scale_to_fit_width(room)
         stamp.move_to([end_x + 0.18, y, 0], aligned_edge=LEFT)
         return Bar(run, value_s, measured_s, y, solid, estimate, stamp)
+
+    def _notes(self, bars: list[Bar], first_line: str) -> str:
+        what = "per epoch" if self.per_epoch else "in total"
+        lines = [first_line] if first_line else []
+        for bar in bars:
+            line = f"{bar.run.label}: {units.duration(bar.value_s)} {what}"
+            if bar.estimate is not None:
+                line += f" (estimate; {units.duration(bar.measured_s)} measured)"
+            faster = speedup_text(bar.value_s, self.laptop_values)
+            if bar.run.platform == "cluster" and faster:
+                line += f", {faster} faster than {self.settings.laptop_name.lower()}"
+            lines.append(line + ".")
+        return "\n".join(lines)
+
+    def _range_note(self) -> str:
+        if len(self.laptop_values) < 2:
+            return ""
+        low, high = min(self.laptop_values), max(self.laptop_values)
+        return f"{self.settings.laptop_name} estimates: {units.duration_range(low, high)}."
 
     def _laptop_range(self) -> VGroup:
         """The spread of the laptop estimates as a band across every lane, named below."""

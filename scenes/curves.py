@@ -55,6 +55,7 @@ class Trace:
     label: VGroup
     target_s: float | None
     marker: VMobject | None
+    final_value: float
 
 
 class MetricVsTime(kit.StudyScene):
@@ -149,10 +150,14 @@ class MetricVsTime(kit.StudyScene):
             clock.show(t)
 
         draw(0.0, 0.0)
+        self.begin_part(self._start_notes(traces, y_caption, target))
         frame = self.frame_parts(self.title_template(settings), runs)
         intro = [frame, chart, target_line, clock.caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
-        self.play_clock(moving, clock_map, draw, TRACE_SECONDS)
+        # a deck holds when the first run reaches the target (without one: first finishes)
+        first = min((target_share or finish_share).values()) + MARK_FADE
+        parts = [(first, self._closing_notes(traces, target))]
+        self.play_clock(moving, clock_map, draw, TRACE_SECONDS, parts)
         clock.show(t_end)
 
         closing = self._closing(traces, chart, target)
@@ -204,7 +209,9 @@ class MetricVsTime(kit.StudyScene):
                 marker = Circle(radius=0.09, stroke_color=color, stroke_width=3)
                 marker.move_to(chart.c2p(target_s, target))
             traces.append(
-                Trace(run, x, y, kept_times, line, tail, end_dot, label, target_s, marker)
+                Trace(
+                    run, x, y, kept_times, line, tail, end_dot, label, target_s, marker, values[-1]
+                )
             )
         self._fit_labels(traces)
         return traces
@@ -238,6 +245,26 @@ class MetricVsTime(kit.StudyScene):
         else:
             trace.tail.set_points_as_corners([[trace.x[-1], trace.y[-1], 0]] * 2)
             trace.tail.set_stroke(opacity=0)
+
+    def _start_notes(self, traces: list[Trace], caption: str, target: float | None) -> str:
+        lines = [f"{caption} against wall time (log scale), as each run logged it."]
+        if target is not None:
+            lines.append(f"Dashed line: the target, {target:g}%.")
+        reached = [t for t in traces if t.target_s is not None]
+        if reached:
+            first = min(reached, key=lambda t: t.target_s)
+            lines.append(
+                f"First to reach it: {first.run.label}, after {units.duration(first.target_s)}."
+            )
+        return "\n".join(lines)
+
+    def _closing_notes(self, traces: list[Trace], target: float | None) -> str:
+        reached = sorted((t for t in traces if t.target_s is not None), key=lambda t: t.target_s)
+        lines = [f"Time to {target:g}%:"] if reached else []
+        lines += [f"{t.run.label}: {units.duration(t.target_s)}" for t in reached]
+        finals = [f"{t.run.label}: {self.value_text(t.final_value)}" for t in traces]
+        lines.append("Final values: " + "; ".join(finals) + ".")
+        return "\n".join(lines)
 
     def _closing(self, traces: list[Trace], chart: kit.Chart, target: float | None) -> VGroup:
         """The ranking by time to the target, in the corner the curves leave empty: top left

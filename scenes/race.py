@@ -127,11 +127,19 @@ class ProgressRace(kit.StudyScene):
             show_time(t)
 
         draw(0.0, 0.0)
+        first = min(
+            (lane for lane in lanes if lane.run.platform == "cluster"), key=_finish, default=None
+        )
+        self.begin_part(_race_notes(lanes, first))
         intro = [self.frame_parts(self.settings.title_race, runs), static, axis, axis_caption]
         intro += [clock.caption, moving]
         self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
 
-        self.play_clock(moving, clock_map, draw, RACE_SECONDS)
+        # a deck holds once the first cluster run's finish stamp is in
+        parts = []
+        if first is not None:
+            parts.append((finish_share[id(first)] + STAMP_FADE, _closing_notes(report, runs)))
+        self.play_clock(moving, clock_map, draw, RACE_SECONDS, parts)
         for lane in lanes:  # every run has finished by now, whatever the fade's rounding
             lane.stamp.set_opacity(1)
             lane.marker.set_opacity(1)
@@ -253,6 +261,50 @@ class ProgressRace(kit.StudyScene):
         bottom = geometry.y(max(0, cluster_lanes - 1)) - geometry.pitch / 2
         middle = (top + bottom) / 2 if box.height <= top - bottom else geometry.middle_y
         return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle, 0])
+
+
+def _finish(lane: Lane) -> float:
+    return lane.run.time_s
+
+
+def _race_notes(lanes: list[Lane], first: Lane | None) -> str:
+    """Speaker notes for the race up to the first cluster finish; every figure from the data."""
+    cluster = [lane.run for lane in lanes if lane.run.platform == "cluster"]
+    laptops = [lane for lane in lanes if lane.run.platform == "laptop"]
+    lines = [f"{len(lanes)} runs on one wall clock (log scale); bars fill as epochs complete."]
+    if cluster:
+        gpus = sorted({run.gpus for run in cluster})
+        lines.append(f"Cluster: {len(cluster)} runs on {gpus[0]}-{gpus[-1]} GPUs.")
+    if first is not None:
+        finished = units.duration(first.run.time_s)
+        lines.append(f"First to finish: {first.run.label}, after {finished}.")
+        for lane in laptops:
+            done = float(lane.curve.at(first.run.time_s))
+            share = units.percent(done) if done >= 0.01 else f"{done * 100:.2g}%"
+            lines.append(f"At that moment {lane.run.label} has done {share} of its job.")
+    return "\n".join(lines)
+
+
+def _closing_notes(report: Report, runs: list[Run]) -> str:
+    lines = []
+    cluster = [r for r in runs if r.platform == "cluster"]
+    if cluster:
+        slowest = max(cluster, key=lambda r: r.time_s)
+        lines.append(f"Slowest cluster run: {slowest.label}, {units.duration(slowest.time_s)}.")
+    for run in runs:
+        if run.platform == "laptop":
+            how = (
+                f" (estimate: {units.duration(run.measured_s)} measured, rest extrapolated)"
+                if run.extrapolated and run.measured_s
+                else ""
+            )
+            lines.append(f"{run.label}: {units.duration(run.time_s)}{how}.")
+    if report.max_speedup is not None:
+        lines.append(f"Headline: {units.ratio(report.max_speedup, TIMES)} faster in total time.")
+    if report.max_speedup_per_epoch is not None:
+        per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
+        lines.append(f"Per epoch (equal work): up to {per_epoch} faster.")
+    return "\n".join(lines)
 
 
 def _epochs_text(epochs: set[float | None]) -> str:

@@ -61,6 +61,12 @@ class ScalingEfficiency(kit.StudyScene):
             y_caption=f"speedup per epoch over {points[0].run.label}",
         )
         node_marks = self._node_boundary(chart, gpus_per_node(self.runs), max_gpus)
+        fit = fit_amdahl(points)
+        self.begin_part(
+            f"Speedup per epoch over {points[0].run.label} against GPU count, both log scale. "
+            f"The dashed line is ideal scaling: {max_gpus // base}x the GPUs, "
+            f"{max_gpus // base}x as fast."
+        )
         self.play(
             FadeIn(self.frame_parts(self.settings.title_scaling, cluster_runs, histories=False)),
             FadeIn(chart),
@@ -78,6 +84,7 @@ class ScalingEfficiency(kit.StudyScene):
         ideal_label = kit.text("ideal", kit.SMALL_SIZE, theme.muted)
         ideal_label.next_to(ideal.get_end(), LEFT, buff=0.15).shift(UP * 0.2)
         self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
+        self.begin_part(self._points_notes(points, fit))
 
         header, rows = self._table(points, colors, theme)
         self.play(FadeIn(header), run_time=0.3)
@@ -87,7 +94,6 @@ class ScalingEfficiency(kit.StudyScene):
             )
             self.play(GrowFromCenter(dot), FadeIn(row, shift=LEFT * 0.2), run_time=POINT_SECONDS)
 
-        fit = fit_amdahl(points)
         fit_group = VGroup()
         if fit is not None:
             gpus = np.geomspace(base, max_gpus, 200)
@@ -102,7 +108,9 @@ class ScalingEfficiency(kit.StudyScene):
             fit_group.add(curve, label)
             self.play(Create(curve), FadeIn(label), run_time=FIT_SECONDS)
 
-        closing = self._closing(points, fit, rows, theme)
+        lines = self._closing_lines(points, fit)
+        self.begin_part("\n".join(lines))
+        closing = self._closing(lines, rows, theme)
         self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
@@ -176,8 +184,21 @@ class ScalingEfficiency(kit.StudyScene):
         ]
         return header, rows
 
-    def _closing(self, points: list[ScalingPoint], fit, rows: list[VGroup], theme: kit.Theme):
-        """What the data says, in two lines computed from it."""
+    def _points_notes(self, points: list[ScalingPoint], fit) -> str:
+        lines = [
+            f"{p.gpus:,} GPUs: {units.ratio(p.speedup, TIMES)}, "
+            f"{units.percent(p.efficiency)} efficient"
+            for p in points
+        ]
+        if fit is not None:
+            lines.append(
+                f"Amdahl's law fitted to these points: {fit.serial_fraction * 100:.1f}% of the "
+                "work does not parallelise."
+            )
+        return "\n".join(lines)
+
+    def _closing_lines(self, points: list[ScalingPoint], fit) -> list[str]:
+        """What the data says, in a few lines computed from it."""
         per_node = gpus_per_node(self.runs)
         last = points[-1]
         lines = []
@@ -196,6 +217,9 @@ class ScalingEfficiency(kit.StudyScene):
             lines.append(f"Fastest: {best.gpus:,} GPUs, {units.ratio(best.speedup, TIMES)}")
         if fit is not None and fit.serial_fraction > 0:
             lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
+        return lines
+
+    def _closing(self, lines: list[str], rows: list[VGroup], theme: kit.Theme):
         body = VGroup(*(kit.text(line, kit.SMALL_SIZE, theme.foreground) for line in lines))
         body.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
         _, right, bottom, _ = kit.safe_box()

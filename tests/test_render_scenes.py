@@ -11,15 +11,19 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from PIL import Image
 
 from extract.paths import PROJECT_ROOT
 from scenes.__main__ import all_scenes
+from scenes.kit.output import has_index_first
 
 pytestmark = pytest.mark.render
 SCENES = [(path.stem, name) for path, name in all_scenes()]
 
 
-def render(media: Path, store: Path, module: str, scene: str) -> subprocess.CompletedProcess:
+def render(
+    media: Path, store: Path, module: str, scene: str, *extra: str
+) -> subprocess.CompletedProcess:
     # every render shares one media folder and one store, two at a time, as a user's parallel
     # renders do: the text cache (kit/text.py) must not hand one a half-written SVG
     env = {**os.environ, "RUNS_STORE": str(store)}
@@ -32,6 +36,7 @@ def render(media: Path, store: Path, module: str, scene: str) -> subprocess.Comp
         str(media),
         "--progress_bar",
         "none",
+        *extra,
         f"scenes/{module}.py",
         scene,
     ]
@@ -81,3 +86,31 @@ def test_video_format_length_and_held_final_frame(videos, scene):
     assert max(changed_fraction(frame, frames[-1]) for frame in held) < 1e-3
     # ... and the scene really moved before that
     assert changed_fraction(frames[len(frames) // 2], frames[-1]) > 0.01
+    # plays while loading (index first), and the held frame is there as a poster image
+    assert has_index_first(videos[scene])
+    with Image.open(videos[scene].with_suffix(".png")) as poster:
+        assert poster.size == (854, 480)
+        still = np.asarray(poster.convert("RGB"))
+    # lossless, so it differs from the H.264 frames at sharp edges; it is the last one
+    to_last = changed_fraction(still, frames[-1])
+    assert to_last < 0.03
+    assert to_last < changed_fraction(still, frames[len(frames) // 2]) / 2
+
+
+def test_transparent_overlay_has_real_alpha(sample_store, tmp_path):
+    result = render(
+        tmp_path, sample_store, "scaling", "ScalingEfficiency", "-t", "--format", "webm"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    webm = tmp_path / "videos" / "scaling" / "480p15" / "ScalingEfficiency.webm"
+    with av.open(str(webm)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "vp9"
+        # FFmpeg's own VP9 decoder drops the alpha plane; libvpx's keeps it
+        decoder = av.CodecContext.create("libvpx-vp9", "r")
+        frames = [frame for packet in container.demux(stream) for frame in decoder.decode(packet)]
+    assert frames[-1].format.name == "yuva420p"
+    alpha = frames[-1].to_ndarray(format="rgba")[:, :, 3]
+    # the background is see-through, the chart and its text are opaque
+    assert (alpha == 0).mean() > 0.5
+    assert (alpha == 255).mean() > 0.005

@@ -1,0 +1,96 @@
+"""`python -m scenes.deck`: every scene as slides, in one offline reveal.js deck and a PPTX.
+
+python -m scenes.deck                 # 1080p60 -> media/slides/deck.html, media/slides/deck.pptx
+python -m scenes.deck --quality l     # a quick draft
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from extract.errors import InputError
+from scenes.__main__ import PROJECT_ROOT, QUALITY_FOLDERS, render_all
+
+from .revealjs import ensure_assets
+
+SLIDES_FILE = Path(__file__).with_name("slides.py")
+OUTPUT = PROJECT_ROOT / "media" / "slides"
+
+
+def slide_scene_names() -> list[str]:
+    from .slides import SLIDE_SCENES
+
+    return [scene.__name__ for scene in SLIDE_SCENES]
+
+
+def convert(
+    names: list[str], presentations: Path, destination: Path, to: str, *options: str
+) -> None:
+    manim_slides = Path(sys.executable).with_name("manim-slides")
+    command = [
+        str(manim_slides),
+        "convert",
+        "--folder",
+        str(presentations),
+        "--to",
+        to,
+        *options,
+        *names,
+        str(destination),
+    ]
+    environment = ensure_assets() if to == "html" else None
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if result.returncode or not destination.exists():
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise InputError(
+            f"manim-slides convert --to {to} failed: {lines[-1] if lines else result.returncode}",
+            path=destination,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m scenes.deck",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quality", "-q", choices=sorted(QUALITY_FOLDERS), default="h")
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=0, help="renders at once (default: cores)"
+    )
+    parser.add_argument("--title", default="LUMI vs laptop", help="the deck's title")
+    parser.add_argument("--output", "-o", type=Path, default=OUTPUT, help="where the decks go")
+    parser.add_argument("--media-dir", type=Path, help="manim's media folder (default: media)")
+    args = parser.parse_args(argv)
+    from .slides import PRESENTATIONS_ENV
+
+    output = args.output.resolve()
+    presentations = output / "presentations"
+    names = slide_scene_names()
+    env = {**os.environ, PRESENTATIONS_ENV: str(presentations)}
+    extra = ["--media_dir", str(args.media_dir.resolve())] if args.media_dir else []
+    scenes = [(SLIDES_FILE, name) for name in names]
+    status = render_all(scenes, args.quality, *extra, jobs=args.jobs, env=env)
+    if status:
+        return status
+    html, pptx = output / "deck.html", output / "deck.pptx"
+    try:
+        # one file with the videos inside and reveal.js inlined: opens with no network
+        options = ("--one-file", "--offline", "-c", f"title={args.title}")
+        convert(names, presentations, html, "html", *options)
+        convert(names, presentations, pptx, "pptx")
+    except InputError as error:
+        print(f"error: {error.one_line()}", file=sys.stderr)
+        return 2
+    for deck in (html, pptx):
+        print(f"  {deck}  {deck.stat().st_size / 1e6:.1f} MB")
+    print("present: open deck.html in a browser (S: speaker notes), or deck.pptx")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

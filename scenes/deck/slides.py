@@ -1,0 +1,76 @@
+"""The scenes as manim-slides presentations: the same animation, stopping where a part of the
+story begins (``StudyScene.begin_part``) with that part's figures as speaker notes.
+
+    manim render scenes/deck/slides.py ProgressRaceSlides
+    manim-slides present --folder media/slides/presentations ProgressRaceSlides
+
+or `make slides` for all of them in one deck.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from manim_slides import Slide
+
+from extract.paths import PROJECT_ROOT
+from scenes.comparison import TrainingComparison
+from scenes.curves import AccuracyVsTime, LossVsTime
+from scenes.race import ProgressRace
+from scenes.scaling import ScalingEfficiency
+
+PRESENTATIONS_ENV = "LUMI_SLIDES_DIR"
+
+
+def presentations_folder() -> Path:
+    """Where manim-slides keeps each scene's slide list and videos."""
+    default = PROJECT_ROOT / "media" / "slides" / "presentations"
+    return Path(os.environ.get(PRESENTATIONS_ENV) or default)
+
+
+class StudySlides(Slide):
+    """Turns a StudyScene into slides; put it first among the bases."""
+
+    stops_at_parts = True
+    # reversed copies of every slide are only for going back in `manim-slides present`;
+    # browsers and PowerPoint never play them, and they double the render time
+    skip_reversing = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("output_folder", presentations_folder())
+        super().__init__(*args, **kwargs)
+
+    def begin_part(self, notes: str) -> None:
+        super().begin_part(notes)
+        self.next_slide(notes=notes)
+
+
+class ProgressRaceSlides(StudySlides, ProgressRace):
+    pass
+
+
+class ScalingEfficiencySlides(StudySlides, ScalingEfficiency):
+    pass
+
+
+class TrainingComparisonSlides(StudySlides, TrainingComparison):
+    pass
+
+
+class AccuracyVsTimeSlides(StudySlides, AccuracyVsTime):
+    pass
+
+
+class LossVsTimeSlides(StudySlides, LossVsTime):
+    pass
+
+
+SLIDE_SCENES = [
+    ProgressRaceSlides,
+    ScalingEfficiencySlides,
+    TrainingComparisonSlides,
+    AccuracyVsTimeSlides,
+    LossVsTimeSlides,
+]
