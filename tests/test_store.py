@@ -1,6 +1,5 @@
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -100,54 +99,64 @@ def test_not_a_store_is_a_clear_error(tmp_path, content):
     assert str(path) in str(error.value)
 
 
-WRITER = """
-import sys, time, numpy as np, pandas as pd
-from extract import save_runs
-from extract.model import Run
-rows = 400_000
-history = pd.DataFrame({"_runtime": np.arange(float(rows)), "loss": np.random.rand(rows)})
-runs = [Run(run_id=str(i), name=str(i), platform="cluster", state="finished", gpus=1, nodes=1,
-            epochs=1, time_s=1.0, history=history) for i in range(12)]
-print("writing", flush=True)
-start = time.monotonic()
-save_runs(sys.argv[1], runs)
-print(time.monotonic() - start, flush=True)
-"""
+def large_exports(folder: Path, runs: int = 12, rows: int = 40_000) -> list[Path]:
+    """A runs table and a panel export big enough that writing the store takes a while."""
+    table = folder / "runs.csv"
+    lines = ["Name,Runtime,total_gpus"] + [f"run {i},{1000 + i},{i % 8 + 1}" for i in range(runs)]
+    table.write_text("\n".join(lines) + "\n")
+    panel = folder / "panel.csv"
+    generator = np.random.default_rng(7)
+    values = generator.random((rows, runs))
+    header = "Relative Time (Process)," + ",".join(f"run {i} - loss" for i in range(runs))
+    body = np.column_stack([np.arange(rows, dtype=float), values])
+    np.savetxt(panel, body, delimiter=",", header=header, comments="", fmt="%.9g")
+    return [table, panel]
 
 
-def start_writer(path: Path) -> subprocess.Popen:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
-    )
-    assert writer.stdout.readline().strip() == "writing"
-    return writer
+def start_extract(exports: list[Path], store: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "extract", "csv", *map(str, exports), "-o", str(store)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def test_kill_9_at_random_points_of_a_write_leaves_the_previous_store(tmp_path):
-    path = tmp_path / "runs.h5"
+def test_kill_9_during_extract_leaves_the_previous_store(tmp_path):
+    """`python -m extract csv` killed at random points, some of them while the new store is
+    being written: the old store stays byte-for-byte, or the new one is complete."""
+    exports = large_exports(tmp_path)
+    store_dir = tmp_path / "store"
+    store_dir.mkdir()
+    path = store_dir / "runs.h5"
     save_runs(path, [make_run(name="before")])
     before = path.read_bytes()
-    untimed = start_writer(tmp_path / "timing.h5")
-    duration = float(untimed.stdout.readline())
-    untimed.wait()
+    started = time.monotonic()
+    untimed = start_extract(exports, store_dir / "timing.h5")
+    assert untimed.wait(timeout=300) == 0
+    duration = time.monotonic() - started
+    (store_dir / "timing.h5").unlink()
     chooser = random.Random(20250807)
-    kept_old = 0
-    for delay in [0.0, *(chooser.uniform(0, duration * 0.8) for _ in range(5))]:
-        writer = start_writer(path)
+    kills = [("anywhere", chooser.uniform(0, duration)) for _ in range(3)]
+    kills += [("writing", chooser.uniform(0, 0.05)) for _ in range(3)]
+    outcomes = []
+    for when, delay in kills:
+        writer = start_extract(exports, path)
+        if when == "writing":  # from the moment the temporary store appears
+            deadline = time.monotonic() + 120
+            while not list(store_dir.glob(".runs.h5.*.tmp")) and writer.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.002)
         time.sleep(delay)
-        os.kill(writer.pid, signal.SIGKILL)
+        writer.kill()
         writer.wait()
         if path.read_bytes() == before:
-            kept_old += 1
+            outcomes.append("old store")
         else:  # killed after its rename: then the new store is whole
-            assert len(load_runs(path)) == 12, f"half a store after a kill at {delay:.2f} s"
+            assert len(load_runs(path)) == 12, f"half a store after a kill {when} +{delay:.2f} s"
+            outcomes.append("new store")
             path.write_bytes(before)
-    # timing varies with load; at least one kill must land before the rename to mean anything
-    assert kept_old >= 1
+    assert "old store" in outcomes
     assert [r.name for r in load_runs(path)] == ["before"]
     # the next write clears what killed writers left behind
     save_runs(path, [make_run(name="after")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.h5", "timing.h5"]
+    assert [p.name for p in store_dir.iterdir()] == ["runs.h5"]
 
 
 def write_with_file_size_limit(path: Path, limit: int) -> subprocess.CompletedProcess:

@@ -44,7 +44,9 @@ class StudySlides(Slide):
 
     def begin_part(self, notes: str) -> None:
         super().begin_part(notes)
-        self.next_slide(notes=notes)
+        # one bullet per line: reveal.js reads notes as Markdown (which joins plain lines), and
+        # PowerPoint shows the dashes as they are
+        self.next_slide(notes="\n".join(f"- {line}" for line in notes.splitlines() if line))
 
 
 class ProgressRaceSlides(StudySlides, ProgressRace):
