@@ -95,13 +95,18 @@ class TrainingComparison(kit.StudyScene):
         clock = kit.ClockReadout(theme, "per epoch" if self.per_epoch else "elapsed")
         clock_map = kit.LogClock(t_min / 4, longest * OVERRUN)
         moving = VGroup(clock.value)
-        for bar in bars:
-            moving.add(bar.solid, bar.stamp)
-            if bar.estimate is not None:
-                moving.add(bar.estimate)
         height = self.geometry.bar_height
 
         finish_share = {id(bar): clock_map.share_at(bar.value_s) for bar in bars}
+        # a bar grows until its run's time, its stamp fades in then; after that both are drawn
+        # once as background instead of every frame
+        changing = []
+        for bar in bars:
+            done = finish_share[id(bar)]
+            shapes = VGroup(bar.solid, *([bar.estimate] if bar.estimate is not None else []))
+            changing += [(0.0, done + STAMP_FADE, shapes), (done, done + STAMP_FADE, bar.stamp)]
+        moving.add(*(group for _, _, group in changing))
+        stamp_opacity: dict[int, float] = {}
 
         def draw(s: float, t: float) -> None:
             for bar in bars:
@@ -110,8 +115,10 @@ class TrainingComparison(kit.StudyScene):
                 kit.set_bar(bar.solid, BAR_LEFT, measured_to, bar.y, height)
                 if bar.estimate is not None:
                     kit.set_bar(bar.estimate, measured_to, shown_to, bar.y, height)
-                done = (s - finish_share[id(bar)]) / STAMP_FADE
-                bar.stamp.set_opacity(float(np.clip(done, 0, 1)))
+                done = float(np.clip((s - finish_share[id(bar)]) / STAMP_FADE, 0, 1))
+                if done != stamp_opacity.get(id(bar)):  # re-colouring every glyph is not free
+                    bar.stamp.set_opacity(done)
+                    stamp_opacity[id(bar)] = done
             clock.show(t)
 
         draw(0.0, 0.0)
@@ -119,13 +126,13 @@ class TrainingComparison(kit.StudyScene):
         self.begin_part(self._notes(cluster_bars, "Bars grow with the clock (log scale)."))
         frame = self.frame_parts(self.settings.title_comparison, runs, histories=False)
         intro = [frame, self.axis.grid, static, self.axis, axis_caption, clock.caption, moving]
-        self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
+        self.fade_in(*intro, run_time=INTRO_SECONDS)
         parts = []
         laptop_bars = [bar for bar in bars if bar.run.platform == "laptop"]
         if cluster_bars and laptop_bars:  # a deck holds once every cluster bar is complete
             done = max(finish_share[id(bar)] for bar in cluster_bars) + STAMP_FADE
             parts.append((done, self._notes(laptop_bars, self._range_note())))
-        self.play_clock(moving, clock_map, draw, GROW_SECONDS, parts)
+        self.play_clock(moving, clock_map, draw, GROW_SECONDS, parts, changing)
         for bar in bars:
             bar.stamp.set_opacity(1)
         clock.show(longest)
@@ -164,6 +171,8 @@ class TrainingComparison(kit.StudyScene):
             stamp = VGroup(kit.text(units.duration(value_s), size, color, bold=True))
             if run.platform == "cluster" and self.laptop_values:
                 stamp.add(kit.text(speedup_text(value_s, self.laptop_values), size, color))
+        for part in stamp:
+            kit.merge_glyphs(part)
         stamp.arrange(RIGHT, buff=0.25, aligned_edge=DOWN)
         room = kit.safe_box()[1] - (end_x + 0.18)
         if stamp.width > room:

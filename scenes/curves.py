@@ -128,36 +128,50 @@ class MetricVsTime(kit.StudyScene):
         clock = kit.ClockReadout(theme)
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
         moving = VGroup(clock.value)
-        for trace in traces:
-            moving.add(trace.line, trace.tail, trace.end_dot, trace.label)
-            if trace.marker is not None:
-                moving.add(trace.marker)
 
         finish_share = {id(tr): clock_map.share_at(tr.run.time_s) for tr in traces}
         target_share = {
             id(tr): clock_map.share_at(tr.target_s) for tr in traces if tr.target_s is not None
         }
+        # a curve is traced until its run's end, its end mark and label fade in then, its target
+        # ring when it reaches the target; before and after, each is drawn once as background
+        changing = []
+        for trace in traces:
+            done = finish_share[id(trace)]
+            changing.append((0.0, done + MARK_FADE, VGroup(trace.line, trace.tail)))
+            changing.append((done, done + MARK_FADE, VGroup(trace.end_dot, trace.label)))
+            if trace.marker is not None:
+                reached = target_share[id(trace)]
+                changing.append((reached, reached + MARK_FADE, trace.marker))
+        moving.add(*(group for _, _, group in changing))
+        shown: dict[tuple[int, str], float] = {}
+
+        def fade(mob, kind: str, opacity: float, set_it) -> None:
+            if shown.get((id(mob), kind)) != opacity:  # re-colouring every glyph is not free
+                set_it(opacity)
+                shown[(id(mob), kind)] = opacity
 
         def draw(s: float, t: float) -> None:
             for trace in traces:
                 self._draw_until(trace, t, chart)
                 done = float(np.clip((s - finish_share[id(trace)]) / MARK_FADE, 0, 1))
-                trace.end_dot.set_opacity(done)
-                trace.label.set_opacity(done)
+                fade(trace.end_dot, "dot", done, trace.end_dot.set_opacity)
+                fade(trace.label, "label", done, trace.label.set_opacity)
                 if trace.marker is not None:
-                    reached = (s - target_share[id(trace)]) / MARK_FADE
-                    trace.marker.set_stroke(opacity=float(np.clip(reached, 0, 1)))
+                    reached = float(np.clip((s - target_share[id(trace)]) / MARK_FADE, 0, 1))
+                    marker = trace.marker
+                    fade(marker, "ring", reached, lambda o, m=marker: m.set_stroke(opacity=o))
             clock.show(t)
 
         draw(0.0, 0.0)
         self.begin_part(self._start_notes(traces, y_caption, target))
         frame = self.frame_parts(self.title_template(settings), runs)
         intro = [frame, chart, target_line, clock.caption, moving]
-        self.play(*(FadeIn(mob) for mob in intro), run_time=INTRO_SECONDS)
+        self.fade_in(*intro, run_time=INTRO_SECONDS)
         # a deck holds when the first run reaches the target (without one: first finishes)
         first = min((target_share or finish_share).values()) + MARK_FADE
         parts = [(first, self._closing_notes(traces, target))]
-        self.play_clock(moving, clock_map, draw, TRACE_SECONDS, parts)
+        self.play_clock(moving, clock_map, draw, TRACE_SECONDS, parts, changing)
         clock.show(t_end)
 
         closing = self._closing(traces, chart, target)
@@ -189,8 +203,8 @@ class MetricVsTime(kit.StudyScene):
             line = VMobject(stroke_color=color, stroke_width=3.5)
             tail = VMobject(stroke_color=color, stroke_width=2, stroke_opacity=0.45)
             end_dot = Dot([x[-1], y[-1], 0], radius=0.06, color=color)
-            name = kit.text(run.label, size, color, bold=True)
-            value = kit.text(self.value_text(values[-1]), size, color)
+            name = kit.merge_glyphs(kit.text(run.label, size, color, bold=True))
+            value = kit.merge_glyphs(kit.text(self.value_text(values[-1]), size, color))
             label = VGroup(name, value).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
             label.move_to([LABEL_X, label_y, 0], aligned_edge=LEFT)
             leader = Line(

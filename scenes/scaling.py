@@ -67,10 +67,10 @@ class ScalingEfficiency(kit.StudyScene):
             f"The dashed line is ideal scaling: {max_gpus // base}x the GPUs, "
             f"{max_gpus // base}x as fast."
         )
-        self.play(
-            FadeIn(self.frame_parts(self.settings.title_scaling, cluster_runs, histories=False)),
-            FadeIn(chart),
-            FadeIn(node_marks),
+        self.fade_in(
+            self.frame_parts(self.settings.title_scaling, cluster_runs, histories=False),
+            chart,
+            node_marks,
             run_time=INTRO_SECONDS,
         )
 

@@ -76,7 +76,9 @@ def test_video_format_length_and_held_final_frame(videos, scene):
     with av.open(str(videos[scene])) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.width, stream.codec_context.height) == (854, 480)
-        assert stream.average_rate == 15
+        # the clock plays as several animations; joining their files can shift one timestamp by
+        # a fraction of a millisecond
+        assert abs(float(stream.average_rate) - 15) < 0.01
         assert stream.codec_context.name == "h264"
         assert stream.codec_context.pix_fmt == "yuv420p"
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]

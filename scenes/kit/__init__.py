@@ -8,7 +8,7 @@ from .frame import source_line, title
 from .labels import spread
 from .lanes import LaneGeometry, lane_label, lane_order, set_bar
 from .settings import Settings, load_settings
-from .text import TextCache, text
+from .text import GlyphText, TextCache, merge_glyphs, text
 from .theme import (
     CLOCK_SIZE,
     LABEL_SIZE,
@@ -47,6 +47,7 @@ __all__ = [
     "SOURCE_SIZE",
     "TITLE_SIZE",
     "LogTimeAxis",
+    "GlyphText",
     "TextCache",
     "THEMES",
     "Theme",
@@ -55,6 +56,7 @@ __all__ = [
     "cluster_color",
     "keep_inside",
     "laptop_color",
+    "merge_glyphs",
     "run_colors",
     "safe_box",
     "source_line",

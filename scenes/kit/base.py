@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from manim import ManimColor, Scene, ValueTracker, VGroup, linear
+from manim import (
+    FadeIn,
+    FadeOut,
+    ManimColor,
+    Mobject,
+    Rectangle,
+    Scene,
+    ValueTracker,
+    VGroup,
+    config,
+    linear,
+)
 
 from extract.errors import InputError, StoreError
 from extract.model import Run
@@ -19,6 +32,8 @@ from .output import move_index_to_front, write_poster
 from .settings import Settings, load_settings
 from .theme import THEMES, Theme
 
+VEIL_Z = 1000  # above everything a scene draws
+
 
 class StudyScene(Scene):
     """A scene about the runs of one store. Subclasses name the history keys they draw."""
@@ -28,6 +43,8 @@ class StudyScene(Scene):
     runs: list[Run]
     # slide decks (scenes/deck) stop at every part; a video plays straight through
     stops_at_parts = False
+    # drawing shortcuts that leave the pixels as they were (tests turn them off to compare)
+    fast_drawing = True
 
     def begin_part(self, notes: str) -> None:
         """A part of the story begins here: a slide deck waits for the presenter at this point
@@ -84,6 +101,24 @@ class StudyScene(Scene):
             source_line(self.store, shown, self.theme, histories=histories),
         )
 
+    def fade_in(self, *mobjects: Mobject, run_time: float) -> None:
+        """Fade everything in at once. A frame-sized veil in the background colour fading out is
+        one mobject to draw per frame; fading each mobject in draws all of them every frame (it
+        made the first second the slowest of a scene). Transparent renders have no background
+        colour to veil with, so they fade each mobject."""
+        if config.transparent or not self.fast_drawing:
+            self.play(*(FadeIn(mob) for mob in mobjects), run_time=run_time)
+            return
+        veil = Rectangle(
+            width=config.frame_width * 1.1,
+            height=config.frame_height * 1.1,
+            stroke_width=0,
+            fill_color=self.theme.background,
+            fill_opacity=1,
+        ).set_z_index(VEIL_Z)
+        self.add(*mobjects, veil)
+        self.play(FadeOut(veil), run_time=run_time)
+
     def play_clock(
         self,
         moving: VGroup,
@@ -91,33 +126,66 @@ class StudyScene(Scene):
         draw: Callable[[float, float], None],
         run_time: float,
         parts: Sequence[tuple[float, str]] = (),
+        changing: Sequence[tuple[float, float, Mobject]] = (),
     ) -> None:
         """Run the clock from 0 to its end over ``run_time`` seconds, calling
-        ``draw(share, wall_time_s)`` every frame. ``moving`` must hold every mobject ``draw``
-        changes: Manim draws the rest as a static background. ``parts`` are (share of the
-        clock, notes) where a new part of the story begins (see ``begin_part``)."""
-        tracker = ValueTracker(0.0)
+        ``draw(share, wall_time_s)`` every frame.
 
-        def update(_mob: VGroup) -> None:
-            share = tracker.get_value()
-            draw(share, clock.wall_time(share))
+        ``moving`` must hold every mobject ``draw`` changes: Manim draws the rest as a static
+        background. ``changing`` names members of ``moving`` that change only between two
+        shares of the clock (a bar until its run finishes, a stamp while it fades in): outside
+        that window they are drawn once as background, not every frame. ``parts`` are (share,
+        notes) where a new part of the story begins (see ``begin_part``)."""
+        frame_rate = config.frame_rate
+        frames = max(1, round(run_time * frame_rate))
 
-        moving.add_updater(update)
+        def frame_of(share: float) -> int:
+            return min(max(round(share * frames), 0), frames)
+
+        # a window runs until the first frame that shows its final state: after that it is
+        # drawn once, as it was at the end of the window
+        windows = [
+            (math.floor(a * frames), min(frames, math.ceil(b * frames) + 1), mob)
+            for a, b, mob in changing
+        ]
+        if not self.fast_drawing:  # everything moves all the time
+            windows = [(0, frames, mob) for _, _, mob in windows]
+        stops = {frame_of(share): notes for share, notes in parts} if self.stops_at_parts else {}
         if not self.stops_at_parts:
             self.parts.extend(notes for _, notes in parts)
-            self.play(tracker.animate.set_value(1.0), run_time=run_time, rate_func=linear)
-        else:
-            # linear, so cutting the run at the part boundaries keeps every frame's time
-            begun = 0.0
-            for share, notes in [*sorted(parts), (1.0, None)]:
-                share = min(max(share, begun), 1.0)
-                if (share - begun) * run_time > 1e-3:
-                    self.play(
-                        tracker.animate.set_value(share),
-                        run_time=(share - begun) * run_time,
-                        rate_func=linear,
-                    )
-                    begun = share
-                if notes is not None:
-                    self.begin_part(notes)
-        moving.clear_updaters()
+        cuts = sorted({0, frames, *stops, *(f for a, b, _ in windows for f in (a, b))})
+        managed = [mob for _, _, mob in windows]
+        always = [mob for mob in moving.submobjects if not any(mob is m for m in managed)]
+        # the share comes from the scene's time, so cutting the run into several plays (one per
+        # change of what moves) keeps every frame exactly where one long play puts it
+        started = self.time
+
+        def update(_mob: Mobject) -> None:
+            share = min((self.time - started) * frame_rate / frames, 1.0)
+            draw(share, clock.wall_time(share))
+
+        self.remove(moving)
+        holder = VGroup()
+        for first, last in itertools.pairwise(cuts):
+            if first in stops:
+                self.begin_part(stops[first])
+            active = [mob for a, b, mob in windows if a < last and b > first]
+            settled = [mob for mob in managed if not any(mob is m for m in active)]
+            self.remove(holder, *managed)
+            holder = VGroup(*always, *active)
+            self.add(*settled)  # before the holder: Manim treats all after a mover as moving
+            self.add(holder)
+            holder.add_updater(update)
+            tracker = ValueTracker(0.0)
+            # n frames: half a frame short of n/rate, which can round up to n + 1 frames; one
+            # frame is exactly 1/rate (Manim plays nothing shorter)
+            count = last - first
+            self.play(
+                tracker.animate.set_value(1.0),
+                run_time=(count - 0.5 if count > 1 else 1) / frame_rate,
+                rate_func=linear,
+            )
+            holder.clear_updaters()
+        self.remove(holder, *managed)
+        self.add(moving)
+        draw(1.0, clock.wall_time(1.0))

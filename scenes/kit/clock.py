@@ -7,7 +7,7 @@ from manim import DOWN, RIGHT, UR, VGroup
 
 from extract import units
 
-from .text import TextCache, text
+from .text import GlyphText, text
 from .theme import CLOCK_SIZE, SMALL_SIZE, Theme, safe_box
 
 
@@ -27,20 +27,17 @@ class LogClock:
 
 
 class ClockReadout(VGroup):
-    """'elapsed' over the time, top right. ``show(seconds)`` changes it in place: Manim fixes the
-    list of moving mobjects when a play starts, so a swapped-in Text would leave the old one
-    drawn underneath; become() keeps the same mobject."""
+    """'elapsed' over the time, top right; ``show(seconds)`` changes the time in place."""
 
     def __init__(self, theme: Theme, caption: str = "elapsed") -> None:
         super().__init__()
         _, right, _, top = safe_box()
         self.caption = text(caption, SMALL_SIZE, theme.muted)
         self.caption.move_to([right, top - 0.05, 0], aligned_edge=UR)
-        self._cache = TextCache(CLOCK_SIZE, theme.foreground, bold=True)
-        self.value = self._cache.get(units.clock(0)).copy()
+        self.value = GlyphText(CLOCK_SIZE, theme.foreground, bold=True)
         self.add(self.caption, self.value)
         self.show(0)
 
     def show(self, seconds: float) -> None:
-        self.value.become(self._cache.get(units.clock(seconds)))
+        self.value.set_text(units.clock(seconds))
         self.value.next_to(self.caption, DOWN, buff=0.1, aligned_edge=RIGHT)

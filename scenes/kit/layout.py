@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from manim import Scene, Text
 from manim.utils.family import extract_mobject_family_members
 
+from .text import GlyphText
 from .theme import safe_box
 
 MIN_FONT_SIZE = 12.0  # Manim font units; 12 is about 16 px tall capitals at 1080p
@@ -30,7 +31,7 @@ def shown_texts(scene: Scene) -> list[ShownText]:
     """Every Text the scene currently shows (opacity above zero)."""
     shown = []
     for mob in extract_mobject_family_members(scene.mobjects):
-        if not isinstance(mob, Text) or not len(mob.get_family()) > 1:
+        if not isinstance(mob, Text | GlyphText) or not len(mob.get_family()) > 1:
             continue
         opacity = max(
             (m.get_fill_opacity() for m in mob.get_family()[1:] if m.has_points()), default=0.0

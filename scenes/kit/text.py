@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from manim import Text, config
+import numpy as np
+from manim import Text, VGroup, VMobject, config
 
 from .theme import FONT
 
@@ -57,3 +59,71 @@ class TextCache:
         if content not in self._built:
             self._built[content] = text(content, self.size, self.color, bold=self.bold)
         return self._built[content]
+
+
+def merge_glyphs(mob: Text) -> Text:
+    """Draw a Text as one shape instead of one per character. Manim's per-mobject cost (path
+    building in Python) dominates for text drawn every frame; the outlines are unchanged, so
+    the pixels are too. The Text keeps its content, size and place for layout checks."""
+    glyphs = [m for m in mob.family_members_with_points()]
+    if len(glyphs) > 1:
+        merged = VMobject()
+        merged.points = np.concatenate([glyph.points for glyph in glyphs])
+        merged.match_style(glyphs[0])
+        mob.submobjects = [merged]
+    return mob
+
+
+@dataclass(frozen=True)
+class _Glyph:
+    outline: np.ndarray  # points with the pen at the origin on the baseline; empty for a space
+    advance: float
+
+
+class GlyphText(VGroup):
+    """One line of text that changes every frame (a clock readout), set from glyphs built once
+    per character. A new Text per frame costs Pango, an SVG file and its parsing (tens of ms);
+    placing cached glyph outlines costs well under one. Digits have equal advances: nothing
+    jitters. The line is one shape whose points change, so Manim's list of moving mobjects,
+    fixed when a play starts, stays right."""
+
+    def __init__(self, size: float, color, *, bold: bool = False) -> None:
+        self.shape = VMobject()
+        super().__init__(self.shape)
+        self.font_size = size
+        self.original_text = ""
+        self._style = (size, color, bold)
+        self._glyphs: dict[str, _Glyph] = {}
+        self._zero_advance: float | None = None
+
+    def _probe(self, content: str) -> Text:
+        size, color, bold = self._style
+        return text(content, size, color, bold=bold)
+
+    def _glyph(self, char: str) -> _Glyph:
+        if char not in self._glyphs:
+            if self._zero_advance is None:
+                pair = self._probe("00")
+                self._zero_advance = pair[1].get_left()[0] - pair[0].get_left()[0]
+                self.shape.match_style(pair[0])
+            # the character between two zeros: its outline and where the next character starts
+            probe = self._probe(f"0{char}0")
+            first, after = probe[0], probe[-1]
+            pen = first.get_left()[0] + self._zero_advance
+            origin = np.array([pen, first.get_bottom()[1], 0.0])
+            outline = probe[1].points - origin if len(probe) == 3 else np.zeros((0, 3))
+            self._glyphs[char] = _Glyph(outline, after.get_left()[0] - pen)
+        return self._glyphs[char]
+
+    def set_text(self, content: str) -> GlyphText:
+        anchor = self.get_corner([-1, -1, 0]) if self.original_text else np.zeros(3)
+        outlines, pen = [], 0.0
+        for char in content:
+            glyph = self._glyph(char)
+            outlines.append(glyph.outline + [pen, 0.0, 0.0])
+            pen += glyph.advance
+        self.shape.points = np.concatenate(outlines) if outlines else np.zeros((0, 3))
+        self.original_text = content
+        if len(self.shape.points):
+            self.shift(anchor - self.get_corner([-1, -1, 0]))
+        return self
