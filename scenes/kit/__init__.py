@@ -8,7 +8,7 @@ from .frame import source_line, title
 from .labels import spread
 from .lanes import LaneGeometry, lane_label, lane_order, set_bar
 from .settings import Settings, load_settings
-from .text import GlyphText, TextCache, merge_glyphs, text
+from .text import GlyphText, merge_glyphs, text
 from .theme import (
     CLOCK_SIZE,
     LABEL_SIZE,
@@ -48,7 +48,6 @@ __all__ = [
     "TITLE_SIZE",
     "LogTimeAxis",
     "GlyphText",
-    "TextCache",
     "THEMES",
     "Theme",
     "callout",

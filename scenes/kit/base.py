@@ -189,3 +189,5 @@ class StudyScene(Scene):
         self.remove(holder, *managed)
         self.add(moving)
         draw(1.0, clock.wall_time(1.0))
+        if frames in stops:  # a part that begins as the clock stops
+            self.begin_part(stops[frames])
