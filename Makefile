@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QUALITY ?= l
+# scene names to render (default: every scene), e.g. SCENES="ProgressRace ScalingEfficiency"
+SCENES ?=
+# a quality given on the command line, else $(1)
+quality_or = $(if $(filter command line,$(origin QUALITY)),$(QUALITY),$(1))
 
 .PHONY: demo setup test lint format render stills overlays slides gallery report bench clean
 
@@ -15,26 +19,27 @@ $(STAMP): pyproject.toml uv.lock scripts/bootstrap.sh
 	@touch $@
 
 demo: setup
-	@$(PY) -m scenes --quality $(QUALITY)
+	@$(PY) -m scenes --quality $(QUALITY) $(SCENES)
 	@echo
 	@$(PY) -m extract report
 
 # every scene as MP4 (fast start) + poster PNG; QUALITY=l|m|h|p|k; several at once on >1 core
 render: setup
-	@$(PY) -m scenes --quality $(QUALITY)
+	@$(PY) -m scenes --quality $(QUALITY) $(SCENES)
 
-# the last frame of every scene as a 4K PNG, for handouts and papers
+# the held final frame of every scene as a PNG, for handouts and papers (4K unless QUALITY is
+# given); only that frame is drawn, so it is quick even at 4K
 stills: setup
-	@$(PY) -m scenes --quality k --still
+	@$(PY) -m scenes --quality $(call quality_or,k) --still $(SCENES)
 
 # transparent WebM (VP9 + alpha) and MOV of every scene, to lay over a slide's own background
 overlays: setup
-	@$(PY) -m scenes --quality $(QUALITY) --transparent
+	@$(PY) -m scenes --quality $(QUALITY) --transparent $(SCENES)
 
 # one offline reveal.js deck and a PPTX of every scene, with pauses and speaker notes
 # (1080p60 unless QUALITY is given)
 slides: setup
-	@$(PY) -m scenes.deck --quality $(if $(filter command line,$(origin QUALITY)),$(QUALITY),h)
+	@$(PY) -m scenes.deck --quality $(call quality_or,h)
 
 # the README's previews (media/gallery/*.gif, *.png) from the sample study
 gallery: setup

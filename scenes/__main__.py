@@ -1,7 +1,10 @@
-"""`python -m scenes`: render every scene through the manim CLI and say where the videos are.
+"""`python -m scenes`: render every scene through the manim CLI and say where the files are.
 
-python -m scenes                 # preview quality (480p15)
-python -m scenes --quality h     # 1080p60
+python -m scenes                          # MP4 + poster PNG at preview quality (480p15)
+python -m scenes --quality h              # 1080p60
+python -m scenes --quality k --still      # the held final frame of each scene as PNG (4K)
+python -m scenes --transparent            # WebM (VP9 + alpha) and MOV (QuickTime + alpha)
+python -m scenes --media-dir /tmp/media   # somewhere other than ./media
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +24,16 @@ SCENES_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = SCENES_DIR.parent
 MEDIA = PROJECT_ROOT / "media"
 QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
+# "{scene}" in a pass's arguments becomes the scene's name
+SCENE = "{scene}"
+# what each kind of output asks of manim: one render per pass, the passes of a scene one after
+# the other (the two overlay renders of a scene share its partial-movie folder)
+PASSES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "video": ((),),
+    # -o names the file: without it manim appends its version ("_ManimCE_v0.21.0.png")
+    "still": (("-s", "-o", SCENE),),
+    "transparent": (("-t", "--format", "webm"), ("-t", "--format", "mov")),
+}
 
 
 def scene_classes(path: Path) -> list[str]:
@@ -57,7 +71,7 @@ def render_command(path: Path, name: str, quality: str, *extra: str) -> list[str
         "none",
         "-v",
         "WARNING",
-        *extra,
+        *(argument.replace(SCENE, name) for argument in extra),
         str(path.relative_to(PROJECT_ROOT)),
         name,
     ]
@@ -69,22 +83,27 @@ def render_all(
     *extra: str,
     jobs: int = 0,
     env: dict[str, str] | None = None,
+    passes: Sequence[Sequence[str]] = ((),),
 ) -> int:
     """Render ``scenes`` through the manim CLI, several at once when there are cores for it
-    (renders may share the media folder: kit/text.py locks the text cache)."""
+    (renders may share the media folder: kit/text.py locks the text cache). Each scene is
+    rendered once per pass, with ``extra`` and that pass's arguments."""
     jobs = jobs or max(1, min(len(scenes), os.cpu_count() or 1))
     print(f"rendering {len(scenes)} scenes at {QUALITY_FOLDERS[quality]}, {jobs} at a time")
 
     def render(item: tuple[Path, str]) -> tuple[str, int, float, str]:
         path, name = item
         started = time.monotonic()
-        result = subprocess.run(
-            render_command(path, name, quality, *extra),
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
+        for arguments in passes:
+            result = subprocess.run(
+                render_command(path, name, quality, *extra, *arguments),
+                cwd=PROJECT_ROOT,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            if result.returncode:
+                break
         return name, result.returncode, time.monotonic() - started, result.stderr
 
     failed = 0
@@ -98,6 +117,23 @@ def render_all(
     return 1 if failed else 0
 
 
+def outputs(media: Path, path: Path, name: str, quality: str, kind: str) -> list[Path]:
+    """The files one render of ``kind`` leaves for a scene (manim's own layout)."""
+    videos = media / "videos" / path.stem / QUALITY_FOLDERS[quality]
+    if kind == "still":
+        return [media / "images" / path.stem / f"{name}.png"]
+    if kind == "transparent":
+        return [videos / f"{name}.webm", videos / f"{name}.mov"]
+    return [videos / f"{name}.mp4", videos / f"{name}.png"]
+
+
+def shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scenes",
@@ -108,15 +144,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", "-j", type=int, default=0, help="renders at once (default: cores)"
     )
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--still",
+        "-s",
+        action="store_const",
+        dest="kind",
+        const="still",
+        help="only the held final frame, as PNG under media/images/<file>/",
+    )
+    kind.add_argument(
+        "--transparent",
+        "-t",
+        action="store_const",
+        dest="kind",
+        const="transparent",
+        help="transparent background: WebM (VP9 with alpha) and MOV (QuickTime with alpha)",
+    )
+    parser.add_argument(
+        "--media-dir", type=Path, help="manim's media folder (default: media, from manim.cfg)"
+    )
+    parser.add_argument("scene", nargs="*", help="scene names (default: every scene)")
     args = parser.parse_args(argv)
+    kind = args.kind or "video"
     scenes = all_scenes()
-    status = render_all(scenes, args.quality, jobs=args.jobs)
+    if args.scene:
+        unknown = sorted(set(args.scene) - {name for _, name in scenes})
+        if unknown:
+            known = ", ".join(name for _, name in scenes)
+            parser.error(f"no scene named {', '.join(unknown)} (there are: {known})")
+        scenes = [(path, name) for path, name in scenes if name in args.scene]
+    media = args.media_dir.resolve() if args.media_dir else MEDIA
+    extra = ["--media_dir", str(media)] if args.media_dir else []
+    started = time.time()
+    status = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
     if status:
         return status
-    print("\nvideos:")
-    for path, name in scenes:
-        video = MEDIA / "videos" / path.stem / QUALITY_FOLDERS[args.quality] / f"{name}.mp4"
-        print(f"  {video.relative_to(PROJECT_ROOT)}")
+    written = [
+        file for path, name in scenes for file in outputs(media, path, name, args.quality, kind)
+    ]
+    missing = [file for file in written if not file.exists() or file.stat().st_mtime < started]
+    if missing:
+        # manim exited 0 and yet left no new file there: say so rather than list a stale one
+        for file in missing:
+            print(f"error: manim wrote no {shown(file)}", file=sys.stderr)
+        return 1
+    print("\nwritten:")
+    for file in written:
+        print(f"  {shown(file)}  {file.stat().st_size / 1e6:.1f} MB")
     return 0
 
 
