@@ -8,16 +8,25 @@ a block are padding. Each record is a `wandb_internal_pb2.Record`.
 
 Read directly, not through `wandb leet inspect --json`: no subprocess, no JSON layout that may
 change, and a damaged tail is handled here (everything before it is kept, the run is "crashed").
+
+Several files with one run id are one run. Files whose processes ran at the same time (the ranks
+of a multi-process run) are joined on ``_step``. Files that follow each other (a run resumed, or a
+Slurm job requeued after a kill) are put end to end: offline, a resumed process starts ``_step``
+and ``_runtime`` again at 0, so the later part is shifted past the earlier ones and the run's time
+is the sum of the parts' times.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import re
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +40,18 @@ BLOCK_SIZE = 32 * 1024
 CHUNK_HEADER = 7
 FILE_HEADER = b":W&B" + struct.pack("<H", 0xBEE1) + b"\x00"
 FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
+
+# Environment record fields left out of the metadata: personal (email, username), one per
+# process (writer_id), per-mount noise (disk), and a git remote that may carry a token.
+_ENVIRONMENT_SKIPPED = {"email", "username", "writer_id", "_info", "disk", "git.remote_url"}
+# When one file of a run id starts after another has ended, it is a later part of the run only
+# if it is a resume, or if it came clearly after: processes of one multi-process run start a
+# little apart, and a toy run can end before its neighbour rank has even started. A real
+# restart (requeue, relaunch) waits for a scheduler or a person: many seconds.
+_CLOCK_TOLERANCE_S = 0.5
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_TIMESTAMP = "google.protobuf.Timestamp"
+_RESTART_GAP_S = 5.0
 
 
 @dataclass
@@ -48,7 +69,18 @@ class OfflineRun:
     runtime_s: float | None = None
     start_time: float | None = None
     damage: str | None = None
+    host: str = ""
+    # the process asked to resume this id (resume="allow"/"must"/"auto", WANDB_RESUME); true
+    # also on the first part of a script that always passes resume="allow"
+    resume: bool = False
+    # what wandb recorded about the machine, flattened: "slurm.nnodes", "cpu_count", "host"...
+    environment: dict[str, Any] = field(default_factory=dict)
+    # for runs put together from several files: how many parts followed each other, and what
+    # went wrong in the earlier ones (the run went on, so that is no longer its state)
+    parts: int = 1
+    earlier_damage: list[str] = field(default_factory=list)
     raw_summary: dict[str, str] = field(default_factory=dict, repr=False)
+    joined: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def state(self) -> str:
@@ -58,11 +90,21 @@ class OfflineRun:
 
     def history(self) -> pd.DataFrame:
         """One row per logged step, one column per key (NaN where a row lacks it)."""
+        if self.joined is not None:
+            return self.joined.copy()
         numeric = [{k: v for k, v in row.items() if _is_number(v)} for row in self.rows]
         frame = pd.DataFrame(numeric)
         if "_runtime" not in frame:
             frame["_runtime"] = np.nan
         return frame
+
+    def measured_runtime(self) -> float:
+        """Seconds the process ran: the exit record counts whole seconds only (and a killed
+        process has none), so the last logged ``_runtime`` can be the larger."""
+        logged = [row["_runtime"] for row in self.rows if _is_number(row.get("_runtime"))]
+        if self.joined is not None and "_runtime" in self.joined:
+            logged += self.joined["_runtime"].dropna().tolist()
+        return max([self.runtime_s or 0.0, *logged])
 
 
 def find_run_files(paths: list[Path]) -> list[Path]:
@@ -169,6 +211,8 @@ def _apply(run: OfflineRun, record) -> None:
         run.run_id = record.run.run_id
         run.name = record.run.display_name or record.run.run_id
         run.project = record.run.project
+        run.host = record.run.host
+        run.resume = record.run.resume or record.run.resumed
         if record.run.HasField("start_time"):
             run.start_time = record.run.start_time.seconds + record.run.start_time.nanos / 1e9
         _update(run.config, record.run.config.update)
@@ -190,6 +234,50 @@ def _apply(run: OfflineRun, record) -> None:
     elif kind == "exit":
         run.exit_code = record.exit.exit_code
         run.runtime_s = float(record.exit.runtime)
+    elif kind == "environment":
+        # the first record has slurm, host, args; a later one cpu, memory and GPUs
+        _environment(record.environment, "", run.environment)
+
+
+def _environment(message, prefix: str, into: dict[str, Any]) -> None:
+    """Set fields of an environment record (or a message inside it) as flat dotted keys."""
+    from google.protobuf.message import Message
+
+    for descriptor, value in message.ListFields():
+        name = prefix + descriptor.name
+        if name in _ENVIRONMENT_SKIPPED:
+            continue
+        if hasattr(value, "items"):  # a map, such as slurm
+            for key, item in value.items():
+                if isinstance(item, Message):
+                    _environment(item, f"{name}.{key}.", into)
+                else:
+                    into[f"{name}.{key}"] = _whole_number(item)
+        elif descriptor.message_type and descriptor.message_type.full_name == _TIMESTAMP:
+            # a damaged file's nonsense time is no metadata
+            with contextlib.suppress(OverflowError, OSError, ValueError):
+                into[name] = datetime.fromtimestamp(value.seconds, UTC).isoformat()
+        elif isinstance(value, Message):
+            _environment(value, f"{name}.", into)
+        elif isinstance(value, str | bytes | int | float | bool):
+            into[name] = _whole_number(value)
+        elif value and isinstance(value[0], Message):  # gpu_nvidia, gpu_amd: one per device
+            into[f"{name}.count"] = len(value)
+            first = value[0]
+            for field_name in ("name", "series", "model", "sku"):
+                label = getattr(first, field_name, "")
+                if label:
+                    into[f"{name}.name"] = label
+                    break
+        else:
+            into[name] = list(value)  # args
+
+
+def _whole_number(value: Any) -> Any:
+    # slurm values arrive as text ("2"); counts are wanted as numbers
+    if isinstance(value, str) and _INTEGER.fullmatch(value):
+        return int(value)
+    return value
 
 
 def _decoded(raw: dict[str, str]) -> dict[str, Any]:
@@ -216,24 +304,146 @@ def _is_number(value: Any) -> bool:
 
 
 def _combine_parts(parts: list[OfflineRun]) -> OfflineRun:
+    """One run from the files of one run id: files running at the same time are joined on
+    ``_step``, files that follow each other are put end to end."""
     if len(parts) == 1:
         return parts[0]
+    segments = _segments(parts)
+    joined = [_join(segment) for segment in segments]
+    if len(joined) == 1:
+        return joined[0]
+    return _concatenate(joined)
+
+
+def _segments(parts: list[OfflineRun]) -> list[list[OfflineRun]]:
+    """Files grouped by the processes that ran together, in order of time."""
+    ordered = sorted(parts, key=lambda p: (p.start_time is None, p.start_time or 0.0, str(p.path)))
+    segments: list[list[OfflineRun]] = [[ordered[0]]]
+    for part in ordered[1:]:
+        current = segments[-1]
+        ends = [p.start_time + p.measured_runtime() for p in current if p.start_time is not None]
+        if part.start_time is None or not ends:
+            current.append(part)  # no clock to tell: as before, one run joined on _step
+            continue
+        gap = part.start_time - max(ends)
+        follows = gap >= -_CLOCK_TOLERANCE_S and (part.resume or gap >= _RESTART_GAP_S)
+        if follows:
+            segments.append([part])
+        else:
+            current.append(part)
+    return segments
+
+
+def _join(parts: list[OfflineRun]) -> OfflineRun:
+    """Files of processes that ran at the same time (ranks): one history joined on _step."""
+    if len(parts) == 1:
+        return parts[0]
+    parts = sorted(parts, key=_rank)
     first = parts[0]
     combined = OfflineRun(
-        path=first.path, run_id=first.run_id, name=first.name, project=first.project
+        path=first.path,
+        run_id=first.run_id,
+        name=_name(parts),
+        project=first.project,
+        host=first.host,
+        resume=first.resume,
     )
     for part in parts:
         combined.config.update(part.config)
         combined.summary.update(part.summary)
-    combined.rows = join_on_step([p.history() for p in parts]).to_dict("records")
-    runtimes = [p.runtime_s for p in parts if p.runtime_s is not None]
-    combined.runtime_s = max(runtimes) if runtimes else None
+        for key, value in part.environment.items():
+            combined.environment.setdefault(key, value)  # rank 0's own values win
+    combined.joined = join_on_step([p.history() for p in parts])
+    combined.runtime_s = max(p.measured_runtime() for p in parts)
     codes = [p.exit_code for p in parts]
     combined.exit_code = None if None in codes else max(codes)
     combined.start_time = min((p.start_time for p in parts if p.start_time), default=None)
     damaged = [f"{p.path.parent.name}: {p.damage}" for p in parts if p.damage]
     combined.damage = "; ".join(damaged) or None
     return combined
+
+
+def _rank(part: OfflineRun) -> tuple[float, float]:
+    # rank 0 first where Slurm says which process is which, else in order of start
+    procid = part.environment.get("slurm.procid")
+    return (procid if isinstance(procid, int) else math.inf, part.start_time or 0.0)
+
+
+def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
+    """Parts of a resumed or requeued run, in order: each later part's _step and _runtime go on
+    from where the earlier parts stopped; state, exit code and summary are the last part's."""
+    first, last = parts[0], parts[-1]
+    combined = OfflineRun(
+        path=last.path,
+        run_id=first.run_id,
+        name=_name(parts),
+        project=first.project,
+        host=last.host,
+        resume=last.resume,
+        start_time=first.start_time,
+        exit_code=last.exit_code,
+        damage=last.damage,
+        summary=dict(last.summary),
+        parts=len(parts),
+    )
+    frames = []
+    elapsed = 0.0  # seconds the earlier parts ran
+    last_step: float | None = None
+    summed = True
+    for number, part in enumerate(parts, 1):
+        combined.config.update(part.config)
+        combined.environment.update(part.environment)  # where the run went on: the later machine
+        if part is not last and (part.damage or part.exit_code is None):
+            why = [part.damage] if part.damage else []
+            if part.exit_code is None:
+                why.append("no exit record (killed)")
+            combined.earlier_damage.append(
+                f"part {number} of {len(parts)} ({part.path}): {'; '.join(why)}"
+            )
+        frame = part.history()
+        runtime = part.measured_runtime()
+        if number > 1 and _clock_went_on(part, frame, elapsed):
+            summed = False
+            elapsed = max(elapsed, runtime)
+        else:
+            frame["_runtime"] = frame["_runtime"] + elapsed
+            elapsed += runtime
+        if "_step" in frame and frame["_step"].notna().any():
+            steps = frame["_step"]
+            if last_step is not None and steps.min() <= last_step:
+                # restarted at 0 (offline resume): go on after the earlier parts' last step
+                frame["_step"] = steps + (last_step + 1 - steps.min())
+            last_step = frame["_step"].max()
+        frames.append(frame)
+    combined.joined = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)
+    combined.runtime_s = elapsed
+    combined.summary["_runtime"] = elapsed
+    if last_step is not None and "_step" in combined.summary:
+        combined.summary["_step"] = int(last_step)
+    combined.summary["_time_basis"] = (
+        f"sum of {len(parts)} parts" if summed else f"last of {len(parts)} parts (clock went on)"
+    )
+    return combined
+
+
+def _clock_went_on(part: OfflineRun, frame: pd.DataFrame, elapsed: float) -> bool:
+    """Whether a later part's ``_runtime`` already counts the earlier parts' time.
+
+    Offline it never does: ``_runtime`` is the time since this process's own start, so it is
+    about ``_timestamp - start_time``. A clock that went on (a server told the process where the
+    run stood) is ahead of that by the earlier parts' time."""
+    if part.start_time is None or elapsed <= 0 or "_timestamp" not in frame:
+        return False
+    clocked = frame[["_runtime", "_timestamp"]].dropna()
+    if not len(clocked):
+        return False
+    runtime, timestamp = clocked.iloc[0]
+    return bool(runtime - (timestamp - part.start_time) > elapsed / 2)
+
+
+def _name(parts: list[OfflineRun]) -> str:
+    # a resumed part started without name= shows only its id
+    return next((p.name for p in parts if p.name and p.name != p.run_id), parts[0].name)
 
 
 def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -250,8 +460,6 @@ def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def ingest_offline(paths: list[Path], overrides=None):
     """Runs from run files, run directories or wandb/ directories."""
-    from datetime import UTC, datetime
-
     from .classify import Overrides
     from .ingest import IngestResult, RunFacts, make_run
 
@@ -271,8 +479,11 @@ def ingest_offline(paths: list[Path], overrides=None):
         offline = _combine_parts(parts)
         path = offline.path
         history = offline.history()
-        logged = history["_runtime"].dropna()
-        runtime = offline.runtime_s or (float(logged.max()) if len(logged) else 0.0)
+        runtime = offline.measured_runtime()
+        warnings += [
+            f"{offline.run_id}: {why}; the run went on in a later part, so it counts as time"
+            for why in offline.earlier_damage
+        ]
         if offline.damage or offline.exit_code is None:
             why = offline.damage or "no exit record (killed, or still running)"
             warnings.append(f"{path}: {why}; kept what came before, state 'crashed'")
@@ -293,6 +504,8 @@ def ingest_offline(paths: list[Path], overrides=None):
                     history=history,
                     source=f"offline:{path.parent.name}",
                     created_at=created,
+                    metadata=dict(offline.environment),
+                    parts=offline.parts,
                 ),
                 overrides,
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from extract.errors import InputError
 from extract.ingest import ingest_exports
 from extract.merge import merge_runs
 from extract.offline import find_run_files, ingest_offline, read_run_file
+from extract.paths import SAMPLE_DIR
 
 
 def test_finds_every_run_file(wandb_dir):
@@ -142,10 +142,25 @@ def test_offline_run_equals_its_runs_table_and_panel_export(wandb_dir, tmp_path)
     assert merged.source.startswith("csv:") and "offline:" in merged.source
 
 
-def test_cli_offline_merges_into_an_existing_store(wandb_dir, tmp_path, sample_store):
+def test_cli_offline_merges_into_an_existing_store(wandb_dir, tmp_path):
     directory, _ = wandb_dir
     store = tmp_path / "runs.h5"
-    shutil.copy(sample_store, store)
+    # a store of one's own runs (the sample study's runs table, extracted as a user would):
+    # the sample study's store itself takes no runs in
+    exported = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "extract",
+            "csv",
+            str(SAMPLE_DIR / "runs_table.csv"),
+            "-o",
+            str(store),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert exported.returncode == 0, exported.stderr
     result = subprocess.run(
         [sys.executable, "-m", "extract", "offline", str(directory), "-o", str(store), "--merge"],
         capture_output=True,
