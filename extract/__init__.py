@@ -1,10 +1,9 @@
-"""lumi-vs-laptop extraction: W&B runs -> one HDF5 run store -> the numbers that matter.
+"""lumi-vs-laptop extraction: W&B runs (API, offline files, CSV exports) -> one HDF5 run store.
 
 from extract import load_runs, save_runs
 runs = load_runs("data/runs.h5")
 """
 
-from .analysis import Report, build_report
 from .errors import InputError, StoreError
 from .model import Run
 from .store import SCHEMA_VERSION, load_runs, save_runs
@@ -12,10 +11,8 @@ from .store import SCHEMA_VERSION, load_runs, save_runs
 __all__ = [
     "SCHEMA_VERSION",
     "InputError",
-    "Report",
     "Run",
     "StoreError",
-    "build_report",
     "load_runs",
     "save_runs",
 ]

@@ -9,16 +9,21 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .analysis import build_report
-from .classify import Overrides
+from .classify import Correction, Corrections
 from .errors import InputError
-from .ingest import ingest_exports
+from .ingest import ingest_exports, reapply
 from .merge import merge_runs
+from .model import Run
 from .offline import ingest_offline
-from .paths import DEFAULT_STORE, store_path
-from .report import to_json, to_markdown
-from .sample import build_sample_store
-from .store import load_runs, save_runs
+from .paths import DEFAULT_STORE, PROJECT_ROOT, store_path
+from .sample import build_sample_store, load_default_runs
+from .store import is_sample_store, load_runs, save_runs
+
+# the command line is an entry point: it reports with the study layer's words
+from study.selection import unknown_warnings  # noqa: E402  isort: skip
+from .studyfile import StudyFile, load_study
+
+SAMPLE_STORE = PROJECT_ROOT / "data" / "sample.h5"
 
 EXAMPLES = """\
 examples:
@@ -28,7 +33,8 @@ examples:
   python -m extract wandb my-team/scaling --state finished --merge   # from the W&B API
   python -m extract report                  # Markdown key metrics of data/runs.h5 (or $RUNS_STORE)
   python -m extract report my.h5 --json
-  python -m extract sample                  # rebuild data/runs.h5 from the sample study
+  python -m extract runs                    # every run's facts and where each came from
+  python -m extract sample -o sample.h5     # the sample study as a store of its own
 """
 
 err = Console(stderr=True, highlight=False)
@@ -86,6 +92,17 @@ def _source_options(command: argparse.ArgumentParser) -> None:
         "--merge",
         action="store_true",
         help="add to the runs already in the store (same run: by id, else name; newer wins)",
+    )
+    _study_option(command)
+
+
+def _study_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--study",
+        type=Path,
+        default=None,
+        metavar="STUDY.toml",
+        help="the study file (default: $LUMI_STUDY, manim.cfg's 'study', or ./study.toml)",
     )
 
 
@@ -163,6 +180,18 @@ def build_parser() -> argparse.ArgumentParser:
         "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
     )
     report_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    _study_option(report_cmd)
+
+    runs_cmd = commands.add_parser(
+        "runs",
+        help="list every run's facts (platform, GPUs, nodes, epochs, time) and their evidence",
+        epilog="example:\n  python -m extract runs data/runs.h5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    runs_cmd.add_argument(
+        "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
+    )
+    _study_option(runs_cmd)
 
     sample_cmd = commands.add_parser(
         "sample",
@@ -170,40 +199,66 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  python -m extract sample -o /tmp/sample.h5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sample_cmd.add_argument("-o", "--output", type=Path, default=DEFAULT_STORE)
+    sample_cmd.add_argument("-o", "--output", type=Path, default=SAMPLE_STORE)
     return parser
 
 
-def _overrides(args: argparse.Namespace) -> Overrides:
-    return Overrides(platform=dict(args.platform), gpus=dict(args.gpus), nodes=dict(args.nodes))
+def _corrections(args: argparse.Namespace, study: StudyFile) -> Corrections:
+    """The study file's corrections, with the command line's shortcuts winning."""
+    given: dict[str, Correction] = {}
+
+    def entry(name: str) -> Correction:
+        return given.setdefault(name, Correction(origin="command line"))
+
+    for name, platform in args.platform:
+        entry(name).platform = platform
+    for name, gpus in args.gpus:
+        entry(name).gpus = gpus
+    for name, nodes in args.nodes:
+        entry(name).nodes = nodes
+    return study.corrections.merged_with(Corrections(given))
 
 
-def _write(args: argparse.Namespace, result) -> None:
+def _write(args: argparse.Namespace, result, study: StudyFile) -> None:
     output = store_path(args.output)
     runs = result.runs
+    if args.merge and is_sample_store(output):
+        raise InputError(
+            "this store holds the sample study; your runs are not merged into it",
+            path=output,
+            hint="drop --merge to replace it with your runs, or write elsewhere with -o",
+        )
     if args.merge and output.exists():
         runs = merge_runs(load_runs(output), runs)
     save_runs(output, runs)
-    for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    warnings = list(result.warnings)
+    study.corrections.for_runs(runs)
+    warnings += study.unused_warnings()
+    warnings += unknown_warnings(runs, study)
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True, markup=False, highlight=False)
     histories = sum(1 for r in runs if len(r.history))
-    print(f"wrote {len(runs)} runs ({histories} with histories) to {output}")
+    print(f"wrote {_runs(len(runs))} ({histories} with histories) to {output}")
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
 
 
 def run_csv(args: argparse.Namespace) -> None:
-    _write(
-        args,
-        ingest_exports(
-            args.exports,
-            _overrides(args),
-            reconstructed=args.reconstructed,
-            skip_invalid=args.skip_invalid,
-        ),
+    study = load_study(args.study)
+    result = ingest_exports(
+        args.exports,
+        _corrections(args, study),
+        reconstructed=args.reconstructed,
+        skip_invalid=args.skip_invalid,
     )
+    _write(args, result, study)
 
 
 def run_offline(args: argparse.Namespace) -> None:
-    _write(args, ingest_offline(args.paths, _overrides(args)))
+    study = load_study(args.study)
+    _write(args, ingest_offline(args.paths, _corrections(args, study)), study)
 
 
 def run_wandb(args: argparse.Namespace) -> int:
@@ -216,11 +271,24 @@ def run_wandb(args: argparse.Namespace) -> int:
         args.path, args.filters, args.state, args.group, args.name_regex, args.keys
     )
     output = store_path(args.output)
+    study = load_study(args.study)
+    if is_sample_store(output):
+        raise InputError(
+            "this store holds the sample study; your runs are not added to it",
+            path=output,
+            hint="write them elsewhere with -o, or delete the sample store first",
+        )
     try:
         api = wandb.Api(timeout=60)
         with Progress(console=err, transient=True) as progress:
             result = pull(
-                api, selection, output, _overrides(args), args.refresh, args.workers, progress
+                api,
+                selection,
+                output,
+                _corrections(args, study),
+                args.refresh,
+                args.workers,
+                progress,
             )
     except wandb.errors.CommError as error:
         from .remote import describe
@@ -244,14 +312,44 @@ def run_wandb(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _study_runs(args: argparse.Namespace) -> tuple[list[Run], StudyFile, str]:
+    study = load_study(args.study)
+    loaded = load_default_runs(explicit=args.store)
+    runs = reapply(loaded.runs, study.corrections)
+    study.corrections.for_runs(runs)
+    return runs, study, loaded.name
+
+
 def run_report(args: argparse.Namespace) -> None:
-    report = build_report(load_runs(store_path(args.store)))
+    from study.analysis import build_report
+    from study.report import to_json, to_markdown
+    from study.settings import load_settings
+
+    runs, study, _ = _study_runs(args)
+    report = build_report(runs, study, load_settings())
     print(to_json(report) if args.json else to_markdown(report), end="" if not args.json else "\n")
+
+
+def run_runs(args: argparse.Namespace) -> None:
+    from rich.table import Table
+
+    from study.runs_table import rows
+
+    runs, study, name = _study_runs(args)
+    table = Table(title=f"{_runs(len(runs))} in {name}", show_lines=True)
+    for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
+        table.add_column(column, overflow="fold")
+    table.add_column("evidence", overflow="fold")
+    for row in rows(runs, study):
+        table.add_row(*row)
+    Console(highlight=False).print(table)
+    for warning in study.unused_warnings() + unknown_warnings(runs, study):
+        err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)
 
 
 def run_sample(args: argparse.Namespace) -> None:
     runs = build_sample_store(args.output)
-    print(f"wrote the sample study ({len(runs)} runs) to {args.output}")
+    print(f"wrote the sample study ({_runs(len(runs))}) to {args.output}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         "offline": run_offline,
         "wandb": run_wandb,
         "report": run_report,
+        "runs": run_runs,
         "sample": run_sample,
     }
     try:

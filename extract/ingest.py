@@ -12,13 +12,17 @@ import pandas as pd
 
 from .classify import (
     BadValue,
-    Overrides,
-    epoch_count,
-    gpu_count,
+    Correction,
+    Corrections,
+    Logged,
+    decide_cores,
+    decide_epochs,
+    decide_epochs_done,
+    decide_gpus,
+    decide_nodes,
+    decide_platform,
     logged_extrapolation,
-    node_count,
-    platform_of,
-    throughput_extrapolation,
+    pace_extrapolation,
 )
 from .csv_exports import (
     Invalid,
@@ -31,7 +35,7 @@ from .csv_exports import (
     series_to_history,
 )
 from .errors import InputError
-from .model import Run
+from .model import Evidence, Run
 
 
 @dataclass
@@ -42,7 +46,7 @@ class IngestResult:
 
 def ingest_exports(
     paths: Sequence[Path],
-    overrides: Overrides | None = None,
+    corrections: Corrections | None = None,
     reconstructed: bool = False,
     skip_invalid: bool = False,
 ) -> IngestResult:
@@ -51,7 +55,7 @@ def ingest_exports(
     Strict by default: the first invalid row is an error. With ``skip_invalid`` invalid rows are
     left out and each is named in the warnings.
     """
-    overrides = overrides or Overrides()
+    corrections = corrections or Corrections()
     invalid = Invalid(skip=skip_invalid)
     rows: list[tuple[Path, TableRow]] = []
     series: list[tuple[Path, PanelSeries]] = []
@@ -81,7 +85,9 @@ def ingest_exports(
     runs = []
     for path, row in rows:
         try:
-            runs.append(run_from_row(path, row, by_run.get(row.name, []), overrides, reconstructed))
+            runs.append(
+                run_from_row(path, row, by_run.get(row.name, []), corrections, reconstructed)
+            )
         except BadValue as error:
             invalid.reject(InputError(str(error), path=path, row=row.row, column=error.key))
     if not runs:
@@ -100,7 +106,7 @@ def run_from_row(
     path: Path,
     row: TableRow,
     series: list[PanelSeries],
-    overrides: Overrides,
+    corrections: Corrections,
     reconstructed: bool,
 ) -> Run:
     return make_run(
@@ -116,7 +122,7 @@ def run_from_row(
             created_at=row.created_at,
             reconstructed=reconstructed and bool(series),
         ),
-        overrides,
+        corrections,
     )
 
 
@@ -134,36 +140,81 @@ class RunFacts:
     source: str
     created_at: str | None = None
     reconstructed: bool = False
+    # what wandb recorded about the machine (offline environment records, the API's
+    # run.metadata), flattened with dots: "slurm.nnodes", "gpu_count", "cpu_count", "host"...
+    metadata: dict = field(default_factory=dict)
+    # parts of a resumed run and how its time was added up; empty for a run in one piece
+    parts: int = 1
 
 
-def make_run(facts: RunFacts, overrides: Overrides) -> Run:
-    """Classify a run (GPUs, nodes, platform, epochs, laptop extrapolation) from its own logs,
-    the same way for every source; command-line overrides win."""
-    name, config, summary = facts.name, facts.config, facts.summary
-    nodes = overrides.nodes.get(name, node_count(config))
-    gpus = overrides.gpus.get(name, gpu_count(config))
-    platform = overrides.platform.get(name, platform_of(config, gpus))
-    if platform == "laptop":
-        gpus = 0
-    epochs = epoch_count(config, summary)
+SOURCE_NAMES = {"csv": "runs table", "offline": "run file", "wandb-api": "W&B API"}
+
+
+def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
+    """Decide a run's facts from its own logs, the same way for every source; corrections (study
+    file, command line) win. Each fact keeps the evidence that decided it; a fact nothing
+    speaks for stays unknown."""
+    corrections = corrections or Corrections()
+    correction = corrections.for_run(facts.run_id, facts.name)
+    config, summary = facts.config, facts.summary
+    tags = summary.get("tags") if isinstance(summary.get("tags"), list) else []
+    logged = Logged(config, summary, facts.metadata, [str(t) for t in tags])
+    gpus = decide_gpus(logged, correction)
+    nodes = decide_nodes(logged, correction)
+    platform = decide_platform(logged, correction, gpus)
+    cores, cores_word = decide_cores(logged, correction)
+    epochs = decide_epochs(logged, correction)
+    epochs_done = decide_epochs_done(logged, facts.history, facts.state, epochs, correction)
+    platform_value = platform.value if platform else "unknown"
+    if platform_value == "laptop":
+        gpus = None  # a laptop's GPU count is not what it trained on (CPU runs)
+
+    time_basis = summary.get("_time_basis")
+    evidence: dict[str, Evidence] = {
+        "time": Evidence(
+            SOURCE_NAMES.get(facts.source.split(":", 1)[0], facts.source or "run"),
+            str(time_basis) if time_basis else "runtime",
+            f"{facts.runtime_s:g} s",
+        )
+    }
+    for name, found in (
+        ("platform", platform),
+        ("gpus", gpus),
+        ("nodes", nodes),
+        ("cores", cores),
+        ("epochs", epochs),
+        ("epochs_done", epochs_done),
+    ):
+        if found is not None:
+            evidence[name] = found.evidence
+
     extrapolation = None
-    if platform == "laptop":
-        extrapolation = logged_extrapolation(summary, epochs) or throughput_extrapolation(
-            summary, config, facts.runtime_s, epochs
+    if platform_value == "laptop":
+        extrapolation = logged_extrapolation(
+            summary, epochs.value if epochs else None
+        ) or pace_extrapolation(
+            config,
+            summary,
+            facts.runtime_s,
+            epochs.value if epochs else None,
+            epochs_done.value if epochs_done else None,
         )
     config = dict(config)
     if extrapolation:
-        config.setdefault("extrapolation_method", extrapolation.method)
+        config["extrapolation_method"] = extrapolation.method
         if extrapolation.inputs:
-            config.setdefault("extrapolation_inputs", extrapolation.inputs)
+            config["extrapolation_inputs"] = extrapolation.inputs
+        evidence["time"] = Evidence(
+            "estimate", extrapolation.method, f"{extrapolation.time_s:.0f} s"
+        )
     return Run(
         run_id=facts.run_id,
-        name=name,
-        platform=platform,
+        name=facts.name,
+        platform=platform_value,
         state=facts.state,
-        gpus=gpus,
-        nodes=nodes,
-        epochs=epochs,
+        gpus=gpus.value if gpus else None,
+        nodes=nodes.value if nodes else None,
+        epochs=epochs.value if epochs else None,
         time_s=extrapolation.time_s if extrapolation else facts.runtime_s,
         extrapolated=extrapolation is not None,
         measured_s=facts.runtime_s,
@@ -173,6 +224,68 @@ def make_run(facts: RunFacts, overrides: Overrides) -> Run:
         config=config,
         summary=summary,
         history=facts.history,
+        cores=cores.value if cores else None,
+        cores_word=cores_word,
+        epochs_done=epochs_done.value if epochs_done else None,
+        metadata=dict(facts.metadata),
+        evidence=evidence,
+        label_override=correction.label if correction else None,
+        excluded=bool(correction and correction.exclude),
+    )
+
+
+def reapply(runs: list[Run], corrections: Corrections) -> list[Run]:
+    """Runs with the study file's corrections applied again (it may have changed since the
+    store was written); corrections given on the command line at extraction still win."""
+    if not corrections.by_key:
+        return runs
+    result = []
+    for run in runs:
+        stated = corrections.for_run(run.run_id, run.name)
+        if stated is None:
+            result.append(run)
+            continue
+        mine = Corrections({run.run_id: stated})
+        earlier = _command_line_correction(run)
+        if earlier is not None:
+            mine = mine.merged_with(Corrections({run.run_id: earlier}))
+        result.append(make_run(facts_of(run), mine))
+    return result
+
+
+def _command_line_correction(run: Run) -> Correction | None:
+    stated = {k: e.value for k, e in run.evidence.items() if e.source == "command line"}
+    if not stated:
+        return None
+    platform = stated.get("platform")
+    return Correction(
+        origin="command line",
+        platform=platform if platform in ("cluster", "laptop") else None,  # type: ignore[arg-type]
+        gpus=int(stated["gpus"]) if "gpus" in stated else None,
+        nodes=int(stated["nodes"]) if "nodes" in stated else None,
+    )
+
+
+def facts_of(run: Run) -> RunFacts:
+    """What a stored run was built from, so its facts can be decided again (a study file
+    changed since extraction, and is applied at render too)."""
+    config = {
+        k: v
+        for k, v in run.config.items()
+        if k not in ("extrapolation_method", "extrapolation_inputs")
+    }
+    return RunFacts(
+        run_id=run.run_id,
+        name=run.name,
+        state=run.state,
+        runtime_s=float(run.measured_s if run.measured_s is not None else run.time_s),
+        config=config,
+        summary=run.summary,
+        history=run.history,
+        source=run.source,
+        created_at=run.created_at,
+        reconstructed=run.reconstructed,
+        metadata=run.metadata,
     )
 
 

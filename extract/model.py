@@ -7,26 +7,43 @@ from typing import Any, Literal
 
 import pandas as pd
 
-Platform = Literal["cluster", "laptop"]
-PLATFORMS: tuple[str, ...] = ("cluster", "laptop")
+Platform = Literal["cluster", "laptop", "unknown"]
+PLATFORMS: tuple[str, ...] = ("cluster", "laptop", "unknown")
+# the facts the analysis uses, each decided from evidence (see classify.py)
+FACTS = ("platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "time")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact came from: ``source`` (config, summary, environment, history, study file,
+    command line, state), the ``key`` it was read from, and the ``value`` found there."""
+
+    source: str
+    key: str
+    value: str
+
+    def describe(self) -> str:
+        return f"{self.source}: {self.key} = {self.value}"
 
 
 @dataclass
 class Run:
-    """One training run: its metadata, its config and summary, and its logged history.
+    """One training run: the facts decided from what it logged, and the logs themselves.
 
     ``time_s`` is total training time in seconds; for a laptop run that trained on part of the
-    data it is the run's own extrapolation to the full job, and ``extrapolated`` is True.
-    ``measured_s`` is the wall time the run actually ran (equal to ``time_s`` unless extrapolated).
-    ``reconstructed`` marks histories that were rebuilt from published charts, not logged.
+    data, or stopped early, it is an estimate of the full job and ``extrapolated`` is True.
+    ``measured_s`` is the wall time the run really ran. ``epochs`` is what the run planned,
+    ``epochs_done`` what it did; ``None`` is unknown, never a default. ``evidence`` maps each
+    fact in FACTS to where it came from (a fact without evidence is unknown).
+    ``reconstructed`` marks histories rebuilt from published charts, not logged.
     """
 
     run_id: str
     name: str
     platform: Platform
     state: str
-    gpus: int
-    nodes: int
+    gpus: int | None
+    nodes: int | None
     epochs: float | None
     time_s: float
     extrapolated: bool = False
@@ -37,29 +54,34 @@ class Run:
     config: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"_runtime": []}))
+    cores: int | None = None
+    cores_word: str = "cores"
+    epochs_done: float | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    # from a study file or the command line: what the screen calls the run, and whether to show it
+    label_override: str | None = None
+    excluded: bool = False
 
     @property
     def finished(self) -> bool:
         return self.state == "finished"
 
     @property
+    def known(self) -> bool:
+        """Enough evidence to place the run: a laptop, or a cluster run with a GPU count."""
+        if self.platform == "laptop":
+            return True
+        return self.platform == "cluster" and self.gpus is not None and self.gpus >= 1
+
+    @property
+    def work_epochs(self) -> float | None:
+        """The epochs ``time_s`` covers: the planned job for an estimate, else what was done."""
+        return self.epochs if self.extrapolated else self.epochs_done
+
+    @property
     def time_per_epoch_s(self) -> float | None:
-        if not self.epochs:
+        epochs = self.work_epochs
+        if not epochs:
             return None
-        return self.time_s / self.epochs
-
-    @property
-    def label(self) -> str:
-        """Short description for screens and tables, derived from the data, not the run name."""
-        if self.platform == "laptop":
-            cores = self.config.get("cores") or self.config.get("num_cores")
-            return f"Laptop, {int(cores)} cores" if cores and int(cores) > 1 else "Laptop, 1 core"
-        node_word = "node" if self.nodes == 1 else "nodes"
-        return f"{self.short_label}, {self.nodes} {node_word}"
-
-    @property
-    def short_label(self) -> str:
-        """'32 GPUs' or 'Laptop, 8 cores': for tight spaces."""
-        if self.platform == "laptop":
-            return self.label
-        return f"{self.gpus} GPU" if self.gpus == 1 else f"{self.gpus} GPUs"
+        return self.time_s / epochs

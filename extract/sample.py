@@ -1,38 +1,62 @@
-"""Builds the default store from the embedded sample study."""
+"""The store the scenes and the report read when none is named, and the sample study.
+
+$RUNS_STORE if set (it must exist); else data/runs.h5, which holds only the user's own runs once
+they extract any; else the sample study, built in memory from its exports in data/sample (never
+written into data/runs.h5, so a user's runs and the sample never mix).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import StoreError
 from .ingest import ingest_exports
 from .model import Run
 from .paths import DEFAULT_STORE, SAMPLE_DIR, STORE_ENV, store_path
-from .store import load_runs, save_runs
+from .store import is_sample_store, load_runs, save_runs
+
+# decided facts are checked again at render (a study file may have changed): these history keys
+# are evidence for epochs done, so they are read whatever a scene draws
+EVIDENCE_KEYS = ("epoch", "train/epoch", "progress_percentage")
+
+
+@dataclass
+class LoadedRuns:
+    path: Path | None  # None: the sample study, built in memory
+    runs: list[Run]
+    sample: bool
+
+    @property
+    def name(self) -> str:
+        return "sample study" if self.sample else (self.path.name if self.path else "")
 
 
 def sample_exports() -> list[Path]:
     return [SAMPLE_DIR / "runs_table.csv", *sorted(SAMPLE_DIR.glob("panel_*.csv"))]
 
 
-def build_sample_store(path: Path = DEFAULT_STORE) -> list[Run]:
-    runs = ingest_exports(sample_exports(), reconstructed=True).runs
-    save_runs(path, runs)
+def sample_runs() -> list[Run]:
+    return ingest_exports(sample_exports(), reconstructed=True).runs
+
+
+def build_sample_store(path: Path) -> list[Run]:
+    runs = sample_runs()
+    save_runs(path, runs, sample=True)
     return runs
 
 
-def load_default_runs(columns: list[str] | None = None) -> tuple[Path, list[Run]]:
-    """Runs for scenes: $RUNS_STORE if set (it must exist), else data/runs.h5, built from the
-    sample study the first time it is needed."""
-    path = store_path()
-    if path == DEFAULT_STORE and not path.exists():
-        build_sample_store(path)
-    elif not path.exists():
-        from .errors import StoreError
-
+def load_default_runs(columns: list[str] | None = None, explicit: Path | None = None) -> LoadedRuns:
+    """Runs for scenes and reports; ``columns`` limits the histories read (see load_runs)."""
+    wanted = None if columns is None else [*columns, *EVIDENCE_KEYS]
+    path = store_path(explicit)
+    if explicit is None and path == DEFAULT_STORE and not path.exists():
+        return LoadedRuns(None, sample_runs(), True)
+    if not path.exists():
         raise StoreError(
             "no run store here",
             path=path,
             hint=f"${STORE_ENV} names it; create it with 'python -m extract', or unset "
             f"${STORE_ENV} for the sample study",
         )
-    return path, load_runs(path, columns=columns)
+    return LoadedRuns(path, load_runs(path, columns=wanted), is_sample_store(path))

@@ -1,12 +1,14 @@
 """The HDF5 run store: one file, one group per run, written atomically.
 
-Schema (version 1)::
+Schema (version 2)::
 
-    /                      attrs: schema_version, writer
+    /                      attrs: schema_version, writer, sample (True for the sample study)
     /runs/<n>              one group per run (n = 0, 1, ... in the order saved)
-        attrs              run_id, name, platform, state, gpus, nodes, epochs, time_s,
-                           extrapolated, measured_s, reconstructed, created_at, source,
-                           config_json, summary_json (JSON text)
+        attrs              run_id, name, platform (cluster, laptop or unknown), state, epochs,
+                           time_s, extrapolated, measured_s, reconstructed, created_at, source,
+                           config_json, summary_json, metadata_json (what wandb recorded of
+                           the machine), facts_json (gpus, nodes, cores, epochs_done, ...;
+                           null = unknown), evidence_json (fact -> source, key, value)
         history/<key>      one float64 dataset per logged key, all of one length, NaN where a
                            row did not log the key; chunked and gzip-compressed. Dataset names
                            are the keys percent-encoded ("/" -> "%2F"), so nested keys survive.
@@ -25,6 +27,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,15 +36,16 @@ import numpy as np
 import pandas as pd
 
 from .errors import StoreError
-from .model import PLATFORMS, Run
+from .model import PLATFORMS, Evidence, Run
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 CHUNK_ROWS = 4096
 
 
-def save_runs(path: str | Path, runs: Sequence[Run]) -> None:
-    """Write ``runs`` to ``path``, replacing what was there only once the new file is complete."""
+def save_runs(path: str | Path, runs: Sequence[Run], *, sample: bool = False) -> None:
+    """Write ``runs`` to ``path``, replacing what was there only once the new file is complete.
+    ``sample`` marks the sample study's store, so user runs are never merged into it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # HDF5 is built in memory and written with plain file writes: the HDF5 library does not
@@ -50,6 +54,7 @@ def save_runs(path: str | Path, runs: Sequence[Run]) -> None:
     with h5py.File(image, "w") as h5:
         h5.attrs["schema_version"] = SCHEMA_VERSION
         h5.attrs["writer"] = "lumi-vs-laptop"
+        h5.attrs["sample"] = bool(sample)
         runs_group = h5.create_group("runs")
         for index, run in enumerate(runs):
             _write_run(runs_group.create_group(str(index)), run)
@@ -113,9 +118,11 @@ def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Ru
                     hint="update lumi-vs-laptop, or rebuild the store with 'python -m extract'",
                 )
             if h5.attrs.get("writer") == "lumi-vs-laptop" and version < SCHEMA_VERSION:
-                # version 1 is the first released schema: anything older was a pre-release
+                # version 1 decided GPU counts and platforms without evidence: its facts cannot
+                # be trusted, so it is rebuilt from its sources, not read
+                old = "older than any release" if version < 1 else "without evidence for its facts"
                 raise StoreError(
-                    f"store has schema version {version}, older than any release",
+                    f"store has schema version {version}, {old}",
                     path=path,
                     hint="rebuild it from its sources with 'python -m extract'",
                 )
@@ -160,8 +167,6 @@ def _write_run(group: h5py.Group, run: Run) -> None:
     attrs["name"] = run.name
     attrs["platform"] = run.platform
     attrs["state"] = run.state
-    attrs["gpus"] = int(run.gpus)
-    attrs["nodes"] = int(run.nodes)
     attrs["epochs"] = _float_or_nan(run.epochs)
     attrs["time_s"] = float(run.time_s)
     attrs["extrapolated"] = bool(run.extrapolated)
@@ -171,6 +176,19 @@ def _write_run(group: h5py.Group, run: Run) -> None:
     attrs["source"] = run.source
     attrs["config_json"] = json.dumps(run.config, default=str)
     attrs["summary_json"] = json.dumps(run.summary, default=str)
+    attrs["metadata_json"] = json.dumps(run.metadata, default=str)
+    attrs["facts_json"] = json.dumps(
+        {
+            "gpus": run.gpus,
+            "nodes": run.nodes,
+            "cores": run.cores,
+            "cores_word": run.cores_word,
+            "epochs_done": run.epochs_done,
+            "label_override": run.label_override,
+            "excluded": run.excluded,
+        }
+    )
+    attrs["evidence_json"] = json.dumps({k: asdict(v) for k, v in run.evidence.items()})
 
     history = group.create_group("history")
     columns = [str(c) for c in run.history.columns]
@@ -200,13 +218,15 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     history = pd.DataFrame({c: history_group[quote(c, safe="")][()] for c in columns})
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
+    facts = json.loads(attrs["facts_json"])
+    evidence = {k: Evidence(**v) for k, v in json.loads(attrs["evidence_json"]).items()}
     return Run(
         run_id=str(attrs["run_id"]),
         name=str(attrs["name"]),
         platform=platform,  # type: ignore[arg-type]
         state=str(attrs["state"]),
-        gpus=int(attrs["gpus"]),
-        nodes=int(attrs["nodes"]),
+        gpus=_int_or_none(facts["gpus"]),
+        nodes=_int_or_none(facts["nodes"]),
         epochs=_none_if_nan(attrs["epochs"]),
         time_s=float(attrs["time_s"]),
         extrapolated=bool(attrs["extrapolated"]),
@@ -217,7 +237,30 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         config=json.loads(attrs["config_json"]),
         summary=json.loads(attrs["summary_json"]),
         history=history,
+        cores=_int_or_none(facts["cores"]),
+        cores_word=str(facts.get("cores_word", "cores")),
+        epochs_done=facts["epochs_done"],
+        metadata=json.loads(attrs["metadata_json"]),
+        evidence=evidence,
+        label_override=facts.get("label_override"),
+        excluded=bool(facts.get("excluded", False)),
     )
+
+
+def is_sample_store(path: str | Path) -> bool:
+    """Whether the store at ``path`` holds the sample study (False if there is none)."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    try:
+        with h5py.File(path, "r") as h5:
+            return bool(h5.attrs.get("sample", False))
+    except OSError:
+        return False
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
 
 
 def _float_or_nan(value: float | None) -> float:

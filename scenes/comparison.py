@@ -22,10 +22,9 @@ from manim import (
     VMobject,
 )
 
-from extract import units
-from extract.errors import StoreError
 from extract.model import Run
 from scenes import kit
+from study.plans import ComparisonBar, ComparisonPlan, comparison_plan
 
 TIMES = "\u00d7"
 INTRO_SECONDS = 1.0
@@ -41,38 +40,32 @@ STAMP_FADE = 0.01
 
 @dataclass
 class Bar:
-    run: Run
-    value_s: float
-    measured_s: float  # up to here the bar is measured; beyond, an estimate
+    planned: ComparisonBar
     y: float
     solid: VMobject
     estimate: VMobject | None
     stamp: VGroup
 
+    @property
+    def run(self) -> Run:
+        return self.planned.run
 
-def bar_value(run: Run, per_epoch: bool) -> float | None:
-    return run.time_per_epoch_s if per_epoch else run.time_s
+    @property
+    def value_s(self) -> float:
+        return self.planned.value_s
 
-
-def speedup_text(value_s: float, laptop_values: list[float]) -> str:
-    """'994-1,393x': how many times faster than the range of laptop times."""
-    if not laptop_values:
-        return ""
-    low, high = min(laptop_values) / value_s, max(laptop_values) / value_s
-    if units.ratio(low, TIMES) == units.ratio(high, TIMES):
-        return units.ratio(high, TIMES)
-    return f"{units.ratio(low, '')}\u2013{units.ratio(high, TIMES)}"
+    @property
+    def measured_s(self) -> float:
+        return self.planned.measured_s
 
 
 class TrainingComparison(kit.StudyScene):
     def construct(self) -> None:
         theme = self.theme
-        self.per_epoch = self.settings.comparison_time == "per_epoch"
-        runs = [r for r in kit.lane_order(self.runs) if bar_value(r, self.per_epoch)]
-        if not runs:
-            raise StoreError("no finished runs with a time to compare", path=self.store)
-        values = {r.run_id: float(bar_value(r, self.per_epoch)) for r in runs}
-        self.laptop_values = [values[r.run_id] for r in runs if r.platform == "laptop"]
+        plan = self.plan = comparison_plan(self.view)
+        self.per_epoch = plan.per_epoch
+        runs = [bar.run for bar in plan.bars]
+        values = {bar.run.run_id: bar.value_s for bar in plan.bars}
         longest = max(values.values())
 
         t_min = max(1.0, min(values.values()) / 4)
@@ -88,8 +81,8 @@ class TrainingComparison(kit.StudyScene):
         colors = kit.run_colors(theme, runs)
         static = VGroup()
         bars = [
-            self._bar(run, values[run.run_id], index, colors[run.run_id], static)
-            for index, run in enumerate(runs)
+            self._bar(planned, index, colors[planned.run.run_id], static)
+            for index, planned in enumerate(plan.bars)
         ]
 
         clock = kit.ClockReadout(theme, "per epoch" if self.per_epoch else "elapsed")
@@ -123,15 +116,15 @@ class TrainingComparison(kit.StudyScene):
 
         draw(0.0, 0.0)
         cluster_bars = [bar for bar in bars if bar.run.platform == "cluster"]
-        self.begin_part(self._notes(cluster_bars, "Bars grow with the clock (log scale)."))
-        frame = self.frame_parts(self.settings.title_comparison, runs, histories=False)
+        self.begin_part(plan.start_notes)
+        frame = self.frame_of(plan.title, plan.source)
         intro = [frame, self.axis.grid, static, self.axis, axis_caption, clock.caption, moving]
         self.fade_in(*intro, run_time=INTRO_SECONDS)
         parts = []
         laptop_bars = [bar for bar in bars if bar.run.platform == "laptop"]
         if cluster_bars and laptop_bars:  # a deck holds once every cluster bar is complete
             done = max(finish_share[id(bar)] for bar in cluster_bars) + STAMP_FADE
-            parts.append((done, self._notes(laptop_bars, self._range_note())))
+            parts.append((done, plan.closing_notes))
         self.play_clock(moving, clock_map, draw, GROW_SECONDS, parts, changing)
         for bar in bars:
             bar.stamp.set_opacity(1)
@@ -140,18 +133,15 @@ class TrainingComparison(kit.StudyScene):
         self.play(FadeIn(self._laptop_range()), run_time=RANGE_SECONDS)
         self.wait(HOLD_SECONDS)
 
-    def _bar(self, run: Run, value_s: float, index: int, color, static: VGroup) -> Bar:
+    def _bar(self, planned: ComparisonBar, index: int, color, static: VGroup) -> Bar:
         y = self.geometry.y(index)
         size = self.geometry.label_size
-        static.add(kit.lane_label(run, self.geometry, index, color))
-        end_x = float(self.axis.x_of(value_s))
+        static.add(kit.lane_label(planned.label, self.geometry, index, color))
+        end_x = float(self.axis.x_of(planned.value_s))
         solid = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
         estimate = None
-        measured_s = value_s
-        if run.extrapolated:
-            # per epoch, an extrapolated laptop time is an estimate all the way
-            measured_s = 0.0 if self.per_epoch else float(run.measured_s or 0.0)
-            start_x = max(BAR_LEFT, float(self.axis.x_of(max(measured_s, self.axis.t_min))))
+        if planned.estimated:
+            start_x = max(BAR_LEFT, float(self.axis.x_of(max(planned.measured_s, self.axis.t_min))))
             outline = Rectangle(
                 width=max(end_x - start_x, 0.01),
                 height=self.geometry.bar_height,
@@ -162,15 +152,11 @@ class TrainingComparison(kit.StudyScene):
             static.add(DashedVMobject(outline, num_dashes=50, dashed_ratio=0.55))
             estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
 
-        if run.extrapolated:
-            stamp = VGroup(
-                kit.text(f"\u2248{units.duration(value_s)}", size, color, bold=True),
-                kit.text("estimate", size * 0.8, color),
-            )
-        else:
-            stamp = VGroup(kit.text(units.duration(value_s), size, color, bold=True))
-            if run.platform == "cluster" and self.laptop_values:
-                stamp.add(kit.text(speedup_text(value_s, self.laptop_values), size, color))
+        stamp = VGroup(kit.text(planned.stamp, size, color, bold=True))
+        if planned.estimated:
+            stamp.add(kit.text("estimate", size * 0.8, color))
+        elif planned.speedup:
+            stamp.add(kit.text(planned.speedup, size, color))
         for part in stamp:
             kit.merge_glyphs(part)
         stamp.arrange(RIGHT, buff=0.25, aligned_edge=DOWN)
@@ -178,32 +164,14 @@ class TrainingComparison(kit.StudyScene):
         if stamp.width > room:
             stamp.scale_to_fit_width(room)
         stamp.move_to([end_x + 0.18, y, 0], aligned_edge=LEFT)
-        return Bar(run, value_s, measured_s, y, solid, estimate, stamp)
-
-    def _notes(self, bars: list[Bar], first_line: str) -> str:
-        what = "per epoch" if self.per_epoch else "in total"
-        lines = [first_line] if first_line else []
-        for bar in bars:
-            line = f"{bar.run.label}: {units.duration(bar.value_s)} {what}"
-            if bar.estimate is not None:
-                line += f" (estimate; {units.duration(bar.measured_s)} measured)"
-            faster = speedup_text(bar.value_s, self.laptop_values)
-            if bar.run.platform == "cluster" and faster:
-                line += f", {faster} faster than {self.settings.laptop_name.lower()}"
-            lines.append(line + ".")
-        return "\n".join(lines)
-
-    def _range_note(self) -> str:
-        if len(self.laptop_values) < 2:
-            return ""
-        low, high = min(self.laptop_values), max(self.laptop_values)
-        return f"{self.settings.laptop_name} estimates: {units.duration_range(low, high)}."
+        return Bar(planned, y, solid, estimate, stamp)
 
     def _laptop_range(self) -> VGroup:
         """The spread of the laptop estimates as a band across every lane, named below."""
-        if len(self.laptop_values) < 2:
+        plan: ComparisonPlan = self.plan
+        if plan.range_label is None:
             return VGroup()
-        low, high = min(self.laptop_values), max(self.laptop_values)
+        low, high = min(plan.laptop_values), max(plan.laptop_values)
         x0, x1 = float(self.axis.x_of(low)), float(self.axis.x_of(high))
         top = self.geometry.y(0) + self.geometry.pitch / 2
         bottom = self.geometry.y(self.geometry.count - 1) - self.geometry.pitch / 2
@@ -215,14 +183,7 @@ class TrainingComparison(kit.StudyScene):
             fill_color=color,
             fill_opacity=0.16,
         ).move_to([(x0 + x1) / 2, (top + bottom) / 2, 0])
-        laptop = self.settings.laptop_name
-        what = "per epoch" if self.per_epoch else "in total"
-        label = kit.text(
-            f"{laptop} estimates {what}: {units.duration_range(low, high)}   "
-            f"({TIMES}: times faster than {laptop.lower()})",
-            kit.SMALL_SIZE,
-            color,
-        )
+        label = kit.text(plan.range_label, kit.SMALL_SIZE, color)
         label.next_to(band, DOWN, buff=0.08).align_to([x1, 0, 0], RIGHT)
         _, right, bottom, top = kit.safe_box()
         kit.keep_inside(label, (BAR_LEFT, right, bottom, top))

@@ -25,12 +25,19 @@ from manim import (
     VMobject,
 )
 
-from extract import units
 from extract.errors import StoreError
-from extract.milestones import time_to_reach
 from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
+from study import units
+from study.metrics import (
+    ACCURACY_KEYS,
+    LOSS_KEYS,
+    MetricChoice,
+    accuracy_scale,
+    choose_key,
+    target_percent,
+)
 
 INTRO_SECONDS = 1.0
 TRACE_SECONDS = 8.0
@@ -62,9 +69,14 @@ class MetricVsTime(kit.StudyScene):
     """One logged metric of every run against wall time (log). Subclasses pick the metric."""
 
     rising = True
+    family: tuple[str, ...] = ()
 
     def metric_key(self, settings: kit.Settings) -> str:
         raise NotImplementedError
+
+    def scale_of(self, run: Run, key: str) -> float:
+        """What to multiply a run's logged values by for the axis (1: as logged)."""
+        return 1.0
 
     def title_template(self, settings: kit.Settings) -> str:
         raise NotImplementedError
@@ -79,18 +91,33 @@ class MetricVsTime(kit.StudyScene):
         return f"{value:.3g}"
 
     def history_keys(self, settings: kit.Settings) -> list[str]:
-        return [self.metric_key(settings)]
+        # the asked key, and the common names to fall back on when a project logs another
+        return list(dict.fromkeys([self.metric_key(settings), *self.family]))
+
+    def prepare(self) -> None:
+        # a curve scene without its metric stops with one line, before any frame
+        self.choice = self._choose()
+
+    def _choose(self) -> MetricChoice:
+        asked = self.metric_key(self.settings)
+        choice = choose_key(self.runs, asked, self.family)
+        if choice.key is None:
+            logged = ", ".join(choice.logged[:12]) or "none"
+            raise StoreError(
+                f"no shown run logged {asked!r} or a common name for it; keys logged: {logged}",
+                path=self.store,
+                hint="set accuracy_key/loss_key in manim.cfg or [metrics] in the study file",
+            )
+        return choice
 
     def construct(self) -> None:
         theme, settings = self.theme, self.settings
-        key = self.metric_key(settings)
+        key = self.choice.key or self.choice.asked
         runs = [
             r
             for r in kit.lane_order(self.runs)
             if key in r.history and r.history[key].notna().any()
         ]
-        if not runs:
-            raise StoreError(f"no run logged {key!r}; set accuracy_key/loss_key", path=self.store)
         series = {r.run_id: self._series(r, key) for r in runs}
         all_times = np.concatenate([t for t, _ in series.values()])
         all_values = np.concatenate([v for _, v in series.values()])
@@ -181,7 +208,7 @@ class MetricVsTime(kit.StudyScene):
 
     def _series(self, run: Run, key: str) -> tuple[np.ndarray, np.ndarray]:
         times = run.history["_runtime"].to_numpy(float)
-        values = run.history[key].to_numpy(float)
+        values = run.history[key].to_numpy(float) * self.scale_of(run, key)
         keep = ~np.isnan(times) & ~np.isnan(values) & (times > 0)
         times, values = times[keep], values[keep]
         if np.any(np.diff(times) < 0):  # logged in order almost always; sorting 1M rows is not free
@@ -208,7 +235,7 @@ class MetricVsTime(kit.StudyScene):
             line = VMobject(stroke_color=color, stroke_width=3.5)
             tail = VMobject(stroke_color=color, stroke_width=2, stroke_opacity=0.45)
             end_dot = Dot([x[-1], y[-1], 0], radius=0.06, color=color)
-            name = kit.merge_glyphs(kit.text(run.label, size, color, bold=True))
+            name = kit.merge_glyphs(kit.text(self.label(run), size, color, bold=True))
             value = kit.merge_glyphs(kit.text(self.value_text(values[-1]), size, color))
             label = VGroup(name, value).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
             label.move_to([LABEL_X, label_y, 0], aligned_edge=LEFT)
@@ -220,9 +247,7 @@ class MetricVsTime(kit.StudyScene):
                 stroke_opacity=0.6,
             )
             label.add(leader)  # the leader is last: _fit_labels scales the text before it
-            target_s = (
-                None if target is None else time_to_reach(run, key, target, rising=self.rising)
-            )
+            target_s = None if target is None else _time_to(times, values, target, self.rising)
             marker = None
             if target_s is not None:
                 marker = Circle(radius=0.09, stroke_color=color, stroke_width=3)
@@ -273,15 +298,16 @@ class MetricVsTime(kit.StudyScene):
         if reached:
             first = min(reached, key=lambda t: t.target_s)
             lines.append(
-                f"First to reach it: {first.run.label}, after {units.duration(first.target_s)}."
+                f"First to reach it: {self.label(first.run)}, after "
+                f"{units.duration(first.target_s or 0)}."
             )
         return "\n".join(lines)
 
     def _closing_notes(self, traces: list[Trace], target: float | None) -> str:
         reached = sorted((t for t in traces if t.target_s is not None), key=lambda t: t.target_s)
         lines = [f"Time to {target:g}%:"] if reached else []
-        lines += [f"{t.run.label}: {units.duration(t.target_s)}" for t in reached]
-        finals = [f"{t.run.label}: {self.value_text(t.final_value)}" for t in traces]
+        lines += [f"{self.label(t.run)}: {units.duration(t.target_s or 0)}" for t in reached]
+        finals = [f"{self.label(t.run)}: {self.value_text(t.final_value)}" for t in traces]
         lines.append("Final values: " + "; ".join(finals) + ".")
         return "\n".join(lines)
 
@@ -294,7 +320,7 @@ class MetricVsTime(kit.StudyScene):
         theme = self.theme
         entries = [
             kit.text(
-                f"{rank}. {trace.run.short_label}  {units.duration(trace.target_s)}",
+                f"{rank}. {self.short_label(trace.run)}  {units.duration(trace.target_s or 0)}",
                 kit.SOURCE_SIZE,
                 trace.line.get_stroke_color(),
             )
@@ -308,7 +334,7 @@ class MetricVsTime(kit.StudyScene):
         table = VGroup(*(c for c in columns if len(c))).arrange(RIGHT, aligned_edge=UP, buff=0.45)
         header = kit.text(f"Time to {target:g}%", kit.SMALL_SIZE, theme.foreground, bold=True)
         body = VGroup(header, table).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        missed = [t.run.short_label for t in traces if t.target_s is None]
+        missed = [self.short_label(t.run) for t in traces if t.target_s is None]
         if missed:
             body.add(kit.text(f"not reached: {', '.join(missed)}", kit.SOURCE_SIZE, theme.muted))
             body.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
@@ -320,18 +346,24 @@ class MetricVsTime(kit.StudyScene):
 
 
 class AccuracyVsTime(MetricVsTime):
+    family = ACCURACY_KEYS
+
     def metric_key(self, settings: kit.Settings) -> str:
-        return settings.accuracy_key
+        return self.study.accuracy_key or settings.accuracy_key
+
+    def scale_of(self, run: Run, key: str) -> float:
+        # per run: a fraction (0.92) is shown as 92%
+        return accuracy_scale(run, key, self.view.study.accuracy_scale).factor
 
     def title_template(self, settings: kit.Settings) -> str:
         return settings.title_accuracy
 
     def target(self, settings: kit.Settings) -> float | None:
-        return settings.target_accuracy
+        return target_percent(settings.target_accuracy)
 
     def y_axis(self, values: np.ndarray):
         ticks = [(v, f"{v:g}%") for v in (0, 25, 50, 75, 100)]
-        return kit.Scale(0, 100), ticks, f"{self.settings.accuracy_key} (%)"
+        return kit.Scale(0, 100), ticks, f"{self.choice.caption} (%)"
 
     def value_text(self, value: float) -> str:
         return f"{value:.1f}%"
@@ -339,9 +371,10 @@ class AccuracyVsTime(MetricVsTime):
 
 class LossVsTime(MetricVsTime):
     rising = False
+    family = LOSS_KEYS
 
     def metric_key(self, settings: kit.Settings) -> str:
-        return settings.loss_key
+        return self.study.loss_key or settings.loss_key
 
     def title_template(self, settings: kit.Settings) -> str:
         return settings.title_loss
@@ -353,4 +386,10 @@ class LossVsTime(MetricVsTime):
         ticks = [
             (10.0**e, f"{10.0**e:g}") for e in range(int(np.log10(low)), int(np.log10(high)) + 1)
         ]
-        return kit.Scale(low, high, log=True), ticks, f"{self.settings.loss_key} (log scale)"
+        return kit.Scale(low, high, log=True), ticks, f"{self.choice.caption} (log scale)"
+
+
+def _time_to(times: np.ndarray, values: np.ndarray, target: float, rising: bool) -> float | None:
+    """First time the (scaled) series reached ``target``."""
+    reached = np.nonzero(values >= target if rising else values <= target)[0]
+    return float(times[reached[0]]) if reached.size else None

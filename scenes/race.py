@@ -26,12 +26,10 @@ from manim import (
     VMobject,
 )
 
-from extract import units
-from extract.analysis import Report, build_report
-from extract.errors import StoreError
 from extract.model import Run
-from extract.progress import ProgressCurve, progress_curve
 from scenes import kit
+from study.plans import RaceLane, RacePlan, race_plan
+from study.progress import ProgressCurve
 
 TIMES = "\u00d7"
 INTRO_SECONDS = 1.0
@@ -69,13 +67,9 @@ class ProgressRace(kit.StudyScene):
 
     def construct(self) -> None:
         theme = self.theme
-        runs = kit.lane_order(self.runs)
-        if not runs:
-            raise StoreError("no finished runs to race", path=self.store)
-        report = build_report(runs)
-
-        t_end = max(r.time_s for r in runs)
-        t_start = max(1.0, min(r.time_s for r in runs) / 20)
+        plan = race_plan(self.view)
+        runs = [lane.run for lane in plan.lanes]
+        t_end, t_start = plan.t_end, plan.t_start
         clock_map = kit.LogClock(t_start, t_end * RACE_OVERRUN)
         right = kit.safe_box()[1]
         axis = kit.LogTimeAxis(t_start, t_end * 1.15, TRACK_LEFT, right - 0.3, AXIS_Y, theme)
@@ -86,8 +80,8 @@ class ProgressRace(kit.StudyScene):
         colors = kit.run_colors(theme, runs)
         static = VGroup()
         lanes = [
-            self._lane(run, geometry, index, colors[run.run_id], theme, static, axis)
-            for index, run in enumerate(runs)
+            self._lane(planned, geometry, index, colors[planned.run.run_id], theme, static, axis)
+            for index, planned in enumerate(plan.lanes)
         ]
 
         clock = kit.ClockReadout(theme)
@@ -136,31 +130,32 @@ class ProgressRace(kit.StudyScene):
             show_time(t)
 
         draw(0.0, 0.0)
-        first = min(
-            (lane for lane in lanes if lane.run.platform == "cluster"), key=_finish, default=None
+        first = next(
+            (lane for lane in lanes if plan.first_cluster and lane.run is plan.first_cluster.run),
+            None,
         )
-        self.begin_part(_race_notes(lanes, first))
-        intro = [self.frame_parts(self.settings.title_race, runs), static, axis, axis_caption]
+        self.begin_part(plan.start_notes)
+        intro = [self.frame_of(plan.title, plan.source), static, axis, axis_caption]
         intro += [clock.caption, moving]
         self.fade_in(*intro, run_time=INTRO_SECONDS)
 
         # a deck holds once the first cluster run's finish stamp is in
         parts = []
         if first is not None:
-            parts.append((finish_share[id(first)] + STAMP_FADE, _closing_notes(report, runs)))
+            parts.append((finish_share[id(first)] + STAMP_FADE, plan.closing_notes))
         self.play_clock(moving, clock_map, draw, RACE_SECONDS, parts, changing)
         for lane in lanes:  # every run has finished by now, whatever the fade's rounding
             lane.stamp.set_opacity(1)
             lane.marker.set_opacity(1)
         show_time(t_end)  # the held frame reads the time the last run finished
 
-        closing = self._closing(report, runs, theme, geometry)
+        closing = self._closing(plan, runs, theme, geometry)
         self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
     def _lane(
         self,
-        run: Run,
+        planned: RaceLane,
         geometry: kit.LaneGeometry,
         index: int,
         color,
@@ -169,7 +164,8 @@ class ProgressRace(kit.StudyScene):
         axis: kit.LogTimeAxis,
     ) -> Lane:
         y = geometry.y(index)
-        label = kit.lane_label(run, geometry, index, color)
+        run = planned.run
+        label = kit.lane_label(planned.label, geometry, index, color)
         track = Rectangle(
             width=TRACK_RIGHT - TRACK_LEFT,
             height=geometry.bar_height,
@@ -179,11 +175,10 @@ class ProgressRace(kit.StudyScene):
         ).move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, y, 0])
         static.add(track, label)
 
-        curve = progress_curve(run)
+        curve = planned.curve
         solid = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
         estimate = None
-        stamp_text = units.duration(run.time_s)
-        if curve.estimated:
+        if planned.estimate_note is not None:
             measured_x = track_x(curve.measured_until_s / curve.finish_s)
             ghost = Rectangle(
                 width=TRACK_RIGHT - measured_x,
@@ -194,8 +189,7 @@ class ProgressRace(kit.StudyScene):
             ).move_to([(measured_x + TRACK_RIGHT) / 2, y, 0])
             note = kit.merge_glyphs(
                 kit.text(
-                    f"estimate: {units.duration(curve.measured_until_s)} measured, "
-                    "rest extrapolated",
+                    planned.estimate_note,
                     min(kit.SOURCE_SIZE, geometry.label_size * 0.7),
                     theme.foreground,
                 )
@@ -203,70 +197,25 @@ class ProgressRace(kit.StudyScene):
             note.set_z_index(2)
             static.add(DashedVMobject(ghost, num_dashes=60, dashed_ratio=0.55), note)
             estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
-            stamp_text = f"\u2248{stamp_text}"
         stamp = VGroup(
-            kit.merge_glyphs(kit.text(stamp_text, geometry.label_size, color, bold=True))
+            kit.merge_glyphs(kit.text(planned.stamp, geometry.label_size, color, bold=True))
         )
         stamp.move_to([TRACK_RIGHT + 0.2, y, 0], aligned_edge=LEFT)
         marker = Dot(axis.point(run.time_s), radius=0.075, color=color)
         return Lane(run, curve, y, solid, estimate, stamp, marker)
 
     def _closing(
-        self, report: Report, runs: list[Run], theme: kit.Theme, geometry: kit.LaneGeometry
+        self, plan: RacePlan, runs: list[Run], theme: kit.Theme, geometry: kit.LaneGeometry
     ) -> VGroup:
-        """The closing callout: every figure in it is the report's, computed from the store."""
-        lines: list[kit.CalloutLine] = []
-        cluster_name, laptop_name = self.settings.cluster_name, self.settings.laptop_name
-        fastest = next((r for r in runs if r.name == report.fastest_cluster_run), None)
-        if fastest is not None:
-            lines.append(
-                (
-                    f"{fastest.label} on {cluster_name}: {units.duration(fastest.time_s)}",
-                    kit.LABEL_SIZE,
-                    theme.foreground,
-                    True,
-                )
-            )
-        laptops = [r for r in runs if r.platform == "laptop"]
-        if report.laptop_low_s is not None and report.laptop_high_s is not None:
-            estimated = " (estimated)" if any(r.extrapolated for r in laptops) else ""
-            laptop_time = (
-                units.duration(report.laptop_high_s)
-                if report.laptop_low_s == report.laptop_high_s
-                else units.duration_range(report.laptop_low_s, report.laptop_high_s)
-            )
-            lines.append(
-                (
-                    f"{laptop_name}: {laptop_time}{estimated}",
-                    kit.LABEL_SIZE,
-                    kit.laptop_color(theme, 0),
-                    True,
-                )
-            )
-        if report.max_speedup is not None:
-            headline = f"{units.ratio(report.max_speedup, TIMES)} faster"
-            lines.append((headline, 60, theme.highlight, True))
-        laptop_epochs = {r.epochs for r in laptops if r.epochs}
-        if fastest is not None and laptop_epochs and laptop_epochs != {fastest.epochs}:
-            lines.append(
-                (
-                    f"total time: laptop {_epochs_text(laptop_epochs)}, "
-                    f"{fastest.gpus} GPUs {_epochs_text({fastest.epochs})}",
-                    kit.SMALL_SIZE,
-                    theme.muted,
-                    False,
-                )
-            )
-            if report.max_speedup_per_epoch is not None:
-                per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
-                lines.append(
-                    (
-                        f"Per epoch, equal work: {per_epoch} faster",
-                        kit.LABEL_SIZE,
-                        theme.foreground,
-                        True,
-                    )
-                )
+        """The closing callout, drawn from the plan's lines."""
+        styles = {
+            "lead": (kit.LABEL_SIZE, theme.foreground, True),
+            "laptop": (kit.LABEL_SIZE, kit.laptop_color(theme, 0), True),
+            "headline": (60, theme.highlight, True),
+            "muted": (kit.SMALL_SIZE, theme.muted, False),
+            "emphasis": (kit.LABEL_SIZE, theme.foreground, True),
+        }
+        lines: list[kit.CalloutLine] = [(line.text, *styles[line.role]) for line in plan.closing]
         # over the tracks only: labels and finishing times stay readable on the held frame
         box = kit.callout(lines, theme, max_width=TRACK_RIGHT - TRACK_LEFT - 0.6)
         # over the cluster lanes if it fits there, so the laptop lanes' notes stay whole
@@ -275,52 +224,3 @@ class ProgressRace(kit.StudyScene):
         bottom = geometry.y(max(0, cluster_lanes - 1)) - geometry.pitch / 2
         middle = (top + bottom) / 2 if box.height <= top - bottom else geometry.middle_y
         return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle, 0])
-
-
-def _finish(lane: Lane) -> float:
-    return lane.run.time_s
-
-
-def _race_notes(lanes: list[Lane], first: Lane | None) -> str:
-    """Speaker notes for the race up to the first cluster finish; every figure from the data."""
-    cluster = [lane.run for lane in lanes if lane.run.platform == "cluster"]
-    laptops = [lane for lane in lanes if lane.run.platform == "laptop"]
-    lines = [f"{len(lanes)} runs on one wall clock (log scale); bars fill as epochs complete."]
-    if cluster:
-        gpus = sorted({run.gpus for run in cluster})
-        lines.append(f"Cluster: {len(cluster)} runs on {gpus[0]}-{gpus[-1]} GPUs.")
-    if first is not None:
-        finished = units.duration(first.run.time_s)
-        lines.append(f"First to finish: {first.run.label}, after {finished}.")
-        for lane in laptops:
-            done = float(lane.curve.at(first.run.time_s))
-            share = units.percent(done) if done >= 0.01 else f"{done * 100:.2g}%"
-            lines.append(f"At that moment {lane.run.label} has done {share} of its job.")
-    return "\n".join(lines)
-
-
-def _closing_notes(report: Report, runs: list[Run]) -> str:
-    lines = []
-    cluster = [r for r in runs if r.platform == "cluster"]
-    if cluster:
-        slowest = max(cluster, key=lambda r: r.time_s)
-        lines.append(f"Slowest cluster run: {slowest.label}, {units.duration(slowest.time_s)}.")
-    for run in runs:
-        if run.platform == "laptop":
-            how = (
-                f" (estimate: {units.duration(run.measured_s)} measured, rest extrapolated)"
-                if run.extrapolated and run.measured_s
-                else ""
-            )
-            lines.append(f"{run.label}: {units.duration(run.time_s)}{how}.")
-    if report.max_speedup is not None:
-        lines.append(f"Headline: {units.ratio(report.max_speedup, TIMES)} faster in total time.")
-    if report.max_speedup_per_epoch is not None:
-        per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
-        lines.append(f"Per epoch (equal work): up to {per_epoch} faster.")
-    return "\n".join(lines)
-
-
-def _epochs_text(epochs: set[float | None]) -> str:
-    values = sorted(e for e in epochs if e)
-    return "/".join(f"{e:g}" for e in values) + (" epoch" if values == [1] else " epochs")

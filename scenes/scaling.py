@@ -21,10 +21,10 @@ from manim import (
     VMobject,
 )
 
-from extract import units
 from extract.errors import StoreError
-from extract.scaling import ScalingPoint, fit_amdahl, gpus_per_node, scaling_points
 from scenes import kit
+from study import units
+from study.scaling import ScalingPoint, fit_amdahl, gpus_per_node, scaling_points
 
 TIMES = "\u00d7"
 CHART_BOX = (-5.2, 1.7, -2.45, 2.35)
@@ -40,7 +40,7 @@ HOLD_SECONDS = 3.0
 class ScalingEfficiency(kit.StudyScene):
     def construct(self) -> None:
         theme = self.theme
-        points = scaling_points(self.runs)
+        points = scaling_points(self.runs, self.study)
         if len(points) < 2:
             raise StoreError(
                 "scaling needs finished cluster runs at two GPU counts", path=self.store
@@ -58,12 +58,13 @@ class ScalingEfficiency(kit.StudyScene):
             kit.power_of_two_ticks(base, max_gpus),
             kit.power_of_two_ticks(1, top, TIMES),
             x_caption="GPUs (log scale)",
-            y_caption=f"speedup per epoch over {points[0].run.label}",
+            y_caption=f"speedup per epoch over {self.label(points[0].run)}",
         )
         node_marks = self._node_boundary(chart, gpus_per_node(self.runs), max_gpus)
         fit = fit_amdahl(points)
         self.begin_part(
-            f"Speedup per epoch over {points[0].run.label} against GPU count, both log scale. "
+            f"Speedup per epoch over {self.label(points[0].run)} against GPU count, "
+            "both log scale. "
             f"The dashed line is ideal scaling: {max_gpus // base}x the GPUs, "
             f"{max_gpus // base}x as fast."
         )
@@ -199,12 +200,9 @@ class ScalingEfficiency(kit.StudyScene):
 
     def _closing_lines(self, points: list[ScalingPoint], fit) -> list[str]:
         """What the data says, in a few lines computed from it."""
-        per_node = gpus_per_node(self.runs)
         last = points[-1]
         lines = []
-        one_node = [
-            p for p in points if per_node and p.gpus <= per_node and p.gpus > points[0].gpus
-        ]
+        one_node = [p for p in points if p.run.nodes == 1 and p.gpus > points[0].gpus]
         if one_node:
             lowest = min(p.efficiency for p in one_node)
             lines.append(f"One node: \u2265 {units.percent(lowest)} efficient")

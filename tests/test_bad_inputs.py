@@ -93,7 +93,7 @@ def test_skip_invalid_writes_the_valid_rows_and_names_each_skipped(tmp_path, cap
     table = CORPUS / "csv" / "runtime_text.csv"
     assert main(["csv", str(table), "--skip-invalid", "-o", str(store)]) == 0
     captured = capsys.readouterr()
-    assert "wrote 1 runs" in captured.out
+    assert "wrote 1 run (" in captured.out
     assert f"skipped {table}, row 3, column 'Runtime': runtime 'fast'" in captured.err
     from extract import load_runs
 

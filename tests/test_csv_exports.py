@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from extract.classify import Overrides
+from extract.classify import Correction, Corrections
 from extract.errors import InputError
 from extract.ingest import ingest_exports
 
@@ -39,8 +39,8 @@ def test_sample_runs_table_gives_gpus_platform_and_estimates(sample_exports):
     assert runs["16 GPU 2 Node Run"].gpus == 16 and runs["16 GPU 2 Node Run"].nodes == 2
     assert runs["Eight Node Run 2.0"].gpus == 64 and runs["Eight Node Run 2.0"].epochs == 6
     laptop = runs["Laptop-Benchmark-1.0pct-subset"]
-    assert laptop.platform == "laptop" and laptop.gpus == 0
-    assert laptop.extrapolated and laptop.time_s == pytest.approx(75.831 * 3600)
+    assert laptop.platform == "laptop" and laptop.gpus is None
+    assert laptop.extrapolated and laptop.time_s == pytest.approx(75.831 * 3600, rel=1e-4)
     assert laptop.measured_s == 2908
     assert runs["1 GPU 1 Node Run"].summary["acc"] == 57.625
     assert runs["1 GPU 1 Node Run"].config["architecture"] == "vit_b_16"
@@ -87,9 +87,10 @@ def test_gpu_count_from_nodes_times_gpus_per_node(tmp_path):
 
 def test_overrides_win_over_what_the_run_logged(tmp_path):
     table = write_rows(tmp_path / "t.csv", [["Name", "Runtime"], ["mystery", "100"]])
-    overrides = Overrides(platform={"mystery": "cluster"}, gpus={"mystery": 8})
-    (run,) = ingest_exports([table], overrides).runs
+    stated = Corrections({"mystery": Correction("command line", platform="cluster", gpus=8)})
+    (run,) = ingest_exports([table], stated).runs
     assert (run.platform, run.gpus) == ("cluster", 8)
+    assert run.evidence["gpus"].describe() == "command line: gpus = 8"
 
 
 @pytest.mark.parametrize(
@@ -209,7 +210,7 @@ def test_laptop_estimate_from_its_own_throughput(tmp_path):
     assert subset.config["extrapolation_inputs"]["subset_percentage"] == 2
     progress = runs["progress run"]
     assert progress.extrapolated and progress.time_s == pytest.approx(7200)
-    from extract import build_report
+    from study.analysis import build_report
 
     warning = next(w for w in build_report(list(runs.values())).warnings if "subset run" in w)
-    assert "throughput" in warning and "subset_percentage=2" in warning
+    assert "pace" in warning and "subset_percentage=2" in warning

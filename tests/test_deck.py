@@ -17,9 +17,9 @@ from bs4 import BeautifulSoup
 from pptx import Presentation
 
 from extract import load_runs
-from extract.analysis import build_report
 from extract.paths import PROJECT_ROOT
-from extract.units import duration, ratio
+from study.analysis import build_report
+from study.units import duration, ratio
 
 pytestmark = pytest.mark.render
 # where each scene stops for the presenter (see StudyScene.begin_part)

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from manim import tempconfig
 
-from extract import units
 from scenes.comparison import TrainingComparison
 from scenes.curves import AccuracyVsTime
 from scenes.kit.text import GlyphText, merge_glyphs, text
 from scenes.race import ProgressRace
+from study import units
 
 
 def outline(points: np.ndarray) -> np.ndarray:

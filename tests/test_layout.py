@@ -4,14 +4,18 @@ numbers on screen are the report's."""
 import pytest
 from manim import RIGHT, Scene
 
-from extract import build_report, load_runs, units
-from extract.scaling import scaling_points
+from extract import load_runs
 from scenes import kit
-from scenes.comparison import TrainingComparison, speedup_text
+from scenes.comparison import TrainingComparison
 from scenes.curves import AccuracyVsTime, LossVsTime
 from scenes.kit.layout import layout_problems, shown_texts
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
+from study import units
+from study.analysis import build_report
+from study.plans import speedup_text
+from study.view import view_of
+from study.scaling import scaling_points
 from tests.scene_probe import key_frames
 
 TIMES = "\u00d7"
@@ -85,15 +89,14 @@ def test_comparison_numbers_are_the_reports(frames_by_scene, sample_store):
 
 
 def test_accuracy_ranking_is_time_to_target(frames_by_scene, sample_store):
-    from extract.milestones import ranking_by_time_to
+    from study.milestones import ranking_by_time_to
 
     settings = kit.load_settings()
-    ranking = ranking_by_time_to(
-        load_runs(sample_store), settings.accuracy_key, settings.target_accuracy
-    )
+    view = view_of(load_runs(sample_store), settings)
+    ranking = ranking_by_time_to(view.shown, settings.accuracy_key, settings.target_accuracy)
     shown = final_strings(frames_by_scene, AccuracyVsTime)
     for rank, (run, seconds) in enumerate(ranking, start=1):
-        assert f"{rank}. {run.short_label}  {units.duration(seconds)}" in shown
+        assert f"{rank}. {view.short(run)}  {units.duration(seconds)}" in shown
 
 
 class CutOffAnnotation(Scene):

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from extract.model import Run
-from extract.progress import progress_curve
+from study.progress import progress_curve
 
 
 def run_with(history: dict, **overrides) -> Run:

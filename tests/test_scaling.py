@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from extract import load_runs
-from extract.milestones import ranking_by_time_to, time_to_reach
 from extract.model import Run
-from extract.scaling import AmdahlFit, fit_amdahl, gpus_per_node, scaling_points
+from study.milestones import ranking_by_time_to, time_to_reach
+from study.scaling import AmdahlFit, fit_amdahl, gpus_per_node, scaling_points
 
 
 def cluster_run(gpus: int, time_s: float, epochs: float = 10, nodes: int = 1) -> Run:
@@ -16,6 +16,7 @@ def cluster_run(gpus: int, time_s: float, epochs: float = 10, nodes: int = 1) ->
         gpus=gpus,
         nodes=nodes,
         epochs=epochs,
+        epochs_done=epochs,
         time_s=time_s,
     )
 

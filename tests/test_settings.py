@@ -6,8 +6,8 @@ from extract import load_runs
 from extract.errors import InputError
 from scenes.comparison import TrainingComparison
 from scenes.kit.layout import layout_problems
-from scenes.kit.settings import Settings, load_settings
 from scenes.race import ProgressRace
+from study.settings import Settings, load_settings
 from tests.scene_probe import key_frames
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from extract import units
+from study import units
 
 
 @pytest.mark.parametrize(

@@ -48,65 +48,116 @@ CLUSTER_RUNS = [
 ]
 
 
-@dataclass
-class LaptopRun:
-    name: str
-    cores: int
-    subset_percentage: float
-    runtime_s: int
-    epoch_time_hr: float
-    total_time_hr: float
-    subset_val_accuracy: float
-    created: str
-
-
+# The laptop runs' own runs-table cells, every column they logged, as W&B exported them (the
+# published export).
 LAPTOP_RUNS = [
-    LaptopRun(
+    (
         "Laptop-Benchmark-1.0pct-subset",
-        1,
-        1.0,
+        "benchmark, extrapolation, laptop, subset",
+        "2025-07-14T12:34:44.000Z",
         2908,
-        25.277,
-        75.831,
-        96.0,
-        "2025-08-10T09:12:00.000Z",
+        {
+            "architecture": "vit_b_16",
+            "batch_size": "16",
+            "cpu_count": "8",
+            "cpu_count_logical": "8",
+            "cpu_freq": "775",
+            "cpu_model": "11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz",
+            "device_type": "CPU",
+            "epochs": "3",
+            "learning_rate": "0.001",
+            "memory_total_gb": "15.098518371582031",
+            "platform": "Linux-5.14.0-570.25.1.el9_6.x86_64-x86_64-with-glibc2.31",
+            "processor": "x86_64",
+            "python_version": "3.12.4",
+            "pytorch_version": "2.4.1+rocm6.1",
+            "subset_percentage": "1",
+            "epoch": "3",
+            "extrapolated_epoch_time_hr": "25.27700599034627",
+            "extrapolated_epoch_time_min": "1516.6203594207764",
+            "extrapolated_total_time_hr": "75.83101797103882",
+            "extrapolated_train_time_min": "1399.74897702535",
+            "extrapolated_val_time_min": "116.87138239542644",
+            "final_extrapolated_epoch_time_hr": "26.892089996072983",
+            "final_extrapolated_total_time_hr": "80.67626998821895",
+            "final_speedup_needed_for_1hr": "80.67626998821895",
+            "subset_epoch_time_sec": "909.9722156524658",
+            "subset_processing_efficiency": "0.3443103403433502",
+            "subset_samples_per_sec": "0.9525517469331118",
+            "subset_train_loss": "0.26926668314263225",
+            "subset_train_time_sec": "839.84938621521",
+            "subset_val_accuracy": "96",
+            "subset_val_time_sec": "70.12282943725586",
+        },
     ),
-    LaptopRun(
+    (
         "Laptop-Multicore-2.0pct-8cores",
-        8,
-        2.0,
+        "benchmark, extrapolation, laptop, multicore, subset",
+        "2025-07-14T13:23:58.000Z",
         4753,
-        18.031,
-        54.094,
-        61.0,
-        "2025-08-11T08:40:00.000Z",
+        {
+            "architecture": "vit_b_16",
+            "batch_size": "16",
+            "cpu_count": "8",
+            "cpu_count_logical": "8",
+            "cpu_freq": "4226.474875",
+            "cpu_model": "11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz",
+            "device_type": "CPU",
+            "epochs": "3",
+            "learning_rate": "0.001",
+            "memory_total_gb": "15.098518371582031",
+            "platform": "Linux-5.14.0-570.25.1.el9_6.x86_64-x86_64-with-glibc2.31",
+            "processor": "x86_64",
+            "python_version": "3.12.4",
+            "pytorch_version": "2.4.1+rocm6.1",
+            "subset_percentage": "2",
+            "cpu_cores": "8",
+            "pytorch_threads": "8",
+            "scaling_strategy": "multi_core_cpu",
+            "batch": "90",
+            "epoch": "2",
+            "extrapolated_elapsed_minutes": "929.9904374281564",
+            "extrapolated_epoch_time_hr": "18.0314838455783",
+            "extrapolated_epoch_time_min": "1081.889030734698",
+            "extrapolated_total_time_hr": "54.0944515367349",
+            "final_extrapolated_epoch_time_hr": "21.99381197050766",
+            "final_extrapolated_total_time_hr": "65.98143591152298",
+            "final_speedup_needed_for_1hr": "65.98143591152298",
+            "multicore_efficiency": "0.42099383552407166",
+            "progress_percentage": "100",
+            "subset_acc": "56.93681318681319",
+            "subset_elapsed_minutes": "18.59980874856313",
+            "subset_epoch_time_min": "21.637846740086875",
+            "subset_loss": "0.9475725640307416",
+            "subset_samples_per_sec": "1.304672913292257",
+            "subset_total_elapsed_min": "79.17770787080129",
+            "subset_train_acc": "57.375",
+            "subset_train_loss": "0.939566679596901",
+            "subset_val_acc": "61",
+            "subset_val_loss": "0.913291540145874",
+        },
     ),
 ]
-
-CONFIG_COLUMNS = [
+# the published GPU runs' config and summary figures; W&B leaves device/hardware empty for them
+CLUSTER_CONFIG = (
     "architecture",
     "base_learning_rate",
     "batch_size_per_gpu",
-    "cores",
-    "dataset",
-    "device",
     "effective_batch_size",
     "epochs",
     "gpus",
-    "hardware",
     "learning_rate",
     "nodes",
-    "subset_percentage",
     "total_gpus",
-]
-# only summary figures that were published; the reconstructed histories add none
-SUMMARY_COLUMNS = [
-    "acc",
-    "epoch",
-    "extrapolated_epoch_time_hr",
-    "extrapolated_total_time_hr",
-    "subset_val_accuracy",
-]
+)
+CLUSTER_SUMMARY = ("acc", "epoch")
+# which of the laptops' columns W&B files under summary (the rest are config)
+LAPTOP_SUMMARY = {"batch", "epoch", "multicore_efficiency", "progress_percentage"} | {
+    key
+    for *_, cells in LAPTOP_RUNS
+    for key in cells
+    if key.startswith(("extrapolated_", "final_", "subset_")) and key != "subset_percentage"
+}
 FIXED = ["Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep"]
 PANELS = ("epoch", "running_accuracy", "train_loss")
 
@@ -155,52 +206,34 @@ def fmt(value: object) -> str:
 
 
 def write_runs_table(path: Path) -> None:
+    """The runs table as the W&B UI exports it: fixed columns, then every config column, then
+    every summary column, each block alphabetical, empty where a run did not log the key."""
     rows = []
     for run in CLUSTER_RUNS:
         config = {
             "architecture": "vit_b_16",
-            "base_learning_rate": 0.001,
-            "batch_size_per_gpu": run.batch_per_gpu,
-            "dataset": "imagenet_subset",
-            "device": "cuda",
-            "effective_batch_size": run.gpus * run.batch_per_gpu,
-            "epochs": run.epochs,
-            "gpus": run.gpus // run.nodes,
-            "hardware": "LUMI AMD MI250X",
-            "learning_rate": run.learning_rate,
-            "nodes": run.nodes,
-            "total_gpus": run.gpus,
+            "base_learning_rate": "0.001",
+            "batch_size_per_gpu": str(run.batch_per_gpu),
+            "effective_batch_size": str(run.gpus * run.batch_per_gpu),
+            "epochs": str(run.epochs),
+            "gpus": str(run.gpus // run.nodes),  # per node, as the study's scripts logged it
+            "learning_rate": fmt(run.learning_rate),
+            "nodes": str(run.nodes),
+            "total_gpus": str(run.gpus),
         }
-        summary = {"acc": run.acc, "epoch": run.epochs - 1}
-        rows.append((run.name, run.created, run.runtime_s, config, summary))
-    for run in LAPTOP_RUNS:
-        config = {
-            "architecture": "vit_b_16",
-            "cores": run.cores,
-            "dataset": "imagenet_subset",
-            "device": "cpu",
-            "epochs": 3,
-            "hardware": "Intel Core i7-1185G7 laptop",
-            "subset_percentage": run.subset_percentage,
-        }
-        summary = {
-            "epoch": 2,
-            "extrapolated_epoch_time_hr": run.epoch_time_hr,
-            "extrapolated_total_time_hr": run.total_time_hr,
-            "subset_val_accuracy": run.subset_val_accuracy,
-        }
-        rows.append((run.name, run.created, run.runtime_s, config, summary))
-
+        summary = {"acc": fmt(run.acc), "epoch": str(run.epochs - 1)}
+        rows.append((run.name, "", run.created, run.runtime_s, {**config, **summary}))
+    for name, tags, created, runtime, cells in LAPTOP_RUNS:
+        rows.append((name, tags, created, runtime, cells))
+    laptop_columns = {key for *_, cells in LAPTOP_RUNS for key in cells}
+    summary_columns = sorted(set(CLUSTER_SUMMARY) | (laptop_columns & LAPTOP_SUMMARY))
+    config_columns = sorted((set(CLUSTER_CONFIG) | laptop_columns) - set(summary_columns))
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(FIXED + CONFIG_COLUMNS + SUMMARY_COLUMNS)
-        for name, created, runtime, config, summary in rows:
-            fixed = [name, "finished", "-", "", "", created, str(runtime), ""]
-            writer.writerow(
-                fixed
-                + [fmt(config.get(c)) for c in CONFIG_COLUMNS]
-                + [fmt(summary.get(c)) for c in SUMMARY_COLUMNS]
-            )
+        writer.writerow(FIXED + config_columns + summary_columns)
+        for name, tags, created, runtime, cells in rows:
+            fixed = [name, "finished", "-", "", tags, created, str(runtime), ""]
+            writer.writerow(fixed + [cells.get(c, "") for c in config_columns + summary_columns])
 
 
 def write_panel(path: Path, metric: str, histories: dict[str, dict[str, np.ndarray]]) -> None:

@@ -1,5 +1,7 @@
 """The visual kit every scene is built from: theme, text, time axis, frame parts."""
 
+from study.settings import Settings, load_settings
+
 from .base import StudyScene
 from .callout import CalloutLine, callout, callout_box
 from .chart import Chart, Scale, power_of_two_ticks, time_ticks
@@ -7,7 +9,6 @@ from .clock import ClockReadout, LogClock
 from .frame import source_line, title
 from .labels import spread
 from .lanes import LaneGeometry, lane_label, lane_order, set_bar
-from .settings import Settings, load_settings
 from .text import GlyphText, merge_glyphs, text
 from .theme import (
     CLOCK_SIZE,

@@ -24,12 +24,14 @@ from manim import (
 
 from extract.errors import InputError, StoreError
 from extract.model import Run
-from extract.sample import load_default_runs
+from extract.sample import LoadedRuns, load_default_runs
+from extract.studyfile import StudyFile, load_study
+from study.settings import Settings, load_settings
+from study.view import StudyView, source_text, view_of
 
 from .clock import LogClock
 from .frame import source_line, title
 from .output import move_index_to_front, write_poster
-from .settings import Settings, load_settings
 from .theme import THEMES, Theme
 
 VEIL_Z = 1000  # above everything a scene draws
@@ -39,8 +41,11 @@ class StudyScene(Scene):
     """A scene about the runs of one store. Subclasses name the history keys they draw."""
 
     settings: Settings
+    study: StudyFile
     theme: Theme
-    runs: list[Run]
+    loaded: LoadedRuns
+    view: StudyView  # the runs, their labels and figures; each scene's plan is made from it
+    runs: list[Run]  # the runs the scene shows (see study/selection.py), in lane order
     # slide decks (scenes/deck) stop at every part; a video plays straight through
     stops_at_parts = False
     # drawing shortcuts that leave the pixels as they were (tests turn them off to compare)
@@ -57,14 +62,25 @@ class StudyScene(Scene):
     def setup(self) -> None:
         self.parts: list[str] = []
         self._finish_videos_when_written()
+        self._load()
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Decide, before any frame, whatever can stop the scene (raise InputError)."""
+
+    def render(self, preview: bool = False):  # type: ignore[no-untyped-def]
+        # the one error path: bad input anywhere in setup or construct is one line and exit 2,
+        # not manim's traceback (Scene.render is the public hook manim-slides overrides too)
         try:
-            self._load()
+            return super().render(preview)
         except InputError as error:
-            if os.environ.get("LUMI_DEBUG"):
-                raise
-            # before any frame is drawn: one line and exit status 2, not manim's traceback
-            print(f"error: {error.one_line()}", file=sys.stderr)
-            raise SystemExit(2) from None
+            self.fail(error)
+
+    def fail(self, error: InputError) -> None:
+        if os.environ.get("LUMI_DEBUG"):
+            raise error
+        print(f"error: {error.one_line()}", file=sys.stderr)
+        raise SystemExit(2) from None
 
     def _finish_videos_when_written(self) -> None:
         writer = getattr(self.renderer, "file_writer", None)
@@ -83,12 +99,29 @@ class StudyScene(Scene):
 
     def _load(self) -> None:
         self.settings = load_settings()
+        self.study = study = load_study()
         self.theme = THEMES[self.settings.theme]
         self.camera.background_color = ManimColor(self.theme.background)
-        self.store, stored = load_default_runs(columns=self.history_keys(self.settings))
-        self.runs = self.settings.select(stored)
-        if not self.runs:
+        self.loaded = load_default_runs(columns=self.history_keys(self.settings))
+        self.store = self.loaded.path or Path("data/sample")
+        if not self.settings.select(self.loaded.runs):
             raise StoreError("no runs left after include_runs/exclude_runs", path=self.store)
+        self.view = view_of(self.loaded.runs, self.settings, study, self.loaded.name)
+        self.runs = self.view.shown
+        if not self.runs:
+            reasons = sorted({why for _, why in self.view.selection.left_out})
+            raise StoreError(
+                "no run to show: " + "; ".join(reasons[:3]),
+                path=self.store,
+                hint="'python -m extract runs' lists each run's facts and their evidence",
+            )
+
+    def label(self, run: Run) -> str:
+        """What the screen calls ``run``: from its evidence and the settings, never shared."""
+        return self.view.label(run)
+
+    def short_label(self, run: Run) -> str:
+        return self.view.short(run)
 
     def frame_parts(
         self, title_template: str, runs: list[Run] | None = None, *, histories: bool = True
@@ -96,10 +129,14 @@ class StudyScene(Scene):
         """Title (from the settings' template) and the source line for ``runs``; ``histories``
         says whether the scene draws logged histories (so their reconstruction is mentioned)."""
         shown = self.runs if runs is None else runs
-        return VGroup(
-            title(self.settings.title(title_template), self.theme),
-            source_line(self.store, shown, self.theme, histories=histories),
+        return self.frame_of(
+            self.settings.title(title_template),
+            source_text(self.view, shown, histories=histories),
         )
+
+    def frame_of(self, title_text: str, source: str) -> VGroup:
+        """A plan's title and source line, drawn."""
+        return VGroup(title(title_text, self.theme), source_line(source, self.theme))
 
     def fade_in(self, *mobjects: Mobject, run_time: float) -> None:
         """Fade everything in at once. A frame-sized veil in the background colour fading out is

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UR, VGroup
 
-from extract import units
+from study import units
 
 from .text import GlyphText, text
 from .theme import CLOCK_SIZE, SMALL_SIZE, Theme, safe_box

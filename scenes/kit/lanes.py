@@ -47,16 +47,16 @@ class LaneGeometry:
 
 
 def lane_order(runs: list[Run]) -> list[Run]:
-    """Runs that finished (or still run): cluster by GPU count, most first, then laptops."""
-    kept = [r for r in runs if r.state in ("finished", "running") and r.time_s > 0]
-    cluster = sorted((r for r in kept if r.platform == "cluster"), key=lambda r: -r.gpus)
+    """Cluster runs by GPU count, most first, then laptops, fastest first."""
+    kept = [r for r in runs if r.time_s > 0 and r.platform in ("cluster", "laptop")]
+    cluster = sorted((r for r in kept if r.platform == "cluster"), key=lambda r: -(r.gpus or 0))
     laptops = sorted((r for r in kept if r.platform == "laptop"), key=lambda r: r.time_s)
     return cluster + laptops
 
 
-def lane_label(run: Run, geometry: LaneGeometry, index: int, color) -> VMobject:
-    """The run's label, right-aligned before its bar, shrunk if the label column is too narrow."""
-    label = text(run.label, geometry.label_size, color)
+def lane_label(content: str, geometry: LaneGeometry, index: int, color) -> VMobject:
+    """A run's label, right-aligned before its bar, shrunk if the label column is too narrow."""
+    label = text(content, geometry.label_size, color)
     room = LABEL_RIGHT - safe_box()[0]
     if label.width > room:
         label.scale_to_fit_width(room)

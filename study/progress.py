@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import Run
+from extract.model import Run
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,17 @@ def progress_curve(run: Run) -> ProgressCurve:
     finish = float(run.time_s)
     measured = float(run.measured_s) if run.extrapolated and run.measured_s else finish
     history = run.history
-    if not run.extrapolated and "epoch" in history and run.epochs and len(history):
+    planned = run.epochs_done if run.finished and run.epochs_done else run.epochs
+    if not run.extrapolated and "train/epoch" in history and planned and len(history):
+        # Hugging Face logs epochs done as a fraction: progress is that over the plan
+        curve = _from_fraction(
+            history["_runtime"].to_numpy(), history["train/epoch"].to_numpy() / planned, finish
+        )
+        if curve is not None:
+            return ProgressCurve(*curve, finish, measured, "train/epoch")
+    if not run.extrapolated and "epoch" in history and planned and len(history):
         curve = _from_epochs(
-            history["_runtime"].to_numpy(), history["epoch"].to_numpy(), run.epochs, finish
+            history["_runtime"].to_numpy(), history["epoch"].to_numpy(), planned, finish
         )
         if curve is not None:
             return ProgressCurve(*curve, finish, measured, "epoch staircase")
@@ -77,8 +85,12 @@ def _from_epochs(times, epochs, total_epochs: float, finish: float):
 
 
 def _from_percentage(times, percentages, finish: float):
-    keep = ~(np.isnan(times) | np.isnan(percentages))
-    times, percentages = times[keep], percentages[keep] / 100.0
+    return _from_fraction(times, percentages / 100.0, finish)
+
+
+def _from_fraction(times, fractions, finish: float):
+    keep = ~(np.isnan(times) | np.isnan(fractions))
+    times, percentages = times[keep], fractions[keep]
     if times.size < 2 or np.any(np.diff(percentages) < -1e-9):
         return None  # a per-epoch percentage resets every epoch: not an overall progress
     times = np.concatenate([[0.0], times, [finish]])

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from extract.model import Run
+from extract.studyfile import StudyFile
+
 from .analysis import baseline_run, speedup_over
-from .model import Run
+from .selection import select
 
 
 @dataclass(frozen=True)
@@ -35,26 +38,18 @@ class AmdahlFit:
         return float("inf") if self.serial_fraction <= 0 else 1.0 / self.serial_fraction
 
 
-def scaling_points(runs: list[Run]) -> list[ScalingPoint]:
-    """One point per GPU count (its fastest finished run), per epoch against the baseline."""
-    baseline = baseline_run(runs)
-    if baseline is None:
+def scaling_points(runs: list[Run], study: StudyFile | None = None) -> list[ScalingPoint]:
+    """One point per GPU count (the run that stands for it), per epoch against the baseline."""
+    shown = select(runs, study).cluster
+    baseline = baseline_run(shown, study)
+    if baseline is None or not baseline.gpus:
         return []
-    fastest: dict[int, Run] = {}
-    for run in runs:
-        if run.platform != "cluster" or not run.finished or run.gpus < 1:
-            continue
-        best = fastest.get(run.gpus)
-        if best is None or (run.time_per_epoch_s or run.time_s) < (
-            best.time_per_epoch_s or best.time_s
-        ):
-            fastest[run.gpus] = run
     points = []
-    for gpus in sorted(fastest):
-        speedup = speedup_over(baseline, fastest[gpus])
-        if speedup is None:
+    for run in sorted(shown, key=lambda r: r.gpus or 0):
+        speedup = speedup_over(baseline, run)
+        if speedup is None or not run.gpus:
             continue
-        points.append(ScalingPoint(fastest[gpus], gpus, speedup, speedup * baseline.gpus / gpus))
+        points.append(ScalingPoint(run, run.gpus, speedup, speedup * baseline.gpus / run.gpus))
     return points
 
 
@@ -80,9 +75,11 @@ def fit_amdahl(points: list[ScalingPoint]) -> AmdahlFit | None:
 
 
 def gpus_per_node(runs: list[Run]) -> int | None:
-    """The most GPUs a single-node run used: where a node boundary falls on a scaling chart."""
-    single = [r.gpus for r in runs if r.platform == "cluster" and r.nodes == 1 and r.gpus >= 1]
-    multi = [r for r in runs if r.platform == "cluster" and r.nodes > 1]
-    if not single or not multi:
-        return None
-    return max(single)
+    """GPUs per node, where a node boundary falls on a scaling chart: GPUs / nodes of the
+    multi-node runs, when they all agree (runs 1/1, 4/1, 16/2 give 8, not 4)."""
+    per_node = {
+        r.gpus // r.nodes
+        for r in runs
+        if r.platform == "cluster" and r.gpus and r.nodes and r.nodes > 1 and r.gpus % r.nodes == 0
+    }
+    return per_node.pop() if len(per_node) == 1 else None

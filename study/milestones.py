@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import Run
+from extract.model import Run
 
 
 def time_to_reach(run: Run, key: str, target: float, *, rising: bool = True) -> float | None:

@@ -15,11 +15,13 @@ def to_json(report: Report) -> str:
 def to_markdown(report: Report) -> str:
     lines = ["## Key Metrics", ""]
     estimate = (
-        " (estimates)" if any(r.extrapolated for r in report.runs if r.platform == "laptop") else ""
+        " (estimates)"
+        if any(r.extrapolated for r in report.runs if r.platform == "laptop" and r.shown)
+        else ""
     )
     if report.fastest_cluster_s is not None:
         fastest = next(r for r in report.runs if r.name == report.fastest_cluster_run)
-        head = f"- **Fastest cluster run** ({_describe(fastest)}): {units.duration(fastest.time_s)}"
+        head = f"- **Fastest cluster run** ({fastest.label}): {units.duration(fastest.time_s)}"
         if report.laptop_low_s is not None and report.laptop_high_s is not None:
             laptop = (
                 units.duration(report.laptop_low_s)
@@ -39,33 +41,44 @@ def to_markdown(report: Report) -> str:
             f"(same work: slowest laptop time per epoch over fastest cluster time per epoch, "
             f"{report.fastest_cluster_per_epoch_run})"
         )
+    if report.best_accuracy is not None:
+        best = report.best_accuracy
+        lines.append(
+            f"- **Best accuracy**: {best.percent:.1f}% ({best.label}, "
+            f"{units.duration(best.time_s)}; '{best.key}')"
+        )
     lines += [
         "",
-        "| Run | Platform | GPUs | Nodes | Epochs | Time | Time/epoch | Speedup* | Efficiency* |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Run | Label | GPUs | Nodes | Epochs done | Time | Time/epoch | Speedup* | Efficiency* "
+        "| Best acc. |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in report.runs:
         mark = " (est.)" if run.extrapolated else ""
         state = "" if run.state == "finished" else f" [{run.state}]"
+        shown = "" if run.shown else " (not shown)"
         lines.append(
-            f"| {run.name}{state} | {run.platform} | {run.gpus or '-'} | {run.nodes} "
-            f"| {_epochs(run.epochs)} | {units.duration(run.time_s)}{mark} "
+            f"| {run.name}{state}{shown} | {run.label} | {_count(run.gpus, run.platform)} "
+            f"| {_count(run.nodes, run.platform)} "
+            f"| {_epochs(run.epochs_done)}/{_epochs(run.epochs)} "
+            f"| {units.duration(run.time_s)}{mark} "
             f"| {units.duration(run.time_per_epoch_s) if run.time_per_epoch_s else '-'}{mark} "
             f"| {units.ratio(run.speedup) if run.speedup else '-'} "
-            f"| {units.percent(run.efficiency) if run.efficiency is not None else '-'} |"
+            f"| {units.percent(run.efficiency) if run.efficiency is not None else '-'} "
+            f"| {f'{run.best_accuracy:.1f}%' if run.best_accuracy is not None else '-'} |"
         )
     if report.baseline_run:
-        lines += ["", f"\\* per epoch, against {report.baseline_run}."]
+        lines += ["", f"\\* per epoch done, against {report.baseline_run}."]
     if report.warnings:
         lines += ["", "Notes:"] + [f"- {w}" for w in report.warnings]
     return "\n".join(lines) + "\n"
 
 
-def _describe(run) -> str:
-    gpu_word = "GPU" if run.gpus == 1 else "GPUs"
-    node_word = "node" if run.nodes == 1 else "nodes"
-    return f"{run.gpus} {gpu_word}, {run.nodes} {node_word}"
+def _count(value: int | None, platform: str) -> str:
+    if value is None:
+        return "-" if platform == "laptop" else "unknown"
+    return str(value)
 
 
 def _epochs(epochs: float | None) -> str:
-    return "-" if epochs is None else f"{epochs:g}"
+    return "?" if epochs is None else f"{epochs:g}"

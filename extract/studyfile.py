@@ -1,0 +1,247 @@
+"""The study file: what the user states about their study, committed next to their slides.
+
+    # study.toml
+    baseline = "1 GPU 1 Node Run"     # speedup and efficiency are against this run (id or name)
+    pick = "fastest"                  # which run stands for a GPU count when there are several:
+                                      # fastest (default) or latest
+    [metrics]
+    accuracy_key = "eval/accuracy"
+    accuracy_scale = "fraction"       # fraction (0-1) or percent (0-100)
+    loss_key = "train/loss"
+
+    [runs."Four Node Run"]            # a run id or a run name
+    platform = "cluster"              # cluster or laptop
+    gpus = 32
+    nodes = 4
+    cores = 8                         # a laptop's CPU cores
+    epochs = 10                       # planned
+    epochs_done = 10
+    label = "32 GPUs (2024 code)"     # what the screen calls it
+    exclude = true                    # leave it out of every figure and scene
+
+Found at $LUMI_STUDY, else the ``study`` key of manim.cfg's [lumi_vs_laptop] section (relative
+to that file), else ./study.toml. Applied at every extraction, from every source, and again at
+render, so a fresh extraction never loses a correction.
+"""
+
+from __future__ import annotations
+
+import configparser
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .classify import Correction, Corrections
+from .errors import InputError
+
+STUDY_ENV = "LUMI_STUDY"
+DEFAULT_NAME = "study.toml"
+TOP_KEYS = {"baseline", "pick", "metrics", "runs"}
+METRIC_KEYS = {"accuracy_key", "accuracy_scale", "loss_key"}
+RUN_KEYS = {"platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "label", "exclude"}
+PICKS = ("fastest", "latest")
+SCALES = ("fraction", "percent")
+
+
+@dataclass
+class StudyFile:
+    path: Path | None = None
+    corrections: Corrections = field(default_factory=Corrections)
+    baseline: str | None = None
+    pick: str = "fastest"
+    accuracy_key: str | None = None
+    accuracy_scale: str | None = None
+    loss_key: str | None = None
+
+    def unused_warnings(self) -> list[str]:
+        """One line per run entry that matched no run: a typo, or a run not extracted yet."""
+        return [
+            f"{self.path}: [runs.{_quoted(key)}] matches no run (by id or name)"
+            for key in self.corrections.unused()
+        ]
+
+
+def study_path(explicit: str | Path | None = None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(STUDY_ENV)
+    if from_env:
+        return Path(from_env)
+    from_cfg = _path_in_manim_cfg()
+    if from_cfg is not None:
+        return from_cfg
+    local = Path.cwd() / DEFAULT_NAME
+    return local if local.exists() else None
+
+
+def _path_in_manim_cfg() -> Path | None:
+    cfg_path = os.environ.get("LUMI_CONFIG")
+    candidates = [Path(cfg_path)] if cfg_path else [Path.cwd() / "manim.cfg"]
+    for candidate in candidates:
+        if not candidate.exists():
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(candidate, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            return None  # the settings reader reports a broken manim.cfg with its line
+        value = parser.get("lumi_vs_laptop", "study", fallback="").strip()
+        if value:
+            return (candidate.parent / value).resolve()
+    return None
+
+
+def load_study(explicit: str | Path | None = None) -> StudyFile:
+    """The study file, or an empty one when there is none; a named file must exist."""
+    path = study_path(explicit)
+    if path is None:
+        return StudyFile()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            "no study file here", path=path, hint=f"create it, or unset ${STUDY_ENV}"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"not valid TOML ({error})", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the study file ({error})", path=path) from None
+    return _parse(path, data)
+
+
+def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
+    _known(path, data, TOP_KEYS, "")
+    study = StudyFile(path=path)
+    study.baseline = _text(path, data, "baseline", "")
+    pick = _text(path, data, "pick", "") or "fastest"
+    if pick not in PICKS:
+        raise InputError(f"pick = {pick!r}: use {' or '.join(PICKS)}", path=path, column="pick")
+    study.pick = pick
+    metrics = data.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise InputError("[metrics] must be a table", path=path, column="metrics")
+    _known(path, metrics, METRIC_KEYS, "metrics.")
+    study.accuracy_key = _text(path, metrics, "accuracy_key", "metrics.")
+    study.loss_key = _text(path, metrics, "loss_key", "metrics.")
+    scale = _text(path, metrics, "accuracy_scale", "metrics.")
+    if scale is not None and scale not in SCALES:
+        raise InputError(
+            f"accuracy_scale = {scale!r}: use fraction or percent",
+            path=path,
+            column="metrics.accuracy_scale",
+        )
+    study.accuracy_scale = scale
+    runs = data.get("runs", {})
+    if not isinstance(runs, dict):
+        raise InputError("[runs] must hold one table per run", path=path, column="runs")
+    origin = f"study file {path.name}"
+    for key, entry in runs.items():
+        where = f"runs.{_quoted(key)}"
+        if not isinstance(entry, dict):
+            raise InputError(f"{where} must be a table of facts", path=path, column=where)
+        _known(path, entry, RUN_KEYS, f"{where}.")
+        study.corrections.by_key[key] = Correction(
+            origin=origin,
+            platform=_choice(path, entry, "platform", where, ("cluster", "laptop")),  # type: ignore[arg-type]
+            gpus=_whole(path, entry, "gpus", where),
+            nodes=_whole(path, entry, "nodes", where),
+            cores=_whole(path, entry, "cores", where),
+            epochs=_positive(path, entry, "epochs", where),
+            epochs_done=_positive(path, entry, "epochs_done", where),
+            label=_text(path, entry, "label", f"{where}."),
+            exclude=_flag(path, entry, "exclude", where),
+        )
+    return study
+
+
+def _quoted(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else f'"{key}"'
+
+
+def _known(path: Path, table: dict[str, Any], known: set[str], prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            raise InputError(
+                f"unknown key {prefix}{key}",
+                path=path,
+                column=f"{prefix}{key}",
+                hint="known: " + ", ".join(sorted(known)),
+            )
+
+
+def _text(path: Path, table: dict[str, Any], key: str, prefix: str) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{prefix}{key} must be non-empty text", path=path, column=prefix + key)
+    return value.strip()
+
+
+def _choice(
+    path: Path, table: dict[str, Any], key: str, where: str, choices: tuple[str, ...]
+) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if value not in choices:
+        raise InputError(
+            f"{where}.{key} = {value!r}: use {' or '.join(choices)}",
+            path=path,
+            column=f"{where}.{key}",
+        )
+    return str(value)
+
+
+def _whole(path: Path, table: dict[str, Any], key: str, where: str) -> int | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(
+            f"{where}.{key} = {value!r}: use a whole number of at least 1",
+            path=path,
+            column=f"{where}.{key}",
+        )
+    return value
+
+
+def _positive(path: Path, table: dict[str, Any], key: str, where: str) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InputError(
+            f"{where}.{key} = {value!r}: use a number above 0", path=path, column=f"{where}.{key}"
+        )
+    return float(value)
+
+
+def _flag(path: Path, table: dict[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise InputError(
+            f"{where}.{key} = {value!r}: use true or false", path=path, column=f"{where}.{key}"
+        )
+    return value
+
+
+def suggestion(run_name: str, missing: list[str]) -> str:
+    """The line to add under [runs] of the study file for a run whose facts are unknown (an
+    inline table, so it is one line of valid TOML once N is filled in)."""
+    values = {"platform": '"cluster"', "gpus": "N", "nodes": "N"}
+    assignments = ", ".join(f"{fact} = {values.get(fact, 'N')}" for fact in missing)
+    return f"{_toml_key(run_name)} = {{ {assignments} }}"
+
+
+def _toml_key(key: str) -> str:
+    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+    return key if bare else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'

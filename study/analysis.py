@@ -1,0 +1,258 @@
+"""The numbers that matter, computed from the runs: speedup, efficiency, headline figures.
+
+Speedup and efficiency compare time per epoch done, so runs that trained different amounts are
+compared for the same work (when every run did the same epochs this is the ratio of total
+times); a run whose epochs done are unknown gets no per-epoch figures, and the report says so.
+Headline figures use only the runs a scene would show (see selection.py): known facts, not
+excluded, a finished run or a laptop estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from extract.model import Run
+from extract.studyfile import StudyFile
+
+from . import units
+from .labels import base_label, unique_labels
+from .metrics import ACCURACY_KEYS, best_accuracy, choose_key, target_percent, time_to_percent
+from .selection import Selection, select, unknown_warnings
+from .settings import Settings
+
+
+@dataclass
+class RunFigures:
+    name: str
+    run_id: str
+    label: str
+    platform: str
+    state: str
+    gpus: int | None
+    nodes: int | None
+    cores: int | None
+    epochs: float | None
+    epochs_done: float | None
+    time_s: float
+    measured_s: float | None
+    time_per_epoch_s: float | None
+    extrapolated: bool
+    reconstructed: bool
+    speedup: float | None
+    efficiency: float | None
+    best_accuracy: float | None
+    time_to_target_s: float | None
+    shown: bool
+    left_out_because: str | None
+    evidence: dict[str, str]
+
+
+@dataclass
+class BestAccuracy:
+    percent: float
+    run: str
+    label: str
+    key: str
+    time_s: float
+
+
+@dataclass
+class Report:
+    fastest_cluster_s: float | None
+    fastest_cluster_run: str | None
+    laptop_low_s: float | None
+    laptop_high_s: float | None
+    max_speedup: float | None
+    max_speedup_per_epoch: float | None
+    fastest_cluster_per_epoch_run: str | None
+    baseline_run: str | None
+    best_accuracy: BestAccuracy | None
+    accuracy_key: str | None
+    target_accuracy: float
+    runs: list[RunFigures]
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def run(self, name: str) -> RunFigures | None:
+        return next((r for r in self.runs if r.name == name), None)
+
+
+def baseline_run(runs: list[Run], study: StudyFile | None = None) -> Run | None:
+    """What speedup and efficiency refer to: the study file's baseline, else the finished
+    cluster run with the fewest GPUs."""
+    if study and study.baseline:
+        return next((r for r in runs if study.baseline in (r.run_id, r.name) and r.known), None)
+    candidates = [r for r in runs if r.platform == "cluster" and r.finished and r.gpus]
+    return min(candidates, key=lambda r: (r.gpus or 0, r.time_s), default=None)
+
+
+def speedup_over(baseline: Run, run: Run) -> float | None:
+    """Per epoch done; None when either run's epochs are unknown (unequal work unseen)."""
+    base, mine = baseline.time_per_epoch_s, run.time_per_epoch_s
+    if base is None or mine is None or mine <= 0:
+        return None
+    return base / mine
+
+
+def efficiency_of(baseline: Run, run: Run, speedup: float | None) -> float | None:
+    """Parallel efficiency: speedup over the ideal for the GPUs added (1.0 = linear)."""
+    if speedup is None or run.platform != "cluster" or not run.gpus or not baseline.gpus:
+        return None
+    return speedup * baseline.gpus / run.gpus
+
+
+def build_report(
+    runs: list[Run], study: StudyFile | None = None, settings: Settings | None = None
+) -> Report:
+    study = study or StudyFile()
+    settings = settings or Settings()
+    selection = select(runs, study)
+    shown_ids = {r.run_id for r in selection.shown}
+    baseline = baseline_run(selection.shown, study)
+    labels = {r.run_id: base_label(r, settings.laptop_name) for r in runs}
+    labels.update(unique_labels(selection.shown, settings.laptop_name, selection.stands_for))
+    accuracy = choose_key(runs, study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS)
+    target = target_percent(settings.target_accuracy)
+    reasons = {r.run_id: why for r, why in selection.left_out}
+
+    figures = []
+    for run in runs:
+        speedup = speedup_over(baseline, run) if baseline else None
+        best = time_to = None
+        if accuracy.key:
+            best = best_accuracy(run, accuracy.key, study.accuracy_scale)
+            time_to = time_to_percent(run, accuracy.key, target, study.accuracy_scale)
+        figures.append(
+            RunFigures(
+                name=run.name,
+                run_id=run.run_id,
+                label=labels[run.run_id],
+                platform=run.platform,
+                state=run.state,
+                gpus=run.gpus,
+                nodes=run.nodes,
+                cores=run.cores,
+                epochs=run.epochs,
+                epochs_done=run.epochs_done,
+                time_s=run.time_s,
+                measured_s=run.measured_s,
+                time_per_epoch_s=run.time_per_epoch_s,
+                extrapolated=run.extrapolated,
+                reconstructed=run.reconstructed,
+                speedup=speedup,
+                efficiency=efficiency_of(baseline, run, speedup) if baseline else None,
+                best_accuracy=best,
+                time_to_target_s=time_to,
+                shown=run.run_id in shown_ids,
+                left_out_because=reasons.get(run.run_id),
+                evidence={k: v.describe() for k, v in run.evidence.items()},
+            )
+        )
+
+    cluster, laptops = selection.cluster, selection.laptops
+    fastest = min(cluster, key=lambda r: r.time_s, default=None)
+    laptop_times = [r.time_s for r in laptops]
+    laptop_high = max(laptop_times, default=None)
+    max_speedup = laptop_high / fastest.time_s if fastest and laptop_high else None
+    per_epoch_cluster = [r for r in cluster if r.time_per_epoch_s]
+    fastest_per_epoch = min(per_epoch_cluster, key=lambda r: r.time_per_epoch_s or 0, default=None)
+    laptop_per_epoch = [r.time_per_epoch_s for r in laptops if r.time_per_epoch_s]
+    max_speedup_per_epoch = (
+        max(laptop_per_epoch) / fastest_per_epoch.time_per_epoch_s
+        if fastest_per_epoch and fastest_per_epoch.time_per_epoch_s and laptop_per_epoch
+        else None
+    )
+    best_overall = _best_accuracy(figures, shown_ids, accuracy.key)
+    return Report(
+        fastest_cluster_s=fastest.time_s if fastest else None,
+        fastest_cluster_run=fastest.name if fastest else None,
+        laptop_low_s=min(laptop_times, default=None),
+        laptop_high_s=laptop_high,
+        max_speedup=max_speedup,
+        max_speedup_per_epoch=max_speedup_per_epoch,
+        fastest_cluster_per_epoch_run=fastest_per_epoch.name if fastest_per_epoch else None,
+        baseline_run=baseline.name if baseline else None,
+        best_accuracy=best_overall,
+        accuracy_key=accuracy.key,
+        target_accuracy=target,
+        runs=figures,
+        warnings=_warnings(runs, selection, figures, study, accuracy.key, accuracy.fallback),
+    )
+
+
+def _best_accuracy(
+    figures: list[RunFigures], shown: set[str], key: str | None
+) -> BestAccuracy | None:
+    candidates = [f for f in figures if f.run_id in shown and f.best_accuracy is not None]
+    best = max(candidates, key=lambda f: (f.best_accuracy or 0, -f.time_s), default=None)
+    if best is None or key is None or best.best_accuracy is None:
+        return None
+    return BestAccuracy(best.best_accuracy, best.name, best.label, key, best.time_s)
+
+
+def _warnings(
+    runs: list[Run],
+    selection: Selection,
+    figures: list[RunFigures],
+    study: StudyFile,
+    accuracy_key: str | None,
+    fallback: bool,
+) -> list[str]:
+    warnings = unknown_warnings(runs, study)
+    warnings += study.unused_warnings()
+    shown = selection.shown
+    if not selection.cluster or not selection.laptops:
+        missing = "cluster" if not selection.cluster else "laptop"
+        warnings.append(f"nothing to compare: no {missing} run to show; no speedup headline")
+    epochs = {r.work_epochs for r in shown}
+    if len(epochs) > 1:
+        listed = ", ".join(_epochs_text(e) for e in sorted(epochs, key=lambda e: e or 0))
+        warnings.append(
+            f"runs trained different numbers of epochs ({listed}): max_speedup compares total "
+            "times of unequal work; max_speedup_per_epoch, speedup and efficiency compare time "
+            "per epoch"
+        )
+    for run in runs:
+        if run.known and run.epochs_done is None and not run.extrapolated:
+            warnings.append(
+                f"{run.name}: epochs done unknown (no epoch, progress or finished state "
+                "logged): no per-epoch figures"
+            )
+        if run.extrapolated:
+            method = run.config.get("extrapolation_method", "extrapolated")
+            measured = f" from {run.measured_s:.0f} s measured" if run.measured_s else ""
+            inputs = run.config.get("extrapolation_inputs")
+            given = ""
+            if isinstance(inputs, dict) and inputs:
+                given = "; " + ", ".join(f"{k}={v:g}" for k, v in inputs.items())
+            warnings.append(f"{run.name}: time is an estimate ({method}{measured}{given})")
+        if not run.finished and run.known and not run.extrapolated:
+            warnings.append(f"{run.name}: state {run.state}; left out of the headline figures")
+    for figure in figures:
+        if figure.efficiency is not None and figure.efficiency > 1.0 + 1e-9:
+            warnings.append(
+                f"{figure.name}: {units.percent(figure.efficiency)} parallel efficiency, above "
+                "100%: check its GPU count and epochs done (evidence: "
+                f"{figure.evidence.get('gpus', 'none')}; "
+                f"{figure.evidence.get('epochs_done', 'none')})"
+            )
+    same = {}
+    for run in shown:
+        same.setdefault(base_label(run), []).append(run.name)
+    for label, names in same.items():
+        if len(names) > 1:
+            warnings.append(f"{len(names)} runs would read '{label}': told apart on screen")
+    if fallback and accuracy_key:
+        warnings.append(f"accuracy shown from '{accuracy_key}' (the configured key is not logged)")
+    if any(r.reconstructed for r in runs):
+        warnings.append("histories are reconstructed from published charts, not logged data")
+    return warnings
+
+
+def _epochs_text(epochs: float | None) -> str:
+    if epochs is None:
+        return "unknown"
+    return f"{epochs:g}"

@@ -1,0 +1,93 @@
+"""What the screen calls a run: built from its facts' evidence and the settings' names only.
+
+"8 GPUs, 1 node" needs a logged (or stated) GPU and node count; "Laptop, 8 cores" a logged core
+or thread count, else the laptop's name alone. Two runs on one screen never share a label: what
+tells them apart (epochs, data subset, date, name) is added.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from extract.model import Run
+
+
+def plural(number: float, word: str) -> str:
+    """'1 GPU', '8 GPUs', '1 node', '2.5 epochs'."""
+    text = f"{number:,.0f}" if float(number).is_integer() else f"{number:g}"
+    return f"{text} {word}" if number == 1 else f"{text} {word}s"
+
+
+def base_label(run: Run, laptop_name: str = "Laptop") -> str:
+    if run.label_override:
+        return run.label_override
+    if run.platform == "laptop":
+        if run.cores:
+            return f"{laptop_name}, {plural(run.cores, run.cores_word.rstrip('s'))}"
+        return laptop_name
+    if run.platform == "cluster" and run.gpus:
+        gpus = plural(run.gpus, "GPU")
+        return f"{gpus}, {plural(run.nodes, 'node')}" if run.nodes else gpus
+    return run.name
+
+
+def short_label(run: Run, laptop_name: str = "Laptop") -> str:
+    """'32 GPUs' or 'Laptop, 8 cores': for tight spaces."""
+    if run.label_override or run.platform != "cluster" or not run.gpus:
+        return base_label(run, laptop_name)
+    return plural(run.gpus, "GPU")
+
+
+def _epochs(run: Run) -> str | None:
+    return plural(run.epochs, "epoch") if run.epochs else None
+
+
+def _subset(run: Run) -> str | None:
+    value = run.config.get("subset_percentage")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 100:
+        return f"{value:g}% subset"
+    return None
+
+
+def _date(run: Run) -> str | None:
+    return run.created_at[:10] if run.created_at else None
+
+
+def _name(run: Run) -> str | None:
+    return run.name
+
+
+TELLERS: tuple[Callable[[Run], str | None], ...] = (_epochs, _subset, _date, _name)
+
+
+def unique_labels(
+    runs: list[Run],
+    laptop_name: str = "Laptop",
+    stands_for: dict[str, int] | None = None,
+    short: bool = False,
+) -> dict[str, str]:
+    """Labels by run id, none shared: equal ones get the first fact that tells them apart.
+    ``stands_for`` (run id -> runs of its configuration) adds "best of 3"."""
+    stands_for = stands_for or {}
+    make = short_label if short else base_label
+    labels = {run.run_id: make(run, laptop_name) for run in runs}
+    groups: dict[str, list[Run]] = defaultdict(list)
+    for run in runs:
+        groups[labels[run.run_id]].append(run)
+    for label, group in groups.items():
+        if len(group) < 2:
+            continue
+        for teller in TELLERS:
+            told = [teller(run) for run in group]
+            if all(told) and len(set(told)) == len(told):
+                for run, extra in zip(group, told, strict=True):
+                    labels[run.run_id] = f"{label}, {extra}"
+                break
+        else:
+            for run in group:
+                labels[run.run_id] = f"{label} ({run.name}, {run.run_id})"
+    for run_id, count in stands_for.items():
+        if count > 1 and run_id in labels:
+            labels[run_id] += f" (best of {count})"
+    return labels

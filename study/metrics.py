@@ -1,0 +1,147 @@
+"""Which logged key a figure shows, and in what scale: projects log accuracy under many names,
+as a percentage or as a fraction (Hugging Face's eval/accuracy, Lightning's val_acc: 0.92)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from extract.model import Evidence, Run
+
+ACCURACY_KEYS = (
+    "running_accuracy",
+    "accuracy",
+    "acc",
+    "val_acc",
+    "val_accuracy",
+    "eval/accuracy",
+    "val/acc",
+    "train_accuracy",
+    "train/accuracy",
+    "eval_accuracy",
+    "test_accuracy",
+    "test_acc",
+)
+LOSS_KEYS = (
+    "train_loss",
+    "loss",
+    "train/loss",
+    "batch_loss",
+    "val_loss",
+    "eval/loss",
+    "val/loss",
+    "eval_loss",
+    "train_loss_epoch",
+    "train_loss_step",
+)
+
+
+@dataclass(frozen=True)
+class MetricChoice:
+    """The key a scene draws: the one asked for if any run logged it, else the first common
+    name that a run logged (``fallback``), else None; ``logged`` lists what the runs have."""
+
+    key: str | None
+    asked: str
+    fallback: bool
+    logged: tuple[str, ...]
+
+    @property
+    def caption(self) -> str:
+        return self.key or self.asked
+
+
+def logged_keys(runs: list[Run]) -> list[str]:
+    keys: dict[str, None] = {}
+    for run in runs:
+        for column in run.history.columns:
+            if not str(column).startswith("_") and run.history[column].notna().any():
+                keys[str(column)] = None
+    return list(keys)
+
+
+def choose_key(runs: list[Run], asked: str, family: tuple[str, ...]) -> MetricChoice:
+    logged = logged_keys(runs)
+    if asked in logged:
+        return MetricChoice(asked, asked, False, tuple(logged))
+    for key in family:
+        if key in logged:
+            return MetricChoice(key, asked, True, tuple(logged))
+    return MetricChoice(None, asked, False, tuple(logged))
+
+
+def target_percent(target: float) -> float:
+    """A target accuracy given as 90 or as 0.9 means the same: 90%."""
+    return target * 100.0 if 0 < target <= 1 else target
+
+
+@dataclass(frozen=True)
+class AccuracyScale:
+    factor: float  # multiply logged values by this to get percent
+    evidence: Evidence
+
+    @property
+    def name(self) -> str:
+        return "fraction" if self.factor == 100.0 else "percent"
+
+
+def accuracy_scale(run: Run, key: str, stated: str | None = None) -> AccuracyScale:
+    """Percent or fraction, per run: the study file's word if it gives one, else the values:
+    all within [0, 1] for an accuracy key is a fraction."""
+    if stated in ("fraction", "percent"):
+        return AccuracyScale(
+            100.0 if stated == "fraction" else 1.0,
+            Evidence("study file", "metrics.accuracy_scale", stated),
+        )
+    values = _values(run, key)
+    if values.size == 0:
+        summary = run.summary.get(key)
+        if isinstance(summary, int | float) and not isinstance(summary, bool):
+            values = np.array([float(summary)])
+    if values.size == 0:
+        return AccuracyScale(1.0, Evidence("default", key, "not logged"))
+    top = float(values.max())
+    if "acc" in key.lower() and values.min() >= 0 and top <= 1.0:
+        return AccuracyScale(100.0, Evidence("history", key, f"all within 0-1 (max {top:.4g})"))
+    return AccuracyScale(1.0, Evidence("history", key, f"max {top:.4g}"))
+
+
+def _values(run: Run, key: str) -> np.ndarray:
+    if key not in run.history:
+        return np.array([])
+    values = run.history[key].to_numpy(dtype=float)
+    return values[np.isfinite(values)]
+
+
+def percent_series(run: Run, key: str, stated: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(times, accuracy in percent) of a run, in time order, without gaps."""
+    if key not in run.history:
+        return np.array([]), np.array([])
+    scale = accuracy_scale(run, key, stated)
+    times = run.history["_runtime"].to_numpy(dtype=float)
+    values = run.history[key].to_numpy(dtype=float) * scale.factor
+    keep = np.isfinite(times) & np.isfinite(values)
+    times, values = times[keep], values[keep]
+    if np.any(np.diff(times) < 0):
+        order = np.argsort(times, kind="stable")
+        times, values = times[order], values[order]
+    return times, values
+
+
+def best_accuracy(run: Run, key: str, stated: str | None = None) -> float | None:
+    """The best accuracy (percent) a run logged under ``key``: history, else summary."""
+    _, values = percent_series(run, key, stated)
+    if values.size:
+        return float(values.max())
+    summary = run.summary.get(key)
+    if isinstance(summary, int | float) and not isinstance(summary, bool) and np.isfinite(summary):
+        return float(summary) * accuracy_scale(run, key, stated).factor
+    return None
+
+
+def time_to_percent(run: Run, key: str, target: float, stated: str | None = None) -> float | None:
+    """First wall time at which the run's accuracy reached ``target`` percent."""
+    times, values = percent_series(run, key, stated)
+    reached = np.nonzero(values >= target)[0]
+    return float(times[reached[0]]) if reached.size else None

@@ -1,0 +1,280 @@
+"""Each scene's plan: the words and numbers it shows, computed from a StudyView, no drawing.
+
+A scene draws its plan and nothing else, so what the screen says is tested here, on any store,
+in milliseconds (tests/test_plans.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.model import Run
+
+from . import units
+from .labels import plural
+from .progress import ProgressCurve, progress_curve
+from .view import StudyView, source_text
+
+TIMES = "\u00d7"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of a callout; ``role`` says how it is drawn: lead, laptop, headline, muted,
+    emphasis."""
+
+    text: str
+    role: str
+
+
+@dataclass(frozen=True)
+class RaceLane:
+    run: Run
+    label: str
+    stamp: str  # finishing time, "≈" for an estimate
+    curve: ProgressCurve
+    estimate_note: str | None  # where measured ends and the estimate begins
+
+    @property
+    def platform(self) -> str:
+        return self.run.platform
+
+
+@dataclass(frozen=True)
+class RacePlan:
+    title: str
+    source: str
+    lanes: tuple[RaceLane, ...]
+    first_cluster: RaceLane | None
+    closing: tuple[Line, ...]
+    start_notes: str
+    closing_notes: str
+    t_start: float
+    t_end: float
+
+
+def laptop_range(view: StudyView, values: list[float]) -> str | None:
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    return units.duration(high) if low == high else units.duration_range(low, high)
+
+
+def race_plan(view: StudyView) -> RacePlan:
+    settings = view.settings
+    lanes = []
+    for run in view.shown:
+        curve = progress_curve(run)
+        stamp = units.duration(run.time_s)
+        note = None
+        if curve.estimated:
+            stamp = f"\u2248{stamp}"
+            note = f"estimate: {units.duration(curve.measured_until_s)} measured, rest extrapolated"
+        lanes.append(RaceLane(run, view.label(run), stamp, curve, note))
+    cluster = [lane for lane in lanes if lane.platform == "cluster"]
+    first = min(cluster, key=lambda lane: lane.run.time_s, default=None)
+    t_end = max(r.time_s for r in view.shown)
+    t_start = max(1.0, min(r.time_s for r in view.shown) / 20)
+    return RacePlan(
+        title=settings.title(settings.title_race),
+        source=source_text(view, view.shown, histories=False),
+        lanes=tuple(lanes),
+        first_cluster=first,
+        closing=tuple(_race_closing(view)),
+        start_notes=_race_notes(view, lanes, first),
+        closing_notes=_closing_notes(view, lanes),
+        t_start=t_start,
+        t_end=t_end,
+    )
+
+
+def _race_closing(view: StudyView) -> list[Line]:
+    """Every figure is the report's, computed from the store."""
+    settings, report = view.settings, view.report
+    lines = []
+    fastest = next((r for r in view.shown if r.name == report.fastest_cluster_run), None)
+    if fastest is not None:
+        lines.append(
+            Line(
+                f"{view.label(fastest)} on {settings.cluster_name}: "
+                f"{units.duration(fastest.time_s)}",
+                "lead",
+            )
+        )
+    laptops = view.selection.laptops
+    laptop_time = laptop_range(view, [r.time_s for r in laptops])
+    if laptop_time is not None:
+        estimated = " (estimated)" if any(r.extrapolated for r in laptops) else ""
+        lines.append(Line(f"{settings.laptop_name}: {laptop_time}{estimated}", "laptop"))
+    if report.max_speedup is not None:
+        lines.append(Line(f"{units.ratio(report.max_speedup, TIMES)} faster", "headline"))
+    laptop_epochs = {r.work_epochs for r in laptops if r.work_epochs}
+    if fastest is not None and laptop_epochs and laptop_epochs != {fastest.work_epochs}:
+        fastest_epochs = _epochs_text({fastest.work_epochs}) if fastest.work_epochs else "? epochs"
+        lines.append(
+            Line(
+                f"total time: {settings.laptop_name} {_epochs_text(laptop_epochs)}, "
+                f"{view.short(fastest)} {fastest_epochs}",
+                "muted",
+            )
+        )
+        if report.max_speedup_per_epoch is not None:
+            per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
+            lines.append(Line(f"Per epoch, equal work: {per_epoch} faster", "emphasis"))
+    return lines
+
+
+def _race_notes(view: StudyView, lanes: list[RaceLane], first: RaceLane | None) -> str:
+    """Speaker notes for the race up to the first cluster finish; every figure from the data."""
+    cluster = [lane.run for lane in lanes if lane.platform == "cluster"]
+    laptops = [lane for lane in lanes if lane.platform == "laptop"]
+    lines = [
+        f"{plural(len(lanes), 'run')} on one wall clock (log scale); bars fill as epochs complete."
+    ]
+    if cluster:
+        gpus = sorted(run.gpus or 0 for run in cluster)
+        span = plural(gpus[0], "GPU") if gpus[0] == gpus[-1] else f"{gpus[0]}-{gpus[-1]} GPUs"
+        lines.append(f"{view.settings.cluster_name}: {plural(len(cluster), 'run')} on {span}.")
+    if first is not None:
+        finished = units.duration(first.run.time_s)
+        lines.append(f"First to finish: {first.label}, after {finished}.")
+        for lane in laptops:
+            done = float(lane.curve.at(first.run.time_s))
+            share = units.percent(done) if done >= 0.01 else f"{done * 100:.2g}%"
+            lines.append(f"At that moment {lane.label} has done {share} of its job.")
+    return "\n".join(lines)
+
+
+def _closing_notes(view: StudyView, lanes: list[RaceLane]) -> str:
+    report = view.report
+    lines = []
+    cluster = [lane for lane in lanes if lane.platform == "cluster"]
+    if cluster:
+        slowest = max(cluster, key=lambda lane: lane.run.time_s)
+        lines.append(
+            f"Slowest {view.settings.cluster_name} run: {slowest.label}, "
+            f"{units.duration(slowest.run.time_s)}."
+        )
+    for lane in lanes:
+        if lane.platform == "laptop":
+            run = lane.run
+            how = (
+                f" (estimate: {units.duration(run.measured_s)} measured, rest extrapolated)"
+                if run.extrapolated and run.measured_s
+                else ""
+            )
+            lines.append(f"{lane.label}: {units.duration(run.time_s)}{how}.")
+    if report.max_speedup is not None:
+        lines.append(f"Headline: {units.ratio(report.max_speedup, TIMES)} faster in total time.")
+    if report.max_speedup_per_epoch is not None:
+        per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
+        lines.append(f"Per epoch (equal work): up to {per_epoch} faster.")
+    return "\n".join(lines)
+
+
+def _epochs_text(epochs: set[float | None]) -> str:
+    values = sorted(e for e in epochs if e)
+    return "/".join(f"{e:g}" for e in values) + (" epoch" if values == [1] else " epochs")
+
+
+@dataclass(frozen=True)
+class ComparisonBar:
+    run: Run
+    label: str
+    value_s: float
+    measured_s: float  # up to here measured; beyond, an estimate
+    estimated: bool
+    stamp: str
+    speedup: str  # "994-1,393x" faster than the laptops ("" for laptops or without laptops)
+
+
+@dataclass(frozen=True)
+class ComparisonPlan:
+    title: str
+    source: str
+    per_epoch: bool
+    bars: tuple[ComparisonBar, ...]
+    laptop_values: tuple[float, ...]
+    range_label: str | None  # names the band of laptop times
+    start_notes: str
+    closing_notes: str
+
+
+def bar_value(run: Run, per_epoch: bool) -> float | None:
+    return run.time_per_epoch_s if per_epoch else run.time_s
+
+
+def speedup_text(value_s: float, laptop_values: list[float] | tuple[float, ...]) -> str:
+    """'994-1,393x': how many times faster than the range of laptop times."""
+    if not laptop_values:
+        return ""
+    low, high = min(laptop_values) / value_s, max(laptop_values) / value_s
+    if units.ratio(low, TIMES) == units.ratio(high, TIMES):
+        return units.ratio(high, TIMES)
+    return f"{units.ratio(low, '')}\u2013{units.ratio(high, TIMES)}"
+
+
+def comparison_plan(view: StudyView) -> ComparisonPlan:
+    settings = view.settings
+    per_epoch = settings.comparison_time == "per_epoch"
+    shown = [r for r in view.shown if bar_value(r, per_epoch)]
+    laptop_values = tuple(
+        float(bar_value(r, per_epoch) or 0) for r in shown if r.platform == "laptop"
+    )
+    bars = []
+    for run in shown:
+        value = float(bar_value(run, per_epoch) or 0)
+        estimated = run.extrapolated
+        # per epoch, an extrapolated laptop time is an estimate all the way
+        measured = (0.0 if per_epoch else float(run.measured_s or 0.0)) if estimated else value
+        stamp = f"\u2248{units.duration(value)}" if estimated else units.duration(value)
+        faster = speedup_text(value, laptop_values) if run.platform == "cluster" else ""
+        bars.append(ComparisonBar(run, view.label(run), value, measured, estimated, stamp, faster))
+    what = "per epoch" if per_epoch else "in total"
+    range_label = None
+    if len(laptop_values) >= 2:
+        laptop = settings.laptop_name
+        range_label = (
+            f"{laptop} estimates {what}: {laptop_range(view, list(laptop_values))}   "
+            f"({TIMES}: times faster than {laptop.lower()})"
+        )
+    plan_bars = tuple(bars)
+    cluster_bars = tuple(b for b in plan_bars if b.run.platform == "cluster")
+    laptop_bars = tuple(b for b in plan_bars if b.run.platform == "laptop")
+    return ComparisonPlan(
+        title=settings.title(settings.title_comparison),
+        source=source_text(view, shown, histories=False),
+        per_epoch=per_epoch,
+        bars=plan_bars,
+        laptop_values=laptop_values,
+        range_label=range_label,
+        start_notes=_comparison_notes(
+            view, cluster_bars, "Bars grow with the clock (log scale).", what
+        ),
+        closing_notes=_comparison_notes(
+            view, laptop_bars, _comparison_range_note(view, laptop_values), what
+        ),
+    )
+
+
+def _comparison_notes(
+    view: StudyView, bars: tuple[ComparisonBar, ...], first_line: str, what: str
+) -> str:
+    lines = [first_line] if first_line else []
+    for bar in bars:
+        line = f"{bar.label}: {units.duration(bar.value_s)} {what}"
+        if bar.estimated:
+            line += f" (estimate; {units.duration(bar.measured_s)} measured)"
+        if bar.speedup:
+            line += f", {bar.speedup} faster than {view.settings.laptop_name.lower()}"
+        lines.append(line + ".")
+    return "\n".join(lines)
+
+
+def _comparison_range_note(view: StudyView, laptop_values: tuple[float, ...]) -> str:
+    if len(laptop_values) < 2:
+        return ""
+    return (
+        f"{view.settings.laptop_name} estimates: "
+        f"{units.duration_range(min(laptop_values), max(laptop_values))}."
+    )

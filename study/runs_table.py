@@ -1,0 +1,46 @@
+"""Every run's facts with their evidence, as rows for `python -m extract runs`: so a user checks
+how each run was classified before rendering anything."""
+
+from __future__ import annotations
+
+from extract.model import FACTS, Run
+from extract.studyfile import StudyFile
+
+from . import units
+from .selection import select
+
+
+def _value(value: float | int | None, unknown: str = "unknown") -> str:
+    if value is None:
+        return unknown
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def rows(runs: list[Run], study: StudyFile | None = None) -> list[list[str]]:
+    selection = select(runs, study)
+    shown = {r.run_id for r in selection.shown}
+    reasons = {r.run_id: why for r, why in selection.left_out}
+    result = []
+    for run in runs:
+        time = units.duration(run.time_s) + (" (estimate)" if run.extrapolated else "")
+        done = f"{_value(run.epochs_done, '?')} of {_value(run.epochs, '?')}"
+        evidence = "\n".join(
+            f"{fact}: {run.evidence[fact].describe()}" for fact in FACTS if fact in run.evidence
+        )
+        missing = [f for f in FACTS if f not in run.evidence and f not in ("cores", "nodes")]
+        if missing:
+            evidence += "\nno evidence: " + ", ".join(missing)
+        result.append(
+            [
+                f"{run.name}\n{run.run_id} [{run.state}]",
+                "yes" if run.run_id in shown else f"no: {reasons.get(run.run_id, '')}",
+                run.platform,
+                _value(run.gpus, "-" if run.platform == "laptop" else "unknown"),
+                _value(run.nodes, "-" if run.platform == "laptop" else "unknown"),
+                _value(run.cores, "-"),
+                done,
+                time,
+                evidence,
+            ]
+        )
+    return result

@@ -1,0 +1,110 @@
+"""Which runs a figure shows, and why the others are left out.
+
+A run is shown when its facts are known (a laptop, or a cluster run with a GPU count), it is not
+excluded (study file, include/exclude settings), and its time is real: a finished run, or a
+laptop run whose full time is an estimate from its own pace. When several cluster runs share a
+GPU count, one stands for them: the fastest finished (per epoch when known), or the latest,
+as the study file's ``pick`` says; the screen says "best of N".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from extract.model import Run
+from extract.studyfile import StudyFile
+from extract.studyfile import suggestion as study_line
+
+
+@dataclass
+class Selection:
+    shown: list[Run]  # cluster by GPU count, most first, then laptops fastest first
+    stands_for: dict[str, int] = field(default_factory=dict)  # run id -> runs it stands for
+    left_out: list[tuple[Run, str]] = field(default_factory=list)
+
+    @property
+    def cluster(self) -> list[Run]:
+        return [r for r in self.shown if r.platform == "cluster"]
+
+    @property
+    def laptops(self) -> list[Run]:
+        return [r for r in self.shown if r.platform == "laptop"]
+
+
+def missing_facts(run: Run) -> list[str]:
+    if run.platform == "unknown":
+        return ["platform", "gpus", "nodes"] if run.gpus is None else ["platform"]
+    if run.platform == "cluster" and not run.gpus:
+        return ["gpus"] + (["nodes"] if run.nodes is None else [])
+    return []
+
+
+def why_left_out(run: Run) -> str | None:
+    if run.excluded:
+        return "excluded in the study file"
+    missing = missing_facts(run)
+    if missing:
+        return "no evidence of its " + " or ".join(
+            "GPU count" if m == "gpus" else "node count" if m == "nodes" else m for m in missing
+        )
+    if run.time_s <= 0:
+        return "no time logged"
+    if run.platform == "cluster" and not run.finished:
+        return f"state {run.state}"
+    if run.platform == "laptop" and not run.finished and not run.extrapolated:
+        return f"state {run.state} with no progress logged to estimate the full job from"
+    return None
+
+
+def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
+    study = study or StudyFile()
+    left_out: list[tuple[Run, str]] = []
+    candidates = []
+    for run in runs:
+        reason = why_left_out(run)
+        if reason is None:
+            candidates.append(run)
+        else:
+            left_out.append((run, reason))
+    by_gpus: dict[int, list[Run]] = defaultdict(list)
+    laptops = []
+    for run in candidates:
+        if run.platform == "cluster" and run.gpus:
+            by_gpus[run.gpus].append(run)
+        else:
+            laptops.append(run)
+    cluster, stands_for = [], {}
+    for gpus in sorted(by_gpus, reverse=True):
+        group = by_gpus[gpus]
+        chosen = _pick(group, study.pick)
+        cluster.append(chosen)
+        stands_for[chosen.run_id] = len(group)
+        for run in group:
+            if run is not chosen:
+                left_out.append((run, f"{chosen.name} stands for its {gpus} GPUs ({study.pick})"))
+    laptops.sort(key=lambda r: r.time_s)
+    return Selection(cluster + laptops, stands_for, left_out)
+
+
+def _pick(group: list[Run], how: str) -> Run:
+    if how == "latest":
+        return max(group, key=lambda r: r.created_at or "")
+    return min(group, key=lambda r: (r.time_per_epoch_s or r.time_s, r.time_s))
+
+
+def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[str]:
+    """One line per run whose platform or size is unknown: what is missing, and the line to add
+    to the study file. The name may hint at the answer, but it is never taken as evidence."""
+    where = str(study.path) if study and study.path else "study.toml"
+    lines = []
+    for run in runs:
+        missing = missing_facts(run)
+        if not missing or run.excluded:
+            continue
+        lines.append(
+            f"{run.name} ({run.run_id}): left out, no evidence of its "
+            f"{', '.join(missing)} (nothing in its config, summary or recorded environment); "
+            f"add under [runs] in {where}: {study_line(run.name, missing)}"
+        )
+    return lines

@@ -1,0 +1,76 @@
+"""One study as the scenes see it: the runs chosen and shown, their labels, the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.ingest import reapply
+from extract.model import Run
+from extract.studyfile import StudyFile
+
+from .analysis import Report, build_report
+from .labels import unique_labels
+from .selection import Selection, select
+from .settings import Settings
+
+
+@dataclass
+class StudyView:
+    settings: Settings
+    study: StudyFile
+    store_name: str  # "sample study" or the store's file name, for the source line
+    runs: list[Run]  # every run chosen by the settings, shown or not
+    selection: Selection
+    labels: dict[str, str]
+    short_labels: dict[str, str]
+    report: Report
+
+    @property
+    def shown(self) -> list[Run]:
+        return self.selection.shown
+
+    def label(self, run: Run) -> str:
+        return self.labels.get(run.run_id, run.name)
+
+    def short(self, run: Run) -> str:
+        return self.short_labels.get(run.run_id, run.name)
+
+
+def view_of(
+    runs: list[Run],
+    settings: Settings | None = None,
+    study: StudyFile | None = None,
+    store_name: str = "",
+) -> StudyView:
+    settings = settings or Settings()
+    study = study or StudyFile()
+    chosen = settings.select(reapply(runs, study.corrections))
+    selection = select(chosen, study)
+    return StudyView(
+        settings=settings,
+        study=study,
+        store_name=store_name,
+        runs=chosen,
+        selection=selection,
+        labels=unique_labels(selection.shown, settings.laptop_name, selection.stands_for),
+        short_labels=unique_labels(selection.shown, settings.laptop_name, short=True),
+        report=build_report(chosen, study, settings),
+    )
+
+
+def source_text(view: StudyView, runs: list[Run], *, histories: bool = True) -> str:
+    """The small print under every scene: where the numbers come from, and what is estimated,
+    reconstructed or left out."""
+    count = len(runs)
+    parts = [f"Data: {view.store_name}, {count} {'run' if count == 1 else 'runs'}"]
+    estimated = sum(r.extrapolated for r in runs)
+    if estimated:
+        parts.append(
+            f"{estimated} {'time' if estimated == 1 else 'times'} estimated from partial runs"
+        )
+    if histories and any(r.reconstructed for r in runs):
+        parts.append("histories reconstructed from published charts")
+    left_out = len(view.selection.left_out)
+    if left_out:
+        parts.append(f"{left_out} more not shown ('python -m extract runs' says why)")
+    return "  \u00b7  ".join(parts)
