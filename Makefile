@@ -43,7 +43,7 @@ slides: setup
 
 # the README's previews (media/gallery/*.gif, *.png) from the sample study
 gallery: setup
-	@$(PY) scripts/gallery.py
+	@$(PY) scripts/gallery.py $(SCENES)
 
 report: setup
 	@$(PY) -m extract report

@@ -1,8 +1,15 @@
 """`make gallery`: refresh the README's previews (media/gallery/): every scene rendered from the
-sample study, as a short GIF and its final frame as PNG, each well under 1 MB."""
+sample study, as a short GIF and its held final frame as PNG.
+
+Renders go to a temporary media folder with a temporary store, so the only files this writes are
+media/gallery/*.gif and *.png: your own renders and data/runs.h5 stay as they were.
+
+python scripts/gallery.py [--out media/gallery] [Scene ...]
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -11,38 +18,49 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extract.paths import PROJECT_ROOT  # noqa: E402
 from extract.sample import build_sample_store  # noqa: E402
-from scenes.__main__ import MEDIA, QUALITY_FOLDERS, all_scenes, render_all  # noqa: E402
+from scenes.__main__ import MEDIA, QUALITY_FOLDERS, all_scenes, render_all, shown  # noqa: E402
 from scenes.kit.gif import video_to_gif  # noqa: E402
 
 GALLERY = MEDIA / "gallery"
-LIMIT = 1_000_000
+# what the README promises for each preview
+LIMIT = 500_000
+WIDTH = 480
+FPS = 7.5
+QUALITY = "l"
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        store = Path(folder) / "runs.h5"
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=GALLERY, help="where the previews go")
+    parser.add_argument("scene", nargs="*", help="scene names (default: every scene)")
+    args = parser.parse_args(argv)
+    scenes = [(path, name) for path, name in all_scenes() if not args.scene or name in args.scene]
+    if not scenes:
+        parser.error(f"no scene named {', '.join(args.scene)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    too_big = []
+    with tempfile.TemporaryDirectory(prefix="gallery-") as folder:
+        store, media = Path(folder) / "runs.h5", Path(folder) / "media"
         build_sample_store(store)  # the sample study, whatever data/runs.h5 holds now
         env = {**os.environ, "RUNS_STORE": str(store)}
-        env.pop("LUMI_CONFIG", None)
-        scenes = all_scenes()
-        if render_all(scenes, "l", jobs=0, env=env):
+        env.pop("LUMI_CONFIG", None)  # the README shows the default look
+        if render_all(scenes, QUALITY, "--media_dir", str(media), env=env):
             return 1
-    GALLERY.mkdir(parents=True, exist_ok=True)
-    too_big = []
-    for path, name in scenes:
-        video = MEDIA / "videos" / path.stem / QUALITY_FOLDERS["l"] / f"{name}.mp4"
-        gif, poster = GALLERY / f"{name}.gif", GALLERY / f"{name}.png"
-        video_to_gif(video, gif)
-        shutil.copyfile(video.with_suffix(".png"), poster)
-        for output in (gif, poster):
-            size = output.stat().st_size
-            print(f"  {output.relative_to(PROJECT_ROOT)}  {size / 1000:.0f} kB")
-            if size > LIMIT:
-                too_big.append(output.name)
+        for path, name in scenes:
+            video = media / "videos" / path.stem / QUALITY_FOLDERS[QUALITY] / f"{name}.mp4"
+            gif, poster = args.out / f"{name}.gif", args.out / f"{name}.png"
+            video_to_gif(video, gif, width=WIDTH, fps=FPS)
+            shutil.copyfile(video.with_suffix(".png"), poster)
+            for output in (gif, poster):
+                size = output.stat().st_size
+                print(f"  {shown(output)}  {size / 1000:.0f} kB")
+                if size > LIMIT:
+                    too_big.append(output.name)
     if too_big:
-        print(f"over {LIMIT / 1e6:g} MB, not fit for the README: {', '.join(too_big)}")
+        print(f"over {LIMIT / 1e6:g} MB, too big for the README: {', '.join(too_big)}")
         return 1
     return 0
 
