@@ -342,7 +342,8 @@ def run_runs(args: argparse.Namespace) -> None:
     table.add_column("evidence", overflow="fold")
     for row in rows(runs, study):
         table.add_row(*row)
-    Console(highlight=False).print(table)
+    # a pipe or a file gets the full table, not one folded to 80 columns
+    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
     for warning in study.unused_warnings() + unknown_warnings(runs, study):
         err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)
 

@@ -107,9 +107,32 @@ def to_run(remote_run, history: pd.DataFrame, overrides: Overrides) -> Run:
             history=numeric,
             source="wandb-api",
             created_at=str(getattr(remote_run, "created_at", "") or "") or None,
+            metadata=machine_facts(getattr(remote_run, "metadata", None)),
         ),
         overrides,
     )
+
+
+# what wandb-metadata.json holds that says nothing about the machine, or could identify a person
+PRIVATE_METADATA = ("email", "username", "git", "codePath", "codePathLocal", "root", "docker")
+
+
+def machine_facts(metadata: Any) -> dict[str, Any]:
+    """The run's metadata (what wandb recorded about the machine: slurm, gpu_count, cpu_count,
+    host, args) flattened like the offline reader's: 'slurm.nnodes'; whole numbers logged as
+    text (Slurm's variables) become numbers."""
+    if not isinstance(metadata, dict):
+        return {}
+    kept = {k: v for k, v in metadata.items() if k not in PRIVATE_METADATA}
+    facts: dict[str, Any] = {}
+    for key, value in flatten(kept).items():
+        if isinstance(value, list):
+            facts[f"{key}.count"] = len(value)
+            continue
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        facts[key] = value
+    return facts
 
 
 def unchanged(stored: Run | None, remote_run) -> bool:

@@ -36,6 +36,9 @@ class Settings:
     loss_key: str = "train_loss"
     target_accuracy: float = 90.0
     comparison_time: str = "total"
+    # the study file (corrections, baseline, metric scale), relative to this manim.cfg; read by
+    # extract/studyfile.py, named here so the setting is known
+    study: str = ""
 
     def title(self, template: str) -> str:
         return template.format(cluster=self.cluster_name, laptop=self.laptop_name.lower())
@@ -111,7 +114,11 @@ def _validate(path: Path, settings: Settings) -> None:
             f"comparison_time = {settings.comparison_time!r}: use total or per_epoch", path=path
         )
     if not 0 < settings.target_accuracy <= 100:
-        raise InputError(f"target_accuracy = {settings.target_accuracy}: use 0-100", path=path)
+        raise InputError(
+            f"target_accuracy = {settings.target_accuracy:g}: use a percentage (90) or a "
+            "fraction (0.9)",
+            path=path,
+        )
     for key in ("include_runs", "exclude_runs"):
         _pattern(getattr(settings, key), key, path)
 

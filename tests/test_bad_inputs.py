@@ -120,3 +120,27 @@ def test_skip_invalid_with_nothing_valid_is_still_an_error(tmp_path, capsys):
     assert main(["csv", str(only_bad), "--skip-invalid", "-o", str(store)]) == 2
     assert "export has no valid runs" in capsys.readouterr().err
     assert not store.exists()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "study"], ids=case_id)
+def test_bad_study_file_stops_extraction_report_and_scenes(
+    case, tmp_path, sample_store, monkeypatch, capsys
+):
+    study = str(CORPUS / case["files"][0])
+    store = tmp_path / "runs.h5"
+    shutil.copy(sample_store, store)
+    before = digest(store)
+    table = str(CORPUS.parent.parent / "data" / "sample" / "runs_table.csv")
+    assert main(["csv", table, "-o", str(store), "--study", study]) == 2
+    assert_one_clear_line(capsys.readouterr().err, case)
+    assert digest(store) == before
+    assert main(["report", str(store), "--study", study]) == 2
+    assert_one_clear_line(capsys.readouterr().err, case)
+    monkeypatch.setenv("RUNS_STORE", str(store))
+    monkeypatch.setenv("LUMI_STUDY", study)
+    monkeypatch.delenv("LUMI_CONFIG", raising=False)
+    for scene in SCENES:
+        with pytest.raises(SystemExit) as stop:
+            key_frames(scene)
+        assert stop.value.code == 2, scene.__name__
+        assert_one_clear_line(capsys.readouterr().err, case)

@@ -122,3 +122,31 @@ def test_selection_becomes_w_and_b_filters(api, tmp_path):
         ]
     }
     assert Selection("x/y").api_filters() == {}
+
+
+def test_size_only_in_the_recorded_slurm_environment_comes_from_the_run_metadata(tmp_path):
+    """A LUMI DDP run whose config says nothing of its size: wandb's run.metadata holds the
+    Slurm allocation (as wandb-metadata.json records it: values as text), and that decides."""
+    metadata = {
+        "host": "nid005123",
+        "email": "someone@example.org",
+        "slurm": {"job_id": "8812345", "nnodes": "2", "gpus_on_node": "8", "ntasks": "16"},
+        "cpu_count": 64,
+    }
+    run = StandInRun(
+        "ddp1",
+        "ddp",
+        training_rows(20),
+        config={"epochs": 10},
+        summary={"_runtime": 10.0, "epoch": 9},
+        metadata=metadata,
+    )
+    api = StandInApi()
+    api.projects["team/p"] = [run]
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("team/p"), store)
+    (stored,) = load_runs(store)
+    assert (stored.platform, stored.gpus, stored.nodes) == ("cluster", 16, 2)
+    assert stored.evidence["gpus"].source == "environment"
+    assert "slurm.gpus_on_node" in stored.evidence["gpus"].key
+    assert "email" not in stored.metadata  # nothing that names a person is kept

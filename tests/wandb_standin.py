@@ -28,6 +28,7 @@ class StandInRun:
         tags=(),
         group=None,
         fail_after_rows=None,
+        metadata=None,
     ):
         self.id, self.name, self.state = run_id, name, state
         self.config = dict(config or {})
@@ -36,6 +37,7 @@ class StandInRun:
         self.heartbeat_at, self.created_at = heartbeat_at, created_at
         self.tags, self.group = list(tags), group
         self.fail_after_rows = fail_after_rows
+        self.metadata = metadata
         self.pages_served = 0
         self.scans: list[tuple[list[str] | None, int]] = []
 
