@@ -39,7 +39,7 @@ overlays: setup
 # one offline reveal.js deck and a PPTX of every scene, with pauses and speaker notes
 # (1080p60 unless QUALITY is given)
 slides: setup
-	@$(PY) -m scenes.deck --quality $(call quality_or,h)
+	@$(PY) -m scenes.deck --quality $(call quality_or,h) $(SCENES)
 
 # the README's previews (media/gallery/*.gif, *.png) from the sample study
 gallery: setup

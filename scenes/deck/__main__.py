@@ -2,6 +2,7 @@
 
 python -m scenes.deck                 # 1080p60 -> media/slides/deck.html, media/slides/deck.pptx
 python -m scenes.deck --quality l     # a quick draft
+python -m scenes.deck ProgressRace    # a deck of some scenes only
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from extract.errors import InputError
 from scenes.__main__ import PROJECT_ROOT, QUALITY_FOLDERS, render_all
 
+from .posters import use_last_frames_as_posters
 from .revealjs import ensure_assets
 
 SLIDES_FILE = Path(__file__).with_name("slides.py")
@@ -65,12 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title", default="LUMI vs laptop", help="the deck's title")
     parser.add_argument("--output", "-o", type=Path, default=OUTPUT, help="where the decks go")
     parser.add_argument("--media-dir", type=Path, help="manim's media folder (default: media)")
+    parser.add_argument(
+        "scene", nargs="*", help="scenes for the deck, e.g. ProgressRace (default: every scene)"
+    )
     args = parser.parse_args(argv)
     from .slides import PRESENTATIONS_ENV
 
     output = args.output.resolve()
     presentations = output / "presentations"
     names = slide_scene_names()
+    if args.scene:
+        wanted = {name if name.endswith("Slides") else f"{name}Slides" for name in args.scene}
+        if unknown := sorted(wanted - set(names)):
+            parser.error(f"no slides for {', '.join(unknown)} (there are: {', '.join(names)})")
+        names = [name for name in names if name in wanted]
     env = {**os.environ, PRESENTATIONS_ENV: str(presentations)}
     extra = ["--media_dir", str(args.media_dir.resolve())] if args.media_dir else []
     scenes = [(SLIDES_FILE, name) for name in names]
@@ -83,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         options = ("--one-file", "--offline", "-c", f"title={args.title}")
         convert(names, presentations, html, "html", *options)
         convert(names, presentations, pptx, "pptx")
+        # manim-slides' posters are first frames: the empty opening of every scene
+        use_last_frames_as_posters(pptx)
     except InputError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
         return 2
