@@ -394,18 +394,36 @@ def decide_epochs_done(
             # Hugging Face counts epochs done as a fraction (1.5 = halfway through the second)
             done = value
             how = "last value (epochs done)"
-        else:
+        elif finished:
             # a 0-based epoch index, logged while that epoch runs: a finished run did it too
-            done = value + 1 if finished else value
-            how = "last 0-based index + 1" if finished else "last 0-based index (epochs completed)"
+            done, how = value + 1, "last 0-based index + 1"
+        else:
+            done, how = value, "last 0-based index (epochs completed)"
+            partial = _share_of_last_epoch(history, key, value)
+            if partial is not None:
+                # a stopped run is part-way through its last epoch: its logged steps there, over
+                # a complete epoch's, say how far (what a partial run's estimate is built on)
+                done = value + partial
+                how = f"last 0-based index + {partial:.2f} of an epoch by steps logged"
         if planned is not None and done > planned.value:
             done = planned.value
-        return Found(done, Evidence(source, f"{key}, {how}", _text(value)))
+        return Found(round(done, 6), Evidence(source, f"{key}, {how}", _text(value)))
     if finished and planned is not None:
         return Found(
             planned.value, Evidence("state", "finished, planned epochs", _text(planned.value))
         )
     return None
+
+
+def _share_of_last_epoch(history: pd.DataFrame, key: str, last: float) -> float | None:
+    """Rows logged in the last (unfinished) epoch over the median rows of a complete one."""
+    values = _history_values(history, key)
+    if values is None or last < 1:
+        return None
+    complete = [int(np.sum(values == epoch)) for epoch in range(int(last))]
+    if not complete or min(complete) == 0:
+        return None
+    return min(1.0, float(np.sum(values == last)) / float(np.median(complete)))
 
 
 def _history_values(history: pd.DataFrame, key: str) -> np.ndarray | None:

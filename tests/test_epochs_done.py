@@ -1,0 +1,89 @@
+"""Epochs done, not planned: how far a run really got decides its per-epoch figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from extract.ingest import RunFacts, make_run
+from study.analysis import build_report
+from study.plans import race_plan
+from study.view import view_of
+
+
+def run(name, state, runtime, config, summary=None, history=None):
+    return make_run(
+        RunFacts(
+            name,
+            name,
+            state,
+            runtime,
+            config,
+            summary or {},
+            history if history is not None else pd.DataFrame({"_runtime": []}),
+            "csv:t.csv",
+        )
+    )
+
+
+def test_failed_run_at_75_percent_is_timed_over_the_epochs_it_did():
+    base = run("1 GPU", "finished", 1200.0, {"total_gpus": 1, "epochs": 12}, {"epoch": 11})
+    failed = run(
+        "8 GPU failed",
+        "failed",
+        135.0,
+        {"total_gpus": 8, "epochs": 12},
+        {"progress_percentage": 75},
+    )
+    assert failed.epochs_done == 9
+    assert failed.time_per_epoch_s == pytest.approx(15.0)
+    figures = build_report([base, failed]).run("8 GPU failed")
+    assert figures.speedup == pytest.approx(100 / 15)  # not over its 12 planned epochs
+    assert figures.efficiency == pytest.approx(100 / 15 / 8)
+
+
+def test_crashed_run_without_progress_has_no_per_epoch_figures():
+    base = run("1 GPU", "finished", 1200.0, {"total_gpus": 1, "epochs": 10}, {"epoch": 9})
+    crashed = run("4 GPU crashed", "crashed", 100.0, {"total_gpus": 4, "epochs": 10})
+    assert crashed.epochs_done is None and crashed.time_per_epoch_s is None
+    report = build_report([base, crashed])
+    assert report.run("4 GPU crashed").speedup is None
+    assert any("4 GPU crashed: epochs done unknown" in w for w in report.warnings)
+
+
+def test_laptop_killed_part_way_gives_an_estimate_from_its_own_pace():
+    # killed after 1.5 of 4 epochs: 100 rows an epoch, 50 into the second
+    epochs = np.repeat([0, 1], [100, 50]).astype(float)
+    history = pd.DataFrame({"_runtime": np.arange(150) * 10.0, "epoch": epochs})
+    laptop = run("laptop", "crashed", 1490.0, {"device": "cpu", "epochs": 4}, history=history)
+    assert laptop.platform == "laptop" and laptop.epochs_done == pytest.approx(1.5)
+    assert laptop.extrapolated and laptop.time_s == pytest.approx(1490.0 / 1.5 * 4)
+    gpu = run("8 GPUs", "finished", 60.0, {"total_gpus": 8, "epochs": 4}, {"epoch": 3})
+    plan = race_plan(view_of([gpu, laptop]))
+    lane = next(lane for lane in plan.lanes if lane.run.name == "laptop")
+    assert lane.stamp.startswith("\u2248") and "measured" in (lane.estimate_note or "")
+    assert lane.curve.measured_until_s == pytest.approx(1490.0)
+
+
+def test_hugging_face_fractional_epochs_and_fraction_accuracy():
+    history = pd.DataFrame(
+        {
+            "_runtime": [10.0, 20.0, 30.0, 40.0],
+            "train/epoch": [0.5, 1.0, 1.5, 2.0],
+            "eval/accuracy": [0.5, 0.71, 0.88, 0.92],
+        }
+    )
+    hf = run(
+        "hf",
+        "finished",
+        40.0,
+        {"num_train_epochs": 2, "per_device_train_batch_size": 8, "total_gpus": 1},
+        history=history,
+    )
+    assert hf.epochs == 2 and hf.epochs_done == 2
+    assert hf.evidence["epochs"].key == "num_train_epochs"
+    report = build_report([hf])
+    assert report.accuracy_key == "eval/accuracy"  # running_accuracy is not logged
+    assert report.run("hf").best_accuracy == pytest.approx(92.0)
+    assert report.run("hf").time_to_target_s == pytest.approx(40.0)  # 90% = 0.9
