@@ -39,7 +39,8 @@ def duration_range(low: float, high: float) -> str:
 def _short(number_text: str) -> str:
     """'54.1' -> '54' in ranges, where one decimal on both ends is more than anyone reads."""
     value = float(number_text.replace(",", ""))
-    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+    # below 10 keep duration()'s own digits: whole seconds ('3') must not become '3.0'
+    return f"{value:,.0f}" if value >= 10 else number_text
 
 
 def ratio(value: float, sign: str = "x") -> str:
