@@ -118,8 +118,8 @@ class TrainingComparison(kit.StudyScene):
         cluster_bars = [bar for bar in bars if bar.run.platform == "cluster"]
         self.begin_part(plan.start_notes)
         frame = self.frame_of(plan.title, plan.source)
-        intro = [frame, self.axis.grid, static, self.axis, axis_caption, clock.caption, moving]
-        self.fade_in(*intro, run_time=INTRO_SECONDS)
+        first_frame = [frame, self.axis.grid, self.axis, axis_caption]
+        self.fade_in(static, clock.caption, moving, run_time=INTRO_SECONDS, from_start=first_frame)
         parts = []
         laptop_bars = [bar for bar in bars if bar.run.platform == "laptop"]
         if cluster_bars and laptop_bars:  # a deck holds once every cluster bar is complete

@@ -193,12 +193,22 @@ class MetricVsTime(kit.StudyScene):
         draw(0.0, 0.0)
         self.begin_part(self._start_notes(traces, y_caption, target))
         frame = self.frame_parts(self.title_template(settings), runs)
-        intro = [frame, chart, target_line, clock.caption, moving]
-        self.fade_in(*intro, run_time=INTRO_SECONDS)
+        self.fade_in(
+            target_line,
+            clock.caption,
+            moving,
+            run_time=INTRO_SECONDS,
+            from_start=[frame, chart],
+        )
         # a deck holds when the first run reaches the target (without one: first finishes)
         first = min((target_share or finish_share).values()) + MARK_FADE
         parts = [(first, self._closing_notes(traces, target))]
         self.play_clock(moving, clock_map, draw, TRACE_SECONDS, parts, changing)
+        for trace in traces:  # every run has finished: nothing is left mid-fade on the hold
+            trace.end_dot.set_opacity(1)
+            trace.label.set_opacity(1)
+            if trace.marker is not None:
+                trace.marker.set_stroke(opacity=1)
         clock.show(t_end)
 
         closing = self._closing(traces, chart, target)

@@ -135,9 +135,8 @@ class ProgressRace(kit.StudyScene):
             None,
         )
         self.begin_part(plan.start_notes)
-        intro = [self.frame_of(plan.title, plan.source), static, axis, axis_caption]
-        intro += [clock.caption, moving]
-        self.fade_in(*intro, run_time=INTRO_SECONDS)
+        first_frame = [self.frame_of(plan.title, plan.source), axis, axis_caption]
+        self.fade_in(static, clock.caption, moving, run_time=INTRO_SECONDS, from_start=first_frame)
 
         # a deck holds once the first cluster run's finish stamp is in
         parts = []

@@ -69,10 +69,12 @@ class ScalingEfficiency(kit.StudyScene):
             f"{max_gpus // base}x as fast."
         )
         self.fade_in(
-            self.frame_parts(self.settings.title_scaling, cluster_runs, histories=False),
-            chart,
             node_marks,
             run_time=INTRO_SECONDS,
+            from_start=[
+                self.frame_parts(self.settings.title_scaling, cluster_runs, histories=False),
+                chart,
+            ],
         )
 
         ideal = DashedLine(

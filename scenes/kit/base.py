@@ -138,11 +138,15 @@ class StudyScene(Scene):
         """A plan's title and source line, drawn."""
         return VGroup(title(title_text, self.theme), source_line(source, self.theme))
 
-    def fade_in(self, *mobjects: Mobject, run_time: float) -> None:
-        """Fade everything in at once. A frame-sized veil in the background colour fading out is
-        one mobject to draw per frame; fading each mobject in draws all of them every frame (it
-        made the first second the slowest of a scene). Transparent renders have no background
-        colour to veil with, so they fade each mobject."""
+    def fade_in(
+        self, *mobjects: Mobject, run_time: float, from_start: Sequence[Mobject] = ()
+    ) -> None:
+        """Fade everything in at once; ``from_start`` (title, empty axes) is there from the
+        first frame, so a video or slide never opens on a blank frame. A frame-sized veil in the
+        background colour fading out is one mobject to draw per frame; fading each mobject in
+        draws all of them every frame (it made the first second the slowest of a scene).
+        Transparent renders have no background colour to veil with, so they fade each mobject."""
+        self.add(*from_start)
         if config.transparent or not self.fast_drawing:
             self.play(*(FadeIn(mob) for mob in mobjects), run_time=run_time)
             return
@@ -153,8 +157,14 @@ class StudyScene(Scene):
             fill_color=self.theme.background,
             fill_opacity=1,
         ).set_z_index(VEIL_Z)
+        above = [m for mob in from_start for m in mob.get_family()]
+        depths = [m.z_index for m in above]
+        for member in above:
+            member.z_index = VEIL_Z + 1  # over the veil while it fades
         self.add(*mobjects, veil)
         self.play(FadeOut(veil), run_time=run_time)
+        for member, depth in zip(above, depths, strict=True):
+            member.z_index = depth
 
     def play_clock(
         self,
