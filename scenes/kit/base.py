@@ -31,6 +31,7 @@ from study.view import StudyView, source_text, view_of
 
 from .clock import LogClock
 from .frame import source_line, title
+from .manim_compat import last_frame, movie_path
 from .output import move_index_to_front, write_poster
 from .theme import THEMES, Theme
 
@@ -61,7 +62,6 @@ class StudyScene(Scene):
 
     def setup(self) -> None:
         self.parts: list[str] = []
-        self._finish_videos_when_written()
         self._load()
         self.prepare()
 
@@ -72,9 +72,11 @@ class StudyScene(Scene):
         # the one error path: bad input anywhere in setup or construct is one line and exit 2,
         # not manim's traceback (Scene.render is the public hook manim-slides overrides too)
         try:
-            return super().render(preview)
+            result = super().render(preview)
         except InputError as error:
             self.fail(error)
+        self._finish_video()
+        return result
 
     def fail(self, error: InputError) -> None:
         if os.environ.get("LUMI_DEBUG"):
@@ -82,20 +84,13 @@ class StudyScene(Scene):
         print(f"error: {error.one_line()}", file=sys.stderr)
         raise SystemExit(2) from None
 
-    def _finish_videos_when_written(self) -> None:
-        writer = getattr(self.renderer, "file_writer", None)
-        if writer is None:
-            return
-        combine = writer.combine_to_movie
-
-        def combine_then_finish() -> None:
-            combine()
-            movie = Path(writer.movie_file_path)
-            if movie.suffix == ".mp4" and movie.exists():
-                move_index_to_front(movie)
-                write_poster(self.renderer.get_frame(), movie.with_suffix(".png"))
-
-        writer.combine_to_movie = combine_then_finish
+    def _finish_video(self) -> None:
+        """A finished MP4 plays before it has fully downloaded (index at the front) and has a
+        poster: its held final frame."""
+        movie = movie_path(self)
+        if movie is not None and movie.suffix == ".mp4" and movie.exists():
+            move_index_to_front(movie)
+            write_poster(last_frame(self), movie.with_suffix(".png"))
 
     def _load(self) -> None:
         self.settings = load_settings()

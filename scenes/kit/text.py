@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Text, VGroup, VMobject, config
+from manim import Text, VGroup, VMobject
 
+from .manim_compat import draw_as_one_shape, glyphs_of, text_cache_dir
 from .theme import FONT
 
 try:
@@ -25,7 +26,7 @@ def text_cache_lock() -> Iterator[None]:
     if fcntl is None:
         yield
         return
-    folder = config.get_dir("text_dir")
+    folder = text_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -48,16 +49,8 @@ def text(content: str, size: float, color, *, bold: bool = False, **kwargs) -> T
 
 
 def merge_glyphs(mob: Text) -> Text:
-    """Draw a Text as one shape instead of one per character. Manim's per-mobject cost (path
-    building in Python) dominates for text drawn every frame; the outlines are unchanged, so
-    the pixels are too. The Text keeps its content, size and place for layout checks."""
-    glyphs = [m for m in mob.family_members_with_points()]
-    if len(glyphs) > 1:
-        merged = VMobject()
-        merged.points = np.concatenate([glyph.points for glyph in glyphs])
-        merged.match_style(glyphs[0])
-        mob.submobjects = [merged]
-    return mob
+    """Draw a Text as one shape instead of one per character (same outlines, same pixels)."""
+    return draw_as_one_shape(mob)
 
 
 @dataclass(frozen=True)
@@ -89,15 +82,15 @@ class GlyphText(VGroup):
     def _glyph(self, char: str) -> _Glyph:
         if char not in self._glyphs:
             if self._zero_advance is None:
-                pair = self._probe("00")
+                pair = glyphs_of(self._probe("00"))
                 self._zero_advance = pair[1].get_left()[0] - pair[0].get_left()[0]
                 self.shape.match_style(pair[0])
             # the character between two zeros: its outline and where the next character starts
-            probe = self._probe(f"0{char}0")
-            first, after = probe[0], probe[-1]
+            glyphs = glyphs_of(self._probe(f"0{char}0"))
+            first, after = glyphs[0], glyphs[-1]
             pen = first.get_left()[0] + self._zero_advance
             origin = np.array([pen, first.get_bottom()[1], 0.0])
-            outline = probe[1].points - origin if len(probe) == 3 else np.zeros((0, 3))
+            outline = glyphs[1].points - origin if len(glyphs) == 3 else np.zeros((0, 3))
             self._glyphs[char] = _Glyph(outline, after.get_left()[0] - pen)
         return self._glyphs[char]
 

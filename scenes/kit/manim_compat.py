@@ -1,0 +1,68 @@
+"""Every use of Manim beyond its documented API, in one place, with the version it was checked
+against. tests/test_manim_compat.py fails loudly when a Manim upgrade changes one of them; a
+Manim upgrade should need changes here and nowhere else.
+
+Checked against Manim Community 0.21.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from manim import Mobject, Scene, Text, VMobject, config
+from manim import __version__ as manim_version
+
+CHECKED_WITH = "0.21.0"
+
+
+def movie_path(scene: Scene) -> Path | None:
+    """The video file a rendered scene wrote (None for a still or a dry run). Manim keeps it on
+    the Cairo renderer's file writer; there is no public accessor."""
+    writer = getattr(scene.renderer, "file_writer", None)
+    path = getattr(writer, "movie_file_path", None)
+    return Path(path) if path else None
+
+
+def last_frame(scene: Scene) -> np.ndarray:
+    """The frame the scene ended on, as RGBA pixels (the renderer's public get_frame)."""
+    return scene.renderer.get_frame()
+
+
+def text_cache_dir() -> Path:
+    """Where Manim writes each Text's SVG (media/texts/<hash>.svg), reading a cached file as soon
+    as it exists: the folder renders sharing a media folder must lock."""
+    return Path(config.get_dir("text_dir"))
+
+
+def glyphs_of(text: Text) -> list[VMobject]:
+    """A Text's glyph outlines, one per visible character in reading order (Pango's order; spaces
+    have none). Manim builds a Text as one submobject per glyph."""
+    return [m for m in text.family_members_with_points() if isinstance(m, VMobject)]
+
+
+def draw_as_one_shape(text: Text) -> Text:
+    """Replace a Text's glyph submobjects by one shape with the same outlines: Manim draws each
+    mobject with a Python path-building cost, which dominates for text drawn every frame. The
+    Text keeps its content, size and place (layout checks read them)."""
+    glyphs = glyphs_of(text)
+    if len(glyphs) > 1:
+        merged = VMobject()
+        merged.points = np.concatenate([glyph.points for glyph in glyphs])
+        merged.match_style(glyphs[0])
+        text.submobjects = [merged]
+    return text
+
+
+def family(mobjects: Iterable[Mobject]) -> list[Mobject]:
+    """Every mobject and submobject, each once (Manim's own utility, not in its public API)."""
+    from manim.utils.family import extract_mobject_family_members
+
+    return list(extract_mobject_family_members(list(mobjects), only_those_with_points=False))
+
+
+def version_note() -> str:
+    if manim_version == CHECKED_WITH:
+        return f"manim {manim_version}"
+    return f"manim {manim_version} (scenes/kit/manim_compat.py was checked with {CHECKED_WITH})"

@@ -1,0 +1,70 @@
+"""What scenes/kit/manim_compat.py relies on in Manim beyond its documented API. A Manim
+upgrade that changes any of it fails here, loudly, not somewhere inside a render."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import Dot, Scene, Text, VGroup, tempconfig
+from manim import __version__ as manim_version
+
+from scenes.kit import manim_compat
+
+
+def test_the_manim_version_is_the_one_checked():
+    assert manim_version == manim_compat.CHECKED_WITH, (
+        "a new Manim: check every function of scenes/kit/manim_compat.py against it (this "
+        "module's tests), then update CHECKED_WITH"
+    )
+
+
+def test_a_text_is_one_glyph_per_visible_character_in_reading_order(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path)}):
+        glyphs = manim_compat.glyphs_of(Text("0a0"))
+        spaced = manim_compat.glyphs_of(Text("a b"))
+    assert len(glyphs) == 3 and len(spaced) == 2
+    lefts = [g.get_left()[0] for g in glyphs]
+    assert lefts == sorted(lefts)
+
+
+def test_texts_are_cached_as_svg_files_where_the_lock_is_taken(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path)}):
+        Text("cache me")
+        folder = manim_compat.text_cache_dir()
+    assert folder.is_relative_to(tmp_path)
+    assert list(folder.glob("*.svg"))
+
+
+def test_one_shape_keeps_the_outlines(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path)}):
+        text = Text("3.3 min")
+    points = np.concatenate([g.points for g in manim_compat.glyphs_of(text)])
+    box = text.get_left(), text.get_right(), text.get_top(), text.get_bottom()
+    manim_compat.draw_as_one_shape(text)
+    assert len(text.submobjects) == 1
+    assert np.array_equal(text.submobjects[0].points, points)
+    assert np.allclose(box, (text.get_left(), text.get_right(), text.get_top(), text.get_bottom()))
+    assert text.original_text == "3.3 min"
+
+
+def test_family_lists_every_member_once():
+    dot, other = Dot(), Dot()
+    group = VGroup(dot, VGroup(other))
+    members = manim_compat.family([group, dot])
+    assert sum(m is dot for m in members) == 1 and any(m is other for m in members)
+
+
+@pytest.mark.render
+def test_a_rendered_scene_names_its_movie_and_keeps_its_last_frame(tmp_path):
+    class Tiny(Scene):
+        def construct(self):
+            self.add(Dot())
+            self.wait(0.2)
+
+    with tempconfig({"media_dir": str(tmp_path), "quality": "low_quality", "frame_rate": 5}):
+        scene = Tiny()
+        scene.render()
+        movie = manim_compat.movie_path(scene)
+        frame = manim_compat.last_frame(scene)
+    assert movie is not None and movie.exists() and movie.is_relative_to(tmp_path)
+    assert frame.ndim == 3 and frame.shape[2] == 4 and frame.any()
