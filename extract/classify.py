@@ -32,8 +32,24 @@ FRACTIONAL_EPOCH_KEYS = ("train/epoch", "epoch")
 DEVICE_KEYS = ("device_type", "device", "hardware", "accelerator", "scaling_strategy")
 CPU_FLAG_KEYS = ("use_cpu", "no_cuda")
 CPU_WORDS = ("cpu", "laptop", "notebook", "macbook")
-GPU_WORDS = ("cuda", "gpu", "rocm", "hip", "mi250", "mi300", "a100", "h100", "v100", "nccl", "ddp")
-GPU_WORDS += ("distributeddataparallel", "cluster", "lumi", "hpc", "slurm")
+GPU_WORDS = (
+    "cuda",
+    "gpu",
+    "rocm",
+    "hip",
+    "mi250",
+    "mi300",
+    "a100",
+    "h100",
+    "v100",
+    "nccl",
+    "ddp",
+    "distributeddataparallel",
+    "cluster",
+    "lumi",
+    "hpc",
+    "slurm",
+)
 LAPTOP_TAGS = ("laptop", "cpu", "notebook")
 CLUSTER_TAGS = ("cluster", "gpu", "hpc", "lumi", "slurm", "multi-gpu", "multi_gpu")
 
@@ -214,10 +230,10 @@ def decide_gpus(logged: Logged, correction: Correction | None) -> Found | None:
     accelerator = str(logged.config.get("accelerator", "")).lower()
     devices = _lightning_devices(logged.config.get("devices"))
     if devices and any(word in accelerator for word in ("gpu", "cuda", "rocm", "hip")):
-        nodes = count("num_nodes", logged.config.get("num_nodes", 1)) or 1
+        machines = count("num_nodes", logged.config.get("num_nodes", 1)) or 1
         return Found(
-            devices * nodes,
-            Evidence("config", "devices x num_nodes", f"{devices} x {nodes}"),
+            devices * machines,
+            Evidence("config", "devices x num_nodes", f"{devices} x {machines}"),
         )
     on_node = logged.machine("slurm.gpus_on_node", positive_count)
     slurm_nodes = logged.machine("slurm.nnodes", positive_count) or logged.machine(
@@ -330,9 +346,9 @@ def decide_cores(logged: Logged, correction: Correction | None) -> tuple[Found |
     if machine is not None:
         return machine, "cores"
     for key in MACHINE_CPU_KEYS:
-        found = logged.machine(key, positive_count)
-        if found is not None:
-            return found, "cores"
+        recorded = logged.machine(key, positive_count)
+        if recorded is not None:
+            return recorded, "cores"
     return None, "cores"
 
 
@@ -354,8 +370,8 @@ def decide_epochs_done(
 ) -> Found | None:
     """Epochs the run did, from how far it logged it got; a finished run did its plan."""
     if correction and correction.epochs_done is not None:
-        value = correction.epochs_done
-        return Found(value, Evidence(correction.origin, "epochs_done", _text(value)))
+        stated = correction.epochs_done
+        return Found(stated, Evidence(correction.origin, "epochs_done", _text(stated)))
     finished = state == "finished"
     if planned is not None:
         progress = _history_progress(history)
@@ -378,7 +394,8 @@ def decide_epochs_done(
             )
     for key in FRACTIONAL_EPOCH_KEYS:
         values = _history_values(history, key)
-        source, value = "history", None
+        value: float | None
+        source, value, fractional = "history", None, False
         if values is not None:
             value = float(values.max())
             fractional = bool(np.any(values != np.floor(values)))

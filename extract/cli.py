@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -40,8 +42,8 @@ examples:
 err = Console(stderr=True, highlight=False)
 
 
-def _assignment(kind: type):
-    def parse(text: str) -> tuple[str, object]:
+def _assignment(kind: Callable[[str], Any]) -> Callable[[str], tuple[str, Any]]:
+    def parse(text: str) -> tuple[str, Any]:
         name, sep, value = text.rpartition("=")
         if not sep or not name:
             raise argparse.ArgumentTypeError(f"expected RUN_NAME=VALUE, got {text!r}")

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ from .csv_exports import (
     series_to_history,
 )
 from .errors import InputError
-from .model import Evidence, Run
+from .model import Evidence, Platform, Run
 
 
 @dataclass
@@ -157,8 +158,8 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     corrections = corrections or Corrections()
     correction = corrections.for_run(facts.run_id, facts.name)
     config, summary = facts.config, facts.summary
-    tags = summary.get("tags") if isinstance(summary.get("tags"), list) else []
-    logged = Logged(config, summary, facts.metadata, [str(t) for t in tags])
+    tags = summary.get("tags")
+    logged = Logged(config, summary, facts.metadata, [str(t) for t in tags or [] if t])
     gpus = decide_gpus(logged, correction)
     nodes = decide_nodes(logged, correction)
     platform = decide_platform(logged, correction, gpus)
@@ -210,7 +211,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     return Run(
         run_id=facts.run_id,
         name=facts.name,
-        platform=platform_value,
+        platform=cast(Platform, platform_value),
         state=facts.state,
         gpus=gpus.value if gpus else None,
         nodes=nodes.value if nodes else None,

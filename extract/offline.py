@@ -134,7 +134,7 @@ def read_run_file(path: Path) -> OfflineRun:
     if not data.startswith(FILE_HEADER[:6]):
         raise InputError("not a W&B run file (no ':W&B' header)", path=path)
     for payload in _records(data, run):
-        record = pb.Record()
+        record = pb.Record()  # type: ignore[attr-defined]  # generated protobuf class
         try:
             record.ParseFromString(payload)
         except Exception:  # protobuf raises DecodeError, a plain Exception subclass
@@ -356,7 +356,8 @@ def _join(parts: list[OfflineRun]) -> OfflineRun:
     combined.joined = join_on_step([p.history() for p in parts])
     combined.runtime_s = max(p.measured_runtime() for p in parts)
     codes = [p.exit_code for p in parts]
-    combined.exit_code = None if None in codes else max(codes)
+    known = [code for code in codes if code is not None]
+    combined.exit_code = None if len(known) < len(codes) else max(known)
     combined.start_time = min((p.start_time for p in parts if p.start_time), default=None)
     damaged = [f"{p.path.parent.name}: {p.damage}" for p in parts if p.damage]
     combined.damage = "; ".join(damaged) or None

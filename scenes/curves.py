@@ -306,7 +306,7 @@ class MetricVsTime(kit.StudyScene):
             lines.append(f"Dashed line: the target, {target:g}%.")
         reached = [t for t in traces if t.target_s is not None]
         if reached:
-            first = min(reached, key=lambda t: t.target_s)
+            first = min(reached, key=lambda t: t.target_s or 0.0)
             lines.append(
                 f"First to reach it: {self.label(first.run)}, after "
                 f"{units.duration(first.target_s or 0)}."
@@ -314,7 +314,9 @@ class MetricVsTime(kit.StudyScene):
         return "\n".join(lines)
 
     def _closing_notes(self, traces: list[Trace], target: float | None) -> str:
-        reached = sorted((t for t in traces if t.target_s is not None), key=lambda t: t.target_s)
+        reached = sorted(
+            (t for t in traces if t.target_s is not None), key=lambda t: t.target_s or 0.0
+        )
         lines = [f"Time to {target:g}%:"] if reached else []
         lines += [f"{self.label(t.run)}: {units.duration(t.target_s or 0)}" for t in reached]
         finals = [f"{self.label(t.run)}: {self.value_text(t.final_value)}" for t in traces]
@@ -324,7 +326,9 @@ class MetricVsTime(kit.StudyScene):
     def _closing(self, traces: list[Trace], chart: kit.Chart, target: float | None) -> VGroup:
         """The ranking by time to the target, in the corner the curves leave empty: top left
         under the target for a rising metric (it starts low), bottom left for a falling one."""
-        reached = sorted((t for t in traces if t.target_s is not None), key=lambda t: t.target_s)
+        reached = sorted(
+            (t for t in traces if t.target_s is not None), key=lambda t: t.target_s or 0.0
+        )
         if target is None or not reached:
             return VGroup()
         theme = self.theme

@@ -239,7 +239,7 @@ def _warnings(
                 f"{figure.evidence.get('gpus', 'none')}; "
                 f"{figure.evidence.get('epochs_done', 'none')})"
             )
-    same = {}
+    same: dict[str, list[str]] = {}
     for run in shown:
         same.setdefault(base_label(run), []).append(run.name)
     for label, names in same.items():

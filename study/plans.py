@@ -172,7 +172,7 @@ def _closing_notes(view: StudyView, lanes: list[RaceLane]) -> str:
     return "\n".join(lines)
 
 
-def _epochs_text(epochs: set[float | None]) -> str:
+def _epochs_text(epochs: set[float] | set[float | None]) -> str:
     values = sorted(e for e in epochs if e)
     return "/".join(f"{e:g}" for e in values) + (" epoch" if values == [1] else " epochs")
 

@@ -61,7 +61,9 @@ def progress_curve(run: Run) -> ProgressCurve:
     return ProgressCurve(np.array([0.0, finish]), np.array([0.0, 1.0]), finish, measured, method)
 
 
-def _from_epochs(times, epochs, total_epochs: float, finish: float):
+def _from_epochs(
+    times: np.ndarray, epochs: np.ndarray, total_epochs: float, finish: float
+) -> tuple[np.ndarray, np.ndarray] | None:
     keep = ~(np.isnan(times) | np.isnan(epochs))
     times, epochs = times[keep], epochs[keep]
     if times.size == 0:
@@ -84,11 +86,15 @@ def _from_epochs(times, epochs, total_epochs: float, finish: float):
     return np.array(boundaries_t), np.array(boundaries_f)
 
 
-def _from_percentage(times, percentages, finish: float):
+def _from_percentage(
+    times: np.ndarray, percentages: np.ndarray, finish: float
+) -> tuple[np.ndarray, np.ndarray] | None:
     return _from_fraction(times, percentages / 100.0, finish)
 
 
-def _from_fraction(times, fractions, finish: float):
+def _from_fraction(
+    times: np.ndarray, fractions: np.ndarray, finish: float
+) -> tuple[np.ndarray, np.ndarray] | None:
     keep = ~(np.isnan(times) | np.isnan(fractions))
     times, percentages = times[keep], fractions[keep]
     if times.size < 2 or np.any(np.diff(percentages) < -1e-9):

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from extract.errors import InputError
 from extract.model import Run
@@ -83,7 +84,7 @@ def load_settings() -> Settings:
     if not parser.has_section(SECTION):
         return Settings()
     known = {f.name: f for f in fields(Settings)}
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key, raw in parser.items(SECTION):
         if key not in known:
             raise InputError(

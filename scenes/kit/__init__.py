@@ -4,7 +4,7 @@ from study.settings import Settings, load_settings
 
 from .base import StudyScene
 from .callout import CalloutLine, callout, callout_box
-from .chart import Chart, Scale, power_of_two_ticks, time_ticks
+from .chart import Chart, Scale, Tick, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
 from .frame import source_line, title
 from .labels import spread
@@ -35,6 +35,7 @@ __all__ = [
     "set_bar",
     "Chart",
     "Scale",
+    "Tick",
     "power_of_two_ticks",
     "spread",
     "time_ticks",

@@ -96,7 +96,7 @@ class StudyScene(Scene):
         self.settings = load_settings()
         self.study = study = load_study()
         self.theme = THEMES[self.settings.theme]
-        self.camera.background_color = ManimColor(self.theme.background)
+        self.camera.background_color = ManimColor(self.theme.background)  # type: ignore[union-attr]
         self.loaded = load_default_runs(columns=self.history_keys(self.settings))
         self.store = self.loaded.path or Path("data/sample")
         if not self.settings.select(self.loaded.runs):

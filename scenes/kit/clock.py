@@ -38,6 +38,6 @@ class ClockReadout(VGroup):
         self.add(self.caption, self.value)
         self.show(0)
 
-    def show(self, seconds: float) -> None:
+    def show(self, seconds: float) -> None:  # type: ignore[override]  # a clock shows a time
         self.value.set_text(units.clock(seconds))
         self.value.next_to(self.caption, DOWN, buff=0.1, aligned_edge=RIGHT)

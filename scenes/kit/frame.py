@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from manim import DL, UL, VGroup
+from manim import DL, UL, VMobject
 
 from .text import text
 from .theme import SOURCE_SIZE, TITLE_SIZE, Theme, safe_box
 
 
-def title(content: str, theme: Theme) -> VGroup:
+def title(content: str, theme: Theme) -> VMobject:
     left, _, _, top = safe_box()
     mob = text(content, TITLE_SIZE, theme.foreground, bold=True)
     return mob.move_to([left, top, 0], aligned_edge=UL)
 
 
-def source_line(content: str, theme: Theme) -> VGroup:
+def source_line(content: str, theme: Theme) -> VMobject:
     """Small print at the bottom: where the numbers came from (see study.view.source_text)."""
     left, right, bottom, _ = safe_box()
     mob = text(content, SOURCE_SIZE, theme.muted)

@@ -15,7 +15,7 @@ from .theme import FONT
 try:
     import fcntl
 except ImportError:  # Windows: no flock; renders there must not share a media folder
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 
 @contextlib.contextmanager
@@ -104,5 +104,5 @@ class GlyphText(VGroup):
         self.shape.points = np.concatenate(outlines) if outlines else np.zeros((0, 3))
         self.original_text = content
         if len(self.shape.points):
-            self.shift(anchor - self.get_corner([-1, -1, 0]))
+            self.shift(np.asarray(anchor) - np.asarray(self.get_corner([-1, -1, 0])))
         return self
