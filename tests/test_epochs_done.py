@@ -87,3 +87,21 @@ def test_hugging_face_fractional_epochs_and_fraction_accuracy():
     assert report.accuracy_key == "eval/accuracy"  # running_accuracy is not logged
     assert report.run("hf").best_accuracy == pytest.approx(92.0)
     assert report.run("hf").time_to_target_s == pytest.approx(40.0)  # 90% = 0.9
+
+
+def test_a_target_of_90_and_of_0_9_mean_the_same():
+    from study.settings import Settings
+
+    history = pd.DataFrame({"_runtime": [10.0, 20.0, 30.0], "val_acc": [0.5, 0.91, 0.95]})
+    lightning = run(
+        "pl",
+        "finished",
+        30.0,
+        {"devices": 4, "num_nodes": 2, "accelerator": "gpu", "max_epochs": 3},
+        history=history,
+    )
+    assert (lightning.platform, lightning.gpus, lightning.epochs) == ("cluster", 8, 3)
+    as_percent = build_report([lightning], settings=Settings(target_accuracy=90))
+    as_fraction = build_report([lightning], settings=Settings(target_accuracy=0.9))
+    assert as_percent.target_accuracy == as_fraction.target_accuracy == 90
+    assert as_percent.run("pl").time_to_target_s == as_fraction.run("pl").time_to_target_s == 20

@@ -44,7 +44,7 @@ def test_project_manim_cfg_documents_every_setting():
     [
         ("theme = sepia\n", "theme = 'sepia': use dark or light"),
         ("target_accuracy = high\n", "target_accuracy = 'high' is not a number"),
-        ("target_accuracy = 120\n", "use 0-100"),
+        ("target_accuracy = 120\n", "use a percentage (90) or a fraction (0.9)"),
         ("comparison_time = weekly\n", "use total or per_epoch"),
         ("include_runs = [unclosed\n", "is not a regular expression"),
         ("colour = red\n", "unknown setting 'colour'"),
