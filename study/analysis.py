@@ -72,6 +72,8 @@ class Report:
     target_accuracy: float
     runs: list[RunFigures]
     warnings: list[str] = field(default_factory=list)
+    # run names repeat in W&B (reruns, resumed jobs): the id says which run is the fastest
+    fastest_cluster_run_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -180,6 +182,7 @@ def build_report(
         target_accuracy=target,
         runs=figures,
         warnings=_warnings(runs, selection, figures, study, accuracy.key, accuracy.fallback),
+        fastest_cluster_run_id=fastest.run_id if fastest else None,
     )
 
 

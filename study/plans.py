@@ -92,7 +92,7 @@ def _race_closing(view: StudyView) -> list[Line]:
     """Every figure is the report's, computed from the store."""
     settings, report = view.settings, view.report
     lines = []
-    fastest = next((r for r in view.shown if r.name == report.fastest_cluster_run), None)
+    fastest = next((r for r in view.shown if r.run_id == report.fastest_cluster_run_id), None)
     if fastest is not None:
         lines.append(
             Line(

@@ -20,7 +20,7 @@ def to_markdown(report: Report) -> str:
         else ""
     )
     if report.fastest_cluster_s is not None:
-        fastest = next(r for r in report.runs if r.name == report.fastest_cluster_run)
+        fastest = next(r for r in report.runs if r.run_id == report.fastest_cluster_run_id)
         head = f"- **Fastest cluster run** ({fastest.label}): {units.duration(fastest.time_s)}"
         if report.laptop_low_s is not None and report.laptop_high_s is not None:
             laptop = (
