@@ -49,6 +49,7 @@ report: setup
 	@$(PY) -m extract report
 
 test: setup
+	@bash scripts/bootstrap.sh --test-browser
 	@$(VENV)/bin/ruff check .
 	@$(PY) -m pytest
 

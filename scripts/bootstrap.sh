@@ -35,6 +35,39 @@ install_system_libs() {
     fi
 }
 
+# `make test` only: a Chromium for the browser test of the HTML deck (tests/test_deck_browser.py,
+# skipped with its reason where none can be installed). Debian's own package: a browser download
+# of Playwright's is not needed and, on machines that reach only package registries, fails.
+install_test_browser() {
+    local found
+    for found in chromium chromium-browser google-chrome; do
+        command -v "$found" >/dev/null 2>&1 && return 0
+    done
+    if command -v apt-get >/dev/null 2>&1; then
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then
+            if ! sudo -n true 2>/dev/null; then
+                say "no Chromium and no sudo without a password: the browser test will be skipped"
+                return 0
+            fi
+            sudo="sudo -n"
+        fi
+        say "installing Chromium (Debian package) for the browser test"
+        if ! { $sudo apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+                chromium >/dev/null; }; then
+            say "could not install Chromium: the browser test will be skipped"
+        fi
+    else
+        say "no Chromium found: the browser test will be skipped (install chromium to run it)"
+    fi
+}
+
+if [ "${1:-}" = "--test-browser" ]; then
+    install_test_browser
+    exit 0
+fi
+
 have_system_libs || install_system_libs
 
 if command -v uv >/dev/null 2>&1; then
