@@ -342,13 +342,15 @@ def decide_cores(logged: Logged, correction: Correction | None) -> tuple[Found |
     threads = logged.first(THREAD_KEYS, positive_count)
     if threads is not None:
         return threads, "threads"
+    # the machine's count: logical CPUs are hardware threads, cpu_count is what os.cpu_count()
+    # or psutil said (the published laptop logged 8 for its 4-core, 8-thread CPU)
     machine = logged.first(MACHINE_CPU_KEYS, positive_count)
     if machine is not None:
-        return machine, "cores"
+        return machine, "threads" if machine.evidence.key == "cpu_count_logical" else "cores"
     for key in MACHINE_CPU_KEYS:
         recorded = logged.machine(key, positive_count)
         if recorded is not None:
-            return recorded, "cores"
+            return recorded, "threads" if key == "cpu_count_logical" else "cores"
     return None, "cores"
 
 

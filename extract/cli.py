@@ -238,7 +238,8 @@ def _write(args: argparse.Namespace, result, study: StudyFile) -> None:
     warnings += study.unused_warnings()
     warnings += unknown_warnings(runs, study)
     for warning in warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True, markup=False, highlight=False)
+        # plain text: a run name may hold brackets that rich would read as markup
+        err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)
     histories = sum(1 for r in runs if len(r.history))
     print(f"wrote {_runs(len(runs))} ({histories} with histories) to {output}")
 

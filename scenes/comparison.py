@@ -183,6 +183,7 @@ class TrainingComparison(kit.StudyScene):
             fill_color=color,
             fill_opacity=0.16,
         ).move_to([(x0 + x1) / 2, (top + bottom) / 2, 0])
+        band.set_z_index(-1)  # behind the bars and their stamps it spans
         label = kit.text(plan.range_label, kit.SMALL_SIZE, color)
         label.next_to(band, DOWN, buff=0.08).align_to([x1, 0, 0], RIGHT)
         _, right, bottom, top = kit.safe_box()

@@ -192,7 +192,7 @@ class MetricVsTime(kit.StudyScene):
 
         draw(0.0, 0.0)
         self.begin_part(self._start_notes(traces, y_caption, target))
-        frame = self.frame_parts(self.title_template(settings), runs)
+        frame = self.frame_parts(self.title_template(settings), runs, key=key)
         self.fade_in(
             target_line,
             clock.caption,

@@ -222,4 +222,5 @@ class ProgressRace(kit.StudyScene):
         top = geometry.y(0) + geometry.pitch / 2
         bottom = geometry.y(max(0, cluster_lanes - 1)) - geometry.pitch / 2
         middle = (top + bottom) / 2 if box.height <= top - bottom else geometry.middle_y
-        return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle, 0])
+        # above the lanes' estimate notes, which it may cover
+        return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle, 0]).set_z_index(5)

@@ -17,7 +17,14 @@ from extract.studyfile import StudyFile
 
 from . import units
 from .labels import base_label, unique_labels
-from .metrics import ACCURACY_KEYS, best_accuracy, choose_key, target_percent, time_to_percent
+from .metrics import (
+    ACCURACY_KEYS,
+    best_accuracy,
+    choose_key,
+    own_key,
+    target_percent,
+    time_to_percent,
+)
 from .selection import Selection, select, unknown_warnings
 from .settings import Settings
 
@@ -42,6 +49,7 @@ class RunFigures:
     speedup: float | None
     efficiency: float | None
     best_accuracy: float | None
+    accuracy_key: str | None  # the key its accuracy figures are from (its own, in a mixed store)
     time_to_target_s: float | None
     shown: bool
     left_out_because: str | None
@@ -116,17 +124,21 @@ def build_report(
     baseline = baseline_run(selection.shown, study)
     labels = {r.run_id: base_label(r, settings.laptop_name) for r in runs}
     labels.update(unique_labels(selection.shown, settings.laptop_name, selection.stands_for))
-    accuracy = choose_key(runs, study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS)
+    accuracy = choose_key(
+        runs, study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS, summaries=True
+    )
     target = target_percent(settings.target_accuracy)
     reasons = {r.run_id: why for r, why in selection.left_out}
 
     figures = []
     for run in runs:
-        speedup = speedup_over(baseline, run) if baseline else None
+        # a run whose facts are unknown gets no figure that would read as a fact about it
+        speedup = speedup_over(baseline, run) if baseline and run.known else None
         best = time_to = None
-        if accuracy.key:
-            best = best_accuracy(run, accuracy.key, study.accuracy_scale)
-            time_to = time_to_percent(run, accuracy.key, target, study.accuracy_scale)
+        key = own_key(run, accuracy.key) if accuracy.key else None
+        if key:
+            best = best_accuracy(run, key, study.accuracy_scale)
+            time_to = time_to_percent(run, key, target, study.accuracy_scale)
         figures.append(
             RunFigures(
                 name=run.name,
@@ -147,6 +159,7 @@ def build_report(
                 speedup=speedup,
                 efficiency=efficiency_of(baseline, run, speedup) if baseline else None,
                 best_accuracy=best,
+                accuracy_key=key if best is not None else None,
                 time_to_target_s=time_to,
                 shown=run.run_id in shown_ids,
                 left_out_because=reasons.get(run.run_id),
@@ -191,9 +204,9 @@ def _best_accuracy(
 ) -> BestAccuracy | None:
     candidates = [f for f in figures if f.run_id in shown and f.best_accuracy is not None]
     best = max(candidates, key=lambda f: (f.best_accuracy or 0, -f.time_s), default=None)
-    if best is None or key is None or best.best_accuracy is None:
+    if best is None or best.accuracy_key is None or best.best_accuracy is None:
         return None
-    return BestAccuracy(best.best_accuracy, best.name, best.label, key, best.time_s)
+    return BestAccuracy(best.best_accuracy, best.name, best.label, best.accuracy_key, best.time_s)
 
 
 def _warnings(

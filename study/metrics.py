@@ -52,17 +52,25 @@ class MetricChoice:
         return self.key or self.asked
 
 
-def logged_keys(runs: list[Run]) -> list[str]:
+def logged_keys(runs: list[Run], *, summaries: bool = False) -> list[str]:
+    """Keys with values in the runs' histories (and, with ``summaries``, their summaries: a runs
+    table without panel exports has only those)."""
     keys: dict[str, None] = {}
     for run in runs:
         for column in run.history.columns:
             if not str(column).startswith("_") and run.history[column].notna().any():
                 keys[str(column)] = None
+        if summaries:
+            for key, value in run.summary.items():
+                if not key.startswith("_") and isinstance(value, int | float):
+                    keys[key] = None
     return list(keys)
 
 
-def choose_key(runs: list[Run], asked: str, family: tuple[str, ...]) -> MetricChoice:
-    logged = logged_keys(runs)
+def choose_key(
+    runs: list[Run], asked: str, family: tuple[str, ...], *, summaries: bool = False
+) -> MetricChoice:
+    logged = logged_keys(runs, summaries=summaries)
     if asked in logged:
         return MetricChoice(asked, asked, False, tuple(logged))
     for key in family:
@@ -127,6 +135,13 @@ def percent_series(run: Run, key: str, stated: str | None = None) -> tuple[np.nd
         order = np.argsort(times, kind="stable")
         times, values = times[order], values[order]
     return times, values
+
+
+def own_key(run: Run, key: str, family: tuple[str, ...] = ACCURACY_KEYS) -> str | None:
+    """``key`` if the run logged it, else the first common name it did log: one store may mix
+    stacks (Hugging Face's eval/accuracy beside a script's running_accuracy)."""
+    choice = choose_key([run], key, family, summaries=True)
+    return choice.key
 
 
 def best_accuracy(run: Run, key: str, stated: str | None = None) -> float | None:

@@ -58,7 +58,9 @@ def view_of(
     )
 
 
-def source_text(view: StudyView, runs: list[Run], *, histories: bool = True) -> str:
+def source_text(
+    view: StudyView, runs: list[Run], *, histories: bool = True, key: str | None = None
+) -> str:
     """The small print under every scene: where the numbers come from, and what is estimated,
     reconstructed or left out."""
     count = len(runs)
@@ -70,6 +72,11 @@ def source_text(view: StudyView, runs: list[Run], *, histories: bool = True) -> 
         )
     if histories and any(r.reconstructed for r in runs):
         parts.append("histories reconstructed from published charts")
+    if key is not None:
+        drawn = {r.run_id for r in runs}
+        without = sum(r.run_id not in drawn for r in view.shown)
+        if without:
+            parts.append(f"{without} without '{key}' not drawn")
     left_out = len(view.selection.left_out)
     if left_out:
         parts.append(f"{left_out} more not shown ('python -m extract runs' says why)")

@@ -173,11 +173,16 @@ def test_cli_offline_merges_into_an_existing_store(wandb_dir, tmp_path):
 
 
 RANK = r"""
-import sys, wandb
-rank = int(sys.argv[1])
+import pathlib, sys, time, wandb
+rank, meeting = int(sys.argv[1]), pathlib.Path(sys.argv[2])
 run = wandb.init(project="ddp", id="ddprun01", name="2 GPU DDP", mode="offline",
                  config={"total_gpus": 2, "nodes": 1, "epochs": 1},
                  settings=wandb.Settings(x_label=f"rank{rank}"))
+# a barrier, as DDP has one: both ranks run at once however slowly each one started
+(meeting / f"rank{rank}").touch()
+deadline = time.monotonic() + 120
+while len(list(meeting.glob("rank*"))) < 2 and time.monotonic() < deadline:
+    time.sleep(0.05)
 for step in range(10):
     if rank == 0:
         run.log({"loss": 1.0 / (step + 1), "epoch": 0}, step=step)
@@ -188,25 +193,32 @@ run.finish()
 
 
 def test_a_multi_process_run_becomes_one_run(tmp_path):
-    """DDP-like: two processes log to one run id at once; each leaves its own run file."""
-    env = {
-        **os.environ,
-        "WANDB_MODE": "offline",
-        "WANDB_SILENT": "true",
-        "WANDB_DIR": str(tmp_path),
-        "WANDB_DISABLE_GIT": "true",
-    }
-    env.pop("WANDB_API_KEY", None)
-    ranks = [
-        subprocess.Popen(
-            [sys.executable, "-c", RANK, str(rank)], env=env, stderr=subprocess.PIPE, text=True
-        )
-        for rank in (0, 1)
-    ]
+    """DDP-like: two processes log to one run id at once; each leaves its own run file. Each
+    rank writes under its own WANDB_DIR, as ranks on two nodes do, and the ranks meet at a
+    barrier after wandb.init. In one folder, wandb names both offline-run-<second>-<id> and
+    adds "-1" when the folder exists: a check two processes starting at the same moment can
+    race on; and without the barrier a rank slowed by a busy machine could start after the
+    other ended, which no longer reads as ranks of one run. Either made this test flaky."""
+    meeting = tmp_path / "barrier"
+    meeting.mkdir()
+    ranks = []
+    for rank in (0, 1):
+        env = {
+            **os.environ,
+            "WANDB_MODE": "offline",
+            "WANDB_SILENT": "true",
+            "WANDB_DIR": str(tmp_path / f"rank{rank}"),
+            "WANDB_DISABLE_GIT": "true",
+        }
+        env.pop("WANDB_API_KEY", None)
+        (tmp_path / f"rank{rank}").mkdir()
+        command = [sys.executable, "-c", RANK, str(rank), str(meeting)]
+        ranks.append(subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True))
     for process in ranks:
-        assert process.wait(timeout=120) == 0, process.stderr.read()[-2000:]
-    assert len(find_run_files([tmp_path / "wandb"])) == 2
-    (run,) = ingest_offline([tmp_path / "wandb"]).runs
+        assert process.wait(timeout=180) == 0, process.stderr.read()[-2000:]
+    folders = [tmp_path / "rank0" / "wandb", tmp_path / "rank1" / "wandb"]
+    assert len(find_run_files(folders)) == 2
+    (run,) = ingest_offline(folders).runs
     assert (run.run_id, run.gpus, run.state) == ("ddprun01", 2, "finished")
     history = run.history
     assert len(history) == 10 and list(history["_step"]) == list(range(10))

@@ -118,41 +118,71 @@ def start_extract(exports: list[Path], store: Path) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+PAUSED_WRITER = """
+import os, sys, time
+marker, pause_in = sys.argv[1], sys.argv[2]
+real = getattr(os, pause_in)
+
+def paused(*args):
+    # the moment to be killed at: say so, then wait for the kill
+    open(marker, "w").close()
+    time.sleep(120)
+    return real(*args)
+
+setattr(os, pause_in, paused)
+from extract.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def kill_when_paused(exports: list[Path], store: Path, pause_in: str, marker: Path) -> None:
+    """Run 'extract csv' until it reaches ``os.<pause_in>`` (fsync: the temporary store written
+    but not flushed; replace: about to rename it over the store), then kill -9 it there. Timed
+    kills alone may all land after the rename on a busy machine; these cannot."""
+    command = [sys.executable, "-c", PAUSED_WRITER, str(marker), pause_in, "csv"]
+    writer = subprocess.Popen(
+        [*command, *map(str, exports), "-o", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        assert writer.poll() is None, "the writer ended before reaching its pause"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    writer.kill()
+    writer.wait()
+    marker.unlink()
+
+
 def test_kill_9_during_extract_leaves_the_previous_store(tmp_path):
-    """`python -m extract csv` killed at random points, some of them while the new store is
-    being written: the old store stays byte-for-byte, or the new one is complete."""
+    """`python -m extract csv` killed -9 while the new store is being written (deterministic
+    points), and at random times: the old store stays byte-for-byte, or the new one is whole."""
     exports = large_exports(tmp_path)
     store_dir = tmp_path / "store"
     store_dir.mkdir()
     path = store_dir / "runs.h5"
     save_runs(path, [make_run(name="before")])
     before = path.read_bytes()
+    for pause_in in ("fsync", "replace"):
+        kill_when_paused(exports, path, pause_in, tmp_path / "paused")
+        assert path.read_bytes() == before, f"store changed by a writer killed in os.{pause_in}"
+        assert list(store_dir.glob(".runs.h5.*.tmp"))  # it was killed mid-write, for real
+
     started = time.monotonic()
     untimed = start_extract(exports, store_dir / "timing.h5")
     assert untimed.wait(timeout=300) == 0
     duration = time.monotonic() - started
     (store_dir / "timing.h5").unlink()
     chooser = random.Random(20250807)
-    kills = [("anywhere", chooser.uniform(0, duration)) for _ in range(3)]
-    kills += [("writing", chooser.uniform(0, 0.05)) for _ in range(3)]
-    outcomes = []
-    for when, delay in kills:
+    for delay in [chooser.uniform(0, duration) for _ in range(3)]:
         writer = start_extract(exports, path)
-        if when == "writing":  # from the moment the temporary store appears
-            deadline = time.monotonic() + 120
-            while not list(store_dir.glob(".runs.h5.*.tmp")) and writer.poll() is None:
-                assert time.monotonic() < deadline
-                time.sleep(0.002)
         time.sleep(delay)
         writer.kill()
         writer.wait()
-        if path.read_bytes() == before:
-            outcomes.append("old store")
-        else:  # killed after its rename: then the new store is whole
-            assert len(load_runs(path)) == 12, f"half a store after a kill {when} +{delay:.2f} s"
-            outcomes.append("new store")
+        if path.read_bytes() != before:  # killed after its rename: then the new store is whole
+            assert len(load_runs(path)) == 12, f"half a store after a kill at +{delay:.2f} s"
             path.write_bytes(before)
-    assert "old store" in outcomes
     assert [r.name for r in load_runs(path)] == ["before"]
     # the next write clears what killed writers left behind
     save_runs(path, [make_run(name="after")])

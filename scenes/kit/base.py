@@ -119,14 +119,19 @@ class StudyScene(Scene):
         return self.view.short(run)
 
     def frame_parts(
-        self, title_template: str, runs: list[Run] | None = None, *, histories: bool = True
+        self,
+        title_template: str,
+        runs: list[Run] | None = None,
+        *,
+        histories: bool = True,
+        key: str | None = None,
     ) -> VGroup:
         """Title (from the settings' template) and the source line for ``runs``; ``histories``
         says whether the scene draws logged histories (so their reconstruction is mentioned)."""
         shown = self.runs if runs is None else runs
         return self.frame_of(
             self.settings.title(title_template),
-            source_text(self.view, shown, histories=histories),
+            source_text(self.view, shown, histories=histories, key=key),
         )
 
     def frame_of(self, title_text: str, source: str) -> VGroup:
