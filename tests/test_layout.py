@@ -14,8 +14,8 @@ from scenes.scaling import ScalingEfficiency
 from study import units
 from study.analysis import build_report
 from study.plans import speedup_text
-from study.view import view_of
 from study.scaling import scaling_points
+from study.view import view_of
 from tests.scene_probe import key_frames
 
 TIMES = "\u00d7"
