@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from manim import tempconfig
 
-from scenes.kit.layout import ShownText, shown_texts
+from tests.layout_check import ShownText, shown_texts
 
 
 def key_frames(scene_class) -> list[list[ShownText]]:

@@ -8,7 +8,6 @@ from extract import load_runs
 from scenes import kit
 from scenes.comparison import TrainingComparison
 from scenes.curves import AccuracyVsTime, LossVsTime
-from scenes.kit.layout import layout_problems, shown_texts
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
 from study import units
@@ -16,6 +15,7 @@ from study.analysis import build_report
 from study.plans import speedup_text
 from study.scaling import scaling_points
 from study.view import view_of
+from tests.layout_check import layout_problems, shown_texts
 from tests.scene_probe import key_frames
 
 TIMES = "\u00d7"

@@ -5,9 +5,9 @@ import pytest
 from extract import load_runs
 from extract.errors import InputError
 from scenes.comparison import TrainingComparison
-from scenes.kit.layout import layout_problems
 from scenes.race import ProgressRace
 from study.settings import Settings, load_settings
+from tests.layout_check import layout_problems
 from tests.scene_probe import key_frames
 
 

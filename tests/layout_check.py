@@ -1,6 +1,6 @@
 """Layout checks on what a scene shows: text inside the safe area, no overlaps, nothing tiny.
 
-Used by the tests after every play() and wait() of every scene; usable on any Manim scene.
+Used by the tests after every play() and wait() of every scene (test-only: it ships in tests/).
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from manim import Scene, Text
-from manim.utils.family import extract_mobject_family_members
 
-from .text import GlyphText
-from .theme import safe_box
+from scenes.kit.manim_compat import family
+from scenes.kit.text import GlyphText
+from scenes.kit.theme import safe_box
 
 MIN_FONT_SIZE = 12.0  # Manim font units; 12 is about 16 px tall capitals at 1080p
 OVERLAP_TOLERANCE = 0.01  # scene units: glyph boxes may touch, not overlap
@@ -30,7 +30,7 @@ class ShownText:
 def shown_texts(scene: Scene) -> list[ShownText]:
     """Every Text the scene currently shows (opacity above zero)."""
     shown = []
-    for mob in extract_mobject_family_members(scene.mobjects):
+    for mob in family(scene.mobjects):
         if not isinstance(mob, Text | GlyphText) or not len(mob.get_family()) > 1:
             continue
         opacity = max(
