@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from manim import (
     FadeIn,
@@ -68,7 +69,7 @@ class StudyScene(Scene):
     def prepare(self) -> None:
         """Decide, before any frame, whatever can stop the scene (raise InputError)."""
 
-    def render(self, preview: bool = False):  # type: ignore[no-untyped-def]
+    def render(self, preview: bool = False) -> Any:
         # the one error path: bad input anywhere in setup or construct is one line and exit 2,
         # not manim's traceback (Scene.render is the public hook manim-slides overrides too)
         try:
