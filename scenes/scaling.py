@@ -21,10 +21,9 @@ from manim import (
     VMobject,
 )
 
-from extract.errors import StoreError
 from scenes import kit
-from study import units
-from study.scaling import ScalingPoint, fit_amdahl, gpus_per_node, scaling_points
+from study.plans import ScalingPlan, scaling_plan
+from study.scaling import ScalingPoint
 
 TIMES = "\u00d7"
 CHART_BOX = (-5.2, 1.7, -2.45, 2.35)
@@ -40,11 +39,8 @@ HOLD_SECONDS = 3.0
 class ScalingEfficiency(kit.StudyScene):
     def construct(self) -> None:
         theme = self.theme
-        points = scaling_points(self.runs, self.study)
-        if len(points) < 2:
-            raise StoreError(
-                "scaling needs finished cluster runs at two GPU counts", path=self.store
-            )
+        plan = scaling_plan(self.view)
+        points = list(plan.points)
         cluster_runs = [p.run for p in points]
         colors = kit.run_colors(theme, cluster_runs)
         max_gpus = max(p.gpus for p in points)
@@ -58,21 +54,16 @@ class ScalingEfficiency(kit.StudyScene):
             kit.power_of_two_ticks(base, max_gpus),
             kit.power_of_two_ticks(1, top, TIMES),
             x_caption="GPUs (log scale)",
-            y_caption=f"speedup per epoch over {self.label(points[0].run)}",
+            y_caption=plan.y_caption,
         )
-        node_marks = self._node_boundary(chart, gpus_per_node(self.runs), max_gpus)
-        fit = fit_amdahl(points)
-        self.begin_part(
-            f"Speedup per epoch over {self.label(points[0].run)} against GPU count, "
-            "both log scale. "
-            f"The dashed line is ideal scaling: {max_gpus // base}x the GPUs, "
-            f"{max_gpus // base}x as fast."
-        )
+        node_marks = self._node_boundary(chart, plan)
+        fit = plan.fit
+        self.begin_part(plan.start_notes)
         self.fade_in(
             node_marks,
             run_time=INTRO_SECONDS,
             from_start=[
-                self.frame_parts(self.settings.title_scaling, cluster_runs, histories=False),
+                self.frame_of(plan.title, plan.source),
                 chart,
             ],
         )
@@ -87,9 +78,9 @@ class ScalingEfficiency(kit.StudyScene):
         ideal_label = kit.text("ideal", kit.SMALL_SIZE, theme.muted)
         ideal_label.next_to(ideal.get_end(), LEFT, buff=0.15).shift(UP * 0.2)
         self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
-        self.begin_part(self._points_notes(points, fit))
+        self.begin_part(plan.points_notes)
 
-        header, rows = self._table(points, colors, theme)
+        header, rows = self._table(plan, colors, theme)
         self.play(FadeIn(header), run_time=0.3)
         for point, row in zip(points, rows, strict=True):
             dot = Dot(
@@ -102,16 +93,12 @@ class ScalingEfficiency(kit.StudyScene):
             gpus = np.geomspace(base, max_gpus, 200)
             curve = VMobject(stroke_color=kit.laptop_color(theme, 0), stroke_width=4)
             curve.set_points_smoothly(chart.c2p_many(gpus, fit.speedup(gpus)))
-            label = kit.text(
-                f"Amdahl fit: {fit.serial_fraction * 100:.1f}% serial",
-                kit.SMALL_SIZE,
-                kit.laptop_color(theme, 0),
-            )
+            label = kit.text(plan.fit_label or "", kit.SMALL_SIZE, kit.laptop_color(theme, 0))
             self._place_under(label, chart, points, curve)
             fit_group.add(curve, label)
             self.play(Create(curve), FadeIn(label), run_time=FIT_SECONDS)
 
-        lines = self._closing_lines(points, fit)
+        lines = list(plan.closing)
         self.begin_part("\n".join(lines))
         closing = self._closing(lines, rows, theme)
         self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
@@ -134,9 +121,10 @@ class ScalingEfficiency(kit.StudyScene):
             ceiling = max(ys) if ys else chart.bottom
             label.set_y(min(ceiling + 0.3 + label.height / 2, chart.top - label.height))
 
-    def _node_boundary(self, chart: kit.Chart, per_node: int | None, max_gpus: int) -> VGroup:
+    def _node_boundary(self, chart: kit.Chart, plan: ScalingPlan) -> VGroup:
         """Shade the multi-node part of the axis: past one node's GPUs, the network joins in."""
-        if per_node is None or per_node >= max_gpus:
+        per_node = plan.gpus_per_node
+        if per_node is None or plan.node_caption is None:
             return VGroup()
         x = float(chart.x_of(per_node))
         shade = Rectangle(
@@ -146,9 +134,7 @@ class ScalingEfficiency(kit.StudyScene):
             fill_color=self.theme.track,
             fill_opacity=0.45,
         ).move_to([(x + chart.right) / 2, (chart.top + chart.bottom) / 2, 0])
-        caption = kit.text(
-            f"multi-node ({per_node} GPUs per node)", kit.SOURCE_SIZE, self.theme.muted
-        )
+        caption = kit.text(plan.node_caption, kit.SOURCE_SIZE, self.theme.muted)
         caption.move_to([x + 0.12, chart.bottom + 0.22, 0], aligned_edge=LEFT)
         if caption.get_right()[0] > chart.right - 0.1:
             caption.scale_to_fit_width(chart.right - 0.1 - x - 0.12).align_to(
@@ -156,10 +142,10 @@ class ScalingEfficiency(kit.StudyScene):
             )
         return VGroup(shade, caption)
 
-    def _table(self, points: list[ScalingPoint], colors, theme: kit.Theme):
+    def _table(self, plan: ScalingPlan, colors, theme: kit.Theme):
         _, right, _, _ = kit.safe_box()
         columns = (TABLE_LEFT, right - 1.75, right)
-        row_pitch = min(0.42, 4.2 / (len(points) + 1))
+        row_pitch = min(0.42, 4.2 / (len(plan.points) + 1))
         top = CHART_BOX[3]
 
         def row(cells: list[str], color, y: float, size: float, bold: bool) -> VGroup:
@@ -177,47 +163,15 @@ class ScalingEfficiency(kit.StudyScene):
         header = row(["GPUs", "speedup", "efficiency"], theme.muted, top, kit.SMALL_SIZE, False)
         rows = [
             row(
-                [f"{p.gpus:,}", units.ratio(p.speedup, TIMES), units.percent(p.efficiency)],
+                list(cells),
                 colors[p.run.run_id],
                 top - (i + 1) * row_pitch,
                 kit.SMALL_SIZE,
                 True,
             )
-            for i, p in enumerate(points)
+            for i, (p, cells) in enumerate(zip(plan.points, plan.rows, strict=True))
         ]
         return header, rows
-
-    def _points_notes(self, points: list[ScalingPoint], fit) -> str:
-        lines = [
-            f"{p.gpus:,} GPUs: {units.ratio(p.speedup, TIMES)}, "
-            f"{units.percent(p.efficiency)} efficient"
-            for p in points
-        ]
-        if fit is not None:
-            lines.append(
-                f"Amdahl's law fitted to these points: {fit.serial_fraction * 100:.1f}% of the "
-                "work does not parallelise."
-            )
-        return "\n".join(lines)
-
-    def _closing_lines(self, points: list[ScalingPoint], fit) -> list[str]:
-        """What the data says, in a few lines computed from it."""
-        last = points[-1]
-        lines = []
-        one_node = [p for p in points if p.run.nodes == 1 and p.gpus > points[0].gpus]
-        if one_node:
-            lowest = min(p.efficiency for p in one_node)
-            lines.append(f"One node: \u2265 {units.percent(lowest)} efficient")
-        lines.append(
-            f"{last.gpus:,} GPUs: {units.ratio(last.speedup, TIMES)}, "
-            f"{units.percent(last.efficiency)} efficient"
-        )
-        best = max(points, key=lambda p: p.speedup)
-        if best is not last:
-            lines.append(f"Fastest: {best.gpus:,} GPUs, {units.ratio(best.speedup, TIMES)}")
-        if fit is not None and fit.serial_fraction > 0:
-            lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
-        return lines
 
     def _closing(self, lines: list[str], rows: list[VGroup], theme: kit.Theme):
         body = VGroup(*(kit.text(line, kit.SMALL_SIZE, theme.foreground) for line in lines))

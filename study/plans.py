@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extract.errors import InputError
 from extract.model import Run
 
 from . import units
 from .labels import plural
 from .progress import ProgressCurve, progress_curve
+from .scaling import AmdahlFit, ScalingPoint, fit_amdahl, gpus_per_node, scaling_points
 from .view import StudyView, source_text
 
 TIMES = "\u00d7"
@@ -278,3 +280,90 @@ def _comparison_range_note(view: StudyView, laptop_values: tuple[float, ...]) ->
         f"{view.settings.laptop_name} estimates: "
         f"{units.duration_range(min(laptop_values), max(laptop_values))}."
     )
+
+
+@dataclass(frozen=True)
+class ScalingPlan:
+    title: str
+    source: str
+    points: tuple[ScalingPoint, ...]
+    rows: tuple[tuple[str, str, str], ...]  # GPUs, speedup, efficiency: as the table shows them
+    y_caption: str
+    node_caption: str | None  # names the multi-node part of the axis
+    gpus_per_node: int | None
+    fit: AmdahlFit | None
+    fit_label: str | None
+    start_notes: str
+    points_notes: str
+    closing: tuple[str, ...]
+
+
+def scaling_plan(view: StudyView) -> ScalingPlan:
+    """Speedup and efficiency per GPU count against the baseline; a study without two GPU
+    counts cannot be drawn, and says so."""
+    points = scaling_points(view.shown, view.study)
+    if len(points) < 2:
+        raise InputError(
+            "scaling needs finished cluster runs at two GPU counts with their epochs done known; "
+            f"there are {len(points)}",
+            hint="'python -m extract runs' lists each run's facts",
+        )
+    settings = view.settings
+    base_label = view.label(points[0].run)
+    max_gpus, base = points[-1].gpus, points[0].gpus
+    per_node = gpus_per_node(view.shown)
+    fit = fit_amdahl(points)
+    fit_text = f"{fit.serial_fraction * 100:.1f}%" if fit is not None else None
+    lines = [
+        f"{p.gpus:,} GPUs: {units.ratio(p.speedup, TIMES)}, {units.percent(p.efficiency)} efficient"
+        for p in points
+    ]
+    if fit_text is not None:
+        lines.append(
+            f"Amdahl's law fitted to these points: {fit_text} of the work does not parallelise."
+        )
+    return ScalingPlan(
+        title=settings.title(settings.title_scaling),
+        source=source_text(view, [p.run for p in points], histories=False),
+        points=tuple(points),
+        rows=tuple(
+            (f"{p.gpus:,}", units.ratio(p.speedup, TIMES), units.percent(p.efficiency))
+            for p in points
+        ),
+        y_caption=f"speedup per epoch over {base_label}",
+        node_caption=(
+            f"multi-node ({per_node} GPUs per node)"
+            if per_node is not None and per_node < max_gpus
+            else None
+        ),
+        gpus_per_node=per_node,
+        fit=fit,
+        fit_label=f"Amdahl fit: {fit_text} serial" if fit_text is not None else None,
+        start_notes=(
+            f"Speedup per epoch over {base_label} against GPU count, both log scale. "
+            f"The dashed line is ideal scaling: {max_gpus // base}x the GPUs, "
+            f"{max_gpus // base}x as fast."
+        ),
+        points_notes="\n".join(lines),
+        closing=tuple(_scaling_closing(points, fit)),
+    )
+
+
+def _scaling_closing(points: list[ScalingPoint], fit: AmdahlFit | None) -> list[str]:
+    """What the data says, in a few lines computed from it."""
+    last = points[-1]
+    lines = []
+    one_node = [p for p in points if p.run.nodes == 1 and p.gpus > points[0].gpus]
+    if one_node:
+        lowest = min(p.efficiency for p in one_node)
+        lines.append(f"One node: \u2265 {units.percent(lowest)} efficient")
+    lines.append(
+        f"{last.gpus:,} GPUs: {units.ratio(last.speedup, TIMES)}, "
+        f"{units.percent(last.efficiency)} efficient"
+    )
+    best = max(points, key=lambda p: p.speedup)
+    if best is not last:
+        lines.append(f"Fastest: {best.gpus:,} GPUs, {units.ratio(best.speedup, TIMES)}")
+    if fit is not None and fit.serial_fraction > 0:
+        lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
+    return lines

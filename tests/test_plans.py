@@ -1,0 +1,83 @@
+"""Each scene's plan, on small stores built in the test: what the screen says, no Manim."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.errors import InputError
+from extract.model import Evidence, Run
+from study.plans import comparison_plan, race_plan, scaling_plan
+from study.settings import Settings
+from study.view import view_of
+
+
+def cluster(gpus: int, nodes: int, time_s: float, name: str | None = None, **extra) -> Run:
+    return Run(
+        run_id=name or f"{gpus}g",
+        name=name or f"{gpus} GPU run",
+        platform="cluster",
+        state=extra.pop("state", "finished"),
+        gpus=gpus,
+        nodes=nodes,
+        epochs=10,
+        epochs_done=10,
+        time_s=time_s,
+        evidence={
+            "gpus": Evidence("config", "total_gpus", str(gpus)),
+            "nodes": Evidence("config", "nodes", str(nodes)),
+        },
+        **extra,
+    )
+
+
+def laptop(time_s: float, cores: int | None = None, name: str = "laptop") -> Run:
+    evidence = {"cores": Evidence("config", "cpu_cores", str(cores))} if cores else {}
+    return Run(
+        run_id=name,
+        name=name,
+        platform="laptop",
+        state="finished",
+        gpus=None,
+        nodes=None,
+        epochs=3,
+        epochs_done=3,
+        time_s=time_s,
+        cores=cores,
+        evidence=evidence,
+    )
+
+
+def test_scaling_plan_names_gpus_per_node_from_the_runs():
+    # 1 GPU on 1 node, 4 on 1, 16 on 2: a node holds 8, not the 4 of the largest 1-node run
+    runs = [cluster(1, 1, 1000.0), cluster(4, 1, 260.0), cluster(16, 2, 70.0)]
+    plan = scaling_plan(view_of(runs))
+    assert plan.gpus_per_node == 8 and plan.node_caption == "multi-node (8 GPUs per node)"
+    assert plan.rows[0] == ("1", "1.00\u00d7", "100%")
+    assert plan.rows[2][0] == "16" and plan.y_caption == "speedup per epoch over 1 GPU, 1 node"
+    assert plan.closing[0].startswith("One node: \u2265 96% efficient")
+
+
+def test_scaling_plan_without_two_gpu_counts_says_why():
+    with pytest.raises(InputError, match="two GPU counts"):
+        scaling_plan(view_of([cluster(8, 1, 100.0), laptop(1e5)]))
+
+
+def test_names_from_the_settings_and_labels_from_evidence():
+    runs = [cluster(8, 1, 100.0), laptop(2e5, cores=8, name="a"), laptop(1e5, name="b")]
+    view = view_of(runs, Settings(laptop_name="Workstation", cluster_name="Mahti"))
+    plan = race_plan(view)
+    assert [lane.label for lane in plan.lanes] == [
+        "8 GPUs, 1 node",
+        "Workstation",  # no core count logged: the name alone, never "1 core"
+        "Workstation, 8 cores",
+    ]
+    assert plan.closing[0].text == "8 GPUs, 1 node on Mahti: 1.7 min"
+    assert plan.closing[1].text.startswith("Workstation: ")
+    assert "Laptop" not in " ".join(line.text for line in plan.closing)
+    bars = comparison_plan(view).bars
+    assert bars[0].speedup == "1,000\u20132,000\u00d7"
+
+
+def test_nothing_to_race_against_is_said_not_invented():
+    plan = race_plan(view_of([cluster(8, 1, 100.0), cluster(1, 1, 700.0)]))
+    assert [line.role for line in plan.closing] == ["lead"]  # no laptop: no speedup headline
