@@ -3,7 +3,8 @@
     manim render scenes/curves.py AccuracyVsTime
     manim render scenes/curves.py LossVsTime
 
-The keys and the target accuracy come from manim.cfg's [lumi_vs_laptop] section.
+The keys and the target accuracy come from manim.cfg's [lumi_vs_laptop] section (or the study
+file); what is drawn and said is the plan of study.plans.curves_plan.
 """
 
 from __future__ import annotations
@@ -25,19 +26,11 @@ from manim import (
     VMobject,
 )
 
-from extract.errors import StoreError
 from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
-from study import units
-from study.metrics import (
-    ACCURACY_KEYS,
-    LOSS_KEYS,
-    MetricChoice,
-    accuracy_scale,
-    choose_key,
-    target_percent,
-)
+from study.metrics import ACCURACY_KEYS, LOSS_KEYS
+from study.plans import CurveSeries, CurvesPlan, curves_plan
 
 INTRO_SECONDS = 1.0
 TRACE_SECONDS = 8.0
@@ -52,7 +45,7 @@ MARK_FADE = 0.01
 
 @dataclass
 class Trace:
-    run: Run
+    series: CurveSeries
     x: np.ndarray  # scene coordinates, reduced to what the screen shows
     y: np.ndarray
     times: np.ndarray  # wall time of each kept point
@@ -60,35 +53,28 @@ class Trace:
     tail: VMobject  # dotted continuation at the final value, once the run has finished
     end_dot: Dot
     label: VGroup
-    target_s: float | None
     marker: VMobject | None
-    final_value: float
+
+    @property
+    def run(self) -> Run:
+        return self.series.run
+
+    @property
+    def target_s(self) -> float | None:
+        return self.series.target_s
 
 
 class MetricVsTime(kit.StudyScene):
     """One logged metric of every run against wall time (log). Subclasses pick the metric."""
 
-    rising = True
+    metric = ""  # "accuracy" or "loss": see study.plans.curves_plan
     family: tuple[str, ...] = ()
 
     def metric_key(self, settings: kit.Settings) -> str:
         raise NotImplementedError
 
-    def scale_of(self, run: Run, key: str) -> float:
-        """What to multiply a run's logged values by for the axis (1: as logged)."""
-        return 1.0
-
-    def title_template(self, settings: kit.Settings) -> str:
+    def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         raise NotImplementedError
-
-    def target(self, settings: kit.Settings) -> float | None:
-        return None
-
-    def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick], str]:
-        raise NotImplementedError
-
-    def value_text(self, value: float) -> str:
-        return f"{value:.3g}"
 
     def history_keys(self, settings: kit.Settings) -> list[str]:
         # the asked key, and the common names to fall back on when a project logs another
@@ -96,34 +82,16 @@ class MetricVsTime(kit.StudyScene):
 
     def prepare(self) -> None:
         # a curve scene without its metric stops with one line, before any frame
-        self.choice = self._choose()
-
-    def _choose(self) -> MetricChoice:
-        asked = self.metric_key(self.settings)
-        choice = choose_key(self.runs, asked, self.family)
-        if choice.key is None:
-            logged = ", ".join(choice.logged[:12]) or "none"
-            raise StoreError(
-                f"no shown run logged {asked!r} or a common name for it; keys logged: {logged}",
-                path=self.store,
-                hint="set accuracy_key/loss_key in manim.cfg or [metrics] in the study file",
-            )
-        return choice
+        self.plan = curves_plan(self.view, self.metric)
 
     def construct(self) -> None:
-        theme, settings = self.theme, self.settings
-        key = self.choice.key or self.choice.asked
-        runs = [
-            r
-            for r in kit.lane_order(self.runs)
-            if key in r.history and r.history[key].notna().any()
-        ]
-        series = {r.run_id: self._series(r, key) for r in runs}
-        all_times = np.concatenate([t for t, _ in series.values()])
-        all_values = np.concatenate([v for _, v in series.values()])
-        t_min = max(1.0, float(all_times[all_times > 0].min()) if np.any(all_times > 0) else 1.0)
+        theme, plan = self.theme, self.plan
+        runs = [s.run for s in plan.series]
+        all_times = np.concatenate([s.times for s in plan.series])
+        all_values = np.concatenate([s.values for s in plan.series])
+        t_min = max(1.0, float(all_times.min()))
         t_end = max(r.time_s for r in runs)
-        y_scale, y_ticks, y_caption = self.y_axis(all_values)
+        y_scale, y_ticks = self.y_axis(all_values)
         chart = kit.Chart(
             kit.Scale(t_min, t_end * 1.05, log=True),
             y_scale,
@@ -132,9 +100,9 @@ class MetricVsTime(kit.StudyScene):
             kit.time_ticks(t_min, t_end * 1.05),
             y_ticks,
             x_caption="wall time (log scale)",
-            y_caption=y_caption,
+            y_caption=plan.y_caption,
         )
-        target = self.target(settings)
+        target = plan.target
         target_line = VGroup()
         if target is not None:
             y = float(chart.y_of(target))
@@ -147,11 +115,11 @@ class MetricVsTime(kit.StudyScene):
                     dash_length=0.08,
                 )
             )
-            caption = kit.text(f"target {target:g}%", kit.SOURCE_SIZE, theme.muted)
+            caption = kit.text(f"target {plan.target_text}", kit.SOURCE_SIZE, theme.muted)
             target_line.add(caption.move_to([chart.left + 0.12, y + 0.18, 0], aligned_edge=LEFT))
 
         colors = kit.run_colors(theme, runs)
-        traces = self._traces(runs, series, chart, colors, key, target)
+        traces = self._traces(plan, chart, colors, target)
         clock = kit.ClockReadout(theme)
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
         moving = VGroup(clock.value)
@@ -191,8 +159,8 @@ class MetricVsTime(kit.StudyScene):
             clock.show(t)
 
         draw(0.0, 0.0)
-        self.begin_part(self._start_notes(traces, y_caption, target))
-        frame = self.frame_parts(self.title_template(settings), runs, key=key)
+        self.begin_part(plan.start_notes)
+        frame = self.frame_of(plan.title, plan.source)
         self.fade_in(
             target_line,
             clock.caption,
@@ -202,7 +170,7 @@ class MetricVsTime(kit.StudyScene):
         )
         # a deck holds when the first run reaches the target (without one: first finishes)
         first = min((target_share or finish_share).values()) + MARK_FADE
-        parts = [(first, self._closing_notes(traces, target))]
+        parts = [(first, plan.closing_notes)]
         self.play_clock(moving, clock_map, draw, TRACE_SECONDS, parts, changing)
         for trace in traces:  # every run has finished: nothing is left mid-fade on the hold
             trace.end_dot.set_opacity(1)
@@ -211,30 +179,20 @@ class MetricVsTime(kit.StudyScene):
                 trace.marker.set_stroke(opacity=1)
         clock.show(t_end)
 
-        closing = self._closing(traces, chart, target)
+        closing = self._closing(traces, chart)
         if len(closing):
             self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
-    def _series(self, run: Run, key: str) -> tuple[np.ndarray, np.ndarray]:
-        times = run.history["_runtime"].to_numpy(float)
-        values = run.history[key].to_numpy(float) * self.scale_of(run, key)
-        keep = ~np.isnan(times) & ~np.isnan(values) & (times > 0)
-        times, values = times[keep], values[keep]
-        if np.any(np.diff(times) < 0):  # logged in order almost always; sorting 1M rows is not free
-            order = np.argsort(times, kind="stable")
-            times, values = times[order], values[order]
-        return times, values
-
-    def _traces(self, runs, series, chart: kit.Chart, colors, key: str, target) -> list[Trace]:
-        final_y = [float(chart.y_of(series[r.run_id][1][-1])) for r in runs]
-        size = min(kit.SMALL_SIZE, 120 / max(1, len(runs)) + 6)
+    def _traces(self, plan: CurvesPlan, chart: kit.Chart, colors, target) -> list[Trace]:
+        final_y = [float(chart.y_of(series.values[-1])) for series in plan.series]
+        size = min(kit.SMALL_SIZE, 120 / max(1, len(plan.series)) + 6)
         gap = size / 48 * 0.75
         _, _, bottom, top = kit.safe_box()
         label_ys = kit.spread(final_y, gap, chart.bottom + gap / 2, chart.top)
         traces = []
-        for run, end_y, label_y in zip(runs, final_y, label_ys, strict=True):
-            times, values = series[run.run_id]
+        for series, end_y, label_y in zip(plan.series, final_y, label_ys, strict=True):
+            run, times, values = series.run, series.times, series.values
             columns = int((chart.right - chart.left) * PIXELS_PER_UNIT)
             x_screen = (np.asarray(chart.x_of(times)) - chart.left) * PIXELS_PER_UNIT
             x_kept, values_kept = per_pixel_column(x_screen, values, columns)
@@ -245,8 +203,8 @@ class MetricVsTime(kit.StudyScene):
             line = VMobject(stroke_color=color, stroke_width=3.5)
             tail = VMobject(stroke_color=color, stroke_width=2, stroke_opacity=0.45)
             end_dot = Dot([x[-1], y[-1], 0], radius=0.06, color=color)
-            name = kit.merge_glyphs(kit.text(self.label(run), size, color, bold=True))
-            value = kit.merge_glyphs(kit.text(self.value_text(values[-1]), size, color))
+            name = kit.merge_glyphs(kit.text(series.label, size, color, bold=True))
+            value = kit.merge_glyphs(kit.text(series.final_text, size, color))
             label = VGroup(name, value).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
             label.move_to([LABEL_X, label_y, 0], aligned_edge=LEFT)
             leader = Line(
@@ -257,16 +215,11 @@ class MetricVsTime(kit.StudyScene):
                 stroke_opacity=0.6,
             )
             label.add(leader)  # the leader is last: _fit_labels scales the text before it
-            target_s = None if target is None else _time_to(times, values, target, self.rising)
             marker = None
-            if target_s is not None:
+            if series.target_s is not None:
                 marker = Circle(radius=0.09, stroke_color=color, stroke_width=3)
-                marker.move_to(chart.c2p(target_s, target))
-            traces.append(
-                Trace(
-                    run, x, y, kept_times, line, tail, end_dot, label, target_s, marker, values[-1]
-                )
-            )
+                marker.move_to(chart.c2p(series.target_s, target))
+            traces.append(Trace(series, x, y, kept_times, line, tail, end_dot, label, marker))
         self._fit_labels(traces)
         return traces
 
@@ -300,45 +253,16 @@ class MetricVsTime(kit.StudyScene):
             trace.tail.set_points_as_corners([[trace.x[-1], trace.y[-1], 0]] * 2)
             trace.tail.set_stroke(opacity=0)
 
-    def _start_notes(self, traces: list[Trace], caption: str, target: float | None) -> str:
-        lines = [f"{caption} against wall time (log scale), as each run logged it."]
-        if target is not None:
-            lines.append(f"Dashed line: the target, {target:g}%.")
-        reached = [t for t in traces if t.target_s is not None]
-        if reached:
-            first = min(reached, key=lambda t: t.target_s or 0.0)
-            lines.append(
-                f"First to reach it: {self.label(first.run)}, after "
-                f"{units.duration(first.target_s or 0)}."
-            )
-        return "\n".join(lines)
-
-    def _closing_notes(self, traces: list[Trace], target: float | None) -> str:
-        reached = sorted(
-            (t for t in traces if t.target_s is not None), key=lambda t: t.target_s or 0.0
-        )
-        lines = [f"Time to {target:g}%:"] if reached else []
-        lines += [f"{self.label(t.run)}: {units.duration(t.target_s or 0)}" for t in reached]
-        finals = [f"{self.label(t.run)}: {self.value_text(t.final_value)}" for t in traces]
-        lines.append("Final values: " + "; ".join(finals) + ".")
-        return "\n".join(lines)
-
-    def _closing(self, traces: list[Trace], chart: kit.Chart, target: float | None) -> VGroup:
+    def _closing(self, traces: list[Trace], chart: kit.Chart) -> VGroup:
         """The ranking by time to the target, in the corner the curves leave empty: top left
         under the target for a rising metric (it starts low), bottom left for a falling one."""
-        reached = sorted(
-            (t for t in traces if t.target_s is not None), key=lambda t: t.target_s or 0.0
-        )
-        if target is None or not reached:
+        plan = self.plan
+        if plan.target is None or plan.ranking_header is None:
             return VGroup()
         theme = self.theme
+        color_of = {id(t.series): t.line.get_stroke_color() for t in traces}
         entries = [
-            kit.text(
-                f"{rank}. {self.short_label(trace.run)}  {units.duration(trace.target_s or 0)}",
-                kit.SOURCE_SIZE,
-                trace.line.get_stroke_color(),
-            )
-            for rank, trace in enumerate(reached, start=1)
+            kit.text(line, kit.SOURCE_SIZE, color_of[id(series)]) for series, line in plan.ranking
         ]
         # one narrow column fits where the curves are still low; two only for long rankings
         rows = (len(entries) + 1) // 2 if len(entries) > 10 else len(entries)
@@ -346,64 +270,41 @@ class MetricVsTime(kit.StudyScene):
         for column in columns:
             column.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         table = VGroup(*(c for c in columns if len(c))).arrange(RIGHT, aligned_edge=UP, buff=0.45)
-        header = kit.text(f"Time to {target:g}%", kit.SMALL_SIZE, theme.foreground, bold=True)
+        header = kit.text(plan.ranking_header, kit.SMALL_SIZE, theme.foreground, bold=True)
         body = VGroup(header, table).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        missed = [self.short_label(t.run) for t in traces if t.target_s is None]
-        if missed:
-            body.add(kit.text(f"not reached: {', '.join(missed)}", kit.SOURCE_SIZE, theme.muted))
+        if plan.missed:
+            body.add(kit.text(plan.missed, kit.SOURCE_SIZE, theme.muted))
             body.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         box = kit.callout_box(body, theme)
-        if self.rising:
-            corner = [chart.left + 0.2, float(chart.y_of(target)) - 0.2, 0]
+        if plan.rising:
+            corner = [chart.left + 0.2, float(chart.y_of(plan.target)) - 0.2, 0]
             return box.move_to(corner, aligned_edge=UP + LEFT)
         return box.move_to([chart.left + 0.2, chart.bottom + 0.2, 0], aligned_edge=DOWN + LEFT)
 
 
 class AccuracyVsTime(MetricVsTime):
+    metric = "accuracy"
     family = ACCURACY_KEYS
 
     def metric_key(self, settings: kit.Settings) -> str:
         return self.study.accuracy_key or settings.accuracy_key
 
-    def scale_of(self, run: Run, key: str) -> float:
-        # per run: a fraction (0.92) is shown as 92%
-        return accuracy_scale(run, key, self.view.study.accuracy_scale).factor
-
-    def title_template(self, settings: kit.Settings) -> str:
-        return settings.title_accuracy
-
-    def target(self, settings: kit.Settings) -> float | None:
-        return target_percent(settings.target_accuracy)
-
-    def y_axis(self, values: np.ndarray):
-        ticks = [(v, f"{v:g}%") for v in (0, 25, 50, 75, 100)]
-        return kit.Scale(0, 100), ticks, f"{self.choice.caption} (%)"
-
-    def value_text(self, value: float) -> str:
-        return f"{value:.1f}%"
+    def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
+        return kit.Scale(0, 100), [(v, f"{v:g}%") for v in (0, 25, 50, 75, 100)]
 
 
 class LossVsTime(MetricVsTime):
-    rising = False
+    metric = "loss"
     family = LOSS_KEYS
 
     def metric_key(self, settings: kit.Settings) -> str:
         return self.study.loss_key or settings.loss_key
 
-    def title_template(self, settings: kit.Settings) -> str:
-        return settings.title_loss
-
-    def y_axis(self, values: np.ndarray):
+    def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         positive = values[values > 0]
         low = 10 ** np.floor(np.log10(positive.min())) if positive.size else 0.01
         high = 10 ** np.ceil(np.log10(positive.max())) if positive.size else 10
         ticks = [
             (10.0**e, f"{10.0**e:g}") for e in range(int(np.log10(low)), int(np.log10(high)) + 1)
         ]
-        return kit.Scale(low, high, log=True), ticks, f"{self.choice.caption} (log scale)"
-
-
-def _time_to(times: np.ndarray, values: np.ndarray, target: float, rising: bool) -> float | None:
-    """First time the (scaled) series reached ``target``."""
-    reached = np.nonzero(values >= target if rising else values <= target)[0]
-    return float(times[reached[0]]) if reached.size else None
+        return kit.Scale(low, high, log=True), ticks

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from extract.errors import InputError
 from extract.model import Run
 
 from . import units
 from .labels import plural
+from .metrics import (
+    ACCURACY_KEYS,
+    LOSS_KEYS,
+    choose_key,
+    percent_series,
+    target_percent,
+)
 from .progress import ProgressCurve, progress_curve
 from .scaling import AmdahlFit, ScalingPoint, fit_amdahl, gpus_per_node, scaling_points
 from .view import StudyView, source_text
@@ -367,3 +376,145 @@ def _scaling_closing(points: list[ScalingPoint], fit: AmdahlFit | None) -> list[
     if fit is not None and fit.serial_fraction > 0:
         lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
     return lines
+
+
+@dataclass(frozen=True)
+class CurveSeries:
+    run: Run
+    label: str
+    short: str
+    times: np.ndarray  # wall time, s, ascending, > 0 (a log axis)
+    values: np.ndarray  # in the axis' unit: accuracy in percent, loss as logged
+    final_text: str
+    target_s: float | None
+
+
+@dataclass(frozen=True)
+class CurvesPlan:
+    title: str
+    source: str
+    key: str
+    rising: bool
+    y_caption: str
+    target: float | None  # percent, for accuracy
+    target_text: str | None
+    series: tuple[CurveSeries, ...]
+    ranking_header: str | None
+    ranking: tuple[tuple[CurveSeries, str], ...]  # fastest to the target first, with its line
+    missed: str | None
+    start_notes: str
+    closing_notes: str
+
+
+def shared_decimals(values: list[float], significant: int = 3) -> int:
+    """One number of decimals for a column of values, enough for the smallest to keep
+    ``significant`` digits ('0.0420' beside '0.0453', not '0.042')."""
+    positive = [abs(v) for v in values if v and np.isfinite(v)]
+    if not positive:
+        return 0
+    return int(min(6, max(0, significant - 1 - np.floor(np.log10(min(positive))))))
+
+
+def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
+    """AccuracyVsTime (``metric`` "accuracy") or LossVsTime ("loss"): the key drawn (the asked
+    one, else a common name the runs logged, named on the axis), each run's series in the
+    axis' unit, and the ranking by time to the target accuracy."""
+    settings, study = view.settings, view.study
+    accuracy = metric == "accuracy"
+    asked = (
+        (study.accuracy_key or settings.accuracy_key)
+        if accuracy
+        else (study.loss_key or settings.loss_key)
+    )
+    family = ACCURACY_KEYS if accuracy else LOSS_KEYS
+    choice = choose_key(view.shown, asked, family)
+    if choice.key is None:
+        logged = ", ".join(choice.logged[:12]) or "none"
+        raise InputError(
+            f"no shown run logged {asked!r} or a common name for it; keys logged: {logged}",
+            hint="set accuracy_key/loss_key in manim.cfg or [metrics] in the study file",
+        )
+    key = choice.key
+    target = target_percent(settings.target_accuracy) if accuracy else None
+    raw = []
+    for run in view.shown:
+        if accuracy:
+            times, values = percent_series(run, key, study.accuracy_scale)
+        else:
+            times, values = _loss_series(run, key)
+        keep = times > 0  # a log time axis
+        if np.any(keep):
+            raw.append((run, times[keep], values[keep]))
+    if not raw:
+        raise InputError(f"no shown run logged {key!r} at a time after the start")
+    decimals = 1 if accuracy else shared_decimals([float(v[-1]) for _, _, v in raw])
+    unit = "%" if accuracy else ""
+    series = []
+    for run, times, values in raw:
+        reached = None
+        if target is not None:
+            hits = np.nonzero(values >= target)[0]
+            reached = float(times[hits[0]]) if hits.size else None
+        series.append(
+            CurveSeries(
+                run,
+                view.label(run),
+                view.short(run),
+                times,
+                values,
+                f"{values[-1]:.{decimals}f}{unit}",
+                reached,
+            )
+        )
+    reached_series = sorted((s for s in series if s.target_s is not None), key=_target_time)
+    ranking = tuple(
+        (s, f"{rank}. {s.short}  {units.duration(_target_time(s))}")
+        for rank, s in enumerate(reached_series, start=1)
+    )
+    missed = [s.short for s in series if s.target_s is None]
+    y_caption = f"{key} (%)" if accuracy else f"{key} (log scale)"
+    target_text = f"{target:g}%" if target is not None else None
+    start = [f"{y_caption} against wall time (log scale), as each run logged it."]
+    if target_text:
+        start.append(f"Dashed line: the target, {target_text}.")
+    if reached_series:
+        first = reached_series[0]
+        start.append(
+            f"First to reach it: {first.label}, after {units.duration(_target_time(first))}."
+        )
+    closing = [f"Time to {target_text}:"] if reached_series and target_text else []
+    closing += [f"{s.label}: {units.duration(_target_time(s))}" for s in reached_series]
+    closing.append("Final values: " + "; ".join(f"{s.label}: {s.final_text}" for s in series) + ".")
+    title = settings.title_accuracy if accuracy else settings.title_loss
+    return CurvesPlan(
+        title=settings.title(title),
+        source=source_text(view, [s.run for s in series], key=key),
+        key=key,
+        rising=accuracy,
+        y_caption=y_caption,
+        target=target,
+        target_text=target_text,
+        series=tuple(series),
+        ranking_header=f"Time to {target_text}" if ranking and target_text else None,
+        ranking=ranking,
+        missed=f"not reached: {', '.join(missed)}" if ranking and missed else None,
+        start_notes="\n".join(start),
+        closing_notes="\n".join(closing),
+    )
+
+
+def _target_time(series: CurveSeries) -> float:
+    return series.target_s if series.target_s is not None else float("inf")
+
+
+def _loss_series(run: Run, key: str) -> tuple[np.ndarray, np.ndarray]:
+    if key not in run.history:
+        return np.array([]), np.array([])
+    times = run.history["_runtime"].to_numpy(dtype=float)
+    values = run.history[key].to_numpy(dtype=float)
+    keep = np.isfinite(times) & np.isfinite(values)
+    times, values = times[keep], values[keep]
+    if np.any(np.diff(times) < 0):  # logged in order almost always; sorting is not free
+        order = np.argsort(times, kind="stable")
+        times, values = times[order], values[order]
+    return times, values

@@ -76,7 +76,7 @@ def source_text(
         drawn = {r.run_id for r in runs}
         without = sum(r.run_id not in drawn for r in view.shown)
         if without:
-            parts.append(f"{without} without '{key}' not drawn")
+            parts.append(f"{without} {'run' if without == 1 else 'runs'} without '{key}'")
     left_out = len(view.selection.left_out)
     if left_out:
         parts.append(f"{left_out} more not shown ('python -m extract runs' says why)")

@@ -81,3 +81,40 @@ def test_names_from_the_settings_and_labels_from_evidence():
 def test_nothing_to_race_against_is_said_not_invented():
     plan = race_plan(view_of([cluster(8, 1, 100.0), cluster(1, 1, 700.0)]))
     assert [line.role for line in plan.closing] == ["lead"]  # no laptop: no speedup headline
+
+
+def with_history(run: Run, **columns) -> Run:
+    import pandas as pd
+
+    run.history = pd.DataFrame(columns)
+    return run
+
+
+def test_curves_plan_shows_fractions_in_percent_under_the_key_it_found():
+    from study.plans import curves_plan
+
+    hf = with_history(
+        cluster(8, 1, 40.0), _runtime=[10.0, 20.0, 40.0], **{"eval/accuracy": [0.5, 0.91, 0.92]}
+    )
+    plan = curves_plan(view_of([hf], Settings(target_accuracy=0.9)), "accuracy")
+    assert plan.key == "eval/accuracy" and plan.y_caption == "eval/accuracy (%)"
+    (series,) = plan.series
+    assert series.final_text == "92.0%" and series.target_s == 20.0
+    assert plan.target_text == "90%" and plan.ranking[0][1] == "1. 8 GPUs  20 s"
+
+
+def test_loss_labels_share_one_precision():
+    from study.plans import curves_plan
+
+    a = with_history(cluster(8, 1, 40.0), _runtime=[1.0, 2.0], train_loss=[1.0, 0.042])
+    b = with_history(cluster(1, 1, 80.0), _runtime=[1.0, 2.0], train_loss=[1.0, 0.0453])
+    plan = curves_plan(view_of([a, b]), "loss")
+    assert sorted(s.final_text for s in plan.series) == ["0.0420", "0.0453"]
+
+
+def test_a_curve_scene_without_its_metric_says_which_keys_there_are():
+    from study.plans import curves_plan
+
+    run = with_history(cluster(8, 1, 40.0), _runtime=[1.0, 2.0], mystery=[1.0, 2.0])
+    with pytest.raises(InputError, match="keys logged: mystery"):
+        curves_plan(view_of([run]), "accuracy")
