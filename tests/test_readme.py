@@ -32,6 +32,7 @@ import pytest
 from PIL import Image
 
 from extract.paths import PROJECT_ROOT
+from scenes.deck.posters import last_frame_png
 from scenes.kit.output import has_index_first
 
 pytestmark = pytest.mark.render
@@ -200,9 +201,10 @@ def check_slides(repo: Path, result: Result) -> None:
     presentation = Presentation(str(deck / "deck.pptx"))
     assert len(presentation.slides) == len(slides)
     for slide in presentation.slides:
-        kinds = [r.reltype.rsplit("/", 1)[-1] for r in slide.part.rels.values()]
-        assert "video" in kinds and "image" in kinds
+        blobs = {r.reltype.rsplit("/", 1)[-1]: r.target_part.blob for r in slide.part.rels.values()}
         assert slide.notes_slide.notes_text_frame.text.strip()
+        # the poster (shown before playing, in thumbnails and printouts) is the held final frame
+        assert blobs["image"] == last_frame_png(blobs["video"])
 
 
 def check_gallery(repo: Path, result: Result) -> None:
