@@ -125,6 +125,7 @@ class BadValue(ValueError):
 class Found:
     value: Any
     evidence: Evidence
+    word: str = ""  # how the value is said, where the key tells: "cores" or "threads"
 
 
 class Logged:
@@ -374,64 +375,82 @@ def decide_epochs_done(
     if correction and correction.epochs_done is not None:
         stated = correction.epochs_done
         return Found(stated, Evidence(correction.origin, "epochs_done", _text(stated)))
-    finished = state == "finished"
-    if planned is not None:
-        progress = _history_progress(history)
-        if progress is None:
-            progress = logged.first(
-                ("progress_percentage",),
-                lambda _k, v: positive_number(_k, v) if not isinstance(v, bool) else None,
-            )
-            if progress is not None and progress.evidence.source == "config":
-                progress = None
-        if progress is not None:
-            share = min(float(progress.value), 100.0) / 100.0
-            return Found(
-                round(share * planned.value, 6),
-                Evidence(
-                    progress.evidence.source,
-                    f"{progress.evidence.key} x planned epochs",
-                    f"{progress.evidence.value}% x {_text(planned.value)}",
-                ),
-            )
+    by_progress = _done_by_progress(logged, history, planned) if planned is not None else None
+    if by_progress is not None:
+        return by_progress
     for key in FRACTIONAL_EPOCH_KEYS:
-        values = _history_values(history, key)
-        value: float | None
-        source, value, fractional = "history", None, False
-        if values is not None:
-            value = float(values.max())
-            fractional = bool(np.any(values != np.floor(values)))
-        else:
-            logged_value = _number(logged.summary, key)
-            if logged_value is not None and logged_value >= 0:
-                value = logged_value
-                fractional = not value.is_integer()
-                source = "summary"
-        if value is None:
-            continue
-        if fractional or key == "train/epoch":
-            # Hugging Face counts epochs done as a fraction (1.5 = halfway through the second)
-            done = value
-            how = "last value (epochs done)"
-        elif finished:
-            # a 0-based epoch index, logged while that epoch runs: a finished run did it too
-            done, how = value + 1, "last 0-based index + 1"
-        else:
-            done, how = value, "last 0-based index (epochs completed)"
-            partial = _share_of_last_epoch(history, key, value)
-            if partial is not None:
-                # a stopped run is part-way through its last epoch: its logged steps there, over
-                # a complete epoch's, say how far (what a partial run's estimate is built on)
-                done = value + partial
-                how = f"last 0-based index + {partial:.2f} of an epoch by steps logged"
-        if planned is not None and done > planned.value:
-            done = planned.value
-        return Found(round(done, 6), Evidence(source, f"{key}, {how}", _text(value)))
-    if finished and planned is not None:
+        by_epoch = _done_by_epoch_key(logged, history, key, state == "finished")
+        if by_epoch is not None:
+            if planned is not None and by_epoch.value > planned.value:
+                return Found(planned.value, by_epoch.evidence)
+            return by_epoch
+    if state == "finished" and planned is not None:
         return Found(
             planned.value, Evidence("state", "finished, planned epochs", _text(planned.value))
         )
     return None
+
+
+def _done_by_progress(logged: Logged, history: pd.DataFrame, planned: Found) -> Found | None:
+    """An overall progress_percentage (history, else summary) times the planned epochs."""
+    progress = _history_progress(history)
+    if progress is None:
+        progress = logged.first(
+            ("progress_percentage",),
+            lambda _k, v: positive_number(_k, v) if not isinstance(v, bool) else None,
+        )
+        if progress is not None and progress.evidence.source == "config":
+            progress = None
+    if progress is None:
+        return None
+    share = min(float(progress.value), 100.0) / 100.0
+    return Found(
+        round(share * planned.value, 6),
+        Evidence(
+            progress.evidence.source,
+            f"{progress.evidence.key} x planned epochs",
+            f"{progress.evidence.value}% x {_text(planned.value)}",
+        ),
+    )
+
+
+def _last_epoch_value(logged: Logged, history: pd.DataFrame, key: str) -> Found | None:
+    """The last value of an epoch key (history, else summary), with whether it is fractional
+    (as the Found's word)."""
+    values = _history_values(history, key)
+    if values is not None:
+        fractional = bool(np.any(values != np.floor(values)))
+        last = float(values.max())
+        return Found(last, Evidence("history", key, _text(last)), "fraction" if fractional else "")
+    summary = _number(logged.summary, key)
+    if summary is None or summary < 0:
+        return None
+    word = "" if summary.is_integer() else "fraction"
+    return Found(summary, Evidence("summary", key, _text(summary)), word)
+
+
+def _done_by_epoch_key(
+    logged: Logged, history: pd.DataFrame, key: str, finished: bool
+) -> Found | None:
+    last = _last_epoch_value(logged, history, key)
+    if last is None:
+        return None
+    value = float(last.value)
+    if last.word == "fraction" or key == "train/epoch":
+        # Hugging Face counts epochs done as a fraction (1.5 = halfway through the second)
+        done, how = value, "last value (epochs done)"
+    elif finished:
+        # a 0-based epoch index, logged while that epoch runs: a finished run did it too
+        done, how = value + 1, "last 0-based index + 1"
+    else:
+        done, how = value, "last 0-based index (epochs completed)"
+        partial = _share_of_last_epoch(history, key, value)
+        if partial is not None:
+            # a stopped run is part-way through its last epoch: its logged steps there, over
+            # a complete epoch's, say how far (what a partial run's estimate is built on)
+            done = value + partial
+            how = f"last 0-based index + {partial:.2f} of an epoch by steps logged"
+    return Found(round(done, 6), Evidence(last.evidence.source, f"{key}, {how}", _text(value)))
 
 
 def _share_of_last_epoch(history: pd.DataFrame, key: str, last: float) -> float | None:

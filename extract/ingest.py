@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,8 @@ from .classify import (
     BadValue,
     Correction,
     Corrections,
+    Extrapolation,
+    Found,
     Logged,
     decide_cores,
     decide_epochs,
@@ -155,83 +157,78 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     """Decide a run's facts from its own logs, the same way for every source; corrections (study
     file, command line) win. Each fact keeps the evidence that decided it; a fact nothing
     speaks for stays unknown."""
-    corrections = corrections or Corrections()
-    correction = corrections.for_run(facts.run_id, facts.name)
-    config, summary = facts.config, facts.summary
-    tags = summary.get("tags")
-    logged = Logged(config, summary, facts.metadata, [str(t) for t in tags or [] if t])
-    gpus = decide_gpus(logged, correction)
-    nodes = decide_nodes(logged, correction)
-    platform = decide_platform(logged, correction, gpus)
-    cores, cores_word = decide_cores(logged, correction)
-    epochs = decide_epochs(logged, correction)
-    epochs_done = decide_epochs_done(logged, facts.history, facts.state, epochs, correction)
-    platform_value = platform.value if platform else "unknown"
-    if platform_value == "laptop":
-        gpus = None  # a laptop's GPU count is not what it trained on (CPU runs)
-
-    time_basis = summary.get("_time_basis")
-    evidence: dict[str, Evidence] = {
-        "time": Evidence(
-            SOURCE_NAMES.get(facts.source.split(":", 1)[0], facts.source or "run"),
-            str(time_basis) if time_basis else "runtime",
-            f"{facts.runtime_s:g} s",
-        )
-    }
-    for name, found in (
-        ("platform", platform),
-        ("gpus", gpus),
-        ("nodes", nodes),
-        ("cores", cores),
-        ("epochs", epochs),
-        ("epochs_done", epochs_done),
-    ):
-        if found is not None:
-            evidence[name] = found.evidence
-
-    extrapolation = None
-    if platform_value == "laptop":
-        extrapolation = logged_extrapolation(
-            summary, epochs.value if epochs else None
-        ) or pace_extrapolation(
-            config,
-            summary,
-            facts.runtime_s,
-            epochs.value if epochs else None,
-            epochs_done.value if epochs_done else None,
-        )
-    config = dict(config)
-    if extrapolation:
-        config["extrapolation_method"] = extrapolation.method
-        if extrapolation.inputs:
-            config["extrapolation_inputs"] = extrapolation.inputs
-        evidence["time"] = Evidence(
-            "estimate", extrapolation.method, f"{extrapolation.time_s:.0f} s"
-        )
+    correction = (corrections or Corrections()).for_run(facts.run_id, facts.name)
+    found = decide_facts(facts, correction)
+    platform = found["platform"].value if found["platform"] else "unknown"
+    if platform == "laptop":
+        found["gpus"] = None  # a laptop's GPU count is not what it trained on (CPU runs)
+    evidence = {name: item.evidence for name, item in found.items() if item is not None}
+    evidence["time"] = _time_evidence(facts)
+    value = {name: item.value if item else None for name, item in found.items()}
+    estimate = _laptop_estimate(facts, value) if platform == "laptop" else None
+    config = dict(facts.config)
+    if estimate:
+        config["extrapolation_method"] = estimate.method
+        if estimate.inputs:
+            config["extrapolation_inputs"] = estimate.inputs
+        evidence["time"] = Evidence("estimate", estimate.method, f"{estimate.time_s:.0f} s")
     return Run(
         run_id=facts.run_id,
         name=facts.name,
-        platform=cast(Platform, platform_value),
+        platform=cast(Platform, platform),
         state=facts.state,
-        gpus=gpus.value if gpus else None,
-        nodes=nodes.value if nodes else None,
-        epochs=epochs.value if epochs else None,
-        time_s=extrapolation.time_s if extrapolation else facts.runtime_s,
-        extrapolated=extrapolation is not None,
+        gpus=value["gpus"],
+        nodes=value["nodes"],
+        epochs=value["epochs"],
+        time_s=estimate.time_s if estimate else facts.runtime_s,
+        extrapolated=estimate is not None,
         measured_s=facts.runtime_s,
         reconstructed=facts.reconstructed,
         created_at=facts.created_at,
         source=facts.source,
         config=config,
-        summary=summary,
+        summary=facts.summary,
         history=facts.history,
-        cores=cores.value if cores else None,
-        cores_word=cores_word,
-        epochs_done=epochs_done.value if epochs_done else None,
+        cores=value["cores"],
+        cores_word=found["cores"].word if found["cores"] else "cores",
+        epochs_done=value["epochs_done"],
         metadata=dict(facts.metadata),
         evidence=evidence,
         label_override=correction.label if correction else None,
         excluded=bool(correction and correction.exclude),
+    )
+
+
+def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, Found | None]:
+    """Each fact of FACTS but time, from the run's evidence (None: unknown)."""
+    tags = facts.summary.get("tags")
+    logged = Logged(facts.config, facts.summary, facts.metadata, [str(t) for t in tags or [] if t])
+    gpus = decide_gpus(logged, correction)
+    epochs = decide_epochs(logged, correction)
+    cores, word = decide_cores(logged, correction)
+    return {
+        "platform": decide_platform(logged, correction, gpus),
+        "gpus": gpus,
+        "nodes": decide_nodes(logged, correction),
+        "cores": Found(cores.value, cores.evidence, word) if cores else None,
+        "epochs": epochs,
+        "epochs_done": decide_epochs_done(logged, facts.history, facts.state, epochs, correction),
+    }
+
+
+def _time_evidence(facts: RunFacts) -> Evidence:
+    basis = facts.summary.get("_time_basis")
+    return Evidence(
+        SOURCE_NAMES.get(facts.source.split(":", 1)[0], facts.source or "run"),
+        str(basis) if basis else "runtime",
+        f"{facts.runtime_s:g} s",
+    )
+
+
+def _laptop_estimate(facts: RunFacts, value: dict[str, Any]) -> Extrapolation | None:
+    """A laptop's full job: its own logged extrapolation, else an estimate from its pace."""
+    return logged_extrapolation(facts.summary, value["epochs"]) or pace_extrapolation(
+        facts.config, facts.summary, facts.runtime_s, value["epochs"], value["epochs_done"]
     )
 
 

@@ -114,94 +114,113 @@ def efficiency_of(baseline: Run, run: Run, speedup: float | None) -> float | Non
     return speedup * baseline.gpus / run.gpus
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every run's figures are computed against."""
+
+    study: StudyFile
+    baseline: Run | None
+    labels: dict[str, str]
+    accuracy_key: str | None
+    target: float
+    shown: set[str]
+    reasons: dict[str, str]
+
+
 def build_report(
     runs: list[Run], study: StudyFile | None = None, settings: Settings | None = None
 ) -> Report:
     study = study or StudyFile()
     settings = settings or Settings()
     selection = select(runs, study)
-    shown_ids = {r.run_id for r in selection.shown}
-    baseline = baseline_run(selection.shown, study)
     labels = {r.run_id: base_label(r, settings.laptop_name) for r in runs}
     labels.update(unique_labels(selection.shown, settings.laptop_name, selection.stands_for))
     accuracy = choose_key(
         runs, study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS, summaries=True
     )
-    target = target_percent(settings.target_accuracy)
-    reasons = {r.run_id: why for r, why in selection.left_out}
+    context = _Context(
+        study=study,
+        baseline=baseline_run(selection.shown, study),
+        labels=labels,
+        accuracy_key=accuracy.key,
+        target=target_percent(settings.target_accuracy),
+        shown={r.run_id for r in selection.shown},
+        reasons={r.run_id: why for r, why in selection.left_out},
+    )
+    figures = [_figures(run, context) for run in runs]
+    headline = _headline(selection)
+    return Report(
+        **headline,
+        baseline_run=context.baseline.name if context.baseline else None,
+        best_accuracy=_best_accuracy(figures, context.shown),
+        accuracy_key=accuracy.key,
+        target_accuracy=context.target,
+        runs=figures,
+        warnings=_warnings(runs, selection, figures, study, accuracy.key, accuracy.fallback),
+    )
 
-    figures = []
-    for run in runs:
-        # a run whose facts are unknown gets no figure that would read as a fact about it
-        speedup = speedup_over(baseline, run) if baseline and run.known else None
-        best = time_to = None
-        key = own_key(run, accuracy.key) if accuracy.key else None
-        if key:
-            best = best_accuracy(run, key, study.accuracy_scale)
-            time_to = time_to_percent(run, key, target, study.accuracy_scale)
-        figures.append(
-            RunFigures(
-                name=run.name,
-                run_id=run.run_id,
-                label=labels[run.run_id],
-                platform=run.platform,
-                state=run.state,
-                gpus=run.gpus,
-                nodes=run.nodes,
-                cores=run.cores,
-                epochs=run.epochs,
-                epochs_done=run.epochs_done,
-                time_s=run.time_s,
-                measured_s=run.measured_s,
-                time_per_epoch_s=run.time_per_epoch_s,
-                extrapolated=run.extrapolated,
-                reconstructed=run.reconstructed,
-                speedup=speedup,
-                efficiency=efficiency_of(baseline, run, speedup) if baseline else None,
-                best_accuracy=best,
-                accuracy_key=key if best is not None else None,
-                time_to_target_s=time_to,
-                shown=run.run_id in shown_ids,
-                left_out_because=reasons.get(run.run_id),
-                evidence={k: v.describe() for k, v in run.evidence.items()},
-            )
-        )
 
+def _figures(run: Run, context: _Context) -> RunFigures:
+    baseline = context.baseline
+    # a run whose facts are unknown gets no figure that would read as a fact about it
+    speedup = speedup_over(baseline, run) if baseline and run.known else None
+    best = time_to = None
+    key = own_key(run, context.accuracy_key) if context.accuracy_key else None
+    if key:
+        best = best_accuracy(run, key, context.study.accuracy_scale)
+        time_to = time_to_percent(run, key, context.target, context.study.accuracy_scale)
+    return RunFigures(
+        name=run.name,
+        run_id=run.run_id,
+        label=context.labels[run.run_id],
+        platform=run.platform,
+        state=run.state,
+        gpus=run.gpus,
+        nodes=run.nodes,
+        cores=run.cores,
+        epochs=run.epochs,
+        epochs_done=run.epochs_done,
+        time_s=run.time_s,
+        measured_s=run.measured_s,
+        time_per_epoch_s=run.time_per_epoch_s,
+        extrapolated=run.extrapolated,
+        reconstructed=run.reconstructed,
+        speedup=speedup,
+        efficiency=efficiency_of(baseline, run, speedup) if baseline else None,
+        best_accuracy=best,
+        accuracy_key=key if best is not None else None,
+        time_to_target_s=time_to,
+        shown=run.run_id in context.shown,
+        left_out_because=context.reasons.get(run.run_id),
+        evidence={k: v.describe() for k, v in run.evidence.items()},
+    )
+
+
+def _headline(selection: Selection) -> dict[str, Any]:
+    """The seed's key metrics: fastest cluster run, the laptop range, the speedups."""
     cluster, laptops = selection.cluster, selection.laptops
     fastest = min(cluster, key=lambda r: r.time_s, default=None)
     laptop_times = [r.time_s for r in laptops]
     laptop_high = max(laptop_times, default=None)
-    max_speedup = laptop_high / fastest.time_s if fastest and laptop_high else None
     per_epoch_cluster = [r for r in cluster if r.time_per_epoch_s]
     fastest_per_epoch = min(per_epoch_cluster, key=lambda r: r.time_per_epoch_s or 0, default=None)
     laptop_per_epoch = [r.time_per_epoch_s for r in laptops if r.time_per_epoch_s]
-    max_speedup_per_epoch = (
-        max(laptop_per_epoch) / fastest_per_epoch.time_per_epoch_s
-        if fastest_per_epoch and fastest_per_epoch.time_per_epoch_s and laptop_per_epoch
-        else None
-    )
-    best_overall = _best_accuracy(figures, shown_ids, accuracy.key)
-    return Report(
-        fastest_cluster_s=fastest.time_s if fastest else None,
-        fastest_cluster_run=fastest.name if fastest else None,
-        laptop_low_s=min(laptop_times, default=None),
-        laptop_high_s=laptop_high,
-        max_speedup=max_speedup,
-        max_speedup_per_epoch=max_speedup_per_epoch,
-        fastest_cluster_per_epoch_run=fastest_per_epoch.name if fastest_per_epoch else None,
-        baseline_run=baseline.name if baseline else None,
-        best_accuracy=best_overall,
-        accuracy_key=accuracy.key,
-        target_accuracy=target,
-        runs=figures,
-        warnings=_warnings(runs, selection, figures, study, accuracy.key, accuracy.fallback),
-        fastest_cluster_run_id=fastest.run_id if fastest else None,
-    )
+    per_epoch = None
+    if fastest_per_epoch and fastest_per_epoch.time_per_epoch_s and laptop_per_epoch:
+        per_epoch = max(laptop_per_epoch) / fastest_per_epoch.time_per_epoch_s
+    return {
+        "fastest_cluster_s": fastest.time_s if fastest else None,
+        "fastest_cluster_run": fastest.name if fastest else None,
+        "fastest_cluster_run_id": fastest.run_id if fastest else None,
+        "laptop_low_s": min(laptop_times, default=None),
+        "laptop_high_s": laptop_high,
+        "max_speedup": laptop_high / fastest.time_s if fastest and laptop_high else None,
+        "max_speedup_per_epoch": per_epoch,
+        "fastest_cluster_per_epoch_run": fastest_per_epoch.name if fastest_per_epoch else None,
+    }
 
 
-def _best_accuracy(
-    figures: list[RunFigures], shown: set[str], key: str | None
-) -> BestAccuracy | None:
+def _best_accuracy(figures: list[RunFigures], shown: set[str]) -> BestAccuracy | None:
     candidates = [f for f in figures if f.run_id in shown and f.best_accuracy is not None]
     best = max(candidates, key=lambda f: (f.best_accuracy or 0, -f.time_s), default=None)
     if best is None or best.accuracy_key is None or best.best_accuracy is None:
@@ -219,11 +238,23 @@ def _warnings(
 ) -> list[str]:
     warnings = unknown_warnings(runs, study)
     warnings += study.unused_warnings()
-    shown = selection.shown
     if not selection.cluster or not selection.laptops:
         missing = "cluster" if not selection.cluster else "laptop"
         warnings.append(f"nothing to compare: no {missing} run to show; no speedup headline")
-    epochs = {r.work_epochs for r in shown}
+    warnings += _work_warnings(runs, selection)
+    warnings += _efficiency_warnings(figures)
+    warnings += _label_warnings(selection)
+    if fallback and accuracy_key:
+        warnings.append(f"accuracy shown from '{accuracy_key}' (the configured key is not logged)")
+    if any(r.reconstructed for r in runs):
+        warnings.append("histories are reconstructed from published charts, not logged data")
+    return warnings
+
+
+def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
+    """Unequal work, unknown epochs done, estimates and unfinished runs."""
+    warnings = []
+    epochs = {r.work_epochs for r in selection.shown}
     if len(epochs) > 1:
         listed = ", ".join(_epochs_text(e) for e in sorted(epochs, key=lambda e: e or 0))
         warnings.append(
@@ -238,34 +269,41 @@ def _warnings(
                 "logged): no per-epoch figures"
             )
         if run.extrapolated:
-            method = run.config.get("extrapolation_method", "extrapolated")
-            measured = f" from {run.measured_s:.0f} s measured" if run.measured_s else ""
-            inputs = run.config.get("extrapolation_inputs")
-            given = ""
-            if isinstance(inputs, dict) and inputs:
-                given = "; " + ", ".join(f"{k}={v:g}" for k, v in inputs.items())
-            warnings.append(f"{run.name}: time is an estimate ({method}{measured}{given})")
+            warnings.append(f"{run.name}: time is an estimate ({_estimate_text(run)})")
         if not run.finished and run.known and not run.extrapolated:
             warnings.append(f"{run.name}: state {run.state}; left out of the headline figures")
-    for figure in figures:
-        if figure.efficiency is not None and figure.efficiency > 1.0 + 1e-9:
-            warnings.append(
-                f"{figure.name}: {units.percent(figure.efficiency)} parallel efficiency, above "
-                "100%: check its GPU count and epochs done (evidence: "
-                f"{figure.evidence.get('gpus', 'none')}; "
-                f"{figure.evidence.get('epochs_done', 'none')})"
-            )
-    same: dict[str, list[str]] = {}
-    for run in shown:
-        same.setdefault(base_label(run), []).append(run.name)
-    for label, names in same.items():
-        if len(names) > 1:
-            warnings.append(f"{len(names)} runs would read '{label}': told apart on screen")
-    if fallback and accuracy_key:
-        warnings.append(f"accuracy shown from '{accuracy_key}' (the configured key is not logged)")
-    if any(r.reconstructed for r in runs):
-        warnings.append("histories are reconstructed from published charts, not logged data")
     return warnings
+
+
+def _estimate_text(run: Run) -> str:
+    method = run.config.get("extrapolation_method", "extrapolated")
+    measured = f" from {run.measured_s:.0f} s measured" if run.measured_s else ""
+    inputs = run.config.get("extrapolation_inputs")
+    given = ""
+    if isinstance(inputs, dict) and inputs:
+        given = "; " + ", ".join(f"{k}={v:g}" for k, v in inputs.items())
+    return f"{method}{measured}{given}"
+
+
+def _efficiency_warnings(figures: list[RunFigures]) -> list[str]:
+    return [
+        f"{figure.name}: {units.percent(figure.efficiency)} parallel efficiency, above "
+        "100%: check its GPU count and epochs done (evidence: "
+        f"{figure.evidence.get('gpus', 'none')}; {figure.evidence.get('epochs_done', 'none')})"
+        for figure in figures
+        if figure.efficiency is not None and figure.efficiency > 1.0 + 1e-9
+    ]
+
+
+def _label_warnings(selection: Selection) -> list[str]:
+    same: dict[str, list[str]] = {}
+    for run in selection.shown:
+        same.setdefault(base_label(run), []).append(run.name)
+    return [
+        f"{len(names)} runs would read '{label}': told apart on screen"
+        for label, names in same.items()
+        if len(names) > 1
+    ]
 
 
 def _epochs_text(epochs: float | None) -> str:

@@ -419,72 +419,19 @@ def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
     """AccuracyVsTime (``metric`` "accuracy") or LossVsTime ("loss"): the key drawn (the asked
     one, else a common name the runs logged, named on the axis), each run's series in the
     axis' unit, and the ranking by time to the target accuracy."""
-    settings, study = view.settings, view.study
+    settings = view.settings
     accuracy = metric == "accuracy"
-    asked = (
-        (study.accuracy_key or settings.accuracy_key)
-        if accuracy
-        else (study.loss_key or settings.loss_key)
-    )
-    family = ACCURACY_KEYS if accuracy else LOSS_KEYS
-    choice = choose_key(view.shown, asked, family)
-    if choice.key is None:
-        logged = ", ".join(choice.logged[:12]) or "none"
-        raise InputError(
-            f"no shown run logged {asked!r} or a common name for it; keys logged: {logged}",
-            hint="set accuracy_key/loss_key in manim.cfg or [metrics] in the study file",
-        )
-    key = choice.key
+    key = _curve_key(view, accuracy)
     target = target_percent(settings.target_accuracy) if accuracy else None
-    raw = []
-    for run in view.shown:
-        if accuracy:
-            times, values = percent_series(run, key, study.accuracy_scale)
-        else:
-            times, values = _loss_series(run, key)
-        keep = times > 0  # a log time axis
-        if np.any(keep):
-            raw.append((run, times[keep], values[keep]))
-    if not raw:
-        raise InputError(f"no shown run logged {key!r} at a time after the start")
-    decimals = 1 if accuracy else shared_decimals([float(v[-1]) for _, _, v in raw])
-    unit = "%" if accuracy else ""
-    series = []
-    for run, times, values in raw:
-        reached = None
-        if target is not None:
-            hits = np.nonzero(values >= target)[0]
-            reached = float(times[hits[0]]) if hits.size else None
-        series.append(
-            CurveSeries(
-                run,
-                view.label(run),
-                view.short(run),
-                times,
-                values,
-                f"{values[-1]:.{decimals}f}{unit}",
-                reached,
-            )
-        )
-    reached_series = sorted((s for s in series if s.target_s is not None), key=_target_time)
+    series = _curve_series(view, key, accuracy, target)
+    reached = sorted((s for s in series if s.target_s is not None), key=_target_time)
     ranking = tuple(
         (s, f"{rank}. {s.short}  {units.duration(_target_time(s))}")
-        for rank, s in enumerate(reached_series, start=1)
+        for rank, s in enumerate(reached, start=1)
     )
     missed = [s.short for s in series if s.target_s is None]
     y_caption = f"{key} (%)" if accuracy else f"{key} (log scale)"
     target_text = f"{target:g}%" if target is not None else None
-    start = [f"{y_caption} against wall time (log scale), as each run logged it."]
-    if target_text:
-        start.append(f"Dashed line: the target, {target_text}.")
-    if reached_series:
-        first = reached_series[0]
-        start.append(
-            f"First to reach it: {first.label}, after {units.duration(_target_time(first))}."
-        )
-    closing = [f"Time to {target_text}:"] if reached_series and target_text else []
-    closing += [f"{s.label}: {units.duration(_target_time(s))}" for s in reached_series]
-    closing.append("Final values: " + "; ".join(f"{s.label}: {s.final_text}" for s in series) + ".")
     title = settings.title_accuracy if accuracy else settings.title_loss
     return CurvesPlan(
         title=settings.title(title),
@@ -498,9 +445,80 @@ def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
         ranking_header=f"Time to {target_text}" if ranking and target_text else None,
         ranking=ranking,
         missed=f"not reached: {', '.join(missed)}" if ranking and missed else None,
-        start_notes="\n".join(start),
-        closing_notes="\n".join(closing),
+        start_notes=_curves_start_notes(y_caption, target_text, reached),
+        closing_notes=_curves_closing_notes(series, target_text, reached),
     )
+
+
+def _curve_key(view: StudyView, accuracy: bool) -> str:
+    settings, study = view.settings, view.study
+    family: tuple[str, ...]
+    if accuracy:
+        asked, family = study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS
+    else:
+        asked, family = study.loss_key or settings.loss_key, LOSS_KEYS
+    choice = choose_key(view.shown, asked, family)
+    if choice.key is None:
+        logged = ", ".join(choice.logged[:12]) or "none"
+        raise InputError(
+            f"no shown run logged {asked!r} or a common name for it; keys logged: {logged}",
+            hint="set accuracy_key/loss_key in manim.cfg or [metrics] in the study file",
+        )
+    return choice.key
+
+
+def _curve_series(
+    view: StudyView, key: str, accuracy: bool, target: float | None
+) -> list[CurveSeries]:
+    raw = []
+    for run in view.shown:
+        if accuracy:
+            times, values = percent_series(run, key, view.study.accuracy_scale)
+        else:
+            times, values = _loss_series(run, key)
+        keep = times > 0  # a log time axis
+        if np.any(keep):
+            raw.append((run, times[keep], values[keep]))
+    if not raw:
+        raise InputError(f"no shown run logged {key!r} at a time after the start")
+    decimals = 1 if accuracy else shared_decimals([float(v[-1]) for _, _, v in raw])
+    unit = "%" if accuracy else ""
+    series = []
+    for run, times, values in raw:
+        hits = np.nonzero(values >= target)[0] if target is not None else np.array([])
+        series.append(
+            CurveSeries(
+                run,
+                view.label(run),
+                view.short(run),
+                times,
+                values,
+                f"{values[-1]:.{decimals}f}{unit}",
+                float(times[hits[0]]) if hits.size else None,
+            )
+        )
+    return series
+
+
+def _curves_start_notes(y_caption: str, target_text: str | None, reached: list[CurveSeries]) -> str:
+    lines = [f"{y_caption} against wall time (log scale), as each run logged it."]
+    if target_text:
+        lines.append(f"Dashed line: the target, {target_text}.")
+    if reached:
+        first = reached[0]
+        lines.append(
+            f"First to reach it: {first.label}, after {units.duration(_target_time(first))}."
+        )
+    return "\n".join(lines)
+
+
+def _curves_closing_notes(
+    series: list[CurveSeries], target_text: str | None, reached: list[CurveSeries]
+) -> str:
+    lines = [f"Time to {target_text}:"] if reached and target_text else []
+    lines += [f"{s.label}: {units.duration(_target_time(s))}" for s in reached]
+    lines.append("Final values: " + "; ".join(f"{s.label}: {s.final_text}" for s in series) + ".")
+    return "\n".join(lines)
 
 
 def _target_time(series: CurveSeries) -> float:

@@ -13,27 +13,30 @@ def to_json(report: Report) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lines = ["## Key Metrics", ""]
-    estimate = (
-        " (estimates)"
-        if any(r.extrapolated for r in report.runs if r.platform == "laptop" and r.shown)
-        else ""
-    )
-    if report.fastest_cluster_s is not None:
-        fastest = next(r for r in report.runs if r.run_id == report.fastest_cluster_run_id)
+    lines = ["## Key Metrics", "", *_headline_lines(report), "", *_table_lines(report)]
+    if report.baseline_run:
+        lines += ["", f"\\* per epoch done, against {report.baseline_run}."]
+    if report.warnings:
+        lines += ["", "Notes:"] + [f"- {w}" for w in report.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def _headline_lines(report: Report) -> list[str]:
+    estimated = any(r.extrapolated for r in report.runs if r.platform == "laptop" and r.shown)
+    estimate = " (estimates)" if estimated else ""
+    lines = []
+    fastest = next((r for r in report.runs if r.run_id == report.fastest_cluster_run_id), None)
+    if fastest is not None:
         head = f"- **Fastest cluster run** ({fastest.label}): {units.duration(fastest.time_s)}"
         if report.laptop_low_s is not None and report.laptop_high_s is not None:
-            laptop = (
-                units.duration(report.laptop_low_s)
-                if report.laptop_low_s == report.laptop_high_s
-                else units.duration_range(report.laptop_low_s, report.laptop_high_s)
-            )
-            head += f" | **Laptop**: {laptop}{estimate}"
+            head += f" | **Laptop**: {_laptop_range(report.laptop_low_s, report.laptop_high_s)}"
+            head += estimate
         lines.append(head)
     if report.max_speedup is not None:
         lines.append(
             f"- **Max speedup**: {units.ratio(report.max_speedup)} "
-            f"(slowest laptop time{estimate and ', an estimate,'} over fastest cluster time)"
+            f"(slowest laptop time{', an estimate,' if estimated else ''} over fastest cluster "
+            "time)"
         )
     if report.max_speedup_per_epoch is not None:
         lines.append(
@@ -47,8 +50,15 @@ def to_markdown(report: Report) -> str:
             f"- **Best accuracy**: {best.percent:.1f}% ({best.label}, "
             f"{units.duration(best.time_s)}; '{best.key}')"
         )
-    lines += [
-        "",
+    return lines
+
+
+def _laptop_range(low: float, high: float) -> str:
+    return units.duration(low) if low == high else units.duration_range(low, high)
+
+
+def _table_lines(report: Report) -> list[str]:
+    lines = [
         "| Run | Label | GPUs | Nodes | Epochs done | Time | Time/epoch | Speedup* | Efficiency* "
         "| Best acc. |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -57,21 +67,17 @@ def to_markdown(report: Report) -> str:
         mark = " (est.)" if run.extrapolated else ""
         state = "" if run.state == "finished" else f" [{run.state}]"
         shown = "" if run.shown else " (not shown)"
+        per_epoch = units.duration(run.time_per_epoch_s) + mark if run.time_per_epoch_s else "-"
+        efficiency = units.percent(run.efficiency) if run.efficiency is not None else "-"
+        accuracy = f"{run.best_accuracy:.1f}%" if run.best_accuracy is not None else "-"
         lines.append(
             f"| {run.name}{state}{shown} | {run.label} | {_count(run.gpus, run.platform)} "
             f"| {_count(run.nodes, run.platform)} "
             f"| {_epochs(run.epochs_done)}/{_epochs(run.epochs)} "
-            f"| {units.duration(run.time_s)}{mark} "
-            f"| {units.duration(run.time_per_epoch_s) if run.time_per_epoch_s else '-'}{mark} "
-            f"| {units.ratio(run.speedup) if run.speedup else '-'} "
-            f"| {units.percent(run.efficiency) if run.efficiency is not None else '-'} "
-            f"| {f'{run.best_accuracy:.1f}%' if run.best_accuracy is not None else '-'} |"
+            f"| {units.duration(run.time_s)}{mark} | {per_epoch} "
+            f"| {units.ratio(run.speedup) if run.speedup else '-'} | {efficiency} | {accuracy} |"
         )
-    if report.baseline_run:
-        lines += ["", f"\\* per epoch done, against {report.baseline_run}."]
-    if report.warnings:
-        lines += ["", "Notes:"] + [f"- {w}" for w in report.warnings]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _count(value: int | None, platform: str) -> str:
