@@ -66,4 +66,4 @@ format: setup
 	@$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf media/videos media/images media/texts media/frames data/runs.h5
+	rm -rf media/videos media/images media/texts media/frames media/slides data/runs.h5
