@@ -7,6 +7,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -184,58 +185,85 @@ class StudyScene(Scene):
         shares of the clock (a bar until its run finishes, a stamp while it fades in): outside
         that window they are drawn once as background, not every frame. ``parts`` are (share,
         notes) where a new part of the story begins (see ``begin_part``)."""
-        frame_rate = config.frame_rate
-        frames = max(1, round(run_time * frame_rate))
-
-        def frame_of(share: float) -> int:
-            return min(max(round(share * frames), 0), frames)
-
-        # a window runs until the first frame that shows its final state: after that it is
-        # drawn once, as it was at the end of the window
-        windows = [
-            (math.floor(a * frames), min(frames, math.ceil(b * frames) + 1), mob)
-            for a, b, mob in changing
-        ]
-        if not self.fast_drawing:  # everything moves all the time
-            windows = [(0, frames, mob) for _, _, mob in windows]
-        stops = {frame_of(share): notes for share, notes in parts} if self.stops_at_parts else {}
-        if not self.stops_at_parts:
+        plan = _ClockSegments.of(
+            round(run_time * config.frame_rate), changing, parts, self.fast_drawing
+        )
+        if self.stops_at_parts:
+            stops = plan.stops
+        else:
+            stops = {}
             self.parts.extend(notes for _, notes in parts)
-        cuts = sorted({0, frames, *stops, *(f for a, b, _ in windows for f in (a, b))})
-        managed = [mob for _, _, mob in windows]
+        managed = [mob for _, _, mob in plan.windows]
         always = [mob for mob in moving.submobjects if not any(mob is m for m in managed)]
         # the share comes from the scene's time, so cutting the run into several plays (one per
         # change of what moves) keeps every frame exactly where one long play puts it
         started = self.time
 
         def update(_mob: Mobject) -> None:
-            share = min((self.time - started) * frame_rate / frames, 1.0)
+            share = min((self.time - started) * config.frame_rate / plan.frames, 1.0)
             draw(share, clock.wall_time(share))
 
         self.remove(moving)
         holder = VGroup()
-        for first, last in itertools.pairwise(cuts):
+        for first, last in itertools.pairwise(plan.cuts):
             if first in stops:
                 self.begin_part(stops[first])
-            active = [mob for a, b, mob in windows if a < last and b > first]
+            active = plan.active(first, last)
             settled = [mob for mob in managed if not any(mob is m for m in active)]
             self.remove(holder, *managed)
             holder = VGroup(*always, *active)
             self.add(*settled)  # before the holder: Manim treats all after a mover as moving
             self.add(holder)
             holder.add_updater(update)
-            tracker = ValueTracker(0.0)
-            # n frames: half a frame short of n/rate, which can round up to n + 1 frames; one
-            # frame is exactly 1/rate (Manim plays nothing shorter)
-            count = last - first
-            self.play(
-                tracker.animate.set_value(1.0),
-                run_time=(count - 0.5 if count > 1 else 1) / frame_rate,
-                rate_func=linear,
-            )
+            self._play_frames(last - first)
             holder.clear_updaters()
         self.remove(holder, *managed)
         self.add(moving)
         draw(1.0, clock.wall_time(1.0))
-        if frames in stops:  # a part that begins as the clock stops
-            self.begin_part(stops[frames])
+        if plan.frames in stops:  # a part that begins as the clock stops
+            self.begin_part(stops[plan.frames])
+
+    def _play_frames(self, count: int) -> None:
+        """Exactly ``count`` frames: half a frame short of count/rate, which can round up to
+        count + 1 frames; one frame is exactly 1/rate (Manim plays nothing shorter)."""
+        tracker = ValueTracker(0.0)
+        self.play(
+            tracker.animate.set_value(1.0),
+            run_time=(count - 0.5 if count > 1 else 1) / config.frame_rate,
+            rate_func=linear,
+        )
+
+
+@dataclass(frozen=True)
+class _ClockSegments:
+    """A clock's frames cut where what moves changes: each window (first frame, end frame,
+    mobject) moves only inside its frames, and each stop begins a part of the story."""
+
+    frames: int
+    windows: list[tuple[int, int, Mobject]]
+    stops: dict[int, str]
+    cuts: list[int]
+
+    @classmethod
+    def of(
+        cls,
+        frames: int,
+        changing: Sequence[tuple[float, float, Mobject]],
+        parts: Sequence[tuple[float, str]],
+        fast: bool,
+    ) -> _ClockSegments:
+        frames = max(1, frames)
+        # a window runs until the first frame that shows its final state: after that it is
+        # drawn once, as it was at the end of the window
+        windows = [
+            (math.floor(a * frames), min(frames, math.ceil(b * frames) + 1), mob)
+            for a, b, mob in changing
+        ]
+        if not fast:  # everything moves all the time
+            windows = [(0, frames, mob) for _, _, mob in windows]
+        stops = {min(max(round(share * frames), 0), frames): notes for share, notes in parts}
+        cuts = sorted({0, frames, *stops, *(f for a, b, _ in windows for f in (a, b))})
+        return cls(frames, windows, stops, cuts)
+
+    def active(self, first: int, last: int) -> list[Mobject]:
+        return [mob for a, b, mob in self.windows if a < last and b > first]
