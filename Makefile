@@ -51,6 +51,7 @@ report: setup
 test: setup
 	@bash scripts/bootstrap.sh --test-browser
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
 	@$(PY) -m pytest
 
 # measures, does not assert; --quick for a short run (480p15 only)

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SCENES_DIR = Path(__file__).resolve().parent
@@ -77,6 +78,26 @@ def render_command(path: Path, name: str, quality: str, *extra: str) -> list[str
     ]
 
 
+@dataclass
+class Rendered:
+    """What a batch of renders came to: scenes drawn, scenes the data cannot draw (exit 2, with
+    their one-line reason), and renders that failed (anything else)."""
+
+    done: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        """0 when every scene the data can draw was drawn; 1 on a failure; 2 when none could."""
+        if self.failed:
+            return 1
+        return 0 if self.done else 2
+
+    def __bool__(self) -> bool:  # truthy when something went wrong, as an exit status is
+        return self.status != 0
+
+
 def render_all(
     scenes: list[tuple[Path, str]],
     quality: str,
@@ -84,7 +105,7 @@ def render_all(
     jobs: int = 0,
     env: dict[str, str] | None = None,
     passes: Sequence[Sequence[str]] = ((),),
-) -> int:
+) -> Rendered:
     """Render ``scenes`` through the manim CLI, several at once when there are cores for it
     (renders may share the media folder: kit/text.py locks the text cache). Each scene is
     rendered once per pass, with ``extra`` and that pass's arguments."""
@@ -106,15 +127,30 @@ def render_all(
                 break
         return name, result.returncode, time.monotonic() - started, result.stderr
 
-    failed = 0
+    outcome = Rendered()
     with ThreadPoolExecutor(jobs) as pool:
         for name, status, seconds, stderr in pool.map(render, scenes):
-            if status:
-                failed += 1
+            reason = _one_line_reason(stderr)
+            if status == 2 and reason:
+                # the data cannot support this scene (no such metric, one GPU count): the others
+                # still render, and this one is named with why
+                outcome.skipped[name] = reason
+                print(f"  {name} skipped: {reason}", file=sys.stderr, flush=True)
+            elif status:
+                outcome.failed[name] = stderr.strip()
                 print(f"  {name} failed (exit {status}):\n{stderr.strip()}", file=sys.stderr)
             else:
+                outcome.done.append(name)
                 print(f"  {name} {seconds:.0f} s", flush=True)
-    return 1 if failed else 0
+    return outcome
+
+
+def _one_line_reason(stderr: str) -> str | None:
+    """A scene's own one-line refusal ('error: ...'), as the scenes print it before any frame."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    if lines and lines[-1].startswith("error: "):
+        return lines[-1].removeprefix("error: ")
+    return None
 
 
 def outputs(media: Path, path: Path, name: str, quality: str, kind: str) -> list[Path]:
@@ -144,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", "-j", type=int, default=0, help="renders at once (default: cores)"
     )
-    kind = parser.add_mutually_exclusive_group()
-    kind.add_argument(
+    kinds = parser.add_mutually_exclusive_group()
+    kinds.add_argument(
         "--still",
         "-s",
         action="store_const",
@@ -153,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         const="still",
         help="only the held final frame, as PNG under media/images/<file>/",
     )
-    kind.add_argument(
+    kinds.add_argument(
         "--transparent",
         "-t",
         action="store_const",
@@ -177,11 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     media = args.media_dir.resolve() if args.media_dir else MEDIA
     extra = ["--media_dir", str(media)] if args.media_dir else []
     started = time.time()
-    status = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
-    if status:
-        return status
+    outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
+    if outcome.status:
+        return outcome.status
     written = [
-        file for path, name in scenes for file in outputs(media, path, name, args.quality, kind)
+        file
+        for path, name in scenes
+        if name in outcome.done
+        for file in outputs(media, path, name, args.quality, kind)
     ]
     missing = [file for file in written if not file.exists() or file.stat().st_mtime < started]
     if missing:

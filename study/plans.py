@@ -324,7 +324,8 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
     fit = fit_amdahl(points)
     fit_text = f"{fit.serial_fraction * 100:.1f}%" if fit is not None else None
     lines = [
-        f"{p.gpus:,} GPUs: {units.ratio(p.speedup, TIMES)}, {units.percent(p.efficiency)} efficient"
+        f"{plural(p.gpus, 'GPU')}: {units.ratio(p.speedup, TIMES)}, "
+        f"{units.percent(p.efficiency)} efficient"
         for p in points
     ]
     if fit_text is not None:
@@ -341,7 +342,7 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
         ),
         y_caption=f"speedup per epoch over {base_label}",
         node_caption=(
-            f"multi-node ({per_node} GPUs per node)"
+            f"multi-node ({plural(per_node, 'GPU')} per node)"
             if per_node is not None and per_node < max_gpus
             else None
         ),
@@ -367,12 +368,12 @@ def _scaling_closing(points: list[ScalingPoint], fit: AmdahlFit | None) -> list[
         lowest = min(p.efficiency for p in one_node)
         lines.append(f"One node: \u2265 {units.percent(lowest)} efficient")
     lines.append(
-        f"{last.gpus:,} GPUs: {units.ratio(last.speedup, TIMES)}, "
+        f"{plural(last.gpus, 'GPU')}: {units.ratio(last.speedup, TIMES)}, "
         f"{units.percent(last.efficiency)} efficient"
     )
     best = max(points, key=lambda p: p.speedup)
     if best is not last:
-        lines.append(f"Fastest: {best.gpus:,} GPUs, {units.ratio(best.speedup, TIMES)}")
+        lines.append(f"Fastest: {plural(best.gpus, 'GPU')}, {units.ratio(best.speedup, TIMES)}")
     if fit is not None and fit.serial_fraction > 0:
         lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
     return lines

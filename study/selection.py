@@ -16,6 +16,8 @@ from extract.model import Run
 from extract.studyfile import StudyFile
 from extract.studyfile import suggestion as study_line
 
+from .labels import plural
+
 
 @dataclass
 class Selection:
@@ -82,7 +84,8 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
         stands_for[chosen.run_id] = len(group)
         for run in group:
             if run is not chosen:
-                left_out.append((run, f"{chosen.name} stands for its {gpus} GPUs ({study.pick})"))
+                stands = f"{chosen.name} stands for its {plural(gpus, 'GPU')} ({study.pick})"
+                left_out.append((run, stands))
     laptops.sort(key=lambda r: r.time_s)
     return Selection(cluster + laptops, stands_for, left_out)
 

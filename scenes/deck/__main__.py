@@ -84,10 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, PRESENTATIONS_ENV: str(presentations)}
     extra = ["--media_dir", str(args.media_dir.resolve())] if args.media_dir else []
     scenes = [(SLIDES_FILE, name) for name in names]
-    status = render_all(scenes, args.quality, *extra, jobs=args.jobs, env=env)
-    if status:
-        return status
     html, pptx = output / "deck.html", output / "deck.pptx"
+    outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, env=env)
+    if outcome.status:
+        for deck in (html, pptx):  # never let a previous deck pass for this one
+            if deck.exists():
+                print(f"  not written; {deck} is a previous deck", file=sys.stderr)
+        return outcome.status
+    names = [name for name in names if name in outcome.done]
     try:
         # one file with the videos inside and reveal.js inlined: opens with no network
         options = ("--one-file", "--offline", "-c", f"title={args.title}")
@@ -100,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for deck in (html, pptx):
         print(f"  {deck}  {deck.stat().st_size / 1e6:.1f} MB")
+    print(f"the deck holds: {', '.join(n.removesuffix('Slides') for n in names)}")
+    for name, reason in outcome.skipped.items():
+        print(f"left out: {name.removesuffix('Slides')} ({reason})")
     print("present: open deck.html in a browser (S: speaker notes), or deck.pptx")
     return 0
 

@@ -22,7 +22,7 @@ R_EMBED, R_LINK = qn("r:embed"), qn("r:link")
 
 def last_frame_png(video: bytes) -> bytes:
     """The final frame of an encoded video, as PNG; decoded one frame at a time."""
-    with av.open(io.BytesIO(video)) as container:
+    with av.open(io.BytesIO(video), mode="r") as container:
         (frame,) = deque(container.decode(video=0), maxlen=1)
         image = frame.to_image()
     buffer = io.BytesIO()

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from manim_slides import Slide
+from manim_slides import Slide  # type: ignore[attr-defined]  # exported lazily
 
 from extract.paths import PROJECT_ROOT
 from scenes.comparison import TrainingComparison

@@ -1,0 +1,117 @@
+"""`make render` and `make slides` on a study some scenes cannot draw: the others are rendered,
+each skipped scene is named with its reason, and a deck says what it holds (or is not written)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extract import save_runs
+from extract.model import Evidence, Run
+from extract.paths import PROJECT_ROOT
+
+pytestmark = pytest.mark.render
+
+
+def one_gpu_count_study(path: Path) -> Path:
+    """One cluster run and one laptop: a race can be drawn, a scaling chart cannot."""
+    runs = [
+        Run(
+            run_id="g8",
+            name="8 GPU run",
+            platform="cluster",
+            state="finished",
+            gpus=8,
+            nodes=1,
+            epochs=3,
+            epochs_done=3,
+            time_s=600.0,
+            evidence={"gpus": Evidence("config", "total_gpus", "8")},
+        ),
+        Run(
+            run_id="lap",
+            name="laptop run",
+            platform="laptop",
+            state="finished",
+            gpus=None,
+            nodes=None,
+            epochs=3,
+            epochs_done=3,
+            time_s=90000.0,
+        ),
+    ]
+    save_runs(path, runs)
+    return path
+
+
+def run(module: str, *arguments: str, store: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RUNS_STORE": str(store)}
+    env.pop("LUMI_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", module, *arguments],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_render_draws_what_it_can_and_names_what_it_cannot(tmp_path):
+    store = one_gpu_count_study(tmp_path / "runs.h5")
+    media = tmp_path / "media"
+    done = run(
+        "scenes",
+        "-q",
+        "l",
+        "--media-dir",
+        str(media),
+        "ProgressRace",
+        "ScalingEfficiency",
+        store=store,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ScalingEfficiency skipped: " in done.stderr and "two GPU counts" in done.stderr
+    assert (media / "videos" / "race" / "480p15" / "ProgressRace.mp4").exists()
+    assert "ScalingEfficiency" not in done.stdout.split("written:")[-1]
+
+
+def test_a_deck_says_what_it_holds_and_none_is_written_when_nothing_can_be_drawn(tmp_path):
+    store = one_gpu_count_study(tmp_path / "runs.h5")
+    output = tmp_path / "slides"
+    media = str(tmp_path / "media")
+    built = run(
+        "scenes.deck",
+        "-q",
+        "l",
+        "-o",
+        str(output),
+        "--media-dir",
+        media,
+        "ProgressRace",
+        "ScalingEfficiency",
+        store=store,
+    )
+    assert built.returncode == 0, built.stderr
+    assert "the deck holds: ProgressRace" in built.stdout
+    assert "left out: ScalingEfficiency (" in built.stdout
+    html = output / "deck.html"
+    before = html.stat().st_mtime_ns
+    refused = run(
+        "scenes.deck",
+        "-q",
+        "l",
+        "-o",
+        str(output),
+        "--media-dir",
+        media,
+        "ScalingEfficiency",
+        store=store,
+    )
+    assert refused.returncode == 2
+    assert f"not written; {html} is a previous deck" in refused.stderr
+    assert html.stat().st_mtime_ns == before
