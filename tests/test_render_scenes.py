@@ -83,6 +83,8 @@ def test_video_format_length_and_held_final_frame(videos, scene):
         assert stream.codec_context.pix_fmt == "yuv420p"
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     assert 8 * 15 <= len(frames) <= 15 * 15, f"{len(frames) / 15:.1f} s"
+    # no blank opening: the first frame already shows the title and the empty chart
+    assert frames[0].std() > 10 and changed_fraction(frames[0], np.zeros_like(frames[0])) > 0.01
     # the last 2.5 s hold still (a changing clock or label would alter ~1% of the pixels) ...
     held = frames[-int(2.5 * 15) :]
     assert max(changed_fraction(frame, frames[-1]) for frame in held) < 1e-3

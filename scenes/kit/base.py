@@ -261,7 +261,14 @@ class _ClockSegments:
         ]
         if not fast:  # everything moves all the time
             windows = [(0, frames, mob) for _, _, mob in windows]
-        stops = {min(max(round(share * frames), 0), frames): notes for share, notes in parts}
+        # a stop is a held slide: it waits until whatever is fading in there has finished
+        fades = [(a, b) for a, b, _ in windows if b - a <= max(3, 0.03 * frames)]
+        stops = {}
+        for share, notes in parts:
+            frame = min(max(math.ceil(share * frames), 0), frames)
+            while any(a < frame < b for a, b in fades):
+                frame = max(b for a, b in fades if a < frame < b)
+            stops[min(frame, frames)] = notes
         cuts = sorted({0, frames, *stops, *(f for a, b, _ in windows for f in (a, b))})
         return cls(frames, windows, stops, cuts)
 
