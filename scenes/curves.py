@@ -187,11 +187,25 @@ class MetricVsTime(kit.StudyScene):
     def _traces(self, plan: CurvesPlan, chart: kit.Chart, colors, target) -> list[Trace]:
         final_y = [float(chart.y_of(series.values[-1])) for series in plan.series]
         size = min(kit.SMALL_SIZE, 120 / max(1, len(plan.series)) + 6)
-        gap = size / 48 * 0.75
-        _, _, bottom, top = kit.safe_box()
+        texts = [
+            (
+                kit.merge_glyphs(kit.text(s.label, size, colors[s.run.run_id], bold=True)),
+                kit.merge_glyphs(kit.text(s.final_text, size, colors[s.run.run_id])),
+            )
+            for s in plan.series
+        ]
+        room = kit.safe_box()[1] - LABEL_X
+        line_gap = size / 48 * 0.75
+        # a label too wide for the room beside the chart puts its value under its name (half
+        # the width) when the labels, two lines each, still fit the chart's height
+        widest = max(name.width + 0.15 + value.width for name, value in texts)
+        stacked = widest > room and len(texts) * 2.2 * line_gap < chart.top - chart.bottom
+        gap = line_gap * (2.1 if stacked else 1.0)
         label_ys = kit.spread(final_y, gap, chart.bottom + gap / 2, chart.top)
         traces = []
-        for series, end_y, label_y in zip(plan.series, final_y, label_ys, strict=True):
+        for series, (name, value), end_y, label_y in zip(
+            plan.series, texts, final_y, label_ys, strict=True
+        ):
             run, times, values = series.run, series.times, series.values
             columns = int((chart.right - chart.left) * PIXELS_PER_UNIT)
             x_screen = (np.asarray(chart.x_of(times)) - chart.left) * PIXELS_PER_UNIT
@@ -203,9 +217,10 @@ class MetricVsTime(kit.StudyScene):
             line = VMobject(stroke_color=color, stroke_width=3.5)
             tail = VMobject(stroke_color=color, stroke_width=2, stroke_opacity=0.45)
             end_dot = Dot([x[-1], y[-1], 0], radius=0.06, color=color)
-            name = kit.merge_glyphs(kit.text(series.label, size, color, bold=True))
-            value = kit.merge_glyphs(kit.text(series.final_text, size, color))
-            label = VGroup(name, value).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
+            if stacked:
+                label = VGroup(name, value).arrange(DOWN, buff=0.05, aligned_edge=LEFT)
+            else:
+                label = VGroup(name, value).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
             label.move_to([LABEL_X, label_y, 0], aligned_edge=LEFT)
             leader = Line(
                 [chart.right + 0.05, end_y, 0],

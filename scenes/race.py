@@ -16,9 +16,11 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    RIGHT,
     DashedVMobject,
     Dot,
     FadeIn,
+    FadeOut,
     Line,
     Rectangle,
     Triangle,
@@ -51,6 +53,7 @@ class Lane:
     estimate: VMobject | None
     stamp: VGroup
     marker: Dot
+    note: VMobject | None = None
 
     @property
     def measured_fraction(self) -> float:
@@ -149,7 +152,10 @@ class ProgressRace(kit.StudyScene):
         show_time(t_end)  # the held frame reads the time the last run finished
 
         closing = self._closing(plan, runs, theme, geometry)
-        self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
+        # a note the callout would cover makes way for it (it said its part during the race;
+        # the dashed bar and the "≈" stamp still say estimate)
+        covered = [lane.note for lane in lanes if lane.note and _overlaps(lane.note, closing)]
+        self.play(FadeIn(closing), *(FadeOut(note) for note in covered), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
     def _lane(
@@ -177,6 +183,7 @@ class ProgressRace(kit.StudyScene):
         curve = planned.curve
         solid = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
         estimate = None
+        note = None
         if planned.estimate_note is not None:
             measured_x = track_x(curve.measured_until_s / curve.finish_s)
             ghost = Rectangle(
@@ -192,7 +199,8 @@ class ProgressRace(kit.StudyScene):
                     min(kit.SOURCE_SIZE, geometry.label_size * 0.7),
                     theme.foreground,
                 )
-            ).move_to([measured_x + 0.2, y, 0], aligned_edge=LEFT)
+            )
+            _place_note(note, measured_x, y)
             note.set_z_index(2)
             static.add(DashedVMobject(ghost, num_dashes=60, dashed_ratio=0.55), note)
             estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
@@ -201,7 +209,7 @@ class ProgressRace(kit.StudyScene):
         )
         stamp.move_to([TRACK_RIGHT + 0.2, y, 0], aligned_edge=LEFT)
         marker = Dot(axis.point(run.time_s), radius=0.075, color=color)
-        return Lane(run, curve, y, solid, estimate, stamp, marker)
+        return Lane(run, curve, y, solid, estimate, stamp, marker, note)
 
     def _closing(
         self, plan: RacePlan, runs: list[Run], theme: kit.Theme, geometry: kit.LaneGeometry
@@ -224,3 +232,28 @@ class ProgressRace(kit.StudyScene):
         middle = (top + bottom) / 2 if box.height <= top - bottom else geometry.middle_y
         # above the lanes' estimate notes, which it may cover
         return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle, 0]).set_z_index(5)
+
+
+def _place_note(note: VMobject, measured_x: float, y: float) -> None:
+    """Right of where the measured part ends, over the estimated part; where that is too short
+    (a run measured almost to its end), left of it, over the measured bar; shrunk only if
+    neither side holds it. Never over the finishing time beyond the track."""
+    right_room = TRACK_RIGHT - 0.1 - (measured_x + 0.2)
+    left_room = measured_x - 0.2 - (TRACK_LEFT + 0.1)
+    if note.width > right_room and left_room > right_room:
+        if note.width > left_room:
+            note.scale_to_fit_width(left_room)
+        note.move_to([measured_x - 0.2, y, 0], aligned_edge=RIGHT)
+        return
+    if note.width > right_room:
+        note.scale_to_fit_width(max(right_room, 0.1))
+    note.move_to([measured_x + 0.2, y, 0], aligned_edge=LEFT)
+
+
+def _overlaps(a: VMobject, b: VMobject) -> bool:
+    return bool(
+        a.get_left()[0] < b.get_right()[0]
+        and b.get_left()[0] < a.get_right()[0]
+        and a.get_bottom()[1] < b.get_top()[1]
+        and b.get_bottom()[1] < a.get_top()[1]
+    )

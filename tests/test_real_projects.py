@@ -659,3 +659,29 @@ def test_one_still_per_scene(stores, cli_env, tmp_path_factory, store, module, s
         (Path(keep) / f"{store}_{stills[0].name}").write_bytes(stills[0].read_bytes())
     pixels = np.asarray(Image.open(stills[0]))
     assert pixels.std() > 5  # a drawing, not a blank frame
+
+
+@pytest.mark.parametrize("store", ["exports", "offline"])
+@pytest.mark.parametrize(("module", "scene"), SCENES)
+def test_layout_of_every_key_frame_on_messy_stores(
+    stores, monkeypatch, capsys, store, module, scene
+):
+    """The layout checks of tests/test_layout.py (margins, overlaps, size) at every play and wait
+    of every scene, on the messy stores; a scene the data cannot support stops with one line."""
+    import importlib
+
+    from tests.layout_check import layout_problems
+    from tests.scene_probe import key_frames
+
+    monkeypatch.setenv("RUNS_STORE", str(stores[store]))
+    monkeypatch.delenv("LUMI_CONFIG", raising=False)
+    scene_class = getattr(importlib.import_module(f"scenes.{module}"), scene)
+    try:
+        frames = key_frames(scene_class)
+    except SystemExit as stop:
+        assert stop.code == 2
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), lines
+        return
+    problems = [p for texts in frames for p in layout_problems(texts)]
+    assert not problems, problems[:5]
