@@ -13,11 +13,12 @@ from rich.console import Console
 
 from .classify import Correction, Corrections
 from .errors import InputError
-from .ingest import ingest_exports, reapply
+from .ingest import ingest_exports
 from .merge import merge_runs
 from .model import Run
 from .offline import ingest_offline
 from .paths import DEFAULT_STORE, PROJECT_ROOT, store_path
+from .runs import reapply
 from .sample import build_sample_store, load_default_runs
 from .store import is_sample_store, load_runs, save_runs
 

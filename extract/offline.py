@@ -33,8 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .classify import Overrides
 from .errors import InputError
 from .history import join_on_step
+from .runs import IngestResult, RunFacts, flatten, make_run
 
 BLOCK_SIZE = 32 * 1024
 CHUNK_HEADER = 7
@@ -447,23 +449,8 @@ def _name(parts: list[OfflineRun]) -> str:
     return next((p.name for p in parts if p.name and p.name != p.run_id), parts[0].name)
 
 
-def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested config as the W&B runs table shows it: {'optimizer': {'lr': 1}} -> 'optimizer.lr'."""
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            flat.update(flatten(value, f"{name}."))
-        else:
-            flat[name] = value
-    return flat
-
-
 def ingest_offline(paths: list[Path], overrides=None):
     """Runs from run files, run directories or wandb/ directories."""
-    from .classify import Overrides
-    from .ingest import IngestResult, RunFacts, make_run
-
     overrides = overrides or Overrides()
     runs, warnings = [], []
     by_id: dict[str, list[OfflineRun]] = {}

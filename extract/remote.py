@@ -20,10 +20,9 @@ import pandas as pd
 
 from .classify import Overrides
 from .history import join_on_step
-from .ingest import RunFacts, make_run
 from .merge import merge_runs
 from .model import Run
-from .offline import flatten
+from .runs import RunFacts, flatten, make_run
 from .store import load_runs, save_runs
 
 SYSTEM_KEYS = ("_step", "_runtime", "_timestamp")

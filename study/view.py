@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extract.ingest import reapply
 from extract.model import Run
+from extract.runs import reapply
 from extract.studyfile import StudyFile
 
 from .analysis import Report, build_report

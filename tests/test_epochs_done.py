@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from extract.ingest import RunFacts, make_run
+from extract.runs import RunFacts, make_run
 from study.analysis import build_report
 from study.plans import race_plan
 from study.view import view_of

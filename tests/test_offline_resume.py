@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import extract.ingest
+import extract.offline
 from extract.offline import OfflineRun, _segments, find_run_files, ingest_offline, read_run_file
 
 # Two processes, as two Slurm jobs would be: the first runs a Slurm-launched run to the end,
@@ -118,7 +118,7 @@ def files_of(directory: Path, run_id: str) -> list[Path]:
 @pytest.fixture
 def facts(monkeypatch):
     """What ingest_offline hands to the run builder, not what the builder makes of it."""
-    monkeypatch.setattr(extract.ingest, "make_run", lambda facts, overrides: facts)
+    monkeypatch.setattr(extract.offline, "make_run", lambda facts, overrides: facts)
 
     def read(paths: list[Path]):
         result = ingest_offline(paths)

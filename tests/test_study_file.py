@@ -12,7 +12,8 @@ import pytest
 
 from extract import load_runs
 from extract.cli import main
-from extract.ingest import ingest_exports, reapply
+from extract.ingest import ingest_exports
+from extract.runs import reapply
 from extract.sample import load_default_runs
 from extract.studyfile import load_study, suggestion
 from study.analysis import build_report
