@@ -450,7 +450,9 @@ def _done_by_epoch_key(
             # a complete epoch's, say how far (what a partial run's estimate is built on)
             done = value + partial
             how = f"last 0-based index + {partial:.2f} of an epoch by steps logged"
-    return Found(round(done, 6), Evidence(last.evidence.source, f"{key}, {how}", _text(value)))
+    done = round(done, 6)
+    said = f"{_text(value)}, so {_text(done)} done" if done != value else _text(value)
+    return Found(done, Evidence(last.evidence.source, f"{key} ({how})", said))
 
 
 def _share_of_last_epoch(history: pd.DataFrame, key: str, last: float) -> float | None:

@@ -116,7 +116,13 @@ def find_run_files(paths: list[Path]) -> list[Path]:
         if path.is_file():
             found.append(path)
         elif path.is_dir():
-            files = sorted(p for p in path.rglob("run-*.wandb") if "latest-run" not in p.parts)
+            # wandb's latest-run link repeats a run found under its own name; but a user may
+            # name latest-run itself
+            files = sorted(
+                p
+                for p in path.rglob("run-*.wandb")
+                if "latest-run" not in p.relative_to(path).parts
+            )
             if not files:
                 raise InputError("no run-*.wandb files here", path=path)
             found.extend(files)
@@ -454,14 +460,22 @@ def ingest_offline(paths: list[Path], overrides=None):
     overrides = overrides or Overrides()
     runs, warnings = [], []
     by_id: dict[str, list[OfflineRun]] = {}
+    named = {p.resolve() for p in paths if p.is_file()}
     for path in find_run_files(paths):
         offline = read_run_file(path)
         if not offline.run_id:
             damage = f" ({offline.damage})" if offline.damage else ""
-            raise InputError(
-                f"no run record: not a W&B run, or damaged at the start{damage}", path=path
-            )
+            if path in named:
+                raise InputError(
+                    f"no run record: not a W&B run, or damaged at the start{damage}", path=path
+                )
+            # in a folder of runs, a job killed before wandb wrote its first record leaves a
+            # file of a few bytes: the other runs are still read
+            warnings.append(f"{path}: no run record{damage}; skipped (killed before it logged?)")
+            continue
         by_id.setdefault(offline.run_id, []).append(offline)
+    if not by_id:
+        raise InputError("no readable run among the run files", path=paths[0] if paths else None)
     for parts in by_id.values():
         # several files of one run: the ranks of a multi-process run, or a resumed run
         offline = _combine_parts(parts)

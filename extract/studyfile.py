@@ -118,11 +118,11 @@ def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
     study.baseline = _text(path, data, "baseline", "")
     pick = _text(path, data, "pick", "") or "fastest"
     if pick not in PICKS:
-        raise InputError(f"pick = {pick!r}: use {' or '.join(PICKS)}", path=path, column="pick")
+        raise InputError(f"pick = {pick!r}: use {' or '.join(PICKS)}", path=path)
     study.pick = pick
     metrics = data.get("metrics", {})
     if not isinstance(metrics, dict):
-        raise InputError("[metrics] must be a table", path=path, column="metrics")
+        raise InputError("[metrics] must be a table", path=path)
     _known(path, metrics, METRIC_KEYS, "metrics.")
     study.accuracy_key = _text(path, metrics, "accuracy_key", "metrics.")
     study.loss_key = _text(path, metrics, "loss_key", "metrics.")
@@ -131,17 +131,16 @@ def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
         raise InputError(
             f"accuracy_scale = {scale!r}: use fraction or percent",
             path=path,
-            column="metrics.accuracy_scale",
         )
     study.accuracy_scale = scale
     runs = data.get("runs", {})
     if not isinstance(runs, dict):
-        raise InputError("[runs] must hold one table per run", path=path, column="runs")
+        raise InputError("[runs] must hold one table per run", path=path)
     origin = f"study file {path.name}"
     for key, entry in runs.items():
         where = f"runs.{_quoted(key)}"
         if not isinstance(entry, dict):
-            raise InputError(f"{where} must be a table of facts", path=path, column=where)
+            raise InputError(f"{where} must be a table of facts", path=path)
         _known(path, entry, RUN_KEYS, f"{where}.")
         study.corrections.by_key[key] = Correction(
             origin=origin,
@@ -167,7 +166,6 @@ def _known(path: Path, table: dict[str, Any], known: set[str], prefix: str) -> N
             raise InputError(
                 f"unknown key {prefix}{key}",
                 path=path,
-                column=f"{prefix}{key}",
                 hint="known: " + ", ".join(sorted(known)),
             )
 
@@ -177,7 +175,7 @@ def _text(path: Path, table: dict[str, Any], key: str, prefix: str) -> str | Non
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{prefix}{key} must be non-empty text", path=path, column=prefix + key)
+        raise InputError(f"{prefix}{key} must be non-empty text", path=path)
     return value.strip()
 
 
@@ -191,7 +189,6 @@ def _choice(
         raise InputError(
             f"{where}.{key} = {value!r}: use {' or '.join(choices)}",
             path=path,
-            column=f"{where}.{key}",
         )
     return str(value)
 
@@ -204,7 +201,6 @@ def _whole(path: Path, table: dict[str, Any], key: str, where: str) -> int | Non
         raise InputError(
             f"{where}.{key} = {value!r}: use a whole number of at least 1",
             path=path,
-            column=f"{where}.{key}",
         )
     return value
 
@@ -220,7 +216,7 @@ def _positive(path: Path, table: dict[str, Any], key: str, where: str) -> float 
         or value <= 0
     ):
         raise InputError(
-            f"{where}.{key} = {value!r}: use a number above 0", path=path, column=f"{where}.{key}"
+            f"{where}.{key} = {value!r}: use a number above 0", path=path
         )
     return float(value)
 
@@ -229,7 +225,7 @@ def _flag(path: Path, table: dict[str, Any], key: str, where: str) -> bool:
     value = table.get(key, False)
     if not isinstance(value, bool):
         raise InputError(
-            f"{where}.{key} = {value!r}: use true or false", path=path, column=f"{where}.{key}"
+            f"{where}.{key} = {value!r}: use true or false", path=path
         )
     return value
 

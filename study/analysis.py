@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from extract.errors import InputError
 from extract.model import Run
 from extract.studyfile import StudyFile
 
@@ -94,7 +95,14 @@ def baseline_run(runs: list[Run], study: StudyFile | None = None) -> Run | None:
     """What speedup and efficiency refer to: the study file's baseline, else the finished
     cluster run with the fewest GPUs."""
     if study and study.baseline:
-        return next((r for r in runs if study.baseline in (r.run_id, r.name) and r.known), None)
+        chosen = next((r for r in runs if study.baseline in (r.run_id, r.name) and r.known), None)
+        if chosen is None:  # a typo must not quietly remove every speedup
+            raise InputError(
+                f"baseline = {study.baseline!r} matches no shown run (by id or name)",
+                path=study.path,
+                hint="'python -m extract runs' lists the runs and whether each is shown",
+            )
+        return chosen
     candidates = [r for r in runs if r.platform == "cluster" and r.finished and r.gpus]
     return min(candidates, key=lambda r: (r.gpus or 0, r.time_s), default=None)
 
@@ -152,7 +160,7 @@ def build_report(
     return Report(
         **headline,
         baseline_run=context.baseline.name if context.baseline else None,
-        best_accuracy=_best_accuracy(figures, context.shown),
+        best_accuracy=_best_accuracy(figures, context.shown, accuracy.key),
         accuracy_key=accuracy.key,
         target_accuracy=context.target,
         runs=figures,
@@ -220,8 +228,14 @@ def _headline(selection: Selection) -> dict[str, Any]:
     }
 
 
-def _best_accuracy(figures: list[RunFigures], shown: set[str]) -> BestAccuracy | None:
+def _best_accuracy(
+    figures: list[RunFigures], shown: set[str], key: str | None
+) -> BestAccuracy | None:
+    """The best accuracy under the study's key (the one the accuracy scene draws); runs' own
+    keys only when no shown run logged it."""
     candidates = [f for f in figures if f.run_id in shown and f.best_accuracy is not None]
+    same_key = [f for f in candidates if f.accuracy_key == key]
+    candidates = same_key or candidates
     best = max(candidates, key=lambda f: (f.best_accuracy or 0, -f.time_s), default=None)
     if best is None or best.accuracy_key is None or best.best_accuracy is None:
         return None

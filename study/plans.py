@@ -115,7 +115,7 @@ def _race_closing(view: StudyView) -> list[Line]:
     laptops = view.selection.laptops
     laptop_time = laptop_range(view, [r.time_s for r in laptops])
     if laptop_time is not None:
-        estimated = " (estimated)" if any(r.extrapolated for r in laptops) else ""
+        estimated = _estimated_note([r.extrapolated for r in laptops])
         lines.append(Line(f"{settings.laptop_name}: {laptop_time}{estimated}", "laptop"))
     if report.max_speedup is not None:
         lines.append(Line(f"{units.ratio(report.max_speedup, TIMES)} faster", "headline"))
@@ -185,7 +185,18 @@ def _closing_notes(view: StudyView, lanes: list[RaceLane]) -> str:
 
 def _epochs_text(epochs: set[float] | set[float | None]) -> str:
     values = sorted(e for e in epochs if e)
-    return "/".join(f"{e:g}" for e in values) + (" epoch" if values == [1] else " epochs")
+    return " or ".join(f"{e:g}" for e in values) + (" epoch" if values == [1] else " epochs")
+
+
+def _estimated_note(estimated: list[bool]) -> str:
+    """' (estimated)' when every laptop time is an estimate, ' (2 of 3 estimated)' when some
+    are: a measured time is never called an estimate."""
+    count = sum(estimated)
+    if not count:
+        return ""
+    if count == len(estimated):
+        return " (estimated)"
+    return f" ({count} of {len(estimated)} estimated)"
 
 
 @dataclass(frozen=True)
@@ -245,8 +256,11 @@ def comparison_plan(view: StudyView) -> ComparisonPlan:
     range_label = None
     if len(laptop_values) >= 2:
         laptop = settings.laptop_name
+        laptop_estimates = [b.estimated for b in bars if b.run.platform == "laptop"]
+        kind = "estimates" if all(laptop_estimates) else "times"
+        note = _estimated_note(laptop_estimates) if kind == "times" else ""
         range_label = (
-            f"{laptop} estimates {what}: {laptop_range(view, list(laptop_values))}   "
+            f"{laptop} {kind} {what}: {laptop_range(view, list(laptop_values))}{note}   "
             f"({TIMES}: times faster than {laptop.lower()})"
         )
     plan_bars = tuple(bars)
@@ -371,6 +385,10 @@ def _scaling_closing(points: list[ScalingPoint], fit: AmdahlFit | None) -> list[
         f"{plural(last.gpus, 'GPU')}: {units.ratio(last.speedup, TIMES)}, "
         f"{units.percent(last.efficiency)} efficient"
     )
+    above = [p for p in points if p.efficiency > 1.0 + 1e-9]
+    if above:
+        # superlinear speedup happens (caches), but is as often a wrong GPU count or epochs
+        lines.append(f"Above 100% at {plural(above[0].gpus, 'GPU')}: check its GPUs and epochs")
     best = max(points, key=lambda p: p.speedup)
     if best is not last:
         lines.append(f"Fastest: {plural(best.gpus, 'GPU')}, {units.ratio(best.speedup, TIMES)}")
@@ -460,7 +478,12 @@ def _curve_key(view: StudyView, accuracy: bool) -> str:
         asked, family = study.loss_key or settings.loss_key, LOSS_KEYS
     choice = choose_key(view.shown, asked, family)
     if choice.key is None:
-        logged = ", ".join(choice.logged[:12]) or "none"
+        logged = ", ".join(choice.logged[:12])
+        if not logged:  # a runs table alone has no histories: curves need panels or run files
+            raise InputError(
+                f"no shown run has a logged history to draw {asked!r} from",
+                hint="add panel exports (python -m extract csv ... --merge) or run files",
+            )
         raise InputError(
             f"no shown run logged {asked!r} or a common name for it; keys logged: {logged}",
             hint="set accuracy_key/loss_key in manim.cfg or [metrics] in the study file",

@@ -22,8 +22,11 @@ def to_markdown(report: Report) -> str:
 
 
 def _headline_lines(report: Report) -> list[str]:
-    estimated = any(r.extrapolated for r in report.runs if r.platform == "laptop" and r.shown)
+    laptops = [r.extrapolated for r in report.runs if r.platform == "laptop" and r.shown]
+    estimated = bool(laptops) and all(laptops)
     estimate = " (estimates)" if estimated else ""
+    if any(laptops) and not estimated:
+        estimate = f" ({sum(laptops)} of {len(laptops)} estimated)"
     lines = []
     fastest = next((r for r in report.runs if r.run_id == report.fastest_cluster_run_id), None)
     if fastest is not None:

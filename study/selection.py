@@ -108,6 +108,7 @@ def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[st
         lines.append(
             f"{run.name} ({run.run_id}): left out, no evidence of its "
             f"{', '.join(missing)} (nothing in its config, summary or recorded environment); "
-            f"add under [runs] in {where}: {study_line(run.name, missing)}"
+            f"add under [runs] in {where}: {study_line(run.name, missing)} (a laptop: "
+            'platform = "laptop")'
         )
     return lines

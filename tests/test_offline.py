@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -224,3 +225,28 @@ def test_a_multi_process_run_becomes_one_run(tmp_path):
     assert len(history) == 10 and list(history["_step"]) == list(range(10))
     assert list(history["loss"]) == [1.0 / (s + 1) for s in range(10)]
     assert list(history["rank1/samples_per_second"]) == [200.0 + s for s in range(10)]
+
+
+def test_a_run_killed_before_its_first_record_does_not_block_the_folder(wandb_dir, tmp_path):
+    """A job killed right after wandb.init leaves a run file of a few bytes; in a folder of runs
+    it is named and skipped, the others are read. Named on its own it is still an error."""
+    directory, _ = wandb_dir
+    folder = tmp_path / "wandb"
+    shutil.copytree(directory, folder)
+    killed = folder / "offline-run-20250807_120000-killed01" / "run-killed01.wandb"
+    killed.parent.mkdir()
+    killed.write_bytes(b":W&B" + struct.pack("<H", 0xBEE1) + b"\x00")
+    result = ingest_offline([folder])
+    assert len(result.runs) == 2
+    assert any("run-killed01.wandb: no run record" in w for w in result.warnings)
+    with pytest.raises(InputError, match="no run record"):
+        ingest_offline([killed])
+
+
+def test_latest_run_can_be_named(wandb_dir, tmp_path):
+    directory, logged = wandb_dir
+    run_dir = next(p for p in directory.iterdir() if logged["laptop"]["id"] in p.name)
+    latest = tmp_path / "latest-run"
+    latest.symlink_to(run_dir, target_is_directory=True)
+    (run,) = ingest_offline([latest]).runs
+    assert run.run_id == logged["laptop"]["id"]

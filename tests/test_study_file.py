@@ -84,7 +84,9 @@ def test_unknown_runs_are_stored_listed_and_named_with_the_line_to_add(project, 
     assert len(lines) == 1 and "no evidence of its platform, gpus, nodes" in lines[0]
     # the line to add is valid TOML once N is filled in
     added = lines[0].split(": ", 2)[-1].split("]: ", 1)[-1]
-    toml_line = added[added.index('"Four Node Run"') :].replace("= N", "= 4")
+    toml_line = (
+        added[added.index('"Four Node Run"') :].split(" (a laptop:")[0].replace("= N", "= 4")
+    )
     assert tomllib.loads("[runs]\n" + toml_line)["runs"]["Four Node Run"]["gpus"] == 4
     runs = {r.name: r for r in load_runs(store)}
     assert runs["Four Node Run"].platform == "unknown" and runs["Four Node Run"].gpus is None
