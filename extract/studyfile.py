@@ -215,18 +215,14 @@ def _positive(path: Path, table: dict[str, Any], key: str, where: str) -> float 
         or not math.isfinite(value)
         or value <= 0
     ):
-        raise InputError(
-            f"{where}.{key} = {value!r}: use a number above 0", path=path
-        )
+        raise InputError(f"{where}.{key} = {value!r}: use a number above 0", path=path)
     return float(value)
 
 
 def _flag(path: Path, table: dict[str, Any], key: str, where: str) -> bool:
     value = table.get(key, False)
     if not isinstance(value, bool):
-        raise InputError(
-            f"{where}.{key} = {value!r}: use true or false", path=path
-        )
+        raise InputError(f"{where}.{key} = {value!r}: use true or false", path=path)
     return value
 
 
