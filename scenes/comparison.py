@@ -99,7 +99,7 @@ class TrainingComparison(kit.StudyScene):
             shapes = VGroup(bar.solid, *([bar.estimate] if bar.estimate is not None else []))
             changing += [(0.0, done + STAMP_FADE, shapes), (done, done + STAMP_FADE, bar.stamp)]
         moving.add(*(group for _, _, group in changing))
-        stamp_opacity: dict[int, float] = {}
+        fader = kit.Fader()
 
         def draw(s: float, t: float) -> None:
             for bar in bars:
@@ -109,9 +109,7 @@ class TrainingComparison(kit.StudyScene):
                 if bar.estimate is not None:
                     kit.set_bar(bar.estimate, measured_to, shown_to, bar.y, height)
                 done = float(np.clip((s - finish_share[id(bar)]) / STAMP_FADE, 0, 1))
-                if done != stamp_opacity.get(id(bar)):  # re-colouring every glyph is not free
-                    bar.stamp.set_opacity(done)
-                    stamp_opacity[id(bar)] = done
+                fader.fade(bar.stamp, done)
             clock.show(t)
 
         draw(0.0, 0.0)

@@ -139,23 +139,17 @@ class MetricVsTime(kit.StudyScene):
                 reached = target_share[id(trace)]
                 changing.append((reached, reached + MARK_FADE, trace.marker))
         moving.add(*(group for _, _, group in changing))
-        shown: dict[tuple[int, str], float] = {}
-
-        def fade(mob, kind: str, opacity: float, set_it) -> None:
-            if shown.get((id(mob), kind)) != opacity:  # re-colouring every glyph is not free
-                set_it(opacity)
-                shown[(id(mob), kind)] = opacity
+        fader = kit.Fader()
 
         def draw(s: float, t: float) -> None:
             for trace in traces:
                 self._draw_until(trace, t, chart)
                 done = float(np.clip((s - finish_share[id(trace)]) / MARK_FADE, 0, 1))
-                fade(trace.end_dot, "dot", done, trace.end_dot.set_opacity)
-                fade(trace.label, "label", done, trace.label.set_opacity)
+                fader.fade(trace.end_dot, done)
+                fader.fade(trace.label, done)
                 if trace.marker is not None:
                     reached = float(np.clip((s - target_share[id(trace)]) / MARK_FADE, 0, 1))
-                    marker = trace.marker
-                    fade(marker, "ring", reached, lambda o, m=marker: m.set_stroke(opacity=o))
+                    fader.stroke(trace.marker, reached)
             clock.show(t)
 
         draw(0.0, 0.0)

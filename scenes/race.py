@@ -113,7 +113,7 @@ class ProgressRace(kit.StudyScene):
             changing.append((done, done + STAMP_FADE, VGroup(lane.stamp, lane.marker)))
         moving.add(*(group for _, _, group in changing))
 
-        stamp_opacity: dict[int, float] = {}
+        fader = kit.Fader()
 
         def draw(s: float, t: float) -> None:
             for lane in lanes:
@@ -126,10 +126,8 @@ class ProgressRace(kit.StudyScene):
                     kit.set_bar(lane.estimate, start, end, lane.y, geometry.bar_height)
                 finished = (s - finish_share[id(lane)]) / STAMP_FADE
                 shown = float(np.clip(finished, 0, 1))
-                if shown != stamp_opacity.get(id(lane)):  # re-colouring every glyph is not free
-                    lane.stamp.set_opacity(shown)
-                    lane.marker.set_opacity(shown)
-                    stamp_opacity[id(lane)] = shown
+                fader.fade(lane.stamp, shown)
+                fader.fade(lane.marker, shown)
             show_time(t)
 
         draw(0.0, 0.0)

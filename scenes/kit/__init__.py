@@ -6,6 +6,7 @@ from .base import StudyScene
 from .callout import CalloutLine, callout, callout_box
 from .chart import Chart, Scale, Tick, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
+from .fader import Fader
 from .frame import source_line, title
 from .labels import spread
 from .lanes import LaneGeometry, lane_label, lane_order, set_bar
@@ -28,6 +29,7 @@ from .timeaxis import LogTimeAxis
 
 __all__ = [
     "ClockReadout",
+    "Fader",
     "LaneGeometry",
     "LogClock",
     "lane_label",
