@@ -50,7 +50,7 @@ report: setup
 
 test: setup
 	@bash scripts/bootstrap.sh --test-browser
-	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff check --no-cache .
 	@$(VENV)/bin/mypy
 	@$(PY) -m pytest
 
