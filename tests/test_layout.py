@@ -89,13 +89,20 @@ def test_comparison_numbers_are_the_reports(frames_by_scene, sample_store):
 
 
 def test_accuracy_ranking_is_time_to_target(frames_by_scene, sample_store):
-    from study.milestones import ranking_by_time_to
+    from study.metrics import time_to_percent
 
     settings = kit.load_settings()
     view = view_of(load_runs(sample_store), settings)
-    ranking = ranking_by_time_to(view.shown, settings.accuracy_key, settings.target_accuracy)
+    times = [
+        (seconds, run)
+        for run in view.shown
+        if (seconds := time_to_percent(run, settings.accuracy_key, settings.target_accuracy))
+        is not None
+    ]
+    ranking = sorted(times, key=lambda item: item[0])
+    assert len(ranking) == 8
     shown = final_strings(frames_by_scene, AccuracyVsTime)
-    for rank, (run, seconds) in enumerate(ranking, start=1):
+    for rank, (seconds, run) in enumerate(ranking, start=1):
         assert f"{rank}. {view.short(run)}  {units.duration(seconds)}" in shown
 
 

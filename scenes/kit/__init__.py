@@ -9,7 +9,7 @@ from .clock import ClockReadout, LogClock
 from .fader import Fader
 from .frame import source_line, title
 from .labels import spread
-from .lanes import LaneGeometry, lane_label, lane_order, set_bar
+from .lanes import LaneGeometry, lane_label, set_bar
 from .text import GlyphText, merge_glyphs, text
 from .theme import (
     CLOCK_SIZE,
@@ -33,7 +33,6 @@ __all__ = [
     "LaneGeometry",
     "LogClock",
     "lane_label",
-    "lane_order",
     "set_bar",
     "Chart",
     "Scale",

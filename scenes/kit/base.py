@@ -113,13 +113,6 @@ class StudyScene(Scene):
                 hint="'python -m extract runs' lists each run's facts and their evidence",
             )
 
-    def label(self, run: Run) -> str:
-        """What the screen calls ``run``: from its evidence and the settings, never shared."""
-        return self.view.label(run)
-
-    def short_label(self, run: Run) -> str:
-        return self.view.short(run)
-
     def frame_parts(
         self,
         title_template: str,

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from manim import RIGHT, VMobject
 
-from extract.model import Run
-
 from .text import text
 from .theme import LABEL_SIZE, safe_box
 
@@ -44,14 +42,6 @@ class LaneGeometry:
 
     def y(self, index: int) -> float:
         return self.top_y - index * self.pitch
-
-
-def lane_order(runs: list[Run]) -> list[Run]:
-    """Cluster runs by GPU count, most first, then laptops, fastest first."""
-    kept = [r for r in runs if r.time_s > 0 and r.platform in ("cluster", "laptop")]
-    cluster = sorted((r for r in kept if r.platform == "cluster"), key=lambda r: -(r.gpus or 0))
-    laptops = sorted((r for r in kept if r.platform == "laptop"), key=lambda r: r.time_s)
-    return cluster + laptops
 
 
 def lane_label(content: str, geometry: LaneGeometry, index: int, color) -> VMobject:
