@@ -62,6 +62,14 @@ class Run:
     # from a study file or the command line: what the screen calls the run, and whether to show it
     label_override: str | None = None
     excluded: bool = False
+    # what the evidence said beside the facts: conflicts (and which piece won), a stopped-early
+    # or unreadable epoch count; shown by the report and `extract runs`
+    notes: list[str] = field(default_factory=list)
+    # GPUs wandb saw on the machine when the run did not log how many it used: a bound only
+    gpus_on_machine: int | None = None
+    group: str | None = None
+    job_type: str | None = None
+    ranks: int = 1  # runs joined into this one (the ranks of one training in a W&B group)
 
     @property
     def finished(self) -> bool:

@@ -13,18 +13,13 @@ from .classify import (
     Correction,
     Corrections,
     Extrapolation,
-    Found,
-    Logged,
-    decide_cores,
-    decide_epochs,
-    decide_epochs_done,
-    decide_gpus,
-    decide_nodes,
-    decide_platform,
     logged_extrapolation,
     pace_extrapolation,
 )
+from .decide import Decision, decide, decide_cores, decide_gpus, decide_platform
+from .epochs_done import epochs_done
 from .model import Evidence, Platform, Run
+from .rules import Paths
 
 
 @dataclass
@@ -52,6 +47,11 @@ class RunFacts:
     metadata: dict = field(default_factory=dict)
     # parts of a resumed run and how its time was added up; empty for a run in one piece
     parts: int = 1
+    # the W&B group and job type; ``group_facts`` holds what joining the ranks of one training
+    # found (``ranks``: how many runs were its ranks), read by the evidence rules
+    group: str | None = None
+    job_type: str | None = None
+    group_facts: dict = field(default_factory=dict)
 
 
 SOURCE_NAMES = {"csv": "runs table", "offline": "run file", "wandb-api": "W&B API"}
@@ -60,15 +60,13 @@ SOURCE_NAMES = {"csv": "runs table", "offline": "run file", "wandb-api": "W&B AP
 def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     """Decide a run's facts from its own logs, the same way for every source; corrections (study
     file, command line) win. Each fact keeps the evidence that decided it; a fact nothing
-    speaks for stays unknown."""
+    speaks for stays unknown; conflicts between pieces of evidence are kept as notes."""
     correction = (corrections or Corrections()).for_run(facts.run_id, facts.name)
-    found = decide_facts(facts, correction)
-    platform = found["platform"].value if found["platform"] else "unknown"
-    if platform == "laptop":
-        found["gpus"] = None  # a laptop's GPU count is not what it trained on (CPU runs)
-    evidence = {name: item.evidence for name, item in found.items() if item is not None}
+    decided = decide_facts(facts, correction)
+    platform = decided["platform"].value or "unknown"
+    evidence = {name: d.evidence for name, d in decided.items() if d.evidence is not None}
     evidence["time"] = _time_evidence(facts)
-    value = {name: item.value if item else None for name, item in found.items()}
+    value = {name: d.value for name, d in decided.items()}
     estimate = _laptop_estimate(facts, value) if platform == "laptop" else None
     config = dict(facts.config)
     if estimate:
@@ -76,6 +74,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         if estimate.inputs:
             config["extrapolation_inputs"] = estimate.inputs
         evidence["time"] = Evidence("estimate", estimate.method, f"{estimate.time_s:.0f} s")
+    bound = decided["gpus"].bound
     return Run(
         run_id=facts.run_id,
         name=facts.name,
@@ -94,29 +93,62 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         summary=facts.summary,
         history=facts.history,
         cores=value["cores"],
-        cores_word=found["cores"].word if found["cores"] else "cores",
+        cores_word=decided["cores"].word or "cores",
         epochs_done=value["epochs_done"],
         metadata=dict(facts.metadata),
         evidence=evidence,
         label_override=correction.label if correction else None,
         excluded=bool(correction and correction.exclude),
+        notes=[note for d in decided.values() for note in d.notes],
+        gpus_on_machine=int(bound.value) if bound is not None and value["gpus"] is None else None,
+        group=facts.group,
+        job_type=facts.job_type,
+        ranks=int(facts.group_facts.get("ranks", 1)),
     )
 
 
-def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, Found | None]:
-    """Each fact of FACTS but time, from the run's evidence (None: unknown)."""
-    tags = facts.summary.get("tags")
-    logged = Logged(facts.config, facts.summary, facts.metadata, [str(t) for t in tags or [] if t])
-    gpus = decide_gpus(logged, correction)
-    epochs = decide_epochs(logged, correction)
-    cores, word = decide_cores(logged, correction)
+def paths_of(facts: RunFacts) -> Paths:
+    """Where the evidence rules look: the script's config and summary, what wandb recorded of
+    the machine, and what joining a group's ranks found."""
+    return Paths(
+        {
+            "config": facts.config,
+            "summary": facts.summary,
+            "environment": facts.metadata,
+            "group": facts.group_facts,
+        }
+    )
+
+
+def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, Decision]:
+    """Each fact of FACTS but time, decided from the run's evidence (value None: unknown)."""
+    stated = correction or Correction(origin="")
+    origin = stated.origin
+    paths = paths_of(facts)
+    gpus = decide_gpus(paths, stated.gpus, origin)
+    platform, device = decide_platform(paths, stated.platform, origin, gpus)
+    if platform.value == "laptop" and stated.gpus is None:
+        # a laptop's GPU count is not what it trained on (CPU runs)
+        gpus = Decision("gpus", readings=gpus.readings)
+    elif platform.value == "cluster" and device.value == "cpu" and gpus.value is None:
+        gpus = Decision("gpus", 0, device.evidence, gpus.readings)
+    epochs = decide(paths, "epochs", stated.epochs, origin)
+    if stated.epochs_done is not None:
+        done = Decision(
+            "epochs_done",
+            stated.epochs_done,
+            Evidence(origin, "epochs_done", f"{stated.epochs_done:g}"),
+        )
+    else:
+        found = epochs_done(facts.history, facts.summary, facts.state == "finished", epochs.value)
+        done = Decision("epochs_done", found.value, found.evidence, notes=found.notes)
     return {
-        "platform": decide_platform(logged, correction, gpus),
+        "platform": platform,
         "gpus": gpus,
-        "nodes": decide_nodes(logged, correction),
-        "cores": Found(cores.value, cores.evidence, word) if cores else None,
+        "nodes": decide(paths, "nodes", stated.nodes, origin),
+        "cores": decide_cores(paths, stated.cores, origin),
         "epochs": epochs,
-        "epochs_done": decide_epochs_done(logged, facts.history, facts.state, epochs, correction),
+        "epochs_done": done,
     }
 
 
@@ -188,6 +220,9 @@ def facts_of(run: Run) -> RunFacts:
         created_at=run.created_at,
         reconstructed=run.reconstructed,
         metadata=run.metadata,
+        group=run.group,
+        job_type=run.job_type,
+        group_facts={"ranks": run.ranks} if run.ranks > 1 else {},
     )
 
 

@@ -186,6 +186,11 @@ def _write_run(group: h5py.Group, run: Run) -> None:
             "epochs_done": run.epochs_done,
             "label_override": run.label_override,
             "excluded": run.excluded,
+            "notes": run.notes,
+            "gpus_on_machine": run.gpus_on_machine,
+            "group": run.group,
+            "job_type": run.job_type,
+            "ranks": run.ranks,
         }
     )
     attrs["evidence_json"] = json.dumps({k: asdict(v) for k, v in run.evidence.items()})
@@ -244,6 +249,11 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         evidence=evidence,
         label_override=facts.get("label_override"),
         excluded=bool(facts.get("excluded", False)),
+        notes=[str(n) for n in facts.get("notes", [])],
+        gpus_on_machine=_int_or_none(facts.get("gpus_on_machine")),
+        group=facts.get("group"),
+        job_type=facts.get("job_type"),
+        ranks=int(facts.get("ranks", 1)),
     )
 
 

@@ -23,6 +23,10 @@ def base_label(run: Run, laptop_name: str = "Laptop") -> str:
     if run.label_override:
         return run.label_override
     if run.platform == "laptop":
+        if run.cores and run.cores_word.startswith("machine"):
+            # the machine's CPUs, not a count the run logged using: said as the CPU's size
+            kind = "thread" if run.cores_word.endswith("threads") else "core"
+            return f"{laptop_name}, {run.cores:,}-{kind} CPU"
         if run.cores:
             return f"{laptop_name}, {plural(run.cores, run.cores_word.rstrip('s'))}"
         return laptop_name

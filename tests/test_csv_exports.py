@@ -199,14 +199,16 @@ def test_laptop_estimate_from_its_own_throughput(tmp_path):
                 "epoch",
                 "progress_percentage",
             ],
-            ["subset run", "3600", "cpu", "3", "2", "1", ""],
+            ["subset run", "3600", "cpu", "3", "2", "2", ""],
             ["progress run", "1800", "cpu", "3", "", "", "25"],
         ],
     )
     runs = {r.name: r for r in ingest_exports([table]).runs}
     subset = runs["subset run"]
-    # 2 epochs on 2% in 1 h: 0.5 h per epoch on 2%, 25 h per full epoch, 75 h for 3 epochs
-    assert subset.extrapolated and subset.time_s == pytest.approx(75 * 3600)
+    # finished, last 0-based epoch 2 of 3: 3 epochs on 2% in 1 h, 20 min per epoch on 2%,
+    # 1000 min per full epoch, 50 h for 3 epochs
+    assert subset.epochs_done == 3
+    assert subset.extrapolated and subset.time_s == pytest.approx(50 * 3600)
     assert subset.config["extrapolation_inputs"]["subset_percentage"] == 2
     progress = runs["progress run"]
     assert progress.extrapolated and progress.time_s == pytest.approx(7200)

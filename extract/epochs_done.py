@@ -1,0 +1,284 @@
+"""How many epochs a run did, read from how it logged them.
+
+An ``epoch`` key is logged in two common ways that read differently: an INDEX logged with every
+batch while the epoch runs (Lightning's ``epoch``, a script's ``for epoch in range(n)``), or a
+value logged ONCE per epoch, at its end (a count 1..N, or the index of the epoch just finished)
+or at its start. Which one a run did is decided from the history itself, never assumed:
+
+- rows per value: many rows with one value = logged during the epoch; one row = once per epoch;
+- where the first value falls: a value logged once, about one epoch's interval after the run
+  started, was logged at the epoch's end; right at the start, at its beginning;
+- the first value: the first epoch's number (0 for a 0-based index, 1 for a count);
+- the plan and the state: a finished run did its plan, unless it stopped early (said), and
+  never more (then the reading is wrong, and the fact is unknown).
+
+A stopped run's share of its last, unfinished epoch comes from the steps (rows) it logged since
+the last epoch boundary over a complete epoch's. The evidence states the number used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .model import Evidence
+
+
+@dataclass
+class EpochsDone:
+    value: float | None
+    evidence: Evidence | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(value: float) -> str:
+    return f"{value:g}" if value != int(value) else str(int(value))
+
+
+def epochs_done(
+    history: pd.DataFrame,
+    summary: Mapping[str, Any],
+    finished: bool,
+    planned: float | None,
+) -> EpochsDone:
+    """Epochs done from an overall progress percentage, a fractional epoch counter, or an epoch
+    key; a finished run with a plan did its plan."""
+    notes: list[str] = []
+    if planned is not None:
+        progress = _progress(history, summary)
+        if progress is not None:
+            percent, source = progress
+            done = round(min(percent, 100.0) / 100.0 * planned, 6)
+            return EpochsDone(
+                done,
+                Evidence(
+                    source,
+                    "progress_percentage x planned epochs",
+                    f"{percent:g}% x {_text(planned)} = {_text(done)}",
+                ),
+            )
+    for key in _epoch_keys(history, summary):
+        result = _from_epoch_key(history, summary, key, finished, planned)
+        if result is None:
+            continue
+        if result.value is not None or result.notes:
+            return result
+    if finished and planned is not None:
+        return EpochsDone(
+            planned, Evidence("state", "finished, so its planned epochs", _text(planned)), notes
+        )
+    return EpochsDone(None, None, notes)
+
+
+def _epoch_keys(history: pd.DataFrame, summary: Mapping[str, Any]) -> list[str]:
+    """Keys whose last part is 'epoch' (``epoch``, ``train/epoch``, ``trainer/epoch``), the
+    plain one first."""
+    names = {str(c) for c in history.columns} | {str(k) for k in summary}
+    found = [n for n in names if n.lower().replace("/", ".").split(".")[-1] == "epoch"]
+    return sorted(found, key=lambda n: (n != "epoch", n))
+
+
+def _values(history: pd.DataFrame, key: str) -> pd.Series:
+    if key not in history or not len(history):
+        return pd.Series(dtype=float)
+    return pd.to_numeric(history[key], errors="coerce").dropna()
+
+
+def _progress(history: pd.DataFrame, summary: Mapping[str, Any]) -> tuple[float, str] | None:
+    """An overall progress_percentage: it must never go back (a per-epoch percentage restarts
+    every epoch, and is no measure of the whole job)."""
+    values = _values(history, "progress_percentage").to_numpy(dtype=float)
+    if values.size:
+        if np.any(np.diff(values) < -1e-9) or values.max() <= 0:
+            return None
+        return float(values[-1]), "history"
+    value = summary.get("progress_percentage")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value), "summary"
+    return None
+
+
+def _positions(history: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Where each row falls in the run: its step, else its time since the start."""
+    for column, name in (("_step", "steps"), ("_runtime", "time")):
+        if column in history:
+            values = pd.to_numeric(history[column], errors="coerce")
+            if values.notna().any():
+                return values, name
+    return pd.Series(np.arange(len(history), dtype=float), index=history.index), "rows"
+
+
+def _from_epoch_key(
+    history: pd.DataFrame,
+    summary: Mapping[str, Any],
+    key: str,
+    finished: bool,
+    planned: float | None,
+) -> EpochsDone | None:
+    values = _values(history, key)
+    if values.empty:
+        return _from_summary(summary, key, finished, planned)
+    numbers = values.to_numpy(dtype=float)
+    last = float(numbers.max())
+    if np.any(numbers != np.floor(numbers)) or key.lower() == "train/epoch":
+        # a counter of epochs done, in fractions (Hugging Face's train/epoch)
+        done = round(last, 6)
+        evidence = Evidence("history", f"{key} (fractional: epochs done)", _text(done))
+        return _checked(done, evidence, finished, planned, key)
+    first = float(numbers[0])
+    rows_per_value = values.groupby(values).size()
+    during = float(rows_per_value.median()) > 1.5
+    positions, axis = _positions(history)
+    if first not in (0.0, 1.0):
+        if finished and planned is not None and last - planned + 1 in (0.0, 1.0):
+            first = last - planned + 1  # resumed: numbering from an earlier part
+        else:
+            return EpochsDone(
+                None,
+                None,
+                [
+                    f"epochs done: '{key}' starts at {_text(first)}: neither a 0-based index nor a "
+                    "count, and no finished plan says which; unknown"
+                ],
+            )
+    numbering = "0-based index" if first == 0 else "count from 1"
+    completed = last - first + 1 if finished else last - first
+    if during:
+        how = f"{key}: a {numbering} logged during each epoch"
+        share = 0.0 if finished else _share_by_rows(values, last)
+        if finished:
+            how += ", run finished"
+    else:
+        at_end = _logged_at_end(values, positions, history)
+        if at_end is None:
+            if finished:
+                at_end = True  # a finished run's total does not depend on it
+            else:
+                return EpochsDone(
+                    None,
+                    None,
+                    [
+                        f"epochs done: '{key}' is logged once per epoch, and nothing says whether "
+                        "at the epoch's start or end; unknown"
+                    ],
+                )
+        moment = "end" if at_end else "start"
+        how = f"{key}: a {numbering} logged once at each epoch's {moment}"
+        if at_end:
+            completed = last - first + 1
+        share = 0.0 if finished else _share_after(values, positions, axis)
+    done = round(completed + share, 6)
+    if share:
+        how += f", + {share:.2f} of an epoch by {axis} logged since"
+    evidence = Evidence("history", how, f"last {_text(last)}, so {_text(done)} done")
+    return _checked(done, evidence, finished, planned, key)
+
+
+def _from_summary(
+    summary: Mapping[str, Any], key: str, finished: bool, planned: float | None
+) -> EpochsDone | None:
+    """Only the last value (a runs table without panels): enough for a finished run with a
+    plan to say which numbering it used, not for a stopped one."""
+    value = summary.get(key)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        return None
+    last = float(value)
+    if last != int(last):
+        return _checked(
+            last,
+            Evidence("summary", f"{key} (fractional: epochs done)", _text(last)),
+            finished,
+            planned,
+            key,
+        )
+    if finished and planned is not None:
+        numbering = {planned - 1: "0-based index", planned: "count from 1"}.get(last)
+        if numbering is not None:
+            return EpochsDone(
+                planned,
+                Evidence(
+                    "summary",
+                    f"{key}: last value, a {numbering} of the planned {_text(planned)} (finished)",
+                    _text(planned),
+                ),
+            )
+        if last < planned - 1:
+            return EpochsDone(
+                None,
+                None,
+                [
+                    f"epochs done: finished with last '{key}' = {_text(last)} of "
+                    f"{_text(planned)} planned: stopped early after {_text(last)} or "
+                    f"{_text(last + 1)}; unknown"
+                ],
+            )
+    return None
+
+
+def _checked(
+    done: float, evidence: Evidence, finished: bool, planned: float | None, key: str
+) -> EpochsDone:
+    if planned is not None and done > planned + 1e-6:
+        return EpochsDone(
+            None,
+            None,
+            [
+                f"epochs done: '{key}' says {_text(done)} ({evidence.key}) but {_text(planned)} "
+                "were planned; unknown"
+            ],
+        )
+    notes = []
+    if finished and planned is not None and done < planned - 1e-6:
+        notes.append(
+            f"epochs done: finished after {_text(done)} of {_text(planned)} planned epochs "
+            "(stopped early)"
+        )
+    return EpochsDone(done, evidence, notes)
+
+
+def _share_by_rows(values: pd.Series, last: float) -> float:
+    """Rows logged in the last (unfinished) epoch over the median rows of a complete one."""
+    counts = values.groupby(values).size()
+    complete = counts[counts.index < last]
+    if complete.empty:
+        return 0.0
+    return min(1.0, float(counts.get(last, 0)) / float(complete.median()))
+
+
+def _logged_at_end(values: pd.Series, positions: pd.Series, history: pd.DataFrame) -> bool | None:
+    """Logged once per epoch: at its end when the first value comes about one epoch's interval
+    after the start, at its start when it comes right away. None: cannot tell."""
+    at = positions.loc[values.index].to_numpy(dtype=float)
+    if at.size < 2 or not np.all(np.isfinite(at)):
+        return None
+    interval = float(np.median(np.diff(at)))
+    if interval <= 0:
+        return None
+    start = (
+        0.0
+        if "_runtime" in history and positions.name == "_runtime"
+        else float(np.nanmin(positions.to_numpy(dtype=float)))
+    )
+    offset = float(at[0]) - start
+    if offset > 0.5 * interval:
+        return True
+    if offset < 0.25 * interval and len(history) > len(values):
+        return False  # other rows follow the first value: the epoch it opened
+    return None
+
+
+def _share_after(values: pd.Series, positions: pd.Series, axis: str) -> float:
+    """Steps (or time) logged after the last once-per-epoch value, over an epoch's interval."""
+    at = positions.loc[values.index].to_numpy(dtype=float)
+    every = positions.to_numpy(dtype=float)
+    if at.size < 2:
+        return 0.0
+    interval = float(np.median(np.diff(at)))
+    end = float(np.nanmax(every))
+    if interval <= 0 or end <= at[-1]:
+        return 0.0
+    return round(min(0.99, (end - float(at[-1])) / interval), 2)

@@ -1,0 +1,512 @@
+"""The evidence rules: which logged value says what about a run, as one table to audit.
+
+A run's logs are flattened to paths (nested config as W&B exports it: ``trainer.devices``) in
+four places: ``config`` and ``summary`` (what the training script logged), ``environment``
+(what wandb recorded: the Slurm allocation, the machine's GPUs and CPUs) and ``group`` (facts of
+a W&B group whose runs are the ranks of one training, see groups.py). A rule reads paths
+matched on their LAST parts, so ``devices`` matches ``devices`` and ``trainer.devices``, and
+``slurm.nnodes`` matches only that.
+
+Each rule says whether it is a fact about the **job** (what the script, the launcher or the
+Slurm allocation say the training used) or about the **machine** (what wandb saw on the host:
+``gpu_count`` is every GPU the node has, not how many the job used). A job fact decides; a
+machine fact alone is only a bound (see decide.py). Among job facts the strongest decides and
+any disagreement is reported. A run's name is never evidence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .model import Evidence
+
+Scope = Literal["job", "machine"]
+Fact = Literal["gpus", "nodes", "device", "host", "cores", "threads", "epochs"]
+PLACES = ("config", "summary", "environment", "group")
+SCRIPT = ("config", "summary")
+
+
+class BadValue(ValueError):
+    """A logged value that cannot mean what its key says; ``key`` names the column."""
+
+    def __init__(self, key: str, value: Any, expected: str) -> None:
+        self.key = key
+        super().__init__(f"{value!r} is not {expected}")
+
+
+def parts(path: str) -> tuple[str, ...]:
+    return tuple(p for p in re.split(r"[./]", path.lower()) if p)
+
+
+@dataclass(frozen=True)
+class Entry:
+    place: str
+    path: str
+    value: Any
+
+    @property
+    def parent(self) -> tuple[str, ...]:
+        return parts(self.path)[:-1]
+
+
+class Paths:
+    """A run's logs as flattened paths in their places, searched by the last parts of a path."""
+
+    def __init__(self, places: Mapping[str, Mapping[str, Any]]) -> None:
+        self.entries = [
+            Entry(place, str(path), value)
+            for place in PLACES
+            for path, value in (places.get(place) or {}).items()
+            if value is not None and value != ""
+        ]
+
+    def find(self, pattern: str, places: tuple[str, ...]) -> list[Entry]:
+        wanted = parts(pattern)
+        return [
+            e for e in self.entries if e.place in places and parts(e.path)[-len(wanted) :] == wanted
+        ]
+
+    def near(
+        self, anchor: Entry, patterns: tuple[str, ...], places: tuple[str, ...]
+    ) -> Entry | None:
+        """The entry for one of ``patterns`` closest to ``anchor``: a sibling under the same
+        parent first (``trainer.num_nodes`` for ``trainer.devices``), then the shortest path."""
+        found = [e for pattern in patterns for e in self.find(pattern, places)]
+        if not found:
+            return None
+        return min(found, key=lambda e: (e.parent != anchor.parent, len(parts(e.path))))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one rule read from one place: the value it says, and the evidence."""
+
+    rule: Rule
+    value: Any
+    evidence: Evidence
+
+
+# --- what a logged value can mean -------------------------------------------------------------
+
+
+def count(key: str, value: Any) -> int | None:
+    """A whole number of devices or nodes; text that is not a number is not a count, but a
+    number that cannot be one (negative, fractional) is an error."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.lstrip("-").isdigit():
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or value < 0 or value != int(value):
+        raise BadValue(key, value, "a whole number of devices")
+    return int(value)
+
+
+def positive_count(key: str, value: Any) -> int | None:
+    number = count(key, value)
+    return number if number else None
+
+
+def positive_number(key: str, value: Any) -> float | None:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value > 0 else None
+
+
+def lightning_devices(key: str, value: Any) -> int | None:
+    """Lightning's ``devices``: an int, a list of device indices, or '4' / '0,1'; 'auto' and -1
+    (every device of the machine) say nothing about how many."""
+    if isinstance(value, list):
+        return len(value) or None
+    if isinstance(value, str):
+        items = [p for p in value.strip("[] ").split(",") if p.strip()]
+        if len(items) > 1:
+            return len(items)
+        value = value.strip()
+        return int(value) if value.isdigit() and int(value) > 0 else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
+GPU_WORDS = ("cuda", "gpu", "rocm", "hip", "nccl", "mi250", "mi300", "a100", "h100", "v100")
+GPU_STRATEGY_WORDS = ("ddp", "distributeddataparallel", "fsdp", "deepspeed", "horovod")
+CPU_WORDS = ("cpu", "gloo")
+CLUSTER_WORDS = ("cluster", "lumi", "hpc", "slurm", "supercomputer")
+LAPTOP_WORDS = ("laptop", "notebook", "macbook")
+
+
+def _tokens(value: Any) -> list[str]:
+    """Words of a text, or of every text in a list (tags, a list of devices)."""
+    if isinstance(value, list | tuple):
+        return [t for item in value for t in _tokens(item)]
+    return re.findall(r"[a-z0-9]+", value.lower()) if isinstance(value, str) else []
+
+
+def _has(tokens: list[str], words: tuple[str, ...]) -> bool:
+    # whole words or their start: 'cuda:0', 'rocm6', 'gpu_baseline'; 'chip' is no 'hip'
+    return any(token.startswith(word) for token in tokens for word in words)
+
+
+def device_word(key: str, value: Any) -> str | None:
+    """'cuda', 'gpu', 'DistributedDataParallel' say the job ran on GPUs; 'cpu' says on CPUs."""
+    tokens = _tokens(value)
+    if _has(tokens, GPU_WORDS + GPU_STRATEGY_WORDS):
+        return "gpu"
+    if _has(tokens, CPU_WORDS):
+        return "cpu"
+    return None
+
+
+def host_word(key: str, value: Any) -> str | None:
+    """'LUMI', 'cluster' say the host is a cluster; 'laptop', 'MacBook' say a laptop."""
+    tokens = _tokens(value)
+    if _has(tokens, CLUSTER_WORDS):
+        return "cluster"
+    if _has(tokens, LAPTOP_WORDS):
+        return "laptop"
+    return None
+
+
+def cpu_flag(key: str, value: Any) -> str | None:
+    return "cpu" if value is True or str(value).lower() == "true" else None
+
+
+def present(key: str, value: Any) -> str | None:
+    return "cluster" if str(value).strip() else None
+
+
+def gpu_machine(key: str, value: Any) -> str | None:
+    number = positive_count(key, value) if not isinstance(value, str) else None
+    if isinstance(value, str):
+        return "gpu machine" if value.strip() else None
+    return "gpu machine" if number else None
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way of reading a fact: ``reads`` are path patterns; a product rule multiplies the
+    first pattern's value by the nearest of ``times`` (a sibling first); ``needs`` is a pattern
+    whose value ``needs_word`` must accept for the rule to apply (Lightning's devices count GPUs
+    only with a GPU accelerator)."""
+
+    fact: Fact
+    reads: tuple[str, ...]
+    scope: Scope
+    strength: int
+    places: tuple[str, ...]
+    accept: Callable[[str, Any], Any]
+    says: str  # what a reading means, for --explain and the report
+    times: tuple[str, ...] = ()
+    needs: str = ""
+    needs_word: Callable[[str, Any], Any] | None = None
+    over: tuple[str, ...] = ()  # a ratio rule's divisors (DeepSpeed), multiplied together
+
+    def read(self, paths: Paths) -> Iterator[Reading]:
+        for pattern in self.reads:
+            for entry in paths.find(pattern, self.places):
+                reading = self._reading(paths, entry)
+                if reading is not None:
+                    yield reading
+
+    def _reading(self, paths: Paths, entry: Entry) -> Reading | None:
+        value = self.accept(entry.path, entry.value)
+        if value is None:
+            return None
+        if self.needs and not self._needed(paths, entry):
+            return None
+        key, said = entry.path, _text(entry.value)
+        if self.times:
+            other = paths.near(entry, self.times, self.places + ("environment",))
+            if other is None:
+                return None
+            factor = positive_count(other.path, other.value)
+            if factor is None:
+                return None
+            value, key, said = value * factor, f"{key} x {other.path}", f"{value} x {factor}"
+        if self.over:
+            divisors = [paths.near(entry, (pattern,), self.places) for pattern in self.over]
+            numbers = [positive_number(d.path, d.value) if d else None for d in divisors]
+            if any(n is None for n in numbers):
+                return None
+            denominator = math.prod(n for n in numbers if n is not None)
+            ratio = value / denominator
+            if ratio < 1 or not float(ratio).is_integer():
+                return None
+            names = " x ".join(d.path for d in divisors if d)
+            key, said = f"{key} / ({names})", f"{_text(value)} / {_text(denominator)}"
+            value = int(ratio)
+        return Reading(self, value, Evidence(_source(entry.place), key, said))
+
+    def _needed(self, paths: Paths, entry: Entry) -> bool:
+        need = paths.near(entry, (self.needs,), self.places)
+        return bool(need and self.needs_word and self.needs_word(need.path, need.value) == "gpu")
+
+
+def _source(place: str) -> str:
+    return {"group": "W&B group"}.get(place, place)
+
+
+JOB: Scope = "job"
+MACHINE: Scope = "machine"
+
+# The table. Strength: 3 the script's own statement of the job's size; 2 the launcher (Slurm
+# allocation, the ranks of a W&B group); 1 a word or a tag; 0 the machine (a bound only).
+RULES: tuple[Rule, ...] = (
+    # GPUs the job used
+    Rule(
+        "gpus",
+        ("total_gpus", "world_size", "num_gpus_total", "n_gpus_total", "num_processes"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "processes (GPUs) of the whole job",
+    ),
+    Rule(
+        "gpus",
+        ("gpus_per_node", "gpus", "devices_per_node"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "GPUs per node x nodes",
+        times=("nodes", "num_nodes", "num_machines", "n_nodes"),
+    ),
+    Rule(
+        "gpus",
+        ("devices",),
+        JOB,
+        3,
+        SCRIPT,
+        lightning_devices,
+        "Lightning devices per node x num_nodes, with a GPU accelerator",
+        times=("num_nodes", "nodes"),
+        needs="accelerator",
+        needs_word=device_word,
+    ),
+    Rule(
+        "gpus",
+        ("devices",),
+        JOB,
+        3,
+        SCRIPT,
+        lightning_devices,
+        "Lightning devices on one node, with a GPU accelerator",
+        needs="accelerator",
+        needs_word=device_word,
+    ),
+    Rule(
+        "gpus",
+        ("train_batch_size",),
+        JOB,
+        3,
+        SCRIPT,
+        positive_number,
+        "DeepSpeed: train_batch_size / (micro batch per GPU x gradient accumulation)",
+        over=("train_micro_batch_size_per_gpu", "gradient_accumulation_steps"),
+    ),
+    Rule("gpus", ("gpus",), JOB, 2, SCRIPT, positive_count, "GPUs, no node count logged"),
+    Rule(
+        "gpus",
+        ("slurm.gpus_on_node",),
+        JOB,
+        2,
+        ("environment",),
+        positive_count,
+        "Slurm allocation: GPUs on the node x nodes",
+        times=("slurm.nnodes", "slurm.job_num_nodes"),
+    ),
+    Rule(
+        "gpus",
+        ("slurm.gpus_on_node",),
+        JOB,
+        2,
+        ("environment",),
+        positive_count,
+        "Slurm allocation: GPUs on the node",
+    ),
+    Rule(
+        "gpus",
+        ("ranks",),
+        JOB,
+        2,
+        ("group",),
+        positive_count,
+        "ranks of one training in a W&B group",
+    ),
+    Rule(
+        "gpus",
+        ("gpu_count", "gpu_nvidia.count", "gpu_amd.count"),
+        MACHINE,
+        0,
+        ("environment",),
+        positive_count,
+        "GPUs on the machine (wandb's record)",
+    ),
+    # nodes
+    Rule(
+        "nodes",
+        ("nodes", "num_nodes", "num_machines", "n_nodes"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "nodes of the job",
+    ),
+    Rule(
+        "nodes",
+        ("slurm.nnodes", "slurm.job_num_nodes"),
+        JOB,
+        2,
+        ("environment",),
+        positive_count,
+        "Slurm allocation: nodes",
+    ),
+    # what the job computed on
+    Rule(
+        "device",
+        ("device_type", "device", "accelerator", "hardware"),
+        JOB,
+        3,
+        SCRIPT,
+        device_word,
+        "the device the script named",
+    ),
+    Rule("device", ("use_cpu", "no_cuda"), JOB, 3, SCRIPT, cpu_flag, "trained on the CPU"),
+    Rule(
+        "device",
+        ("scaling_strategy", "strategy", "distributed_backend", "backend"),
+        JOB,
+        2,
+        SCRIPT,
+        device_word,
+        "the parallel strategy or backend the script named",
+    ),
+    Rule("device", ("tags",), JOB, 1, ("summary",), device_word, "a tag naming the device"),
+    # where it ran
+    Rule(
+        "host",
+        ("slurm.job_id",),
+        JOB,
+        3,
+        ("environment",),
+        present,
+        "inside a Slurm job (never a laptop)",
+    ),
+    Rule(
+        "host",
+        (
+            "device_type",
+            "device",
+            "hardware",
+            "scaling_strategy",
+            "machine",
+            "host",
+            "platform",
+            "system",
+            "cluster",
+        ),
+        JOB,
+        1,
+        SCRIPT,
+        host_word,
+        "a word naming the host",
+    ),
+    Rule("host", ("tags",), JOB, 1, ("summary",), host_word, "a tag naming the host"),
+    Rule(
+        "host",
+        ("gpu_type", "gpu_count", "gpu_nvidia.count", "gpu_amd.count"),
+        MACHINE,
+        0,
+        ("environment",),
+        gpu_machine,
+        "wandb saw GPUs on the machine",
+    ),
+    # cores (threads) of a CPU job
+    Rule(
+        "cores",
+        ("cpu_cores", "cores", "num_cores", "n_cores"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "CPU cores the run used",
+    ),
+    Rule(
+        "threads",
+        ("pytorch_threads", "num_threads", "torch_threads", "n_threads"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "threads the run used",
+    ),
+    Rule(
+        "threads",
+        ("cpu_count_logical",),
+        MACHINE,
+        0,
+        SCRIPT + ("environment",),
+        positive_count,
+        "logical CPUs of the machine",
+    ),
+    Rule(
+        "cores",
+        ("cpu_count",),
+        MACHINE,
+        0,
+        SCRIPT + ("environment",),
+        positive_count,
+        "CPUs of the machine",
+    ),
+    # epochs planned
+    Rule(
+        "epochs",
+        ("epochs", "num_epochs", "total_epochs", "max_epochs", "num_train_epochs", "n_epochs"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_number,
+        "epochs planned",
+    ),
+)
+
+
+def rules_for(fact: Fact) -> list[Rule]:
+    return [rule for rule in RULES if rule.fact == fact]
+
+
+def readings(paths: Paths, fact: Fact) -> list[Reading]:
+    """Every reading of ``fact``, strongest rule first; a value read by a stronger rule is not
+    read again by a weaker one from the same key (``gpus`` x ``nodes`` and ``gpus`` alone)."""
+    found: list[Reading] = []
+    keys_used: set[tuple[str, str]] = set()
+    for rule in sorted(rules_for(fact), key=lambda r: -r.strength):
+        for reading in rule.read(paths):
+            first_key = reading.evidence.key.split(" ", 1)[0]
+            if (first_key, reading.evidence.source) in keys_used and not rule.times:
+                continue
+            keys_used.add((first_key, reading.evidence.source))
+            found.append(reading)
+    return found
