@@ -194,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     runs_cmd.add_argument(
         "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
     )
+    runs_cmd.add_argument(
+        "--explain",
+        metavar="RUN",
+        help="every evidence rule that matched RUN (id or name), what it said, which decided",
+    )
     _study_option(runs_cmd)
 
     sample_cmd = commands.add_parser(
@@ -235,6 +240,7 @@ def _write(args: argparse.Namespace, result, study: StudyFile) -> None:
         runs = merge_runs(load_runs(output), runs)
     save_runs(output, runs)
     warnings = list(result.warnings)
+    warnings += [f"{run.name}: {note}" for run in result.runs for note in run.notes]
     study.corrections.for_runs(runs)
     warnings += study.unused_warnings()
     warnings += unknown_warnings(runs, study)
@@ -306,6 +312,8 @@ def run_wandb(args: argparse.Namespace) -> int:
         f"added {len(result.added)}, updated {len(result.updated)}, unchanged "
         f"{len(result.unchanged)}, failed {len(result.failed)} -> {output}"
     )
+    for note in result.notes:
+        err.print(f"note: {note}", soft_wrap=True, markup=False, highlight=False)
     for failure in result.failed:
         err.print(f"[red]failed:[/] {failure}", soft_wrap=True)
     if result.failed:
@@ -340,6 +348,18 @@ def run_runs(args: argparse.Namespace) -> None:
     from study.runs_table import rows
 
     runs, study, name = _study_runs(args)
+    if args.explain:
+        from .explain import explain
+
+        chosen = [r for r in runs if args.explain in (r.run_id, r.name)]
+        if not chosen:
+            raise InputError(
+                f"no run {args.explain!r} in {name}",
+                hint="'python -m extract runs' lists every run by name and id",
+            )
+        for run in chosen:
+            print("\n".join(explain(run)))
+        return
     table = Table(title=f"{_runs(len(runs))} in {name}", show_lines=True)
     for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
         table.add_column(column, overflow="fold")

@@ -35,6 +35,7 @@ import pandas as pd
 
 from .classify import Overrides
 from .errors import InputError
+from .groups import join_ranks
 from .history import join_on_step
 from .runs import IngestResult, RunFacts, flatten, make_run
 
@@ -72,6 +73,8 @@ class OfflineRun:
     start_time: float | None = None
     damage: str | None = None
     host: str = ""
+    group: str = ""
+    job_type: str = ""
     # the process asked to resume this id (resume="allow"/"must"/"auto", WANDB_RESUME); true
     # also on the first part of a script that always passes resume="allow"
     resume: bool = False
@@ -220,6 +223,8 @@ def _apply(run: OfflineRun, record) -> None:
         run.name = record.run.display_name or record.run.run_id
         run.project = record.run.project
         run.host = record.run.host
+        run.group = record.run.run_group
+        run.job_type = record.run.job_type
         run.resume = record.run.resume or record.run.resumed
         if record.run.HasField("start_time"):
             run.start_time = record.run.start_time.seconds + record.run.start_time.nanos / 1e9
@@ -458,7 +463,7 @@ def _name(parts: list[OfflineRun]) -> str:
 def ingest_offline(paths: list[Path], overrides=None):
     """Runs from run files, run directories or wandb/ directories."""
     overrides = overrides or Overrides()
-    runs, warnings = [], []
+    warnings: list[str] = []
     by_id: dict[str, list[OfflineRun]] = {}
     named = {p.resolve() for p in paths if p.is_file()}
     for path in find_run_files(paths):
@@ -476,6 +481,7 @@ def ingest_offline(paths: list[Path], overrides=None):
         by_id.setdefault(offline.run_id, []).append(offline)
     if not by_id:
         raise InputError("no readable run among the run files", path=paths[0] if paths else None)
+    found: list[RunFacts] = []
     for parts in by_id.values():
         # several files of one run: the ranks of a multi-process run, or a resumed run
         offline = _combine_parts(parts)
@@ -494,22 +500,24 @@ def ingest_offline(paths: list[Path], overrides=None):
             if offline.start_time
             else None
         )
-        runs.append(
-            make_run(
-                RunFacts(
-                    run_id=offline.run_id,
-                    name=offline.name,
-                    state="crashed" if offline.damage else offline.state,
-                    runtime_s=runtime,
-                    config=flatten(offline.config),
-                    summary=offline.summary,
-                    history=history,
-                    source=f"offline:{path.parent.name}",
-                    created_at=created,
-                    metadata=dict(offline.environment),
-                    parts=offline.parts,
-                ),
-                overrides,
+        found.append(
+            RunFacts(
+                run_id=offline.run_id,
+                name=offline.name,
+                state="crashed" if offline.damage else offline.state,
+                runtime_s=runtime,
+                config=flatten(offline.config),
+                summary=offline.summary,
+                history=history,
+                source=f"offline:{path.parent.name}",
+                created_at=created,
+                metadata=dict(offline.environment),
+                parts=offline.parts,
+                group=offline.group or None,
+                job_type=offline.job_type or None,
             )
         )
+    joined, notes = join_ranks(found)
+    warnings += notes
+    runs = [make_run(facts, overrides) for facts in joined]
     return IngestResult(runs, warnings)

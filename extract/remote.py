@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .classify import Overrides
+from .groups import join_rank_runs
 from .history import join_on_step
 from .merge import merge_runs
 from .model import Run
@@ -57,6 +58,7 @@ class FetchSummary:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # "name: what failed"
+    notes: list[str] = field(default_factory=list)  # ranks joined into one training, and why
 
 
 def fetch_history(
@@ -107,6 +109,8 @@ def to_run(remote_run, history: pd.DataFrame, overrides: Overrides) -> Run:
             source="wandb-api",
             created_at=str(getattr(remote_run, "created_at", "") or "") or None,
             metadata=machine_facts(getattr(remote_run, "metadata", None)),
+            group=getattr(remote_run, "group", None) or None,
+            job_type=getattr(remote_run, "job_type", None) or None,
         ),
         overrides,
     )
@@ -162,14 +166,27 @@ def pull(
     if selection.name_regex:  # the server's $regex differs between deployments: check here too
         pattern = re.compile(selection.name_regex)
         remote_runs = [r for r in remote_runs if pattern.search(r.name or "")]
+    # ranks joined into one training at an earlier pull: the training stands for them
+    for run in list(stored.values()):
+        for rank_id in run.summary.get("_rank_run_ids") or []:
+            stored.setdefault(str(rank_id), run)
     summary = FetchSummary()
     todo = []
     for remote_run in remote_runs:
+        training = stored.get(remote_run.id)
+        if (
+            not refresh
+            and training is not None
+            and training.run_id != remote_run.id
+            and training.finished
+        ):
+            summary.unchanged.append(remote_run.name)
+            continue
         if not refresh and unchanged(stored.get(remote_run.id), remote_run):
             summary.unchanged.append(remote_run.name)
         else:
             todo.append(remote_run)
-    current = list(stored.values())
+    current = list({id(run): run for run in stored.values()}.values())
 
     def fetch(remote_run) -> Run:
         total = getattr(remote_run, "history_line_count", None)
@@ -194,6 +211,10 @@ def pull(
             (summary.updated if remote_run.id in stored else summary.added).append(run.name)
             current = merge_runs(current, [run])
             save_runs(store, current)
+    joined, notes = join_rank_runs(current)
+    if len(joined) != len(current):
+        save_runs(store, joined)
+    summary.notes = notes
     return summary
 
 

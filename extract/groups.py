@@ -1,0 +1,181 @@
+"""Runs of one W&B group that are the ranks of one training become one run.
+
+W&B documents two ways to log distributed training: only rank 0 logs (one run), or every rank
+logs its own run in one ``group`` (with ``job_type`` or a name per rank). A group is also used
+for other things (a sweep, a study's name, repeats), so ranks are joined only on evidence:
+
+- each run of the cluster names its rank: a rank in its config (``rank``, ``global_rank``,
+  ``local_rank``, ``process_index``), in its ``job_type`` or name (``rank-1``, ``worker_3``), or in
+  what wandb recorded of the Slurm task (``slurm.procid``); no two runs claim the same rank;
+- their wall times overlap (ranks run at the same time; repeats of a study do not).
+
+The training's GPUs then come from a logged world size (the evidence rules), else from the
+number of ranks; its time is the group's wall span; its history is the rank that logged the
+most metrics. Every decision is said as a note.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from .model import Run
+from .runs import RunFacts, facts_of, make_run
+
+RANK_KEYS = ("rank", "global_rank", "local_rank", "process_index", "rank_id", "procid")
+RANK_WORD = re.compile(r"(?:rank|worker|proc(?:ess)?|task)[\s_:-]*(\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RankEvidence:
+    rank: int
+    said: str  # where: "config rank = 1", "job_type 'rank-1'"
+
+
+def rank_of(facts: RunFacts) -> RankEvidence | None:
+    for key, value in facts.config.items():
+        last = re.split(r"[./]", key.lower())[-1]
+        if last in ("rank", "global_rank", "process_index", "rank_id") and _whole(value):
+            return RankEvidence(int(value), f"config {key} = {value}")
+    for where, text in (("job_type", facts.job_type), ("name", facts.name)):
+        match = RANK_WORD.search(text or "")
+        if match:
+            return RankEvidence(int(match.group(1)), f"{where} {text!r}")
+    procid = facts.metadata.get("slurm.procid")
+    if procid is not None and _whole(procid):
+        return RankEvidence(int(procid), f"environment slurm.procid = {procid}")
+    local = next(
+        (v for k, v in facts.config.items() if k.lower().split(".")[-1] == "local_rank"), None
+    )
+    if local is not None and _whole(local):
+        return RankEvidence(int(local), f"config local_rank = {local}")
+    return None
+
+
+def _whole(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return value.strip().isdigit()
+    return isinstance(value, int | float) and float(value).is_integer() and value >= 0
+
+
+def _start(facts: RunFacts) -> float | None:
+    if not facts.created_at:
+        return None
+    try:
+        return datetime.fromisoformat(facts.created_at.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
+    """The runs with each group of ranks of one training joined into one; notes say what was
+    joined and why, and which groups were kept apart and why."""
+    by_group: dict[str, list[RunFacts]] = {}
+    for facts in runs:
+        if facts.group:
+            by_group.setdefault(facts.group, []).append(facts)
+    joined: dict[int, RunFacts] = {}
+    absorbed: set[int] = set()
+    notes: list[str] = []
+    for group, members in by_group.items():
+        if len(members) < 2:
+            continue
+        for cluster in _overlapping(members):
+            if len(cluster) < 2:
+                continue
+            ranks = [rank_of(f) for f in cluster]
+            if any(r is None for r in ranks):
+                notes.append(
+                    f"group {group!r}: {len(cluster)} runs ran at the same time but not every "
+                    "one names a rank (config, job_type, name or Slurm task): kept apart"
+                )
+                continue
+            numbers = [r.rank for r in ranks if r is not None]
+            if len(set(numbers)) != len(numbers):
+                notes.append(
+                    f"group {group!r}: {len(cluster)} runs at the same time claim the same "
+                    "rank: not the ranks of one training; kept apart"
+                )
+                continue
+            one = _join(group, cluster, numbers)
+            joined[id(cluster[0])] = one
+            absorbed.update(id(f) for f in cluster[1:])
+            notes.append(
+                f"{one.name}: {len(cluster)} runs of W&B group {group!r} joined as the ranks of "
+                f"one training (ranks {', '.join(map(str, sorted(numbers)))}, by "
+                f"{ranks[0].said if ranks[0] else ''} and the others alike; wall times overlap)"
+            )
+    result = [joined.get(id(f), f) for f in runs if id(f) not in absorbed]
+    return result, notes
+
+
+def join_rank_runs(runs: list[Run]) -> tuple[list[Run], list[str]]:
+    """Stored runs (from the W&B API, fetched one by one) with a group's ranks joined."""
+    if not any(run.group for run in runs):
+        return runs, []
+    facts = [facts_of(run) for run in runs]
+    joined, notes = join_ranks(facts)
+    if len(joined) == len(facts):
+        return runs, notes
+    kept = {id(f) for f in facts}
+    return [runs[facts.index(f)] if id(f) in kept else make_run(f) for f in joined], notes
+
+
+def _overlapping(members: list[RunFacts]) -> list[list[RunFacts]]:
+    """Runs split into clusters whose wall-time intervals overlap (runs with no start time are
+    never joined: nothing shows they ran together)."""
+    timed = [(s, s + max(f.runtime_s, 0.0), f) for f in members if (s := _start(f)) is not None]
+    timed.sort(key=lambda item: item[0])
+    clusters: list[list[RunFacts]] = []
+    end = float("-inf")
+    for start, stop, facts in timed:
+        if clusters and start < end:
+            clusters[-1].append(facts)
+            end = max(end, stop)
+        else:
+            clusters.append([facts])
+            end = stop
+    return clusters
+
+
+def _metrics_logged(facts: RunFacts) -> int:
+    history = facts.history
+    columns = [c for c in history.columns if not str(c).startswith("_")]
+    return int(history[columns].notna().sum().sum()) if columns else 0
+
+
+def _join(group: str, cluster: list[RunFacts], ranks: list[int]) -> RunFacts:
+    by_rank = sorted(zip(ranks, cluster, strict=True), key=lambda item: item[0])
+    first = by_rank[0][1]
+    logger = max(cluster, key=lambda f: (_metrics_logged(f), f is first))
+    starts = [s for f in cluster if (s := _start(f)) is not None]
+    ends = [s + f.runtime_s for f in cluster if (s := _start(f)) is not None]
+    states = [f.state for _, f in by_rank]
+    state = (
+        "finished"
+        if all(s == "finished" for s in states)
+        else next(s for s in states if s != "finished")
+    )
+    config: dict[str, Any] = {}
+    for _, facts in reversed(by_rank):
+        config.update(facts.config)
+    config.update(first.config)
+    summary = dict(logger.summary)
+    summary["_rank_run_ids"] = [f.run_id for _, f in by_rank]
+    return replace(
+        logger,
+        summary=summary,
+        run_id=first.run_id,
+        name=group,
+        state=state,
+        runtime_s=max(ends) - min(starts),
+        config=config,
+        metadata=first.metadata or logger.metadata,
+        created_at=first.created_at if _start(first) == min(starts) else logger.created_at,
+        job_type=None,
+        group_facts={"ranks": len(cluster)},
+    )
