@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import StoreError
+from .metric_names import is_metric
 from .model import PLATFORMS, Evidence, Run
 
 SCHEMA_VERSION = 2
@@ -219,7 +220,9 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     history_group = group["history"]
     columns = json.loads(history_group.attrs["columns_json"])
     if wanted is not None:
-        columns = [c for c in columns if c in wanted]
+        # the asked keys, and every accuracy or loss key: a project names its metrics its own
+        # way, and the scenes recognise them by pattern (metric_names.py)
+        columns = [c for c in columns if c in wanted or is_metric(c)]
     history = pd.DataFrame({c: history_group[quote(c, safe="")][()] for c in columns})
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))

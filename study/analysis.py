@@ -21,6 +21,7 @@ from .labels import base_label, unique_labels
 from .metrics import (
     ACCURACY_KEYS,
     best_accuracy,
+    best_accuracy_key,
     choose_key,
     own_key,
     target_percent,
@@ -130,6 +131,7 @@ class _Context:
     baseline: Run | None
     labels: dict[str, str]
     accuracy_key: str | None
+    best_key: str | None
     target: float
     shown: set[str]
     reasons: dict[str, str]
@@ -151,16 +153,17 @@ def build_report(
         baseline=baseline_run(selection.shown, study),
         labels=labels,
         accuracy_key=accuracy.key,
+        best_key=best_accuracy_key(runs, study.accuracy_key) or accuracy.key,
         target=target_percent(settings.target_accuracy),
         shown={r.run_id for r in selection.shown},
         reasons={r.run_id: why for r, why in selection.left_out},
     )
     figures = [_figures(run, context) for run in runs]
-    headline = _headline(selection)
+    headline = _headline(runs, selection)
     return Report(
         **headline,
         baseline_run=context.baseline.name if context.baseline else None,
-        best_accuracy=_best_accuracy(figures, context.shown, accuracy.key),
+        best_accuracy=_best_accuracy(figures, context.shown, context.best_key),
         accuracy_key=accuracy.key,
         target_accuracy=context.target,
         runs=figures,
@@ -173,10 +176,13 @@ def _figures(run: Run, context: _Context) -> RunFigures:
     # a run whose facts are unknown gets no figure that would read as a fact about it
     speedup = speedup_over(baseline, run) if baseline and run.known else None
     best = time_to = None
-    key = own_key(run, context.accuracy_key) if context.accuracy_key else None
+    key = own_key(run, context.best_key) if context.best_key else None
     if key:
         best = best_accuracy(run, key, context.study.accuracy_scale)
-        time_to = time_to_percent(run, key, context.target, context.study.accuracy_scale)
+    curve_key = own_key(run, context.accuracy_key) if context.accuracy_key else None
+    if curve_key:
+        scale = context.study.accuracy_scale
+        time_to = time_to_percent(run, curve_key, context.target, scale)
     return RunFigures(
         name=run.name,
         run_id=run.run_id,
@@ -204,9 +210,22 @@ def _figures(run: Run, context: _Context) -> RunFigures:
     )
 
 
-def _headline(selection: Selection) -> dict[str, Any]:
+def headline_cluster_runs(runs: list[Run]) -> list[Run]:
+    """Every run a "fastest cluster run" headline may name: finished, known, not excluded. Not
+    only the runs shown: a run that another stands for on screen (its GPU count's pick) is
+    still the fastest if it is, and the headline must be literally true."""
+    return [
+        r
+        for r in runs
+        if r.platform == "cluster" and r.known and r.finished and not r.excluded and r.time_s > 0
+    ]
+
+
+def _headline(runs: list[Run], selection: Selection) -> dict[str, Any]:
     """The seed's key metrics: fastest cluster run, the laptop range, the speedups."""
-    cluster, laptops = selection.cluster, selection.laptops
+    cluster, laptops = headline_cluster_runs(runs), selection.laptops
+    if not selection.cluster:
+        cluster = []
     fastest = min(cluster, key=lambda r: r.time_s, default=None)
     laptop_times = [r.time_s for r in laptops]
     laptop_high = max(laptop_times, default=None)

@@ -3,10 +3,12 @@ as a percentage or as a fraction (Hugging Face's eval/accuracy, Lightning's val_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from extract.metric_names import is_accuracy, is_loss, split_of
 from extract.model import Evidence, Run
 
 ACCURACY_KEYS = (
@@ -67,16 +69,53 @@ def logged_keys(runs: list[Run], *, summaries: bool = False) -> list[str]:
     return list(keys)
 
 
+def _family_matches(family: tuple[str, ...]) -> Callable[[str], bool]:
+    return is_loss if family is LOSS_KEYS else is_accuracy
+
+
+_SPLIT_RANK = {"validation": 0, "unspecified": 1, "test": 2, "training": 3}
+
+
+def _ranked(keys: list[str], family: tuple[str, ...]) -> list[str]:
+    """Keys of the family, held-out measures first (validation, eval), then the common names'
+    order, then the rest by name."""
+    order = {name: i for i, name in enumerate(family)}
+    return sorted(keys, key=lambda k: (_SPLIT_RANK[split_of(k)], order.get(k, len(order)), k))
+
+
 def choose_key(
     runs: list[Run], asked: str, family: tuple[str, ...], *, summaries: bool = False
 ) -> MetricChoice:
+    """The asked key if logged, else the best logged key that the family's pattern recognises
+    (accuracy: ``val/accuracy``, ``top1``, ``eval_accuracy`` ...; loss: ``train/loss`` ...)."""
     logged = logged_keys(runs, summaries=summaries)
     if asked in logged:
         return MetricChoice(asked, asked, False, tuple(logged))
-    for key in family:
-        if key in logged:
-            return MetricChoice(key, asked, True, tuple(logged))
+    matches = _family_matches(family)
+    candidates = [k for k in logged if k in family or matches(k)]
+    if candidates:
+        return MetricChoice(_ranked(candidates, family)[0], asked, True, tuple(logged))
     return MetricChoice(None, asked, False, tuple(logged))
+
+
+def best_accuracy_key(runs: list[Run], asked: str | None) -> str | None:
+    """The key "best accuracy" is read from: the study file's ``accuracy_key`` when it names a
+    logged one; else the accuracy key most runs logged, a held-out measure (validation, eval)
+    before an unnamed one before training accuracy (which reaches 100% on memorised data)."""
+    coverage: dict[str, int] = {}
+    for run in runs:
+        for key in logged_keys([run], summaries=True):
+            if key in ACCURACY_KEYS or is_accuracy(key):
+                coverage[key] = coverage.get(key, 0) + 1
+    if asked and asked in coverage:
+        return asked
+    if not coverage:
+        return None
+    order = {name: i for i, name in enumerate(ACCURACY_KEYS)}
+    return min(
+        coverage,
+        key=lambda k: (-coverage[k], _SPLIT_RANK[split_of(k)], order.get(k, len(order)), k),
+    )
 
 
 def target_percent(target: float) -> float:
@@ -110,7 +149,7 @@ def accuracy_scale(run: Run, key: str, stated: str | None = None) -> AccuracySca
     if values.size == 0:
         return AccuracyScale(1.0, Evidence("default", key, "not logged"))
     top = float(values.max())
-    if "acc" in key.lower() and values.min() >= 0 and top <= 1.0:
+    if is_accuracy(key) and values.min() >= 0 and top <= 1.0:
         return AccuracyScale(100.0, Evidence("history", key, f"all within 0-1 (max {top:.4g})"))
     return AccuracyScale(1.0, Evidence("history", key, f"max {top:.4g}"))
 

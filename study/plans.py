@@ -23,7 +23,14 @@ from .metrics import (
     target_percent,
 )
 from .progress import ProgressCurve, progress_curve
-from .scaling import AmdahlFit, ScalingPoint, fit_amdahl, gpus_per_node, scaling_points
+from .scaling import (
+    AmdahlFit,
+    ScalingPoint,
+    fit_amdahl,
+    gpus_per_node,
+    limit_holds,
+    scaling_points,
+)
 from .view import StudyView, source_text
 
 TIMES = "\u00d7"
@@ -104,6 +111,13 @@ def _race_closing(view: StudyView) -> list[Line]:
     settings, report = view.settings, view.report
     lines = []
     fastest = next((r for r in view.shown if r.run_id == report.fastest_cluster_run_id), None)
+    speedup = report.max_speedup
+    if fastest is None and view.selection.cluster:
+        # the store's fastest run is not on screen (another stands for its GPU count): the
+        # callout speaks of the fastest run drawn, so every figure matches a lane
+        fastest = min(view.selection.cluster, key=lambda r: r.time_s)
+        high = max((r.time_s for r in view.selection.laptops), default=None)
+        speedup = high / fastest.time_s if high else None
     if fastest is not None:
         lines.append(
             Line(
@@ -117,8 +131,8 @@ def _race_closing(view: StudyView) -> list[Line]:
     if laptop_time is not None:
         estimated = _estimated_note([r.extrapolated for r in laptops])
         lines.append(Line(f"{settings.laptop_name}: {laptop_time}{estimated}", "laptop"))
-    if report.max_speedup is not None:
-        lines.append(Line(f"{units.ratio(report.max_speedup, TIMES)} faster", "headline"))
+    if speedup is not None:
+        lines.append(Line(f"{units.ratio(speedup, TIMES)} faster", "headline"))
     laptop_epochs = {r.work_epochs for r in laptops if r.work_epochs}
     if fastest is not None and laptop_epochs and laptop_epochs != {fastest.work_epochs}:
         fastest_epochs = _epochs_text({fastest.work_epochs}) if fastest.work_epochs else "? epochs"
@@ -336,15 +350,23 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
     max_gpus, base = points[-1].gpus, points[0].gpus
     per_node = gpus_per_node(view.shown)
     fit = fit_amdahl(points)
-    fit_text = f"{fit.serial_fraction * 100:.1f}%" if fit is not None else None
     lines = [
         f"{plural(p.gpus, 'GPU')}: {units.ratio(p.speedup, TIMES)}, "
         f"{units.percent(p.efficiency)} efficient"
         for p in points
     ]
-    if fit_text is not None:
+    if fit is not None and fit.poor:
+        # a curve that misses the points says nothing about them: said, not drawn
         lines.append(
-            f"Amdahl's law fitted to these points: {fit_text} of the work does not parallelise."
+            "Amdahl's law does not fit these points (off by "
+            f"{units.percent(fit.residual)} on average): no fit drawn."
+        )
+        fit = None
+    fit_text = f"{fit.serial_fraction * 100:.1f}%" if fit is not None else None
+    if fit is not None:
+        lines.append(
+            f"Amdahl's law fitted to these points: {fit_text} of the work does not parallelise "
+            f"(points off the curve by {units.percent(fit.residual)} on average)."
         )
     return ScalingPlan(
         title=settings.title(settings.title_scaling),
@@ -392,7 +414,7 @@ def _scaling_closing(points: list[ScalingPoint], fit: AmdahlFit | None) -> list[
     best = max(points, key=lambda p: p.speedup)
     if best is not last:
         lines.append(f"Fastest: {plural(best.gpus, 'GPU')}, {units.ratio(best.speedup, TIMES)}")
-    if fit is not None and fit.serial_fraction > 0:
+    if fit is not None and fit.serial_fraction > 0 and limit_holds(fit, points):
         lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
     return lines
 

@@ -30,11 +30,12 @@ def _headline_lines(report: Report) -> list[str]:
     lines = []
     fastest = next((r for r in report.runs if r.run_id == report.fastest_cluster_run_id), None)
     if fastest is not None:
-        head = f"- **Fastest cluster run** ({fastest.label}): {units.duration(fastest.time_s)}"
+        who = fastest.label if fastest.shown else f"{fastest.name}, {fastest.label}"
+        head = f"- **Fastest cluster run** ({who}): {units.duration(fastest.time_s)}"
         if report.laptop_low_s is not None and report.laptop_high_s is not None:
             head += f" | **Laptop**: {_laptop_range(report.laptop_low_s, report.laptop_high_s)}"
             head += estimate
-        lines.append(head)
+        lines.append(head + _not_shown(report, fastest.name))
     if report.max_speedup is not None:
         lines.append(
             f"- **Max speedup**: {units.ratio(report.max_speedup)} "
@@ -46,6 +47,7 @@ def _headline_lines(report: Report) -> list[str]:
             f"- **Max speedup per epoch**: {units.ratio(report.max_speedup_per_epoch)} "
             f"(same work: slowest laptop time per epoch over fastest cluster time per epoch, "
             f"{report.fastest_cluster_per_epoch_run})"
+            + _not_shown(report, report.fastest_cluster_per_epoch_run)
         )
     if report.best_accuracy is not None:
         best = report.best_accuracy
@@ -91,3 +93,11 @@ def _count(value: int | None, platform: str) -> str:
 
 def _epochs(epochs: float | None) -> str:
     return "?" if epochs is None else f"{epochs:g}"
+
+
+def _not_shown(report: Report, name: str | None) -> str:
+    """Where a headline's run is not the one on screen for its GPU count, say so."""
+    figures = report.run(name) if name else None
+    if figures is None or figures.shown:
+        return ""
+    return f"; not the run on screen: {figures.left_out_because}"

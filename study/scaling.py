@@ -27,6 +27,16 @@ class AmdahlFit:
 
     serial_fraction: float
     baseline_gpus: int
+    # how far the measured speedups are from the fitted curve: the typical relative error
+    # (root mean square of the log ratio, as a fraction: 0.05 = about 5% off)
+    residual: float = 0.0
+
+    # beyond this the curve does not describe the points, and is not drawn or quoted
+    POOR = 0.15
+
+    @property
+    def poor(self) -> bool:
+        return self.residual > self.POOR
 
     def speedup(self, gpus: float | np.ndarray) -> float | np.ndarray:
         n = np.asarray(gpus, dtype=float) / self.baseline_gpus
@@ -71,7 +81,14 @@ def fit_amdahl(points: list[ScalingPoint]) -> AmdahlFit | None:
 
     coarse = best_of(np.concatenate([[0.0], np.logspace(-6, 0, 4001)]))
     fine = best_of(np.linspace(max(0.0, coarse * 0.99), min(1.0, coarse * 1.01 + 1e-9), 4001))
-    return AmdahlFit(fine, baseline_gpus)
+    model = -np.log(fine + (1.0 - fine) / n)
+    rms = float(np.sqrt(np.mean((model - measured) ** 2)))
+    return AmdahlFit(fine, baseline_gpus, float(np.expm1(rms)))
+
+
+def limit_holds(fit: AmdahlFit, points: list[ScalingPoint]) -> bool:
+    """A fitted limit is a limit only if no measured speedup is already above it."""
+    return fit.limit > max(p.speedup for p in points) * (1 + 1e-9)
 
 
 def gpus_per_node(runs: list[Run]) -> int | None:

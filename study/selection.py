@@ -42,10 +42,21 @@ def missing_facts(run: Run) -> list[str]:
     return []
 
 
+def cpu_job_on_cluster(run: Run) -> bool:
+    return run.platform == "cluster" and run.gpus == 0
+
+
 def why_left_out(run: Run) -> str | None:
     if run.excluded:
         return "excluded in the study file"
+    if cpu_job_on_cluster(run):
+        return "a CPU job on the cluster: neither a GPU run nor the laptop"
     missing = missing_facts(run)
+    if "gpus" in missing and run.platform == "cluster" and run.gpus_on_machine:
+        return (
+            f"GPU count unknown: {plural(run.gpus_on_machine, 'GPU')} on the machine, and the "
+            "run did not log how many it used"
+        )
     if missing:
         return "no evidence of its " + " or ".join(
             "GPU count" if m == "gpus" else "node count" if m == "nodes" else m for m in missing
@@ -103,7 +114,14 @@ def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[st
     lines = []
     for run in runs:
         missing = missing_facts(run)
-        if not missing or run.excluded:
+        if not missing or run.excluded or cpu_job_on_cluster(run):
+            continue
+        if run.gpus_on_machine:
+            lines.append(
+                f"{run.name} ({run.run_id}): left out, {plural(run.gpus_on_machine, 'GPU')} on "
+                "the machine (wandb's gpu_count, a bound) and the run did not log how many it "
+                f"used; add under [runs] in {where}: {study_line(run.name, missing)}"
+            )
             continue
         lines.append(
             f"{run.name} ({run.run_id}): left out, no evidence of its "
