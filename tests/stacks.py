@@ -733,7 +733,9 @@ def _environment(root: Path) -> dict[str, str]:
     return env
 
 
-def _spawn(script: str, spec: dict[str, Any], env: dict[str, str], args: list[str]):
+def _spawn(
+    script: str, spec: dict[str, Any], env: dict[str, str], args: list[str]
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", script, *args],
         env={**env, "CORPUS_SPEC": json.dumps(spec)},
@@ -743,7 +745,10 @@ def _spawn(script: str, spec: dict[str, Any], env: dict[str, str], args: list[st
     )
 
 
-def _wait(jobs: list[tuple[subprocess.Popen, Path, set[int]]]) -> dict[str, Any]:
+Job = tuple[subprocess.Popen[str], Path, set[int]]
+
+
+def _wait(jobs: list[Job]) -> dict[str, Any]:
     logged: dict[str, Any] = {}
     for process, out, expected_codes in jobs:
         _, stderr = process.communicate(timeout=600)
@@ -772,14 +777,14 @@ def build_corpus(root: Path) -> Corpus:
         for n, g in GROUPED_NOWS.items()
     ]  # fmt: skip
     # wave 1: the four ranks of the 4-GPU node (they wait for each other)
-    jobs = []
+    jobs: list[Job] = []
     for rank in range(4):
         out = root / f".rank{rank}.json"
         spec = {"root": str(root), "out": str(out), "rank": rank, "sync": str(sync),
                 "trainings": trainings, "machine": NODE_A100}  # fmt: skip
         # torch.distributed.launch passes --local_rank to every process (log-ddp.py reads it)
         jobs.append(
-            (_spawn(RANK_WRITER, spec, env, [f"--local_rank={rank}", *TORCHRUN_ARGS]), out, 0)
+            (_spawn(RANK_WRITER, spec, env, [f"--local_rank={rank}", *TORCHRUN_ARGS]), out, {0})
         )
     logged = _wait(jobs)
     # wave 2: runs without Slurm, the laptop; wave 3: one process per Slurm job
