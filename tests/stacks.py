@@ -402,7 +402,10 @@ RANK = SPEC["rank"]
 
 def barrier(name, ranks):
     open(os.path.join(SPEC["sync"], f"{name}.{RANK}"), "w").close()
+    deadline = time.time() + 300  # a rank that died: fail, do not hang the test session
     while not all(os.path.exists(os.path.join(SPEC["sync"], f"{name}.{r}")) for r in ranks):
+        if time.time() > deadline:
+            sys.exit(f"rank {RANK}: the other ranks never reached {name}")
         time.sleep(0.01)
 
 for training in SPEC["trainings"]:

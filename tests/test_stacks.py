@@ -234,15 +234,24 @@ def test_best_accuracy_headline_is_validation_and_named(extracted: dict[str, Ext
 def test_grouped_training_takes_rank_zero_history_and_the_group_span(
     corpus: Corpus, extracted: dict[str, Extraction]
 ):
-    """History from the rank that logged metrics; time from the group's wall span (never the
-    ranks' times added up)."""
+    """History from the rank that logged metrics; time from the group's wall span as the run
+    files record it (first start to last end), never the ranks' times added up."""
+    from extract.offline import find_run_files, read_run_file
+
+    files = {}
+    for path in find_run_files([corpus.study("grouped")]):
+        part = read_run_file(path)
+        files[part.run_id] = part
     for case in [e for e in EXPECTED if e.study == "grouped"]:
         run = training(extracted["grouped"], corpus, case)
-        members = corpus.members(case.key)
         assert "val_accuracy" in run.history, f"{case.key}: history of a rank that logged nothing"
         assert run.history["val_accuracy"].max() == case.best_accuracy
-        span = max(m["ended"] for m in members) - min(m["began"] for m in members)
-        assert 0.3 * span <= run.time_s <= span + 1.0, (case.key, run.time_s, span)
+        parts = [files[m["id"]] for m in corpus.members(case.key)]
+        starts = [p.start_time or math.nan for p in parts]
+        span = max(s + p.measured_runtime() for s, p in zip(starts, parts, strict=True)) - min(
+            starts
+        )
+        assert run.time_s == pytest.approx(span, abs=1.0), (case.key, run.time_s, span)
 
 
 # --- machine facts, job facts, conflicts --------------------------------------------------------
