@@ -171,6 +171,7 @@ def _from_epoch_key(
         if at_end:
             completed = last - first + 1
         share = 0.0 if finished else _share_after(values, positions, axis)
+        axis = "rows"
     done = round(completed + share, 6)
     if share:
         how += f", + {share:.2f} of an epoch by {axis} logged since"
@@ -272,13 +273,19 @@ def _logged_at_end(values: pd.Series, positions: pd.Series, history: pd.DataFram
 
 
 def _share_after(values: pd.Series, positions: pd.Series, axis: str) -> float:
-    """Steps (or time) logged after the last once-per-epoch value, over an epoch's interval."""
+    """Rows logged after the last once-per-epoch value, over the rows logged between two such
+    values (a complete epoch's batches); by time where no rows come between them."""
+    order = positions.sort_values(kind="stable")
+    marks = [order.index.get_loc(i) for i in values.index]
+    between = np.diff(marks) - 1
+    after = len(order) - 1 - marks[-1]
+    if len(marks) >= 2 and float(np.median(between)) > 0:
+        return round(min(0.99, after / float(np.median(between))), 2)
     at = positions.loc[values.index].to_numpy(dtype=float)
-    every = positions.to_numpy(dtype=float)
     if at.size < 2:
         return 0.0
     interval = float(np.median(np.diff(at)))
-    end = float(np.nanmax(every))
+    end = float(np.nanmax(positions.to_numpy(dtype=float)))
     if interval <= 0 or end <= at[-1]:
         return 0.0
     return round(min(0.99, (end - float(at[-1])) / interval), 2)

@@ -58,9 +58,9 @@ class Paths:
 
     def __init__(self, places: Mapping[str, Mapping[str, Any]]) -> None:
         self.entries = [
-            Entry(place, str(path), value)
+            Entry(place, path, value)
             for place in PLACES
-            for path, value in (places.get(place) or {}).items()
+            for path, value in _flat(places.get(place) or {})
             if value is not None and value != ""
         ]
 
@@ -79,6 +79,16 @@ class Paths:
         if not found:
             return None
         return min(found, key=lambda e: (e.parent != anchor.parent, len(parts(e.path))))
+
+
+def _flat(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Nested config (Hydra's, as W&B stores it) as dotted paths, whatever the source did."""
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            yield from _flat(value, f"{path}.")
+        else:
+            yield path, value
 
 
 @dataclass(frozen=True)

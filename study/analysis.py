@@ -270,6 +270,9 @@ def _warnings(
     fallback: bool,
 ) -> list[str]:
     warnings = unknown_warnings(runs, study)
+    # what the evidence said beside the facts: conflicts and which piece won, a stopped-early
+    # or unreadable epoch count, a CPU job on the cluster
+    warnings += [f"{run.name}: {note}" for run in runs for note in run.notes]
     warnings += study.unused_warnings()
     if not selection.cluster or not selection.laptops:
         missing = "cluster" if not selection.cluster else "laptop"

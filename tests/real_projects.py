@@ -279,7 +279,9 @@ logged["hf"] = {"id": run.id, "rows": rows}
 # PyTorch Lightning: WandbLogger with the Trainer's device settings logged as hyperparameters
 hparams = {"lr": 0.001, "batch_size": 64, "devices": 4, "num_nodes": 2, "accelerator": "gpu",
            "strategy": "ddp", "max_epochs": 3, "precision": "16-mixed"}
-run = wandb.init(project="vit-pl", name="lightning-ddp", config=hparams)
+# the node's four GPUs recorded the way wandb records them on a GPU machine
+run = wandb.init(project="vit-pl", name="lightning-ddp", config=hparams,
+                 settings=wandb.Settings(x_stats_gpu_count=4, x_stats_gpu_type="AMD MI250X"))
 run.define_metric("trainer/global_step")
 run.define_metric("*", step_metric="trainer/global_step", step_sync=True)
 rows = []

@@ -188,12 +188,20 @@ def test_plans_hold_only_what_the_report_holds(runs: list[Run], chosen: Settings
         expected = speedup_text(bar.value_s, laptop_values) if bar.run.platform == "cluster" else ""
         assert bar.speedup == expected
 
-    # headline figures: the report's
+    # headline figures: the report's when its fastest run is drawn; else the fastest drawn
+    # run's (another run stands for the store's fastest on screen), so every figure has a lane
     texts = [line.text for line in race.closing]
-    if report.fastest_cluster_s is not None:
-        assert texts[0].endswith(f": {units.duration(report.fastest_cluster_s)}")
-    if report.max_speedup is not None:
-        assert f"{units.ratio(report.max_speedup, TIMES)} faster" in texts
+    fastest_s, speedup = report.fastest_cluster_s, report.max_speedup
+    drawn = view.selection.cluster
+    if fastest_s is not None and report.fastest_cluster_run_id not in {r.run_id for r in drawn}:
+        fastest_s = min(r.time_s for r in drawn)
+        high = max((r.time_s for r in view.selection.laptops), default=None)
+        speedup = high / fastest_s if high else None
+        event("the store's fastest run not drawn")
+    if fastest_s is not None:
+        assert texts[0].endswith(f": {units.duration(fastest_s)}")
+    if speedup is not None:
+        assert f"{units.ratio(speedup, TIMES)} faster" in texts
     else:
         assert not any(line.role == "headline" for line in race.closing)
     per_epoch_lines = [t for t in texts if t.startswith("Per epoch")]
