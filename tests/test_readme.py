@@ -240,6 +240,12 @@ def check_json(repo: Path, result: Result) -> None:
     assert isinstance(json.loads(result.stdout), dict)
 
 
+def check_explain(repo: Path, result: Result) -> None:
+    # the rules that matched the run, and the one that decided its GPU count
+    assert "gpus: 8  (decided by config: total_gpus = 8)" in result.stdout, result.stdout
+    assert "[job, strength 3]" in result.stdout, result.stdout
+
+
 def check_activate(repo: Path, result: Result) -> None:
     assert result.stdout.strip().endswith("/.venv/bin/manim"), result.stdout
 
@@ -389,6 +395,12 @@ STEPS = [
         check=check_json,
     ),
     Step(("python -m extract runs",), "python -m extract runs", phase=7),
+    Step(
+        ('python -m extract runs --explain "8 GPU 1 Node Run"',),
+        'python -m extract runs --explain "8 GPU 1 Node Run"',
+        phase=7,
+        check=check_explain,
+    ),
     Step(
         ("python -m extract offline wandb/ --merge", "python -m extract offline wandb/"),
         None,
