@@ -70,6 +70,8 @@ class Run:
     group: str | None = None
     job_type: str | None = None
     ranks: int = 1  # runs joined into this one (the ranks of one training in a W&B group)
+    # every history key the store holds for the run, read or not (a partial read loads some)
+    stored_keys: tuple[str, ...] = ()
 
     @property
     def finished(self) -> bool:

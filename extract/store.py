@@ -219,6 +219,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         raise StoreError(f"run {attrs['name']!r} has unknown platform {platform!r}")
     history_group = group["history"]
     columns = json.loads(history_group.attrs["columns_json"])
+    stored_keys = tuple(str(c) for c in columns)
     if wanted is not None:
         # the asked keys, and every accuracy or loss key: a project names its metrics its own
         # way, and the scenes recognise them by pattern (metric_names.py)
@@ -257,6 +258,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         group=facts.get("group"),
         job_type=facts.get("job_type"),
         ranks=int(facts.get("ranks", 1)),
+        stored_keys=stored_keys,
     )
 
 

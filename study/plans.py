@@ -500,7 +500,11 @@ def _curve_key(view: StudyView, accuracy: bool) -> str:
         asked, family = study.loss_key or settings.loss_key, LOSS_KEYS
     choice = choose_key(view.shown, asked, family)
     if choice.key is None:
-        logged = ", ".join(choice.logged[:12])
+        # every key the runs logged, including those a partial read of the store left out
+        every = dict.fromkeys(choice.logged)
+        every.update(dict.fromkeys(k for r in view.shown for k in r.stored_keys))
+        keys = [k for k in every if not k.startswith("_")]
+        logged = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
         if not logged:  # a runs table alone has no histories: curves need panels or run files
             raise InputError(
                 f"no shown run has a logged history to draw {asked!r} from",
