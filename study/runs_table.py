@@ -30,12 +30,15 @@ def rows(runs: list[Run], study: StudyFile | None = None) -> list[list[str]]:
         missing = [f for f in FACTS if f not in run.evidence and f not in ("cores", "nodes")]
         if missing:
             evidence += "\nno evidence: " + ", ".join(missing)
+        if run.ranks > 1:
+            evidence += f"\njoined from {run.ranks} ranks of W&B group {run.group!r}"
+        evidence += "".join(f"\nnote: {note}" for note in run.notes)
         result.append(
             [
                 f"{run.name}\n{run.run_id} [{run.state}]",
                 "yes" if run.run_id in shown else f"no: {reasons.get(run.run_id, '')}",
                 run.platform,
-                _value(run.gpus, "-" if run.platform == "laptop" else "unknown"),
+                _gpus(run),
                 _value(run.nodes, "-" if run.platform == "laptop" else "unknown"),
                 _value(run.cores, "-"),
                 done,
@@ -44,3 +47,10 @@ def rows(runs: list[Run], study: StudyFile | None = None) -> list[list[str]]:
             ]
         )
     return result
+
+
+def _gpus(run: Run) -> str:
+    if run.gpus is None and run.gpus_on_machine:
+        # a bound, said as one: never the job's size
+        return f"unknown (machine has {run.gpus_on_machine})"
+    return _value(run.gpus, "-" if run.platform == "laptop" else "unknown")
