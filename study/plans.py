@@ -470,12 +470,8 @@ def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
 
 
 def _curve_key(view: StudyView, accuracy: bool) -> str:
-    settings, study = view.settings, view.study
-    family: tuple[str, ...]
-    if accuracy:
-        asked, family = study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS
-    else:
-        asked, family = study.loss_key or settings.loss_key, LOSS_KEYS
+    asked = view.asked_key("accuracy" if accuracy else "loss")
+    family = ACCURACY_KEYS if accuracy else LOSS_KEYS
     choice = choose_key(view.shown, asked, family)
     if choice.key is None:
         logged = ", ".join(choice.logged[:12])
