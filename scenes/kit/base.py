@@ -69,6 +69,8 @@ class StudyScene(Scene):
             self._given_view = load_view()
         self.view = view = self._given_view
         self.settings, self.study, self.runs = view.settings, view.study, view.shown
+        if not self.runs:
+            raise InputError("no run to show", hint="'python -m extract runs' says why")
         self.theme = THEMES[self.settings.theme]
         self.camera.background_color = ManimColor(self.theme.background)  # type: ignore[union-attr]
         self.prepare()
