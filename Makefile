@@ -1,4 +1,5 @@
 # make demo: install what is missing, then render every scene on the sample study.
+# make check: lint, types and every test that renders nothing (the quick loop).
 # make test: the test suite (what CI runs).
 SHELL := /bin/bash
 VENV := .venv
@@ -10,7 +11,7 @@ SCENES ?=
 # a quality given on the command line, else $(1)
 quality_or = $(if $(filter command line,$(origin QUALITY)),$(QUALITY),$(1))
 
-.PHONY: demo setup test lint format render stills overlays slides gallery report bench clean
+.PHONY: demo setup check test lint format render stills overlays slides gallery report bench clean
 
 setup: $(STAMP)
 
@@ -47,6 +48,13 @@ gallery: setup
 
 report: setup
 	@$(PY) -m extract report
+
+# lint, types, and every test not marked `render` (nothing drawn, no scene run)
+check: setup
+	@$(VENV)/bin/ruff check --no-cache .
+	@$(VENV)/bin/ruff format --no-cache --check --quiet .
+	@$(VENV)/bin/mypy
+	@$(PY) -m pytest -m "not render"
 
 test: setup
 	@bash scripts/bootstrap.sh --test-browser

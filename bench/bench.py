@@ -36,7 +36,7 @@ from extract.ingest import ingest_exports  # noqa: E402
 from extract.model import Run  # noqa: E402
 from extract.offline import FILE_HEADER, read_run_file  # noqa: E402
 from extract.sample import build_sample_store, sample_exports  # noqa: E402
-from scenes.__main__ import QUALITY_FOLDERS, all_scenes  # noqa: E402
+from scenes.render import QUALITY_FOLDERS, all_scenes  # noqa: E402
 
 console = Console(width=120)
 

@@ -9,6 +9,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 DEFAULT_STORE = PROJECT_ROOT / "data" / "runs.h5"
 STORE_ENV = "RUNS_STORE"
+CONFIG_ENV = "LUMI_CONFIG"
 
 
 def store_path(explicit: str | Path | None = None) -> Path:
@@ -17,3 +18,15 @@ def store_path(explicit: str | Path | None = None) -> Path:
         return Path(explicit)
     from_env = os.environ.get(STORE_ENV)
     return Path(from_env) if from_env else DEFAULT_STORE
+
+
+def manim_cfg() -> Path | None:
+    """The manim.cfg whose [lumi_vs_laptop] section holds the settings and may name the study
+    file: $LUMI_CONFIG, else ./manim.cfg (the file manim itself reads), else the project's."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        return Path(explicit)
+    for candidate in (Path.cwd() / "manim.cfg", PROJECT_ROOT / "manim.cfg"):
+        if candidate.exists():
+            return candidate
+    return None

@@ -36,6 +36,7 @@ from typing import Any
 
 from .classify import Correction, Corrections
 from .errors import InputError
+from .paths import manim_cfg
 
 STUDY_ENV = "LUMI_STUDY"
 DEFAULT_NAME = "study.toml"
@@ -78,20 +79,16 @@ def study_path(explicit: str | Path | None = None) -> Path | None:
 
 
 def _path_in_manim_cfg() -> Path | None:
-    cfg_path = os.environ.get("LUMI_CONFIG")
-    candidates = [Path(cfg_path)] if cfg_path else [Path.cwd() / "manim.cfg"]
-    for candidate in candidates:
-        if not candidate.exists():
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(candidate, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            return None  # the settings reader reports a broken manim.cfg with its line
-        value = parser.get("lumi_vs_laptop", "study", fallback="").strip()
-        if value:
-            return (candidate.parent / value).resolve()
-    return None
+    candidate = manim_cfg()
+    if candidate is None or not candidate.exists():
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(candidate, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None  # the settings reader reports a broken manim.cfg with its line
+    value = parser.get("lumi_vs_laptop", "study", fallback="").strip()
+    return (candidate.parent / value).resolve() if value else None
 
 
 def load_study(explicit: str | Path | None = None) -> StudyFile:

@@ -29,7 +29,6 @@ from manim import (
 from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
-from study.metrics import ACCURACY_KEYS, LOSS_KEYS
 from study.plans import CurveSeries, CurvesPlan, curves_plan
 
 INTRO_SECONDS = 1.0
@@ -68,17 +67,9 @@ class MetricVsTime(kit.StudyScene):
     """One logged metric of every run against wall time (log). Subclasses pick the metric."""
 
     metric = ""  # "accuracy" or "loss": see study.plans.curves_plan
-    family: tuple[str, ...] = ()
-
-    def metric_key(self, settings: kit.Settings) -> str:
-        raise NotImplementedError
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         raise NotImplementedError
-
-    def history_keys(self, settings: kit.Settings) -> list[str]:
-        # the asked key, and the common names to fall back on when a project logs another
-        return list(dict.fromkeys([self.metric_key(settings), *self.family]))
 
     def prepare(self) -> None:
         # a curve scene without its metric stops with one line, before any frame
@@ -293,10 +284,6 @@ class MetricVsTime(kit.StudyScene):
 
 class AccuracyVsTime(MetricVsTime):
     metric = "accuracy"
-    family = ACCURACY_KEYS
-
-    def metric_key(self, settings: kit.Settings) -> str:
-        return self.study.accuracy_key or settings.accuracy_key
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         return kit.Scale(0, 100), [(v, f"{v:g}%") for v in (0, 25, 50, 75, 100)]
@@ -304,10 +291,6 @@ class AccuracyVsTime(MetricVsTime):
 
 class LossVsTime(MetricVsTime):
     metric = "loss"
-    family = LOSS_KEYS
-
-    def metric_key(self, settings: kit.Settings) -> str:
-        return self.study.loss_key or settings.loss_key
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         positive = values[values > 0]

@@ -65,9 +65,6 @@ def track_x(fraction: float) -> float:
 
 
 class ProgressRace(kit.StudyScene):
-    def history_keys(self, settings: kit.Settings) -> list[str]:
-        return ["epoch", "progress_percentage"]
-
     def construct(self) -> None:
         theme = self.theme
         plan = race_plan(self.view)

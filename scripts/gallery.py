@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extract.sample import build_sample_store  # noqa: E402
-from scenes.__main__ import MEDIA, QUALITY_FOLDERS, all_scenes, render_all, shown  # noqa: E402
 from scenes.kit.gif import video_to_gif  # noqa: E402
+from scenes.render import MEDIA, QUALITY_FOLDERS, all_scenes, render_all, shown  # noqa: E402
 
 GALLERY = MEDIA / "gallery"
 # what the README promises for each preview

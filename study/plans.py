@@ -72,10 +72,7 @@ class RacePlan:
 
 
 def laptop_range(view: StudyView, values: list[float]) -> str | None:
-    if not values:
-        return None
-    low, high = min(values), max(values)
-    return units.duration(high) if low == high else units.duration_range(low, high)
+    return units.time_span(min(values), max(values)) if values else None
 
 
 def race_plan(view: StudyView) -> RacePlan:
@@ -129,7 +126,7 @@ def _race_closing(view: StudyView) -> list[Line]:
     laptops = view.selection.laptops
     laptop_time = laptop_range(view, [r.time_s for r in laptops])
     if laptop_time is not None:
-        estimated = _estimated_note([r.extrapolated for r in laptops])
+        estimated = units.estimated_note([r.extrapolated for r in laptops])
         lines.append(Line(f"{settings.laptop_name}: {laptop_time}{estimated}", "laptop"))
     if speedup is not None:
         lines.append(Line(f"{units.ratio(speedup, TIMES)} faster", "headline"))
@@ -202,17 +199,6 @@ def _epochs_text(epochs: set[float] | set[float | None]) -> str:
     return " or ".join(f"{e:g}" for e in values) + (" epoch" if values == [1] else " epochs")
 
 
-def _estimated_note(estimated: list[bool]) -> str:
-    """' (estimated)' when every laptop time is an estimate, ' (2 of 3 estimated)' when some
-    are: a measured time is never called an estimate."""
-    count = sum(estimated)
-    if not count:
-        return ""
-    if count == len(estimated):
-        return " (estimated)"
-    return f" ({count} of {len(estimated)} estimated)"
-
-
 @dataclass(frozen=True)
 class ComparisonBar:
     run: Run
@@ -272,7 +258,7 @@ def comparison_plan(view: StudyView) -> ComparisonPlan:
         laptop = settings.laptop_name
         laptop_estimates = [b.estimated for b in bars if b.run.platform == "laptop"]
         kind = "estimates" if all(laptop_estimates) else "times"
-        note = _estimated_note(laptop_estimates) if kind == "times" else ""
+        note = units.estimated_note(laptop_estimates) if kind == "times" else ""
         range_label = (
             f"{laptop} {kind} {what}: {laptop_range(view, list(laptop_values))}{note}   "
             f"({TIMES}: times faster than {laptop.lower()})"
@@ -492,12 +478,8 @@ def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
 
 
 def _curve_key(view: StudyView, accuracy: bool) -> str:
-    settings, study = view.settings, view.study
-    family: tuple[str, ...]
-    if accuracy:
-        asked, family = study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS
-    else:
-        asked, family = study.loss_key or settings.loss_key, LOSS_KEYS
+    asked = view.asked_key("accuracy" if accuracy else "loss")
+    family = ACCURACY_KEYS if accuracy else LOSS_KEYS
     choice = choose_key(view.shown, asked, family)
     if choice.key is None:
         # every key the runs logged, including those a partial read of the store left out

@@ -24,16 +24,14 @@ def to_markdown(report: Report) -> str:
 def _headline_lines(report: Report) -> list[str]:
     laptops = [r.extrapolated for r in report.runs if r.platform == "laptop" and r.shown]
     estimated = bool(laptops) and all(laptops)
-    estimate = " (estimates)" if estimated else ""
-    if any(laptops) and not estimated:
-        estimate = f" ({sum(laptops)} of {len(laptops)} estimated)"
+    estimate = units.estimated_note(laptops)
     lines = []
     fastest = next((r for r in report.runs if r.run_id == report.fastest_cluster_run_id), None)
     if fastest is not None:
         who = fastest.label if fastest.shown else f"{fastest.name}, {fastest.label}"
         head = f"- **Fastest cluster run** ({who}): {units.duration(fastest.time_s)}"
         if report.laptop_low_s is not None and report.laptop_high_s is not None:
-            head += f" | **Laptop**: {_laptop_range(report.laptop_low_s, report.laptop_high_s)}"
+            head += f" | **Laptop**: {units.time_span(report.laptop_low_s, report.laptop_high_s)}"
             head += estimate
         lines.append(head + _not_shown(report, fastest.name))
     if report.max_speedup is not None:
@@ -56,10 +54,6 @@ def _headline_lines(report: Report) -> list[str]:
             f"{units.duration(best.time_s)}; '{best.key}')"
         )
     return lines
-
-
-def _laptop_range(low: float, high: float) -> str:
-    return units.duration(low) if low == high else units.duration_range(low, high)
 
 
 def _table_lines(report: Report) -> list[str]:

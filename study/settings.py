@@ -7,23 +7,27 @@ manim.cfg. Every key is optional; see manim.cfg for the documented defaults.
 from __future__ import annotations
 
 import configparser
-import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from extract.errors import InputError
 from extract.model import Run
-from extract.paths import PROJECT_ROOT
+from extract.paths import manim_cfg
+from extract.studyfile import StudyFile
 
 SECTION = "lumi_vs_laptop"
-CONFIG_ENV = "LUMI_CONFIG"
+
+
+Theme = Literal["dark", "light"]
+ComparisonTime = Literal["total", "per_epoch"]
+Metric = Literal["accuracy", "loss"]
 
 
 @dataclass(frozen=True)
 class Settings:
-    theme: str = "dark"
+    theme: Theme = "dark"
     cluster_name: str = "LUMI"
     laptop_name: str = "Laptop"
     title_race: str = "The training race: {cluster} vs {laptop}"
@@ -36,7 +40,7 @@ class Settings:
     accuracy_key: str = "running_accuracy"
     loss_key: str = "train_loss"
     target_accuracy: float = 90.0
-    comparison_time: str = "total"
+    comparison_time: ComparisonTime = "total"
     # the study file (corrections, baseline, metric scale), relative to this manim.cfg; read by
     # extract/studyfile.py, named here so the setting is known
     study: str = ""
@@ -56,14 +60,17 @@ class Settings:
         ]
 
 
+def asked_key(settings: Settings, study: StudyFile, metric: Metric) -> str:
+    """The history key a metric is drawn from, as the user asked for it: the study file's
+    [metrics], else manim.cfg's (a project that logged another name falls back on a common one:
+    study/metrics.py)."""
+    if metric == "accuracy":
+        return study.accuracy_key or settings.accuracy_key
+    return study.loss_key or settings.loss_key
+
+
 def config_file() -> Path | None:
-    explicit = os.environ.get(CONFIG_ENV)
-    if explicit:
-        return Path(explicit)
-    for candidate in (Path.cwd() / "manim.cfg", PROJECT_ROOT / "manim.cfg"):
-        if candidate.exists():
-            return candidate
-    return None
+    return manim_cfg()
 
 
 def load_settings() -> Settings:
@@ -84,6 +91,7 @@ def load_settings() -> Settings:
     if not parser.has_section(SECTION):
         return Settings()
     known = {f.name: f for f in fields(Settings)}
+    types = get_type_hints(Settings)
     values: dict[str, Any] = {}
     for key, raw in parser.items(SECTION):
         if key not in known:
@@ -92,28 +100,27 @@ def load_settings() -> Settings:
                 path=path,
                 hint="known: " + ", ".join(known),
             )
-        values[key] = _convert(path, key, raw.strip(), known[key].type)
+        values[key] = _convert(path, key, raw.strip(), types[key])
     settings = Settings(**values)
     _validate(path, settings)
     return settings
 
 
-def _convert(path: Path, key: str, raw: str, kind) -> object:
-    if kind in (float, "float"):
+def _convert(path: Path, key: str, raw: str, kind: Any) -> object:
+    """A setting's text as its field's type: a number, one of a Literal's words, or text."""
+    if kind is float:
         try:
             return float(raw)
         except ValueError:
             raise InputError(f"{key} = {raw!r} is not a number", path=path) from None
+    if get_origin(kind) is Literal:
+        words = get_args(kind)
+        if raw not in words:
+            raise InputError(f"{key} = {raw!r}: use {' or '.join(words)}", path=path)
     return raw
 
 
 def _validate(path: Path, settings: Settings) -> None:
-    if settings.theme not in ("dark", "light"):
-        raise InputError(f"theme = {settings.theme!r}: use dark or light", path=path)
-    if settings.comparison_time not in ("total", "per_epoch"):
-        raise InputError(
-            f"comparison_time = {settings.comparison_time!r}: use total or per_epoch", path=path
-        )
     if not 0 < settings.target_accuracy <= 100:
         raise InputError(
             f"target_accuracy = {settings.target_accuracy:g}: use a percentage (90) or a "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 MINUTE = 60.0
 HOUR = 3600.0
@@ -71,3 +72,20 @@ def clock(seconds: float) -> str:
         return f"{hours} h {rest // 60:02d} min"
     days, rest = divmod(int(seconds), 86400)
     return f"{days} d {rest // 3600:02d} h"
+
+
+def time_span(low: float, high: float) -> str:
+    """One time, or the range from ``low`` to ``high``: '75.8 h', '54\u201376 h'."""
+    return duration(high) if low == high else duration_range(low, high)
+
+
+def estimated_note(estimated: Sequence[bool]) -> str:
+    """' (estimated)' when every time of a group is an estimate, ' (2 of 3 estimated)' when
+    some are: a measured time is never called an estimate. The plans and the report both say
+    it this way."""
+    count = sum(estimated)
+    if not count:
+        return ""
+    if count == len(estimated):
+        return " (estimated)"
+    return f" ({count} of {len(estimated)} estimated)"

@@ -1,17 +1,24 @@
-"""One study as the scenes see it: the runs chosen and shown, their labels, the report."""
+"""One study as the scenes see it: the runs chosen and shown, their labels, the report.
+
+Built once, from runs as they are (the entry point that reads the store applies the study file's
+corrections first: scenes/load.py), and handed to every scene and plan.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from extract.model import Run
-from extract.runs import reapply
 from extract.studyfile import StudyFile
 
 from .analysis import Report, build_report
 from .labels import unique_labels
+from .metrics import ACCURACY_KEYS, LOSS_KEYS
 from .selection import Selection, select
-from .settings import Settings
+from .settings import Metric, Settings, asked_key
+
+# what the race reads of every run's history (progress), whatever else a scene draws
+PROGRESS_KEYS = ("epoch", "progress_percentage")
 
 
 @dataclass
@@ -35,6 +42,25 @@ class StudyView:
     def short(self, run: Run) -> str:
         return self.short_labels.get(run.run_id, run.name)
 
+    def asked_key(self, metric: Metric) -> str:
+        return asked_key(self.settings, self.study, metric)
+
+
+def drawn_keys(settings: Settings, study: StudyFile) -> list[str]:
+    """Every history key a scene may draw: progress, and each metric's asked key with the
+    common names it falls back on. A store is read for these columns only."""
+    return list(
+        dict.fromkeys(
+            [
+                *PROGRESS_KEYS,
+                asked_key(settings, study, "accuracy"),
+                *ACCURACY_KEYS,
+                asked_key(settings, study, "loss"),
+                *LOSS_KEYS,
+            ]
+        )
+    )
+
 
 def view_of(
     runs: list[Run],
@@ -42,9 +68,10 @@ def view_of(
     study: StudyFile | None = None,
     store_name: str = "",
 ) -> StudyView:
+    """The view of ``runs`` (the study file's corrections already applied to them)."""
     settings = settings or Settings()
     study = study or StudyFile()
-    chosen = settings.select(reapply(runs, study.corrections))
+    chosen = settings.select(runs)
     selection = select(chosen, study)
     return StudyView(
         settings=settings,

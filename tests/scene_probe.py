@@ -1,26 +1,149 @@
-"""Run a scene without rendering video and record the text it shows after each play/wait."""
+"""Run a scene without making video and record what it shows: the text after each play/wait (for
+the layout checks) and any text caught mid-fade at a hold or a slide stop (for the holds check).
+
+One probe per (scene, store) serves every check of that pair: ``probe`` runs one, ``Probes``
+runs many at once in worker processes (this machine has two cores) and keeps each result for the
+whole test session.
+"""
 
 from __future__ import annotations
 
-from manim import tempconfig
+import contextlib
+import io
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from manim import Scene, Text, tempconfig
+
+from scenes.kit.manim_compat import family
+from scenes.kit.text import GlyphText
 from tests.layout_check import ShownText, shown_texts
 
+# a slide deck's frame rate at preview quality: the stops land where `make slides QUALITY=l`
+# puts them
+FRAME_RATE = 15
+SETTINGS = {
+    "dry_run": True,
+    "quality": "low_quality",
+    "disable_caching": True,
+    "verbosity": "WARNING",
+    "progress_bar": "none",
+}
 
-def key_frames(scene_class) -> list[list[ShownText]]:
-    frames: list[list[ShownText]] = []
 
-    class Probe(scene_class):
-        def play(self, *args, **kwargs):
+def faded_texts(scene: Scene) -> list[str]:
+    """Texts shown neither hidden nor at full opacity."""
+    faded = []
+    for mob in family(scene.mobjects):
+        if not isinstance(mob, Text | GlyphText):
+            continue
+        glyphs = [m for m in mob.get_family()[1:] if m.has_points()]
+        opacity = max((g.get_fill_opacity() for g in glyphs), default=0.0)
+        if 0.01 < opacity < 0.99:
+            faded.append(f"{mob.original_text!r} at {opacity:.2f}")
+    return faded
+
+
+@dataclass
+class Probed:
+    frames: list[list[ShownText]] = field(default_factory=list)  # after every play and wait
+    faded: list[str] = field(default_factory=list)  # mid-fade at a hold or a stop
+    parts: list[str] = field(default_factory=list)  # speaker notes, one per part
+    refused: str | None = None  # the scene's one line when the data cannot support it
+
+
+def probe(
+    scene_class: type[Scene], view: Any = None, frame_rate: float = FRAME_RATE, stops: bool = True
+) -> Probed:
+    """Run ``scene_class`` on ``view`` (None: what the environment names, as Manim's CLI
+    starts it), stopping at every part as a slide deck does (``stops``). A scene that refuses
+    raises SystemExit(2) after its one line on stderr, as under Manim's CLI."""
+    probed = Probed()
+
+    class Probe(scene_class):  # type: ignore[valid-type, misc]
+        stops_at_parts = stops
+
+        def play(self, *args: Any, **kwargs: Any) -> None:
             super().play(*args, **kwargs)
-            frames.append(shown_texts(self))
+            probed.frames.append(shown_texts(self))
 
-        def wait(self, *args, **kwargs):
+        def wait(self, *args: Any, **kwargs: Any) -> None:
             super().wait(*args, **kwargs)
-            frames.append(shown_texts(self))
+            probed.frames.append(shown_texts(self))
+            probed.faded.extend(f"hold: {t}" for t in faded_texts(self))
 
-    # a couple of frames per second reach every end state; layout needs no more
-    settings = {"dry_run": True, "quality": "low_quality", "frame_rate": 2, "disable_caching": True}
-    with tempconfig(settings):
-        Probe().render()
-    return frames
+        def begin_part(self, notes: str) -> None:
+            super().begin_part(notes)
+            if len(self.parts) > 1:  # the first part begins before anything is shown
+                probed.faded.extend(f"stop {len(self.parts)}: {t}" for t in faded_texts(self))
+
+    with tempconfig({**SETTINGS, "frame_rate": frame_rate}):
+        scene = Probe() if view is None else Probe(view=view)
+        # Manim's dry run still draws every frame with Cairo; what is checked here is where
+        # each text is and how opaque, so nothing is drawn (a third of a probe's time)
+        scene.renderer.update_frame = lambda *args, **kwargs: None
+        scene.render()
+    probed.parts = list(getattr(scene, "parts", []))
+    return probed
+
+
+def key_frames(scene_class: type[Scene], view: Any = None) -> list[list[ShownText]]:
+    """The text after each play and wait, as a video plays; a couple of frames per second reach
+    every end state, and layout needs no more."""
+    return probe(scene_class, view, frame_rate=2, stops=False).frames
+
+
+# --- many probes at once, in worker processes ------------------------------------------------
+
+
+def _start_worker(media_dir: str) -> None:
+    from manim import config
+
+    config.media_dir = media_dir  # the test session's scratch folder (text cache included)
+
+
+def _probe_in_worker(scene: str, store: str | None, store_name: str) -> Probed:
+    from extract.sample import sample_runs
+    from extract.store import load_runs
+    from scenes.registry import BY_NAME
+    from study.view import view_of
+
+    runs = sample_runs() if store is None else load_runs(Path(store))
+    view = view_of(runs, store_name=store_name)
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(errors):
+            return probe(BY_NAME[scene].scene_class(), view)
+    except SystemExit as stop:
+        lines = [line for line in errors.getvalue().splitlines() if line.strip()]
+        return Probed(refused=f"exit {stop.code}: " + " | ".join(lines))
+
+
+class Probes:
+    """Probes of (scene, store), each run once per session, two at a time."""
+
+    def __init__(self, media_dir: Path, workers: int = 2) -> None:
+        self._pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(str(media_dir),),
+        )
+        self._runs: dict[tuple[str, str | None], Future[Probed]] = {}
+
+    def start(self, scenes: list[str], store: Path | None, store_name: str = "") -> None:
+        """Queue the probes of ``scenes`` on ``store`` (None: the sample study)."""
+        for scene in scenes:
+            key = (scene, None if store is None else str(store))
+            if key not in self._runs:
+                self._runs[key] = self._pool.submit(_probe_in_worker, scene, key[1], store_name)
+
+    def get(self, scene: str, store: Path | None, store_name: str = "") -> Probed:
+        self.start([scene], store, store_name)
+        return self._runs[(scene, None if store is None else str(store))].result()
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)

@@ -55,7 +55,6 @@ def wandb_dir(tmp_path_factory) -> tuple[Path, dict]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return root / "wandb", json.loads((root / "logged.json").read_text())

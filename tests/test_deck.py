@@ -1,14 +1,12 @@
 """`make slides`: the sample study as one offline reveal.js deck and a PPTX, built through
-manim-slides and checked by parsing what it wrote."""
+manim-slides (by the session's README run: tests/readme_run.py) and checked by parsing what it
+wrote."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import av
@@ -17,45 +15,20 @@ from bs4 import BeautifulSoup
 from pptx import Presentation
 
 from extract import load_runs
-from extract.paths import PROJECT_ROOT
 from study.analysis import build_report
 from study.units import duration, ratio
+from tests.readme_run import SLIDES_PER_SCENE
 
 pytestmark = pytest.mark.render
-# where each scene stops for the presenter (see StudyScene.begin_part)
-SLIDES_PER_SCENE = {
-    "ProgressRaceSlides": 2,
-    "ScalingEfficiencySlides": 3,
-    "TrainingComparisonSlides": 2,
-    "AccuracyVsTimeSlides": 2,
-    "LossVsTimeSlides": 2,
-}
 
 
 @pytest.fixture(scope="module")
-def deck(sample_store, tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("slides")
-    env = {**os.environ, "RUNS_STORE": str(sample_store)}
-    env.pop("LUMI_CONFIG", None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scenes.deck",
-            "--quality",
-            "l",
-            "--output",
-            str(output),
-            "--media-dir",
-            str(output / "media"),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    return output
+def deck(readme) -> Path:
+    """`make slides QUALITY=l`, every scene, as the session's README run built it."""
+    repo, results = readme
+    built = results["make slides QUALITY=l"]
+    assert built.returncode == 0, built.output()
+    return repo / "media" / "slides"
 
 
 def decoded_frames(data: bytes) -> tuple[int, tuple[int, int]]:

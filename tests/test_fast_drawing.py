@@ -39,7 +39,7 @@ def test_merged_glyphs_keep_every_outline_and_the_box():
     np.testing.assert_allclose(merged.get_corner([-1, -1, 0]), plain.get_corner([-1, -1, 0]))
 
 
-def frames_of(scene_class, fast: bool) -> list[np.ndarray]:
+def frames_of(scene_class, view, fast: bool) -> list[np.ndarray]:
     frames: list[np.ndarray] = []
 
     class Recorded(scene_class):
@@ -63,15 +63,17 @@ def frames_of(scene_class, fast: bool) -> list[np.ndarray]:
         "disable_caching": True,
     }
     with tempconfig(small):
-        Recorded().render()
+        Recorded(view=view).render()
     return frames
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("scene_class", [ProgressRace, TrainingComparison, AccuracyVsTime])
-def test_fast_drawing_renders_the_frames_plain_drawing_does(scene_class, sample_store, monkeypatch):
-    monkeypatch.setenv("RUNS_STORE", str(sample_store))
-    monkeypatch.delenv("LUMI_CONFIG", raising=False)
-    fast, plain = frames_of(scene_class, True), frames_of(scene_class, False)
+def test_fast_drawing_renders_the_frames_plain_drawing_does(scene_class, sample_view):
+    fast, plain = (
+        frames_of(scene_class, sample_view, True),
+        frames_of(scene_class, sample_view, False),
+    )
     assert len(fast) == len(plain) > 50
     changed = [
         float((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 24).mean())

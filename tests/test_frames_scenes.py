@@ -14,6 +14,8 @@ from scenes.scaling import ScalingEfficiency
 
 __module_test__ = "scenes"
 
+pytestmark = pytest.mark.render
+
 
 @pytest.fixture(autouse=True)
 def _sample_store(sample_store, monkeypatch):

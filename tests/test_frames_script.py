@@ -51,7 +51,6 @@ def run_frames(*args: str) -> tuple[subprocess.CompletedProcess, int]:
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
     )
     *message, peak = result.stderr.splitlines()
     result.stderr = "\n".join(message)

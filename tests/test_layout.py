@@ -14,6 +14,7 @@ from study import units
 from study.analysis import build_report
 from study.plans import speedup_text
 from study.scaling import scaling_points
+from study.settings import Settings
 from study.view import view_of
 from tests.layout_check import layout_problems, shown_texts
 from tests.scene_probe import key_frames
@@ -23,26 +24,16 @@ TIMES = "\u00d7"
 SCENES = [ProgressRace, ScalingEfficiency, TrainingComparison, AccuracyVsTime, LossVsTime]
 
 
-@pytest.fixture(autouse=True)
-def _sample(sample_store, monkeypatch):
-    monkeypatch.setenv("RUNS_STORE", str(sample_store))
-
-
 @pytest.fixture(scope="module")
-def frames_by_scene(sample_store):
-    import os
-
-    old = os.environ.get("RUNS_STORE")
-    os.environ["RUNS_STORE"] = str(sample_store)
-    try:
-        return {scene: key_frames(scene) for scene in SCENES}
-    finally:
-        if old is None:
-            del os.environ["RUNS_STORE"]
-        else:
-            os.environ["RUNS_STORE"] = old
+def frames_by_scene(probes):
+    """Each scene's key frames on the sample study, from the session's one probe of it (the
+    holds check reads the same probe)."""
+    names = [scene.__name__ for scene in SCENES]
+    probes.start(names, None, "sample study")
+    return {scene: probes.get(scene.__name__, None, "sample study").frames for scene in SCENES}
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.__name__)
 def test_key_frames_are_laid_out_cleanly(frames_by_scene, scene):
     frames = frames_by_scene[scene]
@@ -56,6 +47,7 @@ def final_strings(frames_by_scene, scene) -> set[str]:
     return {t.content for t in frames_by_scene[scene][-1]}
 
 
+@pytest.mark.render
 def test_race_numbers_are_the_reports(frames_by_scene, sample_store):
     report = build_report(load_runs(sample_store))
     shown = " | ".join(final_strings(frames_by_scene, ProgressRace))
@@ -66,6 +58,7 @@ def test_race_numbers_are_the_reports(frames_by_scene, sample_store):
         assert units.duration(run.time_s) in shown, run.name
 
 
+@pytest.mark.render
 def test_scaling_numbers_are_the_reports(frames_by_scene, sample_store):
     report = build_report(load_runs(sample_store))
     shown = final_strings(frames_by_scene, ScalingEfficiency)
@@ -76,6 +69,7 @@ def test_scaling_numbers_are_the_reports(frames_by_scene, sample_store):
     assert len(scaling_points(load_runs(sample_store))) == 8
 
 
+@pytest.mark.render
 def test_comparison_numbers_are_the_reports(frames_by_scene, sample_store):
     report = build_report(load_runs(sample_store))
     shown = final_strings(frames_by_scene, TrainingComparison)
@@ -88,10 +82,11 @@ def test_comparison_numbers_are_the_reports(frames_by_scene, sample_store):
             assert f"\u2248{units.duration(run.time_s)}" in shown
 
 
+@pytest.mark.render
 def test_accuracy_ranking_is_time_to_target(frames_by_scene, sample_store):
     from study.metrics import time_to_percent
 
-    settings = kit.load_settings()
+    settings = Settings()
     view = view_of(load_runs(sample_store), settings)
     times = [
         (seconds, run)

@@ -103,7 +103,6 @@ def parted(tmp_path_factory) -> tuple[Path, dict, dict]:
             env=job_env,
             capture_output=True,
             text=True,
-            timeout=300,
         )
         expected = -signal.SIGKILL if killed else 0
         assert result.returncode == expected, result.stderr[-2000:]
@@ -161,12 +160,14 @@ def test_a_run_requeued_after_kill_9_finishes(parted, facts):
     directory, first, second = parted
     files = files_of(directory, "requeue1")
     killed, resumed = sorted((read_run_file(f) for f in files), key=lambda p: p.start_time)
-    # the killed part lost its last, unwritten block, and has no exit record
+    # the killed part has no exit record; how much of it reached the disk before the kill is
+    # up to when wandb flushed (timing, not the reader's business): the reader keeps every whole
+    # record up to the end or the damage, in order, so what it kept is a prefix of what was logged
     assert killed.exit_code is None and killed.state == "crashed"
-    assert len(killed.path.read_bytes()) % (32 * 1024) == 0
     kept = [r["loss"] for r in killed.rows]
-    assert 0 < len(kept) < len(first["requeued"])
+    assert 0 < len(kept) <= len(first["requeued"])
     assert kept == [r["loss"] for r in first["requeued"][: len(kept)]]
+    assert [r["_step"] for r in killed.rows] == list(range(len(kept)))
 
     run, warnings = facts(files)
     assert (run.state, run.parts) == ("finished", 2)

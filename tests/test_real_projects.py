@@ -317,10 +317,15 @@ def test_a_study_file_places_the_unknown_runs(exports, tmp_path, monkeypatch):
         "1 GPU, 1 node",
     ]
     assert not any("Four Node Run" in w or "Two Node Run" in w for w in view.report.warnings)
-    # applied again at render: runs extracted without the file get it from the view
-    plain = ingest_exports(exports).runs
-    again = view_of(plain, study=study)
-    assert [lane.label for lane in race_plan(again).lanes] == labels
+    # applied again at render: runs extracted without the file get it from the entry point
+    # that builds the scenes' view
+    from scenes.load import load_view
+
+    plain = tmp_path / "plain.h5"
+    save_runs(plain, ingest_exports(exports).runs)
+    monkeypatch.setenv("RUNS_STORE", str(plain))
+    monkeypatch.delenv("LUMI_CONFIG", raising=False)
+    assert [lane.label for lane in race_plan(load_view()).lanes] == labels
 
 
 def test_no_plan_says_zero_gpus_or_a_label_twice(csv_runs, offline_runs):
@@ -518,7 +523,6 @@ def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
     )
 
 
@@ -639,59 +643,60 @@ def stores(csv_runs, offline_runs, tmp_path_factory) -> dict[str, Path]:
     return {"exports": root / "exports.h5", "offline": root / "offline.h5"}
 
 
-@pytest.mark.render
-# the offline store has histories, so every scene draws there; the exports store is covered by
-# the layout test of every key frame below, without a render
-@pytest.mark.parametrize("store", ["offline"])
-@pytest.mark.parametrize(("module", "scene"), SCENES)
-def test_one_still_per_scene(stores, cli_env, tmp_path_factory, store, module, scene):
-    media = tmp_path_factory.mktemp(f"stills_{store}_{scene}")
-    manim = Path(sys.executable).with_name("manim")
-    result = subprocess.run(
-        [str(manim), "render", "-ql", "-s", "--media_dir", str(media), "--progress_bar", "none"]
-        + [f"scenes/{module}.py", scene],
-        cwd=PROJECT_ROOT,
-        env={**cli_env, "RUNS_STORE": str(stores[store])},
-        capture_output=True,
-        text=True,
-        timeout=600,
+@pytest.fixture(scope="module")
+def offline_stills(stores, cli_env, tmp_path_factory):
+    """Every scene's held final frame on the offline study, through the manim CLI, two at a
+    time (`make stills` at preview quality)."""
+    from scenes.render import PASSES, all_scenes, render_all
+
+    media = tmp_path_factory.mktemp("stills_offline")
+    env = {**cli_env, "RUNS_STORE": str(stores["offline"])}
+    outcome = render_all(
+        all_scenes(), "l", "--media_dir", str(media), env=env, jobs=2, passes=PASSES["still"]
     )
-    if result.returncode == 2:
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
-        return
-    assert result.returncode == 0, result.stderr[-3000:]
+    return media, outcome
+
+
+@pytest.mark.render
+@pytest.mark.parametrize(("module", "scene"), SCENES)
+def test_one_still_per_scene(offline_stills, module, scene):
+    """The offline store has histories (Slurm, Lightning, Hugging Face, a killed laptop run), so
+    every scene draws there: a refusal fails this test."""
+    media, outcome = offline_stills
+    assert scene in outcome.done, outcome.skipped.get(scene) or outcome.failed.get(scene)
     stills = list(media.rglob(f"{scene}*.png"))
     assert len(stills) == 1, list(media.rglob("*"))
     keep = os.environ.get("REAL_PROJECTS_STILLS")
     if keep:  # to look at them: REAL_PROJECTS_STILLS=/some/dir
         Path(keep).mkdir(parents=True, exist_ok=True)
-        (Path(keep) / f"{store}_{stills[0].name}").write_bytes(stills[0].read_bytes())
+        (Path(keep) / f"offline_{stills[0].name}").write_bytes(stills[0].read_bytes())
     pixels = np.asarray(Image.open(stills[0]))
     assert pixels.std() > 5  # a drawing, not a blank frame
 
 
+@pytest.fixture(scope="module")
+def messy_probes(stores, probes):
+    """One probe of every scene on each messy store, run two at a time."""
+    for store, path in stores.items():
+        probes.start([scene for _, scene in SCENES], path, f"{store}.h5")
+    return probes
+
+
+@pytest.mark.render
 @pytest.mark.parametrize("store", ["exports", "offline"])
 @pytest.mark.parametrize(("module", "scene"), SCENES)
-def test_layout_of_every_key_frame_on_messy_stores(
-    stores, monkeypatch, capsys, store, module, scene
-):
+def test_layout_of_every_key_frame_on_messy_stores(messy_probes, stores, store, module, scene):
     """The layout checks of tests/test_layout.py (margins, overlaps, size) at every play and wait
-    of every scene, on the messy stores; a scene the data cannot support stops with one line."""
-    import importlib
-
+    of every scene, on the messy stores; a scene the data cannot support stops with one line,
+    and on the offline store (every run logged histories) every scene draws."""
     from tests.layout_check import layout_problems
-    from tests.scene_probe import key_frames
 
-    monkeypatch.setenv("RUNS_STORE", str(stores[store]))
-    monkeypatch.delenv("LUMI_CONFIG", raising=False)
-    scene_class = getattr(importlib.import_module(f"scenes.{module}"), scene)
-    try:
-        frames = key_frames(scene_class)
-    except SystemExit as stop:
-        assert stop.code == 2
-        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    probed = messy_probes.get(scene, stores[store], f"{store}.h5")
+    if probed.refused is not None:
+        assert store == "exports", probed.refused
+        code, _, line = probed.refused.partition(": ")
+        assert code == "exit 2" and line.startswith("error: ") and " | " not in line, line
         return
-    problems = [p for texts in frames for p in layout_problems(texts)]
+    assert len(probed.frames) >= 3
+    problems = [p for texts in probed.frames for p in layout_problems(texts)]
     assert not problems, problems[:5]

@@ -1,11 +1,8 @@
-"""Every scene rendered through the manim CLI, the way a user renders it, checked with PyAV."""
+"""Every scene rendered through the manim CLI, the way a user renders it (`make demo`, run by
+the session's README run: tests/readme_run.py), checked with PyAV."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import av
@@ -13,57 +10,30 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from extract.paths import PROJECT_ROOT
-from scenes.__main__ import all_scenes
 from scenes.kit.output import has_index_first
+from scenes.registry import SCENES
+from tests.test_registry import drawn_scene_classes
 
 pytestmark = pytest.mark.render
-SCENES = [(path.stem, name) for path, name in all_scenes()]
-
-
-def render(
-    media: Path, store: Path, module: str, scene: str, *extra: str
-) -> subprocess.CompletedProcess:
-    # every render shares one media folder and one store, two at a time, as a user's parallel
-    # renders do: the text cache (kit/text.py) must not hand one a half-written SVG
-    env = {**os.environ, "RUNS_STORE": str(store)}
-    manim = Path(sys.executable).with_name("manim")
-    command = [
-        str(manim),
-        "render",
-        "-ql",
-        "--media_dir",
-        str(media),
-        "--progress_bar",
-        "none",
-        *extra,
-        f"scenes/{module}.py",
-        scene,
-    ]
-    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+NAMES = [entry.name for entry in SCENES]
 
 
 @pytest.fixture(scope="module")
-def videos(sample_store, tmp_path_factory) -> dict[str, Path]:
-    media = tmp_path_factory.mktemp("media")
-    workers = 2
-    with ThreadPoolExecutor(workers) as pool:
-        results = list(pool.map(lambda item: render(media, sample_store, *item), SCENES))
-    for (_, scene), result in zip(SCENES, results, strict=True):
-        assert result.returncode == 0, f"{scene}: {result.stderr[-3000:]}"
-    return {
-        scene: media / "videos" / module / "480p15" / f"{scene}.mp4" for module, scene in SCENES
-    }
+def videos(readme) -> dict[str, Path]:
+    repo, results = readme
+    assert results["make demo"].returncode == 0, results["make demo"].output()
+    media = repo / "media" / "videos"
+    return {entry.name: media / entry.file / "480p15" / f"{entry.name}.mp4" for entry in SCENES}
 
 
-def test_every_scene_is_rendered():
-    assert {name for _, name in SCENES} == {
-        "ProgressRace",
-        "ScalingEfficiency",
-        "TrainingComparison",
-        "AccuracyVsTime",
-        "LossVsTime",
-    }
+def test_every_scene_is_rendered(videos):
+    """Every scene a scenes/*.py file defines (found by reading the files, not the registry)
+    has a playable video from `make demo`."""
+    for name in drawn_scene_classes():
+        video = videos.get(name)
+        assert video is not None and video.exists(), f"{name}: not rendered by make demo"
+        with av.open(str(video)) as container:
+            assert next(container.decode(video=0), None) is not None, f"{name}: no frame"
 
 
 def changed_fraction(a: np.ndarray, b: np.ndarray) -> float:
@@ -71,7 +41,7 @@ def changed_fraction(a: np.ndarray, b: np.ndarray) -> float:
     return float((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 32).mean())
 
 
-@pytest.mark.parametrize("scene", [name for _, name in SCENES])
+@pytest.mark.parametrize("scene", NAMES)
 def test_video_format_length_and_held_final_frame(videos, scene):
     with av.open(str(videos[scene])) as container:
         stream = container.streams.video[0]
@@ -101,12 +71,10 @@ def test_video_format_length_and_held_final_frame(videos, scene):
     assert to_last < changed_fraction(still, frames[len(frames) // 2]) / 2
 
 
-def test_transparent_overlay_has_real_alpha(sample_store, tmp_path):
-    result = render(
-        tmp_path, sample_store, "scaling", "ScalingEfficiency", "-t", "--format", "webm"
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    webm = tmp_path / "videos" / "scaling" / "480p15" / "ScalingEfficiency.webm"
+def test_transparent_overlay_has_real_alpha(readme):
+    """`make overlays` (run by the README run): a see-through background, an opaque chart."""
+    repo, _ = readme
+    webm = repo / "media" / "videos" / "scaling" / "480p15" / "ScalingEfficiency.webm"
     with av.open(str(webm)) as container:
         stream = container.streams.video[0]
         assert stream.codec_context.name == "vp9"

@@ -57,7 +57,6 @@ def run(module: str, *arguments: str, store: Path) -> subprocess.CompletedProces
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
     )
 
 

@@ -57,6 +57,7 @@ def test_bad_settings_are_named(settings_file, body, message):
     assert message in str(error.value) and str(path) in str(error.value)
 
 
+@pytest.mark.render
 def test_names_titles_and_run_selection_reach_the_screen(settings_file, sample_store):
     settings_file(
         "cluster_name = Frontier\n"
@@ -72,6 +73,7 @@ def test_names_titles_and_run_selection_reach_the_screen(settings_file, sample_s
     assert len(kept) == 8
 
 
+@pytest.mark.render
 def test_per_epoch_comparison(settings_file):
     settings_file("comparison_time = per_epoch\n")
     frames = key_frames(TrainingComparison)

@@ -171,7 +171,7 @@ def test_kill_9_during_extract_leaves_the_previous_store(tmp_path):
 
     started = time.monotonic()
     untimed = start_extract(exports, store_dir / "timing.h5")
-    assert untimed.wait(timeout=300) == 0
+    assert untimed.wait() == 0
     duration = time.monotonic() - started
     (store_dir / "timing.h5").unlink()
     chooser = random.Random(20250807)
@@ -198,9 +198,7 @@ def write_with_file_size_limit(path: Path, limit: int) -> subprocess.CompletedPr
         "from extract.cli import main\n"
         "sys.exit(main(['sample', '-o', sys.argv[1]]))\n"
     )
-    return subprocess.run(
-        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True)
 
 
 def test_a_write_that_runs_out_of_space_keeps_the_previous_store(tmp_path):

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from extract.errors import InputError
-from scenes.__main__ import PROJECT_ROOT, QUALITY_FOLDERS, render_all
+from scenes.registry import SCENES
+from scenes.render import PROJECT_ROOT, QUALITY_FOLDERS, render_all
 
 from .posters import use_last_frames_as_posters
 from .revealjs import ensure_assets
@@ -24,9 +25,7 @@ OUTPUT = PROJECT_ROOT / "media" / "slides"
 
 
 def slide_scene_names() -> list[str]:
-    from .slides import SLIDE_SCENES
-
-    return [scene.__name__ for scene in SLIDE_SCENES]
+    return [entry.slide for entry in SCENES]
 
 
 def convert(

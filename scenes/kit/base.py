@@ -8,8 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from manim import (
     FadeIn,
@@ -24,12 +23,11 @@ from manim import (
     linear,
 )
 
-from extract.errors import InputError, StoreError
+from extract.errors import InputError
 from extract.model import Run
-from extract.sample import LoadedRuns, load_default_runs
-from extract.studyfile import StudyFile, load_study
-from study.settings import Settings, load_settings
-from study.view import StudyView, source_text, view_of
+from extract.studyfile import StudyFile
+from study.settings import Settings
+from study.view import StudyView, source_text
 
 from .clock import LogClock
 from .frame import source_line, title
@@ -41,12 +39,12 @@ VEIL_Z = 1000  # above everything a scene draws
 
 
 class StudyScene(Scene):
-    """A scene about the runs of one store. Subclasses name the history keys they draw."""
+    """A scene about one study: it draws the plan it makes of the view it is handed
+    (``Scene(view=...)``), or, started by Manim's CLI, of the view scenes/load.py builds."""
 
     settings: Settings
     study: StudyFile
     theme: Theme
-    loaded: LoadedRuns
     view: StudyView  # the runs, their labels and figures; each scene's plan is made from it
     runs: list[Run]  # the runs the scene shows (see study/selection.py), in lane order
     # slide decks (scenes/deck) stop at every part; a video plays straight through
@@ -54,64 +52,41 @@ class StudyScene(Scene):
     # drawing shortcuts that leave the pixels as they were (tests turn them off to compare)
     fast_drawing = True
 
+    def __init__(self, *args: Any, view: StudyView | None = None, **kwargs: Any) -> None:
+        self._given_view = view
+        super().__init__(*args, **kwargs)
+
     def begin_part(self, notes: str) -> None:
         """A part of the story begins here: a slide deck waits for the presenter at this point
         and shows ``notes`` (the figures of this part, from the data) as its speaker notes."""
         self.parts.append(notes)
 
-    def history_keys(self, settings: Settings) -> list[str]:
-        return []
-
     def setup(self) -> None:
         self.parts: list[str] = []
-        self._load()
+        if self._given_view is None:
+            from scenes.load import load_view  # reads the store: only when no view was handed
+
+            self._given_view = load_view()
+        self.view = view = self._given_view
+        self.settings, self.study, self.runs = view.settings, view.study, view.shown
+        if not self.runs:
+            raise InputError("no run to show", hint="'python -m extract runs' says why")
+        self.theme = THEMES[self.settings.theme]
+        self.camera.background_color = ManimColor(self.theme.background)  # type: ignore[union-attr]
         self.prepare()
 
     def prepare(self) -> None:
         """Decide, before any frame, whatever can stop the scene (raise InputError)."""
 
     def render(self, preview: bool = False) -> Any:
-        # the one error path: bad input anywhere in setup or construct is one line and exit 2,
-        # not manim's traceback (Scene.render is the public hook manim-slides overrides too)
+        # Scene.render is the public hook Manim's CLI calls (and manim-slides overrides too):
+        # the one error path and the finishing of the video hang on it
         try:
             result = super().render(preview)
         except InputError as error:
-            self.fail(error)
-        self._finish_video()
+            stop(error)
+        finish_video(self)
         return result
-
-    def fail(self, error: InputError) -> None:
-        if os.environ.get("LUMI_DEBUG"):
-            raise error
-        print(f"error: {error.one_line()}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-    def _finish_video(self) -> None:
-        """A finished MP4 plays before it has fully downloaded (index at the front) and has a
-        poster: its held final frame."""
-        movie = movie_path(self)
-        if movie is not None and movie.suffix == ".mp4" and movie.exists():
-            move_index_to_front(movie)
-            write_poster(last_frame(self), movie.with_suffix(".png"))
-
-    def _load(self) -> None:
-        self.settings = load_settings()
-        self.study = study = load_study()
-        self.theme = THEMES[self.settings.theme]
-        self.camera.background_color = ManimColor(self.theme.background)  # type: ignore[union-attr]
-        self.loaded = load_default_runs(columns=self.history_keys(self.settings))
-        self.store = self.loaded.path or Path("data/sample")
-        if not self.settings.select(self.loaded.runs):
-            raise StoreError("no runs left after include_runs/exclude_runs", path=self.store)
-        self.view = view_of(self.loaded.runs, self.settings, study, self.loaded.name)
-        self.runs = self.view.shown
-        if not self.runs:
-            reasons = sorted({why for _, why in self.view.selection.left_out})
-            raise StoreError(
-                "no run to show: " + "; ".join(reasons[:3]),
-                path=self.store,
-                hint="'python -m extract runs' lists each run's facts and their evidence",
-            )
 
     def frame_parts(
         self,
@@ -225,6 +200,24 @@ class StudyScene(Scene):
             run_time=(count - 0.5 if count > 1 else 1) / config.frame_rate,
             rate_func=linear,
         )
+
+
+def stop(error: InputError) -> NoReturn:
+    """Bad input anywhere in a scene's setup or construct: one line and exit status 2, not
+    Manim's traceback ($LUMI_DEBUG=1 for the traceback)."""
+    if os.environ.get("LUMI_DEBUG"):
+        raise error
+    print(f"error: {error.one_line()}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+
+def finish_video(scene: Scene) -> None:
+    """A finished MP4 plays before it has fully downloaded (index at the front) and has a
+    poster: its held final frame."""
+    movie = movie_path(scene)
+    if movie is not None and movie.suffix == ".mp4" and movie.exists():
+        move_index_to_front(movie)
+        write_poster(last_frame(scene), movie.with_suffix(".png"))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,55 @@
+"""What a scene is handed when Manim's CLI starts it: the study view, built once per process from
+the run store, the settings and the study file.
+
+The one place under scenes/ that reads the store and the files: the study file's corrections are
+applied here, again at every render (it may have changed since the store was written), before
+the view is built. Tests build a view themselves and hand it to the scene (``Scene(view=...)``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from extract.errors import StoreError
+from extract.paths import STORE_ENV, manim_cfg, store_path
+from extract.runs import reapply
+from extract.sample import load_default_runs
+from extract.studyfile import load_study, study_path
+from study.settings import load_settings
+from study.view import StudyView, drawn_keys, view_of
+
+RUNS_HINT = "'python -m extract runs' lists each run's facts and their evidence"
+
+
+def load_view() -> StudyView:
+    """The view of the store, the settings and the study file that the environment names
+    ($RUNS_STORE, $LUMI_CONFIG, $LUMI_STUDY, the working directory), built once per process
+    for each such combination (the scenes of one file, a deck's slides)."""
+    inputs = (store_path(), manim_cfg(), study_path())
+    return _load(os.environ.get(STORE_ENV), Path.cwd(), tuple(_stamp(p) for p in inputs))
+
+
+def _stamp(path: Path | None) -> tuple[str, int] | None:
+    """A file as the cache tells it apart: where it is and when it last changed."""
+    if path is None:
+        return None
+    return str(path.resolve()), path.stat().st_mtime_ns if path.exists() else -1
+
+
+@cache
+def _load(named: str | None, cwd: Path, inputs: tuple[tuple[str, int] | None, ...]) -> StudyView:
+    # the arguments are only the cache's key; the loaders find the same files again
+    settings = load_settings()
+    study = load_study()
+    loaded = load_default_runs(columns=drawn_keys(settings, study))
+    where = loaded.path or Path("data/sample")
+    runs = reapply(loaded.runs, study.corrections)
+    if not settings.select(runs):
+        raise StoreError("no runs left after include_runs/exclude_runs", path=where)
+    view = view_of(runs, settings, study, loaded.name)
+    if not view.shown:
+        reasons = sorted({why for _, why in view.selection.left_out})
+        raise StoreError("no run to show: " + "; ".join(reasons[:3]), path=where, hint=RUNS_HINT)
+    return view
