@@ -78,14 +78,9 @@ def decide(
 
 
 def decide_gpus(paths: Paths, stated: int | None, origin: str) -> Decision:
-    decision = decide(paths, "gpus", stated, origin)
-    if decision.value is None and decision.bound is not None:
-        decision.notes.append(
-            f"gpus: unknown; {decision.bound.value} "
-            f"{'GPU' if decision.bound.value == 1 else 'GPUs'} on the machine "
-            f"({_said(decision.bound)}), and the run did not log how many it used"
-        )
-    return decision
+    # a machine count alone stays a bound (Decision.bound); the report's warning for a run
+    # whose GPU count is unknown says it, once
+    return decide(paths, "gpus", stated, origin)
 
 
 def decide_cores(paths: Paths, stated: int | None, origin: str) -> Decision:
@@ -204,4 +199,4 @@ def _cpu_only_machine(paths: Paths) -> str | None:
         e.path.startswith("slurm.") or (e.path.startswith("gpu") and e.value not in (0, [], ""))
         for e in environment
     )
-    return "none recorded (CPU only)" if has_cpus and not gpu_or_slurm else None
+    return "none recorded: CPU only" if has_cpus and not gpu_or_slurm else None

@@ -82,10 +82,15 @@ def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
     absorbed: set[int] = set()
     notes: list[str] = []
     for group, members in by_group.items():
-        if len(members) < 2:
-            continue
         for cluster in _overlapping(members):
             if len(cluster) < 2:
+                single = _one_rank(cluster[0]) if cluster else None
+                if single is not None:
+                    joined[id(cluster[0])] = single
+                    notes.append(
+                        f"{single.name}: the only run of W&B group {group!r} at its time, and "
+                        "it names itself rank 0: a training of one rank"
+                    )
                 continue
             ranks = [rank_of(f) for f in cluster]
             if any(r is None for r in ranks):
@@ -106,8 +111,8 @@ def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
             absorbed.update(id(f) for f in cluster[1:])
             notes.append(
                 f"{one.name}: {len(cluster)} runs of W&B group {group!r} joined as the ranks of "
-                f"one training (ranks {', '.join(map(str, sorted(numbers)))}, by "
-                f"{ranks[0].said if ranks[0] else ''} and the others alike; wall times overlap)"
+                f"one training (ranks {', '.join(map(str, sorted(numbers)))}, each named as in "
+                f"{ranks[0].said if ranks[0] else ''}; their wall times overlap)"
             )
     result = [joined.get(id(f), f) for f in runs if id(f) not in absorbed]
     return result, notes
@@ -123,6 +128,15 @@ def join_rank_runs(runs: list[Run]) -> tuple[list[Run], list[str]]:
         return runs, notes
     kept = {id(f) for f in facts}
     return [runs[facts.index(f)] if id(f) in kept else make_run(f) for f in joined], notes
+
+
+def _one_rank(facts: RunFacts) -> RunFacts | None:
+    """A group's lone run that names itself rank 0 by config, job_type or name (a Slurm task id
+    alone is every single-task job's): the one rank of a one-process training."""
+    rank = rank_of(facts)
+    if rank is None or rank.rank != 0 or rank.said.startswith("environment"):
+        return None
+    return replace(facts, group_facts={"ranks": 1})
 
 
 def _overlapping(members: list[RunFacts]) -> list[list[RunFacts]]:
@@ -166,6 +180,7 @@ def _join(group: str, cluster: list[RunFacts], ranks: list[int]) -> RunFacts:
     config.update(first.config)
     summary = dict(logger.summary)
     summary["_rank_run_ids"] = [f.run_id for _, f in by_rank]
+    summary["_time_basis"] = f"wall span of the group's {len(cluster)} ranks"
     return replace(
         logger,
         summary=summary,

@@ -84,6 +84,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     # run names repeat in W&B (reruns, resumed jobs): the id says which run is the fastest
     fastest_cluster_run_id: str | None = None
+    fastest_cluster_per_epoch_run_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -244,6 +245,7 @@ def _headline(runs: list[Run], selection: Selection) -> dict[str, Any]:
         "max_speedup": laptop_high / fastest.time_s if fastest and laptop_high else None,
         "max_speedup_per_epoch": per_epoch,
         "fastest_cluster_per_epoch_run": fastest_per_epoch.name if fastest_per_epoch else None,
+        "fastest_cluster_per_epoch_run_id": fastest_per_epoch.run_id if fastest_per_epoch else None,
     }
 
 

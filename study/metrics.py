@@ -94,7 +94,14 @@ def choose_key(
     matches = _family_matches(family)
     candidates = [k for k in logged if k in family or matches(k)]
     if candidates:
-        return MetricChoice(_ranked(candidates, family)[0], asked, True, tuple(logged))
+        # the key most runs logged, so a chart draws as many runs as it can; then held-out
+        # measures first, then the common names' order
+        coverage = {
+            k: sum(k in logged_keys([run], summaries=summaries) for run in runs) for k in candidates
+        }
+        ranked = _ranked(candidates, family)
+        best = min(ranked, key=lambda k: (-coverage[k], ranked.index(k)))
+        return MetricChoice(best, asked, True, tuple(logged))
     return MetricChoice(None, asked, False, tuple(logged))
 
 

@@ -33,7 +33,7 @@ def _headline_lines(report: Report) -> list[str]:
         if report.laptop_low_s is not None and report.laptop_high_s is not None:
             head += f" | **Laptop**: {units.time_span(report.laptop_low_s, report.laptop_high_s)}"
             head += estimate
-        lines.append(head + _not_shown(report, fastest.name))
+        lines.append(head + _not_shown(report, fastest.run_id))
     if report.max_speedup is not None:
         lines.append(
             f"- **Max speedup**: {units.ratio(report.max_speedup)} "
@@ -45,7 +45,7 @@ def _headline_lines(report: Report) -> list[str]:
             f"- **Max speedup per epoch**: {units.ratio(report.max_speedup_per_epoch)} "
             f"(same work: slowest laptop time per epoch over fastest cluster time per epoch, "
             f"{report.fastest_cluster_per_epoch_run})"
-            + _not_shown(report, report.fastest_cluster_per_epoch_run)
+            + _not_shown(report, report.fastest_cluster_per_epoch_run_id)
         )
     if report.best_accuracy is not None:
         best = report.best_accuracy
@@ -89,9 +89,9 @@ def _epochs(epochs: float | None) -> str:
     return "?" if epochs is None else f"{epochs:g}"
 
 
-def _not_shown(report: Report, name: str | None) -> str:
+def _not_shown(report: Report, run_id: str | None) -> str:
     """Where a headline's run is not the one on screen for its GPU count, say so."""
-    figures = report.run(name) if name else None
+    figures = next((r for r in report.runs if r.run_id == run_id), None)
     if figures is None or figures.shown:
         return ""
     return f"; not the run on screen: {figures.left_out_because}"
