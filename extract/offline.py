@@ -480,7 +480,10 @@ def ingest_offline(paths: list[Path], overrides=None):
             continue
         by_id.setdefault(offline.run_id, []).append(offline)
     if not by_id:
-        raise InputError("no readable run among the run files", path=paths[0] if paths else None)
+        why = "; ".join(warnings) if warnings else "no run file found"
+        raise InputError(
+            f"no readable run among the run files ({why})", path=paths[0] if paths else None
+        )
     found: list[RunFacts] = []
     for parts in by_id.values():
         # several files of one run: the ranks of a multi-process run, or a resumed run
