@@ -150,3 +150,47 @@ def test_size_only_in_the_recorded_slurm_environment_comes_from_the_run_metadata
     assert stored.evidence["gpus"].source == "environment"
     assert "slurm.gpus_on_node" in stored.evidence["gpus"].key
     assert "email" not in stored.metadata  # nothing that names a person is kept
+
+
+def test_ranks_logged_as_runs_of_one_group_become_one_training(tmp_path):
+    """W&B's documented way to log DDP with every rank its own run: one group, a job_type per
+    rank, the ranks running at the same time. A later pull does not fetch them again."""
+    ranks = [
+        StandInRun(
+            f"r{rank}",
+            f"rank-{rank}",
+            training_rows(40) if rank == 0 else [],
+            config={"epochs": 10, "backend": "nccl"},
+            summary={"_runtime": 20.0 + rank},
+            created_at=f"2025-08-07T12:48:0{rank}Z",
+            group="ddp-4gpu",
+            job_type=f"rank-{rank}",
+            metadata={"gpu_count": 8},
+        )
+        for rank in range(4)
+    ]
+    alone = StandInRun(
+        "other",
+        "sweep-trial",
+        training_rows(40),
+        config={"epochs": 10, "total_gpus": 2},
+        summary={"_runtime": 20.0},
+        created_at="2025-08-09T10:00:00Z",
+        group="ddp-4gpu",
+    )
+    api = StandInApi()
+    api.projects["team/ddp"] = [*ranks, alone]
+    store = tmp_path / "runs.h5"
+    first = pull(api, Selection("team/ddp"), store)
+    assert any("joined as the ranks of one training" in note for note in first.notes)
+    stored = {r.name: r for r in load_runs(store)}
+    assert set(stored) == {"ddp-4gpu", "sweep-trial"}
+    training = stored["ddp-4gpu"]
+    # 4 ranks, not the 8 GPUs wandb saw on the node; time from the first start to the last end
+    assert (training.gpus, training.ranks, training.gpus_on_machine) == (4, 4, None)
+    assert training.measured_s == pytest.approx(3 + 23.0)
+    assert training.evidence["time"].key == "wall span of the group's 4 ranks"
+    assert len(training.history) == 40  # the rank that logged
+    again = pull(api, Selection("team/ddp"), store)
+    assert sorted(again.unchanged) == ["rank-0", "rank-1", "rank-2", "rank-3", "sweep-trial"]
+    assert {r.name for r in load_runs(store)} == {"ddp-4gpu", "sweep-trial"}

@@ -29,6 +29,7 @@ class StandInRun:
         group=None,
         fail_after_rows=None,
         metadata=None,
+        job_type=None,
     ):
         self.id, self.name, self.state = run_id, name, state
         self.config = dict(config or {})
@@ -38,6 +39,7 @@ class StandInRun:
         self.tags, self.group = list(tags), group
         self.fail_after_rows = fail_after_rows
         self.metadata = metadata
+        self.job_type = job_type
         self.pages_served = 0
         self.scans: list[tuple[list[str] | None, int]] = []
 
