@@ -23,6 +23,7 @@ from extract.ingest import ingest_exports
 from extract.model import Run
 from extract.offline import ingest_offline, read_run_file
 from extract.paths import PROJECT_ROOT
+from extract.runs import reapply
 from extract.store import save_runs
 from extract.studyfile import load_study
 from study import units
@@ -152,7 +153,9 @@ def test_one_warning_per_unknown_run_with_a_valid_study_file_line(csv_runs, tmp_
     # the lines, pasted as they are, make a study file that places both runs
     path = tmp_path / "study.toml"
     path.write_text("[runs]\n" + "\n".join(study_lines) + "\n")
-    view = view_of(csv_runs, study=load_study(path))
+    study = load_study(path)
+    # as the entry point applies it (scenes/load.py, `report`): to the runs, then the view
+    view = view_of(reapply(csv_runs, study.corrections), study=study)
     assert {"Four Node Run", "Two Node Run"} <= {r.name for r in view.shown}
     assert not any("Node Run (" in w for w in view.report.warnings), view.report.warnings
 
