@@ -155,16 +155,21 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def add_render_options(parser: argparse.ArgumentParser, quality: str) -> None:
+    """--quality and --jobs, as every command that renders takes them."""
+    parser.add_argument("--quality", "-q", choices=sorted(QUALITY_FOLDERS), default=quality)
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=0, help="renders at once (default: cores)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scenes",
         description=USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quality", "-q", choices=sorted(QUALITY_FOLDERS), default="l")
-    parser.add_argument(
-        "--jobs", "-j", type=int, default=0, help="renders at once (default: cores)"
-    )
+    add_render_options(parser, quality="l")
     kinds = parser.add_mutually_exclusive_group()
     kinds.add_argument(
         "--still",

@@ -9,6 +9,9 @@ import pytest
 
 from extract.paths import PROJECT_ROOT
 
+# through the manim CLI, as a user renders (a process start of Manim per test)
+pytestmark = pytest.mark.render
+
 
 def render(tmp_path: Path, **env) -> subprocess.CompletedProcess:
     manim = Path(sys.executable).with_name("manim")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from extract.errors import InputError
 from scenes.registry import SCENES
-from scenes.render import PROJECT_ROOT, QUALITY_FOLDERS, render_all
+from scenes.render import PROJECT_ROOT, add_render_options, render_all
 
 from .posters import use_last_frames_as_posters
 from .revealjs import ensure_assets
@@ -59,10 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quality", "-q", choices=sorted(QUALITY_FOLDERS), default="h")
-    parser.add_argument(
-        "--jobs", "-j", type=int, default=0, help="renders at once (default: cores)"
-    )
+    add_render_options(parser, quality="h")
     parser.add_argument("--title", default="LUMI vs laptop", help="the deck's title")
     parser.add_argument("--output", "-o", type=Path, default=OUTPUT, help="where the decks go")
     parser.add_argument("--media-dir", type=Path, help="manim's media folder (default: media)")
