@@ -178,7 +178,7 @@ def test_a_failed_run_is_timed_per_epoch_over_the_epochs_it_did(csv_runs):
     run = by_name(csv_runs)["16 GPU 2 Node Run"]
     assert (run.state, run.epochs, run.epochs_done) == ("failed", 12, 9), described(csv_runs)
     assert run.evidence["epochs_done"].describe() == (
-        "summary: progress_percentage x planned epochs = 75% x 12"
+        "summary: progress_percentage x planned epochs = 75% x 12 = 9"
     )
     assert run.time_per_epoch_s == pytest.approx(450 / 9)
     figures = build_report(csv_runs).run("16 GPU 2 Node Run")
@@ -383,7 +383,10 @@ def test_hugging_face_trainer_run(offline, offline_runs):
 
 
 def laptop_label(run: Run, name: str = "Laptop") -> str:
-    # wandb's cpu_count_logical is a count of hardware threads, and is said so
+    # wandb's cpu_count_logical is the machine's count of hardware threads, not what the run
+    # used: said as the CPU's size
+    if run.cores and run.cores_word == "machine threads":
+        return f"{name}, {run.cores}-thread CPU"
     return f"{name}, {plural(run.cores, run.cores_word.rstrip('s'))}" if run.cores else name
 
 
