@@ -21,7 +21,9 @@ from manim import (
     DashedLine,
     Dot,
     FadeIn,
+    FadeOut,
     Line,
+    LineJointType,
     VGroup,
     VMobject,
 )
@@ -41,6 +43,7 @@ LABEL_X = CHART_BOX[1] + 0.45
 PIXELS_PER_UNIT = 1920 / 14.222  # at 1080p: the finest detail worth keeping
 OVERRUN = 1.06
 MARK_FADE = 0.01
+MAX_RANKED = 10  # a slide's ranking; the speaker notes have every run
 
 
 @dataclass
@@ -50,14 +53,17 @@ class Trace:
     y: np.ndarray
     times: np.ndarray  # wall time of each kept point
     line: VMobject
-    tail: VMobject  # dotted continuation at the final value, once the run has finished
-    end_dot: Dot
+    end_dot: Dot  # where the run's logged curve ends
     label: VGroup
     marker: VMobject | None
 
     @property
     def run(self) -> Run:
         return self.series.run
+
+    @property
+    def end_s(self) -> float:
+        return float(self.times[-1])
 
     @property
     def target_s(self) -> float | None:
@@ -90,7 +96,9 @@ class MetricVsTime(kit.StudyScene):
         all_times = np.concatenate([s.times for s in plan.series])
         all_values = np.concatenate([s.values for s in plan.series])
         t_min = max(1.0, float(all_times.min()))
-        t_end = max(r.time_s for r in runs)
+        # the axis and the clock end where the last drawn curve ends: a laptop's estimated
+        # total, where no curve goes, would leave the right of the chart empty
+        t_end = max(float(s.times[-1]) for s in plan.series)
         y_scale, y_ticks = self.y_axis(all_values)
         chart = kit.Chart(
             kit.Scale(t_min, t_end * 1.05, log=True),
@@ -124,7 +132,7 @@ class MetricVsTime(kit.StudyScene):
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
         moving = VGroup(clock.value)
 
-        finish_share = {id(tr): clock_map.share_at(tr.run.time_s) for tr in traces}
+        finish_share = {id(tr): clock_map.share_at(tr.end_s) for tr in traces}
         target_share = {
             id(tr): clock_map.share_at(tr.target_s) for tr in traces if tr.target_s is not None
         }
@@ -133,7 +141,7 @@ class MetricVsTime(kit.StudyScene):
         changing = []
         for trace in traces:
             done = finish_share[id(trace)]
-            changing.append((0.0, done + MARK_FADE, VGroup(trace.line, trace.tail)))
+            changing.append((0.0, done + MARK_FADE, trace.line))
             changing.append((done, done + MARK_FADE, VGroup(trace.end_dot, trace.label)))
             if trace.marker is not None:
                 reached = target_share[id(trace)]
@@ -173,9 +181,9 @@ class MetricVsTime(kit.StudyScene):
                 trace.marker.set_stroke(opacity=1)
         clock.show(t_end)
 
-        closing = self._closing(traces, chart)
+        closing, making_way = self._closing(traces, chart, target_line)
         if len(closing):
-            self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
+            self.play(FadeIn(closing), *(FadeOut(m) for m in making_way), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
     def _traces(self, plan: CurvesPlan, chart: kit.Chart, colors, target) -> list[Trace]:
@@ -208,9 +216,11 @@ class MetricVsTime(kit.StudyScene):
             x = chart.left + x_kept / PIXELS_PER_UNIT
             y = np.asarray(chart.y_of(values_kept), dtype=float)
             color = colors[run.run_id]
-            line = VMobject(stroke_color=color, stroke_width=3.5)
-            tail = VMobject(stroke_color=color, stroke_width=2, stroke_opacity=0.45)
+            # round joins: Cairo's default mitre joins spike far past a noisy curve's values
+            line = VMobject(stroke_color=color, stroke_width=3.5, joint_type=LineJointType.ROUND)
             end_dot = Dot([x[-1], y[-1], 0], radius=0.06, color=color)
+            kit.marks.data(line, axis=chart)
+            kit.marks.data(end_dot, axis=chart)
             if stacked:
                 label = VGroup(name, value).arrange(DOWN, buff=0.05, aligned_edge=LEFT)
             else:
@@ -228,7 +238,8 @@ class MetricVsTime(kit.StudyScene):
             if series.target_s is not None:
                 marker = Circle(radius=0.09, stroke_color=color, stroke_width=3)
                 marker.move_to(chart.c2p(series.target_s, target))
-            traces.append(Trace(series, x, y, kept_times, line, tail, end_dot, label, marker))
+                kit.marks.data(marker, axis=chart)
+            traces.append(Trace(series, x, y, kept_times, line, end_dot, label, marker))
         self._fit_labels(traces)
         return traces
 
@@ -252,43 +263,60 @@ class MetricVsTime(kit.StudyScene):
             points = np.column_stack([trace.x[:shown], trace.y[:shown], np.zeros(shown)])
             trace.line.set_points_as_corners(points)
             trace.line.set_stroke(opacity=1)
-        # once finished, the final value carries straight to the label at the chart's edge
-        if t >= trace.run.time_s:
-            trace.tail.set_points_as_corners(
-                [[trace.x[-1], trace.y[-1], 0], [chart.right, trace.y[-1], 0]]
-            )
-            trace.tail.set_stroke(opacity=0.45)
-        else:
-            trace.tail.set_points_as_corners([[trace.x[-1], trace.y[-1], 0]] * 2)
-            trace.tail.set_stroke(opacity=0)
 
-    def _closing(self, traces: list[Trace], chart: kit.Chart) -> VGroup:
-        """The ranking by time to the target, in the corner the curves leave empty: top left
-        under the target for a rising metric (it starts low), bottom left for a falling one."""
+    def _closing(
+        self, traces: list[Trace], chart: kit.Chart, target_line: VGroup
+    ) -> tuple[VGroup, list[VMobject]]:
+        """The ranking by time to the target, and what makes way for it. It goes where no
+        curve, point or the target line is: the free place in the chart nearest the corner the
+        curves leave empty (top left for a rising metric, bottom left for a falling one), in
+        one column or two. Where the chart has no such place, it takes the end labels' place
+        beside the chart (it names every run it ranks, in the run's colour)."""
         plan = self.plan
         if plan.target is None or plan.ranking_header is None:
-            return VGroup()
-        theme = self.theme
+            return VGroup(), []
+        occupied = [kit.marks.dense_points(t.line) for t in traces]
+        occupied += [kit.marks.box_points(t.end_dot) for t in traces]
+        occupied += [kit.marks.box_points(t.marker) for t in traces if t.marker is not None]
+        occupied += [kit.marks.box_points(part) for part in target_line]
+        area = (chart.left + 0.08, chart.right - 0.08, chart.bottom + 0.08, chart.top - 0.04)
+        corner = (0.0, 1.0) if plan.rising else (0.0, 0.0)
+        for columns in (1, 2):
+            box = self._ranking_box(traces, columns)
+            spot = kit.marks.free_spot((box.width, box.height), area, occupied, prefer=corner)
+            if spot is not None:
+                return box.move_to([*spot, 0]), []
+        box = self._ranking_box(traces, 1)
+        _, right, bottom, top = kit.safe_box()
+        left = chart.right + 0.15
+        if box.width > right - left:
+            box.scale_to_fit_width(right - left)
+        middle = (chart.top + chart.bottom) / 2
+        box.move_to([(left + right) / 2, middle, 0])
+        kit.keep_inside(box, (left, right, bottom, top - 1.0))  # under the clock
+        return box, [t.label for t in traces]
+
+    def _ranking_box(self, traces: list[Trace], columns: int) -> VGroup:
+        plan, theme = self.plan, self.theme
         color_of = {id(t.series): t.line.get_stroke_color() for t in traces}
-        entries = [
-            kit.text(line, kit.SOURCE_SIZE, color_of[id(series)]) for series, line in plan.ranking
-        ]
-        # one narrow column fits where the curves are still low; two only for long rankings
-        rows = (len(entries) + 1) // 2 if len(entries) > 10 else len(entries)
-        columns = [VGroup(*entries[:rows]), VGroup(*entries[rows:])]
-        for column in columns:
-            column.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
-        table = VGroup(*(c for c in columns if len(c))).arrange(RIGHT, aligned_edge=UP, buff=0.45)
-        header = kit.text(plan.ranking_header, kit.SMALL_SIZE, theme.foreground, bold=True)
-        body = VGroup(header, table).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        if plan.missed:
-            body.add(kit.text(plan.missed, kit.SOURCE_SIZE, theme.muted))
-            body.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        ranked = plan.ranking[:MAX_RANKED]
+        entries = [kit.text(line, kit.SOURCE_SIZE, color_of[id(series)]) for series, line in ranked]
+        rows = -(-len(entries) // columns)
+        groups = [VGroup(*entries[k : k + rows]) for k in range(0, len(entries), rows)]
+        for group in groups:
+            group.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+        table = VGroup(*groups).arrange(RIGHT, aligned_edge=UP, buff=0.45)
+        header = kit.text(plan.ranking_header or "", kit.SMALL_SIZE, theme.foreground, bold=True)
+        body = VGroup(header, table)
+        if len(plan.ranking) > MAX_RANKED:
+            more = len(plan.ranking) - MAX_RANKED
+            body.add(kit.text(f"and {more} more (see the notes)", kit.SOURCE_SIZE, theme.muted))
+        for line in plan.missed_lines:
+            body.add(kit.text(line, kit.SOURCE_SIZE, theme.muted))
+        body.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         box = kit.callout_box(body, theme)
-        if plan.rising:
-            corner = [chart.left + 0.2, float(chart.y_of(plan.target)) - 0.2, 0]
-            return box.move_to(corner, aligned_edge=UP + LEFT)
-        return box.move_to([chart.left + 0.2, chart.bottom + 0.2, 0], aligned_edge=DOWN + LEFT)
+        kit.marks.panel(box[0])
+        return box
 
 
 class AccuracyVsTime(MetricVsTime):
