@@ -299,7 +299,7 @@ def comparison_plan(view: StudyView) -> ComparisonPlan:
         note = _estimated_note(laptop_estimates) if kind == "times" else ""
         range_label = (
             f"{laptop} {kind} {what}: {laptop_range(view, list(laptop_values))}{note}   "
-            f"({TIMES}: times faster than {laptop})"
+            f"({TIMES}: times faster)"
         )
     plan_bars = tuple(bars)
     cluster_bars = tuple(b for b in plan_bars if b.run.platform == "cluster")

@@ -50,7 +50,11 @@ def source_line(content: str, theme: Theme) -> VMobject:
     mob: VMobject = text(content, SOURCE_SIZE, theme.muted)
     parts = content.split(SEPARATOR)
     if mob.width > right - left and len(parts) > 1:
-        cut = max(1, len(parts) // 2)
+        # the break that makes the longer of the two lines shortest
+        cut = min(
+            range(1, len(parts)),
+            key=lambda k: max(len(SEPARATOR.join(parts[:k])), len(SEPARATOR.join(parts[k:]))),
+        )
         lines = [SEPARATOR.join(parts[:cut]), SEPARATOR.join(parts[cut:])]
         mob = VGroup(*(text(line, SOURCE_SIZE, theme.muted) for line in lines))
         mob.arrange(DOWN, aligned_edge=LEFT, buff=0.06)

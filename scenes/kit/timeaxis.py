@@ -11,6 +11,8 @@ from .text import text
 from .theme import SMALL_SIZE, Theme, safe_box
 
 HUMAN_TICKS: tuple[tuple[float, str], ...] = (
+    (0.01, "0.01 s"),
+    (0.1, "0.1 s"),
     (1, "1 s"),
     (10, "10 s"),
     (60, "1 min"),
