@@ -177,9 +177,14 @@ class ProgressRace(kit.StudyScene):
         part during the race; the dashed bar and the "≈" stamp still say estimate)."""
         _, right, _, _ = kit.safe_box()
         stamps_width = max(lane.stamp.width for lane in lanes)
-        narrowest = self.track_left + MIN_TRACK
-        room = right - (narrowest + STAMP_GAP + stamps_width + CALLOUT_GAP)
-        closing = self._closing(plan, theme, room)
+        # the tracks narrow as far as the callout needs to fit between the clock and the axis
+        height = kit.safe_box()[3] - CLOCK_HEIGHT - (AXIS_Y + 0.3)
+        for track in (MIN_TRACK, MIN_TRACK * 0.6, MIN_TRACK * 0.3):
+            narrowest = self.track_left + track
+            room = right - (narrowest + STAMP_GAP + stamps_width + CALLOUT_GAP)
+            closing = self._closing(plan, theme, room)
+            if closing.height <= height:
+                break
         if not len(closing):
             return
         track_right = min(
@@ -285,7 +290,7 @@ class ProgressRace(kit.StudyScene):
         styles = {
             "lead": (kit.LABEL_SIZE, theme.foreground, True),
             "laptop": (kit.LABEL_SIZE, kit.laptop_color(theme, 0), True),
-            "headline": (60, theme.highlight, True),
+            "headline": (52, theme.highlight, True),
             "muted": (kit.SMALL_SIZE, theme.muted, False),
             "emphasis": (kit.LABEL_SIZE, theme.foreground, True),
         }

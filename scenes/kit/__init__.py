@@ -4,7 +4,7 @@ from study.settings import Settings, load_settings
 
 from . import marks
 from .base import StudyScene
-from .callout import CalloutLine, callout, callout_box, callout_padding
+from .callout import CalloutLine, callout, callout_box, callout_lines, callout_padding
 from .chart import Chart, Scale, Tick, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
 from .fader import Fader
@@ -59,6 +59,7 @@ __all__ = [
     "Theme",
     "callout",
     "callout_box",
+    "callout_lines",
     "callout_padding",
     "cluster_color",
     "keep_inside",

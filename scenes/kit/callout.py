@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from manim import DOWN, RoundedRectangle, VGroup
+import math
+import textwrap
+
+from manim import DOWN, LEFT, RoundedRectangle, VGroup
 
 from .marks import panel
 from .text import text
@@ -32,39 +35,39 @@ def callout(lines: list[CalloutLine], theme: Theme, *, max_width: float) -> VGro
     share = min(1.0, max(floor, 0.98 * max_width / widest))
     body = VGroup()
     for content, size, color, bold in lines:
-        scaled = size * share
-        parts = [content]
-        while max(text(p, scaled, color, bold=bold).width for p in parts) > max_width:
-            longest = max(parts, key=len)
-            halves = _split(longest)
-            if len(halves) == 1:
-                break
-            at = parts.index(longest)
-            parts[at : at + 1] = halves
-        line = VGroup(*(text(part, scaled, color, bold=bold) for part in parts))
-        body.add(line.arrange(DOWN, buff=0.08))
+        body.add(callout_lines(content, size * share, color, max_width, bold=bold, centred=True))
     body.arrange(DOWN, buff=0.18)
     box = callout_box(body, theme)
     panel(box[0])
     return box
 
 
-def _split(content: str) -> list[str]:
-    """Two lines: after the colon, else after the comma, nearest the middle, else at the space
-    nearest the middle."""
-    middle = len(content) / 2
-    for marks in (":", ","):
-        breaks = [
-            i + 1 for i, c in enumerate(content) if c in marks and content[i + 1 : i + 2] == " "
-        ]
-        if breaks:
-            break
-    else:
-        breaks = [i for i, c in enumerate(content) if c == " "]
-    if not breaks:
-        return [content]
-    at = min(breaks, key=lambda i: abs(i - middle))
-    return [content[:at].strip(), content[at:].strip()]
+def callout_lines(
+    content: str, size: float, color, max_width: float, *, bold: bool = False, centred=False
+) -> VGroup:
+    """``content`` in as few lines as keep it at most ``max_width`` wide, of balanced
+    lengths, broken at spaces (a word wider than that stays whole)."""
+    whole = text(content, size, color, bold=bold)
+    parts = [content]
+    if whole.width > max_width:
+        # as few lines as fit, balanced: no word left alone on the last line
+        lines = math.ceil(whole.width / max_width)
+        per_line = math.ceil(len(content) / lines)
+        for chars in range(per_line, len(content) + 1):
+            parts = textwrap.wrap(content, chars, break_long_words=False) or [content]
+            if len(parts) > lines:
+                continue
+            if max(text(p, size, color, bold=bold).width for p in parts) <= max_width:
+                break
+            lines += 1
+            per_line = math.ceil(len(content) / lines)
+            parts = textwrap.wrap(content, per_line, break_long_words=False) or [content]
+            if max(text(p, size, color, bold=bold).width for p in parts) <= max_width:
+                break
+    line = VGroup(*(text(part, size, color, bold=bold) for part in parts))
+    if centred:
+        return line.arrange(DOWN, buff=0.08)
+    return line.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
 
 
 def callout_box(body: VGroup, theme: Theme) -> VGroup:

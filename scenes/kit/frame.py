@@ -11,15 +11,15 @@ SEPARATOR = "  \u00b7  "  # between the parts of study.view.source_text
 
 
 CLOCK_COLUMN = 2.6  # the top right is the clock's
-SMALLEST_TITLE = 26  # a title shrinks to this before it takes two lines
+SMALLEST_TITLE = 24  # a title shrinks to this before it takes two lines
 
 
-def title(content: str, theme: Theme) -> VMobject:
+def title(content: str, theme: Theme, *, beside_clock: bool = True) -> VMobject:
     """Top left, on one line left of the clock; a long title (long cluster and laptop names)
     gets smaller down to SMALLEST_TITLE, then breaks in two lines at its middle's nearest
     " vs ", colon or space."""
     left, right, _, top = safe_box()
-    room = right - left - CLOCK_COLUMN
+    room = right - left - (CLOCK_COLUMN if beside_clock else 0.0)
     mob: VMobject = text(content, TITLE_SIZE, theme.foreground, bold=True)
     if mob.width > room:
         mob.scale(max(room / mob.width, SMALLEST_TITLE / TITLE_SIZE))
