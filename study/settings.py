@@ -80,7 +80,7 @@ def load_settings() -> Settings:
         # configparser's messages span lines and repeat the path; keep the reason and line
         reason = getattr(error, "message", str(error)).splitlines()[0].rstrip(".")
         line = getattr(error, "lineno", None)
-        if isinstance(error, configparser.ParsingError) and error.errors:
+        if isinstance(error, configparser.ParsingError) and getattr(error, "errors", None):
             # a line that is neither a section, a key = value nor a comment
             line, text = error.errors[0]
             with contextlib.suppress(ValueError, SyntaxError):
