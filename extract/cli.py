@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from .classify import Correction, Corrections
 from .errors import InputError
@@ -20,7 +21,7 @@ from .offline import ingest_offline
 from .paths import DEFAULT_STORE, PROJECT_ROOT, store_path
 from .runs import reapply
 from .sample import build_sample_store, load_default_runs
-from .store import is_sample_store, load_runs, save_runs
+from .store import is_sample_store, load_runs, save_runs, store_argument
 
 # the command line is an entry point: it reports with the study layer's words
 from study.selection import unknown_warnings  # noqa: E402  isort: skip
@@ -65,7 +66,11 @@ def _platform(value: str) -> str:
 def _source_options(command: argparse.ArgumentParser) -> None:
     """Options every source command has: where to write, and corrections to what runs logged."""
     command.add_argument(
-        "-o", "--output", type=Path, default=None, help=f"store to write (default {DEFAULT_STORE})"
+        "-o",
+        "--output",
+        type=store_argument,
+        default=None,
+        help=f"store to write (default {DEFAULT_STORE})",
     )
     command.add_argument(
         "--platform",
@@ -207,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  python -m extract sample -o /tmp/sample.h5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sample_cmd.add_argument("-o", "--output", type=Path, default=SAMPLE_STORE)
+    sample_cmd.add_argument("-o", "--output", type=store_argument, default=SAMPLE_STORE)
     return parser
 
 
@@ -393,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         if args.debug:
             raise
-        err.print(f"[bold red]error:[/] {error.one_line()}", soft_wrap=True)
+        # escaped: a message naming "[lumi_vs_laptop]" is not markup
+        err.print(f"[bold red]error:[/] {escape(error.one_line())}", soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err.print("interrupted; the store keeps every run written before")

@@ -42,12 +42,15 @@ from .model import PLATFORMS, Evidence, Run
 SCHEMA_VERSION = 2
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 CHUNK_ROWS = 4096
+STORE_NAME = "runs.h5"  # the file a folder given as a store means (data/runs.h5)
 
 
 def save_runs(path: str | Path, runs: Sequence[Run], *, sample: bool = False) -> None:
     """Write ``runs`` to ``path``, replacing what was there only once the new file is complete.
     ``sample`` marks the sample study's store, so user runs are never merged into it."""
     path = Path(path)
+    if path.is_dir():  # a folder names where the store goes, as `cp FILE DIR/` would
+        path = path / STORE_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     # HDF5 is built in memory and written with plain file writes: the HDF5 library does not
     # survive a failed write (a full disk crashed it), a Python write raises a clean OSError
@@ -68,6 +71,9 @@ def save_runs(path: str | Path, runs: Sequence[Run], *, sample: bool = False) ->
             handle.write(image.getbuffer())
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); the store gets the mode a plain open would
+        # give it, so colleagues sharing a project folder can read it
+        os.chmod(tmp_name, _mode_for(path))
         os.replace(tmp_name, path)
     except OSError as error:
         Path(tmp_name).unlink(missing_ok=True)
@@ -80,6 +86,27 @@ def save_runs(path: str | Path, runs: Sequence[Run], *, sample: bool = False) ->
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The store's mode as it was, or for a new store 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        pass
+    # the umask can only be read by setting it; 077 meanwhile errs on the private side
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def store_argument(text: str) -> Path:
+    """A store named on the command line: a folder (existing, or written with a trailing
+    slash) means the file ``runs.h5`` in it."""
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        return path / STORE_NAME
+    return path
 
 
 def _remove_abandoned_temporaries(path: Path) -> None:
@@ -153,6 +180,10 @@ def _reason(error: Exception) -> str:
 
 
 def _check_is_store(path: Path) -> None:
+    if path.is_dir():
+        inside = path / STORE_NAME
+        hint = f"did you mean {inside}?" if inside.exists() else "name the store file itself"
+        raise StoreError("a folder, not a run store", path=path, hint=hint)
     if not path.exists():
         raise StoreError(
             "no run store here", path=path, hint="create one with 'python -m extract csv EXPORT'"

@@ -31,9 +31,9 @@ INTRO_SECONDS = 1.0
 GROW_SECONDS = 8.0
 RANGE_SECONDS = 1.0
 HOLD_SECONDS = 3.0
-BAR_LEFT = kit.lanes.LABEL_RIGHT + 0.25
 AXIS_RIGHT = 3.7
 AXIS_Y = -2.35
+AXIS_OVERRUN = 1.2  # the axis ends a little past the longest bar
 OVERRUN = 1.08  # the clock runs a little past the longest bar, so its stamp shows
 STAMP_FADE = 0.01
 
@@ -68,11 +68,19 @@ class TrainingComparison(kit.StudyScene):
         values = {bar.run.run_id: bar.value_s for bar in plan.bars}
         longest = max(values.values())
 
-        t_min = max(1.0, min(values.values()) / 4)
-        self.geometry = kit.LaneGeometry.for_lanes(len(runs))
+        # a quarter of the shortest bar: sub-second runs get an axis of their own
+        t_min = max(0.01, min(values.values()) / 4)
+        self.geometry = kit.LaneGeometry.for_lanes(len(runs), [bar.label for bar in plan.bars])
+        self.bar_left = bar_left = self.geometry.track_left
         top_of_lanes = self.geometry.y(0) + self.geometry.pitch / 2
         self.axis = kit.LogTimeAxis(
-            t_min, longest * 1.3, BAR_LEFT, AXIS_RIGHT, AXIS_Y, theme, grid_top=top_of_lanes
+            t_min,
+            longest * AXIS_OVERRUN,
+            bar_left,
+            AXIS_RIGHT,
+            AXIS_Y,
+            theme,
+            grid_top=top_of_lanes,
         )
         caption = "per epoch,\nlog scale" if self.per_epoch else "time, log scale"
         axis_caption = kit.text(caption, kit.SMALL_SIZE, theme.muted)
@@ -103,9 +111,9 @@ class TrainingComparison(kit.StudyScene):
 
         def draw(s: float, t: float) -> None:
             for bar in bars:
-                shown_to = float(self.axis.x_of(min(t, bar.value_s))) if t > t_min else BAR_LEFT
+                shown_to = float(self.axis.x_of(min(t, bar.value_s))) if t > t_min else bar_left
                 measured_to = min(shown_to, float(self.axis.x_of(bar.measured_s)))
-                kit.set_bar(bar.solid, BAR_LEFT, measured_to, bar.y, height)
+                kit.set_bar(bar.solid, bar_left, measured_to, bar.y, height)
                 if bar.estimate is not None:
                     kit.set_bar(bar.estimate, measured_to, shown_to, bar.y, height)
                 done = float(np.clip((s - finish_share[id(bar)]) / STAMP_FADE, 0, 1))
@@ -139,7 +147,9 @@ class TrainingComparison(kit.StudyScene):
         solid = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
         estimate = None
         if planned.estimated:
-            start_x = max(BAR_LEFT, float(self.axis.x_of(max(planned.measured_s, self.axis.t_min))))
+            start_x = max(
+                self.bar_left, float(self.axis.x_of(max(planned.measured_s, self.axis.t_min)))
+            )
             outline = Rectangle(
                 width=max(end_x - start_x, 0.01),
                 height=self.geometry.bar_height,
@@ -147,20 +157,27 @@ class TrainingComparison(kit.StudyScene):
                 stroke_width=2,
                 fill_opacity=0,
             ).move_to([(start_x + end_x) / 2, y, 0])
-            static.add(DashedVMobject(outline, num_dashes=50, dashed_ratio=0.55))
-            estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
+            dashed = DashedVMobject(outline, num_dashes=50, dashed_ratio=0.55)
+            static.add(kit.marks.data(dashed, axis=self.axis))
+            estimate = kit.marks.data(
+                VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0), axis=self.axis
+            )
+        kit.marks.data(solid, axis=self.axis)
 
         stamp = VGroup(kit.text(planned.stamp, size, color, bold=True))
         if planned.estimated:
-            stamp.add(kit.text("estimate", size * 0.8, color))
+            stamp.add(kit.text("estimate", max(kit.MIN_TEXT_SIZE, size * 0.8), color))
         elif planned.speedup:
             stamp.add(kit.text(planned.speedup, size, color))
         for part in stamp:
             kit.merge_glyphs(part)
         stamp.arrange(RIGHT, buff=0.25, aligned_edge=DOWN)
         room = kit.safe_box()[1] - (end_x + 0.18)
-        if stamp.width > room:
-            stamp.scale_to_fit_width(room)
+        if stamp.width > room and len(stamp) > 1:  # the speedup or "estimate" goes under
+            stamp.arrange(DOWN, buff=0.04, aligned_edge=LEFT)
+        if stamp.width > room or stamp.height > 0.95 * self.geometry.pitch:
+            # one line, the time alone: the speedup is in the notes and the range label
+            stamp.remove(*stamp[1:])
         stamp.move_to([end_x + 0.18, y, 0], aligned_edge=LEFT)
         return Bar(planned, y, solid, estimate, stamp)
 
@@ -182,8 +199,14 @@ class TrainingComparison(kit.StudyScene):
             fill_opacity=0.16,
         ).move_to([(x0 + x1) / 2, (top + bottom) / 2, 0])
         band.set_z_index(-1)  # behind the bars and their stamps it spans
-        label = kit.text(plan.range_label, kit.SMALL_SIZE, color)
-        label.next_to(band, DOWN, buff=0.08).align_to([x1, 0, 0], RIGHT)
         _, right, bottom, top = kit.safe_box()
-        kit.keep_inside(label, (BAR_LEFT, right, bottom, top))
+        label: VMobject = kit.text(plan.range_label, kit.SMALL_SIZE, color)
+        if label.width > right - self.bar_left:  # smaller, then in two lines at that size
+            label = kit.text(plan.range_label, kit.SOURCE_SIZE, color)
+        if label.width > right - self.bar_left:
+            parts = plan.range_label.split("   ")
+            label = VGroup(*(kit.text(part, kit.SOURCE_SIZE, color) for part in parts))
+            label.arrange(DOWN, aligned_edge=RIGHT, buff=0.04)
+        label.next_to(band, DOWN, buff=0.08).align_to([x1, 0, 0], RIGHT)
+        kit.keep_inside(label, (self.bar_left, right, bottom, top))
         return VGroup(band, label)

@@ -21,7 +21,9 @@ from manim import (
     DashedLine,
     Dot,
     FadeIn,
+    FadeOut,
     Line,
+    LineJointType,
     VGroup,
     VMobject,
 )
@@ -29,7 +31,7 @@ from manim import (
 from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
-from study.plans import CurveSeries, CurvesPlan, curves_plan
+from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
 
 INTRO_SECONDS = 1.0
 TRACE_SECONDS = 8.0
@@ -37,9 +39,14 @@ CLOSING_SECONDS = 1.0
 HOLD_SECONDS = 3.0
 CHART_BOX = (-5.0, 2.9, -2.3, 2.3)
 LABEL_X = CHART_BOX[1] + 0.45
+# the end labels' column, right of the chart: under the clock, above the source line
+LABELS_TOP, LABELS_BOTTOM = 2.55, -3.0
 PIXELS_PER_UNIT = 1920 / 14.222  # at 1080p: the finest detail worth keeping
 OVERRUN = 1.06
 MARK_FADE = 0.01
+RANKING_NAME = 22  # characters of a run's name in the ranking
+RANKING_NAME_BESIDE = 10  # ... in the ranking beside the chart
+MAX_RANKED = 10  # a slide's ranking; the speaker notes have every run
 
 
 @dataclass
@@ -49,14 +56,17 @@ class Trace:
     y: np.ndarray
     times: np.ndarray  # wall time of each kept point
     line: VMobject
-    tail: VMobject  # dotted continuation at the final value, once the run has finished
-    end_dot: Dot
+    end_dot: Dot  # where the run's logged curve ends
     label: VGroup
     marker: VMobject | None
 
     @property
     def run(self) -> Run:
         return self.series.run
+
+    @property
+    def end_s(self) -> float:
+        return float(self.times[-1])
 
     @property
     def target_s(self) -> float | None:
@@ -80,8 +90,11 @@ class MetricVsTime(kit.StudyScene):
         runs = [s.run for s in plan.series]
         all_times = np.concatenate([s.times for s in plan.series])
         all_values = np.concatenate([s.values for s in plan.series])
-        t_min = max(1.0, float(all_times.min()))
-        t_end = max(r.time_s for r in runs)
+        # from the first logged time: a sub-second run is drawn, not squeezed onto the axis
+        t_min = max(0.01, float(all_times.min()))
+        # the axis and the clock end where the last drawn curve ends: a laptop's estimated
+        # total, where no curve goes, would leave the right of the chart empty
+        t_end = max(float(s.times[-1]) for s in plan.series)
         y_scale, y_ticks = self.y_axis(all_values)
         chart = kit.Chart(
             kit.Scale(t_min, t_end * 1.05, log=True),
@@ -115,7 +128,7 @@ class MetricVsTime(kit.StudyScene):
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
         moving = VGroup(clock.value)
 
-        finish_share = {id(tr): clock_map.share_at(tr.run.time_s) for tr in traces}
+        finish_share = {id(tr): clock_map.share_at(tr.end_s) for tr in traces}
         target_share = {
             id(tr): clock_map.share_at(tr.target_s) for tr in traces if tr.target_s is not None
         }
@@ -124,7 +137,7 @@ class MetricVsTime(kit.StudyScene):
         changing = []
         for trace in traces:
             done = finish_share[id(trace)]
-            changing.append((0.0, done + MARK_FADE, VGroup(trace.line, trace.tail)))
+            changing.append((0.0, done + MARK_FADE, trace.line))
             changing.append((done, done + MARK_FADE, VGroup(trace.end_dot, trace.label)))
             if trace.marker is not None:
                 reached = target_share[id(trace)]
@@ -164,29 +177,17 @@ class MetricVsTime(kit.StudyScene):
                 trace.marker.set_stroke(opacity=1)
         clock.show(t_end)
 
-        closing = self._closing(traces, chart)
+        closing, making_way = self._closing(traces, chart, target_line)
         if len(closing):
-            self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
+            self.play(FadeIn(closing), *(FadeOut(m) for m in making_way), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
     def _traces(self, plan: CurvesPlan, chart: kit.Chart, colors, target) -> list[Trace]:
         final_y = [float(chart.y_of(series.values[-1])) for series in plan.series]
-        size = min(kit.SMALL_SIZE, 120 / max(1, len(plan.series)) + 6)
-        texts = [
-            (
-                kit.merge_glyphs(kit.text(s.label, size, colors[s.run.run_id], bold=True)),
-                kit.merge_glyphs(kit.text(s.final_text, size, colors[s.run.run_id])),
-            )
-            for s in plan.series
-        ]
-        room = kit.safe_box()[1] - LABEL_X
+        texts, size, stacked = self._end_labels(plan, colors, chart)
         line_gap = size / 48 * 0.75
-        # a label too wide for the room beside the chart puts its value under its name (half
-        # the width) when the labels, two lines each, still fit the chart's height
-        widest = max(name.width + 0.15 + value.width for name, value in texts)
-        stacked = widest > room and len(texts) * 2.2 * line_gap < chart.top - chart.bottom
         gap = line_gap * (2.1 if stacked else 1.0)
-        label_ys = kit.spread(final_y, gap, chart.bottom + gap / 2, chart.top)
+        label_ys = kit.spread(final_y, gap, LABELS_BOTTOM + gap / 2, LABELS_TOP - gap / 2)
         traces = []
         for series, (name, value), end_y, label_y in zip(
             plan.series, texts, final_y, label_ys, strict=True
@@ -199,9 +200,11 @@ class MetricVsTime(kit.StudyScene):
             x = chart.left + x_kept / PIXELS_PER_UNIT
             y = np.asarray(chart.y_of(values_kept), dtype=float)
             color = colors[run.run_id]
-            line = VMobject(stroke_color=color, stroke_width=3.5)
-            tail = VMobject(stroke_color=color, stroke_width=2, stroke_opacity=0.45)
+            # round joins: Cairo's default mitre joins spike far past a noisy curve's values
+            line = VMobject(stroke_color=color, stroke_width=3.5, joint_type=LineJointType.ROUND)
             end_dot = Dot([x[-1], y[-1], 0], radius=0.06, color=color)
+            kit.marks.data(line, axis=chart)
+            kit.marks.data(end_dot, axis=chart)
             if stacked:
                 label = VGroup(name, value).arrange(DOWN, buff=0.05, aligned_edge=LEFT)
             else:
@@ -214,25 +217,72 @@ class MetricVsTime(kit.StudyScene):
                 stroke_width=1.5,
                 stroke_opacity=0.6,
             )
-            label.add(leader)  # the leader is last: _fit_labels scales the text before it
+            label.add(leader)
             marker = None
             if series.target_s is not None:
                 marker = Circle(radius=0.09, stroke_color=color, stroke_width=3)
                 marker.move_to(chart.c2p(series.target_s, target))
-            traces.append(Trace(series, x, y, kept_times, line, tail, end_dot, label, marker))
-        self._fit_labels(traces)
+                kit.marks.data(marker, axis=chart)
+            traces.append(Trace(series, x, y, kept_times, line, end_dot, label, marker))
         return traces
 
-    def _fit_labels(self, traces: list[Trace]) -> None:
-        """One size for every end label: the largest at which the widest still fits."""
+    def _end_labels(
+        self, plan: CurvesPlan, colors, chart: kit.Chart
+    ) -> tuple[list[tuple[VMobject, VMobject]], float, bool]:
+        """Each run's name and final value beside the chart's right edge, one size for all:
+        the largest at which they fit the room there, trying in turn the full labels on one
+        line, the value under the name, the short labels ("8 GPUs"), and each of those a size
+        smaller, down to MIN_TEXT_SIZE; names still too wide are cut with an ellipsis.
+        Returns the (name, value) texts, their size and whether values go under names."""
+        count = max(1, len(plan.series))
+        start = max(kit.MIN_TEXT_SIZE, min(kit.SMALL_SIZE, 120 / count + 6))
         room = kit.safe_box()[1] - LABEL_X
-        widest = max(VGroup(*t.label[:-1]).width for t in traces)
-        if widest <= room:
-            return
-        for trace in traces:
-            text_part = VGroup(*trace.label[:-1])
-            left = text_part.get_left()
-            text_part.scale(room / widest, about_point=left)
+        height = LABELS_TOP - LABELS_BOTTOM
+
+        def build(content: str, run: Run, bold: bool) -> VMobject:
+            return kit.merge_glyphs(kit.text(content, start, colors[run.run_id], bold=bold))
+
+        values = [build(s.final_text, s.run, False) for s in plan.series]
+        full = [build(s.label, s.run, True) for s in plan.series]
+        short = full
+        if any(s.short != s.label for s in plan.series):
+            short = [build(s.short, s.run, True) for s in plan.series]
+
+        def fits(names: list[VMobject], size: float, stacked: bool) -> bool:
+            share = size / start * 1.02  # widths are not quite proportional to size
+            widths = [
+                max(n.width, v.width) if stacked else n.width + 0.15 + v.width
+                for n, v in zip(names, values, strict=True)
+            ]
+            lines = 2.2 if stacked else 1.1
+            return max(widths) * share <= room and count * lines * size / 48 * 0.75 <= height
+
+        size = start
+        while True:
+            for names, stacked in ((full, False), (full, True), (short, False), (short, True)):
+                if fits(names, size, stacked):
+                    return self._scaled(names, values, size / start), size, stacked
+            if size <= kit.MIN_TEXT_SIZE:
+                break
+            size = max(kit.MIN_TEXT_SIZE, size - 1)
+        stacked = fits(short, size, True) or not fits(short, size, False)
+        share = size / start
+        cut = []
+        for series, name, value in zip(plan.series, short, values, strict=True):
+            free = room / share - (0 if stacked else value.width + 0.15)
+            if name.width > free:
+                text = kit.lanes.ellipsized(series.short, start, free)
+                name = build(text, series.run, True)
+            cut.append(name)
+        return self._scaled(cut, values, share), size, stacked
+
+    @staticmethod
+    def _scaled(
+        names: list[VMobject], values: list[VMobject], share: float
+    ) -> list[tuple[VMobject, VMobject]]:
+        for mob in (*names, *values):
+            mob.scale(share)
+        return list(zip(names, values, strict=True))
 
     def _draw_until(self, trace: Trace, t: float, chart: kit.Chart) -> None:
         shown = int(np.searchsorted(trace.times, t, side="right"))
@@ -243,43 +293,77 @@ class MetricVsTime(kit.StudyScene):
             points = np.column_stack([trace.x[:shown], trace.y[:shown], np.zeros(shown)])
             trace.line.set_points_as_corners(points)
             trace.line.set_stroke(opacity=1)
-        # once finished, the final value carries straight to the label at the chart's edge
-        if t >= trace.run.time_s:
-            trace.tail.set_points_as_corners(
-                [[trace.x[-1], trace.y[-1], 0], [chart.right, trace.y[-1], 0]]
-            )
-            trace.tail.set_stroke(opacity=0.45)
-        else:
-            trace.tail.set_points_as_corners([[trace.x[-1], trace.y[-1], 0]] * 2)
-            trace.tail.set_stroke(opacity=0)
 
-    def _closing(self, traces: list[Trace], chart: kit.Chart) -> VGroup:
-        """The ranking by time to the target, in the corner the curves leave empty: top left
-        under the target for a rising metric (it starts low), bottom left for a falling one."""
+    def _closing(
+        self, traces: list[Trace], chart: kit.Chart, target_line: VGroup
+    ) -> tuple[VGroup, list[VMobject]]:
+        """The ranking by time to the target, and what makes way for it. It goes where no
+        curve, point or the target line is: the free place in the chart nearest the corner the
+        curves leave empty (top left for a rising metric, bottom left for a falling one), in
+        one column or two. Where the chart has no such place, it takes the end labels' place
+        beside the chart (it names every run it ranks, in the run's colour)."""
         plan = self.plan
         if plan.target is None or plan.ranking_header is None:
-            return VGroup()
-        theme = self.theme
+            return VGroup(), []
+        occupied = [kit.marks.dense_points(t.line) for t in traces]
+        occupied += [kit.marks.box_points(t.end_dot) for t in traces]
+        occupied += [kit.marks.box_points(t.marker) for t in traces if t.marker is not None]
+        occupied += [kit.marks.box_points(part) for part in target_line]
+        area = (chart.left + 0.08, chart.right - 0.08, chart.bottom + 0.08, chart.top - 0.04)
+        corner = (0.0, 1.0) if plan.rising else (0.0, 0.0)
+        for columns in (1, 2):
+            box = self._ranking_box(traces, columns, RANKING_NAME)
+            spot = kit.marks.free_spot((box.width, box.height), area, occupied, prefer=corner)
+            if spot is not None:
+                return box.move_to([*spot, 0]), []
+        # beside the chart the column is narrow: names are cut shorter, lines wrap sooner
+        box = self._ranking_box(traces, 1, RANKING_NAME_BESIDE)
+        _, right, bottom, top = kit.safe_box()
+        left = chart.right + 0.15
+        middle = (chart.top + chart.bottom) / 2
+        box.move_to([(left + right) / 2, middle, 0])
+        kit.keep_inside(box, (left, right, chart.bottom - 0.5, top - 1.0))  # under the clock
+        return box, [t.label for t in traces]
+
+    def _ranking_box(self, traces: list[Trace], columns: int, name_length: int) -> VGroup:
+        plan, theme = self.plan, self.theme
         color_of = {id(t.series): t.line.get_stroke_color() for t in traces}
+        ranked = plan.ranking[:MAX_RANKED]
         entries = [
-            kit.text(line, kit.SOURCE_SIZE, color_of[id(series)]) for series, line in plan.ranking
+            kit.text(
+                _fitted_entry(line, series.short, name_length),
+                kit.SOURCE_SIZE,
+                color_of[id(series)],
+            )
+            for series, line in ranked
         ]
-        # one narrow column fits where the curves are still low; two only for long rankings
-        rows = (len(entries) + 1) // 2 if len(entries) > 10 else len(entries)
-        columns = [VGroup(*entries[:rows]), VGroup(*entries[rows:])]
-        for column in columns:
-            column.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
-        table = VGroup(*(c for c in columns if len(c))).arrange(RIGHT, aligned_edge=UP, buff=0.45)
-        header = kit.text(plan.ranking_header, kit.SMALL_SIZE, theme.foreground, bold=True)
-        body = VGroup(header, table).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        if plan.missed:
-            body.add(kit.text(plan.missed, kit.SOURCE_SIZE, theme.muted))
-            body.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        rows = -(-len(entries) // columns)
+        groups = [VGroup(*entries[k : k + rows]) for k in range(0, len(entries), rows)]
+        for group in groups:
+            group.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+        table = VGroup(*groups).arrange(RIGHT, aligned_edge=UP, buff=0.45)
+        header = kit.text(plan.ranking_header or "", kit.SMALL_SIZE, theme.foreground, bold=True)
+        body = VGroup(header, table)
+        if len(plan.ranking) > MAX_RANKED:
+            more = len(plan.ranking) - MAX_RANKED
+            body.add(kit.text(f"and {more} more", kit.SOURCE_SIZE, theme.muted))
+        missed = [t.series.short for t in traces if t.series.target_s is None]
+        wrapped = wrap_list("not reached: ", missed, name_length + 4) if plan.missed else ()
+        for line in wrapped:
+            body.add(kit.text(line, kit.SOURCE_SIZE, theme.muted))
+        body.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         box = kit.callout_box(body, theme)
-        if plan.rising:
-            corner = [chart.left + 0.2, float(chart.y_of(plan.target)) - 0.2, 0]
-            return box.move_to(corner, aligned_edge=UP + LEFT)
-        return box.move_to([chart.left + 0.2, chart.bottom + 0.2, 0], aligned_edge=DOWN + LEFT)
+        kit.marks.panel(box[0])
+        return box
+
+
+def _fitted_entry(line: str, name: str, length: int) -> str:
+    """A ranking line ("3. NAME  2.9 min") whose run name is cut with an ellipsis to
+    ``length`` characters: a long study-file label must not widen the box past its place."""
+    if len(name) <= length or name not in line:
+        return line
+    cut = name[: length - 1].rsplit(" ", 1)[0].rstrip(",;:(") + kit.lanes.ELLIPSIS
+    return line.replace(name, cut, 1)
 
 
 class AccuracyVsTime(MetricVsTime):

@@ -11,6 +11,7 @@ the part that was measured and dashed, marked as an estimate, for the rest.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from manim import (
@@ -38,7 +39,12 @@ INTRO_SECONDS = 1.0
 RACE_SECONDS = 9.0
 CLOSING_SECONDS = 1.0
 HOLD_SECONDS = 3.0
-TRACK_LEFT, TRACK_RIGHT = kit.lanes.LABEL_RIGHT + 0.25, 3.55
+TRACK_RIGHT = 3.55  # where the tracks end during the race; the finishing times follow
+STAMP_GAP = 0.2
+CALLOUT_GAP = 0.35  # between the finishing times and the closing callout
+NOTE_GAP = 0.2
+CLOCK_HEIGHT = 0.95  # the elapsed clock's caption and time, top right
+MIN_TRACK = 1.2  # the narrowest the tracks become to make room for the callout
 AXIS_Y = -2.35
 STAMP_FADE = 0.008  # share of the race over which a finish stamp fades in
 RACE_OVERRUN = 1.1  # the clock runs a little past the last finish, so its stamp shows
@@ -54,14 +60,19 @@ class Lane:
     stamp: VGroup
     marker: Dot
     note: VMobject | None = None
+    track: VMobject | None = None
+    ghost: VMobject | None = None
+    note_at: float = 0.0  # x where the measured part ends; the note sits beside it
+    note_side: int = 0  # 1 right of it, -1 left
+
+    def track_parts(self) -> list[VMobject]:
+        """What narrows with the track at the close: its background, bars and outline."""
+        parts = [self.track, self.solid, self.estimate, self.ghost]
+        return [part for part in parts if part is not None]
 
     @property
     def measured_fraction(self) -> float:
         return self.curve.measured_until_s / self.curve.finish_s
-
-
-def track_x(fraction: float) -> float:
-    return TRACK_LEFT + (TRACK_RIGHT - TRACK_LEFT) * float(np.clip(fraction, 0, 1))
 
 
 class ProgressRace(kit.StudyScene):
@@ -72,11 +83,11 @@ class ProgressRace(kit.StudyScene):
         t_end, t_start = plan.t_end, plan.t_start
         clock_map = kit.LogClock(t_start, t_end * RACE_OVERRUN)
         right = kit.safe_box()[1]
-        axis = kit.LogTimeAxis(t_start, t_end * 1.15, TRACK_LEFT, right - 0.3, AXIS_Y, theme)
+        geometry = kit.LaneGeometry.for_lanes(len(runs), [lane.label for lane in plan.lanes])
+        self.track_left = geometry.track_left
+        axis = kit.LogTimeAxis(t_start, t_end * 1.15, self.track_left, right - 0.3, AXIS_Y, theme)
         axis_caption = kit.text("time, log scale", kit.SMALL_SIZE, theme.muted)
         axis_caption.next_to(axis.line, LEFT, buff=0.25)
-
-        geometry = kit.LaneGeometry.for_lanes(len(runs))
         colors = kit.run_colors(theme, runs)
         static = VGroup()
         lanes = [
@@ -115,11 +126,12 @@ class ProgressRace(kit.StudyScene):
         def draw(s: float, t: float) -> None:
             for lane in lanes:
                 fraction = float(lane.curve.at(t))
-                measured_end = track_x(min(fraction, lane.measured_fraction))
-                kit.set_bar(lane.solid, TRACK_LEFT, measured_end, lane.y, geometry.bar_height)
+                measured_end = self.track_x(min(fraction, lane.measured_fraction))
+                left = self.track_left
+                kit.set_bar(lane.solid, left, measured_end, lane.y, geometry.bar_height)
                 if lane.estimate is not None:
-                    start = track_x(lane.measured_fraction)
-                    end = max(start, track_x(fraction))
+                    start = self.track_x(lane.measured_fraction)
+                    end = max(start, self.track_x(fraction))
                     kit.set_bar(lane.estimate, start, end, lane.y, geometry.bar_height)
                 finished = (s - finish_share[id(lane)]) / STAMP_FADE
                 shown = float(np.clip(finished, 0, 1))
@@ -146,12 +158,66 @@ class ProgressRace(kit.StudyScene):
             lane.marker.set_opacity(1)
         show_time(t_end)  # the held frame reads the time the last run finished
 
-        closing = self._closing(plan, runs, theme, geometry)
-        # a note the callout would cover makes way for it (it said its part during the race;
-        # the dashed bar and the "≈" stamp still say estimate)
-        covered = [lane.note for lane in lanes if lane.note and _overlaps(lane.note, closing)]
-        self.play(FadeIn(closing), *(FadeOut(note) for note in covered), run_time=CLOSING_SECONDS)
+        self._close(plan, lanes, theme, geometry)
         self.wait(HOLD_SECONDS)
+
+    def track_x(self, fraction: float) -> float:
+        span = TRACK_RIGHT - self.track_left
+        return self.track_left + span * float(np.clip(fraction, 0, 1))
+
+    def _close(
+        self, plan: RacePlan, lanes: list[Lane], theme: kit.Theme, geometry: kit.LaneGeometry
+    ) -> None:
+        """Every bar is full now: the tracks narrow to the left, the finishing times follow,
+        and the closing callout takes the room that frees beside them. Nothing of the race is
+        covered; a lane's estimate note that no longer fits its shorter bar fades (it said its
+        part during the race; the dashed bar and the "≈" stamp still say estimate)."""
+        _, right, _, _ = kit.safe_box()
+        stamps_width = max(lane.stamp.width for lane in lanes)
+        # the tracks narrow as far as the callout needs to fit between the clock and the axis
+        height = kit.safe_box()[3] - CLOCK_HEIGHT - (AXIS_Y + 0.3)
+        for track in (MIN_TRACK, MIN_TRACK * 0.6, MIN_TRACK * 0.3):
+            narrowest = self.track_left + track
+            room = right - (narrowest + STAMP_GAP + stamps_width + CALLOUT_GAP)
+            closing = self._closing(plan, theme, room)
+            if closing.height <= height:
+                break
+        if not len(closing):
+            return
+        track_right = min(
+            TRACK_RIGHT, right - closing.width - CALLOUT_GAP - stamps_width - STAMP_GAP
+        )
+        track_right = max(track_right, narrowest)
+        factor = (track_right - self.track_left) / (TRACK_RIGHT - self.track_left)
+        anchor = np.array([self.track_left, 0.0, 0.0])
+        bars = VGroup(*(part for lane in lanes for part in lane.track_parts()))
+        stamps = VGroup(*(lane.stamp for lane in lanes))
+        shift = (track_right - TRACK_RIGHT) * RIGHT
+        leaving = [
+            lane.note
+            for lane in lanes
+            if lane.note is not None and not _fits_in(lane, factor, self.track_left, track_right)
+        ]
+        staying = [
+            lane.note for lane in lanes if lane.note is not None and lane.note not in leaving
+        ]
+        moves: list[Any] = [
+            bars.animate.stretch(factor, 0, about_point=anchor),
+            stamps.animate.shift(shift),
+        ]
+        moves += [
+            lane.note.animate.move_to(_note_centre(lane, factor, self.track_left))
+            for lane in lanes
+            if lane.note is not None and lane.note in staying
+        ]
+        closing.move_to([(track_right + stamps_width + STAMP_GAP + CALLOUT_GAP + right) / 2, 0, 0])
+        closing.set_y(geometry.middle_y)
+        # between the clock and the time axis' markers
+        callout_left = track_right + stamps_width + STAMP_GAP + CALLOUT_GAP
+        top = kit.safe_box()[3] - CLOCK_HEIGHT
+        kit.keep_inside(closing, (callout_left, right, AXIS_Y + 0.3, top))
+        self.play(*moves, *(FadeOut(note) for note in leaving), run_time=CLOSING_SECONDS)
+        self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
 
     def _lane(
         self,
@@ -165,90 +231,103 @@ class ProgressRace(kit.StudyScene):
     ) -> Lane:
         y = geometry.y(index)
         run = planned.run
+        left = self.track_left
         label = kit.lane_label(planned.label, geometry, index, color)
         track = Rectangle(
-            width=TRACK_RIGHT - TRACK_LEFT,
+            width=TRACK_RIGHT - left,
             height=geometry.bar_height,
             stroke_width=0,
             fill_color=theme.track,
             fill_opacity=1,
-        ).move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, y, 0])
+        ).move_to([(left + TRACK_RIGHT) / 2, y, 0])
         static.add(track, label)
 
         curve = planned.curve
         solid = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
         estimate = None
+        ghost = None
         note = None
         if planned.estimate_note is not None:
-            measured_x = track_x(curve.measured_until_s / curve.finish_s)
-            ghost = Rectangle(
+            measured_x = self.track_x(curve.measured_until_s / curve.finish_s)
+            outline = Rectangle(
                 width=TRACK_RIGHT - measured_x,
                 height=geometry.bar_height,
                 stroke_color=color,
                 stroke_width=2,
                 fill_opacity=0,
             ).move_to([(measured_x + TRACK_RIGHT) / 2, y, 0])
-            note = kit.merge_glyphs(
-                kit.text(
-                    planned.estimate_note,
-                    min(kit.SOURCE_SIZE, geometry.label_size * 0.7),
-                    theme.foreground,
-                )
-            )
-            _place_note(note, measured_x, y)
-            note.set_z_index(2)
-            static.add(DashedVMobject(ghost, num_dashes=60, dashed_ratio=0.55), note)
+            ghost = DashedVMobject(outline, num_dashes=60, dashed_ratio=0.55)
+            size = max(kit.MIN_TEXT_SIZE, min(kit.SOURCE_SIZE, geometry.label_size * 0.7))
+            note = kit.merge_glyphs(kit.text(planned.estimate_note, size, theme.foreground))
+            note_side = self._place_note(note, measured_x, y, geometry.pitch)
+            if not note_side:
+                note = None  # the dashed bar and the "≈" stamp say estimate without it
+            static.add(ghost)
+            if note is not None:
+                note.set_z_index(2)
+                static.add(note)
             estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
         stamp = VGroup(
             kit.merge_glyphs(kit.text(planned.stamp, geometry.label_size, color, bold=True))
         )
-        stamp.move_to([TRACK_RIGHT + 0.2, y, 0], aligned_edge=LEFT)
+        stamp.move_to([TRACK_RIGHT + STAMP_GAP, y, 0], aligned_edge=LEFT)
         marker = Dot(axis.point(run.time_s), radius=0.075, color=color)
-        return Lane(run, curve, y, solid, estimate, stamp, marker, note)
+        own = [note] if note is not None else []
+        for mark in (solid, estimate, ghost):
+            if mark is not None:
+                kit.marks.data(mark, own=own)
+        kit.marks.data(marker, axis=axis)
+        lane = Lane(run, curve, y, solid, estimate, stamp, marker, note, track, ghost)
+        if note is not None:
+            lane.note_at, lane.note_side = measured_x, note_side
+        return lane
 
-    def _closing(
-        self, plan: RacePlan, runs: list[Run], theme: kit.Theme, geometry: kit.LaneGeometry
-    ) -> VGroup:
-        """The closing callout, drawn from the plan's lines."""
+    def _closing(self, plan: RacePlan, theme: kit.Theme, room: float) -> VGroup:
+        """The closing callout, drawn from the plan's lines, at most ``room`` wide."""
         styles = {
             "lead": (kit.LABEL_SIZE, theme.foreground, True),
             "laptop": (kit.LABEL_SIZE, kit.laptop_color(theme, 0), True),
-            "headline": (60, theme.highlight, True),
+            "headline": (52, theme.highlight, True),
             "muted": (kit.SMALL_SIZE, theme.muted, False),
             "emphasis": (kit.LABEL_SIZE, theme.foreground, True),
         }
         lines: list[kit.CalloutLine] = [(line.text, *styles[line.role]) for line in plan.closing]
-        # over the tracks only: labels and finishing times stay readable on the held frame
-        box = kit.callout(lines, theme, max_width=TRACK_RIGHT - TRACK_LEFT - 0.6)
-        # over the cluster lanes if it fits there, so the laptop lanes' notes stay whole
-        cluster_lanes = sum(r.platform == "cluster" for r in runs)
-        top = geometry.y(0) + geometry.pitch / 2
-        bottom = geometry.y(max(0, cluster_lanes - 1)) - geometry.pitch / 2
-        middle = (top + bottom) / 2 if box.height <= top - bottom else geometry.middle_y
-        # above the lanes' estimate notes, which it may cover
-        return box.move_to([(TRACK_LEFT + TRACK_RIGHT) / 2, middle, 0]).set_z_index(5)
+        if not lines:
+            return VGroup()
+        box = kit.callout(lines, theme, max_width=room - kit.callout_padding())
+        return box.set_z_index(5)
+
+    def _place_note(self, note: VMobject, measured_x: float, y: float, pitch: float) -> int:
+        """Right of where the measured part ends, over the estimated part (1); where that is
+        too short (a run measured almost to its end), left of it, over the measured bar (-1);
+        0 when neither side holds it at its size, or the lane is too low for it."""
+        if note.height > 0.9 * pitch:
+            return 0
+        right_room = TRACK_RIGHT - 0.1 - (measured_x + NOTE_GAP)
+        left_room = measured_x - NOTE_GAP - (self.track_left + 0.1)
+        if note.width <= right_room:
+            note.move_to([measured_x + NOTE_GAP, y, 0], aligned_edge=LEFT)
+            return 1
+        if note.width <= left_room:
+            note.move_to([measured_x - NOTE_GAP, y, 0], aligned_edge=RIGHT)
+            return -1
+        return 0
 
 
-def _place_note(note: VMobject, measured_x: float, y: float) -> None:
-    """Right of where the measured part ends, over the estimated part; where that is too short
-    (a run measured almost to its end), left of it, over the measured bar; shrunk only if
-    neither side holds it. Never over the finishing time beyond the track."""
-    right_room = TRACK_RIGHT - 0.1 - (measured_x + 0.2)
-    left_room = measured_x - 0.2 - (TRACK_LEFT + 0.1)
-    if note.width > right_room and left_room > right_room:
-        if note.width > left_room:
-            note.scale_to_fit_width(left_room)
-        note.move_to([measured_x - 0.2, y, 0], aligned_edge=RIGHT)
-        return
-    if note.width > right_room:
-        note.scale_to_fit_width(max(right_room, 0.1))
-    note.move_to([measured_x + 0.2, y, 0], aligned_edge=LEFT)
+def _note_centre(lane: Lane, factor: float, left: float) -> np.ndarray:
+    """Where ``lane``'s note goes when the track stretches by ``factor`` from ``left``: beside
+    the measured end, on the side it was on."""
+    note = lane.note
+    assert note is not None
+    measured = left + (lane.note_at - left) * factor
+    x = measured + lane.note_side * (NOTE_GAP + note.width / 2)
+    return np.array([x, note.get_center()[1], 0.0])
 
 
-def _overlaps(a: VMobject, b: VMobject) -> bool:
-    return bool(
-        a.get_left()[0] < b.get_right()[0]
-        and b.get_left()[0] < a.get_right()[0]
-        and a.get_bottom()[1] < b.get_top()[1]
-        and b.get_bottom()[1] < a.get_top()[1]
-    )
+def _fits_in(lane: Lane, factor: float, left: float, right: float) -> bool:
+    """Whether ``lane``'s note still sits inside its track once the track is stretched."""
+    if lane.note is None:
+        return True
+    x = _note_centre(lane, factor, left)[0]
+    half = lane.note.width / 2
+    return bool(left + 0.1 <= x - half and x + half <= right - 0.1)

@@ -16,6 +16,7 @@ from manim import (
     Dot,
     FadeIn,
     GrowFromCenter,
+    Line,
     Rectangle,
     VGroup,
     VMobject,
@@ -40,6 +41,7 @@ class ScalingEfficiency(kit.StudyScene):
     def construct(self) -> None:
         theme = self.theme
         plan = scaling_plan(self.view)
+        fit = self.fit = plan.fit
         points = list(plan.points)
         cluster_runs = [p.run for p in points]
         colors = kit.run_colors(theme, cluster_runs)
@@ -56,14 +58,17 @@ class ScalingEfficiency(kit.StudyScene):
             x_caption="GPUs (log scale)",
             y_caption=plan.y_caption,
         )
-        node_marks = self._node_boundary(chart, plan)
-        fit = plan.fit
+        node_marks = self._node_boundary(chart, plan, base, max_gpus)
         self.begin_part(plan.start_notes)
         self.fade_in(
             node_marks,
             run_time=INTRO_SECONDS,
             from_start=[
-                self.frame_of(plan.title, plan.source),
+                # no clock in this scene: the title may use the whole width
+                VGroup(
+                    kit.title(plan.title, theme, beside_clock=False),
+                    kit.source_line(plan.source, theme),
+                ),
                 chart,
             ],
         )
@@ -86,13 +91,13 @@ class ScalingEfficiency(kit.StudyScene):
             dot = Dot(
                 chart.c2p(point.gpus, point.speedup), radius=0.09, color=colors[point.run.run_id]
             )
+            kit.marks.data(dot, axis=chart)
             self.play(GrowFromCenter(dot), FadeIn(row, shift=LEFT * 0.2), run_time=POINT_SECONDS)
 
         fit_group = VGroup()
         if fit is not None:
-            gpus = np.geomspace(base, max_gpus, 200)
-            curve = VMobject(stroke_color=kit.laptop_color(theme, 0), stroke_width=4)
-            curve.set_points_smoothly(chart.c2p_many(gpus, fit.speedup(gpus)))
+            curve = self._fit_curve(chart, base, max_gpus)
+            kit.marks.data(curve, axis=chart)
             label = kit.text(plan.fit_label or "", kit.SMALL_SIZE, kit.laptop_color(theme, 0))
             self._place_under(label, chart, points, curve)
             fit_group.add(curve, label)
@@ -121,8 +126,18 @@ class ScalingEfficiency(kit.StudyScene):
             ceiling = max(ys) if ys else chart.bottom
             label.set_y(min(ceiling + 0.3 + label.height / 2, chart.top - label.height))
 
-    def _node_boundary(self, chart: kit.Chart, plan: ScalingPlan) -> VGroup:
-        """Shade the multi-node part of the axis: past one node's GPUs, the network joins in."""
+    def _fit_curve(self, chart: kit.Chart, base: float, max_gpus: float) -> VMobject:
+        fit = self.fit
+        assert fit is not None
+        gpus = np.geomspace(base, max_gpus, 200)
+        curve = VMobject(stroke_color=kit.laptop_color(self.theme, 0), stroke_width=4)
+        return curve.set_points_smoothly(chart.c2p_many(gpus, fit.speedup(gpus)))
+
+    def _node_boundary(
+        self, chart: kit.Chart, plan: ScalingPlan, base: float, max_gpus: float
+    ) -> VGroup:
+        """Shade the multi-node part of the axis: past one node's GPUs, the network joins in.
+        Its caption goes where no point, fit or ideal line will be, in one line or two."""
         per_node = plan.gpus_per_node
         if per_node is None or plan.node_caption is None:
             return VGroup()
@@ -134,18 +149,35 @@ class ScalingEfficiency(kit.StudyScene):
             fill_color=self.theme.track,
             fill_opacity=0.45,
         ).move_to([(x + chart.right) / 2, (chart.top + chart.bottom) / 2, 0])
-        caption = kit.text(plan.node_caption, kit.SOURCE_SIZE, self.theme.muted)
-        caption.move_to([x + 0.12, chart.bottom + 0.22, 0], aligned_edge=LEFT)
-        if caption.get_right()[0] > chart.right - 0.1:
-            caption.scale_to_fit_width(chart.right - 0.1 - x - 0.12).align_to(
-                [x + 0.12, 0, 0], LEFT
-            )
+        color = self.theme.muted
+        caption: VMobject = kit.text(plan.node_caption, kit.SOURCE_SIZE, color)
+        if caption.width > chart.right - x - 0.24:
+            parts = plan.node_caption.replace(" (", "\n(").splitlines()
+            caption = VGroup(*(kit.text(part, kit.SOURCE_SIZE, color) for part in parts))
+            caption.arrange(DOWN, aligned_edge=LEFT, buff=0.05)
+        occupied = [
+            kit.marks.box_points(Dot(chart.c2p(p.gpus, p.speedup), radius=0.09))
+            for p in plan.points
+        ]
+        occupied.append(
+            kit.marks.dense_points(Line(chart.c2p(base, 1), chart.c2p(max_gpus, max_gpus / base)))
+        )
+        if self.fit is not None:
+            occupied.append(kit.marks.dense_points(self._fit_curve(chart, base, max_gpus)))
+        area = (x + 0.05, chart.right - 0.05, chart.bottom + 0.05, chart.top - 0.05)
+        size = (caption.width, caption.height)
+        spot = kit.marks.free_spot(size, area, occupied, prefer=(0.0, 0.0))
+        if spot is None:  # the shade says it alone; the notes name the node size
+            return VGroup(shade)
+        caption.move_to([*spot, 0])
         return VGroup(shade, caption)
 
     def _table(self, plan: ScalingPlan, colors, theme: kit.Theme):
         _, right, _, _ = kit.safe_box()
         columns = (TABLE_LEFT, right - 1.75, right)
         row_pitch = min(0.42, 4.2 / (len(plan.points) + 1))
+        # rows closer than SMALL_SIZE text needs: every row smaller together, to the minimum
+        self.table_size = size = max(kit.MIN_TEXT_SIZE, min(kit.SMALL_SIZE, row_pitch * 54))
         top = CHART_BOX[3]
 
         def row(cells: list[str], color, y: float, size: float, bold: bool) -> VGroup:
@@ -160,13 +192,13 @@ class ScalingEfficiency(kit.StudyScene):
             )
             return VGroup(first, second, third)
 
-        header = row(["GPUs", "speedup", "efficiency"], theme.muted, top, kit.SMALL_SIZE, False)
+        header = row(["GPUs", "speedup", "efficiency"], theme.muted, top, size, False)
         rows = [
             row(
                 list(cells),
                 colors[p.run.run_id],
                 top - (i + 1) * row_pitch,
-                kit.SMALL_SIZE,
+                size,
                 True,
             )
             for i, (p, cells) in enumerate(zip(plan.points, plan.rows, strict=True))
@@ -174,10 +206,16 @@ class ScalingEfficiency(kit.StudyScene):
         return header, rows
 
     def _closing(self, lines: list[str], rows: list[VGroup], theme: kit.Theme):
-        body = VGroup(*(kit.text(line, kit.SMALL_SIZE, theme.foreground) for line in lines))
-        body.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        """What the data says, under the table, at the table's size; a line too wide breaks
+        after its colon or comma."""
         _, right, bottom, _ = kit.safe_box()
         room = right - TABLE_LEFT
-        if body.width > room:
-            body.scale_to_fit_width(room)
-        return body.next_to(rows[-1], DOWN, buff=0.35).align_to([TABLE_LEFT, 0, 0], LEFT)
+        size = self.table_size
+        body = VGroup()
+        for line in lines:
+            mob: VMobject = kit.text(line, size, theme.foreground)
+            if mob.width > room:
+                mob = kit.callout_lines(line, size, theme.foreground, room)
+            body.add(mob)
+        body.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        return body.next_to(rows[-1], DOWN, buff=0.3).align_to([TABLE_LEFT, 0, 0], LEFT)

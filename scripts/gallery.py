@@ -10,6 +10,8 @@ python scripts/gallery.py [--out media/gallery] [Scene ...]
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import os
 import shutil
 import sys
@@ -23,11 +25,49 @@ from scenes.kit.gif import video_to_gif  # noqa: E402
 from scenes.render import MEDIA, QUALITY_FOLDERS, all_scenes, render_all, shown  # noqa: E402
 
 GALLERY = MEDIA / "gallery"
+# the digest of what the scenes say on the sample study when the gallery was made; the tests
+# compare it with today's plans (tests/test_gallery.py), so a stale gallery fails cheaply
+DIGEST = "plans.sha256"
 # what the README promises for each preview
 LIMIT = 500_000
 WIDTH = 480
 FPS = 7.5
 QUALITY = "l"
+
+
+def _words(value: object) -> list[str]:
+    """Every text and number a plan holds, in order (runs, curves and arrays left out: the
+    words and figures drawn from them are in the plan already)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bool | int | float):
+        return [f"{value:.6g}" if isinstance(value, float) else str(value)]
+    if isinstance(value, list | tuple):
+        return [word for item in value for word in _words(item)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if type(value).__name__ in ("Run", "ProgressCurve", "AmdahlFit"):
+            return []
+        return [w for f in dataclasses.fields(value) for w in _words(getattr(value, f.name))]
+    return []
+
+
+def plans_digest() -> str:
+    """SHA-256 of every scene's plan on the sample study with the default settings."""
+    from extract.sample import sample_runs
+    from study.plans import comparison_plan, curves_plan, race_plan, scaling_plan
+    from study.settings import Settings
+    from study.view import view_of
+
+    view = view_of(sample_runs(), Settings(), store_name="sample study")
+    plans = [
+        race_plan(view),
+        scaling_plan(view),
+        comparison_plan(view),
+        curves_plan(view, "accuracy"),
+        curves_plan(view, "loss"),
+    ]
+    text = "\n".join(word for plan in plans for word in _words(plan))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("LUMI_CONFIG", None)  # the README shows the default look
         if render_all(scenes, QUALITY, "--media_dir", str(media), env=env):
             return 1
+        if not args.scene:  # a partial refresh leaves the other scenes as stale as they were
+            (args.out / DIGEST).write_text(plans_digest() + "\n", encoding="utf-8")
         for path, name in scenes:
             video = media / "videos" / path.stem / QUALITY_FOLDERS[QUALITY] / f"{name}.mp4"
             gif, poster = args.out / f"{name}.gif", args.out / f"{name}.png"

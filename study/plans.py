@@ -34,6 +34,25 @@ from .scaling import (
 from .view import StudyView, source_text
 
 TIMES = "\u00d7"
+# between the names of a list on screen: a label may hold a comma ("Laptop, 2 threads")
+LIST_SEPARATOR = " \u00b7 "
+WRAP_CHARACTERS = 34  # a line of small print in a callout or a lane's label column
+
+
+def wrap_list(lead: str, items: list[str], width: int = WRAP_CHARACTERS) -> tuple[str, ...]:
+    """``lead`` and ``items`` joined by LIST_SEPARATOR, broken between items into lines of at
+    most ``width`` characters where the items allow (an item is never split)."""
+    lines: list[str] = []
+    line = lead.rstrip()
+    for index, item in enumerate(items):
+        joiner = " " if index == 0 else LIST_SEPARATOR.rstrip() + " "
+        if len(line) + len(joiner) + len(item) > width and line.strip():
+            lines.append(line + ("" if index == 0 else LIST_SEPARATOR.rstrip()))
+            line = item
+        else:
+            line = f"{line}{joiner}{item}" if line else item
+    lines.append(line)
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -75,8 +94,25 @@ def laptop_range(view: StudyView, values: list[float]) -> str | None:
     return units.time_span(min(values), max(values)) if values else None
 
 
+def require_both_sides(view: StudyView, runs: list[Run], scene: str) -> None:
+    """A race or comparison needs a cluster run and a laptop run: with one side only (or a
+    single run) there is nothing to compare, and the scene says so in one line."""
+    cluster = sum(r.platform == "cluster" for r in runs)
+    laptop = sum(r.platform == "laptop" for r in runs)
+    if cluster and laptop:
+        return
+    settings = view.settings
+    missing = settings.laptop_name if cluster else settings.cluster_name
+    raise InputError(
+        f"{scene} compares {settings.cluster_name} with {settings.laptop_name}, and no shown run "
+        f"is a {missing} run ({plural(cluster, 'cluster run')}, {plural(laptop, 'laptop run')})",
+        hint="'python -m extract runs' lists each run's platform and its evidence",
+    )
+
+
 def race_plan(view: StudyView) -> RacePlan:
     settings = view.settings
+    require_both_sides(view, view.shown, "ProgressRace")
     lanes = []
     for run in view.shown:
         curve = progress_curve(run)
@@ -89,7 +125,8 @@ def race_plan(view: StudyView) -> RacePlan:
     cluster = [lane for lane in lanes if lane.platform == "cluster"]
     first = min(cluster, key=lambda lane: lane.run.time_s, default=None)
     t_end = max(r.time_s for r in view.shown)
-    t_start = max(1.0, min(r.time_s for r in view.shown) / 20)
+    # the clock starts well before the first finish, so even a sub-second run has a race
+    t_start = max(0.01, min(r.time_s for r in view.shown) / 20)
     return RacePlan(
         title=settings.title(settings.title_race),
         source=source_text(view, view.shown, histories=False),
@@ -240,6 +277,7 @@ def comparison_plan(view: StudyView) -> ComparisonPlan:
     settings = view.settings
     per_epoch = settings.comparison_time == "per_epoch"
     shown = [r for r in view.shown if bar_value(r, per_epoch)]
+    require_both_sides(view, shown, "TrainingComparison")
     laptop_values = tuple(
         float(bar_value(r, per_epoch) or 0) for r in shown if r.platform == "laptop"
     )
@@ -261,7 +299,7 @@ def comparison_plan(view: StudyView) -> ComparisonPlan:
         note = units.estimated_note(laptop_estimates) if kind == "times" else ""
         range_label = (
             f"{laptop} {kind} {what}: {laptop_range(view, list(laptop_values))}{note}   "
-            f"({TIMES}: times faster than {laptop.lower()})"
+            f"({TIMES}: times faster)"
         )
     plan_bars = tuple(bars)
     cluster_bars = tuple(b for b in plan_bars if b.run.platform == "cluster")
@@ -291,7 +329,7 @@ def _comparison_notes(
         if bar.estimated:
             line += f" (estimate; {units.duration(bar.measured_s)} measured)"
         if bar.speedup:
-            line += f", {bar.speedup} faster than {view.settings.laptop_name.lower()}"
+            line += f", {bar.speedup} faster than {view.settings.laptop_name}"
         lines.append(line + ".")
     return "\n".join(lines)
 
@@ -429,6 +467,7 @@ class CurvesPlan:
     ranking_header: str | None
     ranking: tuple[tuple[CurveSeries, str], ...]  # fastest to the target first, with its line
     missed: str | None
+    missed_lines: tuple[str, ...]  # ``missed`` wrapped for a narrow box
     start_notes: str
     closing_notes: str
 
@@ -471,7 +510,8 @@ def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
         series=tuple(series),
         ranking_header=f"Time to {target_text}" if ranking and target_text else None,
         ranking=ranking,
-        missed=f"not reached: {', '.join(missed)}" if ranking and missed else None,
+        missed=f"not reached: {LIST_SEPARATOR.join(missed)}" if ranking and missed else None,
+        missed_lines=wrap_list("not reached: ", missed) if ranking and missed else (),
         start_notes=_curves_start_notes(y_caption, target_text, reached),
         closing_notes=_curves_closing_notes(series, target_text, reached),
     )

@@ -6,7 +6,9 @@ manim.cfg. Every key is optional; see manim.cfg for the documented defaults.
 
 from __future__ import annotations
 
+import ast
 import configparser
+import contextlib
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -46,7 +48,8 @@ class Settings:
     study: str = ""
 
     def title(self, template: str) -> str:
-        return template.format(cluster=self.cluster_name, laptop=self.laptop_name.lower())
+        # names as the user wrote them: "MacBook" stays "MacBook" in a title
+        return template.format(cluster=self.cluster_name, laptop=self.laptop_name)
 
     def select(self, runs: list[Run]) -> list[Run]:
         """The runs the user chose: names matching include_runs and not exclude_runs (regexes)."""
@@ -84,6 +87,12 @@ def load_settings() -> Settings:
         # configparser's messages span lines and repeat the path; keep the reason and line
         reason = getattr(error, "message", str(error)).splitlines()[0].rstrip(".")
         line = getattr(error, "lineno", None)
+        if isinstance(error, configparser.ParsingError) and getattr(error, "errors", None):
+            # a line that is neither a section, a key = value nor a comment
+            line, text = error.errors[0]
+            with contextlib.suppress(ValueError, SyntaxError):
+                text = ast.literal_eval(text)  # configparser keeps the line's repr
+            reason = f"{str(text).strip()!r} is not 'key = value'"
         where = f"line {line}: " if line else ""
         raise InputError(f"cannot read settings: {where}{reason}", path=path) from None
     except (OSError, UnicodeDecodeError) as error:

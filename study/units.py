@@ -18,6 +18,8 @@ def duration(seconds: float) -> str:
     """'45 s', '3.3 min', '75.8 h', '4.2 days': the unit a person would say aloud."""
     if not math.isfinite(seconds):
         return "n/a"
+    if 0 < seconds < 0.95:  # a sub-second run is not "0 s"
+        return f"{seconds:.2g} s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 90 * MINUTE:

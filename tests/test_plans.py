@@ -78,9 +78,12 @@ def test_names_from_the_settings_and_labels_from_evidence():
     assert bars[0].speedup == "1,000\u20132,000\u00d7"
 
 
-def test_nothing_to_race_against_is_said_not_invented():
-    plan = race_plan(view_of([cluster(8, 1, 100.0), cluster(1, 1, 700.0)]))
-    assert [line.role for line in plan.closing] == ["lead"]  # no laptop: no speedup headline
+def test_nothing_to_race_against_is_refused_not_invented():
+    # cluster runs alone: no race and no comparison, one line naming the missing side
+    with pytest.raises(InputError, match="no shown run is a Laptop run"):
+        race_plan(view_of([cluster(8, 1, 100.0), cluster(1, 1, 700.0)]))
+    with pytest.raises(InputError, match="no shown run is a Laptop run"):
+        comparison_plan(view_of([cluster(8, 1, 100.0)]))
 
 
 def with_history(run: Run, **columns) -> Run:

@@ -8,9 +8,11 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from extract.errors import InputError
 from extract.model import Evidence, Run
 from study import units
 from study.plans import TIMES, comparison_plan, race_plan, speedup_text
@@ -139,7 +141,19 @@ def test_plans_hold_only_what_the_report_holds(runs: list[Run], chosen: Settings
     if not shown:
         assert report.fastest_cluster_s is None and report.max_speedup is None
         return
-    race, comparison = race_plan(view), comparison_plan(view)
+    platforms = {r.platform for r in shown}
+    if platforms != {"cluster", "laptop"}:
+        # one side only: nothing to race or compare, refused in one line (issue 19)
+        with pytest.raises(InputError, match="no shown run is a"):
+            race_plan(view)
+        return
+    race = race_plan(view)
+    try:
+        comparison = comparison_plan(view)
+    except InputError:
+        # per epoch, a side whose runs have no time per epoch leaves nothing to compare
+        assert chosen.comparison_time == "per_epoch"
+        return
     # what the examples covered (pytest --hypothesis-show-statistics)
     event(f"{len(race.lanes)} lanes")
     if any("best of" in lane.label for lane in race.lanes):

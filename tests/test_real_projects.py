@@ -276,7 +276,7 @@ def test_comparison_plans_of_the_export(csv_runs):
     ]
     assert [b.measured_s for b in plan.bars[3:]] == [4753, 2908]
     assert plan.range_label == (
-        f"Laptop estimates in total: 54\u201376 h   ({TIMES}: times faster than laptop)"
+        f"Laptop estimates in total: 54\u201376 h   ({TIMES}: times faster)"
     )
     per_epoch = comparison_plan(view_of(csv_runs, Settings(comparison_time="per_epoch")))
     values = {b.run.name: b.value_s for b in per_epoch.bars}

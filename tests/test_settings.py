@@ -66,7 +66,7 @@ def test_names_titles_and_run_selection_reach_the_screen(settings_file, sample_s
         "exclude_runs = ^(1|2) GPU\n"
     )
     shown = {t.content for t in key_frames(ProgressRace)[-1]}
-    assert "Frontier against a workstation" in shown
+    assert "Frontier against a Workstation" in shown  # names keep the case they were given
     assert any(s.startswith("Workstation: ") for s in shown)
     assert not any(s.startswith(("1 GPU", "2 GPUs")) for s in shown)
     kept = Settings(exclude_runs="^(1|2) GPU").select(load_runs(sample_store))

@@ -2,8 +2,9 @@
 
 from study.settings import Settings, load_settings
 
+from . import marks
 from .base import StudyScene
-from .callout import CalloutLine, callout, callout_box
+from .callout import CalloutLine, callout, callout_box, callout_lines, callout_padding
 from .chart import Chart, Scale, Tick, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
 from .fader import Fader
@@ -14,6 +15,7 @@ from .text import GlyphText, merge_glyphs, text
 from .theme import (
     CLOCK_SIZE,
     LABEL_SIZE,
+    MIN_TEXT_SIZE,
     SMALL_SIZE,
     SOURCE_SIZE,
     THEMES,
@@ -28,6 +30,8 @@ from .theme import (
 from .timeaxis import LogTimeAxis
 
 __all__ = [
+    "marks",
+    "MIN_TEXT_SIZE",
     "ClockReadout",
     "Fader",
     "LaneGeometry",
@@ -55,6 +59,8 @@ __all__ = [
     "Theme",
     "callout",
     "callout_box",
+    "callout_lines",
+    "callout_padding",
     "cluster_color",
     "keep_inside",
     "laptop_color",

@@ -2,21 +2,72 @@
 
 from __future__ import annotations
 
-from manim import DOWN, RoundedRectangle, VGroup
+import math
+import textwrap
 
+from manim import DOWN, LEFT, RoundedRectangle, VGroup
+
+from .marks import panel
 from .text import text
-from .theme import Theme
+from .theme import MIN_TEXT_SIZE, Theme
 
 CalloutLine = tuple[str, float, object, bool]
 
 
+PADDING = 0.8  # the box is this much wider than its text
+SMALLEST_SHARE = 0.8  # a callout's text shrinks to this share of its size before lines break
+
+
+def callout_padding() -> float:
+    return PADDING
+
+
 def callout(lines: list[CalloutLine], theme: Theme, *, max_width: float) -> VGroup:
-    body = VGroup(*(text(content, size, color, bold=bold) for content, size, color, bold in lines))
-    for line in body:
-        if line.width > max_width:  # shrink only the line that is too long
-            line.scale_to_fit_width(max_width)
+    """The lines centred on a box, the text at most ``max_width`` wide. Too wide, every line
+    gets smaller together, down to SMALLEST_SHARE of its size (and never below
+    MIN_TEXT_SIZE); lines still too wide then break in two at their middle's nearest colon,
+    comma or space. A line is never shrunk alone."""
+    widest = max(text(c, size, color, bold=bold).width for c, size, color, bold in lines)
+    smallest = min(size for _, size, _, _ in lines)
+    # font sizes read back from drawn heights wobble by a few hundredths: stay clear
+    floor = max(SMALLEST_SHARE, (MIN_TEXT_SIZE + 0.2) / smallest)
+    # text widths are not quite proportional to size (hinting): 2% to spare
+    share = min(1.0, max(floor, 0.98 * max_width / widest))
+    body = VGroup()
+    for content, size, color, bold in lines:
+        body.add(callout_lines(content, size * share, color, max_width, bold=bold, centred=True))
     body.arrange(DOWN, buff=0.18)
-    return callout_box(body, theme)
+    box = callout_box(body, theme)
+    panel(box[0])
+    return box
+
+
+def callout_lines(
+    content: str, size: float, color, max_width: float, *, bold: bool = False, centred=False
+) -> VGroup:
+    """``content`` in as few lines as keep it at most ``max_width`` wide, of balanced
+    lengths, broken at spaces (a word wider than that stays whole)."""
+    whole = text(content, size, color, bold=bold)
+    parts = [content]
+    if whole.width > max_width:
+        # as few lines as fit, balanced: no word left alone on the last line
+        lines = math.ceil(whole.width / max_width)
+        per_line = math.ceil(len(content) / lines)
+        for chars in range(per_line, len(content) + 1):
+            parts = textwrap.wrap(content, chars, break_long_words=False) or [content]
+            if len(parts) > lines:
+                continue
+            if max(text(p, size, color, bold=bold).width for p in parts) <= max_width:
+                break
+            lines += 1
+            per_line = math.ceil(len(content) / lines)
+            parts = textwrap.wrap(content, per_line, break_long_words=False) or [content]
+            if max(text(p, size, color, bold=bold).width for p in parts) <= max_width:
+                break
+    line = VGroup(*(text(part, size, color, bold=bold) for part in parts))
+    if centred:
+        return line.arrange(DOWN, buff=0.08)
+    return line.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
 
 
 def callout_box(body: VGroup, theme: Theme) -> VGroup:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from manim import DOWN, LEFT, UP, Line, VGroup
 
+from . import marks
 from .text import text
 from .theme import SMALL_SIZE, Theme
 from .timeaxis import time_ticks
@@ -99,6 +100,7 @@ class Chart(VGroup):
             ),
         )
         self.grid, self.axes, self.tick_labels = grid, axes, labels
+        marks.axis(self, box)
         self.add(grid, axes, labels)
         if x_caption:
             self.x_caption = text(x_caption, SMALL_SIZE, theme.muted)

@@ -65,6 +65,11 @@ LABEL_SIZE = 26
 SMALL_SIZE = 21
 SOURCE_SIZE = 17
 CLOCK_SIZE = 36
+# No text is ever drawn smaller: at 480p (the GIFs, a thumbnail, a projector far away) size 16
+# DejaVu Sans has capitals about 10 px tall and lower case about 7.5 px, the least at which
+# digits such as 3/8 and 1/7 stay distinct; at 1080p that is 22 px capitals. A label that does
+# not fit at its size is wrapped or abbreviated (study/plans.py), never shrunk below this.
+MIN_TEXT_SIZE = 16
 
 # Everything stays inside the frame with a 5% margin on every side.
 MARGIN_FRACTION = 0.05

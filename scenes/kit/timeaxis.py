@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 
-from manim import DOWN, Line, VGroup
+from manim import DOWN, RIGHT, Line, VGroup
 
+from . import marks
 from .text import text
-from .theme import SMALL_SIZE, Theme
+from .theme import SMALL_SIZE, Theme, safe_box
 
 HUMAN_TICKS: tuple[tuple[float, str], ...] = (
+    (0.01, "0.01 s"),
+    (0.1, "0.1 s"),
     (1, "1 s"),
     (10, "10 s"),
     (60, "1 min"),
@@ -53,6 +56,9 @@ class LogTimeAxis(VGroup):
             x = self.x_of(seconds)
             tick = Line([x, y + 0.09, 0], [x, y - 0.09, 0], color=theme.muted, stroke_width=3)
             caption = text(label, SMALL_SIZE, theme.muted).next_to(tick, DOWN, buff=0.12)
+            _, right, _, _ = safe_box()
+            if caption.get_right()[0] > right:  # the last tick's label stays on screen
+                caption.shift((right - caption.get_right()[0]) * RIGHT)
             self.add(tick)
             if grid_top is not None:
                 self.grid.add(
@@ -62,6 +68,7 @@ class LogTimeAxis(VGroup):
                 self.tick_labels.add(caption)
                 last_right = caption.get_right()[0]
         self.add(self.tick_labels)
+        marks.axis(self, (x0, x1, None, None))
 
     def x_of(self, seconds: float) -> float:
         seconds = min(max(seconds, self.t_min), self.t_max)

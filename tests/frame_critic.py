@@ -1,0 +1,179 @@
+"""The frame critic: what would embarrass a speaker on a held frame or a slide stop, measured on
+the drawn objects (bounding boxes and points, not pixels), so it runs without rendering video.
+
+A scene marks its objects with scenes/kit/marks.py: data marks (curves, bars, points), panels
+(callout boxes) and axes. On a captured frame the critic asks:
+
+- no data mark is covered by text (other than its own note) or by a panel;
+- no panel covers text that is not its own;
+- every text is inside the title-safe area and at least kit.MIN_TEXT_SIZE;
+- texts do not overlap each other (tests/layout_check.py);
+- every data mark lies inside its axis' plot area, and the axis ends within AXIS_SLACK of the
+  data drawn against it (no time axis running far past the last curve).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from manim import Scene, Text, tempconfig
+
+from scenes.kit import marks
+from scenes.kit.manim_compat import family
+from scenes.kit.text import GlyphText
+from scenes.kit.theme import MIN_TEXT_SIZE
+from tests.layout_check import ShownText, layout_problems
+
+TOLERANCE = 0.01  # scene units (1.4 px at 1080p): boxes may touch, not overlap
+AXIS_SLACK = 0.12  # share of an axis' length allowed past the last data drawn against it
+OUTSIDE = 0.1  # scene units a mark may reach past its plot area (a point's radius)
+HELD = "held frame"
+
+
+@dataclass
+class Mark:
+    what: str
+    box: marks.Box
+    points: np.ndarray | None  # a line's points (None: a filled shape, its box counts)
+    own: list[int] = field(default_factory=list)  # ids of the texts allowed over it
+    axis: object | None = None
+
+
+@dataclass
+class Frame:
+    """What one held frame or slide stop shows."""
+
+    name: str
+    texts: list[tuple[int, ShownText]]
+    marks: list[Mark]
+    panels: list[tuple[str, marks.Box]]
+    axes: list[tuple[object, marks.Box]]
+
+
+def _opacity(mob) -> float:
+    members = [m for m in mob.get_family() if m.has_points()]
+    if not members:
+        return 0.0
+    return max(max(m.get_fill_opacity(), m.get_stroke_opacity()) for m in members)
+
+
+def capture(scene: Scene, name: str) -> Frame:
+    texts, found, panels, axes = [], [], [], []
+    shown = family(scene.mobjects)
+    for mob in shown:
+        role = marks.role(mob)
+        is_text = isinstance(mob, Text | GlyphText) and len(mob.get_family()) > 1
+        if is_text and _opacity(mob) > 0.01:
+            left, bottom = mob.get_corner([-1, -1, 0])[:2]
+            right, top = mob.get_corner([1, 1, 0])[:2]
+            shown_text = ShownText(mob.original_text, left, right, bottom, top, mob.font_size)
+            texts.append((id(mob), shown_text))
+        if role is None or _opacity(mob) <= 0.01:
+            continue
+        box = marks.bounds(mob)
+        if box is None:
+            continue
+        if role == "data":
+            filled = any(m.get_fill_opacity() > 0.01 for m in mob.get_family() if m.has_points())
+            points = None if filled else marks.dense_points(mob)
+            own = [id(t) for o in getattr(mob, marks.OWN_TEXT, []) for t in o.get_family()]
+            found.append(Mark(type(mob).__name__, box, points, own, getattr(mob, marks.AXIS)))
+        elif role == "panel":
+            panels.append((type(mob).__name__, box))
+        elif role == "axis":
+            axes.append((mob, getattr(mob, marks.BOX)))
+    return Frame(name, texts, found, panels, axes)
+
+
+def _covers(box: marks.Box, mark: Mark) -> bool:
+    if mark.points is None:
+        return marks.overlaps(box, mark.box, TOLERANCE)
+    left, right, bottom, top = box
+    p = mark.points
+    inside = (
+        (p[:, 0] > left + TOLERANCE)
+        & (p[:, 0] < right - TOLERANCE)
+        & (p[:, 1] > bottom + TOLERANCE)
+        & (p[:, 1] < top - TOLERANCE)
+    )
+    return bool(inside.any())
+
+
+def _box_of(text: ShownText) -> marks.Box:
+    return (text.left, text.right, text.bottom, text.top)
+
+
+def _inside(inner: marks.Box, outer: marks.Box) -> bool:
+    return (
+        inner[0] >= outer[0] - TOLERANCE
+        and inner[1] <= outer[1] + TOLERANCE
+        and inner[2] >= outer[2] - TOLERANCE
+        and inner[3] <= outer[3] + TOLERANCE
+    )
+
+
+def problems(frame: Frame) -> list[str]:
+    """One line per problem on ``frame``; empty when it can go on a slide as it is."""
+    found = [
+        p
+        for p in layout_problems([t for _, t in frame.texts], MIN_TEXT_SIZE)
+        if not p.startswith("too small")
+    ]
+    for _, text in frame.texts:
+        if text.font_size < MIN_TEXT_SIZE - 0.05:
+            found.append(f"text below {MIN_TEXT_SIZE} ({text.font_size:.1f}): {text.content!r}")
+    for mark in frame.marks:
+        for text_id, text in frame.texts:
+            if text_id not in mark.own and _covers(_box_of(text), mark):
+                found.append(f"text {text.content!r} covers a {mark.what}")
+        for what, box in frame.panels:
+            if _covers(box, mark):
+                found.append(f"a {what} covers a {mark.what}")
+    for what, box in frame.panels:
+        for _, text in frame.texts:
+            if not _inside(_box_of(text), box) and marks.overlaps(box, _box_of(text), TOLERANCE):
+                found.append(f"a {what} covers text {text.content!r}")
+    for axis, (left, right, bottom, top) in frame.axes:
+        on_axis = [m for m in frame.marks if m.axis is axis]
+        for mark in on_axis:
+            m_left, m_right, m_bottom, m_top = mark.box
+            if (
+                m_left < left - OUTSIDE
+                or m_right > right + OUTSIDE
+                or (bottom is not None and m_bottom < bottom - OUTSIDE)
+                or (top is not None and m_top > top + OUTSIDE)
+            ):
+                found.append(f"a {mark.what} is drawn outside its plot area")
+        if on_axis and frame.name == HELD:  # mid-scene, the clock's axis is ahead of the data
+            reach = max(m.box[1] for m in on_axis)
+            if reach < right - AXIS_SLACK * (right - left):
+                found.append(f"the axis runs {(right - reach) / (right - left):.0%} past its data")
+    return [f"{frame.name}: {p}" for p in found]
+
+
+def critic_frames(scene_class: type[Scene]) -> list[Frame]:
+    """Run ``scene_class`` without rendering video (a dry run at 2 frames a second, enough to
+    reach every end state) and capture every slide stop and the held final frame."""
+    frames: list[Frame] = []
+
+    class Probe(scene_class):  # type: ignore[misc, valid-type]
+        stops_at_parts = True  # the deck's stops, where a presenter holds
+
+        def begin_part(self, notes: str) -> None:
+            super().begin_part(notes)
+            frames.append(capture(self, f"stop {len(frames) + 1}"))
+
+    settings = {
+        "dry_run": True,
+        "quality": "low_quality",
+        "frame_rate": 2,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "ERROR",
+    }
+    with tempconfig(settings):
+        scene = Probe()
+        scene.render()
+        frames.append(capture(scene, HELD))
+    return frames

@@ -1,0 +1,126 @@
+"""The frame critic (tests/frame_critic.py) on every scene's slide stops and held frame, on the
+stores users bring (tests/critic_stores.py): nothing covers data, text stays readable and inside
+the title-safe area, axes end near their data, nothing is drawn outside its plot area. A scene
+the store cannot support is refused in one line, exit 2."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from manim import Circle, Dot, Scene, VMobject
+
+from scenes import kit
+from tests.critic_stores import STORES, build_stores
+from tests.frame_critic import capture, critic_frames, problems
+
+SCENES = [
+    ("race", "ProgressRace"),
+    ("comparison", "TrainingComparison"),
+    ("curves", "AccuracyVsTime"),
+    ("curves", "LossVsTime"),
+    ("scaling", "ScalingEfficiency"),
+]
+
+# what each store cannot show, and so must refuse in one line
+REFUSED = {
+    ("exports", "AccuracyVsTime"),  # a runs table alone has no histories
+    ("exports", "LossVsTime"),
+    ("laptop-only", "ProgressRace"),  # nothing to race the laptop against
+    ("laptop-only", "TrainingComparison"),
+    ("laptop-only", "AccuracyVsTime"),
+    ("laptop-only", "LossVsTime"),
+    ("laptop-only", "ScalingEfficiency"),
+    ("one-gpu-count", "ScalingEfficiency"),  # one GPU count has no scaling
+}
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    return build_stores(tmp_path_factory.mktemp("critic"))
+
+
+@pytest.mark.parametrize("store", STORES)
+@pytest.mark.parametrize(("module", "scene"), SCENES, ids=[s for _, s in SCENES])
+def test_every_held_frame_and_slide_stop(stores, monkeypatch, capsys, store, module, scene):
+    path, cfg = stores[store]
+    monkeypatch.setenv("RUNS_STORE", str(path))
+    if cfg is None:
+        monkeypatch.delenv("LUMI_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("LUMI_CONFIG", str(cfg))
+    monkeypatch.delenv("LUMI_STUDY", raising=False)
+    scene_class = getattr(importlib.import_module(f"scenes.{module}"), scene)
+    try:
+        frames = critic_frames(scene_class)
+    except SystemExit as stop:
+        assert (store, scene) in REFUSED, f"{scene} refused the {store} store"
+        assert stop.code == 2
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), lines
+        return
+    assert (store, scene) not in REFUSED, f"{scene} drew the {store} store"
+    assert frames[-1].name == "held frame" and len(frames) >= 2
+    assert frames[-1].texts and frames[-1].marks, "the held frame shows text and data"
+    found = [p for frame in frames for p in problems(frame)]
+    assert found == [], "\n".join(found[:10])
+
+
+# --- the critic sees what it must -------------------------------------------------------------
+
+
+def _chart(theme: kit.Theme) -> kit.Chart:
+    return kit.Chart(
+        kit.Scale(1, 100, log=True),
+        kit.Scale(0, 1),
+        (-4.0, 4.0, -2.0, 2.0),
+        theme,
+        kit.time_ticks(1, 100),
+        [(0.0, "0"), (1.0, "1")],
+    )
+
+
+def _curve(chart: kit.Chart, last_s: float) -> VMobject:
+    curve = VMobject(stroke_width=3).set_points_as_corners(
+        [chart.c2p(1, 0.1), chart.c2p(last_s**0.5, 0.5), chart.c2p(last_s, 0.9)]
+    )
+    return kit.marks.data(curve, axis=chart)
+
+
+def test_the_critic_catches_a_box_over_a_curve_and_text_over_a_point():
+    theme = kit.THEMES["dark"]
+    scene = Scene()
+    chart = _chart(theme)
+    curve = _curve(chart, 95)
+    dot = kit.marks.data(Dot(chart.c2p(10, 0.2)), axis=chart)
+    box = kit.callout([("ranking", 21, theme.foreground, True)], theme, max_width=3)
+    box.move_to(curve.point_from_proportion(0.5))
+    label = kit.text("a label", 21, theme.foreground).move_to(dot)
+    scene.add(chart, curve, dot, box, label)
+    found = problems(capture(scene, "held frame"))
+    assert any("RoundedRectangle covers a VMobject" in p for p in found), found
+    assert any("text 'a label' covers a Dot" in p for p in found), found
+
+
+def test_the_critic_catches_an_axis_past_its_data_and_a_mark_outside():
+    theme = kit.THEMES["dark"]
+    scene = Scene()
+    chart = _chart(theme)
+    short = _curve(chart, 3)  # ends at 3 s on an axis to 100 s
+    outside = kit.marks.data(Circle(radius=0.1).move_to([4.5, 0, 0]), axis=chart)
+    scene.add(chart, short, outside)
+    found = problems(capture(scene, "held frame"))
+    assert any("drawn outside its plot area" in p for p in found), found
+    scene.remove(outside)
+    found = problems(capture(scene, "held frame"))
+    assert any("the axis runs" in p for p in found), found
+
+
+def test_the_critic_catches_small_text_and_text_off_the_safe_area():
+    theme = kit.THEMES["light"]
+    scene = Scene()
+    scene.add(kit.text("fine print", kit.MIN_TEXT_SIZE - 2, theme.foreground))
+    scene.add(kit.text("off the edge", 21, theme.foreground).move_to([7.0, 0, 0]))
+    found = problems(capture(scene, "held frame"))
+    assert any("text below" in p for p in found), found
+    assert any("outside the 5% margin" in p for p in found), found
