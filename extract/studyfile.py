@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from .classify import Correction, Corrections
+from .costfile import CostInputs, parse_cost
 from .errors import InputError
 
 STUDY_ENV = "LUMI_STUDY"
 DEFAULT_NAME = "study.toml"
-TOP_KEYS = {"baseline", "pick", "metrics", "runs"}
+TOP_KEYS = {"baseline", "pick", "metrics", "runs", "cost"}
 METRIC_KEYS = {"accuracy_key", "accuracy_scale", "loss_key"}
 RUN_KEYS = {"platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "label", "exclude"}
 PICKS = ("fastest", "latest")
@@ -55,6 +56,8 @@ class StudyFile:
     accuracy_key: str | None = None
     accuracy_scale: str | None = None
     loss_key: str | None = None
+    # billing rate, laptop power, carbon intensity (extract/costfile.py)
+    cost: CostInputs = field(default_factory=CostInputs)
 
     def unused_warnings(self) -> list[str]:
         """One line per run entry that matched no run: a typo, or a run not extracted yet."""
@@ -133,6 +136,7 @@ def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
             path=path,
         )
     study.accuracy_scale = scale
+    study.cost = parse_cost(path, data.get("cost"))
     runs = data.get("runs", {})
     if not isinstance(runs, dict):
         raise InputError("[runs] must hold one table per run", path=path)
