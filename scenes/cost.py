@@ -197,7 +197,7 @@ class CostOfSpeed(kit.StudyScene):
             "laptop": (kit.SMALL_SIZE, kit.laptop_color(theme, 0), True),
         }
         left, right, bottom, _ = kit.safe_box()
-        notes = kit.text(plan.energy_line, kit.SOURCE_SIZE, theme.muted)
+        notes = kit.text(plan.energy_line, kit.SMALL_SIZE, theme.muted)
         if notes.width > right - TABLE_LEFT:
             notes.scale_to_fit_width(right - TABLE_LEFT)
         notes.next_to(rows[-1], DOWN, buff=0.3).align_to([TABLE_LEFT, 0, 0], LEFT)

@@ -155,40 +155,42 @@ def power_keys(system: pd.DataFrame) -> tuple[list[str], str]:
 
 
 def measured_energy(run: Run) -> Energy | None:
-    """Energy integrated from the run's power samples; None when it recorded none."""
+    """Energy integrated from the run's power samples, device by device (each at its own
+    sampling interval: nodes sample at their own moments); None when it recorded none."""
     system = run.system
     keys, scope = power_keys(system)
     if not keys or "_runtime" not in system:
         return None
     times = system["_runtime"].to_numpy(dtype=float)
-    sampled = np.isfinite(times) & system[keys].notna().any(axis=1).to_numpy()
-    stamps = np.unique(times[sampled])
-    if stamps.size < 2:
-        return None  # one sample gives no interval to integrate over
-    interval = float(np.median(np.diff(stamps)))
-    if not interval > 0:
-        return None
-    # the samples cover what really ran; an estimated full job is scaled from them below
-    end = max(run.measured_s or run.time_s, float(stamps[-1]))
-    joules, covered, devices = 0.0, 0.0, 0
+    devices = []
     for key in keys:
         values = system[key].to_numpy(dtype=float)
         keep = np.isfinite(times) & np.isfinite(values)
-        if not keep.any():
-            continue
-        order = np.argsort(times[keep], kind="stable")
-        t, p = times[keep][order], values[keep][order]
+        t, index = np.unique(times[keep], return_index=True)
+        if t.size >= 2 and np.median(np.diff(t)) > 0:  # one sample has no interval
+            devices.append((key, t, values[keep][index]))
+    if not devices:
+        return None
+    # the samples cover what really ran; an estimated full job is scaled from them below
+    end = max(run.measured_s or run.time_s, max(float(t[-1]) for _, t, _ in devices))
+    joules, coverages, intervals, gaps = 0.0, [], [], []
+    for _, t, p in devices:
+        interval = float(np.median(np.diff(t)))
         spans = _spans(t, interval, end)
         joules += float(np.sum(p * spans))
-        covered = max(covered, float(np.sum(spans)))
-        devices += 1
-    gaps = _gaps(stamps, interval)
+        coverages.append(float(np.sum(spans)))
+        intervals.append(interval)
+        gaps += [g for g in _gaps(t, interval) if g not in gaps]
+    covered = min(coverages)
+    interval = float(np.median(intervals))
+    samples = max(t.size for _, t, _ in devices)
     coverage = covered / end if end > 0 else None
-    evidence = _measured_text(keys, scope, devices, stamps.size, interval, coverage, end, gaps)
+    names = [key for key, _, _ in devices]
+    evidence = _measured_text(names, scope, len(devices), samples, interval, coverage, end, gaps)
     kwh = joules / JOULES_PER_KWH
     if run.extrapolated and covered > 0:
         # the run did part of the job: its mean power over what ran, for the estimated time
-        watts = joules / covered
+        watts = joules / float(np.mean(coverages))
         kwh = watts * run.time_s / JOULES_PER_KWH
         evidence = (
             f"estimate: mean {watts:.0f} W over the measured part x estimated time "
@@ -198,11 +200,11 @@ def measured_energy(run: Run) -> Energy | None:
         kwh,
         estimated=run.extrapolated,
         evidence=evidence,
-        devices=devices,
-        samples=int(stamps.size),
+        devices=len(devices),
+        samples=int(samples),
         interval_s=interval,
         coverage=coverage,
-        gaps=gaps,
+        gaps=tuple(gaps),
         scope=scope,
     )
 
@@ -220,9 +222,9 @@ def _spans(t: np.ndarray, interval: float, end: float) -> np.ndarray:
     return before + after
 
 
-def _gaps(stamps: np.ndarray, interval: float) -> tuple[str, ...]:
+def _gaps(stamps: np.ndarray, interval: float) -> list[str]:
     steps = np.diff(stamps)
-    return tuple(
+    return list(
         f"{units.duration(float(step - interval))} without samples after "
         f"{units.duration(float(start))}"
         for start, step in zip(stamps[:-1], steps, strict=True)
@@ -238,7 +240,7 @@ def _measured_text(
     interval: float,
     coverage: float | None,
     end: float,
-    gaps: tuple[str, ...],
+    gaps: list[str],
 ) -> str:
     names = keys[0] if len(keys) == 1 else f"{keys[0]} ... {keys[-1]}"
     what = f"{devices} {'device' if devices == 1 else 'devices'}" if scope == "GPU power" else scope

@@ -155,7 +155,7 @@ def cost_plan(view: StudyView) -> CostPlan:
         ideal_value=base_value,
         ideal_label="ideal: 100% efficient",
         header=tuple(header),
-        energy_line=_energy_line(view, [costs[p.run.run_id] for p in points], laptops, energy),
+        energy_line=_energy_line([costs[p.run.run_id] for p in points], energy),
         closing=tuple(closing),
         start_notes=(
             f"Time per epoch (log scale) against {unit} per epoch, for equal work. "
@@ -252,16 +252,11 @@ def _closing(
     return lines
 
 
-def _energy_line(
-    view: StudyView, costs: list[RunCost], laptops: tuple[LaptopMark, ...], energy: bool
-) -> str:
+def _energy_line(costs: list[RunCost], energy: bool) -> str:
     measured = [c for c in costs if c.energy is not None and not c.energy.estimated]
     if energy:
         scope = measured[0].energy.scope if measured else "GPU power"  # type: ignore[union-attr]
-        return f"Energy measured from the power each run recorded ({scope})"
+        return f"Energy: from recorded {scope}"
     if not measured:
-        return "Energy: not recorded (no power samples in these runs)"
-    return (
-        f"Energy recorded for {len(measured)} of {plural(len(costs), 'run')}: "
-        "GPU-hours shown for all"
-    )
+        return "Energy: not recorded by these runs"
+    return f"Energy recorded by {len(measured)} of {plural(len(costs), 'run')} only"

@@ -107,7 +107,7 @@ def test_cost_plan_on_the_published_study(sample):
     assert texts[3] == "Laptop: 18\u201325 h per epoch (estimated), no GPU"
     assert all(m.value == 0.0 and m.estimated for m in plan.laptops)
     # the published study logged no power: said, not invented
-    assert plan.energy_line == "Energy: not recorded (no power samples in these runs)"
+    assert plan.energy_line == "Energy: not recorded by these runs"
     assert "22.1" not in plan.start_notes and "0.20 GPU-hours per epoch" in plan.start_notes
 
 

@@ -29,6 +29,7 @@ SLIDES_PER_SCENE = {
     "TrainingComparisonSlides": 2,
     "AccuracyVsTimeSlides": 2,
     "LossVsTimeSlides": 2,
+    "CostOfSpeedSlides": 3,
 }
 
 

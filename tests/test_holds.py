@@ -7,13 +7,21 @@ import pytest
 from manim import Text, tempconfig
 
 from scenes.comparison import TrainingComparison
+from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime
 from scenes.kit.manim_compat import family
 from scenes.kit.text import GlyphText
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
 
-SCENES = [ProgressRace, ScalingEfficiency, TrainingComparison, AccuracyVsTime, LossVsTime]
+SCENES = [
+    ProgressRace,
+    ScalingEfficiency,
+    TrainingComparison,
+    AccuracyVsTime,
+    LossVsTime,
+    CostOfSpeed,
+]
 
 
 def faded_texts(scene) -> list[str]:

@@ -47,6 +47,7 @@ SCENE_FILES = {
     "TrainingComparison": "comparison",
     "AccuracyVsTime": "curves",
     "LossVsTime": "curves",
+    "CostOfSpeed": "cost",
 }
 DEMO_SCENES = ["ProgressRace", "ScalingEfficiency"]
 GALLERY_LIMIT = 500_000  # "under 0.5 MB" in the README's gallery row

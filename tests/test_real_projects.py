@@ -622,6 +622,7 @@ SCENES = [
     ("comparison", "TrainingComparison"),
     ("curves", "AccuracyVsTime"),
     ("curves", "LossVsTime"),
+    ("cost", "CostOfSpeed"),
 ]
 
 

@@ -63,6 +63,7 @@ def test_every_scene_is_rendered():
         "TrainingComparison",
         "AccuracyVsTime",
         "LossVsTime",
+        "CostOfSpeed",
     }
 
 
