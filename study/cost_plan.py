@@ -136,6 +136,7 @@ def cost_plan(view: StudyView) -> CostPlan:
     elif rate is not None:
         header.append(rate.unit)
     base_label = view.label(baseline)
+    energy_line = _energy_line([costs[p.run.run_id] for p in points], energy)
     closing = _closing(view, points, baseline, base_value, unit, costs, energy)
     return CostPlan(
         title=settings.title(settings.title_cost),
@@ -155,7 +156,7 @@ def cost_plan(view: StudyView) -> CostPlan:
         ideal_value=base_value,
         ideal_label="ideal: 100% efficient",
         header=tuple(header),
-        energy_line=_energy_line([costs[p.run.run_id] for p in points], energy),
+        energy_line=energy_line,
         closing=tuple(closing),
         start_notes=(
             f"Time per epoch (log scale) against {unit} per epoch, for equal work. "
@@ -167,7 +168,7 @@ def cost_plan(view: StudyView) -> CostPlan:
             f"{hours_text(p.value)} {unit} per epoch"
             for p in points
         ),
-        closing_notes="\n".join(line.text for line in closing),
+        closing_notes="\n".join([*(line.text for line in closing), energy_line]),
     )
 
 
