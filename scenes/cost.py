@@ -41,6 +41,7 @@ LAPTOP_SECONDS = 0.8
 CLOSING_SECONDS = 1.0
 HOLD_SECONDS = 3.0
 DOT_RADIUS = 0.085
+SOURCE_ROOM = 0.38  # the source line's height and a gap above it
 
 
 class CostOfSpeed(kit.StudyScene):
@@ -95,7 +96,8 @@ class CostOfSpeed(kit.StudyScene):
 
     def _chart(self, plan: CostPlan) -> kit.Chart:
         low, high = plan.t_low / 1.6, plan.t_high * 1.6
-        top_value = max([p.value for p in plan.points] + [plan.ideal_value])
+        laptop_values = [m.value for m in plan.laptops if m.value is not None]
+        top_value = max([p.value for p in plan.points] + [plan.ideal_value] + laptop_values)
         step = _nice_step(top_value * 1.15 / 4)
         top = step * math.ceil(top_value * 1.12 / step)
         y_ticks = [(i * step, _tick_text(i * step)) for i in range(round(top / step) + 1)]
@@ -209,6 +211,10 @@ class CostOfSpeed(kit.StudyScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         if body.width > right - left:
             body.scale_to_fit_width(right - left)
+        # between the chart's captions and the source line, whatever the lines' sizes
+        room = CLOSING_TOP - (bottom + SOURCE_ROOM)
+        if body.height > room:
+            body.scale_to_fit_height(room)
         body.move_to([left, CLOSING_TOP, 0], aligned_edge=UP + LEFT)
         return VGroup(notes, body)
 

@@ -208,7 +208,7 @@ def _closing(
     the fastest against the baseline, and the cheapest."""
     lines: list[Line] = []
     base_short = view.short(baseline)
-    per_what = "kWh" if energy else "GPU-hours"
+    per_what = "energy" if energy else "GPU-hours"
     largest = max(points, key=lambda p: p.run.gpus or 0)
     fastest = min(points, key=lambda p: (p.time_per_epoch_s, p.run.gpus or 0))
     cheapest = min(points, key=lambda p: (p.value, p.run.gpus or 0))
@@ -247,8 +247,21 @@ def _closing(
     span = laptop_range(view, times)
     if span is not None:
         estimated = " (estimated)" if all(r.extrapolated for r in laptops) else ""
+        what = "no GPU"
+        kwh = [c.energy_per_epoch_kwh for r in laptops if (c := costs[r.run_id]).energy]
+        if energy and kwh and len(kwh) == len(laptops):
+            low, high = min(kwh), max(kwh)  # type: ignore[type-var]
+            text = hours_text(low) if low == high else f"{hours_text(low)}\u2013{hours_text(high)}"
+            marked = (
+                ", estimate"
+                if any(costs[r.run_id].energy.estimated for r in laptops)  # type: ignore[union-attr]
+                else ""
+            )
+            what = f"{text} kWh per epoch{marked}"
+        elif energy:
+            what = "energy unknown"
         lines.append(
-            Line(f"{view.settings.laptop_name}: {span} per epoch{estimated}, no GPU", "laptop")
+            Line(f"{view.settings.laptop_name}: {span} per epoch{estimated}, {what}", "laptop")
         )
     return lines
 
