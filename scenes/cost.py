@@ -65,18 +65,19 @@ class CostOfSpeed(kit.StudyScene):
             stroke_width=3,
             dash_length=0.12,
         )
-        ideal_label = kit.text(plan.ideal_label, kit.SOURCE_SIZE, theme.muted)
-        ideal_label.next_to(ideal.get_end(), UP, buff=0.1).align_to(ideal.get_end(), RIGHT)
+        dots = [
+            self._dot(chart.c2p(p.time_per_epoch_s, p.value), colors[p.run.run_id], p.estimated)
+            for p in plan.points
+        ]
+        laptops = self._laptops(plan, chart, colors)
+        ideal_label = self._ideal_label(plan, ideal, chart, [*dots, *laptops])
+        self._place_laptop_label(laptops, chart, [*dots, ideal_label])
         self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
 
         self.begin_part(plan.points_notes)
         header, rows = self._table(plan, colors)
         self.play(FadeIn(header), run_time=0.3)
-        dots = [
-            self._dot(chart.c2p(p.time_per_epoch_s, p.value), colors[p.run.run_id], p.estimated)
-            for p in plan.points
-        ]
-        placed: list[Mobject] = [ideal_label, *dots]
+        placed: list[Mobject] = [ideal_label, *dots, *laptops]
         for point, dot, row in zip(plan.points, dots, rows, strict=True):
             label = self._point_label(point, dot, colors[point.run.run_id], placed, chart)
             shown = [GrowFromCenter(dot), FadeIn(row, shift=LEFT * 0.2)]
@@ -85,7 +86,6 @@ class CostOfSpeed(kit.StudyScene):
                 shown.append(FadeIn(label))
             self.play(*shown, run_time=POINT_SECONDS)
 
-        laptops = self._laptops(plan, chart, colors)
         if len(laptops):
             self.play(FadeIn(laptops), run_time=LAPTOP_SECONDS)
 
@@ -101,16 +101,42 @@ class CostOfSpeed(kit.StudyScene):
         step = _nice_step(top_value * 1.15 / 4)
         top = step * math.ceil(top_value * 1.12 / step)
         y_ticks = [(i * step, _tick_text(i * step)) for i in range(round(top / step) + 1)]
-        return kit.Chart(
-            kit.Scale(low, high, log=True),
-            kit.Scale(0.0, top),
-            CHART_BOX,
-            self.theme,
-            kit.time_ticks(low, high),
-            y_ticks,
-            x_caption=plan.x_caption,
-            y_caption=plan.y_caption,
-        )
+
+        def build(box: tuple[float, float, float, float]) -> kit.Chart:
+            return kit.Chart(
+                kit.Scale(low, high, log=True),
+                kit.Scale(0.0, top),
+                box,
+                self.theme,
+                kit.time_ticks(low, high),
+                y_ticks,
+                x_caption=plan.x_caption,
+                y_caption=plan.y_caption,
+            )
+
+        chart = build(CHART_BOX)
+        # long tick labels (0.005) or caption: the axis moves right, they stay in the margin
+        overflow = kit.safe_box()[0] - chart.get_left()[0]
+        if overflow > 0:
+            chart = build((CHART_BOX[0] + overflow, *CHART_BOX[1:]))
+        return chart
+
+    def _ideal_label(
+        self, plan: CostPlan, ideal: Mobject, chart: kit.Chart, drawn: list[Mobject]
+    ) -> Mobject:
+        """Above or below the ideal line, at its right end else its left, where it covers
+        nothing drawn (points, the laptop and its label)."""
+        label = kit.text(plan.ideal_label, kit.SOURCE_SIZE, self.theme.muted)
+        end, start = ideal.get_end(), ideal.get_start()
+        for anchor, side in ((end, RIGHT), (start, LEFT)):
+            for direction in (UP, DOWN):
+                label.next_to(anchor, direction, buff=0.1).align_to(anchor, side)
+                label.shift(-side * 0.1)
+                inside = chart.bottom < label.get_bottom()[1] and label.get_top()[1] < chart.top
+                if inside and not any(_overlap(label, other) for other in drawn):
+                    return label
+        label.next_to(end, UP, buff=0.1).align_to(end, RIGHT).shift(LEFT * 0.1)
+        return label
 
     def _dot(self, at, color, estimated: bool) -> Mobject:
         """A measured point is solid; an estimate is a dashed ring (as estimates are elsewhere)."""
@@ -149,14 +175,26 @@ class CostOfSpeed(kit.StudyScene):
                     mark.estimated,
                 )
             )
-        if marks:
-            name = self.settings.laptop_name
-            words = f"{name}: no GPU" if plan.measure == "gpu_hours" else name
-            label = kit.text(words, kit.SOURCE_SIZE, kit.laptop_color(self.theme, 0), bold=True)
-            label.next_to(group, UP, buff=0.12)
-            kit.keep_inside(label, (chart.left, chart.right, chart.bottom, chart.top))
-            group.add(label)
         return group
+
+    def _place_laptop_label(self, laptops: VGroup, chart: kit.Chart, drawn: list[Mobject]) -> None:
+        """Name the laptop marks beside them, where nothing else is drawn: above, to the left,
+        to the right; with no room, the closing line (in the same colour) names them."""
+        if not len(laptops):
+            return
+        name = self.settings.laptop_name
+        words = f"{name}: no GPU" if self.plan.measure == "gpu_hours" else name
+        label = kit.text(words, kit.SOURCE_SIZE, kit.laptop_color(self.theme, 0), bold=True)
+        box = (chart.left, chart.right, chart.bottom, chart.top)
+        marks = VGroup(*laptops.submobjects)
+        for direction in (UP, LEFT, RIGHT):
+            label.next_to(marks, direction, buff=0.12)
+            if direction is not UP:
+                label.set_y(max(marks.get_y(), chart.bottom + label.height / 2 + 0.08))
+            kit.keep_inside(label, box)
+            if not any(_overlap(label, other) for other in [*drawn, *marks]):
+                laptops.add(label)
+                return
 
     def _table(self, plan: CostPlan, colors) -> tuple[VGroup, list[VGroup]]:
         theme = self.theme
@@ -229,9 +267,9 @@ def _overlap(a: Mobject, b: Mobject, pad: float = 0.04) -> bool:
 
 
 def _nice_step(rough: float) -> float:
-    """1, 2, 2.5 or 5 times a power of ten, the first at least ``rough``."""
+    """1, 2 or 5 times a power of ten, the first at least ``rough`` (short tick labels)."""
     power = 10.0 ** math.floor(math.log10(rough))
-    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for factor in (1.0, 2.0, 5.0, 10.0):
         if factor * power >= rough:
             return factor * power
     return 10.0 * power

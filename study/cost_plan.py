@@ -219,10 +219,16 @@ def _closing(
         speedup = speedup_over(baseline, point.run)
         if point.run.run_id == baseline.run_id or speedup is None:
             continue
+        # a configuration slower than the baseline is said to be slower, not "0.12x faster"
+        pace = (
+            f"{units.ratio(speedup, TIMES)} faster"
+            if speedup >= 1
+            else f"{units.ratio(1 / speedup, TIMES)} slower"
+        )
         lines.append(
             Line(
-                f"{lead}{plural(point.run.gpus or 0, 'GPU')}: {units.ratio(speedup, TIMES)} "
-                f"faster per epoch than {base_short}, for "
+                f"{lead}{plural(point.run.gpus or 0, 'GPU')}: {pace} "
+                f"per epoch than {base_short}, for "
                 f"{units.ratio(point.value / base_value, TIMES)} the {per_what}",
                 role,
             )

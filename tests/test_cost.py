@@ -241,3 +241,27 @@ def test_a_whole_machine_power_is_used_alone():
 def test_one_sample_is_no_energy():
     system = pd.DataFrame({"_runtime": [10.0], "gpu.0.powerWatts": [300.0]})
     assert measured_energy(gpu_run(system)) is None
+
+
+def test_a_configuration_slower_than_the_baseline_is_called_slower():
+    # 8 GPUs: 10 epochs in 100 s; 16 GPUs: 10 epochs in 400 s (a bad run): 4x slower per
+    # epoch, for 16 x 400 / (8 x 100) = 8x the GPU-hours
+    def cluster(gpus: int, time_s: float) -> Run:
+        return Run(
+            run_id=f"{gpus}g",
+            name=f"{gpus} GPU run",
+            platform="cluster",
+            state="finished",
+            gpus=gpus,
+            nodes=1,
+            epochs=10,
+            epochs_done=10,
+            time_s=time_s,
+            evidence={"gpus": Evidence("config", "total_gpus", str(gpus))},
+        )
+
+    plan = cost_plan(view_of([cluster(8, 100.0), cluster(16, 400.0)]))
+    assert plan.closing[0].text == (
+        f"16 GPUs: 4.00{TIMES} slower per epoch than 8 GPUs, for 8.00{TIMES} the GPU-hours"
+    )
+    assert plan.closing[1].text == "Cheapest per epoch: 8 GPUs, 0.022 GPU-hours"
