@@ -19,6 +19,10 @@
     label = "32 GPUs (2024 code)"     # what the screen calls it
     exclude = true                    # leave it out of every figure and scene
 
+    [cost]                            # extract/costfile.py: billing rate, laptop power, CO2
+    rate = 0.5
+    unit = "EUR"
+
 Found at $LUMI_STUDY, else the ``study`` key of manim.cfg's [lumi_vs_laptop] section (relative
 to that file), else ./study.toml. Applied at every extraction, from every source, and again at
 render, so a fresh extraction never loses a correction.
