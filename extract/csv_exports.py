@@ -26,6 +26,8 @@ PANEL_TIME_AXES = {
     "Step": "_step",
 }
 PANEL_SEPARATOR = " - "
+# the web UI names a system chart's metric "system/<name as wandb's monitor wrote it>"
+SYSTEM_PANEL_PREFIX = "system/"
 BUCKET_SUFFIXES = ("__MIN", "__MAX")
 
 
@@ -273,6 +275,19 @@ def parse_panel_export(path: Path, invalid: Invalid = STRICT) -> list[PanelSerie
             x = x / 1000.0  # the UI writes wall time in milliseconds
         series.append(PanelSeries(run_name.strip(), metric.strip(), x_key, x, values[present]))
     return series
+
+
+def split_system(series: list[PanelSeries]) -> tuple[list[PanelSeries], list[PanelSeries]]:
+    """A run's panel series: the logged metrics, and its system charts' (power, ...) named
+    without the UI's "system/" prefix."""
+    logged, system = [], []
+    for item in series:
+        if item.metric.startswith(SYSTEM_PANEL_PREFIX):
+            name = item.metric.removeprefix(SYSTEM_PANEL_PREFIX)
+            system.append(PanelSeries(item.run_name, name, item.x_key, item.x, item.y))
+        else:
+            logged.append(item)
+    return logged, system
 
 
 def series_to_history(series: list[PanelSeries]) -> pd.DataFrame:

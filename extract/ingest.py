@@ -19,6 +19,7 @@ from .csv_exports import (
     parse_runs_table,
     read_table,
     series_to_history,
+    split_system,
 )
 from .errors import InputError
 from .model import Run
@@ -74,7 +75,19 @@ def ingest_exports(
     if not runs:
         raise InputError("no valid runs in the exports", path=paths[0])
     for name, run_series in by_run.items():
-        if name in names and not any(item.x_key == "_runtime" for item in run_series):
+        logged, system = split_system(run_series)
+        warnings += [
+            f"{name}: system chart '{item.metric}' is against '{item.x_key}', not time; skipped"
+            " (export system charts against 'Relative Time (Process)')"
+            for item in system
+            if item.x_key != "_runtime"
+        ]
+        run_series = logged
+        if (
+            name in names
+            and run_series
+            and not any(item.x_key == "_runtime" for item in run_series)
+        ):
             warnings.append(
                 f"{name}: panels have no time axis; '_runtime' spread evenly over the steps"
                 " (export panels against 'Relative Time (Process)' for real times)"
@@ -90,7 +103,8 @@ def run_from_row(
     corrections: Corrections,
     reconstructed: bool,
 ) -> Run:
-    return make_run(
+    logged, system = split_system(series)
+    run = make_run(
         RunFacts(
             run_id=row.name,
             name=row.name,
@@ -98,13 +112,17 @@ def run_from_row(
             runtime_s=row.runtime_s,
             config=row.config,
             summary={**row.summary, "_runtime": row.runtime_s, "tags": row.tags},
-            history=_history(series, row.runtime_s),
+            history=_history(logged, row.runtime_s),
             source=f"csv:{path.name}",
             created_at=row.created_at,
-            reconstructed=reconstructed and bool(series),
+            reconstructed=reconstructed and bool(logged),
         ),
         corrections,
     )
+    timed = [item for item in system if item.x_key == "_runtime"]
+    if timed:  # power from the run's system charts, for energy (study/cost.py)
+        run.system = series_to_history(timed)
+    return run
 
 
 def _history(series: list[PanelSeries], runtime_s: float) -> pd.DataFrame:

@@ -54,6 +54,8 @@ class Run:
     config: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"_runtime": []}))
+    # wandb's system metrics (its `stats` records: gpu.0.powerWatts, ...) against _runtime, s
+    system: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"_runtime": []}))
     cores: int | None = None
     cores_word: str = "cores"
     epochs_done: float | None = None

@@ -86,6 +86,9 @@ class OfflineRun:
     earlier_damage: list[str] = field(default_factory=list)
     raw_summary: dict[str, str] = field(default_factory=dict, repr=False)
     joined: pd.DataFrame | None = field(default=None, repr=False)
+    # wandb's system metrics (`stats` records): one row per sample, with its "_timestamp"
+    stats: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    joined_system: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def state(self) -> str:
@@ -102,6 +105,13 @@ class OfflineRun:
         if "_runtime" not in frame:
             frame["_runtime"] = np.nan
         return frame
+
+    def system(self) -> pd.DataFrame:
+        """System metrics against ``_runtime``, seconds since this run's start (the clock its
+        history uses), one column per metric as wandb named it."""
+        if self.joined_system is not None:
+            return self.joined_system.copy()
+        return system_frame(self.stats, self.start_time)
 
     def measured_runtime(self) -> float:
         """Seconds the process ran: the exit record counts whole seconds only (and a killed
@@ -244,6 +254,11 @@ def _apply(run: OfflineRun, record) -> None:
             run.raw_summary[_key(item)] = item.value_json
         for item in record.summary.remove:
             run.raw_summary.pop(_key(item), None)
+    elif kind == "stats":
+        stamp = record.stats.timestamp
+        row = {item.key: _value(item.value_json) for item in record.stats.item}
+        row["_timestamp"] = stamp.seconds + stamp.nanos / 1e9
+        run.stats.append(row)
     elif kind == "exit":
         run.exit_code = record.exit.exit_code
         run.runtime_s = float(record.exit.runtime)
@@ -367,6 +382,7 @@ def _join(parts: list[OfflineRun]) -> OfflineRun:
         for key, value in part.environment.items():
             combined.environment.setdefault(key, value)  # rank 0's own values win
     combined.joined = join_on_step([p.history() for p in parts])
+    combined.joined_system = _ranks_system(parts, combined.start_time)
     combined.runtime_s = max(p.measured_runtime() for p in parts)
     codes = [p.exit_code for p in parts]
     known = [code for code in codes if code is not None]
@@ -404,6 +420,7 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
     elapsed = 0.0  # seconds the earlier parts ran
     last_step: float | None = None
     summed = True
+    systems = []
     for number, part in enumerate(parts, 1):
         combined.config.update(part.config)
         combined.environment.update(part.environment)  # where the run went on: the later machine
@@ -416,6 +433,7 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
             )
         frame = part.history()
         runtime = part.measured_runtime()
+        before = elapsed
         if number > 1 and _clock_went_on(part, frame, elapsed):
             summed = False
             elapsed = max(elapsed, runtime)
@@ -429,7 +447,11 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
                 frame["_step"] = steps + (last_step + 1 - steps.min())
             last_step = frame["_step"].max()
         frames.append(frame)
+        system = part.system()
+        system["_runtime"] = system["_runtime"] + before  # on the history's clock
+        systems.append(system)
     combined.joined = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)
+    combined.joined_system = pd.concat([f for f in systems if len(f)] or systems, ignore_index=True)
     combined.runtime_s = elapsed
     combined.summary["_runtime"] = elapsed
     if last_step is not None and "_step" in combined.summary:
@@ -438,6 +460,42 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
         f"sum of {len(parts)} parts" if summed else f"last of {len(parts)} parts (clock went on)"
     )
     return combined
+
+
+def system_frame(stats: list[dict[str, Any]], start_time: float | None) -> pd.DataFrame:
+    numeric = [{k: v for k, v in row.items() if _is_number(v)} for row in stats]
+    frame = pd.DataFrame(numeric)
+    if "_timestamp" in frame and start_time is not None:
+        frame.insert(0, "_runtime", frame.pop("_timestamp") - start_time)
+    else:
+        frame = pd.DataFrame({"_runtime": np.array([], dtype=float)})
+    return frame
+
+
+def _ranks_system(parts: list[OfflineRun], start_time: float | None) -> pd.DataFrame:
+    """The system metrics of processes that ran together. Ranks on one node each record that
+    node's devices: a device is kept once (rank 0's samples). Devices of other nodes get the
+    node's name as wandb's own label suffix (``gpu.0.powerWatts/l:nid002``), so gpu.0 of two
+    nodes stays two devices."""
+    hosts = {p.host for p in parts if p.host}
+    frames, seen = [], set()
+    for part in parts:
+        frame = system_frame(part.stats, start_time)
+        if len(hosts) > 1 and part.host:
+            frame = frame.rename(
+                columns={
+                    c: f"{c}/l:{part.host}"
+                    for c in frame.columns
+                    if c != "_runtime" and "/l:" not in c
+                }
+            )
+        keep = ["_runtime"] + [c for c in frame.columns if c != "_runtime" and c not in seen]
+        seen.update(keep[1:])
+        if len(keep) > 1:
+            frames.append(frame[keep])
+    if not frames:
+        return pd.DataFrame({"_runtime": np.array([], dtype=float)})
+    return pd.concat(frames, ignore_index=True).sort_values("_runtime", kind="stable")
 
 
 def _clock_went_on(part: OfflineRun, frame: pd.DataFrame, elapsed: float) -> bool:
@@ -485,6 +543,7 @@ def ingest_offline(paths: list[Path], overrides=None):
             f"no readable run among the run files ({why})", path=paths[0] if paths else None
         )
     found: list[RunFacts] = []
+    system_by_id: dict[str, pd.DataFrame] = {}
     for parts in by_id.values():
         # several files of one run: the ranks of a multi-process run, or a resumed run
         offline = _combine_parts(parts)
@@ -503,6 +562,7 @@ def ingest_offline(paths: list[Path], overrides=None):
             if offline.start_time
             else None
         )
+        system_by_id[offline.run_id] = offline.system()
         found.append(
             RunFacts(
                 run_id=offline.run_id,
@@ -523,4 +583,8 @@ def ingest_offline(paths: list[Path], overrides=None):
     joined, notes = join_ranks(found)
     warnings += notes
     runs = [make_run(facts, overrides) for facts in joined]
+    for run in runs:
+        # power, for energy (study/cost.py); a joined training keeps its first rank's record,
+        # which wandb takes of every GPU of that rank's node
+        run.system = system_by_id.get(run.run_id, run.system)
     return IngestResult(runs, warnings)

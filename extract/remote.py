@@ -1,9 +1,12 @@
 """Runs with full histories from the W&B public API (`python -m extract wandb ENTITY/PROJECT`).
 
 Histories come from `Run.scan_history`, which returns every row (the sampled `Run.history` is
-never used). With `--keys`, each key is scanned on its own and the rows are joined on `_step`:
-scan_history only returns rows holding all requested keys, so keys logged in separate `log()`
-calls would be lost if asked for together. Authentication is W&B's own (WANDB_API_KEY,
+never used for them). System metrics (GPU power, for energy) come from the run's system
+stream, `Run.history(stream="system")`: the only way the API gives them, sampled by the server
+on long runs (the samples it returns are integrated as they are). With `--keys`, each key is
+scanned on its own and the rows are joined on `_step`: scan_history only returns rows holding
+all requested keys, so keys logged in separate `log()` calls would be lost if asked for
+together. Authentication is W&B's own (WANDB_API_KEY,
 ~/.netrc, `wandb login`): the key never passes through this code.
 """
 
@@ -27,6 +30,10 @@ from .runs import RunFacts, flatten, make_run
 from .store import load_runs, save_runs
 
 SYSTEM_KEYS = ("_step", "_runtime", "_timestamp")
+# rows asked of the system stream; W&B samples it down on the server when a run has more
+SYSTEM_SAMPLES = 100_000
+# the system stream names each metric as wandb's monitor did, behind this prefix
+SYSTEM_PREFIX = "system."
 
 
 @dataclass
@@ -79,6 +86,25 @@ def _scan(remote_run, keys: list[str] | None, on_rows: Callable[[int], None]) ->
             on_rows(1000)
     on_rows(len(rows) % 1000)
     return rows
+
+
+def fetch_system(remote_run) -> pd.DataFrame:
+    """The run's system metrics (``system.gpu.0.powerWatts`` in the stream) against
+    ``_runtime``, named as wandb's monitor named them (``gpu.0.powerWatts``)."""
+    rows = remote_run.history(samples=SYSTEM_SAMPLES, pandas=False, stream="system")
+    kept = []
+    for row in rows or []:
+        if not isinstance(row.get("_runtime"), int | float):
+            continue
+        values = {
+            key.removeprefix(SYSTEM_PREFIX): value
+            for key, value in row.items()
+            if key.startswith(SYSTEM_PREFIX) and _scalar(value) and not isinstance(value, str)
+        }
+        kept.append({"_runtime": float(row["_runtime"]), **values})
+    if not kept:
+        return pd.DataFrame({"_runtime": pd.Series([], dtype=float)})
+    return pd.DataFrame(kept).sort_values("_runtime", kind="stable", ignore_index=True)
 
 
 def _scalar(value: Any) -> bool:
@@ -197,7 +223,9 @@ def pull(
                 progress.advance(task, rows)
 
         history = fetch_history(remote_run, selection.keys, advance)
-        return to_run(remote_run, history, overrides)
+        run = to_run(remote_run, history, overrides)
+        run.system = fetch_system(remote_run)
+        return run
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(fetch, r): r for r in todo}

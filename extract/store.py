@@ -13,6 +13,8 @@ Schema (version 2)::
                            row did not log the key; chunked and gzip-compressed. Dataset names
                            are the keys percent-encoded ("/" -> "%2F"), so nested keys survive.
         history attrs      columns_json: the keys in their logged order
+        system/<key>       wandb's system metrics (gpu.0.powerWatts, ...) against system/_runtime,
+                           stored as the history is; absent in stores written before it existed
 
 Writes go to a temporary file in the same folder and replace the store with one rename, so an
 interrupted write (Ctrl-C, kill -9, full disk) leaves the previous store as it was.
@@ -26,7 +28,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
@@ -227,11 +229,17 @@ def _write_run(group: h5py.Group, run: Run) -> None:
     )
     attrs["evidence_json"] = json.dumps({k: asdict(v) for k, v in run.evidence.items()})
 
-    history = group.create_group("history")
-    columns = [str(c) for c in run.history.columns]
+    _write_frame(group.create_group("history"), run.history)
+    if len(run.system):
+        _write_frame(group.create_group("system"), run.system)
+
+
+def _write_frame(history: h5py.Group, frame: pd.DataFrame) -> None:
+    """One chunked, compressed float64 dataset per column (the history and the system metrics)."""
+    columns = [str(c) for c in frame.columns]
     history.attrs["columns_json"] = json.dumps(columns)
     for column in columns:
-        values = pd.to_numeric(run.history[column], errors="coerce").to_numpy(dtype=np.float64)
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
         chunks = (min(len(values), CHUNK_ROWS),) if len(values) else None
         history.create_dataset(
             quote(column, safe=""),
@@ -248,16 +256,21 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     platform = str(attrs["platform"])
     if platform not in PLATFORMS:
         raise StoreError(f"run {attrs['name']!r} has unknown platform {platform!r}")
-    history_group = group["history"]
-    columns = json.loads(history_group.attrs["columns_json"])
-    stored_keys = tuple(str(c) for c in columns)
-    if wanted is not None:
-        # the asked keys, and every accuracy or loss key: a project names its metrics its own
-        # way, and the scenes recognise them by pattern (metric_names.py)
-        columns = [c for c in columns if c in wanted or is_metric(c)]
-    history = pd.DataFrame({c: history_group[quote(c, safe="")][()] for c in columns})
+    stored_keys = tuple(str(c) for c in json.loads(group["history"].attrs["columns_json"]))
+    # the asked keys, and every accuracy or loss key: a project names its metrics its own way,
+    # and the scenes recognise them by pattern (metric_names.py)
+    history = _read_frame(
+        group["history"], None if wanted is None else (lambda c: c in wanted or is_metric(c))
+    )
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
+    # power only is what a figure uses of the system metrics (study/cost.py); with ``columns``
+    # (a scene's partial read) the rest is left on disk
+    system = (
+        _read_frame(group["system"], None if wanted is None else _power_column)
+        if "system" in group
+        else pd.DataFrame({"_runtime": np.array([], dtype=float)})
+    )
     facts = json.loads(attrs["facts_json"])
     evidence = {k: Evidence(**v) for k, v in json.loads(attrs["evidence_json"]).items()}
     return Run(
@@ -277,6 +290,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         config=json.loads(attrs["config_json"]),
         summary=json.loads(attrs["summary_json"]),
         history=history,
+        system=system,
         cores=_int_or_none(facts["cores"]),
         cores_word=str(facts.get("cores_word", "cores")),
         epochs_done=facts["epochs_done"],
@@ -291,6 +305,21 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         ranks=int(facts.get("ranks", 1)),
         stored_keys=stored_keys,
     )
+
+
+def _read_frame(
+    frame_group: h5py.Group, wanted: set[str] | Callable[[str], bool] | None
+) -> pd.DataFrame:
+    columns = json.loads(frame_group.attrs["columns_json"])
+    if callable(wanted):
+        columns = [c for c in columns if c == "_runtime" or wanted(c)]
+    elif wanted is not None:
+        columns = [c for c in columns if c in wanted]
+    return pd.DataFrame({c: frame_group[quote(c, safe="")][()] for c in columns})
+
+
+def _power_column(key: str) -> bool:
+    return key.split("/l:", 1)[0].endswith("powerWatts")
 
 
 def is_sample_store(path: str | Path) -> bool:

@@ -19,6 +19,10 @@
     label = "32 GPUs (2024 code)"     # what the screen calls it
     exclude = true                    # leave it out of every figure and scene
 
+    [cost]                            # extract/costfile.py: billing rate, laptop power, CO2
+    rate = 0.5
+    unit = "EUR"
+
 Found at $LUMI_STUDY, else the ``study`` key of manim.cfg's [lumi_vs_laptop] section (relative
 to that file), else ./study.toml. Applied at every extraction, from every source, and again at
 render, so a fresh extraction never loses a correction.
@@ -35,12 +39,13 @@ from pathlib import Path
 from typing import Any
 
 from .classify import Correction, Corrections
+from .costfile import CostInputs, parse_cost
 from .errors import InputError
 from .paths import manim_cfg
 
 STUDY_ENV = "LUMI_STUDY"
 DEFAULT_NAME = "study.toml"
-TOP_KEYS = {"baseline", "pick", "metrics", "runs"}
+TOP_KEYS = {"baseline", "pick", "metrics", "runs", "cost"}
 METRIC_KEYS = {"accuracy_key", "accuracy_scale", "loss_key"}
 RUN_KEYS = {"platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "label", "exclude"}
 PICKS = ("fastest", "latest")
@@ -56,6 +61,8 @@ class StudyFile:
     accuracy_key: str | None = None
     accuracy_scale: str | None = None
     loss_key: str | None = None
+    # billing rate, laptop power, carbon intensity (extract/costfile.py)
+    cost: CostInputs = field(default_factory=CostInputs)
 
     def unused_warnings(self) -> list[str]:
         """One line per run entry that matched no run: a typo, or a run not extracted yet."""
@@ -130,6 +137,7 @@ def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
             path=path,
         )
     study.accuracy_scale = scale
+    study.cost = parse_cost(path, data.get("cost"))
     runs = data.get("runs", {})
     if not isinstance(runs, dict):
         raise InputError("[runs] must hold one table per run", path=path)

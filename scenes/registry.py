@@ -25,6 +25,7 @@ class SceneEntry:
     plan_name: str  # the function of study/plans.py that makes its words and numbers
     slide: str  # its manim-slides class in scenes/deck/slides.py
     plan_args: tuple[str, ...] = ()  # what that function takes after the view
+    plan_module: str = "study.plans"  # where that function lives
 
     @property
     def path(self) -> Path:
@@ -37,8 +38,7 @@ class SceneEntry:
     def plan(self, view: StudyView) -> Any:
         """What the scene shows of ``view`` (study.plans is imported here: it loads pandas,
         which the command line does not need to parse its arguments)."""
-        from study import plans
-
+        plans = importlib.import_module(self.plan_module)
         return getattr(plans, self.plan_name)(view, *self.plan_args)
 
     def scene_class(self) -> type:
@@ -55,6 +55,7 @@ SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("TrainingComparison", "comparison", "comparison_plan", "TrainingComparisonSlides"),
     SceneEntry("AccuracyVsTime", "curves", "curves_plan", "AccuracyVsTimeSlides", ("accuracy",)),
     SceneEntry("LossVsTime", "curves", "curves_plan", "LossVsTimeSlides", ("loss",)),
+    SceneEntry("CostOfSpeed", "cost", "cost_plan", "CostOfSpeedSlides", (), "study.cost_plan"),
 )
 BY_NAME = {entry.name: entry for entry in SCENES}
 

@@ -17,6 +17,7 @@ from extract.model import Run
 from extract.studyfile import StudyFile
 
 from . import units
+from .cost import RunCost, run_cost
 from .labels import base_label, unique_labels
 from .metrics import (
     ACCURACY_KEYS,
@@ -56,6 +57,39 @@ class RunFigures:
     shown: bool
     left_out_because: str | None
     evidence: dict[str, str]
+    # what the run cost (study/cost.py): GPUs x time; energy from its recorded power, else
+    # unknown (None); cost only from a rate the study file or manim.cfg gives
+    gpu_hours: float | None = None
+    gpu_hours_per_epoch: float | None = None
+    node_hours: float | None = None
+    energy_kwh: float | None = None
+    energy_per_epoch_kwh: float | None = None
+    energy_estimated: bool = False
+    cost: float | None = None
+    cost_unit: str | None = None
+    co2_kg: float | None = None
+
+
+@dataclass
+class CostHeadline:
+    """One configuration's price for the same work (one epoch)."""
+
+    run: str
+    label: str
+    gpus: int | None
+    time_per_epoch_s: float
+    gpu_hours_per_epoch: float
+    cost_per_epoch: float | None
+
+
+@dataclass
+class CostHeadlines:
+    """The cheapest and the fastest cluster configuration to the same work, per epoch."""
+
+    work: str
+    cheapest: CostHeadline
+    fastest: CostHeadline
+    cost_unit: str | None
 
 
 @dataclass
@@ -85,6 +119,7 @@ class Report:
     # run names repeat in W&B (reruns, resumed jobs): the id says which run is the fastest
     fastest_cluster_run_id: str | None = None
     fastest_cluster_per_epoch_run_id: str | None = None
+    cost: CostHeadlines | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -136,6 +171,7 @@ class _Context:
     target: float
     shown: set[str]
     reasons: dict[str, str]
+    settings: Settings
 
 
 def build_report(
@@ -158,6 +194,7 @@ def build_report(
         target=target_percent(settings.target_accuracy),
         shown={r.run_id for r in selection.shown},
         reasons={r.run_id: why for r, why in selection.left_out},
+        settings=settings,
     )
     figures = [_figures(run, context) for run in runs]
     headline = _headline(runs, selection)
@@ -169,11 +206,13 @@ def build_report(
         target_accuracy=context.target,
         runs=figures,
         warnings=_warnings(runs, selection, figures, study, accuracy.key, accuracy.fallback),
+        cost=_cost_headlines(selection, study, settings, labels),
     )
 
 
 def _figures(run: Run, context: _Context) -> RunFigures:
     baseline = context.baseline
+    cost = run_cost(run, context.study, context.settings)
     # a run whose facts are unknown gets no figure that would read as a fact about it
     speedup = speedup_over(baseline, run) if baseline and run.known else None
     best = time_to = None
@@ -207,7 +246,8 @@ def _figures(run: Run, context: _Context) -> RunFigures:
         time_to_target_s=time_to,
         shown=run.run_id in context.shown,
         left_out_because=context.reasons.get(run.run_id),
-        evidence={k: v.describe() for k, v in run.evidence.items()},
+        evidence={k: v.describe() for k, v in run.evidence.items()} | _cost_evidence(cost),
+        **_cost_figures(cost),
     )
 
 
@@ -220,6 +260,54 @@ def headline_cluster_runs(runs: list[Run]) -> list[Run]:
         for r in runs
         if r.platform == "cluster" and r.known and r.finished and not r.excluded and r.time_s > 0
     ]
+
+
+def _cost_evidence(cost: RunCost) -> dict[str, str]:
+    evidence = {"energy": cost.energy_evidence()}
+    if cost.rate is not None:
+        rate = cost.rate
+        evidence["cost"] = f"{rate.origin}: {rate.amount:g} {rate.unit} per {rate.per_text}"
+    return evidence
+
+
+def _cost_figures(cost: RunCost) -> dict[str, Any]:
+    return {
+        "gpu_hours": cost.gpu_hours,
+        "gpu_hours_per_epoch": cost.gpu_hours_per_epoch,
+        "node_hours": cost.node_hours,
+        "energy_kwh": cost.energy_kwh,
+        "energy_per_epoch_kwh": cost.energy_per_epoch_kwh,
+        "energy_estimated": bool(cost.energy and cost.energy.estimated),
+        "cost": cost.cost,
+        "cost_unit": cost.rate.unit if cost.rate and cost.cost is not None else None,
+        "co2_kg": cost.co2_kg,
+    }
+
+
+def _cost_headlines(
+    selection: Selection, study: StudyFile, settings: Settings, labels: dict[str, str]
+) -> CostHeadlines | None:
+    """Cheapest and fastest configuration per epoch (equal work) among the shown cluster runs
+    whose GPU-hours per epoch are known."""
+    costs = [run_cost(r, study, settings) for r in selection.cluster]
+    known = [c for c in costs if c.gpu_hours_per_epoch and c.run.time_per_epoch_s]
+    if not known:
+        return None
+
+    def headline(cost: RunCost) -> CostHeadline:
+        return CostHeadline(
+            cost.run.name,
+            labels.get(cost.run.run_id, cost.run.name),
+            cost.run.gpus,
+            cost.run.time_per_epoch_s or 0.0,
+            cost.gpu_hours_per_epoch or 0.0,
+            cost.cost_per_epoch,
+        )
+
+    cheapest = min(known, key=lambda c: (c.gpu_hours_per_epoch or 0.0, c.run.gpus or 0))
+    fastest = min(known, key=lambda c: (c.run.time_per_epoch_s or 0.0, c.run.gpus or 0))
+    unit = known[0].rate.unit if known[0].rate is not None else None
+    return CostHeadlines("per epoch", headline(cheapest), headline(fastest), unit)
 
 
 def _headline(runs: list[Run], selection: Selection) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import json
 
 from . import units
 from .analysis import Report
+from .cost import hours_text
 
 
 def to_json(report: Report) -> str:
@@ -47,6 +48,7 @@ def _headline_lines(report: Report) -> list[str]:
             f"{report.fastest_cluster_per_epoch_run})"
             + _not_shown(report, report.fastest_cluster_per_epoch_run_id)
         )
+    lines += _cost_lines(report)
     if report.best_accuracy is not None:
         best = report.best_accuracy
         lines.append(
@@ -56,11 +58,35 @@ def _headline_lines(report: Report) -> list[str]:
     return lines
 
 
+def _cost_lines(report: Report) -> list[str]:
+    """Cheapest and fastest configuration to the same work (one epoch), in GPU-hours."""
+    if report.cost is None:
+        return []
+    lines = []
+    for word, item in (("Cheapest", report.cost.cheapest), ("Fastest", report.cost.fastest)):
+        money = ""
+        if item.cost_per_epoch is not None and report.cost.cost_unit:
+            money = f", {hours_text(item.cost_per_epoch)} {report.cost.cost_unit}"
+        lines.append(
+            f"- **{word} {report.cost.work}** ({item.label}): "
+            f"{hours_text(item.gpu_hours_per_epoch)} GPU-hours{money}, "
+            f"{units.duration(item.time_per_epoch_s)}"
+        )
+    energy = [r for r in report.runs if r.shown and r.platform == "cluster"]
+    if energy and all(r.energy_kwh is None for r in energy):
+        lines.append("- **Energy**: not recorded (no power samples in the cluster runs)")
+    return lines
+
+
+def _laptop_range(low: float, high: float) -> str:
+    return units.duration(low) if low == high else units.duration_range(low, high)
+
+
 def _table_lines(report: Report) -> list[str]:
     lines = [
         "| Run | Label | GPUs | Nodes | Epochs done | Time | Time/epoch | Speedup* | Efficiency* "
-        "| Best acc. |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Best acc. | GPU-hours (per epoch) | Energy |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in report.runs:
         mark = " (est.)" if run.extrapolated else ""
@@ -74,9 +100,23 @@ def _table_lines(report: Report) -> list[str]:
             f"| {_count(run.nodes, run.platform)} "
             f"| {_epochs(run.epochs_done)}/{_epochs(run.epochs)} "
             f"| {units.duration(run.time_s)}{mark} | {per_epoch} "
-            f"| {units.ratio(run.speedup) if run.speedup else '-'} | {efficiency} | {accuracy} |"
+            f"| {units.ratio(run.speedup) if run.speedup else '-'} | {efficiency} | {accuracy} "
+            f"| {_gpu_hours(run)} | {_energy(run)} |"
         )
     return lines
+
+
+def _gpu_hours(run) -> str:
+    if run.gpu_hours is None:
+        return "-" if run.platform == "laptop" else "unknown"
+    per_epoch = run.gpu_hours_per_epoch
+    return hours_text(run.gpu_hours) + (f" ({hours_text(per_epoch)})" if per_epoch else "")
+
+
+def _energy(run) -> str:
+    if run.energy_kwh is None:
+        return "unknown"
+    return f"{hours_text(run.energy_kwh)} kWh{' (est.)' if run.energy_estimated else ''}"
 
 
 def _count(value: int | None, platform: str) -> str:

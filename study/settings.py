@@ -37,12 +37,18 @@ class Settings:
     title_comparison: str = "Time to train: {cluster} vs {laptop}"
     title_accuracy: str = "Accuracy against wall time"
     title_loss: str = "Loss against wall time"
+    title_cost: str = "What the speed costs: {cluster} vs {laptop}"
     include_runs: str = ""
     exclude_runs: str = ""
     accuracy_key: str = "running_accuracy"
     loss_key: str = "train_loss"
     target_accuracy: float = 90.0
     comparison_time: ComparisonTime = "total"
+    # billing: cost_rate (a number; empty = no cost shown) in cost_unit per cost_per
+    # (gpu_hour or node_hour); the study file's [cost] wins over these (study/cost.py)
+    cost_rate: str = ""
+    cost_per: str = "gpu_hour"
+    cost_unit: str = ""
     # the study file (corrections, baseline, metric scale), relative to this manim.cfg; read by
     # extract/studyfile.py, named here so the setting is known
     study: str = ""
@@ -138,6 +144,24 @@ def _validate(path: Path, settings: Settings) -> None:
         )
     for key in ("include_runs", "exclude_runs"):
         _pattern(getattr(settings, key), key, path)
+    _validate_rate(path, settings)
+
+
+def _validate_rate(path: Path, settings: Settings) -> None:
+    if settings.cost_per not in ("gpu_hour", "node_hour"):
+        raise InputError(f"cost_per = {settings.cost_per!r}: use gpu_hour or node_hour", path=path)
+    if not settings.cost_rate:
+        return
+    try:
+        rate = float(settings.cost_rate)
+    except ValueError:
+        raise InputError(f"cost_rate = {settings.cost_rate!r} is not a number", path=path) from None
+    if not rate > 0 or rate == float("inf"):
+        raise InputError(f"cost_rate = {settings.cost_rate}: use a number above 0", path=path)
+    if not settings.cost_unit:
+        raise InputError(
+            "cost_rate needs cost_unit: what the rate is in (EUR, billing units, ...)", path=path
+        )
 
 
 def _pattern(text: str, key: str, path: Path | None = None) -> re.Pattern | None:

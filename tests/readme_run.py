@@ -49,6 +49,7 @@ SLIDES_PER_SCENE = {
     "TrainingComparisonSlides": 2,
     "AccuracyVsTimeSlides": 2,
     "LossVsTimeSlides": 2,
+    "CostOfSpeedSlides": 3,
 }
 GALLERY_LIMIT = 500_000  # "under 0.5 MB" in the README's gallery row
 

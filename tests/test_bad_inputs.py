@@ -13,6 +13,7 @@ import pytest
 
 from extract.cli import main
 from scenes.comparison import TrainingComparison
+from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
@@ -20,7 +21,14 @@ from tests.scene_probe import key_frames
 
 CORPUS = Path(__file__).with_name("bad_inputs")
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text())["case"]
-SCENES = [ProgressRace, ScalingEfficiency, TrainingComparison, AccuracyVsTime, LossVsTime]
+SCENES = [
+    ProgressRace,
+    ScalingEfficiency,
+    TrainingComparison,
+    AccuracyVsTime,
+    LossVsTime,
+    CostOfSpeed,
+]
 
 
 def case_id(case: dict) -> str:

@@ -216,3 +216,38 @@ def test_laptop_estimate_from_its_own_throughput(tmp_path):
 
     warning = next(w for w in build_report(list(runs.values())).warnings if "subset run" in w)
     assert "pace" in warning and "subset_percentage=2" in warning
+
+
+def test_system_chart_exports_give_power_for_energy(tmp_path):
+    """A GPU power chart exported from the run's System section: the UI names the metric
+    "system/gpu.0.powerWatts" (wandb/wandb#9123 quotes such a key), against relative time."""
+    from study.analysis import build_report
+
+    table = write_rows(
+        tmp_path / "t.csv",
+        [
+            ["Name", "State", "Runtime", "total_gpus", "epochs"],
+            ["2 GPU run", "finished", "60", "2", "2"],
+        ],
+    )
+    header = ["Relative Time (Process)"]
+    for gpu in (0, 1):
+        column = f"2 GPU run - system/gpu.{gpu}.powerWatts"
+        header += [column, f"{column}__MIN", f"{column}__MAX"]
+    rows = [header]
+    for t in (10, 20, 30, 40, 50, 60):
+        rows.append([str(t), "200", "190", "210", "300", "290", "310"])
+    panel = write_rows(tmp_path / "power.csv", rows)
+    steps = write_rows(
+        tmp_path / "steps.csv",
+        [["Step", "2 GPU run - system/gpu.0.temp"], ["0", "50"], ["1", "51"]],
+    )
+    result = ingest_exports([table, panel, steps])
+    (run,) = result.runs
+    assert list(run.system.columns) == ["_runtime", "gpu.0.powerWatts", "gpu.1.powerWatts"]
+    assert len(run.history) == 0  # system charts are not logged metrics
+    assert any("system chart 'gpu.0.temp' is against '_step'" in w for w in result.warnings)
+    figures = build_report([run]).run("2 GPU run")
+    # samples every 10 s from 10 s to 60 s: covered from 5 s to 60 s, 55 s at 500 W = 27,500 J
+    assert figures is not None and figures.energy_kwh == pytest.approx(27_500 / 3.6e6)
+    assert figures.energy_per_epoch_kwh == pytest.approx(13_750 / 3.6e6)

@@ -7,11 +7,13 @@ from manim import RIGHT, Scene
 from extract import load_runs
 from scenes import kit
 from scenes.comparison import TrainingComparison
+from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
 from study import units
 from study.analysis import build_report
+from study.cost import hours_text
 from study.plans import speedup_text
 from study.scaling import scaling_points
 from study.settings import Settings
@@ -21,7 +23,14 @@ from tests.scene_probe import key_frames
 
 TIMES = "\u00d7"
 
-SCENES = [ProgressRace, ScalingEfficiency, TrainingComparison, AccuracyVsTime, LossVsTime]
+SCENES = [
+    ProgressRace,
+    ScalingEfficiency,
+    TrainingComparison,
+    AccuracyVsTime,
+    LossVsTime,
+    CostOfSpeed,
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +54,18 @@ def test_key_frames_are_laid_out_cleanly(frames_by_scene, scene):
 
 def final_strings(frames_by_scene, scene) -> set[str]:
     return {t.content for t in frames_by_scene[scene][-1]}
+
+
+@pytest.mark.render
+def test_cost_numbers_are_the_reports(frames_by_scene, sample_store):
+    report = build_report(load_runs(sample_store))
+    shown = final_strings(frames_by_scene, CostOfSpeed)
+    for run in report.runs:
+        if run.platform == "cluster":
+            assert hours_text(run.gpu_hours_per_epoch) in shown, run.name
+            assert units.duration(run.time_per_epoch_s) in shown, run.name
+    assert "Energy: not recorded by these runs" in shown
+    assert "Per epoch: equal work, one epoch of each run" in shown
 
 
 @pytest.mark.render

@@ -632,6 +632,7 @@ SCENES = [
     ("comparison", "TrainingComparison"),
     ("curves", "AccuracyVsTime"),
     ("curves", "LossVsTime"),
+    ("cost", "CostOfSpeed"),
 ]
 
 

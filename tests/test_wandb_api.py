@@ -20,6 +20,7 @@ def test_the_stand_in_has_the_real_signatures():
     assert params(StandInApi.__init__) == params(public.Api.__init__)
     assert params(StandInApi.runs) == params(public.Api.runs)
     assert params(StandInRun.scan_history) == params(public.Run.scan_history)
+    assert params(StandInRun.history) == params(public.Run.history)
 
 
 def training_rows(count: int) -> list[dict]:
@@ -194,3 +195,47 @@ def test_ranks_logged_as_runs_of_one_group_become_one_training(tmp_path):
     again = pull(api, Selection("team/ddp"), store)
     assert sorted(again.unchanged) == ["rank-0", "rank-1", "rank-2", "rank-3", "sweep-trial"]
     assert {r.name for r in load_runs(store)} == {"ddp-4gpu", "sweep-trial"}
+
+
+def test_gpu_power_comes_from_the_system_stream(tmp_path):
+    """A LUMI node's 8 GPU dies (AMD, rocm-smi: gpu.{i}.powerWatts), sampled every 15 s as the
+    system stream serves them; energy is integrated from those samples."""
+    events = [
+        {
+            "_wandb": True,
+            "_timestamp": 1.7e9 + t,
+            "_runtime": float(t),
+            "system.cpu": 12.5,
+            **{f"system.gpu.{i}.powerWatts": 500.0 for i in range(8)},
+            **{f"system.gpu.{i}.temp": 60.0 for i in range(8)},
+        }
+        for t in range(15, 601, 15)
+    ]
+    run = StandInRun(
+        "amd1",
+        "8 GPU 1 Node Run",
+        training_rows(100),
+        config={"total_gpus": 8, "nodes": 1, "epochs": 10},
+        summary={"_runtime": 600.0},
+        events=events,
+    )
+    api = StandInApi()
+    api.projects["lumi/scaling"] = [run]
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/scaling"), store)
+    (stored,) = load_runs(store)
+    assert len(stored.system) == 40 and "gpu.7.powerWatts" in stored.system
+    assert "system.cpu" not in stored.system and stored.system["cpu"].eq(12.5).all()
+    from study.analysis import build_report
+
+    figures = build_report([stored]).run("8 GPU 1 Node Run")
+    assert figures is not None
+    # 40 samples 15 s apart from 15 s to 600 s, each standing for 7.5 s either side: covered
+    # from 7.5 s (half an interval before the first) to the run's end at 600 s, 592.5 s; so
+    # 8 x 500 W x 592.5 s = 2,370,000 J = 0.65833 kWh, 0.065833 per epoch
+    assert figures.energy_kwh == pytest.approx(2_370_000 / 3.6e6)
+    assert figures.energy_per_epoch_kwh == pytest.approx(237_000 / 3.6e6)
+    assert figures.evidence["energy"] == (
+        "measured: GPU power of 8 devices (gpu.0.powerWatts ... gpu.7.powerWatts), 40 samples "
+        "every 15 s, covering 99% of 10.0 min; CPUs, memory and network not counted"
+    )

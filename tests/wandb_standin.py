@@ -3,7 +3,10 @@
 It has the public API's shape (wandb 0.31): `Api(overrides, timeout, api_key)`,
 `Api.runs(path, filters, order, per_page, include_sweeps, lazy)`, and runs whose
 `scan_history(keys, page_size, min_step, max_step, use_cache)` pages through step ranges and,
-with keys, returns only rows that hold every requested key (as the service does).
+with keys, returns only rows that hold every requested key (as the service does);
+`history(samples, keys, x_axis, pandas, stream)` with stream="system" returns the system
+stream's rows as wandb-core sends them (core/internal/filestream/updatestats.go: `_wandb`,
+`_timestamp`, `_runtime` and every metric as `system.<name>`), at most ``samples`` of them.
 tests/test_wandb_api.py checks these signatures against the installed wandb.
 """
 
@@ -30,6 +33,7 @@ class StandInRun:
         fail_after_rows=None,
         metadata=None,
         job_type=None,
+        events=None,
     ):
         self.id, self.name, self.state = run_id, name, state
         self.config = dict(config or {})
@@ -40,6 +44,7 @@ class StandInRun:
         self.fail_after_rows = fail_after_rows
         self.metadata = metadata
         self.job_type = job_type
+        self._events = list(events or [])
         self.pages_served = 0
         self.scans: list[tuple[list[str] | None, int]] = []
 
@@ -50,6 +55,22 @@ class StandInRun:
     @property
     def summary_metrics(self) -> dict[str, Any]:
         return dict(self._summary)
+
+    def history(
+        self,
+        samples: int = 500,
+        keys: list[str] | None = None,
+        x_axis: str = "_step",
+        pandas: bool = True,
+        stream: str = "default",
+    ):
+        if stream != "system" or pandas or keys:
+            raise NotImplementedError("the stand-in serves the system stream as dicts only")
+        if len(self._events) <= samples:
+            return [dict(row) for row in self._events]
+        # the service samples a long stream down, keeping the first and last rows
+        picks = {round(i * (len(self._events) - 1) / (samples - 1)) for i in range(samples)}
+        return [dict(self._events[i]) for i in sorted(picks)]
 
     def scan_history(
         self,

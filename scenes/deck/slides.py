@@ -17,6 +17,7 @@ from manim_slides import Slide  # type: ignore[attr-defined]  # exported lazily
 
 from extract.paths import PROJECT_ROOT
 from scenes.comparison import TrainingComparison
+from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
@@ -69,10 +70,15 @@ class LossVsTimeSlides(StudySlides, LossVsTime):
     pass
 
 
+class CostOfSpeedSlides(StudySlides, CostOfSpeed):
+    pass
+
+
 SLIDE_SCENES = [
     ProgressRaceSlides,
     ScalingEfficiencySlides,
     TrainingComparisonSlides,
     AccuracyVsTimeSlides,
     LossVsTimeSlides,
+    CostOfSpeedSlides,
 ]

@@ -1,0 +1,282 @@
+"""CostOfSpeed's plan: time per epoch against what the epoch cost, for every configuration.
+
+Equal work is one epoch of each run (the work its time covers). The price is GPU-hours per
+epoch, or energy per epoch when every cluster run shown recorded its power. At perfect parallel
+efficiency every GPU count costs what the baseline costs: that is the ideal line, and a point's
+height over it is what the speed was bought with. A laptop holds no GPU: it sits on the
+GPU-hours axis at zero, with its time per epoch, and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.errors import InputError
+from extract.model import Run
+
+from . import units
+from .analysis import baseline_run, speedup_over
+from .cost import RunCost, hours_text, money_text, run_cost
+from .labels import plural
+from .plans import TIMES, Line, laptop_range
+from .view import StudyView, source_text
+
+
+@dataclass(frozen=True)
+class CostPoint:
+    run: Run
+    label: str
+    short: str
+    time_per_epoch_s: float
+    value: float  # the y axis' unit per epoch: GPU-hours or kWh
+    estimated: bool  # the time or the energy is an estimate: drawn hollow
+    row: tuple[str, ...]  # the table's cells
+
+
+@dataclass(frozen=True)
+class LaptopMark:
+    run: Run
+    label: str
+    time_per_epoch_s: float
+    value: float | None  # on the y axis: 0 GPU-hours, its energy, or None (not drawn)
+    estimated: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class CostPlan:
+    title: str
+    source: str
+    measure: str  # "gpu_hours" or "energy"
+    work: str  # said on screen: what equal work means here
+    x_caption: str
+    y_caption: str
+    points: tuple[CostPoint, ...]  # cluster configurations, fewest GPUs first
+    laptops: tuple[LaptopMark, ...]
+    ideal_value: float
+    ideal_label: str
+    header: tuple[str, ...]
+    energy_line: str  # what is known of energy: measured, estimated or not recorded
+    closing: tuple[Line, ...]
+    start_notes: str
+    points_notes: str
+    closing_notes: str
+
+    @property
+    def t_low(self) -> float:
+        times = [p.time_per_epoch_s for p in self.points] + [
+            m.time_per_epoch_s for m in self.laptops
+        ]
+        return min(times)
+
+    @property
+    def t_high(self) -> float:
+        times = [p.time_per_epoch_s for p in self.points] + [
+            m.time_per_epoch_s for m in self.laptops
+        ]
+        return max(times)
+
+
+def cost_plan(view: StudyView) -> CostPlan:
+    settings, study = view.settings, view.study
+    cluster = sorted(
+        (r for r in view.selection.cluster if r.gpus and r.time_per_epoch_s),
+        key=lambda r: r.gpus or 0,
+    )
+    costs = {r.run_id: run_cost(r, study, settings) for r in view.shown}
+    if len(cluster) < 1:
+        raise InputError(
+            "the cost of speed needs a finished cluster run with its GPUs and epochs done known",
+            hint="'python -m extract runs' lists each run's facts",
+        )
+    energy = all(
+        costs[r.run_id].energy is not None and not costs[r.run_id].energy.estimated  # type: ignore[union-attr]
+        for r in cluster
+    )
+    measure = "energy" if energy else "gpu_hours"
+    baseline = baseline_run(cluster, study) or cluster[0]
+    base_cost = costs[baseline.run_id]
+    rate = base_cost.rate
+
+    def value(cost: RunCost) -> float | None:
+        return cost.energy_per_epoch_kwh if energy else cost.gpu_hours_per_epoch
+
+    points = []
+    for run in cluster:
+        cost = costs[run.run_id]
+        amount = value(cost)
+        if amount is None or run.time_per_epoch_s is None:
+            continue
+        cells = [f"{run.gpus:,}", units.duration(run.time_per_epoch_s), hours_text(amount)]
+        if energy:
+            cells.append(hours_text(cost.gpu_hours_per_epoch))
+        elif rate is not None:
+            per_epoch = cost.cost_per_epoch
+            cells.append(hours_text(per_epoch) if per_epoch is not None else "unknown")
+        points.append(
+            CostPoint(
+                run,
+                view.label(run),
+                view.short(run),
+                run.time_per_epoch_s,
+                amount,
+                run.extrapolated,
+                tuple(cells),
+            )
+        )
+    base_value = value(base_cost)
+    if not points or base_value is None:
+        raise InputError("no cluster run with a known price per epoch to draw")
+    laptops = tuple(_laptop_marks(view, costs, energy))
+    unit = "kWh" if energy else "GPU-hours"
+    # the table's caption says "per epoch"; the cells stay short
+    header = ["GPUs", "time", "kWh" if energy else "GPU-h"]
+    if energy:
+        header.append("GPU-h")
+    elif rate is not None:
+        header.append(rate.unit)
+    base_label = view.label(baseline)
+    energy_line = _energy_line([costs[p.run.run_id] for p in points], energy)
+    closing = _closing(view, points, baseline, base_value, unit, costs, energy)
+    return CostPlan(
+        title=settings.title(settings.title_cost),
+        source=source_text(
+            view, [p.run for p in points] + [m.run for m in laptops], histories=False
+        ),
+        measure=measure,
+        work="Per epoch: equal work, one epoch of each run",
+        x_caption="time per epoch (log scale)",
+        y_caption=(
+            f"energy per epoch (kWh, {base_cost.energy.scope})"  # type: ignore[union-attr]
+            if energy
+            else "GPU-hours per epoch (GPUs \u00d7 time)"
+        ),
+        points=tuple(points),
+        laptops=laptops,
+        ideal_value=base_value,
+        ideal_label="ideal: 100% efficient",
+        header=tuple(header),
+        energy_line=energy_line,
+        closing=tuple(closing),
+        start_notes=(
+            f"Time per epoch (log scale) against {unit} per epoch, for equal work. "
+            f"The dashed line is perfect parallel efficiency: {base_label}'s "
+            f"{hours_text(base_value)} {unit} per epoch at any GPU count."
+        ),
+        points_notes="\n".join(
+            f"{p.label}: {units.duration(p.time_per_epoch_s)} per epoch, "
+            f"{hours_text(p.value)} {unit} per epoch"
+            for p in points
+        ),
+        closing_notes="\n".join([*(line.text for line in closing), energy_line]),
+    )
+
+
+def _laptop_marks(view: StudyView, costs: dict[str, RunCost], energy: bool) -> list[LaptopMark]:
+    marks = []
+    for run in view.selection.laptops:
+        per_epoch = run.time_per_epoch_s
+        if not per_epoch:
+            continue
+        cost = costs[run.run_id]
+        estimate = "\u2248" if run.extrapolated else ""
+        timing = f"{estimate}{units.duration(per_epoch)} per epoch"
+        if energy:
+            kwh = cost.energy_per_epoch_kwh
+            if kwh is None:
+                value, note = None, f"{timing}, energy unknown"
+            else:
+                marked = " (estimate)" if cost.energy and cost.energy.estimated else ""
+                value, note = kwh, f"{timing}, {hours_text(kwh)} kWh{marked}"
+            estimated = run.extrapolated or bool(cost.energy and cost.energy.estimated)
+        else:
+            value, note, estimated = 0.0, f"{timing}, no GPU: 0 GPU-hours", run.extrapolated
+        marks.append(LaptopMark(run, view.label(run), per_epoch, value, estimated, note))
+    return marks
+
+
+def _closing(
+    view: StudyView,
+    points: list[CostPoint],
+    baseline: Run,
+    base_value: float,
+    unit: str,
+    costs: dict[str, RunCost],
+    energy: bool,
+) -> list[Line]:
+    """What the speed cost, in words computed from the points: the largest configuration and
+    the fastest against the baseline, and the cheapest."""
+    lines: list[Line] = []
+    base_short = view.short(baseline)
+    per_what = "energy" if energy else "GPU-hours"
+    largest = max(points, key=lambda p: p.run.gpus or 0)
+    fastest = min(points, key=lambda p: (p.time_per_epoch_s, p.run.gpus or 0))
+    cheapest = min(points, key=lambda p: (p.value, p.run.gpus or 0))
+    compared = [(largest, "", "headline")]
+    if fastest is not largest:
+        compared.append((fastest, "Fastest, ", "lead"))
+    for point, lead, role in compared:
+        speedup = speedup_over(baseline, point.run)
+        if point.run.run_id == baseline.run_id or speedup is None:
+            continue
+        # a configuration slower than the baseline is said to be slower, not "0.12x faster"
+        pace = (
+            f"{units.ratio(speedup, TIMES)} faster"
+            if speedup >= 1
+            else f"{units.ratio(1 / speedup, TIMES)} slower"
+        )
+        lines.append(
+            Line(
+                f"{lead}{plural(point.run.gpus or 0, 'GPU')}: {pace} "
+                f"per epoch than {base_short}, for "
+                f"{units.ratio(point.value / base_value, TIMES)} the {per_what}",
+                role,
+            )
+        )
+    money = ""
+    rate = costs[baseline.run_id].rate
+    cheap = costs[cheapest.run.run_id]
+    if rate is not None and not energy and cheap.cost_per_epoch is not None:
+        money = (
+            f" = {money_text(cheap.cost_per_epoch, rate.unit)} at {rate.amount:g} {rate.unit} "
+            f"per {rate.per_text}"
+        )
+    lines.append(
+        Line(
+            f"Cheapest per epoch: {plural(cheapest.run.gpus or 0, 'GPU')}, "
+            f"{hours_text(cheapest.value)} {unit}{money}",
+            "muted",
+        )
+    )
+    laptops = view.selection.laptops
+    times = [r.time_per_epoch_s for r in laptops if r.time_per_epoch_s]
+    span = laptop_range(view, times)
+    if span is not None:
+        estimated = " (estimated)" if all(r.extrapolated for r in laptops) else ""
+        what = "no GPU"
+        kwh = [c.energy_per_epoch_kwh for r in laptops if (c := costs[r.run_id]).energy]
+        if energy and kwh and len(kwh) == len(laptops):
+            low, high = min(kwh), max(kwh)  # type: ignore[type-var]
+            text = hours_text(low) if low == high else f"{hours_text(low)}\u2013{hours_text(high)}"
+            marked = (
+                ", estimate"
+                if any(costs[r.run_id].energy.estimated for r in laptops)  # type: ignore[union-attr]
+                else ""
+            )
+            what = f"{text} kWh per epoch{marked}"
+        elif energy:
+            what = "energy unknown"
+        lines.append(
+            Line(f"{view.settings.laptop_name}: {span} per epoch{estimated}, {what}", "laptop")
+        )
+    return lines
+
+
+def _energy_line(costs: list[RunCost], energy: bool) -> str:
+    measured = [c for c in costs if c.energy is not None and not c.energy.estimated]
+    if energy:
+        scope = measured[0].energy.scope if measured else "GPU power"  # type: ignore[union-attr]
+        return f"Energy: from recorded {scope}"
+    if not measured:
+        return "Energy: not recorded by these runs"
+    return f"Energy recorded by {len(measured)} of {plural(len(costs), 'run')} only"
