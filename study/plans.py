@@ -408,7 +408,11 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
         ),
         gpus_per_node=per_node,
         fit=fit,
-        fit_label=f"Amdahl fit: {fit_text} serial" if fit_text is not None else None,
+        fit_label=(
+            f"Amdahl fit: {fit_text} serial, points {units.percent(fit.residual)} off"
+            if fit is not None and fit_text is not None
+            else None
+        ),
         start_notes=(
             f"Speedup per epoch over {base_label} against GPU count, both log scale. "
             f"The dashed line is ideal scaling: {max_gpus // base}x the GPUs, "
@@ -438,7 +442,14 @@ def _scaling_closing(points: list[ScalingPoint], fit: AmdahlFit | None) -> list[
     best = max(points, key=lambda p: p.speedup)
     if best is not last:
         lines.append(f"Fastest: {plural(best.gpus, 'GPU')}, {units.ratio(best.speedup, TIMES)}")
-    if fit is not None and fit.serial_fraction > 0 and limit_holds(fit, points):
+    # a limit is quoted only from a fit that follows the points closely (within 10%) and that no
+    # measured speedup has already passed
+    if (
+        fit is not None
+        and fit.serial_fraction > 0
+        and fit.residual <= 0.10
+        and limit_holds(fit, points)
+    ):
         lines.append(f"Amdahl limit: {units.ratio(fit.limit, TIMES)}")
     return lines
 
