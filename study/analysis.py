@@ -304,7 +304,15 @@ def _cost_headlines(
             cost.cost_per_epoch,
         )
 
-    cheapest = min(known, key=lambda c: (c.gpu_hours_per_epoch or 0.0, c.run.gpus or 0))
+    # with a rate, cheapest is what is billed (per node-hour it is not the fewest GPU-hours)
+    billed = all(c.cost_per_epoch is not None for c in known)
+    cheapest = min(
+        known,
+        key=lambda c: (
+            (c.cost_per_epoch or 0.0) if billed else (c.gpu_hours_per_epoch or 0.0),
+            c.run.gpus or 0,
+        ),
+    )
     fastest = min(known, key=lambda c: (c.run.time_per_epoch_s or 0.0, c.run.gpus or 0))
     unit = known[0].rate.unit if known[0].rate is not None else None
     return CostHeadlines("per epoch", headline(cheapest), headline(fastest), unit)

@@ -211,7 +211,20 @@ def _closing(
     per_what = "energy" if energy else "GPU-hours"
     largest = max(points, key=lambda p: p.run.gpus or 0)
     fastest = min(points, key=lambda p: (p.time_per_epoch_s, p.run.gpus or 0))
-    cheapest = min(points, key=lambda p: (p.value, p.run.gpus or 0))
+    rate = costs[baseline.run_id].rate
+    # with a rate, cheapest is what is billed (per node-hour it is not the fewest GPU-hours)
+    billed = (
+        rate is not None
+        and not energy
+        and all(costs[p.run.run_id].cost_per_epoch is not None for p in points)
+    )
+    cheapest = min(
+        points,
+        key=lambda p: (
+            (costs[p.run.run_id].cost_per_epoch or 0.0) if billed else p.value,
+            p.run.gpus or 0,
+        ),
+    )
     compared = [(largest, "", "headline")]
     if fastest is not largest:
         compared.append((fastest, "Fastest, ", "lead"))
@@ -233,20 +246,15 @@ def _closing(
                 role,
             )
         )
-    money = ""
-    rate = costs[baseline.run_id].rate
     cheap = costs[cheapest.run.run_id]
-    if rate is not None and not energy and cheap.cost_per_epoch is not None:
-        money = (
-            f" = {money_text(cheap.cost_per_epoch, rate.unit)} at {rate.amount:g} {rate.unit} "
-            f"per {rate.per_text}"
+    said = f"{hours_text(cheapest.value)} {unit}"
+    if billed and rate is not None and cheap.cost_per_epoch is not None:
+        said = (
+            f"{money_text(cheap.cost_per_epoch, rate.unit)} at {rate.amount:g} {rate.unit} "
+            f"per {rate.per_text} ({said})"
         )
     lines.append(
-        Line(
-            f"Cheapest per epoch: {plural(cheapest.run.gpus or 0, 'GPU')}, "
-            f"{hours_text(cheapest.value)} {unit}{money}",
-            "muted",
-        )
+        Line(f"Cheapest per epoch: {plural(cheapest.run.gpus or 0, 'GPU')}, {said}", "muted")
     )
     laptops = view.selection.laptops
     times = [r.time_per_epoch_s for r in laptops if r.time_per_epoch_s]

@@ -118,7 +118,7 @@ def test_a_rate_from_the_study_file_prices_the_runs(sample, tmp_path):
     plan = cost_plan(view_of(sample, study=study))
     assert plan.header == ("GPUs", "time", "GPU-h", "EUR")
     assert plan.points[0].row[-1] == "0.10"  # 0.5 x 0.2007
-    assert "Cheapest per epoch: 1 GPU, 0.20 GPU-hours = 0.10 EUR at 0.5 EUR per GPU-hour" in [
+    assert "Cheapest per epoch: 1 GPU, 0.10 EUR at 0.5 EUR per GPU-hour (0.20 GPU-hours)" in [
         line.text for line in plan.closing
     ]
     report = build_report(sample, study)
@@ -265,3 +265,15 @@ def test_a_configuration_slower_than_the_baseline_is_called_slower():
         f"16 GPUs: 4.00{TIMES} slower per epoch than 8 GPUs, for 8.00{TIMES} the GPU-hours"
     )
     assert plan.closing[1].text == "Cheapest per epoch: 8 GPUs, 0.022 GPU-hours"
+
+
+def test_billed_per_node_hour_the_cheapest_is_what_is_billed(sample, tmp_path):
+    """Per node-hour, 1 GPU holds a whole node for 2 h: 0.2 node-hours per epoch, while 8 GPUs
+    on one node take 0.027 (963 s / 10 epochs / 3600): the fewest GPU-hours is not the cheapest
+    (found by a newcomer's try)."""
+    study = write_study(tmp_path, '[cost]\nrate = 2\nper = "node_hour"\nunit = "billing units"\n')
+    plan = cost_plan(view_of(sample, study=study))
+    cheapest = next(line.text for line in plan.closing if line.text.startswith("Cheapest"))
+    assert cheapest.startswith("Cheapest per epoch: 8 GPUs, "), cheapest
+    report = build_report(sample, study)
+    assert report.cost is not None and report.cost.cheapest.gpus == 8
