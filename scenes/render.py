@@ -221,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\nwritten:")
     for file in written:
         print(f"  {shown(file)}  {file.stat().st_size / 1e6:.1f} MB")
+    if args.scene and outcome.skipped:
+        # a scene asked for by name that the data cannot draw is a failure of the request,
+        # not a skip (every scene by default: the others are what the data can show)
+        print(f"error: not drawn: {', '.join(outcome.skipped)}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -73,7 +73,9 @@ def test_render_draws_what_it_can_and_names_what_it_cannot(tmp_path):
         "ScalingEfficiency",
         store=store,
     )
-    assert done.returncode == 0, done.stderr
+    # named on the command line and not drawn: the others are written, and the exit says so
+    assert done.returncode == 2, done.stderr
+    assert "error: not drawn: ScalingEfficiency" in done.stderr
     assert "ScalingEfficiency skipped: " in done.stderr and "two GPU counts" in done.stderr
     assert (media / "videos" / "race" / "480p15" / "ProgressRace.mp4").exists()
     assert "ScalingEfficiency" not in done.stdout.split("written:")[-1]
@@ -95,7 +97,8 @@ def test_a_deck_says_what_it_holds_and_none_is_written_when_nothing_can_be_drawn
         "ScalingEfficiency",
         store=store,
     )
-    assert built.returncode == 0, built.stderr
+    assert built.returncode == 2, built.stderr
+    assert "error: not drawn: ScalingEfficiencySlides" in built.stderr
     assert "the deck holds: ProgressRace" in built.stdout
     assert "left out: ScalingEfficiency (" in built.stdout
     html = output / "deck.html"

@@ -104,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, reason in outcome.skipped.items():
         print(f"left out: {name.removesuffix('Slides')} ({reason})")
     print("present: open deck.html in a browser (S: speaker notes), or deck.pptx")
+    if args.scene and outcome.skipped:
+        # asked for by name and not drawn: the deck is written with the rest, and the request
+        # did not succeed
+        print(f"error: not drawn: {', '.join(outcome.skipped)}", file=sys.stderr)
+        return 2
     return 0
 
 
