@@ -163,6 +163,19 @@ def add_render_options(parser: argparse.ArgumentParser, quality: str) -> None:
     )
 
 
+def check_settings() -> str | None:
+    """What is wrong with the settings a render would read (manim.cfg), in one line; None when
+    nothing is."""
+    from extract.errors import InputError
+    from study.settings import load_settings
+
+    try:
+        load_settings()
+    except InputError as error:
+        return error.one_line()
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scenes",
@@ -202,6 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         scenes = [(path, name) for path, name in scenes if name in args.scene]
     media = args.media_dir.resolve() if args.media_dir else MEDIA
     extra = ["--media_dir", str(media)] if args.media_dir else []
+    settings_error = check_settings()
+    if settings_error:
+        # manim parses manim.cfg before any scene code runs and answers a syntax error with a
+        # traceback: read it here first, and say what is wrong in one line
+        print(f"error: {settings_error}", file=sys.stderr)
+        return 2
     started = time.time()
     outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
     if outcome.status:

@@ -117,3 +117,23 @@ def test_a_deck_says_what_it_holds_and_none_is_written_when_nothing_can_be_drawn
     assert refused.returncode == 2
     assert f"not written; {html} is a previous deck" in refused.stderr
     assert html.stat().st_mtime_ns == before
+
+
+def test_a_broken_manim_cfg_is_one_line_before_any_render(tmp_path):
+    """manim parses manim.cfg before any scene code and answers a syntax error with a traceback;
+    `python -m scenes` (make render) and the deck (make slides) read it first."""
+    broken = tmp_path / "manim.cfg"
+    broken.write_text("[CLI]\nquality = low_quality\n\n[lumi_vs_laptop]\ntheme dark\n")
+    env = {**os.environ, "LUMI_CONFIG": str(broken)}
+    for module in ("scenes", "scenes.deck"):
+        result = subprocess.run(
+            [sys.executable, "-m", module, "-q", "l", "ProgressRace"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "line 5: 'theme dark' is not 'key = value'" in lines[0], lines
+        assert "Traceback" not in result.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from extract.errors import InputError
 from scenes.registry import SCENES
-from scenes.render import PROJECT_ROOT, add_render_options, render_all
+from scenes.render import PROJECT_ROOT, add_render_options, check_settings, render_all
 
 from .posters import use_last_frames_as_posters
 from .revealjs import ensure_assets
@@ -81,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     extra = ["--media_dir", str(args.media_dir.resolve())] if args.media_dir else []
     scenes = [(SLIDES_FILE, name) for name in names]
     html, pptx = output / "deck.html", output / "deck.pptx"
+    settings_error = check_settings()
+    if settings_error:  # one line, before manim answers it with a traceback
+        print(f"error: {settings_error}", file=sys.stderr)
+        return 2
     outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, env=env)
     if outcome.status:
         for deck in (html, pptx):  # never let a previous deck pass for this one
