@@ -2,11 +2,13 @@
 
 $RUNS_STORE if set (it must exist); else data/runs.h5, which holds only the user's own runs once
 they extract any; else the sample study, built in memory from its exports in data/sample (never
-written into data/runs.h5, so a user's runs and the sample never mix).
+written into data/runs.h5, so a user's runs and the sample never mix). $LUMI_SAMPLE=1 asks for
+the sample study whatever store there is (`make demo` shows the sample, as its README says).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from .store import is_sample_store, load_runs, save_runs
 # decided facts are checked again at render (a study file may have changed): these history keys
 # are evidence for epochs done, so they are read whatever a scene draws
 EVIDENCE_KEYS = ("epoch", "train/epoch", "progress_percentage")
+SAMPLE_ENV = "LUMI_SAMPLE"
 
 
 @dataclass
@@ -49,6 +52,8 @@ def build_sample_store(path: Path) -> list[Run]:
 def load_default_runs(columns: list[str] | None = None, explicit: Path | None = None) -> LoadedRuns:
     """Runs for scenes and reports; ``columns`` limits the histories read (see load_runs)."""
     wanted = None if columns is None else [*columns, *EVIDENCE_KEYS]
+    if explicit is None and os.environ.get(SAMPLE_ENV) == "1":
+        return LoadedRuns(None, sample_runs(), True)
     path = store_path(explicit)
     if explicit is None and path == DEFAULT_STORE and not path.exists():
         return LoadedRuns(None, sample_runs(), True)
