@@ -273,6 +273,11 @@ class MetricVsTime(kit.StudyScene):
             if name.width > free:
                 text = kit.lanes.ellipsized(series.short, start, free)
                 name = build(text, series.run, True)
+                # the cut is measured in regular weight; bold glyphs are wider: cut on until the
+                # drawn name fits
+                while name.width > free and len(text) > 2:
+                    text = text[:-2].rstrip() + kit.lanes.ELLIPSIS
+                    name = build(text, series.run, True)
             cut.append(name)
         return self._scaled(cut, values, share), size, stacked
 
