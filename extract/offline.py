@@ -543,7 +543,6 @@ def ingest_offline(paths: list[Path], overrides=None):
             f"no readable run among the run files ({why})", path=paths[0] if paths else None
         )
     found: list[RunFacts] = []
-    system_by_id: dict[str, pd.DataFrame] = {}
     for parts in by_id.values():
         # several files of one run: the ranks of a multi-process run, or a resumed run
         offline = _combine_parts(parts)
@@ -562,7 +561,6 @@ def ingest_offline(paths: list[Path], overrides=None):
             if offline.start_time
             else None
         )
-        system_by_id[offline.run_id] = offline.system()
         found.append(
             RunFacts(
                 run_id=offline.run_id,
@@ -578,13 +576,13 @@ def ingest_offline(paths: list[Path], overrides=None):
                 parts=offline.parts,
                 group=offline.group or None,
                 job_type=offline.job_type or None,
+                # power, for energy (study/cost.py); a joined training keeps its first rank's
+                # record, which wandb takes of every GPU of that rank's node
+                system=offline.system(),
             )
         )
     joined, notes = join_ranks(found)
     warnings += notes
     runs = [make_run(facts, overrides) for facts in joined]
-    for run in runs:
-        # power, for energy (study/cost.py); a joined training keeps its first rank's record,
-        # which wandb takes of every GPU of that rank's node
-        run.system = system_by_id.get(run.run_id, run.system)
+
     return IngestResult(runs, warnings)

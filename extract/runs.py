@@ -52,6 +52,8 @@ class RunFacts:
     group: str | None = None
     job_type: str | None = None
     group_facts: dict = field(default_factory=dict)
+    # wandb's system metrics (power, for energy), where the source has them
+    system: pd.DataFrame | None = None
 
 
 SOURCE_NAMES = {"csv": "runs table", "offline": "run file", "wandb-api": "W&B API"}
@@ -104,6 +106,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         group=facts.group,
         job_type=facts.job_type,
         ranks=int(facts.group_facts.get("ranks", 1)),
+        **({"system": facts.system} if facts.system is not None else {}),
     )
 
 
@@ -223,6 +226,7 @@ def facts_of(run: Run) -> RunFacts:
         group=run.group,
         job_type=run.job_type,
         group_facts={"ranks": run.ranks} if run.ranks > 1 else {},
+        system=run.system,
     )
 
 

@@ -162,13 +162,14 @@ def test_pick_latest_and_best_of(tmp_path):
         for i, runtime in enumerate((196, 250, 230))
     ]
     runs = ingest_exports([runs_table(tmp_path / "t.csv", rows)]).runs
+    # what stands for the GPU count on every screen (a race needs a laptop too: not drawn here)
     view = view_of(runs)
-    (lane,) = race_plan(view).lanes
-    assert lane.run.name == "64 GPU try 0" and lane.label == "64 GPUs, 8 nodes (best of 3)"
+    (chosen,) = view.selection.cluster
+    assert chosen.name == "64 GPU try 0" and view.label(chosen) == "64 GPUs, 8 nodes (best of 3)"
     study = tmp_path / "study.toml"
     study.write_text('pick = "latest"\n')
-    (lane,) = race_plan(view_of(runs, study=load_study(study))).lanes
-    assert lane.run.name == "64 GPU try 2"
+    (chosen,) = view_of(runs, study=load_study(study)).selection.cluster
+    assert chosen.name == "64 GPU try 2"
 
 
 def test_suggestion_is_one_line_of_toml():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 from manim import DOWN, LEFT, RoundedRectangle, VGroup
@@ -48,6 +49,12 @@ def callout_lines(
     """``content`` in as few lines as keep it at most ``max_width`` wide, of balanced
     lengths, broken at spaces (a word wider than that stays whole)."""
     whole = text(content, size, color, bold=bold)
+    original = content
+    # a number and its unit stay on one line ("54–76 h", "3.3 min", "6 epochs"): joined by a
+    # no-break space, which textwrap does not break at, and given back as a space below
+    content = re.sub(
+        r"(\d)\s+(?=(?:h|min|s|ms|d|GPUs?|nodes?|epochs?|cores|threads)\b)", "\\1\u00a0", content
+    )
     parts = [content]
     if whole.width > max_width:
         # as few lines as fit, balanced: no word left alone on the last line
@@ -64,6 +71,7 @@ def callout_lines(
             parts = textwrap.wrap(content, per_line, break_long_words=False) or [content]
             if max(text(p, size, color, bold=bold).width for p in parts) <= max_width:
                 break
+    parts = [part.replace("\u00a0", " ") for part in parts] if parts != [content] else [original]
     line = VGroup(*(text(part, size, color, bold=bold) for part in parts))
     if centred:
         return line.arrange(DOWN, buff=0.08)
