@@ -172,8 +172,8 @@ def _race_closing(view: StudyView) -> list[Line]:
         fastest_epochs = _epochs_text({fastest.work_epochs}) if fastest.work_epochs else "? epochs"
         lines.append(
             Line(
-                f"total time: {settings.laptop_name} {_epochs_text(laptop_epochs)}, "
-                f"{view.short(fastest)} {fastest_epochs}",
+                f"total time: {settings.laptop_name} ran {_epochs_text(laptop_epochs)}, "
+                f"{view.short(fastest)} ran {fastest_epochs}",
                 "muted",
             )
         )

@@ -246,7 +246,7 @@ def test_race_plan_of_the_export(csv_runs):
         "64 GPUs, 8 nodes (best of 3) on LUMI: 3.3 min",
         "Workstation: 54\u201376 h (estimated)",
         f"1,393{TIMES} faster",
-        "total time: Workstation 3 epochs, 64 GPUs 6 epochs",
+        "total time: Workstation ran 3 epochs, 64 GPUs ran 6 epochs",
         f"Per epoch, equal work: 2,786{TIMES} faster",
     ]
     report = view.report

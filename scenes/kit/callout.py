@@ -56,7 +56,14 @@ def callout_lines(
         r"(\d)\s+(?=(?:h|min|s|ms|d|GPUs?|nodes?|epochs?|cores|threads)\b)", "\\1\u00a0", content
     )
     parts = [content]
-    if whole.width > max_width:
+    aside = content.rfind(" (")
+    if whole.width > max_width and aside > 0:
+        # a parenthesis is an aside: broken before it, a name keeps its value on one line
+        # ("Laptop: 54–76 h" over "(estimated)")
+        halves = [content[:aside], content[aside + 1 :]]
+        if max(text(h, size, color, bold=bold).width for h in halves) <= max_width:
+            parts = halves
+    if whole.width > max_width and parts == [content]:
         # as few lines as fit, balanced: no word left alone on the last line
         lines = math.ceil(whole.width / max_width)
         per_line = math.ceil(len(content) / lines)
