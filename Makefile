@@ -54,13 +54,13 @@ report: setup
 check: setup
 	@$(VENV)/bin/ruff check --no-cache .
 	@$(VENV)/bin/ruff format --no-cache --check --quiet .
-	@$(VENV)/bin/mypy
+	@$(VENV)/bin/mypy --cache-dir $(VENV)/.mypy-cache
 	@$(PY) -m pytest -m "not render"
 
 test: setup
 	@bash scripts/bootstrap.sh --test-browser
 	@$(VENV)/bin/ruff check --no-cache .
-	@$(VENV)/bin/mypy
+	@$(VENV)/bin/mypy --cache-dir $(VENV)/.mypy-cache
 	@$(PY) -m pytest
 
 # measures, does not assert; --quick for a short run (480p15 only)

@@ -155,7 +155,7 @@ def read_run_file(path: Path) -> OfflineRun:
     if not data.startswith(FILE_HEADER[:6]):
         raise InputError("not a W&B run file (no ':W&B' header)", path=path)
     for payload in _records(data, run):
-        record = pb.Record()  # type: ignore[attr-defined]  # generated protobuf class
+        record = pb.Record()  # a generated protobuf class (untyped)
         try:
             record.ParseFromString(payload)
         except Exception:  # protobuf raises DecodeError, a plain Exception subclass
