@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from functools import partial
+from typing import Any
 
 from manim import (
     FadeIn,
@@ -31,8 +30,7 @@ from study.view import StudyView, source_text
 
 from .clock import LogClock
 from .frame import source_line, title
-from .manim_compat import last_frame, movie_path
-from .output import move_index_to_front, write_poster
+from .run import rendered, view_for
 from .theme import THEMES, Theme
 
 VEIL_Z = 1000  # above everything a scene draws
@@ -63,11 +61,7 @@ class StudyScene(Scene):
 
     def setup(self) -> None:
         self.parts: list[str] = []
-        if self._given_view is None:
-            from scenes.load import load_view  # reads the store: only when no view was handed
-
-            self._given_view = load_view()
-        self.view = view = self._given_view
+        self.view = view = self._given_view = view_for(self._given_view)
         self.settings, self.study, self.runs = view.settings, view.study, view.shown
         if not self.runs:
             raise InputError("no run to show", hint="'python -m extract runs' says why")
@@ -80,13 +74,8 @@ class StudyScene(Scene):
 
     def render(self, preview: bool = False) -> Any:
         # Scene.render is the public hook Manim's CLI calls (and manim-slides overrides too):
-        # the one error path and the finishing of the video hang on it
-        try:
-            result = super().render(preview)
-        except InputError as error:
-            stop(error)
-        finish_video(self)
-        return result
+        # the exit policy and the finishing of the video (scenes/kit/run.py) hang on it
+        return rendered(self, partial(super().render, preview))
 
     def frame_parts(
         self,
@@ -200,24 +189,6 @@ class StudyScene(Scene):
             run_time=(count - 0.5 if count > 1 else 1) / config.frame_rate,
             rate_func=linear,
         )
-
-
-def stop(error: InputError) -> NoReturn:
-    """Bad input anywhere in a scene's setup or construct: one line and exit status 2, not
-    Manim's traceback ($LUMI_DEBUG=1 for the traceback)."""
-    if os.environ.get("LUMI_DEBUG"):
-        raise error
-    print(f"error: {error.one_line()}", file=sys.stderr)
-    raise SystemExit(2) from None
-
-
-def finish_video(scene: Scene) -> None:
-    """A finished MP4 plays before it has fully downloaded (index at the front) and has a
-    poster: its held final frame."""
-    movie = movie_path(scene)
-    if movie is not None and movie.suffix == ".mp4" and movie.exists():
-        move_index_to_front(movie)
-        write_poster(last_frame(scene), movie.with_suffix(".png"))
 
 
 @dataclass(frozen=True)
