@@ -3,10 +3,11 @@
 from study.settings import Settings, load_settings
 
 from . import marks
-from .base import StudyScene
+from .base import HOLD_SECONDS, INTRO_SECONDS, StudyScene
 from .callout import CalloutLine, callout, callout_box, callout_lines, callout_padding
 from .chart import Chart, Scale, Tick, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
+from .clocked import ClockedScene, ClockStage, faded_in, finishing
 from .fader import Fader
 from .frame import source_line, title
 from .labels import spread
@@ -33,6 +34,12 @@ __all__ = [
     "marks",
     "MIN_TEXT_SIZE",
     "ClockReadout",
+    "ClockStage",
+    "ClockedScene",
+    "HOLD_SECONDS",
+    "INTRO_SECONDS",
+    "faded_in",
+    "finishing",
     "Fader",
     "LaneGeometry",
     "LogClock",
