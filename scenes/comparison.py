@@ -14,7 +14,6 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    DashedVMobject,
     FadeIn,
     ManimColor,
     Rectangle,
@@ -139,18 +138,10 @@ class TrainingComparison(kit.ClockedScene):
             start_x = max(
                 self.bar_left, float(self.axis.x_of(max(planned.measured_s, self.axis.t_min)))
             )
-            outline = Rectangle(
-                width=max(end_x - start_x, 0.01),
-                height=self.geometry.bar_height,
-                stroke_color=color,
-                stroke_width=2,
-                fill_opacity=0,
-            ).move_to([(start_x + end_x) / 2, y, 0])
-            dashed = DashedVMobject(outline, num_dashes=50, dashed_ratio=0.55)
+            height = self.geometry.bar_height
+            dashed = kit.estimate_outline(start_x, end_x, y, height, color, dashes=50)
             static.add(kit.marks.data(dashed, axis=self.axis))
-            estimate = kit.marks.data(
-                VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0), axis=self.axis
-            )
+            estimate = kit.marks.data(kit.estimate_bar(color), axis=self.axis)
         kit.marks.data(solid, axis=self.axis)
 
         stamp = VGroup(kit.text(planned.stamp, size, color, bold=True))

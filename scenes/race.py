@@ -18,7 +18,6 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    DashedVMobject,
     Dot,
     FadeIn,
     FadeOut,
@@ -229,14 +228,9 @@ class ProgressRace(kit.ClockedScene):
         note = None
         if planned.estimate_note is not None:
             measured_x = self.track_x(curve.measured_until_s / curve.finish_s)
-            outline = Rectangle(
-                width=TRACK_RIGHT - measured_x,
-                height=geometry.bar_height,
-                stroke_color=color,
-                stroke_width=2,
-                fill_opacity=0,
-            ).move_to([(measured_x + TRACK_RIGHT) / 2, y, 0])
-            ghost = DashedVMobject(outline, num_dashes=60, dashed_ratio=0.55)
+            ghost = kit.estimate_outline(
+                measured_x, TRACK_RIGHT, y, geometry.bar_height, color, dashes=60
+            )
             size = max(kit.MIN_TEXT_SIZE, min(kit.SOURCE_SIZE, geometry.label_size * 0.7))
             note = kit.merge_glyphs(kit.text(planned.estimate_note, size, theme.foreground))
             note_side = self._place_note(note, measured_x, y, geometry.pitch)
@@ -246,7 +240,7 @@ class ProgressRace(kit.ClockedScene):
             if note is not None:
                 note.set_z_index(2)
                 static.add(note)
-            estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
+            estimate = kit.estimate_bar(color)
         stamp = VGroup(
             kit.merge_glyphs(kit.text(planned.stamp, geometry.label_size, color, bold=True))
         )

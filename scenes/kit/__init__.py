@@ -11,7 +11,7 @@ from .clocked import ClockedScene, ClockStage, faded_in, finishing
 from .fader import Fader
 from .frame import source_line, title
 from .labels import spread
-from .lanes import LaneGeometry, lane_label, set_bar
+from .lanes import LaneGeometry, estimate_bar, estimate_outline, lane_label, set_bar
 from .text import GlyphText, merge_glyphs, text
 from .theme import (
     CLOCK_SIZE,
@@ -43,6 +43,8 @@ __all__ = [
     "Fader",
     "LaneGeometry",
     "LogClock",
+    "estimate_bar",
+    "estimate_outline",
     "lane_label",
     "set_bar",
     "Chart",
