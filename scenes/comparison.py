@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    DashedVMobject,
     FadeIn,
+    ManimColor,
     Rectangle,
     VGroup,
     VMobject,
@@ -27,10 +26,7 @@ from scenes import kit
 from study.plans import ComparisonBar, ComparisonPlan, comparison_plan
 
 TIMES = "\u00d7"
-INTRO_SECONDS = 1.0
-GROW_SECONDS = 8.0
 RANGE_SECONDS = 1.0
-HOLD_SECONDS = 3.0
 AXIS_RIGHT = 3.7
 AXIS_Y = -2.35
 AXIS_OVERRUN = 1.2  # the axis ends a little past the longest bar
@@ -45,6 +41,7 @@ class Bar:
     solid: VMobject
     estimate: VMobject | None
     stamp: VGroup
+    done: float = 0.0  # the share of the clock at which its bar is complete
 
     @property
     def run(self) -> Run:
@@ -59,8 +56,8 @@ class Bar:
         return self.planned.measured_s
 
 
-class TrainingComparison(kit.StudyScene):
-    def construct(self) -> None:
+class TrainingComparison(kit.ClockedScene):
+    def set_stage(self) -> kit.ClockStage:
         theme = self.theme
         plan = self.plan = comparison_plan(self.view)
         self.per_epoch = plan.per_epoch
@@ -69,7 +66,7 @@ class TrainingComparison(kit.StudyScene):
         longest = max(values.values())
 
         # a quarter of the shortest bar: sub-second runs get an axis of their own
-        t_min = max(0.01, min(values.values()) / 4)
+        self.t_min = t_min = max(0.01, min(values.values()) / 4)
         self.geometry = kit.LaneGeometry.for_lanes(len(runs), [bar.label for bar in plan.bars])
         self.bar_left = bar_left = self.geometry.track_left
         top_of_lanes = self.geometry.y(0) + self.geometry.pitch / 2
@@ -88,58 +85,49 @@ class TrainingComparison(kit.StudyScene):
 
         colors = kit.run_colors(theme, runs)
         static = VGroup()
-        bars = [
+        self.bars = bars = [
             self._bar(planned, index, colors[planned.run.run_id], static)
             for index, planned in enumerate(plan.bars)
         ]
-
-        clock = kit.ClockReadout(theme, "per epoch" if self.per_epoch else "elapsed")
         clock_map = kit.LogClock(t_min / 4, longest * OVERRUN)
-        moving = VGroup(clock.value)
-        height = self.geometry.bar_height
-
-        finish_share = {id(bar): clock_map.share_at(bar.value_s) for bar in bars}
-        # a bar grows until its run's time, its stamp fades in then; after that both are drawn
-        # once as background instead of every frame
+        # a bar grows until its run's time, its stamp fades in then
         changing = []
         for bar in bars:
-            done = finish_share[id(bar)]
+            bar.done = clock_map.share_at(bar.value_s)
             shapes = VGroup(bar.solid, *([bar.estimate] if bar.estimate is not None else []))
-            changing += [(0.0, done + STAMP_FADE, shapes), (done, done + STAMP_FADE, bar.stamp)]
-        moving.add(*(group for _, _, group in changing))
-        fader = kit.Fader()
-
-        def draw(s: float, t: float) -> None:
-            for bar in bars:
-                shown_to = float(self.axis.x_of(min(t, bar.value_s))) if t > t_min else bar_left
-                measured_to = min(shown_to, float(self.axis.x_of(bar.measured_s)))
-                kit.set_bar(bar.solid, bar_left, measured_to, bar.y, height)
-                if bar.estimate is not None:
-                    kit.set_bar(bar.estimate, measured_to, shown_to, bar.y, height)
-                done = float(np.clip((s - finish_share[id(bar)]) / STAMP_FADE, 0, 1))
-                fader.fade(bar.stamp, done)
-            clock.show(t)
-
-        draw(0.0, 0.0)
-        cluster_bars = [bar for bar in bars if bar.run.platform == "cluster"]
-        self.begin_part(plan.start_notes)
-        frame = self.frame_of(plan.title, plan.source)
-        first_frame = [frame, self.axis.grid, self.axis, axis_caption]
-        self.fade_in(static, clock.caption, moving, run_time=INTRO_SECONDS, from_start=first_frame)
+            changing += kit.finishing(bar.done, STAMP_FADE, shapes, bar.stamp)
         parts = []
+        cluster_bars = [bar for bar in bars if bar.run.platform == "cluster"]
         laptop_bars = [bar for bar in bars if bar.run.platform == "laptop"]
         if cluster_bars and laptop_bars:  # a deck holds once every cluster bar is complete
-            done = max(finish_share[id(bar)] for bar in cluster_bars) + STAMP_FADE
+            done = max(bar.done for bar in cluster_bars) + STAMP_FADE
             parts.append((done, plan.closing_notes))
-        self.play_clock(moving, clock_map, draw, GROW_SECONDS, parts, changing)
-        for bar in bars:
-            bar.stamp.set_opacity(1)
-        clock.show(longest)
+        frame = self.frame_of(plan.title, plan.source)
+        return kit.ClockStage(
+            clock=clock_map,
+            readout=kit.ClockReadout(theme, "per epoch" if self.per_epoch else "elapsed"),
+            first_frame=[frame, self.axis.grid, self.axis, axis_caption],
+            static=[static],
+            changing=changing,
+            held_s=longest,
+            start_notes=plan.start_notes,
+            parts=parts,
+        )
 
+    def draw(self, s: float, t: float) -> None:
+        left, height = self.bar_left, self.geometry.bar_height
+        for bar in self.bars:
+            shown_to = float(self.axis.x_of(min(t, bar.value_s))) if t > self.t_min else left
+            measured_to = min(shown_to, float(self.axis.x_of(bar.measured_s)))
+            kit.set_bar(bar.solid, left, measured_to, bar.y, height)
+            if bar.estimate is not None:
+                kit.set_bar(bar.estimate, measured_to, shown_to, bar.y, height)
+            self.fader.fade(bar.stamp, kit.faded_in(s, bar.done, STAMP_FADE))
+
+    def close(self) -> None:
         self.play(FadeIn(self._laptop_range()), run_time=RANGE_SECONDS)
-        self.wait(HOLD_SECONDS)
 
-    def _bar(self, planned: ComparisonBar, index: int, color, static: VGroup) -> Bar:
+    def _bar(self, planned: ComparisonBar, index: int, color: ManimColor, static: VGroup) -> Bar:
         y = self.geometry.y(index)
         size = self.geometry.label_size
         static.add(kit.lane_label(planned.label, self.geometry, index, color))
@@ -150,18 +138,10 @@ class TrainingComparison(kit.StudyScene):
             start_x = max(
                 self.bar_left, float(self.axis.x_of(max(planned.measured_s, self.axis.t_min)))
             )
-            outline = Rectangle(
-                width=max(end_x - start_x, 0.01),
-                height=self.geometry.bar_height,
-                stroke_color=color,
-                stroke_width=2,
-                fill_opacity=0,
-            ).move_to([(start_x + end_x) / 2, y, 0])
-            dashed = DashedVMobject(outline, num_dashes=50, dashed_ratio=0.55)
+            height = self.geometry.bar_height
+            dashed = kit.estimate_outline(start_x, end_x, y, height, color, dashes=50)
             static.add(kit.marks.data(dashed, axis=self.axis))
-            estimate = kit.marks.data(
-                VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0), axis=self.axis
-            )
+            estimate = kit.marks.data(kit.estimate_bar(color), axis=self.axis)
         kit.marks.data(solid, axis=self.axis)
 
         stamp = VGroup(kit.text(planned.stamp, size, color, bold=True))

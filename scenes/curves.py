@@ -24,6 +24,7 @@ from manim import (
     FadeOut,
     Line,
     LineJointType,
+    ManimColor,
     VGroup,
     VMobject,
 )
@@ -33,10 +34,7 @@ from scenes import kit
 from scenes.kit.downsample import per_pixel_column
 from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
 
-INTRO_SECONDS = 1.0
-TRACE_SECONDS = 8.0
 CLOSING_SECONDS = 1.0
-HOLD_SECONDS = 3.0
 CHART_BOX = (-5.0, 2.9, -2.3, 2.3)
 LABEL_X = CHART_BOX[1] + 0.45
 # the end labels' column, right of the chart: under the clock, above the source line
@@ -59,6 +57,8 @@ class Trace:
     end_dot: Dot  # where the run's logged curve ends
     label: VGroup
     marker: VMobject | None
+    done: float = 0.0  # the share of the clock at which its curve ends
+    reached: float = 0.0  # ... at which it reaches the target (when it does)
 
     @property
     def run(self) -> Run:
@@ -73,7 +73,7 @@ class Trace:
         return self.series.target_s
 
 
-class MetricVsTime(kit.StudyScene):
+class MetricVsTime(kit.ClockedScene):
     """One logged metric of every run against wall time (log). Subclasses pick the metric."""
 
     metric = ""  # "accuracy" or "loss": see study.plans.curves_plan
@@ -85,7 +85,7 @@ class MetricVsTime(kit.StudyScene):
         # a curve scene without its metric stops with one line, before any frame
         self.plan = curves_plan(self.view, self.metric)
 
-    def construct(self) -> None:
+    def set_stage(self) -> kit.ClockStage:
         theme, plan = self.theme, self.plan
         runs = [s.run for s in plan.series]
         all_times = np.concatenate([s.times for s in plan.series])
@@ -96,7 +96,7 @@ class MetricVsTime(kit.StudyScene):
         # total, where no curve goes, would leave the right of the chart empty
         t_end = max(float(s.times[-1]) for s in plan.series)
         y_scale, y_ticks = self.y_axis(all_values)
-        chart = kit.Chart(
+        chart = self.chart = kit.Chart(
             kit.Scale(t_min, t_end * 1.05, log=True),
             y_scale,
             CHART_BOX,
@@ -107,7 +107,7 @@ class MetricVsTime(kit.StudyScene):
             y_caption=plan.y_caption,
         )
         target = plan.target
-        target_line = VGroup()
+        target_line = self.target_line = VGroup()
         if target is not None:
             y = float(chart.y_of(target))
             target_line.add(
@@ -123,66 +123,53 @@ class MetricVsTime(kit.StudyScene):
             target_line.add(caption.move_to([chart.left + 0.12, y + 0.18, 0], aligned_edge=LEFT))
 
         colors = kit.run_colors(theme, runs)
-        traces = self._traces(plan, chart, colors, target)
-        clock = kit.ClockReadout(theme)
+        traces = self.traces = self._traces(plan, chart, colors, target)
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
-        moving = VGroup(clock.value)
-
-        finish_share = {id(tr): clock_map.share_at(tr.end_s) for tr in traces}
-        target_share = {
-            id(tr): clock_map.share_at(tr.target_s) for tr in traces if tr.target_s is not None
-        }
         # a curve is traced until its run's end, its end mark and label fade in then, its target
-        # ring when it reaches the target; before and after, each is drawn once as background
+        # ring when it reaches the target
         changing = []
         for trace in traces:
-            done = finish_share[id(trace)]
-            changing.append((0.0, done + MARK_FADE, trace.line))
-            changing.append((done, done + MARK_FADE, VGroup(trace.end_dot, trace.label)))
-            if trace.marker is not None:
-                reached = target_share[id(trace)]
-                changing.append((reached, reached + MARK_FADE, trace.marker))
-        moving.add(*(group for _, _, group in changing))
-        fader = kit.Fader()
-
-        def draw(s: float, t: float) -> None:
-            for trace in traces:
-                self._draw_until(trace, t, chart)
-                done = float(np.clip((s - finish_share[id(trace)]) / MARK_FADE, 0, 1))
-                fader.fade(trace.end_dot, done)
-                fader.fade(trace.label, done)
-                if trace.marker is not None:
-                    reached = float(np.clip((s - target_share[id(trace)]) / MARK_FADE, 0, 1))
-                    fader.stroke(trace.marker, reached)
-            clock.show(t)
-
-        draw(0.0, 0.0)
-        self.begin_part(plan.start_notes)
-        frame = self.frame_of(plan.title, plan.source)
-        self.fade_in(
-            target_line,
-            clock.caption,
-            moving,
-            run_time=INTRO_SECONDS,
-            from_start=[frame, chart],
-        )
+            trace.done = clock_map.share_at(trace.end_s)
+            marks = VGroup(trace.end_dot, trace.label)
+            changing += kit.finishing(trace.done, MARK_FADE, trace.line, marks)
+            if trace.marker is not None and trace.target_s is not None:
+                trace.reached = clock_map.share_at(trace.target_s)
+                changing.append((trace.reached, trace.reached + MARK_FADE, trace.marker))
         # a deck holds when the first run reaches the target (without one: first finishes)
-        first = min((target_share or finish_share).values()) + MARK_FADE
-        parts = [(first, plan.closing_notes)]
-        self.play_clock(moving, clock_map, draw, TRACE_SECONDS, parts, changing)
-        for trace in traces:  # every run has finished: nothing is left mid-fade on the hold
-            trace.end_dot.set_opacity(1)
-            trace.label.set_opacity(1)
-            if trace.marker is not None:
-                trace.marker.set_stroke(opacity=1)
-        clock.show(t_end)
+        reached = [trace.reached for trace in traces if trace.target_s is not None]
+        first = min(reached or [trace.done for trace in traces]) + MARK_FADE
+        return kit.ClockStage(
+            clock=clock_map,
+            readout=kit.ClockReadout(theme),
+            first_frame=[self.frame_of(plan.title, plan.source), chart],
+            static=[target_line],
+            changing=changing,
+            held_s=t_end,
+            start_notes=plan.start_notes,
+            parts=[(first, plan.closing_notes)],
+        )
 
-        closing, making_way = self._closing(traces, chart, target_line)
+    def draw(self, s: float, t: float) -> None:
+        for trace in self.traces:
+            self._draw_until(trace, t, self.chart)
+            done = kit.faded_in(s, trace.done, MARK_FADE)
+            self.fader.fade(trace.end_dot, done)
+            self.fader.fade(trace.label, done)
+            if trace.marker is not None:
+                self.fader.stroke(trace.marker, kit.faded_in(s, trace.reached, MARK_FADE))
+
+    def close(self) -> None:
+        closing, making_way = self._closing(self.traces, self.chart, self.target_line)
         if len(closing):
             self.play(FadeIn(closing), *(FadeOut(m) for m in making_way), run_time=CLOSING_SECONDS)
-        self.wait(HOLD_SECONDS)
 
-    def _traces(self, plan: CurvesPlan, chart: kit.Chart, colors, target) -> list[Trace]:
+    def _traces(
+        self,
+        plan: CurvesPlan,
+        chart: kit.Chart,
+        colors: dict[str, ManimColor],
+        target: float | None,
+    ) -> list[Trace]:
         final_y = [float(chart.y_of(series.values[-1])) for series in plan.series]
         texts, size, stacked = self._end_labels(plan, colors, chart)
         line_gap = size / 48 * 0.75
@@ -227,7 +214,7 @@ class MetricVsTime(kit.StudyScene):
         return traces
 
     def _end_labels(
-        self, plan: CurvesPlan, colors, chart: kit.Chart
+        self, plan: CurvesPlan, colors: dict[str, ManimColor], chart: kit.Chart
     ) -> tuple[list[tuple[VMobject, VMobject]], float, bool]:
         """Each run's name and final value beside the chart's right edge, one size for all:
         the largest at which they fit the room there, trying in turn the full labels on one

@@ -18,11 +18,11 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    DashedVMobject,
     Dot,
     FadeIn,
     FadeOut,
     Line,
+    ManimColor,
     Rectangle,
     Triangle,
     VGroup,
@@ -35,10 +35,7 @@ from study.plans import RaceLane, RacePlan, race_plan
 from study.progress import ProgressCurve
 
 TIMES = "\u00d7"
-INTRO_SECONDS = 1.0
-RACE_SECONDS = 9.0
 CLOSING_SECONDS = 1.0
-HOLD_SECONDS = 3.0
 TRACK_RIGHT = 3.55  # where the tracks end during the race; the finishing times follow
 STAMP_GAP = 0.2
 CALLOUT_GAP = 0.35  # between the finishing times and the closing callout
@@ -64,6 +61,7 @@ class Lane:
     ghost: VMobject | None = None
     note_at: float = 0.0  # x where the measured part ends; the note sits beside it
     note_side: int = 0  # 1 right of it, -1 left
+    done: float = 0.0  # the share of the clock at which its run finishes
 
     def track_parts(self) -> list[VMobject]:
         """What narrows with the track at the close: its background, bars and outline."""
@@ -75,103 +73,84 @@ class Lane:
         return self.curve.measured_until_s / self.curve.finish_s
 
 
-class ProgressRace(kit.StudyScene):
-    def construct(self) -> None:
+class ProgressRace(kit.ClockedScene):
+    clock_seconds = 9.0
+
+    def set_stage(self) -> kit.ClockStage:
         theme = self.theme
-        plan = race_plan(self.view)
+        plan = self.plan = race_plan(self.view)
         runs = [lane.run for lane in plan.lanes]
-        t_end, t_start = plan.t_end, plan.t_start
-        clock_map = kit.LogClock(t_start, t_end * RACE_OVERRUN)
+        clock_map = kit.LogClock(plan.t_start, plan.t_end * RACE_OVERRUN)
         right = kit.safe_box()[1]
         geometry = kit.LaneGeometry.for_lanes(len(runs), [lane.label for lane in plan.lanes])
-        self.track_left = geometry.track_left
-        axis = kit.LogTimeAxis(t_start, t_end * 1.15, self.track_left, right - 0.3, AXIS_Y, theme)
+        self.geometry, self.track_left = geometry, geometry.track_left
+        axis = self.axis = kit.LogTimeAxis(
+            plan.t_start, plan.t_end * 1.15, self.track_left, right - 0.3, AXIS_Y, theme
+        )
         axis_caption = kit.text("time, log scale", kit.SMALL_SIZE, theme.muted)
         axis_caption.next_to(axis.line, LEFT, buff=0.25)
         colors = kit.run_colors(theme, runs)
         static = VGroup()
-        lanes = [
+        self.lanes = [
             self._lane(planned, geometry, index, colors[planned.run.run_id], theme, static, axis)
             for index, planned in enumerate(plan.lanes)
         ]
-
-        clock = kit.ClockReadout(theme)
-        cursor = VGroup(
+        self.cursor = VGroup(
             Triangle(color=theme.foreground, fill_opacity=1, stroke_width=0)
             .scale(0.09)
             .rotate(np.pi),
             Line([0, -0.05, 0], [0, -0.32, 0], color=theme.foreground, stroke_width=3),
         )
-
-        def show_time(seconds: float) -> None:
-            clock.show(seconds)
-            cursor.move_to(axis.point(max(seconds, t_start)), aligned_edge=DOWN)
-
-        # everything the updater touches must be in this group, or Manim draws it as static
-        moving = VGroup(cursor, clock.value)
-
-        finish_share = {id(lane): clock_map.share_at(lane.run.time_s) for lane in lanes}
-        # a lane's bar changes until its run finishes, its stamp while fading in; then both are
-        # drawn once as background instead of every frame
+        # a lane's bar changes until its run finishes, its stamp and marker while fading in
         changing = []
-        for lane in lanes:
-            done = finish_share[id(lane)]
+        for lane in self.lanes:
+            lane.done = clock_map.share_at(lane.run.time_s)
             bars = VGroup(lane.solid, *([lane.estimate] if lane.estimate is not None else []))
-            changing.append((0.0, done + STAMP_FADE, bars))
-            changing.append((done, done + STAMP_FADE, VGroup(lane.stamp, lane.marker)))
-        moving.add(*(group for _, _, group in changing))
-
-        fader = kit.Fader()
-
-        def draw(s: float, t: float) -> None:
-            for lane in lanes:
-                fraction = float(lane.curve.at(t))
-                measured_end = self.track_x(min(fraction, lane.measured_fraction))
-                left = self.track_left
-                kit.set_bar(lane.solid, left, measured_end, lane.y, geometry.bar_height)
-                if lane.estimate is not None:
-                    start = self.track_x(lane.measured_fraction)
-                    end = max(start, self.track_x(fraction))
-                    kit.set_bar(lane.estimate, start, end, lane.y, geometry.bar_height)
-                finished = (s - finish_share[id(lane)]) / STAMP_FADE
-                shown = float(np.clip(finished, 0, 1))
-                fader.fade(lane.stamp, shown)
-                fader.fade(lane.marker, shown)
-            show_time(t)
-
-        draw(0.0, 0.0)
-        first = next(
-            (lane for lane in lanes if plan.first_cluster and lane.run is plan.first_cluster.run),
-            None,
-        )
-        self.begin_part(plan.start_notes)
-        first_frame = [self.frame_of(plan.title, plan.source), axis, axis_caption]
-        self.fade_in(static, clock.caption, moving, run_time=INTRO_SECONDS, from_start=first_frame)
-
+            changing += kit.finishing(lane.done, STAMP_FADE, bars, VGroup(lane.stamp, lane.marker))
+        first_run = plan.first_cluster.run if plan.first_cluster else None
+        first = next((lane for lane in self.lanes if lane.run is first_run), None)
         # a deck holds once the first cluster run's finish stamp is in
-        parts = []
-        if first is not None:
-            parts.append((finish_share[id(first)] + STAMP_FADE, plan.closing_notes))
-        self.play_clock(moving, clock_map, draw, RACE_SECONDS, parts, changing)
-        for lane in lanes:  # every run has finished by now, whatever the fade's rounding
-            lane.stamp.set_opacity(1)
-            lane.marker.set_opacity(1)
-        show_time(t_end)  # the held frame reads the time the last run finished
+        parts = [] if first is None else [(first.done + STAMP_FADE, plan.closing_notes)]
+        return kit.ClockStage(
+            clock=clock_map,
+            readout=kit.ClockReadout(theme),
+            first_frame=[self.frame_of(plan.title, plan.source), axis, axis_caption],
+            static=[static],
+            changing=changing,
+            held_s=plan.t_end,  # the held frame reads the time the last run finished
+            start_notes=plan.start_notes,
+            parts=parts,
+            moving=[self.cursor],
+        )
 
-        self._close(plan, lanes, theme, geometry)
-        self.wait(HOLD_SECONDS)
+    def draw(self, s: float, t: float) -> None:
+        left, height = self.track_left, self.geometry.bar_height
+        for lane in self.lanes:
+            fraction = float(lane.curve.at(t))
+            measured_end = self.track_x(min(fraction, lane.measured_fraction))
+            kit.set_bar(lane.solid, left, measured_end, lane.y, height)
+            if lane.estimate is not None:
+                start = self.track_x(lane.measured_fraction)
+                end = max(start, self.track_x(fraction))
+                kit.set_bar(lane.estimate, start, end, lane.y, height)
+            shown = kit.faded_in(s, lane.done, STAMP_FADE)
+            self.fader.fade(lane.stamp, shown)
+            self.fader.fade(lane.marker, shown)
+
+    def show_time(self, seconds: float) -> None:
+        super().show_time(seconds)
+        self.cursor.move_to(self.axis.point(max(seconds, self.plan.t_start)), aligned_edge=DOWN)
 
     def track_x(self, fraction: float) -> float:
         span = TRACK_RIGHT - self.track_left
         return self.track_left + span * float(np.clip(fraction, 0, 1))
 
-    def _close(
-        self, plan: RacePlan, lanes: list[Lane], theme: kit.Theme, geometry: kit.LaneGeometry
-    ) -> None:
+    def close(self) -> None:
         """Every bar is full now: the tracks narrow to the left, the finishing times follow,
         and the closing callout takes the room that frees beside them. Nothing of the race is
         covered; a lane's estimate note that no longer fits its shorter bar fades (it said its
         part during the race; the dashed bar and the "≈" stamp still say estimate)."""
+        plan, lanes, theme, geometry = self.plan, self.lanes, self.theme, self.geometry
         _, right, _, _ = kit.safe_box()
         stamps_width = max(lane.stamp.width for lane in lanes)
         # the tracks narrow as far as the callout needs to fit between the clock and the axis
@@ -224,7 +203,7 @@ class ProgressRace(kit.StudyScene):
         planned: RaceLane,
         geometry: kit.LaneGeometry,
         index: int,
-        color,
+        color: ManimColor,
         theme: kit.Theme,
         static: VGroup,
         axis: kit.LogTimeAxis,
@@ -249,14 +228,9 @@ class ProgressRace(kit.StudyScene):
         note = None
         if planned.estimate_note is not None:
             measured_x = self.track_x(curve.measured_until_s / curve.finish_s)
-            outline = Rectangle(
-                width=TRACK_RIGHT - measured_x,
-                height=geometry.bar_height,
-                stroke_color=color,
-                stroke_width=2,
-                fill_opacity=0,
-            ).move_to([(measured_x + TRACK_RIGHT) / 2, y, 0])
-            ghost = DashedVMobject(outline, num_dashes=60, dashed_ratio=0.55)
+            ghost = kit.estimate_outline(
+                measured_x, TRACK_RIGHT, y, geometry.bar_height, color, dashes=60
+            )
             size = max(kit.MIN_TEXT_SIZE, min(kit.SOURCE_SIZE, geometry.label_size * 0.7))
             note = kit.merge_glyphs(kit.text(planned.estimate_note, size, theme.foreground))
             note_side = self._place_note(note, measured_x, y, geometry.pitch)
@@ -266,7 +240,7 @@ class ProgressRace(kit.StudyScene):
             if note is not None:
                 note.set_z_index(2)
                 static.add(note)
-            estimate = VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
+            estimate = kit.estimate_bar(color)
         stamp = VGroup(
             kit.merge_glyphs(kit.text(planned.stamp, geometry.label_size, color, bold=True))
         )

@@ -3,14 +3,15 @@
 from study.settings import Settings, load_settings
 
 from . import marks
-from .base import StudyScene
+from .base import HOLD_SECONDS, INTRO_SECONDS, StudyScene
 from .callout import CalloutLine, callout, callout_box, callout_lines, callout_padding
 from .chart import Chart, Scale, Tick, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
+from .clocked import ClockedScene, ClockStage, faded_in, finishing
 from .fader import Fader
 from .frame import source_line, title
 from .labels import spread
-from .lanes import LaneGeometry, lane_label, set_bar
+from .lanes import LaneGeometry, estimate_bar, estimate_outline, lane_label, set_bar
 from .text import GlyphText, merge_glyphs, text
 from .theme import (
     CLOCK_SIZE,
@@ -33,9 +34,17 @@ __all__ = [
     "marks",
     "MIN_TEXT_SIZE",
     "ClockReadout",
+    "ClockStage",
+    "ClockedScene",
+    "HOLD_SECONDS",
+    "INTRO_SECONDS",
+    "faded_in",
+    "finishing",
     "Fader",
     "LaneGeometry",
     "LogClock",
+    "estimate_bar",
+    "estimate_outline",
     "lane_label",
     "set_bar",
     "Chart",

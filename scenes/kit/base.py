@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-import math
-import os
-import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 from manim import (
     FadeIn,
@@ -17,10 +13,8 @@ from manim import (
     Mobject,
     Rectangle,
     Scene,
-    ValueTracker,
     VGroup,
     config,
-    linear,
 )
 
 from extract.errors import InputError
@@ -29,13 +23,14 @@ from extract.studyfile import StudyFile
 from study.settings import Settings
 from study.view import StudyView, source_text
 
-from .clock import LogClock
 from .frame import source_line, title
-from .manim_compat import last_frame, movie_path
-from .output import move_index_to_front, write_poster
+from .run import rendered, view_for
 from .theme import THEMES, Theme
 
 VEIL_Z = 1000  # above everything a scene draws
+# every scene opens with the same fade and ends on the same hold (its poster, its still)
+INTRO_SECONDS = 1.0
+HOLD_SECONDS = 3.0
 
 
 class StudyScene(Scene):
@@ -63,11 +58,7 @@ class StudyScene(Scene):
 
     def setup(self) -> None:
         self.parts: list[str] = []
-        if self._given_view is None:
-            from scenes.load import load_view  # reads the store: only when no view was handed
-
-            self._given_view = load_view()
-        self.view = view = self._given_view
+        self.view = view = self._given_view = view_for(self._given_view)
         self.settings, self.study, self.runs = view.settings, view.study, view.shown
         if not self.runs:
             raise InputError("no run to show", hint="'python -m extract runs' says why")
@@ -80,13 +71,8 @@ class StudyScene(Scene):
 
     def render(self, preview: bool = False) -> Any:
         # Scene.render is the public hook Manim's CLI calls (and manim-slides overrides too):
-        # the one error path and the finishing of the video hang on it
-        try:
-            result = super().render(preview)
-        except InputError as error:
-            stop(error)
-        finish_video(self)
-        return result
+        # the exit policy and the finishing of the video (scenes/kit/run.py) hang on it
+        return rendered(self, partial(super().render, preview))
 
     def frame_parts(
         self,
@@ -135,128 +121,3 @@ class StudyScene(Scene):
         self.play(FadeOut(veil), run_time=run_time)
         for member, depth in zip(above, depths, strict=True):
             member.z_index = depth
-
-    def play_clock(
-        self,
-        moving: VGroup,
-        clock: LogClock,
-        draw: Callable[[float, float], None],
-        run_time: float,
-        parts: Sequence[tuple[float, str]] = (),
-        changing: Sequence[tuple[float, float, Mobject]] = (),
-    ) -> None:
-        """Run the clock from 0 to its end over ``run_time`` seconds, calling
-        ``draw(share, wall_time_s)`` every frame.
-
-        ``moving`` must hold every mobject ``draw`` changes: Manim draws the rest as a static
-        background. ``changing`` names members of ``moving`` that change only between two
-        shares of the clock (a bar until its run finishes, a stamp while it fades in): outside
-        that window they are drawn once as background, not every frame. ``parts`` are (share,
-        notes) where a new part of the story begins (see ``begin_part``)."""
-        plan = _ClockSegments.of(
-            round(run_time * config.frame_rate), changing, parts, self.fast_drawing
-        )
-        if self.stops_at_parts:
-            stops = plan.stops
-        else:
-            stops = {}
-            self.parts.extend(notes for _, notes in parts)
-        managed = [mob for _, _, mob in plan.windows]
-        always = [mob for mob in moving.submobjects if not any(mob is m for m in managed)]
-        # the share comes from the scene's time, so cutting the run into several plays (one per
-        # change of what moves) keeps every frame exactly where one long play puts it
-        started = self.time
-
-        def update(_mob: Mobject) -> None:
-            share = min((self.time - started) * config.frame_rate / plan.frames, 1.0)
-            draw(share, clock.wall_time(share))
-
-        self.remove(moving)
-        holder = VGroup()
-        for first, last in itertools.pairwise(plan.cuts):
-            if first in stops:
-                self.begin_part(stops[first])
-            active = plan.active(first, last)
-            settled = [mob for mob in managed if not any(mob is m for m in active)]
-            self.remove(holder, *managed)
-            holder = VGroup(*always, *active)
-            self.add(*settled)  # before the holder: Manim treats all after a mover as moving
-            self.add(holder)
-            holder.add_updater(update)
-            self._play_frames(last - first)
-            holder.clear_updaters()
-        self.remove(holder, *managed)
-        self.add(moving)
-        draw(1.0, clock.wall_time(1.0))
-        if plan.frames in stops:  # a part that begins as the clock stops
-            self.begin_part(stops[plan.frames])
-
-    def _play_frames(self, count: int) -> None:
-        """Exactly ``count`` frames: half a frame short of count/rate, which can round up to
-        count + 1 frames; one frame is exactly 1/rate (Manim plays nothing shorter)."""
-        tracker = ValueTracker(0.0)
-        self.play(
-            tracker.animate.set_value(1.0),
-            run_time=(count - 0.5 if count > 1 else 1) / config.frame_rate,
-            rate_func=linear,
-        )
-
-
-def stop(error: InputError) -> NoReturn:
-    """Bad input anywhere in a scene's setup or construct: one line and exit status 2, not
-    Manim's traceback ($LUMI_DEBUG=1 for the traceback)."""
-    if os.environ.get("LUMI_DEBUG"):
-        raise error
-    print(f"error: {error.one_line()}", file=sys.stderr)
-    raise SystemExit(2) from None
-
-
-def finish_video(scene: Scene) -> None:
-    """A finished MP4 plays before it has fully downloaded (index at the front) and has a
-    poster: its held final frame."""
-    movie = movie_path(scene)
-    if movie is not None and movie.suffix == ".mp4" and movie.exists():
-        move_index_to_front(movie)
-        write_poster(last_frame(scene), movie.with_suffix(".png"))
-
-
-@dataclass(frozen=True)
-class _ClockSegments:
-    """A clock's frames cut where what moves changes: each window (first frame, end frame,
-    mobject) moves only inside its frames, and each stop begins a part of the story."""
-
-    frames: int
-    windows: list[tuple[int, int, Mobject]]
-    stops: dict[int, str]
-    cuts: list[int]
-
-    @classmethod
-    def of(
-        cls,
-        frames: int,
-        changing: Sequence[tuple[float, float, Mobject]],
-        parts: Sequence[tuple[float, str]],
-        fast: bool,
-    ) -> _ClockSegments:
-        frames = max(1, frames)
-        # a window runs until the first frame that shows its final state: after that it is
-        # drawn once, as it was at the end of the window
-        windows = [
-            (math.floor(a * frames), min(frames, math.ceil(b * frames) + 1), mob)
-            for a, b, mob in changing
-        ]
-        if not fast:  # everything moves all the time
-            windows = [(0, frames, mob) for _, _, mob in windows]
-        # a stop is a held slide: it waits until whatever is fading in there has finished
-        fades = [(a, b) for a, b, _ in windows if b - a <= max(3, 0.03 * frames)]
-        stops = {}
-        for share, notes in parts:
-            frame = min(max(math.ceil(share * frames), 0), frames)
-            while any(a < frame < b for a, b in fades):
-                frame = max(b for a, b in fades if a < frame < b)
-            stops[min(frame, frames)] = notes
-        cuts = sorted({0, frames, *stops, *(f for a, b, _ in windows for f in (a, b))})
-        return cls(frames, windows, stops, cuts)
-
-    def active(self, first: int, last: int) -> list[Mobject]:
-        return [mob for a, b, mob in self.windows if a < last and b > first]

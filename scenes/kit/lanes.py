@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from manim import DOWN, RIGHT, VGroup, VMobject
+from manim import DOWN, RIGHT, DashedVMobject, ManimColor, Rectangle, VGroup, VMobject
 
 from .text import text
 from .theme import LABEL_SIZE, MIN_TEXT_SIZE, safe_box
@@ -143,3 +143,19 @@ def set_bar(bar: VMobject, x0: float, x1: float, y: float, height: float) -> Non
     x1 = max(x1, x0 + 1e-4)
     corners = [[x0, y - half, 0], [x1, y - half, 0], [x1, y + half, 0], [x0, y + half, 0]]
     bar.set_points_as_corners([*corners, corners[0]])
+
+
+def estimate_bar(color: ManimColor) -> VMobject:
+    """The estimated part of a run's bar, lighter than the measured part (shaped by set_bar)."""
+    return VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
+
+
+def estimate_outline(
+    x0: float, x1: float, y: float, height: float, color: ManimColor, dashes: int
+) -> DashedVMobject:
+    """The dashed outline of a bar's estimated part, from ``x0`` to ``x1``: where the bar will
+    end, drawn before it gets there. At least a sliver wide, never an empty box."""
+    outline = Rectangle(
+        width=max(x1 - x0, 0.01), height=height, stroke_color=color, stroke_width=2, fill_opacity=0
+    ).move_to([(x0 + x1) / 2, y, 0])
+    return DashedVMobject(outline, num_dashes=dashes, dashed_ratio=0.55)

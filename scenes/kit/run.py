@@ -1,0 +1,58 @@
+"""What runs around a scene, outside its class: the view it draws when none was handed (Manim's
+CLI starts a scene with no arguments), the exit policy for bad input, and the finishing of the
+MP4. StudyScene only hangs these on Manim's hooks (``setup``, ``render``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+from manim import Scene
+
+from extract.errors import InputError
+from study.view import StudyView
+
+from .manim_compat import last_frame, movie_path
+from .output import move_index_to_front, write_poster
+
+T = TypeVar("T")
+
+
+def view_for(given: StudyView | None) -> StudyView:
+    """The view handed to the scene (a test, the deck), else the one the environment names."""
+    if given is not None:
+        return given
+    from scenes.load import load_view  # reads the store: only when no view was handed
+
+    return load_view()
+
+
+def rendered(scene: Scene, render: Callable[[], T]) -> T:
+    """``render()`` (Manim's rendering of ``scene``) with the one error path for bad input,
+    then the finished video."""
+    try:
+        result = render()
+    except InputError as error:
+        stop(error)
+    finish_video(scene)
+    return result
+
+
+def stop(error: InputError) -> NoReturn:
+    """Bad input anywhere in a scene's setup or construct: one line and exit status 2, not
+    Manim's traceback ($LUMI_DEBUG=1 for the traceback)."""
+    if os.environ.get("LUMI_DEBUG"):
+        raise error
+    print(f"error: {error.one_line()}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+
+def finish_video(scene: Scene) -> None:
+    """A finished MP4 plays before it has fully downloaded (index at the front) and has a
+    poster: its held final frame."""
+    movie = movie_path(scene)
+    if movie is not None and movie.suffix == ".mp4" and movie.exists():
+        move_index_to_front(movie)
+        write_poster(last_frame(scene), movie.with_suffix(".png"))
