@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from manim import Scene, Text, tempconfig
 
 from scenes.kit.manim_compat import family
 from scenes.kit.text import GlyphText
+from tests.frame_critic import HELD, capture, problems
 from tests.layout_check import ShownText, shown_texts
 
 # a slide deck's frame rate at preview quality: the stops land where `make slides QUALITY=l`
@@ -48,11 +50,25 @@ def faded_texts(scene: Scene) -> list[str]:
 
 
 @dataclass
+class Judged:
+    """What the frame critic (tests/frame_critic.py) found on a slide stop or the held frame;
+    judged where the scene ran, as the drawn objects do not cross processes."""
+
+    name: str
+    problems: list[str]
+    texts: int
+    marks: int
+
+
+@dataclass
 class Probed:
     frames: list[list[ShownText]] = field(default_factory=list)  # after every play and wait
     faded: list[str] = field(default_factory=list)  # mid-fade at a hold or a stop
     parts: list[str] = field(default_factory=list)  # speaker notes, one per part
+    judged: list[Judged] = field(default_factory=list)  # every slide stop, then the held frame
     refused: str | None = None  # the scene's one line when the data cannot support it
+    exit_code: int | None = None  # a refusal's exit status
+    error_lines: list[str] = field(default_factory=list)  # what a refusal printed, line by line
 
 
 def probe(
@@ -79,6 +95,12 @@ def probe(
             super().begin_part(notes)
             if len(self.parts) > 1:  # the first part begins before anything is shown
                 probed.faded.extend(f"stop {len(self.parts)}: {t}" for t in faded_texts(self))
+            if stops:
+                judge(self, f"stop {len(probed.judged) + 1}")
+
+    def judge(scene: Scene, name: str) -> None:
+        frame = capture(scene, name)
+        probed.judged.append(Judged(name, problems(frame), len(frame.texts), len(frame.marks)))
 
     with tempconfig({**SETTINGS, "frame_rate": frame_rate}):
         scene = Probe() if view is None else Probe(view=view)
@@ -86,6 +108,7 @@ def probe(
         # each text is and how opaque, so nothing is drawn (a third of a probe's time)
         scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
+        judge(scene, HELD)
     probed.parts = list(getattr(scene, "parts", []))
     return probed
 
@@ -105,21 +128,33 @@ def _start_worker(media_dir: str) -> None:
     config.media_dir = media_dir  # the test session's scratch folder (text cache included)
 
 
-def _probe_in_worker(scene: str, store: str | None, store_name: str) -> Probed:
+def _probe_in_worker(
+    scene: str, store: str | None, store_name: str, cfg: str | None, frame_rate: float
+) -> Probed:
     from extract.sample import sample_runs
     from extract.store import load_runs
     from scenes.registry import BY_NAME
-    from study.view import view_of
 
-    runs = sample_runs() if store is None else load_runs(Path(store))
-    view = view_of(runs, store_name=store_name)
     errors = io.StringIO()
     try:
         with contextlib.redirect_stderr(errors):
-            return probe(BY_NAME[scene].scene_class(), view)
+            if cfg is None:
+                from study.view import view_of
+
+                runs = sample_runs() if store is None else load_runs(Path(store))
+                return probe(BY_NAME[scene].scene_class(), view_of(runs, store_name=store_name),
+                             frame_rate)  # fmt: skip
+            # with settings of its own, the scene loads as under Manim's CLI: from what the
+            # environment names (the view is cached per such combination)
+            os.environ.update({"RUNS_STORE": store or "", "LUMI_CONFIG": cfg})
+            os.environ.pop("LUMI_STUDY", None)
+            return probe(BY_NAME[scene].scene_class(), None, frame_rate)
     except SystemExit as stop:
         lines = [line for line in errors.getvalue().splitlines() if line.strip()]
-        return Probed(refused=f"exit {stop.code}: " + " | ".join(lines))
+        code = stop.code if isinstance(stop.code, int) else None
+        return Probed(
+            refused=f"exit {stop.code}: " + " | ".join(lines), exit_code=code, error_lines=lines
+        )
 
 
 class Probes:
@@ -132,18 +167,41 @@ class Probes:
             initializer=_start_worker,
             initargs=(str(media_dir),),
         )
-        self._runs: dict[tuple[str, str | None], Future[Probed]] = {}
+        self._runs: dict[tuple[str, str | None, str | None, float], Future[Probed]] = {}
 
-    def start(self, scenes: list[str], store: Path | None, store_name: str = "") -> None:
-        """Queue the probes of ``scenes`` on ``store`` (None: the sample study)."""
+    def start(
+        self,
+        scenes: list[str],
+        store: Path | None,
+        store_name: str = "",
+        cfg: Path | None = None,
+        frame_rate: float = FRAME_RATE,
+    ) -> None:
+        """Queue the probes of ``scenes`` on ``store`` (None: the sample study); with ``cfg``,
+        the scene reads its settings from that manim.cfg as under Manim's CLI."""
         for scene in scenes:
-            key = (scene, None if store is None else str(store))
+            key = self._key(scene, store, cfg, frame_rate)
             if key not in self._runs:
-                self._runs[key] = self._pool.submit(_probe_in_worker, scene, key[1], store_name)
+                self._runs[key] = self._pool.submit(_probe_in_worker, scene, key[1], store_name,
+                                                    key[2], frame_rate)  # fmt: skip
 
-    def get(self, scene: str, store: Path | None, store_name: str = "") -> Probed:
-        self.start([scene], store, store_name)
-        return self._runs[(scene, None if store is None else str(store))].result()
+    def get(
+        self,
+        scene: str,
+        store: Path | None,
+        store_name: str = "",
+        cfg: Path | None = None,
+        frame_rate: float = FRAME_RATE,
+    ) -> Probed:
+        self.start([scene], store, store_name, cfg, frame_rate)
+        return self._runs[self._key(scene, store, cfg, frame_rate)].result()
+
+    @staticmethod
+    def _key(
+        scene: str, store: Path | None, cfg: Path | None, frame_rate: float
+    ) -> tuple[str, str | None, str | None, float]:
+        where = None if store is None else str(store)
+        return scene, where, None if cfg is None else str(cfg), frame_rate
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)

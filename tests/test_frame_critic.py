@@ -5,14 +5,13 @@ the store cannot support is refused in one line, exit 2."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from manim import Circle, Dot, Scene, VMobject
 
+from extract.paths import PROJECT_ROOT
 from scenes import kit
 from tests.critic_stores import STORES, build_stores
-from tests.frame_critic import capture, critic_frames, problems
+from tests.frame_critic import capture, problems
 
 SCENES = [
     ("race", "ProgressRace"),
@@ -35,34 +34,38 @@ REFUSED = {
 }
 
 
+CRITIC_FRAME_RATE = 2  # frames a second: enough to reach every end state
+
+
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory):
-    return build_stores(tmp_path_factory.mktemp("critic"))
+def stores(tmp_path_factory, probes):
+    """Every store, and every (scene, store) probe queued at once: two run at a time in worker
+    processes while the tests read them in order."""
+    built = build_stores(tmp_path_factory.mktemp("critic"))
+    for store, (path, cfg) in built.items():
+        # no manim.cfg of its own: the project's, as Manim's CLI reads it from the project
+        cfg = cfg or PROJECT_ROOT / "manim.cfg"
+        built[store] = (path, cfg)
+        probes.start([scene for _, scene in SCENES], path, cfg=cfg, frame_rate=CRITIC_FRAME_RATE)
+    return built
 
 
 @pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize(("module", "scene"), SCENES, ids=[s for _, s in SCENES])
-def test_every_held_frame_and_slide_stop(stores, monkeypatch, capsys, store, module, scene):
+def test_every_held_frame_and_slide_stop(stores, probes, store, module, scene):
     path, cfg = stores[store]
-    monkeypatch.setenv("RUNS_STORE", str(path))
-    if cfg is None:
-        monkeypatch.delenv("LUMI_CONFIG", raising=False)
-    else:
-        monkeypatch.setenv("LUMI_CONFIG", str(cfg))
-    monkeypatch.delenv("LUMI_STUDY", raising=False)
-    scene_class = getattr(importlib.import_module(f"scenes.{module}"), scene)
-    try:
-        frames = critic_frames(scene_class)
-    except SystemExit as stop:
-        assert (store, scene) in REFUSED, f"{scene} refused the {store} store"
-        assert stop.code == 2
-        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    probed = probes.get(scene, path, cfg=cfg, frame_rate=CRITIC_FRAME_RATE)
+    if probed.refused is not None:
+        assert (store, scene) in REFUSED, f"{scene} refused the {store} store: {probed.refused}"
+        assert probed.exit_code == 2
+        lines = probed.error_lines
         assert len(lines) == 1 and lines[0].startswith("error: "), lines
         return
     assert (store, scene) not in REFUSED, f"{scene} drew the {store} store"
-    assert frames[-1].name == "held frame" and len(frames) >= 2
-    assert frames[-1].texts and frames[-1].marks, "the held frame shows text and data"
-    found = [p for frame in frames for p in problems(frame)]
+    judged = probed.judged
+    assert judged[-1].name == "held frame" and len(judged) >= 2
+    assert judged[-1].texts and judged[-1].marks, "the held frame shows text and data"
+    found = [p for frame in judged for p in frame.problems]
     assert found == [], "\n".join(found[:10])
 
 
