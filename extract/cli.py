@@ -18,6 +18,7 @@ from .ingest import ingest_exports
 from .merge import merge_runs
 from .offline import ingest_offline
 from .paths import DEFAULT_STORE, PROJECT_ROOT, store_path
+from .runs import IngestResult
 from .sample import build_sample_store
 from .store import is_sample_store, load_runs, save_runs, store_argument
 from .studyfile import StudyFile, load_study
@@ -214,7 +215,7 @@ def _corrections(args: argparse.Namespace, study: StudyFile) -> Corrections:
     return study.corrections.merged_with(Corrections(given))
 
 
-def _write(args: argparse.Namespace, result, study: StudyFile) -> None:
+def _write(args: argparse.Namespace, result: IngestResult, study: StudyFile) -> None:
     output = store_path(args.output)
     runs = result.runs
     if args.merge and is_sample_store(output):

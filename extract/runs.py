@@ -36,22 +36,22 @@ class RunFacts:
     name: str
     state: str
     runtime_s: float
-    config: dict
-    summary: dict
+    config: dict[str, Any]
+    summary: dict[str, Any]
     history: pd.DataFrame
     source: str
     created_at: str | None = None
     reconstructed: bool = False
     # what wandb recorded about the machine (offline environment records, the API's
     # run.metadata), flattened with dots: "slurm.nnodes", "gpu_count", "cpu_count", "host"...
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     # parts of a resumed run and how its time was added up; empty for a run in one piece
     parts: int = 1
     # the W&B group and job type; ``group_facts`` holds what joining the ranks of one training
     # found (``ranks``: how many runs were its ranks), read by the evidence rules
     group: str | None = None
     job_type: str | None = None
-    group_facts: dict = field(default_factory=dict)
+    group_facts: dict[str, Any] = field(default_factory=dict)
     # wandb's system metrics (power, for energy), where the source has them
     system: pd.DataFrame | None = None
 
