@@ -17,6 +17,7 @@ from manim import (
     RIGHT,
     DashedVMobject,
     FadeIn,
+    ParsableManimColor,
     Rectangle,
     VGroup,
     VMobject,
@@ -139,7 +140,9 @@ class TrainingComparison(kit.StudyScene):
         self.play(FadeIn(self._laptop_range()), run_time=RANGE_SECONDS)
         self.wait(HOLD_SECONDS)
 
-    def _bar(self, planned: ComparisonBar, index: int, color, static: VGroup) -> Bar:
+    def _bar(
+        self, planned: ComparisonBar, index: int, color: ParsableManimColor, static: VGroup
+    ) -> Bar:
         y = self.geometry.y(index)
         size = self.geometry.label_size
         static.add(kit.lane_label(planned.label, self.geometry, index, color))

@@ -24,6 +24,7 @@ from manim import (
     FadeOut,
     Line,
     LineJointType,
+    ManimColor,
     VGroup,
     VMobject,
 )
@@ -182,7 +183,13 @@ class MetricVsTime(kit.StudyScene):
             self.play(FadeIn(closing), *(FadeOut(m) for m in making_way), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
-    def _traces(self, plan: CurvesPlan, chart: kit.Chart, colors, target) -> list[Trace]:
+    def _traces(
+        self,
+        plan: CurvesPlan,
+        chart: kit.Chart,
+        colors: dict[str, ManimColor],
+        target: float | None,
+    ) -> list[Trace]:
         final_y = [float(chart.y_of(series.values[-1])) for series in plan.series]
         texts, size, stacked = self._end_labels(plan, colors, chart)
         line_gap = size / 48 * 0.75
@@ -227,7 +234,7 @@ class MetricVsTime(kit.StudyScene):
         return traces
 
     def _end_labels(
-        self, plan: CurvesPlan, colors, chart: kit.Chart
+        self, plan: CurvesPlan, colors: dict[str, ManimColor], chart: kit.Chart
     ) -> tuple[list[tuple[VMobject, VMobject]], float, bool]:
         """Each run's name and final value beside the chart's right edge, one size for all:
         the largest at which they fit the room there, trying in turn the full labels on one

@@ -17,6 +17,9 @@ from manim import (
     FadeIn,
     GrowFromCenter,
     Line,
+    ManimColor,
+    Mobject,
+    ParsableManimColor,
     Rectangle,
     VGroup,
     VMobject,
@@ -109,7 +112,9 @@ class ScalingEfficiency(kit.StudyScene):
         self.play(FadeIn(closing), run_time=CLOSING_SECONDS)
         self.wait(HOLD_SECONDS)
 
-    def _place_under(self, label, chart: kit.Chart, points: list[ScalingPoint], curve) -> None:
+    def _place_under(
+        self, label: Mobject, chart: kit.Chart, points: list[ScalingPoint], curve: VMobject
+    ) -> None:
         """Right-aligned in the chart, just under everything drawn across the label's width."""
         label.move_to([chart.right - 0.12, 0, 0], aligned_edge=RIGHT)
         x0, x1 = label.get_left()[0], label.get_right()[0]
@@ -172,7 +177,9 @@ class ScalingEfficiency(kit.StudyScene):
         caption.move_to([*spot, 0])
         return VGroup(shade, caption)
 
-    def _table(self, plan: ScalingPlan, colors, theme: kit.Theme):
+    def _table(
+        self, plan: ScalingPlan, colors: dict[str, ManimColor], theme: kit.Theme
+    ) -> tuple[VGroup, list[VGroup]]:
         _, right, _, _ = kit.safe_box()
         columns = (TABLE_LEFT, right - 1.75, right)
         row_pitch = min(0.42, 4.2 / (len(plan.points) + 1))
@@ -180,7 +187,9 @@ class ScalingEfficiency(kit.StudyScene):
         self.table_size = size = max(kit.MIN_TEXT_SIZE, min(kit.SMALL_SIZE, row_pitch * 54))
         top = CHART_BOX[3]
 
-        def row(cells: list[str], color, y: float, size: float, bold: bool) -> VGroup:
+        def row(
+            cells: list[str], color: ParsableManimColor, y: float, size: float, bold: bool
+        ) -> VGroup:
             first = kit.text(cells[0], size, color, bold=bold).move_to(
                 [columns[0], y, 0], aligned_edge=LEFT
             )
@@ -205,7 +214,7 @@ class ScalingEfficiency(kit.StudyScene):
         ]
         return header, rows
 
-    def _closing(self, lines: list[str], rows: list[VGroup], theme: kit.Theme):
+    def _closing(self, lines: list[str], rows: list[VGroup], theme: kit.Theme) -> VGroup:
         """What the data says, under the table, at the table's size; a line too wide breaks
         after its colon or comma."""
         _, right, bottom, _ = kit.safe_box()

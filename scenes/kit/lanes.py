@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from manim import DOWN, RIGHT, VGroup, VMobject
+from manim import DOWN, RIGHT, ParsableManimColor, VGroup, VMobject
 
 from .text import text
 from .theme import LABEL_SIZE, MIN_TEXT_SIZE, safe_box
@@ -129,7 +129,9 @@ def _fit_labels(
     return size, lines, MAX_LABEL_RIGHT
 
 
-def lane_label(content: str, geometry: LaneGeometry, index: int, color) -> VMobject:
+def lane_label(
+    content: str, geometry: LaneGeometry, index: int, color: ParsableManimColor
+) -> VMobject:
     """A run's label, right-aligned before its bar, in the lines the geometry chose for it."""
     parts = geometry.lines[index] if index < len(geometry.lines) else (content,)
     label = VGroup(*(text(line, geometry.label_size, color) for line in parts))
