@@ -42,6 +42,8 @@ err = Console(stderr=True, highlight=False)
 
 # what a command runs: its parsed arguments in, the exit status out (None for 0)
 Handler = Callable[[argparse.Namespace], int | None]
+# what add_subparsers() returns; argparse only names it privately (a string: it is generic in
+# typeshed, not at run time)
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 # adds commands of another layer to these (study/cli.py: report, runs), each parser naming its
 # handler with ``set_defaults(run=...)``; extract/__main__.py is where the two meet
