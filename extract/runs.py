@@ -5,7 +5,7 @@ corrections applied again to stored runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +18,7 @@ from .classify import (
 )
 from .decide import Decision, decide, decide_cores, decide_gpus, decide_platform
 from .epochs_done import epochs_done
-from .model import Evidence, Platform, Run
+from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
 from .rules import Paths
 
 
@@ -65,7 +65,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     speaks for stays unknown; conflicts between pieces of evidence are kept as notes."""
     correction = (corrections or Corrections()).for_run(facts.run_id, facts.name)
     decided = decide_facts(facts, correction)
-    platform = decided["platform"].value or "unknown"
+    platform = platform_or_none(decided["platform"].value) or "unknown"
     evidence = {name: d.evidence for name, d in decided.items() if d.evidence is not None}
     evidence["time"] = _time_evidence(facts)
     value = {name: d.value for name, d in decided.items()}
@@ -80,7 +80,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     return Run(
         run_id=facts.run_id,
         name=facts.name,
-        platform=cast(Platform, platform),
+        platform=platform,
         state=facts.state,
         gpus=value["gpus"],
         nodes=value["nodes"],
@@ -197,7 +197,7 @@ def _command_line_correction(run: Run) -> Correction | None:
     platform = stated.get("platform")
     return Correction(
         origin="command line",
-        platform=platform if platform in ("cluster", "laptop") else None,  # type: ignore[arg-type]
+        platform=platform_or_none(platform, STATED_PLATFORMS),
         gpus=int(stated["gpus"]) if "gpus" in stated else None,
         nodes=int(stated["nodes"]) if "nodes" in stated else None,
     )
