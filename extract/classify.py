@@ -8,11 +8,11 @@ decide.py; epochs done in epochs_done.py.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Platform
+from .model import Platform, Run
 from .rules import BadValue
 
 __all__ = ["BadValue", "Correction", "Corrections", "Overrides"]
@@ -47,7 +47,7 @@ class Corrections:
                 return self.by_key[key]
         return None
 
-    def for_runs(self, runs) -> None:
+    def for_runs(self, runs: Iterable[Run]) -> None:
         """Mark the entries that match any of ``runs`` as used."""
         for run in runs:
             self.for_run(run.run_id, run.name)

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,16 +16,13 @@ from .classify import Correction, Corrections
 from .errors import InputError
 from .ingest import ingest_exports
 from .merge import merge_runs
-from .model import Run
 from .offline import ingest_offline
 from .paths import DEFAULT_STORE, PROJECT_ROOT, store_path
-from .runs import reapply
-from .sample import build_sample_store, load_default_runs
+from .runs import IngestResult
+from .sample import build_sample_store
 from .store import is_sample_store, load_runs, save_runs, store_argument
-
-# the command line is an entry point: it reports with the study layer's words
-from study.selection import unknown_warnings  # noqa: E402  isort: skip
 from .studyfile import StudyFile, load_study
+from .unknown import unknown_warnings
 
 SAMPLE_STORE = PROJECT_ROOT / "data" / "sample.h5"
 
@@ -42,6 +39,15 @@ examples:
 """
 
 err = Console(stderr=True, highlight=False)
+
+# what a command runs: its parsed arguments in, the exit status out (None for 0)
+Handler = Callable[[argparse.Namespace], int | None]
+# what add_subparsers() returns; argparse only names it privately (a string: it is generic in
+# typeshed, not at run time)
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+# adds commands of another layer to these (study/cli.py: report, runs), each parser naming its
+# handler with ``set_defaults(run=...)``; extract/__main__.py is where the two meet
+MoreCommands = Callable[[Commands], None]
 
 
 def _assignment(kind: Callable[[str], Any]) -> Callable[[str], tuple[str, Any]]:
@@ -101,10 +107,10 @@ def _source_options(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="add to the runs already in the store (same run: by id, else name; newer wins)",
     )
-    _study_option(command)
+    study_option(command)
 
 
-def _study_option(command: argparse.ArgumentParser) -> None:
+def study_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--study",
         type=Path,
@@ -114,7 +120,7 @@ def _study_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(more_commands: MoreCommands | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m extract",
         description="Build the run store from W&B exports and report its key metrics.",
@@ -132,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     csv_cmd.add_argument("exports", nargs="+", type=Path, help="runs-table and panel exports")
     _source_options(csv_cmd)
+    csv_cmd.set_defaults(run=run_csv)
     csv_cmd.add_argument(
         "--reconstructed",
         action="store_true",
@@ -154,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="+", type=Path, help="run files, run directories or a wandb/ directory"
     )
     _source_options(offline_cmd)
+    offline_cmd.set_defaults(run=run_offline)
 
     wandb_cmd = commands.add_parser(
         "wandb",
@@ -177,34 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wandb_cmd.add_argument("--workers", type=int, default=4, help="runs fetched at once")
     _source_options(wandb_cmd)
+    wandb_cmd.set_defaults(run=run_wandb)
 
-    report_cmd = commands.add_parser(
-        "report",
-        help="print the key metrics of a store (Markdown, or --json)",
-        epilog="example:\n  python -m extract report data/runs.h5 --json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    report_cmd.add_argument(
-        "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
-    )
-    report_cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    _study_option(report_cmd)
-
-    runs_cmd = commands.add_parser(
-        "runs",
-        help="list every run's facts (platform, GPUs, nodes, epochs, time) and their evidence",
-        epilog="example:\n  python -m extract runs data/runs.h5",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    runs_cmd.add_argument(
-        "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
-    )
-    runs_cmd.add_argument(
-        "--explain",
-        metavar="RUN",
-        help="every evidence rule that matched RUN (id or name), what it said, which decided",
-    )
-    _study_option(runs_cmd)
+    if more_commands is not None:
+        more_commands(commands)
 
     sample_cmd = commands.add_parser(
         "sample",
@@ -213,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sample_cmd.add_argument("-o", "--output", type=store_argument, default=SAMPLE_STORE)
+    sample_cmd.set_defaults(run=run_sample)
     return parser
 
 
@@ -232,7 +217,7 @@ def _corrections(args: argparse.Namespace, study: StudyFile) -> Corrections:
     return study.corrections.merged_with(Corrections(given))
 
 
-def _write(args: argparse.Namespace, result, study: StudyFile) -> None:
+def _write(args: argparse.Namespace, result: IngestResult, study: StudyFile) -> None:
     output = store_path(args.output)
     runs = result.runs
     if args.merge and is_sample_store(output):
@@ -329,72 +314,18 @@ def run_wandb(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
-def _study_runs(args: argparse.Namespace) -> tuple[list[Run], StudyFile, str]:
-    study = load_study(args.study)
-    loaded = load_default_runs(explicit=args.store)
-    runs = reapply(loaded.runs, study.corrections)
-    study.corrections.for_runs(runs)
-    return runs, study, loaded.name
-
-
-def run_report(args: argparse.Namespace) -> None:
-    from study.analysis import build_report
-    from study.report import to_json, to_markdown
-    from study.settings import load_settings
-
-    runs, study, _ = _study_runs(args)
-    report = build_report(runs, study, load_settings())
-    print(to_json(report) if args.json else to_markdown(report), end="" if not args.json else "\n")
-
-
-def run_runs(args: argparse.Namespace) -> None:
-    from rich.table import Table
-
-    from study.runs_table import rows
-
-    runs, study, name = _study_runs(args)
-    if args.explain:
-        from .explain import explain
-
-        chosen = [r for r in runs if args.explain in (r.run_id, r.name)]
-        if not chosen:
-            raise InputError(
-                f"no run {args.explain!r} in {name}",
-                hint="'python -m extract runs' lists every run by name and id",
-            )
-        for run in chosen:
-            print("\n".join(explain(run)))
-        return
-    table = Table(title=f"{_runs(len(runs))} in {name}", show_lines=True)
-    for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
-        table.add_column(column, overflow="fold")
-    table.add_column("evidence", overflow="fold")
-    for row in rows(runs, study):
-        table.add_row(*row)
-    # a pipe or a file gets the full table, not one folded to 80 columns
-    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
-    for warning in study.unused_warnings() + unknown_warnings(runs, study):
-        err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)
-
-
 def run_sample(args: argparse.Namespace) -> None:
     runs = build_sample_store(args.output)
     print(f"wrote the sample study ({_runs(len(runs))}) to {args.output}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, more_commands: MoreCommands | None = None) -> int:
+    """The extraction commands, and ``more_commands``: `python -m extract` adds the study's."""
+    parser = build_parser(more_commands)
     args = parser.parse_args(argv)
-    handlers = {
-        "csv": run_csv,
-        "offline": run_offline,
-        "wandb": run_wandb,
-        "report": run_report,
-        "runs": run_runs,
-        "sample": run_sample,
-    }
+    run: Handler = args.run
     try:
-        status = handlers[args.command](args)
+        status = run(args)
     except InputError as error:
         if args.debug:
             raise

@@ -276,7 +276,7 @@ def _share_after(values: pd.Series, positions: pd.Series, axis: str) -> float:
     """Rows logged after the last once-per-epoch value, over the rows logged between two such
     values (a complete epoch's batches); by time where no rows come between them."""
     order = positions.sort_values(kind="stable")
-    marks = [order.index.get_loc(i) for i in values.index]
+    marks: list[int] = [order.index.get_loc(i) for i in values.index]
     between = np.diff(marks) - 1
     after = len(order) - 1 - marks[-1]
     if len(marks) >= 2 and float(np.median(between)) > 0:

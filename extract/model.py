@@ -8,9 +8,17 @@ from typing import Any, Literal
 import pandas as pd
 
 Platform = Literal["cluster", "laptop", "unknown"]
-PLATFORMS: tuple[str, ...] = ("cluster", "laptop", "unknown")
+PLATFORMS: tuple[Platform, ...] = ("cluster", "laptop", "unknown")
+# what a user may state of a run (study file, command line): "unknown" is no statement
+STATED_PLATFORMS: tuple[Platform, ...] = ("cluster", "laptop")
 # the facts the analysis uses, each decided from evidence (see classify.py)
 FACTS = ("platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "time")
+
+
+def platform_or_none(value: object, allowed: tuple[Platform, ...] = PLATFORMS) -> Platform | None:
+    """``value`` as a platform when it is one of ``allowed``, else None: platforms read from a
+    store, a study file or the command line arrive as plain text."""
+    return next((platform for platform in allowed if value == platform), None)
 
 
 @dataclass(frozen=True)

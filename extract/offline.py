@@ -24,11 +24,11 @@ import math
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,9 @@ _CLOCK_TOLERANCE_S = 0.5
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _TIMESTAMP = "google.protobuf.Timestamp"
 _RESTART_GAP_S = 5.0
+# a record or a part of one, of wandb's generated protobuf classes (wandb_internal_pb2), which
+# ship no type information: their fields are read by name as the .proto file defines them
+Proto: TypeAlias = Any
 
 
 @dataclass
@@ -116,7 +119,9 @@ class OfflineRun:
     def measured_runtime(self) -> float:
         """Seconds the process ran: the exit record counts whole seconds only (and a killed
         process has none), so the last logged ``_runtime`` can be the larger."""
-        logged = [row["_runtime"] for row in self.rows if _is_number(row.get("_runtime"))]
+        logged: list[float] = [
+            row["_runtime"] for row in self.rows if _is_number(row.get("_runtime"))
+        ]
         if self.joined is not None and "_runtime" in self.joined:
             logged += self.joined["_runtime"].dropna().tolist()
         return max([self.runtime_s or 0.0, *logged])
@@ -211,7 +216,7 @@ def _records(data: bytes, run: OfflineRun) -> Iterator[bytes]:
         run.damage = "the last record is cut short"
 
 
-def _key(item) -> str:
+def _key(item: Proto) -> str:
     return ".".join(item.nested_key) if item.nested_key else item.key
 
 
@@ -226,7 +231,7 @@ def _value(text: str) -> Any:
         return text
 
 
-def _apply(run: OfflineRun, record) -> None:
+def _apply(run: OfflineRun, record: Proto) -> None:
     kind = record.WhichOneof("record_type")
     if kind == "run":
         run.run_id = record.run.run_id
@@ -267,7 +272,7 @@ def _apply(run: OfflineRun, record) -> None:
         _environment(record.environment, "", run.environment)
 
 
-def _environment(message, prefix: str, into: dict[str, Any]) -> None:
+def _environment(message: Proto, prefix: str, into: dict[str, Any]) -> None:
     """Set fields of an environment record (or a message inside it) as flat dotted keys."""
     from google.protobuf.message import Message
 
@@ -316,7 +321,7 @@ def _decoded(raw: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _update(target: dict[str, Any], items) -> None:
+def _update(target: dict[str, Any], items: Iterable[Proto]) -> None:
     for item in items:
         key = _key(item)
         if key == "_wandb" or key.startswith("_wandb."):
@@ -518,7 +523,7 @@ def _name(parts: list[OfflineRun]) -> str:
     return next((p.name for p in parts if p.name and p.name != p.run_id), parts[0].name)
 
 
-def ingest_offline(paths: list[Path], overrides=None):
+def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> IngestResult:
     """Runs from run files, run directories or wandb/ directories."""
     overrides = overrides or Overrides()
     warnings: list[str] = []

@@ -13,11 +13,11 @@ together. Authentication is W&B's own (WANDB_API_KEY,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
@@ -29,11 +29,43 @@ from .model import Run
 from .runs import RunFacts, flatten, make_run
 from .store import load_runs, save_runs
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
 SYSTEM_KEYS = ("_step", "_runtime", "_timestamp")
 # rows asked of the system stream; W&B samples it down on the server when a run has more
 SYSTEM_SAMPLES = 100_000
 # the system stream names each metric as wandb's monitor did, behind this prefix
 SYSTEM_PREFIX = "system."
+
+
+class RemoteRun(Protocol):
+    """What is read of a W&B public-API run (``wandb.apis.public.Run``; the tests hand in a
+    stand-in). ``created_at``, ``group``, ``heartbeat_at``, ``history_line_count``,
+    ``job_type``, ``metadata`` and ``tags`` are read with getattr: not every version has them."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def config(self) -> Mapping[str, Any]: ...
+    @property
+    def summary_metrics(self) -> Mapping[str, Any]: ...
+
+    def scan_history(
+        self, keys: list[str] | None = ..., page_size: int = ...
+    ) -> Iterable[Mapping[str, Any]]: ...
+
+    def history(self, *, samples: int, pandas: bool, stream: str) -> Any: ...
+
+
+class RunsApi(Protocol):
+    """What is asked of ``wandb.Api``: the runs of a project."""
+
+    def runs(self, path: str, *, filters: dict[str, Any], per_page: int) -> Iterable[RemoteRun]: ...
 
 
 @dataclass
@@ -69,7 +101,7 @@ class FetchSummary:
 
 
 def fetch_history(
-    remote_run, keys: list[str] | None, on_rows: Callable[[int], None]
+    remote_run: RemoteRun, keys: list[str] | None, on_rows: Callable[[int], None]
 ) -> pd.DataFrame:
     """Every history row of a run; with ``keys``, one scan per key joined on ``_step``."""
     if not keys:
@@ -78,7 +110,9 @@ def fetch_history(
     return join_on_step([f for f in frames if "_step" in f])
 
 
-def _scan(remote_run, keys: list[str] | None, on_rows: Callable[[int], None]) -> list[dict]:
+def _scan(
+    remote_run: RemoteRun, keys: list[str] | None, on_rows: Callable[[int], None]
+) -> list[dict[str, Any]]:
     rows = []
     for row in remote_run.scan_history(keys=keys, page_size=1000):
         rows.append({k: v for k, v in row.items() if _scalar(v)})
@@ -88,7 +122,7 @@ def _scan(remote_run, keys: list[str] | None, on_rows: Callable[[int], None]) ->
     return rows
 
 
-def fetch_system(remote_run) -> pd.DataFrame:
+def fetch_system(remote_run: RemoteRun) -> pd.DataFrame:
     """The run's system metrics (``system.gpu.0.powerWatts`` in the stream) against
     ``_runtime``, named as wandb's monitor named them (``gpu.0.powerWatts``)."""
     rows = remote_run.history(samples=SYSTEM_SAMPLES, pandas=False, stream="system")
@@ -111,7 +145,7 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, int | float | str) and not isinstance(value, bool)
 
 
-def to_run(remote_run, history: pd.DataFrame, overrides: Overrides) -> Run:
+def to_run(remote_run: RemoteRun, history: pd.DataFrame, overrides: Overrides) -> Run:
     summary = dict(remote_run.summary_metrics)
     runtime = summary.get("_runtime")
     if not isinstance(runtime, int | float) and "_runtime" in history and len(history):
@@ -126,7 +160,7 @@ def to_run(remote_run, history: pd.DataFrame, overrides: Overrides) -> Run:
     return make_run(
         RunFacts(
             run_id=remote_run.id,
-            name=remote_run.name or remote_run.id,
+            name=_name(remote_run),
             state=remote_run.state,
             runtime_s=float(runtime or 0.0),
             config=flatten(dict(remote_run.config)),
@@ -164,7 +198,12 @@ def machine_facts(metadata: Any) -> dict[str, Any]:
     return facts
 
 
-def unchanged(stored: Run | None, remote_run) -> bool:
+def _name(remote_run: RemoteRun) -> str:
+    # W&B's display name is optional; the id always exists
+    return remote_run.name or remote_run.id
+
+
+def unchanged(stored: Run | None, remote_run: RemoteRun) -> bool:
     """A finished run already stored with the same history length and heartbeat."""
     if stored is None or stored.state != "finished" or remote_run.state != "finished":
         return False
@@ -176,13 +215,13 @@ def unchanged(stored: Run | None, remote_run) -> bool:
 
 
 def pull(
-    api,
+    api: RunsApi,
     selection: Selection,
     store: Path,
     overrides: Overrides | None = None,
     refresh: bool = False,
     workers: int = 4,
-    progress=None,
+    progress: Progress | None = None,
 ) -> FetchSummary:
     """Fetch the selected runs into ``store``; the store is saved after every run, so an
     interruption keeps every run completed before it."""
@@ -206,20 +245,20 @@ def pull(
             and training.run_id != remote_run.id
             and training.finished
         ):
-            summary.unchanged.append(remote_run.name)
+            summary.unchanged.append(_name(remote_run))
             continue
         if not refresh and unchanged(stored.get(remote_run.id), remote_run):
-            summary.unchanged.append(remote_run.name)
+            summary.unchanged.append(_name(remote_run))
         else:
             todo.append(remote_run)
     current = list({id(run): run for run in stored.values()}.values())
 
-    def fetch(remote_run) -> Run:
+    def fetch(remote_run: RemoteRun) -> Run:
         total = getattr(remote_run, "history_line_count", None)
-        task = progress.add_task(remote_run.name, total=total) if progress else None
+        task = progress.add_task(_name(remote_run), total=total) if progress else None
 
         def advance(rows: int) -> None:
-            if progress is not None:
+            if progress is not None and task is not None:
                 progress.advance(task, rows)
 
         history = fetch_history(remote_run, selection.keys, advance)
@@ -234,7 +273,7 @@ def pull(
             try:
                 run = future.result()
             except Exception as error:  # one run's failure must not lose the others
-                summary.failed.append(f"{remote_run.name}: {describe(error)}")
+                summary.failed.append(f"{_name(remote_run)}: {describe(error)}")
                 continue
             (summary.updated if remote_run.id in stored else summary.added).append(run.name)
             current = merge_runs(current, [run])

@@ -5,7 +5,7 @@ corrections applied again to stored runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +18,7 @@ from .classify import (
 )
 from .decide import Decision, decide, decide_cores, decide_gpus, decide_platform
 from .epochs_done import epochs_done
-from .model import Evidence, Platform, Run
+from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
 from .rules import Paths
 
 
@@ -36,22 +36,22 @@ class RunFacts:
     name: str
     state: str
     runtime_s: float
-    config: dict
-    summary: dict
+    config: dict[str, Any]
+    summary: dict[str, Any]
     history: pd.DataFrame
     source: str
     created_at: str | None = None
     reconstructed: bool = False
     # what wandb recorded about the machine (offline environment records, the API's
     # run.metadata), flattened with dots: "slurm.nnodes", "gpu_count", "cpu_count", "host"...
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     # parts of a resumed run and how its time was added up; empty for a run in one piece
     parts: int = 1
     # the W&B group and job type; ``group_facts`` holds what joining the ranks of one training
     # found (``ranks``: how many runs were its ranks), read by the evidence rules
     group: str | None = None
     job_type: str | None = None
-    group_facts: dict = field(default_factory=dict)
+    group_facts: dict[str, Any] = field(default_factory=dict)
     # wandb's system metrics (power, for energy), where the source has them
     system: pd.DataFrame | None = None
 
@@ -65,7 +65,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     speaks for stays unknown; conflicts between pieces of evidence are kept as notes."""
     correction = (corrections or Corrections()).for_run(facts.run_id, facts.name)
     decided = decide_facts(facts, correction)
-    platform = decided["platform"].value or "unknown"
+    platform = platform_or_none(decided["platform"].value) or "unknown"
     evidence = {name: d.evidence for name, d in decided.items() if d.evidence is not None}
     evidence["time"] = _time_evidence(facts)
     value = {name: d.value for name, d in decided.items()}
@@ -80,7 +80,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     return Run(
         run_id=facts.run_id,
         name=facts.name,
-        platform=cast(Platform, platform),
+        platform=platform,
         state=facts.state,
         gpus=value["gpus"],
         nodes=value["nodes"],
@@ -197,7 +197,7 @@ def _command_line_correction(run: Run) -> Correction | None:
     platform = stated.get("platform")
     return Correction(
         origin="command line",
-        platform=platform if platform in ("cluster", "laptop") else None,  # type: ignore[arg-type]
+        platform=platform_or_none(platform, STATED_PLATFORMS),
         gpus=int(stated["gpus"]) if "gpus" in stated else None,
         nodes=int(stated["nodes"]) if "nodes" in stated else None,
     )

@@ -39,7 +39,7 @@ import pandas as pd
 
 from .errors import StoreError
 from .metric_names import is_metric
-from .model import PLATFORMS, Evidence, Run
+from .model import Evidence, Run, platform_or_none
 
 SCHEMA_VERSION = 2
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -253,9 +253,9 @@ def _write_frame(history: h5py.Group, frame: pd.DataFrame) -> None:
 
 def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     attrs = group.attrs
-    platform = str(attrs["platform"])
-    if platform not in PLATFORMS:
-        raise StoreError(f"run {attrs['name']!r} has unknown platform {platform!r}")
+    platform = platform_or_none(str(attrs["platform"]))
+    if platform is None:
+        raise StoreError(f"run {attrs['name']!r} has unknown platform {str(attrs['platform'])!r}")
     stored_keys = tuple(str(c) for c in json.loads(group["history"].attrs["columns_json"]))
     # the asked keys, and every accuracy or loss key: a project names its metrics its own way,
     # and the scenes recognise them by pattern (metric_names.py)
@@ -276,7 +276,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     return Run(
         run_id=str(attrs["run_id"]),
         name=str(attrs["name"]),
-        platform=platform,  # type: ignore[arg-type]
+        platform=platform,
         state=str(attrs["state"]),
         gpus=_int_or_none(facts["gpus"]),
         nodes=_int_or_none(facts["nodes"]),
@@ -334,8 +334,8 @@ def is_sample_store(path: str | Path) -> bool:
         return False
 
 
-def _int_or_none(value: object) -> int | None:
-    return None if value is None else int(value)  # type: ignore[call-overload]
+def _int_or_none(value: float | str | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _float_or_nan(value: float | None) -> float:

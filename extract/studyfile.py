@@ -41,6 +41,7 @@ from typing import Any
 from .classify import Correction, Corrections
 from .costfile import CostInputs, parse_cost
 from .errors import InputError
+from .model import STATED_PLATFORMS, platform_or_none
 from .paths import manim_cfg
 
 STUDY_ENV = "LUMI_STUDY"
@@ -149,7 +150,9 @@ def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
         _known(path, entry, RUN_KEYS, f"{where}.")
         study.corrections.by_key[key] = Correction(
             origin=origin,
-            platform=_choice(path, entry, "platform", where, ("cluster", "laptop")),  # type: ignore[arg-type]
+            platform=platform_or_none(
+                _choice(path, entry, "platform", where, STATED_PLATFORMS), STATED_PLATFORMS
+            ),
             gpus=_whole(path, entry, "gpus", where),
             nodes=_whole(path, entry, "nodes", where),
             cores=_whole(path, entry, "cores", where),

@@ -15,7 +15,7 @@ from manim import (
     LEFT,
     RIGHT,
     FadeIn,
-    ManimColor,
+    ParsableManimColor,
     Rectangle,
     VGroup,
     VMobject,
@@ -127,7 +127,9 @@ class TrainingComparison(kit.ClockedScene):
     def close(self) -> None:
         self.play(FadeIn(self._laptop_range()), run_time=RANGE_SECONDS)
 
-    def _bar(self, planned: ComparisonBar, index: int, color: ManimColor, static: VGroup) -> Bar:
+    def _bar(
+        self, planned: ComparisonBar, index: int, color: ParsableManimColor, static: VGroup
+    ) -> Bar:
         y = self.geometry.y(index)
         size = self.geometry.label_size
         static.add(kit.lane_label(planned.label, self.geometry, index, color))

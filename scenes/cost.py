@@ -24,9 +24,12 @@ from manim import (
     Dot,
     FadeIn,
     GrowFromCenter,
+    ManimColor,
     Mobject,
+    ParsableManimColor,
     VGroup,
 )
+from manim.typing import Point3DLike
 
 from scenes import kit
 from study.cost_plan import CostPlan, CostPoint, cost_plan
@@ -138,7 +141,7 @@ class CostOfSpeed(kit.StudyScene):
         label.next_to(end, UP, buff=0.1).align_to(end, RIGHT).shift(LEFT * 0.1)
         return label
 
-    def _dot(self, at, color, estimated: bool) -> Mobject:
+    def _dot(self, at: Point3DLike, color: ParsableManimColor, estimated: bool) -> Mobject:
         """A measured point is solid; an estimate is a dashed ring (as estimates are elsewhere)."""
         if not estimated:
             return Dot(at, radius=DOT_RADIUS, color=color)
@@ -146,7 +149,12 @@ class CostOfSpeed(kit.StudyScene):
         return DashedVMobject(ring, num_dashes=8)
 
     def _point_label(
-        self, point: CostPoint, dot: Mobject, color, placed: list[Mobject], chart: kit.Chart
+        self,
+        point: CostPoint,
+        dot: Mobject,
+        color: ParsableManimColor,
+        placed: list[Mobject],
+        chart: kit.Chart,
     ) -> Mobject | None:
         """The GPU count beside its point, where it overlaps nothing drawn; else none (the
         table beside the chart names every point in the same colour)."""
@@ -164,7 +172,7 @@ class CostOfSpeed(kit.StudyScene):
                 return label
         return None
 
-    def _laptops(self, plan: CostPlan, chart: kit.Chart, colors) -> VGroup:
+    def _laptops(self, plan: CostPlan, chart: kit.Chart, colors: dict[str, ManimColor]) -> VGroup:
         group = VGroup()
         marks = [m for m in plan.laptops if m.value is not None]
         for mark in marks:
@@ -196,7 +204,7 @@ class CostOfSpeed(kit.StudyScene):
                 laptops.add(label)
                 return
 
-    def _table(self, plan: CostPlan, colors) -> tuple[VGroup, list[VGroup]]:
+    def _table(self, plan: CostPlan, colors: dict[str, ManimColor]) -> tuple[VGroup, list[VGroup]]:
         theme = self.theme
         _, right, _, _ = kit.safe_box()
         count = len(plan.header)
@@ -206,7 +214,7 @@ class CostOfSpeed(kit.StudyScene):
         pitch = min(0.36, 2.9 / (len(plan.points) + 2))
         top = CHART_BOX[3]
 
-        def row(cells: tuple[str, ...], color, y: float, bold: bool) -> VGroup:
+        def row(cells: tuple[str, ...], color: ParsableManimColor, y: float, bold: bool) -> VGroup:
             group = VGroup()
             for index, cell in enumerate(cells):
                 mob = kit.text(cell, kit.SOURCE_SIZE + 1, color, bold=bold)

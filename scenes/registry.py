@@ -43,10 +43,12 @@ class SceneEntry:
 
     def scene_class(self) -> type:
         """The Scene class itself (imports Manim)."""
-        return getattr(importlib.import_module(self.module), self.name)
+        scene: type = getattr(importlib.import_module(self.module), self.name)
+        return scene
 
     def slide_class(self) -> type:
-        return getattr(importlib.import_module("scenes.deck.slides"), self.slide)
+        slides: type = getattr(importlib.import_module("scenes.deck.slides"), self.slide)
+        return slides
 
 
 SCENES: tuple[SceneEntry, ...] = (

@@ -18,6 +18,7 @@ from manim import (
     GrowFromCenter,
     Line,
     ManimColor,
+    Mobject,
     ParsableManimColor,
     Rectangle,
     VGroup,
@@ -110,7 +111,7 @@ class ScalingEfficiency(kit.StudyScene):
         self.wait(kit.HOLD_SECONDS)
 
     def _place_under(
-        self, label: VMobject, chart: kit.Chart, points: list[ScalingPoint], curve: VMobject
+        self, label: Mobject, chart: kit.Chart, points: list[ScalingPoint], curve: VMobject
     ) -> None:
         """Right-aligned in the chart, just under everything drawn across the label's width."""
         label.move_to([chart.right - 0.12, 0, 0], aligned_edge=RIGHT)

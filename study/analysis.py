@@ -15,6 +15,7 @@ from typing import Any
 from extract.errors import InputError
 from extract.model import Run
 from extract.studyfile import StudyFile
+from extract.unknown import unknown_warnings
 
 from . import units
 from .cost import RunCost, run_cost
@@ -28,7 +29,7 @@ from .metrics import (
     target_percent,
     time_to_percent,
 )
-from .selection import Selection, select, unknown_warnings
+from .selection import Selection, select
 from .settings import Settings
 
 

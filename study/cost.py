@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from extract.costfile import Rate
 from extract.model import Run
@@ -209,7 +210,7 @@ def measured_energy(run: Run) -> Energy | None:
     )
 
 
-def _spans(t: np.ndarray, interval: float, end: float) -> np.ndarray:
+def _spans(t: NDArray[np.float64], interval: float, end: float) -> NDArray[np.float64]:
     """Seconds each sample stands for: up to half an interval either side, never past a
     neighbour's half-way point, the run's start or its end."""
     half = interval / 2

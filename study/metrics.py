@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from extract.metric_names import is_accuracy, is_loss, split_of
 from extract.model import Evidence, Run
@@ -161,10 +162,10 @@ def accuracy_scale(run: Run, key: str, stated: str | None = None) -> AccuracySca
     return AccuracyScale(1.0, Evidence("history", key, f"max {top:.4g}"))
 
 
-def _values(run: Run, key: str) -> np.ndarray:
+def _values(run: Run, key: str) -> NDArray[np.float64]:
     if key not in run.history:
         return np.array([])
-    values = run.history[key].to_numpy(dtype=float)
+    values: NDArray[np.float64] = run.history[key].to_numpy(dtype=float)
     return values[np.isfinite(values)]
 
 

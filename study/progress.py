@@ -13,19 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from extract.model import Run
 
 
 @dataclass(frozen=True)
 class ProgressCurve:
-    times_s: np.ndarray
-    fractions: np.ndarray
+    times_s: NDArray[np.float64]
+    fractions: NDArray[np.float64]
     finish_s: float
     measured_until_s: float
     method: str
 
-    def at(self, t: float | np.ndarray) -> float | np.ndarray:
+    def at(self, t: float | NDArray[np.float64]) -> float | NDArray[np.float64]:
         return np.interp(t, self.times_s, self.fractions)
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from . import units
-from .analysis import Report
+from .analysis import Report, RunFigures
 from .cost import hours_text
 
 
@@ -106,14 +106,14 @@ def _table_lines(report: Report) -> list[str]:
     return lines
 
 
-def _gpu_hours(run) -> str:
+def _gpu_hours(run: RunFigures) -> str:
     if run.gpu_hours is None:
         return "-" if run.platform == "laptop" else "unknown"
     per_epoch = run.gpu_hours_per_epoch
     return hours_text(run.gpu_hours) + (f" ({hours_text(per_epoch)})" if per_epoch else "")
 
 
-def _energy(run) -> str:
+def _energy(run: RunFigures) -> str:
     if run.energy_kwh is None:
         return "unknown"
     return f"{hours_text(run.energy_kwh)} kWh{' (est.)' if run.energy_estimated else ''}"

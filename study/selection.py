@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from extract.model import Run
 from extract.studyfile import StudyFile
-from extract.studyfile import suggestion as study_line
+from extract.unknown import cpu_job_on_cluster, missing_facts
 
 from .labels import plural
 
@@ -32,18 +32,6 @@ class Selection:
     @property
     def laptops(self) -> list[Run]:
         return [r for r in self.shown if r.platform == "laptop"]
-
-
-def missing_facts(run: Run) -> list[str]:
-    if run.platform == "unknown":
-        return ["platform", "gpus", "nodes"] if run.gpus is None else ["platform"]
-    if run.platform == "cluster" and not run.gpus:
-        return ["gpus"] + (["nodes"] if run.nodes is None else [])
-    return []
-
-
-def cpu_job_on_cluster(run: Run) -> bool:
-    return run.platform == "cluster" and run.gpus == 0
 
 
 def why_left_out(run: Run) -> str | None:
@@ -105,28 +93,3 @@ def _pick(group: list[Run], how: str) -> Run:
     if how == "latest":
         return max(group, key=lambda r: r.created_at or "")
     return min(group, key=lambda r: (r.time_per_epoch_s or r.time_s, r.time_s))
-
-
-def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[str]:
-    """One line per run whose platform or size is unknown: what is missing, and the line to add
-    to the study file. The name may hint at the answer, but it is never taken as evidence."""
-    where = str(study.path) if study and study.path else "study.toml"
-    lines = []
-    for run in runs:
-        missing = missing_facts(run)
-        if not missing or run.excluded or cpu_job_on_cluster(run):
-            continue
-        if run.gpus_on_machine:
-            lines.append(
-                f"{run.name} ({run.run_id}): left out, {plural(run.gpus_on_machine, 'GPU')} on "
-                "the machine (wandb's gpu_count, a bound) and the run did not log how many it "
-                f"used; add under [runs] in {where}: {study_line(run.name, missing)}"
-            )
-            continue
-        lines.append(
-            f"{run.name} ({run.run_id}): left out, no evidence of its "
-            f"{', '.join(missing)} (nothing in its config, summary or recorded environment); "
-            f"add under [runs] in {where}: {study_line(run.name, missing)} (a laptop: "
-            'platform = "laptop")'
-        )
-    return lines

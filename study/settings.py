@@ -164,7 +164,7 @@ def _validate_rate(path: Path, settings: Settings) -> None:
         )
 
 
-def _pattern(text: str, key: str, path: Path | None = None) -> re.Pattern | None:
+def _pattern(text: str, key: str, path: Path | None = None) -> re.Pattern[str] | None:
     if not text:
         return None
     try:

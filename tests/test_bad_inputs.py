@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.cli import main
+from extract.__main__ import main
 from scenes.comparison import TrainingComparison
 from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime

@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extract.cli import main as extract_main
+from extract.__main__ import main as extract_main
 from extract.model import Run
 from extract.paths import PROJECT_ROOT
 from extract.runs import RunFacts, make_run

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extract import load_runs
-from extract.cli import main
+from extract.__main__ import main
 from extract.ingest import ingest_exports
 from extract.runs import reapply
 from extract.sample import load_default_runs

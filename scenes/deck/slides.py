@@ -31,7 +31,7 @@ def presentations_folder() -> Path:
     return Path(os.environ.get(PRESENTATIONS_ENV) or default)
 
 
-class StudySlides(Slide):
+class StudySlides(Slide):  # type: ignore[misc]  # manim-slides ships no type information
     """Turns a StudyScene into slides; put it first among the bases."""
 
     stops_at_parts = True

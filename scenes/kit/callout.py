@@ -6,7 +6,7 @@ import math
 import re
 import textwrap
 
-from manim import DOWN, LEFT, RoundedRectangle, VGroup
+from manim import DOWN, LEFT, ParsableManimColor, RoundedRectangle, VGroup
 
 from .marks import panel
 from .text import text
@@ -44,7 +44,13 @@ def callout(lines: list[CalloutLine], theme: Theme, *, max_width: float) -> VGro
 
 
 def callout_lines(
-    content: str, size: float, color, max_width: float, *, bold: bool = False, centred=False
+    content: str,
+    size: float,
+    color: ParsableManimColor,
+    max_width: float,
+    *,
+    bold: bool = False,
+    centred: bool = False,
 ) -> VGroup:
     """``content`` in as few lines as keep it at most ``max_width`` wide, of balanced
     lengths, broken at spaces (a word wider than that stays whole)."""

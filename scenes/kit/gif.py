@@ -20,7 +20,7 @@ THRESHOLD = 16
 
 
 def resized(frame: av.VideoFrame, width: int) -> Image.Image:
-    image = frame.to_image()
+    image: Image.Image = frame.to_image()
     height = round(image.height * width / image.width / 2) * 2
     return image.resize((width, height), Image.Resampling.LANCZOS)
 

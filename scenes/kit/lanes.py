@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from manim import DOWN, RIGHT, DashedVMobject, ManimColor, Rectangle, VGroup, VMobject
+from manim import DOWN, RIGHT, DashedVMobject, ParsableManimColor, Rectangle, VGroup, VMobject
 
 from .text import text
 from .theme import LABEL_SIZE, MIN_TEXT_SIZE, safe_box
@@ -129,7 +129,9 @@ def _fit_labels(
     return size, lines, MAX_LABEL_RIGHT
 
 
-def lane_label(content: str, geometry: LaneGeometry, index: int, color) -> VMobject:
+def lane_label(
+    content: str, geometry: LaneGeometry, index: int, color: ParsableManimColor
+) -> VMobject:
     """A run's label, right-aligned before its bar, in the lines the geometry chose for it."""
     parts = geometry.lines[index] if index < len(geometry.lines) else (content,)
     label = VGroup(*(text(line, geometry.label_size, color) for line in parts))
@@ -145,13 +147,13 @@ def set_bar(bar: VMobject, x0: float, x1: float, y: float, height: float) -> Non
     bar.set_points_as_corners([*corners, corners[0]])
 
 
-def estimate_bar(color: ManimColor) -> VMobject:
+def estimate_bar(color: ParsableManimColor) -> VMobject:
     """The estimated part of a run's bar, lighter than the measured part (shaped by set_bar)."""
     return VMobject(fill_color=color, fill_opacity=0.38, stroke_width=0)
 
 
 def estimate_outline(
-    x0: float, x1: float, y: float, height: float, color: ManimColor, dashes: int
+    x0: float, x1: float, y: float, height: float, color: ParsableManimColor, dashes: int
 ) -> DashedVMobject:
     """The dashed outline of a bar's estimated part, from ``x0`` to ``x1``: where the bar will
     end, drawn before it gets there. At least a sliver wide, never an empty box."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from manim import Text, VGroup, VMobject
+from manim import ParsableManimColor, Text, VGroup, VMobject
 
 from .manim_compat import draw_as_one_shape, glyphs_of, text_cache_dir
 from .theme import FONT
@@ -36,7 +37,9 @@ def text_cache_lock() -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def text(content: str, size: float, color, *, bold: bool = False, **kwargs) -> Text:
+def text(
+    content: str, size: float, color: ParsableManimColor, *, bold: bool = False, **kwargs: Any
+) -> Text:
     with text_cache_lock():
         return Text(
             content,
@@ -66,7 +69,7 @@ class GlyphText(VGroup):
     jitters. The line is one shape whose points change, so Manim's list of moving mobjects,
     fixed when a play starts, stays right."""
 
-    def __init__(self, size: float, color, *, bold: bool = False) -> None:
+    def __init__(self, size: float, color: ParsableManimColor, *, bold: bool = False) -> None:
         self.shape = VMobject()
         super().__init__(self.shape)
         self.font_size = size

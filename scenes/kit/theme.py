@@ -7,10 +7,16 @@ confuses with blue.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
-from manim import ManimColor, config, interpolate_color
+from manim import ManimColor, Mobject, config, interpolate_color
+
+from extract.model import Run
+
+M = TypeVar("M", bound=Mobject)
 
 FONT = "DejaVu Sans"  # ships with every Linux desktop and Debian's fonts-dejavu-core
 
@@ -82,7 +88,7 @@ def safe_box() -> tuple[float, float, float, float]:
     return -half_w + mx, half_w - mx, -half_h + my, half_h - my
 
 
-def keep_inside(mob, box: tuple[float, float, float, float] | None = None):
+def keep_inside(mob: M, box: tuple[float, float, float, float] | None = None) -> M:
     """Shift ``mob`` into the safe area (or ``box``), shrinking it only if it is wider or taller
     than the area itself. Returns ``mob``."""
     left, right, bottom, top = box or safe_box()
@@ -108,7 +114,7 @@ def laptop_color(theme: Theme, index: int) -> ManimColor:
     return ManimColor(theme.laptop[index % len(theme.laptop)])
 
 
-def run_colors(theme: Theme, runs) -> dict[str, ManimColor]:
+def run_colors(theme: Theme, runs: Sequence[Run]) -> dict[str, ManimColor]:
     """One colour per run id: cluster runs on the ramp by GPU count, laptops in turn."""
     cluster_gpus = [r.gpus for r in runs if r.platform == "cluster"]
     laptops = sorted((r for r in runs if r.platform == "laptop"), key=lambda r: r.time_s)

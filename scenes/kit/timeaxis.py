@@ -75,5 +75,5 @@ class LogTimeAxis(VGroup):
         span = math.log(self.t_max / self.t_min)
         return self.x0 + (self.x1 - self.x0) * math.log(seconds / self.t_min) / span
 
-    def point(self, seconds: float):
+    def point(self, seconds: float) -> list[float]:
         return [self.x_of(seconds), self.y, 0]

@@ -1,0 +1,51 @@
+"""Runs whose facts the evidence left undecided: what is missing, and the study-file line that
+decides it. Extraction warns with these lines (`python -m extract csv`, ...) and the study
+layer leaves such runs out for the same reasons, so both read them from here."""
+
+from __future__ import annotations
+
+from .model import Run
+from .studyfile import StudyFile
+from .studyfile import suggestion as study_line
+
+
+def missing_facts(run: Run) -> list[str]:
+    if run.platform == "unknown":
+        return ["platform", "gpus", "nodes"] if run.gpus is None else ["platform"]
+    if run.platform == "cluster" and not run.gpus:
+        return ["gpus"] + (["nodes"] if run.nodes is None else [])
+    return []
+
+
+def cpu_job_on_cluster(run: Run) -> bool:
+    return run.platform == "cluster" and run.gpus == 0
+
+
+def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[str]:
+    """One line per run whose platform or size is unknown: what is missing, and the line to add
+    to the study file. The name may hint at the answer, but it is never taken as evidence."""
+    where = str(study.path) if study and study.path else "study.toml"
+    lines = []
+    for run in runs:
+        missing = missing_facts(run)
+        if not missing or run.excluded or cpu_job_on_cluster(run):
+            continue
+        if run.gpus_on_machine:
+            lines.append(
+                f"{run.name} ({run.run_id}): left out, {_gpus(run.gpus_on_machine)} on "
+                "the machine (wandb's gpu_count, a bound) and the run did not log how many it "
+                f"used; add under [runs] in {where}: {study_line(run.name, missing)}"
+            )
+            continue
+        lines.append(
+            f"{run.name} ({run.run_id}): left out, no evidence of its "
+            f"{', '.join(missing)} (nothing in its config, summary or recorded environment); "
+            f"add under [runs] in {where}: {study_line(run.name, missing)} (a laptop: "
+            'platform = "laptop")'
+        )
+    return lines
+
+
+def _gpus(count: int) -> str:
+    # as study.labels.plural says a whole count, which extract/ does not import
+    return f"{count:,} GPU" if count == 1 else f"{count:,} GPUs"

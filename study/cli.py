@@ -1,0 +1,105 @@
+"""`python -m extract report` and `python -m extract runs`: a store read through the study layer
+(the selection, the analysis, the report), so they live here and not in extract/, which never
+imports study/. extract/__main__.py adds them to the extraction commands.
+
+Like scenes/load.py, this is an entry point: it reads the store and the study file and applies
+the study file's corrections before the study layer sees the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from extract.cli import Commands, err, study_option
+from extract.errors import InputError
+from extract.model import Run
+from extract.runs import reapply
+from extract.sample import load_default_runs
+from extract.studyfile import StudyFile, load_study
+from extract.unknown import unknown_warnings
+
+
+def add_commands(commands: Commands) -> None:
+    report_cmd = commands.add_parser(
+        "report",
+        help="print the key metrics of a store (Markdown, or --json)",
+        epilog="example:\n  python -m extract report data/runs.h5 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report_cmd.add_argument(
+        "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
+    )
+    report_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    study_option(report_cmd)
+    report_cmd.set_defaults(run=run_report)
+
+    runs_cmd = commands.add_parser(
+        "runs",
+        help="list every run's facts (platform, GPUs, nodes, epochs, time) and their evidence",
+        epilog="example:\n  python -m extract runs data/runs.h5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    runs_cmd.add_argument(
+        "store", nargs="?", type=Path, help="default: $RUNS_STORE or data/runs.h5"
+    )
+    runs_cmd.add_argument(
+        "--explain",
+        metavar="RUN",
+        help="every evidence rule that matched RUN (id or name), what it said, which decided",
+    )
+    study_option(runs_cmd)
+    runs_cmd.set_defaults(run=run_runs)
+
+
+def _study_runs(args: argparse.Namespace) -> tuple[list[Run], StudyFile, str]:
+    study = load_study(args.study)
+    loaded = load_default_runs(explicit=args.store)
+    runs = reapply(loaded.runs, study.corrections)
+    study.corrections.for_runs(runs)
+    return runs, study, loaded.name
+
+
+def run_report(args: argparse.Namespace) -> None:
+    # the analysis is imported when a report is asked for, not by every `python -m extract`
+    from .analysis import build_report
+    from .report import to_json, to_markdown
+    from .settings import load_settings
+
+    runs, study, _ = _study_runs(args)
+    report = build_report(runs, study, load_settings())
+    print(to_json(report) if args.json else to_markdown(report), end="" if not args.json else "\n")
+
+
+def run_runs(args: argparse.Namespace) -> None:
+    from rich.table import Table
+
+    from extract.explain import explain
+
+    from .runs_table import rows
+
+    runs, study, name = _study_runs(args)
+    if args.explain:
+        chosen = [r for r in runs if args.explain in (r.run_id, r.name)]
+        if not chosen:
+            raise InputError(
+                f"no run {args.explain!r} in {name}",
+                hint="'python -m extract runs' lists every run by name and id",
+            )
+        for run in chosen:
+            print("\n".join(explain(run)))
+        return
+    count = f"{len(runs)} run" if len(runs) == 1 else f"{len(runs)} runs"
+    table = Table(title=f"{count} in {name}", show_lines=True)
+    for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
+        table.add_column(column, overflow="fold")
+    table.add_column("evidence", overflow="fold")
+    for row in rows(runs, study):
+        table.add_row(*row)
+    # a pipe or a file gets the full table, not one folded to 80 columns
+    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+    for warning in study.unused_warnings() + unknown_warnings(runs, study):
+        err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)
