@@ -5,6 +5,7 @@ table (data/sample/runs_table.csv) and from power samples whose integral is know
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from extract.studyfile import load_study
 from study.analysis import build_report
 from study.cost import hours_text, measured_energy, run_cost
 from study.cost_plan import cost_plan
-from study.report import to_markdown
+from study.report import to_json, to_markdown
 from study.settings import Settings
 from study.view import view_of
 
@@ -329,3 +330,27 @@ def test_the_title_names_only_what_is_drawn(sample):
     # energy known for the cluster, not for the laptop: the laptop is no point on the chart
     powered = [with_power(r, 300.0) if r.platform == "cluster" else r for r in sample]
     assert "Laptop" not in cost_plan(view_of(powered)).title
+
+
+def test_the_markdown_report_has_cost_and_co2_columns_when_given(sample, tmp_path):
+    """As the JSON report: a column for the cost when a rate is given and for CO2 when an
+    intensity is, "unknown" where the fact is missing (found by a newcomer's try)."""
+    plain = to_markdown(build_report(sample))
+    assert "Cost (" not in plain and "CO2" not in plain
+    study = write_study(
+        tmp_path,
+        '[cost]\nrate = 0.5\nper = "gpu_hour"\nunit = "EUR"\nlaptop_watts = 28\n'
+        "co2_g_per_kwh = 250\n",
+    )
+    report = build_report(sample, study)
+    markdown = to_markdown(report)
+    header = next(line for line in markdown.splitlines() if line.startswith("| Run |"))
+    assert header.endswith("| Energy | Cost (EUR) | CO2 (kg) |")
+    table = [line for line in markdown.splitlines() if line.startswith("| ")]
+    rows = {line.split(" | ")[0][2:]: line for line in table}
+    # 1 GPU: 0.5 EUR x 2.0067 GPU-hours = 1.00 EUR; no power recorded, so no CO2
+    assert rows["1 GPU 1 Node Run"].endswith("| 1.00 | unknown |")
+    # the laptop: no GPU-hours billed; 28 W x 54.094 h = 1.515 kWh x 250 g = 0.38 kg, estimated
+    assert rows["Laptop-Multicore-2.0pct-8cores"].endswith("| - | 0.38 (est.) |")
+    assert all(line.count("|") == header.count("|") for line in table)
+    assert json.loads(to_json(report))["cost_unit"] == "EUR"
