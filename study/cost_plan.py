@@ -196,7 +196,7 @@ def cost_title(settings: Settings, *, drawn_laptop: bool) -> str:
 
 def table_points(plan: CostPlan, limit: int) -> tuple[tuple[CostPoint, ...], str]:
     """The points the table has room for (at most ``limit``, at least the ones the closing
-    words name), fewest GPUs first, and a line saying how many were left out ("" when none).
+    words name), fewest GPUs first, and a line saying how many it shows ("" when all).
     The others are spread over the GPU counts, so the table still shows the trend."""
     points = plan.points
     if len(points) <= limit:
@@ -209,7 +209,7 @@ def table_points(plan: CostPlan, limit: int) -> tuple[tuple[CostPoint, ...], str
         step = len(others) / room
         chosen += [others[min(int(k * step + step / 2), len(others) - 1)] for k in range(room)]
     kept = tuple(points[i] for i in sorted(set(chosen)))
-    return kept, f"{len(kept)} of {len(points)} GPU counts; all in 'python -m extract report'"
+    return kept, f"{len(kept)} of {len(points)} GPU counts in the table"
 
 
 def _laptop_marks(view: StudyView, costs: dict[str, RunCost], energy: bool) -> list[LaptopMark]:

@@ -283,8 +283,8 @@ def test_billed_per_node_hour_the_cheapest_is_what_is_billed(sample, tmp_path):
 
 def with_power(run: Run, watts: float) -> Run:
     """``run`` with every GPU's power recorded at ``watts``, sampled evenly over its whole
-    time (about every 15 s): its energy is gpus x watts x time."""
-    count = max(1, int(np.ceil(run.time_s / 15.0)))
+    time (every 15 s, or ten times in a short run): its energy is gpus x watts x time."""
+    count = max(10, int(np.ceil(run.time_s / 15.0)))
     interval = run.time_s / count
     stamps = (np.arange(count) + 0.5) * interval
     columns = {f"gpu.{i}.powerWatts": np.full(count, watts) for i in range(run.gpus or 0)}
