@@ -40,6 +40,8 @@ UNDER_TITLE = 0.75  # from the title's bottom to the chart's top: the y caption 
 X_AXIS_ROOM = 1.05  # under the chart: tick labels and the x caption
 COLUMN_GAP = 0.3  # the least space between two columns of the table
 WIDEST_GAP = 0.8  # a short table does not spread across the whole column
+TIME_PAD = 0.06  # share of the time axis' log span left clear either side of the data
+NARROW_PAD = 1.2  # at least this factor either side: a few seconds' range is not all edge
 ROW_PITCH = 0.3  # a row of the table (its text is about 0.25 high)
 IDEAL_CLEARANCE = 0.1  # a GPU count this close to the ideal line would read as its label
 SMALLEST_SHARE = 0.85  # the closing words shrink to this share of their size before breaking
@@ -89,8 +91,9 @@ class CostOfSpeed(kit.StudyScene):
         ]
         laptops = self._laptops(plan, chart, colors)
         ideal_label = self._ideal_label(plan, ideal, chart, [*dots, *laptops])
-        # the ideal line is read like data: only its own label may sit on it
-        kit.marks.data(ideal, axis=chart, own=[ideal_label])
+        # the ideal line is read like data: only its own label may sit on it; it spans the
+        # whole axis by definition, so it says nothing of where the data ends (no axis)
+        kit.marks.data(ideal, own=[ideal_label])
         self._place_laptop_label(laptops, chart, [*dots, ideal_label])
         self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
 
@@ -117,7 +120,9 @@ class CostOfSpeed(kit.StudyScene):
 
     def _chart(self, plan: CostPlan, box: tuple[float, float, float, float]) -> kit.Chart:
         # seconds per epoch or days: the ticks come from the data's range, never none
-        low, high, x_ticks = kit.time_range_ticks(plan.t_low / 1.6, plan.t_high * 1.6)
+        span = math.log(plan.t_high / plan.t_low)
+        pad = math.exp(max(TIME_PAD * span, math.log(NARROW_PAD)))
+        low, high, x_ticks = kit.time_range_ticks(plan.t_low / pad, plan.t_high * pad)
         laptop_values = [m.value for m in plan.laptops if m.value is not None]
         top_value = max([p.value for p in plan.points] + [plan.ideal_value] + laptop_values)
         step = _nice_step(top_value * 1.15 / 4)

@@ -74,18 +74,19 @@ class CostPlan:
         return point.run.run_id in self.named_runs
 
     @property
-    def t_low(self) -> float:
-        times = [p.time_per_epoch_s for p in self.points] + [
-            m.time_per_epoch_s for m in self.laptops
+    def drawn_times(self) -> list[float]:
+        # a laptop whose energy is unknown is not drawn: the time axis need not reach it
+        return [p.time_per_epoch_s for p in self.points] + [
+            m.time_per_epoch_s for m in self.laptops if m.value is not None
         ]
-        return min(times)
+
+    @property
+    def t_low(self) -> float:
+        return min(self.drawn_times)
 
     @property
     def t_high(self) -> float:
-        times = [p.time_per_epoch_s for p in self.points] + [
-            m.time_per_epoch_s for m in self.laptops
-        ]
-        return max(times)
+        return max(self.drawn_times)
 
 
 def cost_plan(view: StudyView) -> CostPlan:

@@ -10,7 +10,7 @@ from extract.model import Evidence, Run
 from extract.sample import sample_runs
 from extract.studyfile import load_study
 from scenes.cost import CHART_BOX, COLUMN_GAP, CostOfSpeed
-from scenes.kit.timeaxis import FINE_TICKS
+from scenes.kit.timeaxis import FINE_TICKS, time_range_ticks
 from study.view import StudyView, view_of
 from tests.frame_critic import Frame, critic_frames, problems
 from tests.layout_check import ShownText
@@ -118,3 +118,13 @@ def test_no_gpu_count_sits_on_the_ideal_line():
     assert on_line == []
     held = frames[-1]
     assert any(t.content == "ideal: 100% efficient" for _, t in held.texts)
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(0.05, 0.07), (0.88, 5.4), (3.0, 3.5), (25.0, 870.0), (20.0, 2.7e5)]
+)
+def test_a_time_axis_always_has_two_human_ticks(low, high):
+    start, end, ticks = time_range_ticks(low, high)
+    assert start <= low and end >= high
+    assert len(ticks) >= 2 and all(start <= s <= end for s, _ in ticks)
+    assert [s for s, _ in ticks] == sorted(s for s, _ in ticks)

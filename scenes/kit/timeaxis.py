@@ -32,6 +32,7 @@ def time_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(seconds, label) for seconds, label in HUMAN_TICKS if low <= seconds <= high]
 
 
+MOST_FINE_TICKS = 6  # more would crowd an axis: the human ticks are enough then
 # steps of 1, 2 and 5 in the units a person says, for a range too narrow for HUMAN_TICKS
 FINE_TICKS: tuple[tuple[float, str], ...] = (
     (0.01, "0.01 s"),
@@ -67,13 +68,13 @@ FINE_TICKS: tuple[tuple[float, str], ...] = (
 
 def time_range_ticks(low: float, high: float) -> tuple[float, float, list[tuple[float, str]]]:
     """A log time axis' range and ticks from the data's range (``low`` to ``high`` seconds):
-    the human ticks when two fall inside, else the finer 1-2-5 steps; when even those leave
-    fewer than two, the range grows to the nearest fine tick either side, so an axis always
-    says what its times are."""
+    the human ticks when three fall inside, else the finer 1-2-5 steps (unless they crowd);
+    when even those leave fewer than two, the range grows to the nearest fine tick either
+    side, so an axis always says what its times are."""
     ticks = time_ticks(low, high)
-    if len(ticks) >= 2:
-        return low, high, ticks
     fine = [(s, label) for s, label in FINE_TICKS if low <= s <= high]
+    if len(ticks) >= 3 or (len(ticks) == 2 and len(fine) > MOST_FINE_TICKS):
+        return low, high, ticks
     if len(fine) < 2:
         low = max((s for s, _ in FINE_TICKS if s <= low), default=low)
         high = min((s for s, _ in FINE_TICKS if s >= high), default=high)
