@@ -52,7 +52,6 @@ LAPTOP_SECONDS = 0.8
 CLOSING_SECONDS = 1.0
 HOLD_SECONDS = 3.0
 DOT_RADIUS = 0.085
-SOURCE_ROOM = 0.38  # the source line's height and a gap above it
 
 
 class CostOfSpeed(kit.StudyScene):
@@ -94,7 +93,7 @@ class CostOfSpeed(kit.StudyScene):
         # the ideal line is read like data: only its own label may sit on it; it spans the
         # whole axis by definition, so it says nothing of where the data ends (no axis)
         kit.marks.data(ideal, own=[ideal_label])
-        self._place_laptop_label(laptops, chart, [*dots, ideal_label])
+        self._place_laptop_label(laptops, chart, [*dots, ideal_label, ideal])
         self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
 
         self.begin_part(plan.points_notes)
