@@ -54,6 +54,7 @@ def _words(value: object) -> list[str]:
 def plans_digest() -> str:
     """SHA-256 of every scene's plan on the sample study with the default settings."""
     from extract.sample import sample_runs
+    from study.cost_plan import cost_plan
     from study.plans import comparison_plan, curves_plan, race_plan, scaling_plan
     from study.settings import Settings
     from study.view import view_of
@@ -65,6 +66,7 @@ def plans_digest() -> str:
         comparison_plan(view),
         curves_plan(view, "accuracy"),
         curves_plan(view, "loss"),
+        cost_plan(view),
     ]
     text = "\n".join(word for plan in plans for word in _words(plan))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -18,7 +18,7 @@ from extract.studyfile import StudyFile
 from extract.unknown import unknown_warnings
 
 from . import units
-from .cost import RunCost, run_cost
+from .cost import RunCost, rate_of, run_cost
 from .labels import base_label, unique_labels
 from .metrics import (
     ACCURACY_KEYS,
@@ -121,6 +121,10 @@ class Report:
     fastest_cluster_run_id: str | None = None
     fastest_cluster_per_epoch_run_id: str | None = None
     cost: CostHeadlines | None = None
+    # what the runs are priced in and the CO2 intensity, when given (None: not given, so no
+    # cost or CO2 column in the Markdown table)
+    cost_unit: str | None = None
+    co2_g_per_kwh: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -208,6 +212,8 @@ def build_report(
         runs=figures,
         warnings=_warnings(runs, selection, figures, study, accuracy.key, accuracy.fallback),
         cost=_cost_headlines(selection, study, settings, labels),
+        cost_unit=rate.unit if (rate := rate_of(study, settings)) is not None else None,
+        co2_g_per_kwh=study.cost.co2_g_per_kwh,
     )
 
 

@@ -9,6 +9,7 @@ GPU-hours axis at zero, with its time per epoch, and says so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from extract.errors import InputError
@@ -19,7 +20,13 @@ from .analysis import baseline_run, speedup_over
 from .cost import RunCost, hours_text, money_text, run_cost
 from .labels import plural
 from .plans import TIMES, Line, laptop_range
+from .settings import Settings
 from .view import StudyView, source_text
+
+# the title when no laptop is drawn and the template's "vs {laptop}" cannot be cut out of it
+CLUSTER_ONLY_TITLE = "What the speed costs on {cluster}"
+# "vs {laptop}" and its kin, cut from a title that would name a laptop not drawn
+VERSUS_LAPTOP = re.compile(r"\s*(?:vs\.?|versus|against|and|&)\s*\{laptop\}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,20 +68,25 @@ class CostPlan:
     start_notes: str
     points_notes: str
     closing_notes: str
+    named_runs: tuple[str, ...] = ()  # run ids the closing words name: the table keeps them
+
+    def named(self, point: CostPoint) -> bool:
+        return point.run.run_id in self.named_runs
+
+    @property
+    def drawn_times(self) -> list[float]:
+        # a laptop whose energy is unknown is not drawn: the time axis need not reach it
+        return [p.time_per_epoch_s for p in self.points] + [
+            m.time_per_epoch_s for m in self.laptops if m.value is not None
+        ]
 
     @property
     def t_low(self) -> float:
-        times = [p.time_per_epoch_s for p in self.points] + [
-            m.time_per_epoch_s for m in self.laptops
-        ]
-        return min(times)
+        return min(self.drawn_times)
 
     @property
     def t_high(self) -> float:
-        times = [p.time_per_epoch_s for p in self.points] + [
-            m.time_per_epoch_s for m in self.laptops
-        ]
-        return max(times)
+        return max(self.drawn_times)
 
 
 def cost_plan(view: StudyView) -> CostPlan:
@@ -137,9 +149,9 @@ def cost_plan(view: StudyView) -> CostPlan:
         header.append(rate.unit)
     base_label = view.label(baseline)
     energy_line = _energy_line([costs[p.run.run_id] for p in points], energy)
-    closing = _closing(view, points, baseline, base_value, unit, costs, energy)
+    closing, named = _closing(view, points, baseline, base_value, unit, costs, energy)
     return CostPlan(
-        title=settings.title(settings.title_cost),
+        title=cost_title(settings, drawn_laptop=any(m.value is not None for m in laptops)),
         source=source_text(
             view, [p.run for p in points] + [m.run for m in laptops], histories=False
         ),
@@ -169,7 +181,36 @@ def cost_plan(view: StudyView) -> CostPlan:
             for p in points
         ),
         closing_notes="\n".join([*(line.text for line in closing), energy_line]),
+        named_runs=named,
     )
+
+
+def cost_title(settings: Settings, *, drawn_laptop: bool) -> str:
+    """The title names only what is drawn: without a laptop point, no "vs Laptop"."""
+    template = settings.title_cost
+    if not drawn_laptop and "{laptop}" in template:
+        template = VERSUS_LAPTOP.sub("", template)
+        if "{laptop}" in template:
+            template = CLUSTER_ONLY_TITLE
+    return settings.title(template)
+
+
+def table_points(plan: CostPlan, limit: int) -> tuple[tuple[CostPoint, ...], str]:
+    """The points the table has room for (at most ``limit``, at least the ones the closing
+    words name), fewest GPUs first, and a line saying how many it shows ("" when all).
+    The others are spread over the GPU counts, so the table still shows the trend."""
+    points = plan.points
+    if len(points) <= limit:
+        return points, ""
+    named = {p.run.run_id for p in points if plan.named(p)}
+    chosen = [i for i, p in enumerate(points) if p.run.run_id in named]
+    others = [i for i in range(len(points)) if i not in chosen]
+    room = max(limit - len(chosen), 0)
+    if room and others:
+        step = len(others) / room
+        chosen += [others[min(int(k * step + step / 2), len(others) - 1)] for k in range(room)]
+    kept = tuple(points[i] for i in sorted(set(chosen)))
+    return kept, f"{len(kept)} of {len(points)} GPU counts in the table"
 
 
 def _laptop_marks(view: StudyView, costs: dict[str, RunCost], energy: bool) -> list[LaptopMark]:
@@ -203,9 +244,10 @@ def _closing(
     unit: str,
     costs: dict[str, RunCost],
     energy: bool,
-) -> list[Line]:
+) -> tuple[list[Line], tuple[str, ...]]:
     """What the speed cost, in words computed from the points: the largest configuration and
-    the fastest against the baseline, and the cheapest."""
+    the fastest against the baseline, its energy when both recorded it, and the cheapest;
+    with the ids of the runs the words name."""
     lines: list[Line] = []
     base_short = view.short(baseline)
     per_what = "energy" if energy else "GPU-hours"
@@ -232,12 +274,7 @@ def _closing(
         speedup = speedup_over(baseline, point.run)
         if point.run.run_id == baseline.run_id or speedup is None:
             continue
-        # a configuration slower than the baseline is said to be slower, not "0.12x faster"
-        pace = (
-            f"{units.ratio(speedup, TIMES)} faster"
-            if speedup >= 1
-            else f"{units.ratio(1 / speedup, TIMES)} slower"
-        )
+        pace = _pace(speedup)
         lines.append(
             Line(
                 f"{lead}{plural(point.run.gpus or 0, 'GPU')}: {pace} "
@@ -246,6 +283,8 @@ def _closing(
                 role,
             )
         )
+    if not energy:
+        lines += _energy_headline(view, largest, baseline, costs)
     cheap = costs[cheapest.run.run_id]
     said = f"{hours_text(cheapest.value)} {unit}"
     if billed and rate is not None and cheap.cost_per_epoch is not None:
@@ -277,7 +316,39 @@ def _closing(
         lines.append(
             Line(f"{view.settings.laptop_name}: {span} per epoch{estimated}, {what}", "laptop")
         )
-    return lines
+    named = (baseline.run_id, largest.run.run_id, fastest.run.run_id, cheapest.run.run_id)
+    return lines, tuple(dict.fromkeys(named))
+
+
+def _energy_headline(
+    view: StudyView, point: CostPoint, baseline: Run, costs: dict[str, RunCost]
+) -> list[Line]:
+    """Drawn in GPU-hours (not every run recorded its power), the energy is still said where
+    the two runs the headline compares both recorded theirs: what the speed cost in kWh."""
+    big, base = costs[point.run.run_id], costs[baseline.run_id]
+    big_kwh, base_kwh = big.energy_per_epoch_kwh, base.energy_per_epoch_kwh
+    speedup = speedup_over(baseline, point.run)
+    if point.run.run_id == baseline.run_id or not big_kwh or not base_kwh or speedup is None:
+        return []
+    pace = _pace(speedup)
+    estimated = any(c.energy is not None and c.energy.estimated for c in (big, base))
+    return [
+        Line(
+            f"{plural(point.run.gpus or 0, 'GPU')}: {pace} per epoch than "
+            f"{view.short(baseline)}, for "
+            f"{units.ratio(big_kwh / base_kwh, TIMES)} the energy "
+            f"({hours_text(big_kwh)} against {hours_text(base_kwh)} kWh"
+            f"{', estimated' if estimated else ''})",
+            "lead",
+        )
+    ]
+
+
+def _pace(speedup: float) -> str:
+    # a configuration slower than the baseline is said to be slower, not "0.12x faster"
+    if speedup >= 1:
+        return f"{units.ratio(speedup, TIMES)} faster"
+    return f"{units.ratio(1 / speedup, TIMES)} slower"
 
 
 def _energy_line(costs: list[RunCost], energy: bool) -> str:

@@ -83,10 +83,16 @@ def _laptop_range(low: float, high: float) -> str:
 
 
 def _table_lines(report: Report) -> list[str]:
+    # cost and CO2 only when a rate and an intensity were given, as in the JSON report
+    extra = []
+    if report.cost_unit is not None:
+        extra.append(f"Cost ({report.cost_unit})")
+    if report.co2_g_per_kwh is not None:
+        extra.append("CO2 (kg)")
     lines = [
         "| Run | Label | GPUs | Nodes | Epochs done | Time | Time/epoch | Speedup* | Efficiency* "
-        "| Best acc. | GPU-hours (per epoch) | Energy |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Best acc. | GPU-hours (per epoch) | Energy |" + "".join(f" {e} |" for e in extra),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(extra),
     ]
     for run in report.runs:
         mark = " (est.)" if run.extrapolated else ""
@@ -102,8 +108,23 @@ def _table_lines(report: Report) -> list[str]:
             f"| {units.duration(run.time_s)}{mark} | {per_epoch} "
             f"| {units.ratio(run.speedup) if run.speedup else '-'} | {efficiency} | {accuracy} "
             f"| {_gpu_hours(run)} | {_energy(run)} |"
+            + (f" {_cost(run)} |" if report.cost_unit is not None else "")
+            + (f" {_co2(run)} |" if report.co2_g_per_kwh is not None else "")
         )
     return lines
+
+
+def _cost(run: RunFigures) -> str:
+    if run.cost is None:
+        # a laptop holds no GPU-hours to bill, as its GPU-hours cell says
+        return "-" if run.platform == "laptop" else "unknown"
+    return hours_text(run.cost)
+
+
+def _co2(run: RunFigures) -> str:
+    if run.co2_kg is None:
+        return "unknown"
+    return f"{hours_text(run.co2_kg)}{' (est.)' if run.energy_estimated else ''}"
 
 
 def _gpu_hours(run: RunFigures) -> str:

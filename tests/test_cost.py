@@ -4,6 +4,8 @@ table (data/sample/runs_table.csv) and from power samples whose integral is know
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,7 @@ from extract.studyfile import load_study
 from study.analysis import build_report
 from study.cost import hours_text, measured_energy, run_cost
 from study.cost_plan import cost_plan
-from study.report import to_markdown
+from study.report import to_json, to_markdown
 from study.settings import Settings
 from study.view import view_of
 
@@ -277,3 +279,81 @@ def test_billed_per_node_hour_the_cheapest_is_what_is_billed(sample, tmp_path):
     assert cheapest.startswith("Cheapest per epoch: 8 GPUs, "), cheapest
     report = build_report(sample, study)
     assert report.cost is not None and report.cost.cheapest.gpus == 8
+
+
+def with_power(run: Run, watts: float) -> Run:
+    """``run`` with every GPU's power recorded at ``watts``, sampled evenly over its whole
+    time (every 15 s, or ten times in a short run): its energy is gpus x watts x time."""
+    count = max(10, int(np.ceil(run.time_s / 15.0)))
+    interval = run.time_s / count
+    stamps = (np.arange(count) + 0.5) * interval
+    columns = {f"gpu.{i}.powerWatts": np.full(count, watts) for i in range(run.gpus or 0)}
+    return dataclasses.replace(run, system=pd.DataFrame({"_runtime": stamps, **columns}))
+
+
+def test_energy_recorded_by_the_compared_runs_is_said_in_the_closing_words(sample):
+    """Power recorded by 1 GPU (300 W) and 64 GPUs (250 W each) but not by every run: the
+    chart stays in GPU-hours, and the closing words still say what the speed cost in energy
+    (found by a newcomer's try: no energy headline)."""
+    watts = {"1 GPU 1 Node Run": 300.0, "Eight Node Run 2.0": 250.0}
+    runs = [with_power(r, watts[r.name]) if r.name in watts else r for r in sample]
+    plan = cost_plan(view_of(runs))
+    assert plan.measure == "gpu_hours"
+    # 64 x 250 W x 196 s / 6 epochs = 0.14519 kWh per epoch; 300 W x 7224 s / 10 = 0.060200;
+    # 0.14519 / 0.0602 = 2.41x
+    assert (
+        f"64 GPUs: 22.1{TIMES} faster per epoch than 1 GPU, for 2.41{TIMES} the energy "
+        "(0.15 against 0.060 kWh)"
+    ) in [line.text for line in plan.closing]
+
+
+def test_energy_recorded_by_every_run_is_the_headline(sample):
+    runs = [with_power(r, 300.0) if r.platform == "cluster" else r for r in sample]
+    plan = cost_plan(view_of(runs))
+    assert plan.measure == "energy"
+    # the same power everywhere: the energy grows as the GPU-hours do, 2.89x
+    assert plan.closing[0].text == (
+        f"64 GPUs: 22.1{TIMES} faster per epoch than 1 GPU, for 2.89{TIMES} the energy"
+    )
+    assert sum("the energy" in line.text for line in plan.closing) == 2  # and the fastest
+
+
+def test_the_title_names_only_what_is_drawn(sample):
+    cluster = [r for r in sample if r.platform == "cluster"]
+    assert cost_plan(view_of(sample)).title == "What the speed costs: LUMI vs Laptop"
+    # no laptop run in the store: no "vs Laptop" (found by a newcomer's try)
+    assert cost_plan(view_of(cluster)).title == "What the speed costs: LUMI"
+    mine = Settings(title_cost="{cluster} against {laptop}: the bill")
+    assert cost_plan(view_of(cluster, mine)).title == "LUMI: the bill"
+    odd = Settings(title_cost="Is {laptop} cheaper than {cluster}?")
+    assert cost_plan(view_of(cluster, odd)).title == "What the speed costs on LUMI"
+    # energy known for the cluster, not for the laptop: the laptop is no point on the chart
+    powered = [with_power(r, 300.0) if r.platform == "cluster" else r for r in sample]
+    plan = cost_plan(view_of(powered))
+    assert "Laptop" not in plan.title
+    # nor does the time axis run on to its 18-25 h: the slowest drawn is 1 GPU, 722.4 s
+    assert plan.t_high == pytest.approx(722.4)
+
+
+def test_the_markdown_report_has_cost_and_co2_columns_when_given(sample, tmp_path):
+    """As the JSON report: a column for the cost when a rate is given and for CO2 when an
+    intensity is, "unknown" where the fact is missing (found by a newcomer's try)."""
+    plain = to_markdown(build_report(sample))
+    assert "Cost (" not in plain and "CO2" not in plain
+    study = write_study(
+        tmp_path,
+        '[cost]\nrate = 0.5\nper = "gpu_hour"\nunit = "EUR"\nlaptop_watts = 28\n'
+        "co2_g_per_kwh = 250\n",
+    )
+    report = build_report(sample, study)
+    markdown = to_markdown(report)
+    header = next(line for line in markdown.splitlines() if line.startswith("| Run |"))
+    assert header.endswith("| Energy | Cost (EUR) | CO2 (kg) |")
+    table = [line for line in markdown.splitlines() if line.startswith("| ")]
+    rows = {line.split(" | ")[0][2:]: line for line in table}
+    # 1 GPU: 0.5 EUR x 2.0067 GPU-hours = 1.00 EUR; no power recorded, so no CO2
+    assert rows["1 GPU 1 Node Run"].endswith("| 1.00 | unknown |")
+    # the laptop: no GPU-hours billed; 28 W x 54.094 h = 1.515 kWh x 250 g = 0.38 kg, estimated
+    assert rows["Laptop-Multicore-2.0pct-8cores"].endswith("| - | 0.38 (est.) |")
+    assert all(line.count("|") == header.count("|") for line in table)
+    assert json.loads(to_json(report))["cost_unit"] == "EUR"

@@ -19,6 +19,7 @@ SCENES = [
     ("curves", "AccuracyVsTime"),
     ("curves", "LossVsTime"),
     ("scaling", "ScalingEfficiency"),
+    ("cost", "CostOfSpeed"),
 ]
 
 # what each store cannot show, and so must refuse in one line
@@ -31,6 +32,7 @@ REFUSED = {
     ("laptop-only", "LossVsTime"),
     ("laptop-only", "ScalingEfficiency"),
     ("one-gpu-count", "ScalingEfficiency"),  # one GPU count has no scaling
+    ("laptop-only", "CostOfSpeed"),  # no cluster run paid for any speed
 }
 
 

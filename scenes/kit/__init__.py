@@ -28,7 +28,7 @@ from .theme import (
     run_colors,
     safe_box,
 )
-from .timeaxis import LogTimeAxis
+from .timeaxis import LogTimeAxis, time_range_ticks
 
 __all__ = [
     "marks",
@@ -53,6 +53,7 @@ __all__ = [
     "power_of_two_ticks",
     "spread",
     "time_ticks",
+    "time_range_ticks",
     "Settings",
     "StudyScene",
     "load_settings",

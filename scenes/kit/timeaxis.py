@@ -32,6 +32,56 @@ def time_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(seconds, label) for seconds, label in HUMAN_TICKS if low <= seconds <= high]
 
 
+MOST_FINE_TICKS = 6  # more would crowd an axis: the human ticks are enough then
+# steps of 1, 2 and 5 in the units a person says, for a range too narrow for HUMAN_TICKS
+FINE_TICKS: tuple[tuple[float, str], ...] = (
+    (0.01, "0.01 s"),
+    (0.02, "0.02 s"),
+    (0.05, "0.05 s"),
+    (0.1, "0.1 s"),
+    (0.2, "0.2 s"),
+    (0.5, "0.5 s"),
+    (1, "1 s"),
+    (2, "2 s"),
+    (5, "5 s"),
+    (10, "10 s"),
+    (20, "20 s"),
+    (30, "30 s"),
+    (60, "1 min"),
+    (120, "2 min"),
+    (300, "5 min"),
+    (600, "10 min"),
+    (1200, "20 min"),
+    (1800, "30 min"),
+    (3600, "1 h"),
+    (7200, "2 h"),
+    (18000, "5 h"),
+    (36000, "10 h"),
+    (86400, "1 day"),
+    (2 * 86400, "2 days"),
+    (7 * 86400, "1 week"),
+    (14 * 86400, "2 weeks"),
+    (30 * 86400, "30 days"),
+    (365 * 86400, "1 year"),
+)
+
+
+def time_range_ticks(low: float, high: float) -> tuple[float, float, list[tuple[float, str]]]:
+    """A log time axis' range and ticks from the data's range (``low`` to ``high`` seconds):
+    the human ticks when three fall inside, else the finer 1-2-5 steps (unless they crowd);
+    when even those leave fewer than two, the range grows to the nearest fine tick either
+    side, so an axis always says what its times are."""
+    ticks = time_ticks(low, high)
+    fine = [(s, label) for s, label in FINE_TICKS if low <= s <= high]
+    if len(ticks) >= 3 or (len(ticks) == 2 and len(fine) > MOST_FINE_TICKS):
+        return low, high, ticks
+    if len(fine) < 2:
+        low = max((s for s, _ in FINE_TICKS if s <= low), default=low)
+        high = min((s for s, _ in FINE_TICKS if s >= high), default=high)
+        fine = [(s, label) for s, label in FINE_TICKS if low <= s <= high]
+    return low, high, fine
+
+
 class LogTimeAxis(VGroup):
     """Horizontal axis from ``t_min`` to ``t_max`` seconds, log scale, between x0 and x1."""
 
