@@ -85,7 +85,8 @@ def _epoch_keys(history: pd.DataFrame, summary: Mapping[str, Any]) -> list[str]:
 def _values(history: pd.DataFrame, key: str) -> pd.Series:
     if key not in history or not len(history):
         return pd.Series(dtype=float)
-    return pd.to_numeric(history[key], errors="coerce").dropna()
+    values = pd.to_numeric(history[key], errors="coerce")
+    return values[np.isfinite(values)]
 
 
 def _progress(history: pd.DataFrame, summary: Mapping[str, Any]) -> tuple[float, str] | None:
@@ -186,6 +187,8 @@ def _from_summary(
     plan to say which numbering it used, not for a stopped one."""
     value = summary.get(key)
     if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        return None
+    if not np.isfinite(value):  # an export's "inf" or "NaN": no count of anything
         return None
     last = float(value)
     if last != int(last):

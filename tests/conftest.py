@@ -4,6 +4,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import manim.utils.testing.frames_comparison as frames_comparison
 import pytest
@@ -12,14 +13,19 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 from manim import config
 
+from extract.ingest import ingest_exports
+from extract.model import Run
+from extract.offline import ingest_offline
 from extract.paths import PROJECT_ROOT, SAMPLE_DIR
 from extract.sample import build_sample_store
 from extract.store import load_runs
 from extract.studyfile import StudyFile
 from study.settings import Settings
 from study.view import StudyView, view_of
+from tests.critic_stores import build_stores
 from tests.readme_run import Result, run_readme
-from tests.scene_probe import Probes
+from tests.real_projects import write_exports, write_offline_runs
+from tests.scene_probe import CRITIC_FRAME_RATE, Probes
 from tests.sdk_runs import wandb_dir  # noqa: F401 (a fixture for every test module)
 
 # Debian 12 ships Cairo 1.16; manim skips its frame tests below 1.18 because control frames
@@ -88,3 +94,55 @@ def readme(tmp_path_factory, wandb_dir) -> tuple[Path, dict[str, Result]]:  # no
         pytest.skip("needs a git checkout to know the project's files")
     runs_dir, _ = wandb_dir
     return run_readme(tmp_path_factory.mktemp("fresh"), runs_dir)
+
+
+# --- the messy projects (tests/real_projects.py), written once per session --------------------
+
+
+@pytest.fixture(scope="session")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Runs-table and panel exports as the W&B web UI writes them (unknown, duplicate, failed
+    and crashed runs, no histories)."""
+    return write_exports(tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture(scope="session")
+def csv_runs(exports: list[Path]) -> list[Run]:
+    result = ingest_exports(exports)
+    assert result.warnings == []
+    return result.runs
+
+
+@pytest.fixture(scope="session")
+def offline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A study written by the real wandb SDK (Hugging Face, Lightning, a Slurm job, a killed
+    laptop run)."""
+    return write_offline_runs(tmp_path_factory.mktemp("sdk"))
+
+
+@pytest.fixture(scope="session")
+def offline_runs(offline: tuple[Path, dict[str, Any]]) -> dict[str, Run]:
+    directory, _ = offline
+    return {run.name: run for run in ingest_offline([directory]).runs}
+
+
+@pytest.fixture(scope="session")
+def critic_stores(
+    tmp_path_factory: pytest.TempPathFactory,
+    csv_runs: list[Run],
+    offline_runs: dict[str, Run],
+    probes: Probes,
+) -> dict[str, tuple[Path, Path]]:
+    """The stores users bring (tests/critic_stores.py), each with the manim.cfg a scene reads
+    there, and every scene's probe on each queued at once (two run at a time in worker
+    processes): the frame critic and the layout checks on messy stores read the same probes."""
+    from scenes.registry import SCENES
+
+    built = build_stores(tmp_path_factory.mktemp("critic"), csv_runs, list(offline_runs.values()))
+    stores: dict[str, tuple[Path, Path]] = {}
+    for store, (path, cfg) in built.items():
+        # no manim.cfg of its own: the project's, as Manim's CLI reads it from the project
+        stores[store] = (path, cfg or PROJECT_ROOT / "manim.cfg")
+        probes.start([entry.name for entry in SCENES], path, cfg=stores[store][1],
+                     frame_rate=CRITIC_FRAME_RATE)  # fmt: skip
+    return stores

@@ -20,12 +20,9 @@ import dataclasses
 import math
 from pathlib import Path
 
-from extract.ingest import ingest_exports
 from extract.model import Evidence, Run
-from extract.offline import ingest_offline
 from extract.sample import sample_runs
 from extract.store import save_runs
-from tests.real_projects import write_exports, write_offline_runs
 
 STORES = [
     "sample",
@@ -78,16 +75,19 @@ def _stretched(run: Run, gpus: int, base_s: float) -> Run:
     )
 
 
-def build_stores(root: Path) -> dict[str, tuple[Path, Path | None]]:
-    """Every store under ``root``: name -> (store, its manim.cfg or None for the default)."""
+def build_stores(
+    root: Path, export_runs: list[Run], offline_runs: list[Run]
+) -> dict[str, tuple[Path, Path | None]]:
+    """Every store under ``root``: name -> (store, its manim.cfg or None for the default).
+    The messy runs come from the session's fixtures (tests/conftest.py), written once."""
     root.mkdir(parents=True, exist_ok=True)
     sample = sample_runs()
     by_name = {run.name: run for run in sample}
     laptops = [run for run in sample if run.platform == "laptop"]
     stores: dict[str, list[Run]] = {
         "sample": sample,
-        "exports": ingest_exports(write_exports(root / "exports")).runs,
-        "offline": ingest_offline([write_offline_runs(root / "sdk")[0]]).runs,
+        "exports": export_runs,
+        "offline": offline_runs,
         "laptop-only": laptops,
         "one-gpu-count": [by_name["8 GPU 1 Node Run"], *laptops],
         "long-names-light": sample,

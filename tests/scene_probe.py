@@ -27,6 +27,9 @@ from tests.layout_check import ShownText, shown_texts
 # a slide deck's frame rate at preview quality: the stops land where `make slides QUALITY=l`
 # puts them
 FRAME_RATE = 15
+# the frame critic's and the messy stores' layout probes: a couple of frames a second reach
+# every end state and every play's end
+CRITIC_FRAME_RATE = 2
 SETTINGS = {
     "dry_run": True,
     "quality": "low_quality",

@@ -105,3 +105,15 @@ def test_a_target_of_90_and_of_0_9_mean_the_same():
     as_fraction = build_report([lightning], settings=Settings(target_accuracy=0.9))
     assert as_percent.target_accuracy == as_fraction.target_accuracy == 90
     assert as_percent.run("pl").time_to_target_s == as_fraction.run("pl").time_to_target_s == 20
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_an_epoch_of_inf_or_nan_counts_nothing(value):
+    """Found by tests/test_fuzz_csv.py: a runs table's `epoch` of "inf" ended the extraction
+    in an OverflowError; it is no count of epochs, so epochs done stay unknown."""
+    from extract.epochs_done import epochs_done
+
+    history = pd.DataFrame({"epoch": [0.0, 1.0, value]})
+    assert epochs_done(pd.DataFrame(), {"epoch": value}, True, None).value is None
+    found = epochs_done(history, {"epoch": 1.0}, False, None).value
+    assert found is None or np.isfinite(found)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from manim import Circle, Dot, Scene, VMobject
 
-from extract.paths import PROJECT_ROOT
 from scenes import kit
-from tests.critic_stores import STORES, build_stores
+from tests.critic_stores import STORES
 from tests.frame_critic import capture, problems
+from tests.scene_probe import CRITIC_FRAME_RATE
 
 SCENES = [
     ("race", "ProgressRace"),
@@ -36,26 +36,11 @@ REFUSED = {
 }
 
 
-CRITIC_FRAME_RATE = 2  # frames a second: enough to reach every end state
-
-
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory, probes):
-    """Every store, and every (scene, store) probe queued at once: two run at a time in worker
-    processes while the tests read them in order."""
-    built = build_stores(tmp_path_factory.mktemp("critic"))
-    for store, (path, cfg) in built.items():
-        # no manim.cfg of its own: the project's, as Manim's CLI reads it from the project
-        cfg = cfg or PROJECT_ROOT / "manim.cfg"
-        built[store] = (path, cfg)
-        probes.start([scene for _, scene in SCENES], path, cfg=cfg, frame_rate=CRITIC_FRAME_RATE)
-    return built
-
-
+@pytest.mark.render
 @pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize(("module", "scene"), SCENES, ids=[s for _, s in SCENES])
-def test_every_held_frame_and_slide_stop(stores, probes, store, module, scene):
-    path, cfg = stores[store]
+def test_every_held_frame_and_slide_stop(critic_stores, probes, store, module, scene):
+    path, cfg = critic_stores[store]
     probed = probes.get(scene, path, cfg=cfg, frame_rate=CRITIC_FRAME_RATE)
     if probed.refused is not None:
         assert (store, scene) in REFUSED, f"{scene} refused the {store} store: {probed.refused}"

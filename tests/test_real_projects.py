@@ -21,7 +21,7 @@ from PIL import Image
 
 from extract.ingest import ingest_exports
 from extract.model import Run
-from extract.offline import ingest_offline, read_run_file
+from extract.offline import read_run_file
 from extract.paths import PROJECT_ROOT
 from extract.runs import reapply
 from extract.store import save_runs
@@ -37,9 +37,8 @@ from tests.real_projects import (
     NEW_EXPORT,
     OLD_EXPORT,
     STUDY_TOML,
-    write_exports,
-    write_offline_runs,
 )
+from tests.scene_probe import CRITIC_FRAME_RATE
 
 HOUR = 3600.0
 MULTICORE_S = 54.0944515367349 * HOUR
@@ -67,27 +66,8 @@ def plan_texts(view) -> list[str]:
     return texts
 
 
-@pytest.fixture(scope="session")
-def exports(tmp_path_factory) -> list[Path]:
-    return write_exports(tmp_path_factory.mktemp("exports"))
-
-
-@pytest.fixture(scope="session")
-def csv_runs(exports) -> list[Run]:
-    result = ingest_exports(exports)
-    assert result.warnings == []
-    return result.runs
-
-
-@pytest.fixture(scope="session")
-def offline(tmp_path_factory) -> tuple[Path, dict]:
-    return write_offline_runs(tmp_path_factory.mktemp("sdk"))
-
-
-@pytest.fixture(scope="session")
-def offline_runs(offline) -> dict[str, Run]:
-    directory, _ = offline
-    return by_name(ingest_offline([directory]).runs)
+# the projects (exports, csv_runs, offline, offline_runs) are session fixtures in
+# tests/conftest.py: the frame critic's stores are made of them too
 
 
 # --- runs-table exports ---------------------------------------------------------------------
@@ -637,14 +617,12 @@ SCENES = [
 
 
 @pytest.fixture(scope="module")
-def stores(csv_runs, offline_runs, tmp_path_factory) -> dict[str, Path]:
-    """Two messy stores: the exports (unknown, duplicate, failed and crashed runs, no
-    histories) and the offline study (Slurm, Lightning, Hugging Face and a killed laptop run:
-    fractions and percents, fractional and 0-based epochs)."""
-    root = tmp_path_factory.mktemp("messy")
-    save_runs(root / "exports.h5", csv_runs)
-    save_runs(root / "offline.h5", list(offline_runs.values()))
-    return {"exports": root / "exports.h5", "offline": root / "offline.h5"}
+def stores(critic_stores) -> dict[str, Path]:
+    """Two messy stores, the frame critic's (tests/critic_stores.py): the exports (unknown,
+    duplicate, failed and crashed runs, no histories) and the offline study (Slurm, Lightning,
+    Hugging Face and a killed laptop run: fractions and percents, fractional and 0-based
+    epochs)."""
+    return {name: critic_stores[name][0] for name in ("exports", "offline")}
 
 
 @pytest.fixture(scope="module")
@@ -678,24 +656,19 @@ def test_one_still_per_scene(offline_stills, module, scene):
     assert pixels.std() > 5  # a drawing, not a blank frame
 
 
-@pytest.fixture(scope="module")
-def messy_probes(stores, probes):
-    """One probe of every scene on each messy store, run two at a time."""
-    for store, path in stores.items():
-        probes.start([scene for _, scene in SCENES], path, f"{store}.h5")
-    return probes
-
-
 @pytest.mark.render
 @pytest.mark.parametrize("store", ["exports", "offline"])
 @pytest.mark.parametrize(("module", "scene"), SCENES)
-def test_layout_of_every_key_frame_on_messy_stores(messy_probes, stores, store, module, scene):
+def test_layout_of_every_key_frame_on_messy_stores(critic_stores, probes, store, module, scene):
     """The layout checks of tests/test_layout.py (margins, overlaps, size) at every play and wait
     of every scene, on the messy stores; a scene the data cannot support stops with one line,
     and on the offline store (every run logged histories) every scene draws."""
     from tests.layout_check import layout_problems
 
-    probed = messy_probes.get(scene, stores[store], f"{store}.h5")
+    path, cfg = critic_stores[store]
+    # the frame critic's probe of the pair (a dry run as under Manim's CLI, at every play and
+    # wait), so each pair runs once per session
+    probed = probes.get(scene, path, cfg=cfg, frame_rate=CRITIC_FRAME_RATE)
     if probed.refused is not None:
         assert store == "exports", probed.refused
         code, _, line = probed.refused.partition(": ")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from manim import ParsableManimColor, Text, VGroup, VMobject
+from manim import ManimColor, ParsableManimColor, Text, VGroup, VMobject
 
 from .manim_compat import draw_as_one_shape, glyphs_of, text_cache_dir
 from .theme import FONT
@@ -37,18 +38,35 @@ def text_cache_lock() -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# texts built in this process, by everything that shapes them: a Text costs Pango, an SVG file
+# and its parsing (~0.1 s); a copy of one built before costs a tenth of that. Scenes build the
+# same texts many times over (a callout tried at several widths, a label measured then drawn).
+_BUILT: OrderedDict[tuple[object, ...], Text] = OrderedDict()
+_BUILT_LIMIT = 1024
+
+
 def text(
     content: str, size: float, color: ParsableManimColor, *, bold: bool = False, **kwargs: Any
 ) -> Text:
-    with text_cache_lock():
-        return Text(
-            content,
-            font=FONT,
-            font_size=size,
-            color=color,
-            weight="BOLD" if bold else "NORMAL",
-            **kwargs,
-        )
+    key = (content, size, ManimColor(color).to_hex(with_alpha=True), bold,
+           tuple(sorted((name, repr(value)) for name, value in kwargs.items())))  # fmt: skip
+    built = _BUILT.get(key)
+    if built is None:
+        with text_cache_lock():
+            built = Text(
+                content,
+                font=FONT,
+                font_size=size,
+                color=color,
+                weight="BOLD" if bold else "NORMAL",
+                **kwargs,
+            )
+        _BUILT[key] = built
+        if len(_BUILT) > _BUILT_LIMIT:
+            _BUILT.popitem(last=False)
+    else:
+        _BUILT.move_to_end(key)
+    return built.copy()
 
 
 def merge_glyphs(mob: Text) -> Text:
