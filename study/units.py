@@ -20,6 +20,8 @@ def duration(seconds: float) -> str:
         return "n/a"
     if 0 < seconds < 0.95:  # a sub-second run is not "0 s"
         return f"{seconds:.2g} s"
+    if seconds < 9.95:  # '4.5 s', not the '4 s' whole seconds round half to even into
+        return f"{seconds:.1f}".removesuffix(".0") + " s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 90 * MINUTE:

@@ -7,6 +7,10 @@ from study import units
     ("seconds", "text"),
     [
         (42, "42 s"),
+        (4.5, "4.5 s"),  # not "4 s" (Python rounds half to even)
+        (2.0, "2 s"),
+        (9.96, "10 s"),
+        (0.37, "0.37 s"),
         (196, "3.3 min"),
         (963, "16.1 min"),
         (7224, "2.0 h"),
