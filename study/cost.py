@@ -257,6 +257,22 @@ def _measured_text(
     return text
 
 
+def energy_text(kwh: float | None) -> str:
+    """Energy with its unit as a person says it: '3.48 kWh', but '0.38 Wh' below 0.1 kWh,
+    where kWh would take four zeros."""
+    if kwh is None or not math.isfinite(kwh):
+        return "unknown"
+    return " ".join(energy_numbers(kwh))
+
+
+def energy_numbers(*kwh: float) -> tuple[str, ...]:
+    """The numbers in one unit, chosen by the largest, and the unit last:
+    ('0.15', '0.060', 'kWh'), ('0.30', '0.38', 'Wh'). Figures compared side by side share it."""
+    if 0 < max(kwh) < 0.1:
+        return (*(hours_text(v * 1000) for v in kwh), "Wh")
+    return (*(hours_text(v) for v in kwh), "kWh")
+
+
 def hours_text(value: float | None) -> str:
     """GPU-hours and kWh as a person reads them: '0.20', '3.48', '12.5', '2,007'."""
     if value is None or not math.isfinite(value):

@@ -17,7 +17,7 @@ from extract.model import Run
 
 from . import units
 from .analysis import baseline_run, speedup_over
-from .cost import RunCost, hours_text, money_text, run_cost
+from .cost import RunCost, energy_numbers, energy_text, hours_text, money_text, run_cost
 from .labels import plural
 from .plans import TIMES, Line, laptop_range
 from .settings import Settings
@@ -228,7 +228,7 @@ def _laptop_marks(view: StudyView, costs: dict[str, RunCost], energy: bool) -> l
                 value, note = None, f"{timing}, energy unknown"
             else:
                 marked = " (estimate)" if cost.energy and cost.energy.estimated else ""
-                value, note = kwh, f"{timing}, {hours_text(kwh)} kWh{marked}"
+                value, note = kwh, f"{timing}, {energy_text(kwh)}{marked}"
             estimated = run.extrapolated or bool(cost.energy and cost.energy.estimated)
         else:
             value, note, estimated = 0.0, f"{timing}, no GPU: 0 GPU-hours", run.extrapolated
@@ -304,13 +304,14 @@ def _closing(
         kwh = [c.energy_per_epoch_kwh for r in laptops if (c := costs[r.run_id]).energy]
         if energy and kwh and len(kwh) == len(laptops):
             low, high = min(kwh), max(kwh)  # type: ignore[type-var]
-            text = hours_text(low) if low == high else f"{hours_text(low)}\u2013{hours_text(high)}"
+            *ends, unit = energy_numbers(*dict.fromkeys((low, high)))  # type: ignore[arg-type]
+            text = "\u2013".join(ends) + f" {unit}"
             marked = (
                 ", estimate"
                 if any(costs[r.run_id].energy.estimated for r in laptops)  # type: ignore[union-attr]
                 else ""
             )
-            what = f"{text} kWh per epoch{marked}"
+            what = f"{text} per epoch{marked}"
         elif energy:
             what = "energy unknown"
         lines.append(
@@ -337,8 +338,8 @@ def _energy_headline(
             f"{plural(point.run.gpus or 0, 'GPU')}: {pace} per epoch than "
             f"{view.short(baseline)}, for "
             f"{units.ratio(big_kwh / base_kwh, TIMES)} the energy "
-            f"({hours_text(big_kwh)} against {hours_text(base_kwh)} kWh"
-            f"{', estimated' if estimated else ''})",
+            "({} against {} {}".format(*energy_numbers(big_kwh, base_kwh))
+            + f"{', estimated' if estimated else ''})",
             "lead",
         )
     ]

@@ -6,7 +6,7 @@ import json
 
 from . import units
 from .analysis import Report, RunFigures
-from .cost import hours_text
+from .cost import energy_text, hours_text
 
 
 def to_json(report: Report) -> str:
@@ -137,7 +137,7 @@ def _gpu_hours(run: RunFigures) -> str:
 def _energy(run: RunFigures) -> str:
     if run.energy_kwh is None:
         return "unknown"
-    return f"{hours_text(run.energy_kwh)} kWh{' (est.)' if run.energy_estimated else ''}"
+    return f"{energy_text(run.energy_kwh)}{' (est.)' if run.energy_estimated else ''}"
 
 
 def _count(value: int | None, platform: str) -> str:

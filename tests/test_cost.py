@@ -357,3 +357,13 @@ def test_the_markdown_report_has_cost_and_co2_columns_when_given(sample, tmp_pat
     assert rows["Laptop-Multicore-2.0pct-8cores"].endswith("| - | 0.38 (est.) |")
     assert all(line.count("|") == header.count("|") for line in table)
     assert json.loads(to_json(report))["cost_unit"] == "EUR"
+
+
+def test_small_energy_reads_in_wh_and_compared_figures_share_a_unit():
+    from study.cost import energy_numbers, energy_text
+
+    assert energy_text(0.00038) == "0.38 Wh"  # not "0.00038 kWh"
+    assert energy_text(3.484) == "3.48 kWh"
+    assert energy_text(None) == "unknown"
+    assert energy_numbers(0.14519, 0.0602) == ("0.15", "0.060", "kWh")
+    assert energy_numbers(0.0003, 0.00038) == ("0.30", "0.38", "Wh")
