@@ -67,6 +67,7 @@ class RunCost:
     rate: Rate | None
     energy: Energy | None  # None: unknown
     co2_kg: float | None
+    energy_unknown_why: str | None = None  # power recorded, but not of the job's GPUs
 
     def per_epoch(self, value: float | None) -> float | None:
         return value / self.epochs if value is not None and self.epochs else None
@@ -94,6 +95,8 @@ class RunCost:
     def energy_evidence(self) -> str:
         if self.energy is not None:
             return self.energy.evidence
+        if self.energy_unknown_why is not None:
+            return f"unknown: {self.energy_unknown_why}"
         if self.run.platform == "laptop":
             return (
                 "unknown: no power recorded (laptop_watts in the study file's [cost] gives "
@@ -122,11 +125,37 @@ def run_cost(run: Run, study: StudyFile | None = None, settings: Settings | None
         billed = gpu_hours if rate.per == "gpu_hour" else node_hours
         cost = billed * rate.amount if billed is not None else None
     energy = measured_energy(run)
+    unknown_why = None
+    if energy is not None and (why := _not_the_jobs(energy, run)) is not None:
+        energy, unknown_why = None, why
     if energy is None and run.platform == "laptop" and study is not None:
         energy = laptop_estimate(run, study.cost.laptop_watts, study.cost.origin)
     intensity = study.cost.co2_g_per_kwh if study is not None else None
     co2 = energy.kwh * intensity / 1000 if energy is not None and intensity else None
-    return RunCost(run, gpu_hours, node_hours, run.work_epochs, cost, rate, energy, co2)
+    return RunCost(
+        run, gpu_hours, node_hours, run.work_epochs, cost, rate, energy, co2, unknown_why
+    )
+
+
+def _not_the_jobs(energy: Energy, run: Run) -> str | None:
+    """Why recorded GPU power is not the job's: wandb records every GPU its process sees, so a
+    multi-node job's file holds one node's GPUs (or one GPU, bound per task), and a job on part
+    of a node may hold GPUs it did not use. Power of another number of devices than the job's
+    GPUs is no measure of the job's energy (a 1-of-8 sum reads as 8x cheaper)."""
+    if energy.scope != "GPU power" or run.platform != "cluster":
+        return None
+    if run.gpus is None:
+        return (
+            f"GPU power of {energy.devices} {'device' if energy.devices == 1 else 'devices'} "
+            "recorded, and the job's GPU count is unknown"
+        )
+    if energy.devices != run.gpus:
+        return (
+            f"GPU power of {energy.devices} of the job's {run.gpus} GPUs recorded "
+            if energy.devices < run.gpus
+            else f"GPU power of {energy.devices} devices recorded for a {run.gpus}-GPU job "
+        ) + f"({energy_text(energy.kwh)} for the devices recorded)"
+    return None
 
 
 def laptop_estimate(run: Run, watts: float | None, origin: str) -> Energy | None:

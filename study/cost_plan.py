@@ -226,6 +226,10 @@ def _laptop_marks(view: StudyView, costs: dict[str, RunCost], energy: bool) -> l
             kwh = cost.energy_per_epoch_kwh
             if kwh is None:
                 value, note = None, f"{timing}, energy unknown"
+            elif cost.energy is not None and cost.energy.scope != "GPU power":
+                # a whole machine's stated power is not on an axis of GPU power: said, not drawn
+                value = None
+                note = f"{timing}, \u2248{energy_text(kwh)} ({cost.energy.scope}, not GPU power)"
             else:
                 marked = " (estimate)" if cost.energy and cost.energy.estimated else ""
                 value, note = kwh, f"{timing}, {energy_text(kwh)}{marked}"
@@ -306,12 +310,14 @@ def _closing(
             low, high = min(kwh), max(kwh)  # type: ignore[type-var]
             *ends, unit = energy_numbers(*dict.fromkeys((low, high)))  # type: ignore[arg-type]
             text = "\u2013".join(ends) + f" {unit}"
-            marked = (
-                ", estimate"
-                if any(costs[r.run_id].energy.estimated for r in laptops)  # type: ignore[union-attr]
-                else ""
+            scopes = {costs[r.run_id].energy.scope for r in laptops}  # type: ignore[union-attr]
+            estimated_energy = any(costs[r.run_id].energy.estimated for r in laptops)  # type: ignore[union-attr]
+            sign = "\u2248" if estimated_energy else ""
+            # the laptop's from its stated power (whole machine), the cluster's GPU power only
+            whose = (
+                "" if scopes == {"GPU power"} else f" ({', '.join(sorted(scopes))}, not GPU power)"
             )
-            what = f"{text} per epoch{marked}"
+            what = f"{sign}{text} per epoch{whose}"
         elif energy:
             what = "energy unknown"
         lines.append(

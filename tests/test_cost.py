@@ -367,3 +367,17 @@ def test_small_energy_reads_in_wh_and_compared_figures_share_a_unit():
     assert energy_text(None) == "unknown"
     assert energy_numbers(0.14519, 0.0602) == ("0.15", "0.060", "kWh")
     assert energy_numbers(0.0003, 0.00038) == ("0.30", "0.38", "Wh")
+
+
+def test_a_laptops_stated_power_is_not_drawn_on_a_gpu_power_axis(sample, tmp_path):
+    """Every cluster run recorded GPU power; the laptop's energy is an estimate from its stated
+    power (the whole machine): a different measure, said beside the chart, not drawn on it
+    (found by a newcomer's try: the laptop point sat below the 2-GPU run)."""
+    runs = [with_power(r, 300.0) if r.platform == "cluster" else r for r in sample]
+    study = write_study(tmp_path, "[cost]\nlaptop_watts = 28\n")
+    plan = cost_plan(view_of(runs, Settings(), study))
+    assert plan.measure == "energy"
+    assert plan.laptops and all(mark.value is None for mark in plan.laptops)
+    assert all("not GPU power" in mark.note for mark in plan.laptops)
+    (laptop_line,) = [line.text for line in plan.closing if line.text.startswith("Laptop: ")]
+    assert "not GPU power" in laptop_line and "estimate, " not in laptop_line

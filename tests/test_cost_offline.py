@@ -8,6 +8,7 @@ dcgm_exporter_test.go serves DCGM_FI_DEV_* samples from an httptest server); the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -21,7 +22,7 @@ import pytest
 from extract.offline import ingest_offline
 from extract.store import load_runs, save_runs
 from study.analysis import build_report
-from study.cost import measured_energy
+from study.cost import measured_energy, run_cost
 from study.cost_plan import cost_plan
 from study.view import view_of
 
@@ -156,3 +157,22 @@ def test_power_survives_the_store_and_reaches_the_report_and_plan(power_run, tmp
     plan = cost_plan(view_of([partial]))
     assert plan.measure == "energy" and plan.energy_line == "Energy: from recorded GPU power"
     assert plan.y_caption == "energy per epoch (kWh, GPU power)"
+
+
+@pytest.mark.parametrize(
+    ("gpus", "nodes", "said"),
+    [(8, 2, "2 of the job's 8 GPUs"), (1, 1, "2 devices recorded for a 1-GPU")],
+)
+def test_power_of_other_gpus_than_the_jobs_is_no_energy_of_the_job(power_run, gpus, nodes, said):
+    """wandb records the GPUs its process sees: rank 0's node of a two-node job (2 of its 8
+    GPUs), or every GPU of a node of which the job used one. The power the SDK wrote is real;
+    the job's size is what its config would have said. Summed as the job's energy, the 8-GPU
+    job read as 4x cheaper than it was (a newcomer's '0.13x the energy')."""
+    (recorded,) = ingest_offline([power_run]).runs
+    run = dataclasses.replace(recorded, gpus=gpus, nodes=nodes)
+    cost = run_cost(run)
+    assert cost.energy is None and cost.energy_kwh is None
+    assert said in cost.energy_evidence() and cost.energy_evidence().startswith("unknown: ")
+    figures = build_report([run]).run("2 GPU power run")
+    assert figures is not None and figures.energy_kwh is None
+    assert cost_plan(view_of([run])).measure != "energy"
