@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
     RIGHT,
     UP,
+    UR,
     Create,
     DashedLine,
     Dot,
@@ -30,7 +32,8 @@ from study.plans import ScalingPlan, scaling_plan
 from study.scaling import ScalingPoint
 
 TIMES = "\u00d7"
-CHART_BOX = (-5.2, 1.7, -2.45, 2.35)
+CHART_BOX = (-5.2, 1.7, -2.45, 2.35)  # the most room the chart takes: less under a long title
+UNDER_TITLE = 0.75  # from the title's bottom to the chart's top: the y caption's room
 TABLE_LEFT = 2.45
 IDEAL_SECONDS = 1.0
 POINT_SECONDS = 0.55
@@ -49,10 +52,15 @@ class ScalingEfficiency(kit.StudyScene):
         max_gpus = max(p.gpus for p in points)
         base = points[0].gpus
         top = max(max_gpus / base, max(p.speedup for p in points))
+        # no clock in this scene: the title may use the whole width; a title of two lines
+        # takes room from the chart, so the y caption stays clear of it
+        title = kit.title(plan.title, theme, beside_clock=False)
+        left, right, bottom, chart_top = CHART_BOX
+        chart_top = min(chart_top, float(title.get_bottom()[1]) - UNDER_TITLE)
         chart = kit.Chart(
             kit.Scale(base, max_gpus, log=True),
             kit.Scale(1, top, log=True),
-            CHART_BOX,
+            (left, right, bottom, chart_top),
             theme,
             kit.power_of_two_ticks(base, max_gpus),
             kit.power_of_two_ticks(1, top, TIMES),
@@ -65,11 +73,7 @@ class ScalingEfficiency(kit.StudyScene):
             node_marks,
             run_time=kit.INTRO_SECONDS,
             from_start=[
-                # no clock in this scene: the title may use the whole width
-                VGroup(
-                    kit.title(plan.title, theme, beside_clock=False),
-                    kit.source_line(plan.source, theme),
-                ),
+                VGroup(title, kit.source_line(plan.source, theme)),
                 chart,
             ],
         )
@@ -83,6 +87,8 @@ class ScalingEfficiency(kit.StudyScene):
         )
         ideal_label = kit.text("ideal", kit.SMALL_SIZE, theme.muted)
         ideal_label.next_to(ideal.get_end(), LEFT, buff=0.15).shift(UP * 0.2)
+        # the ideal is read like data: no other text may run through it
+        kit.marks.data(ideal, axis=chart, own=[ideal_label])
         self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
         self.begin_part(plan.points_notes)
 
@@ -101,6 +107,9 @@ class ScalingEfficiency(kit.StudyScene):
             kit.marks.data(curve, axis=chart)
             label = kit.text(plan.fit_label or "", kit.SMALL_SIZE, kit.laptop_color(theme, 0))
             self._place_under(label, chart, points, curve)
+            # the node caption, not its shade: a label may sit on the shaded multi-node part
+            caption = node_marks.submobjects[1:]
+            self._clear_of(label, chart, [ideal, curve, ideal_label, *caption], points)
             fit_group.add(curve, label)
             self.play(Create(curve), FadeIn(label), run_time=FIT_SECONDS)
 
@@ -128,6 +137,33 @@ class ScalingEfficiency(kit.StudyScene):
         if label.get_bottom()[1] < chart.bottom + 0.45:  # no room below: go above instead
             ceiling = max(ys) if ys else chart.bottom
             label.set_y(min(ceiling + 0.3 + label.height / 2, chart.top - label.height))
+
+    def _clear_of(
+        self, label: Mobject, chart: kit.Chart, drawn: list[Mobject], points: list[ScalingPoint]
+    ) -> None:
+        """Moved into the chart's nearest free space when anything drawn runs through it where
+        it was put (the ideal line over a fit that bends above it, the node caption)."""
+        occupied = [kit.marks.dense_points(mob) for mob in drawn if mob.has_points()]
+        occupied += [kit.marks.box_points(m) for mob in drawn for m in mob.submobjects]
+        occupied += [
+            kit.marks.box_points(Dot(chart.c2p(p.gpus, p.speedup), radius=0.09)) for p in points
+        ]
+        pad = 0.06
+        left, bottom = label.get_corner(DL)[:2] - pad
+        right, top = label.get_corner(UR)[:2] + pad
+        cloud = np.concatenate([o[:, :2] for o in occupied if len(o)])
+        inside = (
+            (cloud[:, 0] > left)
+            & (cloud[:, 0] < right)
+            & (cloud[:, 1] > bottom)
+            & (cloud[:, 1] < top)
+        )
+        if not inside.any():
+            return
+        area = (chart.left + 0.05, chart.right - 0.05, chart.bottom + 0.05, chart.top - 0.05)
+        spot = kit.marks.free_spot((label.width, label.height), area, occupied, prefer=(1.0, 0.0))
+        if spot is not None:
+            label.move_to([*spot, 0])
 
     def _fit_curve(self, chart: kit.Chart, base: float, max_gpus: float) -> VMobject:
         fit = self.fit
