@@ -490,8 +490,9 @@ def test_plans_of_the_offline_study(offline_runs):
 
 
 def test_a_range_of_seconds_claims_no_digit_it_does_not_hold():
-    """2.0 s and 2.78 s read '2-3 s' as each end alone does ('2 s', '3 s'), not '2.0-3.0 s'."""
-    assert units.duration_range(2.0, 2.78) == "2\u20133 s"
+    """2.0 s and 2.78 s read '2-2.8 s' as each end alone does ('2 s', '2.8 s': one decimal
+    under 10 s), not '2.0-2.8 s'."""
+    assert units.duration_range(2.0, 2.78) == "2\u20132.8 s"
     assert units.duration_range(54.094 * HOUR, 75.831 * HOUR) == "54\u201376 h"
     assert units.duration_range(198, 326) == "3.3\u20135.4 min"
 
