@@ -180,7 +180,9 @@ class ScalingEfficiency(kit.StudyScene):
         per_node = plan.gpus_per_node
         if per_node is None or plan.node_caption is None:
             return VGroup()
-        x = float(chart.x_of(per_node))
+        if plan.multi_node_from is None:
+            return VGroup()
+        x = float(chart.x_of(plan.multi_node_from))
         shade = Rectangle(
             width=chart.right - x,
             height=chart.top - chart.bottom,

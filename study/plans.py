@@ -6,6 +6,7 @@ in milliseconds (tests/test_plans.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,13 @@ def require_both_sides(view: StudyView, runs: list[Run], scene: str) -> None:
         f"is a {missing} run ({plural(cluster, 'cluster run')}, {plural(laptop, 'laptop run')})",
         hint="'python -m extract runs' lists each run's platform and its evidence",
     )
+
+
+def _multi_node_from(per_node: int | None, gpus: list[int]) -> float | None:
+    above = [g for g in gpus if per_node is not None and g > per_node]
+    if per_node is None or not above:
+        return None
+    return math.sqrt(per_node * min(above))
 
 
 def race_plan(view: StudyView) -> RacePlan:
@@ -352,6 +360,9 @@ class ScalingPlan:
     y_caption: str
     node_caption: str | None  # names the multi-node part of the axis
     gpus_per_node: int | None
+    # where the multi-node part of the GPU axis starts: between one node's count and the next
+    # point's (log midpoint), so the point at one node's count is not on the edge
+    multi_node_from: float | None
     fit: AmdahlFit | None
     fit_label: str | None
     start_notes: str
@@ -407,6 +418,7 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
             else None
         ),
         gpus_per_node=per_node,
+        multi_node_from=_multi_node_from(per_node, [p.gpus for p in points]),
         fit=fit,
         fit_label=(
             f"Amdahl fit: {fit_text} serial, points {units.percent(fit.residual)} off"

@@ -52,6 +52,9 @@ def test_scaling_plan_names_gpus_per_node_from_the_runs():
     runs = [cluster(1, 1, 1000.0), cluster(4, 1, 260.0), cluster(16, 2, 70.0)]
     plan = scaling_plan(view_of(runs))
     assert plan.gpus_per_node == 8 and plan.node_caption == "multi-node (8 GPUs per node)"
+    # the 8-GPU point ran on one node: the multi-node part starts past it, before 16 (a
+    # newcomer read the 4-GPU point on a shade's edge as multi-node)
+    assert plan.multi_node_from is not None and 8 < plan.multi_node_from < 16
     assert plan.rows[0] == ("1", "1.00\u00d7", "100%")
     assert plan.rows[2][0] == "16" and plan.y_caption == "speedup per epoch over 1 GPU, 1 node"
     assert plan.closing[0].startswith("One node: \u2265 96% efficient")
