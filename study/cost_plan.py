@@ -258,11 +258,10 @@ def _closing(
     largest = max(points, key=lambda p: p.run.gpus or 0)
     fastest = min(points, key=lambda p: (p.time_per_epoch_s, p.run.gpus or 0))
     rate = costs[baseline.run_id].rate
-    # with a rate, cheapest is what is billed (per node-hour it is not the fewest GPU-hours)
-    billed = (
-        rate is not None
-        and not energy
-        and all(costs[p.run.run_id].cost_per_epoch is not None for p in points)
+    # with a rate, cheapest is what is billed (per node-hour it is not the fewest GPU-hours),
+    # whether the chart is in GPU-hours or in energy
+    billed = rate is not None and all(
+        costs[p.run.run_id].cost_per_epoch is not None for p in points
     )
     cheapest = min(
         points,
@@ -271,6 +270,7 @@ def _closing(
             p.run.gpus or 0,
         ),
     )
+    least_energy = min(points, key=lambda p: (p.value, p.run.gpus or 0)) if energy else None
     compared = [(largest, "", "headline")]
     if fastest is not largest:
         compared.append((fastest, "Fastest, ", "lead"))
@@ -289,16 +289,23 @@ def _closing(
         )
     if not energy:
         lines += _energy_headline(view, largest, baseline, costs)
-    cheap = costs[cheapest.run.run_id]
-    said = f"{hours_text(cheapest.value)} {unit}"
-    if billed and rate is not None and cheap.cost_per_epoch is not None:
-        said = (
-            f"{money_text(cheap.cost_per_epoch, rate.unit)} at {rate.amount:g} {rate.unit} "
-            f"per {rate.per_text} ({said})"
+    if least_energy is not None:  # in energy, "cheapest" would not be what is billed
+        lines.append(
+            Line(
+                f"Least energy per epoch: {plural(least_energy.run.gpus or 0, 'GPU')}, "
+                f"{energy_text(least_energy.value)}",
+                "muted",
+            )
         )
-    lines.append(
-        Line(f"Cheapest per epoch: {plural(cheapest.run.gpus or 0, 'GPU')}, {said}", "muted")
-    )
+    cheap = costs[cheapest.run.run_id]
+    said = None if energy else f"{hours_text(cheapest.value)} {unit}"
+    if billed and rate is not None and cheap.cost_per_epoch is not None:
+        money = f"{money_text(cheap.cost_per_epoch, rate.unit)} at {rate.amount:g} {rate.unit} "
+        said = money + f"per {rate.per_text}" + (f" ({said})" if said else "")
+    if said is not None:
+        lines.append(
+            Line(f"Cheapest per epoch: {plural(cheapest.run.gpus or 0, 'GPU')}, {said}", "muted")
+        )
     laptops = view.selection.laptops
     times = [r.time_per_epoch_s for r in laptops if r.time_per_epoch_s]
     span = laptop_range(view, times)
@@ -323,7 +330,9 @@ def _closing(
         lines.append(
             Line(f"{view.settings.laptop_name}: {span} per epoch{estimated}, {what}", "laptop")
         )
-    named = (baseline.run_id, largest.run.run_id, fastest.run.run_id, cheapest.run.run_id)
+    named = [baseline.run_id, largest.run.run_id, fastest.run.run_id, cheapest.run.run_id]
+    if least_energy is not None:
+        named.append(least_energy.run.run_id)
     return lines, tuple(dict.fromkeys(named))
 
 

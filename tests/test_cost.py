@@ -381,3 +381,26 @@ def test_a_laptops_stated_power_is_not_drawn_on_a_gpu_power_axis(sample, tmp_pat
     assert all("not GPU power" in mark.note for mark in plan.laptops)
     (laptop_line,) = [line.text for line in plan.closing if line.text.startswith("Laptop: ")]
     assert "not GPU power" in laptop_line and "estimate, " not in laptop_line
+
+
+def test_with_energy_drawn_the_billed_cheapest_is_still_said_and_matches_the_report(
+    sample, tmp_path
+):
+    """Energy recorded by every cluster run and a billing rate given: the chart is in energy,
+    and the closing words say both the least energy and the cheapest bill, the same run the
+    report calls cheapest (a newcomer saw the rate vanish from the scene while the report
+    named another run cheapest)."""
+    watts = {r.name: 200.0 + 10 * (r.gpus or 0) for r in sample if r.platform == "cluster"}
+    runs = [with_power(r, watts[r.name]) if r.name in watts else r for r in sample]
+    study = write_study(tmp_path, '[cost]\nrate = 0.5\nper = "gpu_hour"\nunit = "EUR"\n')
+    plan = cost_plan(view_of(runs, Settings(), study))
+    assert plan.measure == "energy"
+    texts = [line.text for line in plan.closing]
+    assert any(t.startswith("Least energy per epoch: ") for t in texts), texts
+    (billed,) = [t for t in texts if t.startswith("Cheapest per epoch: ")]
+    assert "EUR at 0.5 EUR per GPU-hour" in billed
+    report = build_report(runs, study)
+    markdown = to_markdown(report)
+    cheapest_line = next(line for line in markdown.splitlines() if "**Cheapest" in line)
+    gpus = billed.removeprefix("Cheapest per epoch: ").split(",")[0]  # "1 GPU"
+    assert f"({gpus}" in cheapest_line, (billed, cheapest_line)
