@@ -293,7 +293,7 @@ def _closing(
         lines.append(
             Line(
                 f"Least energy per epoch: {plural(least_energy.run.gpus or 0, 'GPU')}, "
-                f"{energy_text(least_energy.value)}",
+                f"{hours_text(least_energy.value)} {unit}",  # the unit of the chart and table
                 "muted",
             )
         )
