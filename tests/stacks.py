@@ -664,6 +664,10 @@ for step in range(STOP):
             "val_accuracy": 20.0 + 5 * (step + 1) // PER_EPOCH})
 save()
 os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C
+# Python raises KeyboardInterrupt at its next instruction: with none left the interpreter may
+# end first, with status 0 (seen under load); wait here to be interrupted, as a training loop is
+for _ in range(600):
+    time.sleep(0.1)
 """
 )
 
