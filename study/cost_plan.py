@@ -373,5 +373,11 @@ def _energy_line(costs: list[RunCost], energy: bool) -> str:
         scope = measured[0].energy.scope if measured else "GPU power"  # type: ignore[union-attr]
         return f"Energy: from recorded {scope}"
     if not measured:
+        other = [c for c in costs if c.energy_unknown_why is not None]
+        if other:  # recorded, but not of the jobs' own GPUs: not "not recorded"
+            return (
+                f"Energy unknown: {len(other)} of {plural(len(costs), 'run')} recorded "
+                "the power of other GPUs than the job's"
+            )
         return "Energy: not recorded by these runs"
     return f"Energy recorded by {len(measured)} of {plural(len(costs), 'run')} only"

@@ -175,4 +175,8 @@ def test_power_of_other_gpus_than_the_jobs_is_no_energy_of_the_job(power_run, gp
     assert said in cost.energy_evidence() and cost.energy_evidence().startswith("unknown: ")
     figures = build_report([run]).run("2 GPU power run")
     assert figures is not None and figures.energy_kwh is None
-    assert cost_plan(view_of([run])).measure != "energy"
+    plan = cost_plan(view_of([run]))
+    assert plan.measure != "energy"
+    assert plan.energy_line == (
+        "Energy unknown: 1 of 1 run recorded the power of other GPUs than the job's"
+    )
