@@ -663,9 +663,13 @@ for step in range(STOP):
         log("laptop-count", run, {"epoch": (step + 1) // PER_EPOCH,
             "val_accuracy": 20.0 + 5 * (step + 1) // PER_EPOCH})
 save()
+# Ctrl-C at a terminal: Python's own handler. A process started from a background job
+# inherits SIGINT ignored (bash does so without job control), and then Python never raises
+# KeyboardInterrupt: the run would end with status 0, as a clean-clone `make test` run in the
+# background saw
+signal.signal(signal.SIGINT, signal.default_int_handler)
 os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C
-# Python raises KeyboardInterrupt at its next instruction: with none left the interpreter may
-# end first, with status 0 (seen under load); wait here to be interrupted, as a training loop is
+# KeyboardInterrupt comes at the next instruction: wait for it, as a training loop would
 for _ in range(600):
     time.sleep(0.1)
 """
