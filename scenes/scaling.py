@@ -33,6 +33,7 @@ from study.scaling import ScalingPoint
 
 TIMES = "\u00d7"
 CHART_BOX = (-5.2, 1.7, -2.45, 2.35)  # the most room the chart takes: less under a long title
+DOT_RADIUS = 0.09
 UNDER_TITLE = 0.75  # from the title's bottom to the chart's top: the y caption's room
 TABLE_LEFT = 2.45
 IDEAL_SECONDS = 1.0
@@ -96,7 +97,9 @@ class ScalingEfficiency(kit.StudyScene):
         self.play(FadeIn(header), run_time=0.3)
         for point, row in zip(points, rows, strict=True):
             dot = Dot(
-                chart.c2p(point.gpus, point.speedup), radius=0.09, color=colors[point.run.run_id]
+                chart.c2p(point.gpus, point.speedup),
+                radius=DOT_RADIUS,
+                color=colors[point.run.run_id],
             )
             kit.marks.data(dot, axis=chart)
             self.play(GrowFromCenter(dot), FadeIn(row, shift=LEFT * 0.2), run_time=POINT_SECONDS)
@@ -145,9 +148,7 @@ class ScalingEfficiency(kit.StudyScene):
         it was put (the ideal line over a fit that bends above it, the node caption)."""
         occupied = [kit.marks.dense_points(mob) for mob in drawn if mob.has_points()]
         occupied += [kit.marks.box_points(m) for mob in drawn for m in mob.submobjects]
-        occupied += [
-            kit.marks.box_points(Dot(chart.c2p(p.gpus, p.speedup), radius=0.09)) for p in points
-        ]
+        occupied += _dots_at(chart, points)
         pad = 0.06
         left, bottom = label.get_corner(DL)[:2] - pad
         right, top = label.get_corner(UR)[:2] + pad
@@ -196,10 +197,7 @@ class ScalingEfficiency(kit.StudyScene):
             parts = plan.node_caption.replace(" (", "\n(").splitlines()
             caption = VGroup(*(kit.text(part, kit.SOURCE_SIZE, color) for part in parts))
             caption.arrange(DOWN, aligned_edge=LEFT, buff=0.05)
-        occupied = [
-            kit.marks.box_points(Dot(chart.c2p(p.gpus, p.speedup), radius=0.09))
-            for p in plan.points
-        ]
+        occupied = _dots_at(chart, list(plan.points))
         occupied.append(
             kit.marks.dense_points(Line(chart.c2p(base, 1), chart.c2p(max_gpus, max_gpus / base)))
         )
@@ -264,3 +262,10 @@ class ScalingEfficiency(kit.StudyScene):
             body.add(mob)
         body.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         return body.next_to(rows[-1], DOWN, buff=0.3).align_to([TABLE_LEFT, 0, 0], LEFT)
+
+
+def _dots_at(chart: kit.Chart, points: list[ScalingPoint]) -> list[np.ndarray]:
+    """Where the points' dots are (drawn or still to be), for placing text clear of them."""
+    return [
+        kit.marks.box_points(Dot(chart.c2p(p.gpus, p.speedup), radius=DOT_RADIUS)) for p in points
+    ]
