@@ -2,8 +2,9 @@
 
 The policy, the same for every fact: a correction (study file, command line) decides; else the
 strongest JOB reading decides, and every job reading that says otherwise is a conflict, named
-with the one that won; a MACHINE reading never decides a job's size on its own (wandb's
-``gpu_count`` is every GPU of the node): alone, it is kept as a bound and said. The platform is
+with the one that won; an ALLOCATION reading (GPUs Slurm gave a job that does not show it used
+them all) or a MACHINE reading (wandb's ``gpu_count`` is every GPU of the node) never decides a
+job's size on its own: alone, it is kept as a bound and said. The platform is
 decided from what the job computed on (device) and where it ran (host): a Slurm job is never a
 laptop, and a CPU job inside one is a cluster CPU job, not a laptop.
 """
@@ -56,7 +57,10 @@ def decide(
     found = readings(paths, fact) if found is None else found
     decision = Decision(fact, readings=found)
     job = [r for r in found if r.rule.scope == "job"]
-    machine = [r for r in found if r.rule.scope == "machine"]
+    # the tightest bound first: what Slurm gave the job, then what the machine has
+    bounds = [r for r in found if r.rule.scope == "allocation"] + [
+        r for r in found if r.rule.scope == "machine"
+    ]
     if stated is not None:
         decision.value = stated
         decision.evidence = Evidence(origin, fact, _value_text(stated))
@@ -72,8 +76,8 @@ def decide(
                 + "; ".join(f"{_said(r)} disagrees" for r in others)
             )
         return decision
-    if machine:
-        decision.bound = machine[0]
+    if bounds:
+        decision.bound = bounds[0]
     return decision
 
 

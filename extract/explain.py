@@ -4,8 +4,9 @@ said, and which one decided each fact."""
 from __future__ import annotations
 
 from .model import Run
-from .rules import Fact, readings
+from .rules import Fact, readings, rules_for
 from .runs import facts_of, paths_of
+from .unknown import gpu_bound
 
 FACT_ORDER: tuple[tuple[str, tuple[Fact, ...]], ...] = (
     ("platform", ("device", "host")),
@@ -16,11 +17,25 @@ FACT_ORDER: tuple[tuple[str, tuple[Fact, ...]], ...] = (
 )
 
 
+COUNTS = ("gpus", "nodes", "cores", "threads", "epochs")
+
+
 def explain(run: Run) -> list[str]:
     paths = paths_of(facts_of(run))
     lines = [f"{run.name} ({run.run_id}), from {run.source or 'unknown source'}"]
     if run.ranks > 1:
-        lines.append(f"  joined from {run.ranks} ranks of W&B group {run.group!r}")
+        members = ", ".join(
+            f"{name} ({run_id})"
+            for name, run_id in zip(
+                run.summary.get("_rank_run_names") or [],
+                run.summary.get("_rank_run_ids") or [],
+                strict=False,
+            )
+        )
+        lines.append(
+            f"  joined from {run.ranks} ranks of W&B group {run.group!r}"
+            + (f": {members}" if members else "")
+        )
     for fact, rule_facts in FACT_ORDER:
         decided = run.evidence.get(fact)
         value = getattr(run, fact, None)
@@ -29,7 +44,14 @@ def explain(run: Run) -> list[str]:
             f"{fact}: {shown}  (decided by {decided.describe() if decided else 'nothing'})"
         )
         found = [r for f in rule_facts for r in readings(paths, f)]
-        if not found:
+        unread = {
+            (entry.place, entry.path, str(entry.value)): rule
+            for f in rule_facts
+            if f in COUNTS
+            for rule in rules_for(f)
+            for entry in rule.unread(paths)
+        }
+        if not found and not unread:
             lines.append("  no rule matched")
         for reading in found:
             mark = "*" if decided is not None and reading.evidence == decided else "-"
@@ -38,12 +60,14 @@ def explain(run: Run) -> list[str]:
                 f"  {mark} [{rule.scope}, strength {rule.strength}] {rule.says}: "
                 f"{reading.evidence.describe()} -> {reading.value}"
             )
+        for (place, path, value), rule in unread.items():
+            # read by no rule, yet a rule's key: shown, so that nothing read is hidden
+            lines.append(f"  ? [{rule.scope}] {rule.says}: {place}: {path} = {value} -> no count")
     done = run.evidence.get("epochs_done")
     done_value = "unknown" if run.epochs_done is None else f"{run.epochs_done:g}"
     lines.append(f"epochs_done: {done_value}  ({done.describe() if done else 'no evidence'})")
-    if run.gpus_on_machine:
-        lines.append(
-            f"note: {run.gpus_on_machine} GPUs on the machine; the run did not log how many it used"
-        )
+    bound = gpu_bound(run)
+    if bound:
+        lines.append(f"note: {bound}; the run did not log how many it used")
     lines += [f"note: {note}" for note in run.notes]
     return lines

@@ -7,7 +7,10 @@ for other things (a sweep, a study's name, repeats), so ranks are joined only on
 - each run of the cluster names its rank: a rank in its config (``rank``, ``global_rank``,
   ``local_rank``, ``process_index``), in its ``job_type`` or name (``rank-1``, ``worker_3``), or in
   what wandb recorded of the Slurm task (``slurm.procid``); no two runs claim the same rank;
-- their wall times overlap (ranks run at the same time; repeats of a study do not).
+- their wall times overlap (ranks run at the same time; repeats of a study do not);
+- nothing says they are separate trainings: wandb recorded one Slurm job for them all (a job
+  array's tasks, or jobs of a sweep, have a job id each), and no run logged a world size
+  smaller than the number of runs (three runs of ``world_size = 1`` are three trainings).
 
 The training's GPUs then come from a logged world size (the evidence rules), else from the
 number of ranks; its time is the group's wall span; its history is the rank that logged the
@@ -106,16 +109,43 @@ def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
                     "rank: not the ranks of one training; kept apart"
                 )
                 continue
+            apart = _separate_trainings(cluster)
+            if apart:
+                notes.append(
+                    f"group {group!r}: {len(cluster)} runs at the same time, each naming a rank, "
+                    f"but {apart}: separate trainings, kept apart"
+                )
+                continue
             one = _join(group, cluster, numbers)
             joined[id(cluster[0])] = one
             absorbed.update(id(f) for f in cluster[1:])
+            said = sorted((r for r in ranks if r is not None), key=lambda r: r.rank)
             notes.append(
                 f"{one.name}: {len(cluster)} runs of W&B group {group!r} joined as the ranks of "
-                f"one training (ranks {', '.join(map(str, sorted(numbers)))}, each named as in "
-                f"{ranks[0].said if ranks[0] else ''}; their wall times overlap)"
+                f"one training (ranks by {'; '.join(r.said for r in said)}; their wall times "
+                "overlap)"
             )
     result = [joined.get(id(f), f) for f in runs if id(f) not in absorbed]
     return result, notes
+
+
+WORLD_SIZE_KEYS = ("world_size", "num_processes", "total_gpus")
+
+
+def _separate_trainings(cluster: list[RunFacts]) -> str | None:
+    """Evidence that runs naming ranks are not the ranks of one training, said; None if none."""
+    jobs = {str(j) for f in cluster if (j := f.metadata.get("slurm.job_id")) is not None}
+    if len(jobs) > 1:
+        return f"wandb recorded {len(jobs)} Slurm jobs ({', '.join(sorted(jobs))})"
+    arrays = {str(t) for f in cluster if (t := f.metadata.get("slurm.array_task_id")) is not None}
+    if len(arrays) > 1:
+        return f"they are {len(arrays)} tasks of a Slurm job array"
+    for facts in cluster:
+        for key, value in facts.config.items():
+            named = re.split(r"[./]", key.lower())[-1] in WORLD_SIZE_KEYS
+            if named and _whole(value) and int(value) < len(cluster):
+                return f"{facts.name} logged {key} = {value}, fewer than {len(cluster)} runs"
+    return None
 
 
 def join_rank_runs(runs: list[Run]) -> tuple[list[Run], list[str]]:
@@ -180,6 +210,7 @@ def _join(group: str, cluster: list[RunFacts], ranks: list[int]) -> RunFacts:
     config.update(first.config)
     summary = dict(logger.summary)
     summary["_rank_run_ids"] = [f.run_id for _, f in by_rank]
+    summary["_rank_run_names"] = [f.name for _, f in by_rank]
     summary["_time_basis"] = f"wall span of the group's {len(cluster)} ranks"
     return replace(
         logger,

@@ -24,7 +24,9 @@ from typing import Any, Literal
 
 from .model import Evidence
 
-Scope = Literal["job", "machine"]
+# job: what the job used; allocation: what Slurm gave the job (it may use fewer); machine: what
+# wandb saw on the host. Only a job fact decides a count; the other two are bounds.
+Scope = Literal["job", "allocation", "machine"]
 Fact = Literal["gpus", "nodes", "device", "host", "cores", "threads", "epochs"]
 PLACES = ("config", "summary", "environment", "group")
 SCRIPT = ("config", "summary")
@@ -135,14 +137,14 @@ def positive_number(key: str, value: Any) -> float | None:
 
 
 def lightning_devices(key: str, value: Any) -> int | None:
-    """Lightning's ``devices``: an int, a list of device indices, or '4' / '0,1'; 'auto' and -1
-    (every device of the machine) say nothing about how many."""
+    """Lightning's ``devices``: an int, a list of device indices, or '4' / '0,1' / '1,' (text
+    with a comma is a list of indices: '1,' is the one GPU with index 1); 'auto' and -1 (every
+    device the job can see) say nothing about how many."""
     if isinstance(value, list):
         return len(value) or None
     if isinstance(value, str):
-        items = [p for p in value.strip("[] ").split(",") if p.strip()]
-        if len(items) > 1:
-            return len(items)
+        if "," in value:
+            return len([p for p in value.strip("[] ").split(",") if p.strip()]) or None
         value = value.strip()
         return int(value) if value.isdigit() and int(value) > 0 else None
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
@@ -231,6 +233,17 @@ class Rule:
     needs: str = ""
     needs_word: Callable[[str, Any], Any] | None = None
     over: tuple[str, ...] = ()  # a ratio rule's divisors (DeepSpeed), multiplied together
+    # a condition on the value read, over the other paths (Slurm's tasks for its allocation)
+    when: Callable[[Paths, int], bool] | None = None
+
+    def unread(self, paths: Paths) -> list[Entry]:
+        """Entries this rule's paths match whose value it cannot read as its fact ('auto')."""
+        return [
+            entry
+            for pattern in self.reads
+            for entry in paths.find(pattern, self.places)
+            if self.accept(entry.path, entry.value) is None
+        ]
 
     def read(self, paths: Paths) -> Iterator[Reading]:
         for pattern in self.reads:
@@ -266,6 +279,8 @@ class Rule:
             names = " x ".join(d.path for d in divisors if d)
             key, said = f"{key} / ({names})", f"{_text(value)} / {_text(denominator)}"
             value = int(ratio)
+        if self.when is not None and not self.when(paths, value):
+            return None
         return Reading(self, value, Evidence(_source(entry.place), key, said))
 
     def _needed(self, paths: Paths, entry: Entry) -> bool:
@@ -278,7 +293,39 @@ def _source(place: str) -> str:
 
 
 JOB: Scope = "job"
+ALLOCATION: Scope = "allocation"
 MACHINE: Scope = "machine"
+
+EVERY_DEVICE = ("-1", "auto")
+
+
+def _one_count(paths: Paths, patterns: tuple[str, ...]) -> int | None:
+    for pattern in patterns:
+        for entry in paths.find(pattern, ("environment",)):
+            number = positive_count(entry.path, entry.value)
+            if number is not None:
+                return number
+    return None
+
+
+def every_allocated_gpu(paths: Paths, gpus: int) -> bool:
+    """Whether the job shows it used every GPU Slurm gave it: one Slurm task per GPU (each task
+    a rank, as ``srun`` launches them), or the script asking for every device it can see
+    (Lightning's ``devices=-1`` / ``"auto"``). One task on an 8-GPU allocation may be a
+    ``torchrun`` of 8 processes or of 1: the allocation alone does not say."""
+    tasks = _one_count(paths, ("slurm.ntasks", "slurm.nprocs"))
+    per_node = _one_count(paths, ("slurm.ntasks_per_node",))
+    nodes = _one_count(paths, ("slurm.nnodes", "slurm.job_num_nodes")) or 1
+    if tasks == gpus or (per_node is not None and per_node * nodes == gpus):
+        return True
+    return any(
+        str(entry.value).strip().lower() in EVERY_DEVICE for entry in paths.find("devices", SCRIPT)
+    )
+
+
+def _some_allocated_gpus(paths: Paths, gpus: int) -> bool:
+    return not every_allocated_gpu(paths, gpus)
+
 
 # The table. Strength: 3 the script's own statement of the job's size; 2 the launcher (Slurm
 # allocation, the ranks of a W&B group); 1 a word or a tag; 0 the machine (a bound only).
@@ -344,8 +391,9 @@ RULES: tuple[Rule, ...] = (
         2,
         ("environment",),
         positive_count,
-        "Slurm allocation: GPUs on the node x nodes",
+        "Slurm allocation: GPUs on the node x nodes, every one used (a task per GPU)",
         times=("slurm.nnodes", "slurm.job_num_nodes"),
+        when=every_allocated_gpu,
     ),
     Rule(
         "gpus",
@@ -354,7 +402,8 @@ RULES: tuple[Rule, ...] = (
         2,
         ("environment",),
         positive_count,
-        "Slurm allocation: GPUs on the node",
+        "Slurm allocation: GPUs on the node, every one used (a task per GPU)",
+        when=every_allocated_gpu,
     ),
     Rule(
         "gpus",
@@ -364,6 +413,28 @@ RULES: tuple[Rule, ...] = (
         ("group",),
         positive_count,
         "ranks of one training in a W&B group",
+    ),
+    Rule(
+        "gpus",
+        ("slurm.gpus_on_node",),
+        ALLOCATION,
+        0,
+        ("environment",),
+        positive_count,
+        "Slurm allocation: GPUs given to the job; its tasks do not show how many it used",
+        times=("slurm.nnodes", "slurm.job_num_nodes"),
+        when=_some_allocated_gpus,
+    ),
+    Rule(
+        "gpus",
+        ("slurm.gpus_on_node",),
+        ALLOCATION,
+        0,
+        ("environment",),
+        positive_count,
+        "Slurm allocation: GPUs given to the job on its node; its tasks do not show how many "
+        "it used",
+        when=_some_allocated_gpus,
     ),
     Rule(
         "gpus",

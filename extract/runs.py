@@ -77,6 +77,8 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
             config["extrapolation_inputs"] = estimate.inputs
         evidence["time"] = Evidence("estimate", estimate.method, f"{estimate.time_s:.0f} s")
     bound = decided["gpus"].bound
+    if bound is not None and value["gpus"] is None:
+        evidence["gpus_bound"] = bound.evidence
     return Run(
         run_id=facts.run_id,
         name=facts.name,

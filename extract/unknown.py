@@ -17,6 +17,19 @@ def missing_facts(run: Run) -> list[str]:
     return []
 
 
+def gpu_bound(run: Run) -> str | None:
+    """What bounds an unknown GPU count, said as what it is: "8 GPUs allocated by Slurm (1
+    task)" or "8 GPUs on the machine"; None when nothing does."""
+    if not run.gpus_on_machine or run.gpus is not None:
+        return None
+    said = run.evidence.get("gpus_bound")
+    if said is not None and said.key.startswith("slurm."):
+        tasks = run.metadata.get("slurm.ntasks")
+        task_text = f" to {tasks} {'task' if str(tasks) == '1' else 'tasks'}" if tasks else ""
+        return f"{_gpus(run.gpus_on_machine)} allocated by Slurm{task_text}"
+    return f"{_gpus(run.gpus_on_machine)} on the machine"
+
+
 def cpu_job_on_cluster(run: Run) -> bool:
     return run.platform == "cluster" and run.gpus == 0
 
@@ -30,11 +43,12 @@ def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[st
         missing = missing_facts(run)
         if not missing or run.excluded or cpu_job_on_cluster(run):
             continue
-        if run.gpus_on_machine:
+        bound = gpu_bound(run)
+        if bound:
             lines.append(
-                f"{run.name} ({run.run_id}): left out, {_gpus(run.gpus_on_machine)} on "
-                "the machine (wandb's gpu_count, a bound) and the run did not log how many it "
-                f"used; add under [runs] in {where}: {study_line(run.name, missing)}"
+                f"{run.name} ({run.run_id}): left out, {bound} (a bound) and the run did not "
+                f"log how many it used; add under [runs] in {where}: "
+                f"{study_line(run.name, missing)}"
             )
             continue
         lines.append(

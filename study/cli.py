@@ -74,6 +74,15 @@ def run_report(args: argparse.Namespace) -> None:
     print(to_json(report) if args.json else to_markdown(report), end="" if not args.json else "\n")
 
 
+def _rank_runs(run: Run) -> list[str]:
+    """Ids and names of the W&B runs (ranks) joined into ``run``."""
+    return [
+        str(value)
+        for key in ("_rank_run_ids", "_rank_run_names")
+        for value in run.summary.get(key) or []
+    ]
+
+
 def run_runs(args: argparse.Namespace) -> None:
     from rich.table import Table
 
@@ -84,6 +93,8 @@ def run_runs(args: argparse.Namespace) -> None:
     runs, study, name = _study_runs(args)
     if args.explain:
         chosen = [r for r in runs if args.explain in (r.run_id, r.name)]
+        # a rank joined into its training is found by its own name or id too
+        chosen = chosen or [r for r in runs if args.explain in _rank_runs(r)]
         if not chosen:
             raise InputError(
                 f"no run {args.explain!r} in {name}",

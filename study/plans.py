@@ -111,11 +111,18 @@ def require_both_sides(view: StudyView, runs: list[Run], scene: str) -> None:
     )
 
 
-def _multi_node_from(per_node: int | None, gpus: list[int]) -> float | None:
-    above = [g for g in gpus if per_node is not None and g > per_node]
-    if per_node is None or not above:
+def _multi_node_from(per_node: int | None, points: list[ScalingPoint]) -> float | None:
+    """Where the multi-node shade begins: between one node's GPUs and the next point, if every
+    point's own node count agrees (a 1-node run of 8 GPUs never sits in a shade begun at 2)."""
+    if per_node is None:
         return None
-    return math.sqrt(per_node * min(above))
+    above = [p for p in points if p.gpus > per_node]
+    below = [p for p in points if p.gpus <= per_node]
+    if not above or any(p.run.nodes is None or p.run.nodes < 2 for p in above):
+        return None
+    if any(p.run.nodes is not None and p.run.nodes > 1 for p in below):
+        return None
+    return math.sqrt(per_node * min(p.gpus for p in above))
 
 
 def race_plan(view: StudyView) -> RacePlan:
@@ -384,6 +391,7 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
     base_label = view.label(points[0].run)
     max_gpus, base = points[-1].gpus, points[0].gpus
     per_node = gpus_per_node(view.shown)
+    multi_node_from = _multi_node_from(per_node, points)
     fit = fit_amdahl(points)
     lines = [
         f"{plural(p.gpus, 'GPU')}: {units.ratio(p.speedup, TIMES)}, "
@@ -414,11 +422,11 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
         y_caption=f"speedup per epoch over {base_label}",
         node_caption=(
             f"multi-node ({plural(per_node, 'GPU')} per node)"
-            if per_node is not None and per_node < max_gpus
+            if per_node is not None and multi_node_from is not None
             else None
         ),
         gpus_per_node=per_node,
-        multi_node_from=_multi_node_from(per_node, [p.gpus for p in points]),
+        multi_node_from=multi_node_from,
         fit=fit,
         fit_label=(
             f"Amdahl fit: {fit_text} serial, points {units.percent(fit.residual)} off"

@@ -52,5 +52,7 @@ def rows(runs: list[Run], study: StudyFile | None = None) -> list[list[str]]:
 def _gpus(run: Run) -> str:
     if run.gpus is None and run.gpus_on_machine:
         # a bound, said as one: never the job's size
-        return f"unknown (machine has {run.gpus_on_machine})"
+        slurm = run.evidence.get("gpus_bound")
+        where = "Slurm gave" if slurm and slurm.key.startswith("slurm.") else "machine has"
+        return f"unknown ({where} {run.gpus_on_machine})"
     return _value(run.gpus, "-" if run.platform == "laptop" else "unknown")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from extract.model import Run
 from extract.studyfile import StudyFile
-from extract.unknown import cpu_job_on_cluster, missing_facts
+from extract.unknown import cpu_job_on_cluster, gpu_bound, missing_facts
 
 from .labels import plural
 
@@ -40,11 +40,9 @@ def why_left_out(run: Run) -> str | None:
     if cpu_job_on_cluster(run):
         return "a CPU job on the cluster: neither a GPU run nor the laptop"
     missing = missing_facts(run)
-    if "gpus" in missing and run.platform == "cluster" and run.gpus_on_machine:
-        return (
-            f"GPU count unknown: {plural(run.gpus_on_machine, 'GPU')} on the machine, and the "
-            "run did not log how many it used"
-        )
+    bound = gpu_bound(run)
+    if "gpus" in missing and run.platform == "cluster" and bound:
+        return f"GPU count unknown: {bound}, and the run did not log how many it used"
     if missing:
         return "no evidence of its " + " or ".join(
             "GPU count" if m == "gpus" else "node count" if m == "nodes" else m for m in missing

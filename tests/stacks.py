@@ -318,6 +318,53 @@ EXPECTED: list[Expected] = [
         accuracy_key="val_accuracy",
         best_accuracy=81.0,
     ),
+    # Slurm allocations: what Slurm gave a job is its size only when the job shows it used it
+    Expected(
+        "alloc-torchrun",
+        "allocation",
+        "i: HF Trainer under torchrun in ONE Slurm task on a whole 8-GPU node; nothing logged "
+        "says how many processes torchrun started",
+        "HF WandbCallback (args.to_dict(): local_rank, _n_gpu per process); torchrun's "
+        "WORLD_SIZE is not recorded by wandb; Slurm SLURM_NTASKS=1, SLURM_GPUS_ON_NODE=8",
+        {"platform": "cluster", "gpus": None},
+    ),
+    Expected(
+        "alloc-index",
+        "allocation",
+        "i: Lightning devices='1,' (the GPU with index 1: one device) on a whole 8-GPU node",
+        "Lightning Trainer(devices=...): a string with a comma is a list of device indices",
+        {"platform": "cluster", "gpus": 1, "nodes": 1},
+        decided_by="trainer.devices",
+    ),
+    Expected(
+        "alloc-auto",
+        "allocation",
+        "i: Lightning devices='auto' (every GPU it can see) in a 2-GPU Slurm allocation, 1 task",
+        "Lightning Trainer(devices='auto'); Slurm SLURM_GPUS_ON_NODE=2",
+        {"platform": "cluster", "gpus": 2, "nodes": 1},
+        decided_by="slurm.gpus_on_node",
+    ),
+    Expected(
+        "alloc-srun",
+        "allocation",
+        "i: srun starts one task per GPU (4 tasks, 4 GPUs); rank 0 logs; no size in config",
+        "Slurm srun --ntasks-per-node=4 --gpus-per-node=4 (SLURM_NTASKS=4)",
+        {"platform": "cluster", "gpus": 4, "nodes": 1},
+        decided_by="slurm.gpus_on_node",
+    ),
+    # a Slurm job array as a sweep: one 1-GPU training per task, at the same time, in one W&B
+    # group, each named by its task: three trainings, not three ranks
+    *(
+        Expected(
+            f"array-{task}",
+            "sweep",
+            "j: a Slurm job array (3 tasks, a learning-rate sweep) logged as one W&B group, run "
+            "names 'lr-sweep-task-N'",
+            "W&B group as a sweep name; Slurm job arrays (SLURM_ARRAY_TASK_ID, a job id per task)",
+            {"platform": "cluster", "gpus": 1, "state": "finished"},
+        )
+        for task in (1, 2, 3)
+    ),
 ]
 
 # the runs-table export with Hydra-style dotted columns (no offline files)
@@ -620,6 +667,52 @@ elif case == "machine-slurm8":
     for step in range(8):
         log(case, run, {"epoch": step // 4, "train_loss": 1.0 / (step + 1)})
     end(case, run)
+elif case == "alloc-torchrun":
+    args = {"output_dir": "out", "num_train_epochs": 2.0, "per_device_train_batch_size": 32,
+            "learning_rate": 5e-5, "local_rank": 0, "_n_gpu": 1, "report_to": ["wandb"]}
+    run = start(case, "allocation", name="vit-torchrun", config=args,
+                settings=machine(SPEC["machine"]))
+    for step in range(1, 9):
+        log(case, run, {"train/loss": round(1.0 / step, 4), "train/epoch": step / 4,
+                        "train/global_step": step})
+    log(case, run, {"eval/accuracy": 0.81, "train/epoch": 2.0, "train/global_step": 8})
+    end(case, run)
+elif case in ("alloc-index", "alloc-auto"):
+    devices = {"alloc-index": "1,", "alloc-auto": "auto"}[case]
+    config = {"trainer": {"devices": devices, "num_nodes": 1, "accelerator": "gpu",
+                          "max_epochs": 2, "strategy": "ddp"}, "model": {"lr": 1e-3}}
+    run = start(case, "allocation", name=f"lit-{case}", config=config,
+                settings=machine(SPEC["machine"]))
+    for step in range(8):
+        log(case, run, {"train/loss": round(1.0 / (step + 1), 4), "epoch": step // 4,
+                        "trainer/global_step": step})
+    end(case, run)
+elif case == "alloc-srun":
+    run = start(case, "allocation", name="resnet-srun",
+                config={"epochs": 2, "lr": 0.1, "batch_size": 256, "backend": "nccl"},
+                settings=machine(SPEC["machine"]))
+    for step in range(8):
+        log(case, run, {"epoch": step // 4, "train_loss": round(1.0 / (step + 1), 4)})
+    end(case, run)
+elif case.startswith("array-"):
+    task = int(os.environ["SLURM_ARRAY_TASK_ID"])
+    def barrier(name):  # the tasks run at the same time (what a sweep's runs can do, too)
+        open(os.path.join(SPEC["sync"], f"{name}.{task}"), "w").close()
+        deadline = time.time() + 300
+        while not all(os.path.exists(os.path.join(SPEC["sync"], f"{name}.{t}"))
+                      for t in (1, 2, 3)):
+            if time.time() > deadline:
+                sys.exit(f"task {task}: the other tasks never reached {name}")
+            time.sleep(0.01)
+    barrier("array.start")
+    run = start(case, "sweep", name=f"lr-sweep-task-{task}", group="lr-sweep",
+                config={"epochs": 2, "lr": (1e-3, 3e-4, 1e-4)[task - 1], "device": "cuda"},
+                settings=machine(SPEC["machine"]))
+    barrier("array.init")
+    for step in range(8):
+        log(case, run, {"epoch": step // 4, "train_loss": round(1.0 / (step + 1), 4)})
+    barrier("array.done")
+    end(case, run)
 elif case == "conflict-cpu":
     run = start(case, "conflict", name="cpu-baseline",
                 config={"device": "cpu", "epochs": 2, "num_threads": 128, "batch_size": 64},
@@ -684,6 +777,14 @@ SLURM_BASE = {
     "SLURM_NODEID": "0",
     "SLURM_SUBMIT_DIR": "/scratch/project_465000001",
 }
+# a whole LUMI-G node (standard-g is allocated by node: 8 GPUs whatever the job uses)
+LUMI_NODE_JOB = {
+    "SLURM_JOB_PARTITION": "standard-g",
+    "SLURM_NNODES": "1",
+    "SLURM_JOB_NUM_NODES": "1",
+    "SLURM_GPUS_ON_NODE": "8",
+    "SLURM_JOB_NODELIST": "nid005012",
+}
 SLURM_JOBS: dict[str, dict[str, Any]] = {
     "hydra-lightning": {
         "machine": NODE_A100,
@@ -710,6 +811,50 @@ SLURM_JOBS: dict[str, dict[str, Any]] = {
             "SLURM_GPUS_ON_NODE": "4",
             "SLURM_JOB_NODELIST": "gpu[007-008]",
         },
+    },
+    "alloc-torchrun": {
+        "machine": NODE_LUMI_G,
+        "env": {**LUMI_NODE_JOB, "SLURM_JOB_ID": "8100001", "SLURM_NTASKS": "1"},
+    },
+    "alloc-index": {
+        "machine": NODE_LUMI_G,
+        "env": {**LUMI_NODE_JOB, "SLURM_JOB_ID": "8100002", "SLURM_NTASKS": "1"},
+    },
+    "alloc-auto": {
+        "machine": NODE_LUMI_G,
+        "env": {
+            **LUMI_NODE_JOB,
+            "SLURM_JOB_ID": "8100003",
+            "SLURM_NTASKS": "1",
+            "SLURM_GPUS_ON_NODE": "2",
+            "SLURM_JOB_PARTITION": "small-g",
+        },
+    },
+    "alloc-srun": {
+        "machine": NODE_LUMI_G,
+        "env": {
+            **LUMI_NODE_JOB,
+            "SLURM_JOB_ID": "8100004",
+            "SLURM_NTASKS": "4",
+            "SLURM_NTASKS_PER_NODE": "4",
+            "SLURM_GPUS_ON_NODE": "4",
+            "SLURM_JOB_PARTITION": "small-g",
+        },
+    },
+    **{
+        f"array-{task}": {
+            "machine": NODE_LUMI_G,
+            "env": {
+                **LUMI_NODE_JOB,
+                "SLURM_JOB_ID": str(8200000 + task),
+                "SLURM_ARRAY_JOB_ID": "8200000",
+                "SLURM_ARRAY_TASK_ID": str(task),
+                "SLURM_NTASKS": "1",
+                "SLURM_GPUS_ON_NODE": "1",
+                "SLURM_JOB_PARTITION": "small-g",
+            },
+        }
+        for task in (1, 2, 3)
     },
     "conflict-cpu": {
         "machine": NODE_LUMI_C,
@@ -785,7 +930,7 @@ def _wait(jobs: list[Job]) -> dict[str, Any]:
 
 
 def build_corpus(root: Path) -> Corpus:
-    """Write every study under ``root`` (10 child processes, at most 4 at once) and the CSV
+    """Write every study under ``root`` (child processes, at most 4 at once) and the CSV
     export; returns where, and what was logged."""
     began = time.monotonic()
     root.mkdir(parents=True, exist_ok=True)
@@ -825,13 +970,20 @@ def build_corpus(root: Path) -> Corpus:
     # own exit handling may end it first with a status of its own
     jobs.append((_spawn(LAPTOP_WRITER, spec, env, []), out, {-signal.SIGINT, 1, 130, 255}))
     logged.update(_wait(jobs))
-    jobs = []
-    for case, job in SLURM_JOBS.items():
-        out = root / f".{case}.json"
-        spec = {"root": str(root), "out": str(out), "case": case, "machine": job["machine"]}
-        slurm_env = {**env, **SLURM_BASE, **job["env"]}
-        jobs.append((_spawn(SLURM_WRITER, spec, slurm_env, []), out, {0}))
-    logged.update(_wait(jobs))
+    # then the Slurm jobs, four at a time, the job array's tasks together (they meet)
+    cases = list(SLURM_JOBS)
+    array = [c for c in cases if c.startswith("array-")]
+    rest = [c for c in cases if c not in array]
+    for wave in [array + rest[:1], *(rest[i : i + 4] for i in range(1, len(rest), 4))]:
+        jobs = []
+        for case in wave:
+            job = SLURM_JOBS[case]
+            out = root / f".{case}.json"
+            spec = {"root": str(root), "out": str(out), "case": case, "machine": job["machine"],
+                    "sync": str(sync)}  # fmt: skip
+            slurm_env = {**env, **SLURM_BASE, **job["env"]}
+            jobs.append((_spawn(SLURM_WRITER, spec, slurm_env, []), out, {0}))
+        logged.update(_wait(jobs))
     (root / "manifest.json").write_text(json.dumps(logged, indent=1))
     csv = write_hydra_export(root / "csv")
     return Corpus(root, logged, csv, time.monotonic() - began)

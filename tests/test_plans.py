@@ -60,6 +60,19 @@ def test_scaling_plan_names_gpus_per_node_from_the_runs():
     assert plan.closing[0].startswith("One node: \u2265 96% efficient")
 
 
+def test_no_multi_node_shade_over_a_point_that_ran_on_one_node():
+    # 4 GPUs on 2 nodes says 2 per node; the 8-GPU run used ONE node: a shade from 2 GPUs on
+    # would put it among multi-node runs (a newcomer's study), so no shade and no caption
+    runs = [cluster(1, 1, 1000.0), cluster(2, 1, 520.0), cluster(4, 2, 300.0)]
+    runs.append(cluster(8, 1, 160.0))
+    plan = scaling_plan(view_of(runs))
+    assert plan.multi_node_from is None and plan.node_caption is None
+    # every point past one node on several nodes: the shade stays
+    runs[-1] = cluster(8, 4, 160.0)
+    plan = scaling_plan(view_of(runs))
+    assert plan.multi_node_from is not None and 2 < plan.multi_node_from < 4
+
+
 def test_scaling_plan_without_two_gpu_counts_says_why():
     with pytest.raises(InputError, match="two GPU counts"):
         scaling_plan(view_of([cluster(8, 1, 100.0), laptop(1e5)]))

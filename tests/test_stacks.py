@@ -39,7 +39,7 @@ from extract.paths import PROJECT_ROOT
 from extract.runs import RunFacts, make_run
 from extract.store import load_runs
 from study.analysis import build_report
-from tests.stacks import EXPECTED, EXPECTED_CSV, Corpus, Expected, build_corpus
+from tests.stacks import EXPECTED, EXPECTED_CSV, Corpus, Expected, build_corpus, expected
 
 STUDIES = sorted({e.study for e in EXPECTED})
 
@@ -462,3 +462,31 @@ def test_a_cpu_device_inside_a_slurm_job_is_warned(path, device, key):
     assert any("slurm" in w.lower() and "cpu" in w.lower() for w in report.warnings), (
         report.warnings
     )
+
+
+def test_a_slurm_allocation_is_the_jobs_size_only_when_the_job_shows_it(
+    corpus: Corpus, extracted: dict[str, Extraction]
+):
+    """One Slurm task on a whole 8-GPU node may be a torchrun of 1 process or of 8: the
+    allocation is said as a bound, and the run left out; one task per GPU, or Lightning asking
+    for every device it sees, makes the allocation the job's size."""
+    extraction = extracted["allocation"]
+    torchrun = training(extraction, corpus, expected("alloc-torchrun"))
+    assert torchrun.gpus is None, described([torchrun])
+    report = extraction.report()
+    warned = [w for w in report["warnings"] if torchrun.name in w]
+    assert warned and all("8 GPUs allocated by Slurm to 1 task" in w for w in warned), warned
+    assert "Slurm gave 8" in extraction.runs_text()
+    assert "allocated by Slurm" in json.dumps(figures_of(report, torchrun))
+    status, out, _ = cli("runs", str(extraction.store), "--explain", torchrun.name)
+    assert status == 0 and "[allocation, strength 0]" in out, out
+    assert "note: 8 GPUs allocated by Slurm to 1 task" in out, out
+
+
+def test_a_job_arrays_tasks_in_one_group_stay_apart(extracted: dict[str, Extraction]):
+    """Three tasks of a Slurm job array, named 'task-N' in one W&B group and running at the same
+    time, are three trainings: wandb recorded a Slurm job id for each."""
+    extraction = extracted["sweep"]
+    assert sorted(r.name for r in extraction.runs) == [f"lr-sweep-task-{t}" for t in (1, 2, 3)]
+    said = extraction.stdout + extraction.stderr
+    assert "3 Slurm jobs" in said and "separate trainings, kept apart" in said, said
