@@ -12,8 +12,11 @@ or at its start. Which one a run did is decided from the history itself, never a
 - the plan and the state: a finished run did its plan, unless it stopped early (said), and
   never more (then the reading is wrong, and the fact is unknown).
 
-A stopped run's share of its last, unfinished epoch comes from the steps (rows) it logged since
-the last epoch boundary over a complete epoch's. The evidence states the number used.
+A stopped run's share of its last, unfinished epoch comes from the training steps it logged since
+the last epoch boundary over a complete epoch's, counted in rows, so approximate. Only rows of the
+training steps' kind count: rows that carry the keys most rows carry and that advance a step
+counter (``trainer/global_step``), so an evaluation row logged at an epoch's end (Lightning's
+``val_acc`` row, which carries ``epoch`` too) is no step. The evidence states the number used.
 """
 
 from __future__ import annotations
@@ -133,7 +136,7 @@ def _from_epoch_key(
     first = float(numbers[0])
     rows_per_value = values.groupby(values).size()
     during = float(rows_per_value.median()) > 1.5
-    positions, axis = _positions(history)
+    positions, _ = _positions(history)
     if first not in (0.0, 1.0):
         if finished and planned is not None and last - planned + 1 in (0.0, 1.0):
             first = last - planned + 1  # resumed: numbering from an earlier part
@@ -148,9 +151,11 @@ def _from_epoch_key(
             )
     numbering = "0-based index" if first == 0 else "count from 1"
     completed = last - first + 1 if finished else last - first
+    steps, kind = _training_rows(history, key)
     if during:
         how = f"{key}: a {numbering} logged during each epoch"
-        share = 0.0 if finished else _share_by_rows(values, last)
+        share = 0.0 if finished else _share_by_rows(values[steps.loc[values.index]], last)
+        axis = "rows"
         if finished:
             how += ", run finished"
     else:
@@ -171,11 +176,11 @@ def _from_epoch_key(
         how = f"{key}: a {numbering} logged once at each epoch's {moment}"
         if at_end:
             completed = last - first + 1
-        share = 0.0 if finished else _share_after(values, positions, axis)
-        axis = "rows"
+        share, axis = (0.0, "rows") if finished else _share_after(values, positions, steps)
     done = round(completed + share, 6)
     if share:
-        how += f", + {share:.2f} of an epoch by {axis} logged since"
+        counted = f"{kind} logged since, approximate" if axis == "rows" else "time since"
+        how += f", + {share:.2f} of an epoch from the {counted}"
     evidence = Evidence("history", how, f"last {_text(last)}, so {_text(done)} done")
     return _checked(done, evidence, finished, planned, key)
 
@@ -244,6 +249,45 @@ def _checked(
     return EpochsDone(done, evidence, notes)
 
 
+def _step_counter(history: pd.DataFrame) -> str | None:
+    """A logged step counter (``trainer/global_step``, ``train/global_step``, ``step``): a key
+    whose last part ends in 'step', whole numbers that never go back."""
+    for column in sorted(str(c) for c in history.columns):
+        last = column.lower().replace("/", ".").split(".")[-1]
+        if column.startswith("_") or not last.endswith("step"):
+            continue
+        values = _values(history, column).to_numpy(dtype=float)
+        if values.size >= 2 and np.all(values == np.floor(values)) and np.all(np.diff(values) >= 0):
+            return column
+    return None
+
+
+def _training_rows(history: pd.DataFrame, key: str) -> tuple[pd.Series, str]:
+    """Which rows are training steps, and what they are said as: rows that carry every key
+    most rows carry (other than the epoch key and wandb's own ``_`` keys), and that advance the
+    step counter where one is logged. An evaluation row at an epoch's end carries other keys
+    and repeats the step it follows, so it is no step."""
+    steps = pd.Series(True, index=history.index)
+    if not len(history):
+        return steps, "rows"
+    what = []
+    columns = [str(c) for c in history.columns if not str(c).startswith("_") and str(c) != key]
+    counter = _step_counter(history)
+    carried = history[columns].notna() if columns else pd.DataFrame(index=history.index)
+    most = [c for c in columns if c != counter and float(carried[c].mean()) > 0.5]
+    if most:
+        steps &= carried[most].all(axis=1)
+        what.append("with " + ", ".join(most))
+    if counter is not None:
+        values = pd.to_numeric(history[counter], errors="coerce")
+        before = values.cummax().shift(1)
+        steps &= values.notna() & (before.isna() | (values > before))
+        what.append(f"advancing {counter}")
+    if not what:
+        return steps, "rows"
+    return steps, "training rows (" + " and ".join(what) + ")"
+
+
 def _share_by_rows(values: pd.Series, last: float) -> float:
     """Rows logged in the last (unfinished) epoch over the median rows of a complete one."""
     counts = values.groupby(values).size()
@@ -275,20 +319,23 @@ def _logged_at_end(values: pd.Series, positions: pd.Series, history: pd.DataFram
     return None
 
 
-def _share_after(values: pd.Series, positions: pd.Series, axis: str) -> float:
-    """Rows logged after the last once-per-epoch value, over the rows logged between two such
-    values (a complete epoch's batches); by time where no rows come between them."""
+def _share_after(values: pd.Series, positions: pd.Series, steps: pd.Series) -> tuple[float, str]:
+    """Training rows logged after the last once-per-epoch value, over the training rows logged
+    between two such values (a complete epoch's batches); by time where no rows come between
+    them. With what it was counted by: 'rows' or 'time'."""
     order = positions.sort_values(kind="stable")
+    is_step = steps.loc[order.index].to_numpy(dtype=bool)
+    counted = np.concatenate([[0], np.cumsum(is_step)])  # steps before each row, and in all
     marks: list[int] = [order.index.get_loc(i) for i in values.index]
-    between = np.diff(marks) - 1
-    after = len(order) - 1 - marks[-1]
+    between = np.diff([counted[m + 1] for m in marks])
+    after = int(counted[-1] - counted[marks[-1] + 1])
     if len(marks) >= 2 and float(np.median(between)) > 0:
-        return round(min(0.99, after / float(np.median(between))), 2)
+        return round(min(0.99, after / float(np.median(between))), 2), "rows"
     at = positions.loc[values.index].to_numpy(dtype=float)
     if at.size < 2:
-        return 0.0
+        return 0.0, "rows"
     interval = float(np.median(np.diff(at)))
     end = float(np.nanmax(positions.to_numpy(dtype=float)))
     if interval <= 0 or end <= at[-1]:
-        return 0.0
-    return round(min(0.99, (end - float(at[-1])) / interval), 2)
+        return 0.0, "rows"
+    return round(min(0.99, (end - float(at[-1])) / interval), 2), "time"

@@ -96,12 +96,15 @@ class MetricVsTime(kit.ClockedScene):
         # total, where no curve goes, would leave the right of the chart empty
         t_end = max(float(s.times[-1]) for s in plan.series)
         y_scale, y_ticks = self.y_axis(all_values)
+        # at least two labelled times: 1-2-5 steps where no power of ten falls in the range,
+        # which grows to the nearest such step where even those do not
+        x_low, x_high, x_ticks = kit.time_range_ticks(t_min, t_end * 1.05)
         chart = self.chart = kit.Chart(
-            kit.Scale(t_min, t_end * 1.05, log=True),
+            kit.Scale(x_low, x_high, log=True),
             y_scale,
             CHART_BOX,
             theme,
-            kit.time_ticks(t_min, t_end * 1.05),
+            x_ticks,
             y_ticks,
             x_caption="wall time (log scale)",
             y_caption=plan.y_caption,

@@ -21,10 +21,9 @@ from . import units
 from .cost import RunCost, rate_of, run_cost
 from .labels import base_label, unique_labels
 from .metrics import (
-    ACCURACY_KEYS,
-    best_accuracy,
-    best_accuracy_key,
-    choose_key,
+    MetricChoice,
+    accuracy_key,
+    best_accuracy_at,
     own_key,
     target_percent,
     time_to_percent,
@@ -54,6 +53,8 @@ class RunFigures:
     efficiency: float | None
     best_accuracy: float | None
     accuracy_key: str | None  # the key its accuracy figures are from (its own, in a mixed store)
+    # measured wall time at which best_accuracy was first logged (None: only a summary has it)
+    best_accuracy_s: float | None
     time_to_target_s: float | None
     shown: bool
     left_out_because: str | None
@@ -99,7 +100,9 @@ class BestAccuracy:
     run: str
     label: str
     key: str
-    time_s: float
+    time_s: float  # the run's time: an estimate where the run's is (``estimated``)
+    reached_s: float | None = None  # measured: when the run first logged this accuracy
+    estimated: bool = False
 
 
 @dataclass
@@ -187,15 +190,14 @@ def build_report(
     selection = select(runs, study)
     labels = {r.run_id: base_label(r, settings.laptop_name) for r in runs}
     labels.update(unique_labels(selection.shown, settings.laptop_name, selection.stands_for))
-    accuracy = choose_key(
-        runs, study.accuracy_key or settings.accuracy_key, ACCURACY_KEYS, summaries=True
-    )
+    # one accuracy key for the study, from the runs shown: the one the curves draw
+    accuracy = accuracy_key(selection.shown or runs, settings.accuracy_key, study.accuracy_key)
     context = _Context(
         study=study,
         baseline=baseline_run(selection.shown, study),
         labels=labels,
         accuracy_key=accuracy.key,
-        best_key=best_accuracy_key(runs, study.accuracy_key) or accuracy.key,
+        best_key=accuracy.key,
         target=target_percent(settings.target_accuracy),
         shown={r.run_id for r in selection.shown},
         reasons={r.run_id: why for r, why in selection.left_out},
@@ -210,7 +212,7 @@ def build_report(
         accuracy_key=accuracy.key,
         target_accuracy=context.target,
         runs=figures,
-        warnings=_warnings(runs, selection, figures, study, accuracy.key, accuracy.fallback),
+        warnings=_warnings(runs, selection, figures, study, accuracy),
         cost=_cost_headlines(selection, study, settings, labels),
         cost_unit=rate.unit if (rate := rate_of(study, settings)) is not None else None,
         co2_g_per_kwh=study.cost.co2_g_per_kwh,
@@ -224,8 +226,9 @@ def _figures(run: Run, context: _Context) -> RunFigures:
     speedup = speedup_over(baseline, run) if baseline and run.known else None
     best = time_to = None
     key = own_key(run, context.best_key) if context.best_key else None
+    best_s = None
     if key:
-        best = best_accuracy(run, key, context.study.accuracy_scale)
+        best, best_s = best_accuracy_at(run, key, context.study.accuracy_scale)
     curve_key = own_key(run, context.accuracy_key) if context.accuracy_key else None
     if curve_key:
         scale = context.study.accuracy_scale
@@ -249,6 +252,7 @@ def _figures(run: Run, context: _Context) -> RunFigures:
         speedup=speedup,
         efficiency=efficiency_of(baseline, run, speedup) if baseline else None,
         best_accuracy=best,
+        best_accuracy_s=best_s,
         accuracy_key=key if best is not None else None,
         time_to_target_s=time_to,
         shown=run.run_id in context.shown,
@@ -363,7 +367,15 @@ def _best_accuracy(
     best = max(candidates, key=lambda f: (f.best_accuracy or 0, -f.time_s), default=None)
     if best is None or best.accuracy_key is None or best.best_accuracy is None:
         return None
-    return BestAccuracy(best.best_accuracy, best.name, best.label, best.accuracy_key, best.time_s)
+    return BestAccuracy(
+        best.best_accuracy,
+        best.name,
+        best.label,
+        best.accuracy_key,
+        best.time_s,
+        best.best_accuracy_s,
+        best.extrapolated,
+    )
 
 
 def _warnings(
@@ -371,8 +383,7 @@ def _warnings(
     selection: Selection,
     figures: list[RunFigures],
     study: StudyFile,
-    accuracy_key: str | None,
-    fallback: bool,
+    accuracy: MetricChoice,
 ) -> list[str]:
     warnings = unknown_warnings(runs, study)
     # what the evidence said beside the facts: conflicts and which piece won, a stopped-early
@@ -385,8 +396,14 @@ def _warnings(
     warnings += _work_warnings(runs, selection)
     warnings += _efficiency_warnings(figures)
     warnings += _label_warnings(selection)
-    if fallback and accuracy_key:
-        warnings.append(f"accuracy shown from '{accuracy_key}' (the configured key is not logged)")
+    if accuracy.why_not_asked:
+        warnings.append(f"accuracy shown from '{accuracy.key}' ({accuracy.why_not_asked})")
+    others = sorted({f.accuracy_key for f in figures if f.accuracy_key not in (None, accuracy.key)})
+    if others and accuracy.key:
+        warnings.append(
+            f"best accuracy of runs that did not log '{accuracy.key}' is from their own key "
+            f"({', '.join(repr(k) for k in others)}), named in the table"
+        )
     if any(r.reconstructed for r in runs):
         warnings.append("histories are reconstructed from published charts, not logged data")
     return warnings

@@ -54,6 +54,18 @@ class MetricChoice:
     def caption(self) -> str:
         return self.key or self.asked
 
+    @property
+    def why_not_asked(self) -> str | None:
+        """Why another key than the asked one is shown, or None."""
+        if not self.fallback or self.key is None:
+            return None
+        if self.asked not in self.logged:
+            return "the configured key is not logged"
+        return (
+            f"logged by more of the runs shown than '{self.asked}', or held out (validation) "
+            "where it is not"
+        )
+
 
 def logged_keys(runs: list[Run], *, summaries: bool = False) -> list[str]:
     """Keys with values in the runs' histories (and, with ``summaries``, their summaries: a runs
@@ -106,24 +118,35 @@ def choose_key(
     return MetricChoice(None, asked, False, tuple(logged))
 
 
-def best_accuracy_key(runs: list[Run], asked: str | None) -> str | None:
-    """The key "best accuracy" is read from: the study file's ``accuracy_key`` when it names a
-    logged one; else the accuracy key most runs logged, a held-out measure (validation, eval)
-    before an unnamed one before training accuracy (which reaches 100% on memorised data)."""
-    coverage: dict[str, int] = {}
-    for run in runs:
-        for key in logged_keys([run], summaries=True):
-            if key in ACCURACY_KEYS or is_accuracy(key):
-                coverage[key] = coverage.get(key, 0) + 1
-    if asked and asked in coverage:
-        return asked
-    if not coverage:
-        return None
+def accuracy_key(runs: list[Run], asked: str, chosen: str | None = None) -> MetricChoice:
+    """THE accuracy key of a study: the one the accuracy curves draw, the best-accuracy headline
+    names and the report's table reads (a run that did not log it shows its own, named).
+
+    ``chosen`` (the study file's ``accuracy_key``) when a run logged it. Else the accuracy key
+    most of ``runs`` (the shown runs) logged in their histories (then in their summaries), a
+    held-out measure (validation, eval) before an unnamed one before training accuracy (which
+    reaches 100% on memorised data), then ``asked`` (manim.cfg's), then the common names."""
+    logged = logged_keys(runs, summaries=True)
+    if chosen and chosen in logged:
+        return MetricChoice(chosen, chosen, False, tuple(logged))
+    candidates = [k for k in logged if k == asked or k in ACCURACY_KEYS or is_accuracy(k)]
+    if not candidates:
+        return MetricChoice(None, chosen or asked, False, tuple(logged))
+    in_history = {k: sum(k in logged_keys([run]) for run in runs) for k in candidates}
+    anywhere = {k: sum(k in logged_keys([run], summaries=True) for run in runs) for k in candidates}
     order = {name: i for i, name in enumerate(ACCURACY_KEYS)}
-    return min(
-        coverage,
-        key=lambda k: (-coverage[k], _SPLIT_RANK[split_of(k)], order.get(k, len(order)), k),
+    best = min(
+        candidates,
+        key=lambda k: (
+            -in_history[k],
+            -anywhere[k],
+            _SPLIT_RANK[split_of(k)],
+            k != asked,
+            order.get(k, len(order)),
+            k,
+        ),
     )
+    return MetricChoice(best, chosen or asked, best != (chosen or asked), tuple(logged))
 
 
 def target_percent(target: float) -> float:
@@ -200,6 +223,18 @@ def best_accuracy(run: Run, key: str, stated: str | None = None) -> float | None
     if isinstance(summary, int | float) and not isinstance(summary, bool) and np.isfinite(summary):
         return float(summary) * accuracy_scale(run, key, stated).factor
     return None
+
+
+def best_accuracy_at(
+    run: Run, key: str, stated: str | None = None
+) -> tuple[float | None, float | None]:
+    """The best accuracy (percent) a run logged under ``key`` and the measured wall time it was
+    first logged at (None when only the summary holds it)."""
+    times, values = percent_series(run, key, stated)
+    if values.size:
+        at = int(np.argmax(values))
+        return float(values[at]), float(times[at])
+    return best_accuracy(run, key, stated), None
 
 
 def time_to_percent(run: Run, key: str, target: float, stated: str | None = None) -> float | None:

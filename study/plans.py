@@ -552,6 +552,10 @@ def _curve_key(view: StudyView, accuracy: bool) -> str:
     asked = view.asked_key("accuracy" if accuracy else "loss")
     family = ACCURACY_KEYS if accuracy else LOSS_KEYS
     choice = choose_key(view.shown, asked, family)
+    if accuracy and view.report.accuracy_key is not None:
+        # the study's one accuracy key (study/metrics.py accuracy_key): the headline's and the
+        # report table's too
+        return view.report.accuracy_key
     if choice.key is None:
         # every key the runs logged, including those a partial read of the store left out
         every = dict.fromkeys(choice.logged)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from . import units
-from .analysis import Report, RunFigures
+from .analysis import BestAccuracy, Report, RunFigures
 from .cost import energy_text, hours_text
 
 
@@ -52,10 +52,19 @@ def _headline_lines(report: Report) -> list[str]:
     if report.best_accuracy is not None:
         best = report.best_accuracy
         lines.append(
-            f"- **Best accuracy**: {best.percent:.1f}% ({best.label}, "
-            f"{units.duration(best.time_s)}; '{best.key}')"
+            f"- **Best accuracy**: {best.percent:.1f}% ({best.label}, {_when(best)}; '{best.key}')"
         )
     return lines
+
+
+def _when(best: BestAccuracy) -> str:
+    """The time beside a best accuracy: measured, when it was reached; else the run's time,
+    marked where it is an estimate."""
+    if best.reached_s is not None:
+        return f"reached at {units.duration(best.reached_s)}"
+    if best.estimated:
+        return f"in a run of {units.duration(best.time_s)} (estimated)"
+    return f"in a run of {units.duration(best.time_s)}"
 
 
 def _cost_lines(report: Report) -> list[str]:
@@ -101,6 +110,8 @@ def _table_lines(report: Report) -> list[str]:
         per_epoch = units.duration(run.time_per_epoch_s) + mark if run.time_per_epoch_s else "-"
         efficiency = units.percent(run.efficiency) if run.efficiency is not None else "-"
         accuracy = f"{run.best_accuracy:.1f}%" if run.best_accuracy is not None else "-"
+        if run.accuracy_key is not None and run.accuracy_key != report.accuracy_key:
+            accuracy += f" ({run.accuracy_key})"  # not the study's key: say whose figure it is
         lines.append(
             f"| {run.name}{state}{shown} | {run.label} | {_count(run.gpus, run.platform)} "
             f"| {_count(run.nodes, run.platform)} "

@@ -117,3 +117,53 @@ def test_an_epoch_of_inf_or_nan_counts_nothing(value):
     assert epochs_done(pd.DataFrame(), {"epoch": value}, True, None).value is None
     found = epochs_done(history, {"epoch": 1.0}, False, None).value
     assert found is None or np.isfinite(found)
+
+
+# Lightning's WandbLogger, as a Lightning script logs through it: `epoch` (the 0-based
+# current_epoch) and `trainer/global_step` on every training step, and at each epoch's end a
+# validation row that carries `epoch` and the same global step. The job fails after 3 of the 5
+# batches of its third epoch: 2.6 epochs done.
+LIGHTNING_WRITER = r"""
+import sys, wandb
+run = wandb.init(project="epochs", name="lit-stopped", mode="offline",
+                 config={"trainer": {"devices": 2, "num_nodes": 1, "accelerator": "gpu",
+                                     "max_epochs": 5}})
+step = 0
+for epoch in range(5):
+    for batch in range(5):
+        if epoch == 2 and batch == 3:
+            run.finish(exit_code=1)  # the script fails here
+            sys.exit(0)
+        step += 1
+        run.log({"train_loss": 2.0 / step, "epoch": epoch, "trainer/global_step": step})
+    run.log({"val_acc": 0.5 + 0.1 * epoch, "val_loss": 0.5, "epoch": epoch,
+             "trainer/global_step": step})
+"""
+
+
+def test_a_stopped_lightning_run_counts_training_steps_not_validation_rows(tmp_path):
+    """Issue 17 (a newcomer's lit-c): a complete epoch is 5 training steps and 1 validation row;
+    the stopped epoch's share is 3 of 5 steps (2.6), not 3 of 6 rows (2.5)."""
+    import os
+    import subprocess
+    import sys
+
+    from extract.offline import ingest_offline
+
+    env = {
+        **os.environ,
+        "WANDB_MODE": "offline",
+        "WANDB_SILENT": "true",
+        "WANDB_DIR": str(tmp_path),
+        "WANDB_DISABLE_GIT": "true",
+    }
+    env.pop("WANDB_API_KEY", None)
+    written = subprocess.run(
+        [sys.executable, "-c", LIGHTNING_WRITER], env=env, capture_output=True, text=True
+    )
+    assert written.returncode == 0, written.stderr[-2000:]
+    (stopped,) = ingest_offline([tmp_path / "wandb"]).runs
+    assert stopped.state != "finished" and stopped.epochs == 5
+    assert stopped.epochs_done == pytest.approx(2.6)
+    evidence = stopped.evidence["epochs_done"].describe()
+    assert "2.6" in evidence and "rows" in evidence and "approximate" in evidence, evidence

@@ -79,3 +79,78 @@ def test_markdown_marks_estimates(report):
     assert "**Max speedup**: 1,393x" in text
     assert "54\u201376 h (estimated)" in text
     assert "75.8 h (est.)" in text
+
+
+def _run(name, state, runtime, config, history):
+    import pandas as pd
+
+    from extract.runs import RunFacts, make_run
+
+    return make_run(
+        RunFacts(name, name, state, runtime, config, {}, pd.DataFrame(history), "csv:t.csv")
+    )
+
+
+def test_best_accuracy_time_is_measured_not_the_estimate():
+    """Issue 17 (a newcomer's laptop-only store): a laptop run killed at 3.5 of 10 epochs has an
+    estimated full-job time of about 40 s; its best accuracy was logged at 12.6 s measured. The
+    time beside the best accuracy is when it was reached, never the estimate shown as measured."""
+    import numpy as np
+
+    epochs = np.repeat([1.0, 2.0, 3.0], 5)
+    history = {
+        "_runtime": np.arange(1, 18) * 0.8,
+        "train_loss": [*([0.5] * 15), 0.4, 0.3],
+        "epoch": [np.nan] * 17,
+        "val_accuracy": [np.nan] * 17,
+    }
+    for i, at in enumerate((4, 9, 14)):  # an epoch-end row after every 5 batches
+        history["epoch"][at], history["val_accuracy"][at] = epochs[i * 5], 70.0 + 10 * i
+        history["train_loss"][at] = np.nan
+    laptop = _run(
+        "laptop-a", "crashed", 14.2, {"device": "cpu", "epochs": 10, "num_threads": 8}, history
+    )
+    assert laptop.extrapolated and laptop.time_s > 35
+    report = build_report([laptop])
+    assert report.best_accuracy is not None
+    assert report.best_accuracy.reached_s == pytest.approx(12.0)
+    line = next(li for li in to_markdown(report).splitlines() if "Best accuracy" in li)
+    assert "12 s" in line and "reached" in line, line
+    assert "42 s" not in line and f"{round(laptop.time_s)} s" not in line, line
+
+
+def test_one_accuracy_key_for_headline_table_and_curves():
+    """Issue 17: the headline read 'val_accuracy', the table's cell of a run that logged only
+    'val_acc' showed that key's figure unnamed, and the curves drew 'val_acc'. One key for the
+    study, chosen by one function; a cell from another key names it."""
+    from study.plans import curves_plan
+    from study.view import view_of
+
+    def gpu(name, gpus, key, top):
+        return _run(
+            name,
+            "finished",
+            10.0 / gpus,
+            {"total_gpus": gpus, "epochs": 2},
+            {"_runtime": [1.0 / gpus, 10.0 / gpus], "epoch": [0, 1], key: [top - 10, top]},
+        )
+
+    runs = [
+        gpu("a", 1, "val_acc", 92.6),
+        gpu("b", 2, "val_acc", 91.0),
+        gpu("c", 4, "val_accuracy", 89.9),
+        gpu("d", 8, "val_accuracy", 88.0),
+        # a run not shown (a second 8-GPU run) that tips a count over every run
+        gpu("e", 8, "val_accuracy", 80.0),
+    ]
+    view = view_of(runs)
+    report = view.report
+    plan = curves_plan(view, "accuracy")
+    assert report.best_accuracy is not None
+    assert plan.key == report.accuracy_key == report.best_accuracy.key
+    text = to_markdown(report)
+    for figures in report.runs:
+        if figures.accuracy_key not in (None, report.accuracy_key):
+            assert (
+                f"({figures.accuracy_key})" in text.split(f"| {figures.name}", 1)[1].split("\n")[0]
+            ), text

@@ -6,6 +6,8 @@ import math
 
 from manim import DOWN, RIGHT, Line, VGroup
 
+from study.units import duration
+
 from . import marks
 from .text import text
 from .theme import SMALL_SIZE, Theme, safe_box
@@ -82,6 +84,19 @@ def time_range_ticks(low: float, high: float) -> tuple[float, float, list[tuple[
     return low, high, fine
 
 
+def axis_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks for an axis whose range is fixed: the human ticks when two fall inside, else the
+    finer 1-2-5 steps, else the axis' two ends labelled with their times: never fewer than two
+    labelled ticks."""
+    ticks = time_ticks(low, high)
+    if len(ticks) >= 2:
+        return ticks
+    fine = [(s, label) for s, label in FINE_TICKS if low <= s <= high]
+    if len(fine) >= 2:
+        return fine
+    return [(low, duration(low)), (high, duration(high))]
+
+
 class LogTimeAxis(VGroup):
     """Horizontal axis from ``t_min`` to ``t_max`` seconds, log scale, between x0 and x1."""
 
@@ -102,7 +117,7 @@ class LogTimeAxis(VGroup):
         self.tick_labels = VGroup()
         self.grid = VGroup()  # faint lines up from each tick, for scenes that draw bars above
         last_right = -math.inf
-        for seconds, label in time_ticks(t_min, t_max):
+        for seconds, label in axis_ticks(t_min, t_max):
             x = self.x_of(seconds)
             tick = Line([x, y + 0.09, 0], [x, y - 0.09, 0], color=theme.muted, stroke_width=3)
             caption = text(label, SMALL_SIZE, theme.muted).next_to(tick, DOWN, buff=0.12)
