@@ -83,5 +83,9 @@ fi
 
 # uv must use the machine's Python: it cannot download interpreters here.
 export UV_PYTHON_DOWNLOADS=never
-"$UV" sync --frozen --python "$(command -v python3)" --quiet
+# --compile-bytecode: the .pyc files are installed with the packages. uv does not compile by
+# default, and where PYTHONDONTWRITEBYTECODE=1 is set (CI, some shells) Python never writes
+# them either: every process then compiles ~1,250 modules (manim, wandb, …) from source, 2-4 s
+# of CPU each. Installed .pyc files are read even when writing them is disabled.
+"$UV" sync --frozen --compile-bytecode --python "$(command -v python3)" --quiet
 say "environment ready: .venv (activate with 'source .venv/bin/activate')"

@@ -174,6 +174,9 @@ def critic_frames(scene_class: type[Scene]) -> list[Frame]:
     }
     with tempconfig(settings):
         scene = Probe()
+        # what is judged is where each object is and how opaque (``capture``): Manim's dry run
+        # would still draw every frame with Cairo, for nothing (as tests/scene_probe.py's probe)
+        scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
         frames.append(capture(scene, HELD))
     return frames

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.corpus_cache import sdk_corpus
+
 # --- runs-table CSV exports ----------------------------------------------------------------
 
 FIXED = ("Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep")
@@ -351,8 +353,18 @@ SLURM_ENV = {
 
 
 def write_offline_runs(root: Path) -> tuple[Path, dict[str, Any]]:
+    """The runs of both writers under ``root`` (written once per writer and wandb version:
+    tests/corpus_cache.py); returns the wandb/ directory and what was logged."""
+    sdk_corpus("real-projects", [Path(__file__)], _write_offline_runs, root)
+    logged: dict[str, Any] = {}
+    for out in ("stacks.json", "slurm.json"):
+        logged.update(json.loads((root / out).read_text()))
+    return root / "wandb", logged
+
+
+def _write_offline_runs(root: Path) -> None:
     """Run the two writers at once (wandb's service reads SLURM_* when it starts, so the Slurm
-    job needs a process of its own); returns the wandb/ directory and what was logged."""
+    job needs a process of its own); what each logged goes to ``root/<writer>.json``."""
     env = {
         **os.environ,
         "WANDB_MODE": "offline",
@@ -376,10 +388,8 @@ def write_offline_runs(root: Path) -> tuple[Path, dict[str, Any]]:
             text=True,
         )
         jobs.append((process, out, killed))
-    logged: dict[str, Any] = {}
     for process, out, killed in jobs:
         _, stderr = process.communicate()
         expected = -signal.SIGKILL if killed else 0
         assert process.returncode == expected, stderr[-3000:]
-        logged.update(json.loads(out.read_text()))
-    return root / "wandb", logged
+        assert out.is_file(), f"{out.name}: not written"

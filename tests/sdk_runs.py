@@ -1,5 +1,5 @@
-"""Real W&B run files: a script the wandb SDK runs in offline mode, and the fixture that runs it
-once per test session."""
+"""Real W&B run files: a script the wandb SDK runs in offline mode, and the fixture that hands
+its files to a test session (written once per script and wandb version: tests/corpus_cache.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.corpus_cache import sdk_corpus
 
 WRITER = r"""
 import json, sys, wandb
@@ -39,9 +41,8 @@ json.dump(logged, open(sys.argv[1], "w"))
 """
 
 
-@pytest.fixture(scope="session")
-def wandb_dir(tmp_path_factory) -> tuple[Path, dict]:
-    root = tmp_path_factory.mktemp("wandb_runs")
+def write(root: Path) -> None:
+    """The two runs under ``root/wandb``, what was logged in ``root/logged.json``."""
     env = {
         **os.environ,
         "WANDB_MODE": "offline",
@@ -57,4 +58,9 @@ def wandb_dir(tmp_path_factory) -> tuple[Path, dict]:
         text=True,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.fixture(scope="session")
+def wandb_dir(tmp_path_factory) -> tuple[Path, dict]:
+    root = sdk_corpus("sdk-runs", [Path(__file__)], write, tmp_path_factory.mktemp("wandb_runs"))
     return root / "wandb", json.loads((root / "logged.json").read_text())

@@ -80,6 +80,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.corpus_cache import sdk_corpus
 from tests.real_projects import TableRun, write_runs_table
 
 # --- the scenarios' facts, as their author knows them ----------------------------------------
@@ -930,10 +931,19 @@ def _wait(jobs: list[Job]) -> dict[str, Any]:
 
 
 def build_corpus(root: Path) -> Corpus:
-    """Write every study under ``root`` (child processes, at most 4 at once) and the CSV
-    export; returns where, and what was logged."""
+    """Every study under ``root`` (written once per version of this module, tests/real_projects.py
+    and wandb: tests/corpus_cache.py) and the CSV export; returns where, and what was logged."""
     began = time.monotonic()
-    root.mkdir(parents=True, exist_ok=True)
+    sources = [Path(__file__), Path(__file__).with_name("real_projects.py")]
+    sdk_corpus("stacks", sources, _write_studies, root)
+    logged = json.loads((root / "manifest.json").read_text())
+    csv = write_hydra_export(root / "csv")
+    return Corpus(root, logged, csv, time.monotonic() - began)
+
+
+def _write_studies(root: Path) -> None:
+    """Write every study under ``root`` with the real SDK (child processes, at most 4 at once),
+    what was logged in ``root/manifest.json``."""
     sync = root / ".sync"
     sync.mkdir(exist_ok=True)
     env = _environment(root)
@@ -985,8 +995,6 @@ def build_corpus(root: Path) -> Corpus:
             jobs.append((_spawn(SLURM_WRITER, spec, slurm_env, []), out, {0}))
         logged.update(_wait(jobs))
     (root / "manifest.json").write_text(json.dumps(logged, indent=1))
-    csv = write_hydra_export(root / "csv")
-    return Corpus(root, logged, csv, time.monotonic() - began)
 
 
 # --- a runs-table export of a Hydra/Lightning project -----------------------------------------

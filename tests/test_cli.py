@@ -1,4 +1,6 @@
-"""`python -m extract` as a user runs it: real processes, real files."""
+"""`python -m extract` as a user runs it, real files: a real process where the process is the
+point (the exit status a shell sees, RUNS_STORE from the environment, --help), the command's
+own entry point in this process elsewhere (tests/cli_run.py)."""
 
 import hashlib
 import json
@@ -9,6 +11,7 @@ import pytest
 
 from extract.__main__ import main as extract_main
 from extract.paths import SAMPLE_DIR
+from tests.cli_run import run_cli
 
 
 def extract(*args, env_store=None, cwd=None):
@@ -34,10 +37,10 @@ def digest(path):
 def test_csv_then_report_json(tmp_path):
     store = tmp_path / "runs.h5"
     exports = [SAMPLE_DIR / "runs_table.csv", *sorted(SAMPLE_DIR.glob("panel_*.csv"))]
-    result = extract("csv", *exports, "-o", store)
+    result = run_cli("csv", *exports, "-o", store)
     assert result.returncode == 0, result.stderr
     assert "wrote 10 runs (8 with histories)" in result.stdout
-    report = extract("report", store, "--json")
+    report = run_cli("report", store, "--json")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
     expected = {
@@ -91,7 +94,7 @@ def test_bad_export_is_one_line_exit_2_and_the_store_is_untouched(tmp_path, samp
 def test_report_on_a_broken_store_is_a_clear_error(tmp_path, content):
     store = tmp_path / "runs.h5"
     store.write_bytes(content)
-    result = extract("report", store)
+    result = run_cli("report", store)
     assert result.returncode == 2
     assert str(store) in result.stderr and "Traceback" not in result.stderr
 

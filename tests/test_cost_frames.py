@@ -1,6 +1,7 @@
 """CostOfSpeed's held frame on the stores a newcomer tried, measured on the drawn objects with
 the frame critic (tests/frame_critic.py): a long billing unit, runs of a few seconds per epoch
-with their power recorded, the ideal line among the points."""
+with their power recorded, the ideal line among the points. Each runs the scene (a dry run):
+marked ``render``, out of `make check`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from extract.studyfile import load_study
 from scenes.cost import CHART_BOX, COLUMN_GAP, CostOfSpeed
 from scenes.kit.timeaxis import FINE_TICKS, time_range_ticks
 from study.view import StudyView, view_of
-from tests.frame_critic import Frame, critic_frames, problems
+from tests.frame_critic import HELD, Frame, critic_frames, problems
 from tests.layout_check import ShownText
 from tests.test_cost import with_power
 
@@ -66,6 +67,7 @@ def rows_of(texts: list[ShownText]) -> list[list[ShownText]]:
     return [sorted(row, key=lambda t: t.left) for row in rows]
 
 
+@pytest.mark.render
 def test_energy_table_columns_keep_a_gap(seconds_frames):
     """kWh per epoch of a few-second run has many digits ('0.00038'): the time column and the
     kWh column touched (found by a newcomer's try)."""
@@ -78,6 +80,7 @@ def test_energy_table_columns_keep_a_gap(seconds_frames):
         assert min(gaps) >= COLUMN_GAP - 0.01, [t.content for t in row]
 
 
+@pytest.mark.render
 def test_seconds_per_epoch_get_time_ticks(seconds_frames):
     """1 to 4.5 s per epoch: the axis says its times ('1 s', '2 s', '5 s'), found without
     any tick by a newcomer."""
@@ -88,6 +91,7 @@ def test_seconds_per_epoch_get_time_ticks(seconds_frames):
     assert all(t.endswith(" s") for t in ticks), ticks
 
 
+@pytest.mark.render
 def test_a_few_second_energy_store_is_talk_ready(seconds_frames):
     held = seconds_frames[-1]
     found = [p for frame in seconds_frames for p in problems(frame)]
@@ -96,6 +100,7 @@ def test_a_few_second_energy_store_is_talk_ready(seconds_frames):
     assert not any("Laptop" in t.content for _, t in held.texts)
 
 
+@pytest.mark.render
 def test_a_long_billing_unit_keeps_to_its_column(tmp_path):
     """cost_unit = "billing units" ran into the "GPU-h" header (found by a newcomer)."""
     path = tmp_path / "study.toml"
@@ -111,13 +116,15 @@ def test_a_long_billing_unit_keeps_to_its_column(tmp_path):
     assert min(gaps) >= COLUMN_GAP - 0.01, [t.content for t in header]
 
 
-def test_no_gpu_count_sits_on_the_ideal_line():
-    """On the sample, '32' was drawn on the dashed ideal line, reading as its label."""
-    frames = frames_of(view_of(sample_runs(), store_name="sample study"))
-    on_line = [p for frame in frames for p in problems(frame) if "DashedLine" in p]
+@pytest.mark.render
+def test_no_gpu_count_sits_on_the_ideal_line(probes):
+    """On the sample, '32' was drawn on the dashed ideal line, reading as its label. Read on the
+    sample study's probe of the scene, which tests/test_layout.py reads too."""
+    probed = probes.get("CostOfSpeed", None, "sample study")
+    assert probed.judged[-1].name == HELD
+    on_line = [p for frame in probed.judged for p in frame.problems if "DashedLine" in p]
     assert on_line == []
-    held = frames[-1]
-    assert any(t.content == "ideal: 100% efficient" for _, t in held.texts)
+    assert any(t.content == "ideal: 100% efficient" for t in probed.frames[-1])
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from study.analysis import build_report
 from study.cost import measured_energy, run_cost
 from study.cost_plan import cost_plan
 from study.view import view_of
+from tests.corpus_cache import sdk_corpus
 
 WATTS = {"0": 300.0, "1": 400.0}
 NODE = "nid001"
@@ -88,7 +89,15 @@ class Exporter(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def power_run(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("power")
+    # written once per version of this module and wandb (tests/corpus_cache.py)
+    return (
+        sdk_corpus("cost-power", [Path(__file__)], write, tmp_path_factory.mktemp("power"))
+        / "wandb"
+    )
+
+
+def write(root: Path) -> None:
+    Exporter.count = 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -110,7 +119,6 @@ def power_run(tmp_path_factory) -> Path:
     finally:
         server.shutdown()
     assert result.returncode == 0, result.stderr[-2000:]
-    return root / "wandb"
 
 
 def test_gpu_power_comes_from_the_run_file(power_run):

@@ -4,8 +4,6 @@ own runs into data/runs.h5 (LUMI_SAMPLE=1, set by the Makefile's demo target).""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +11,7 @@ import pandas as pd
 from extract.paths import PROJECT_ROOT
 from extract.runs import RunFacts, make_run
 from extract.store import save_runs
+from tests.cli_run import run_cli
 
 
 def test_the_demo_reads_the_sample_whatever_store_there_is(tmp_path: Path) -> None:
@@ -29,21 +28,9 @@ def test_the_demo_reads_the_sample_whatever_store_there_is(tmp_path: Path) -> No
     )
     save_runs(store, [make_run(own)])
     env = {**os.environ, "RUNS_STORE": str(store)}
-    mine = subprocess.run(
-        [sys.executable, "-m", "extract", "report"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    mine = run_cli("report", cwd=PROJECT_ROOT, env=env)
     assert "my own run" in mine.stdout
-    demo = subprocess.run(
-        [sys.executable, "-m", "extract", "report"],
-        cwd=PROJECT_ROOT,
-        env={**env, "LUMI_SAMPLE": "1"},
-        capture_output=True,
-        text=True,
-    )
+    demo = run_cli("report", cwd=PROJECT_ROOT, env={**env, "LUMI_SAMPLE": "1"})
     assert demo.returncode == 0, demo.stderr
     assert "my own run" not in demo.stdout and "Eight Node Run 2.0" in demo.stdout
     makefile = (PROJECT_ROOT / "Makefile").read_text()

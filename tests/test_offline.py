@@ -1,4 +1,5 @@
-"""Real W&B run files, written by the wandb SDK in offline mode inside the test."""
+"""Real W&B run files, written by the wandb SDK in offline mode (once per version of their writer
+and of wandb: tests/corpus_cache.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +20,8 @@ from extract.ingest import ingest_exports
 from extract.merge import merge_runs
 from extract.offline import find_run_files, ingest_offline, read_run_file
 from extract.paths import SAMPLE_DIR
+from tests.cli_run import run_cli
+from tests.corpus_cache import sdk_corpus
 
 
 def test_finds_every_run_file(wandb_dir):
@@ -148,25 +152,9 @@ def test_cli_offline_merges_into_an_existing_store(wandb_dir, tmp_path):
     store = tmp_path / "runs.h5"
     # a store of one's own runs (the sample study's runs table, extracted as a user would):
     # the sample study's store itself takes no runs in
-    exported = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "extract",
-            "csv",
-            str(SAMPLE_DIR / "runs_table.csv"),
-            "-o",
-            str(store),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    exported = run_cli("csv", SAMPLE_DIR / "runs_table.csv", "-o", store)
     assert exported.returncode == 0, exported.stderr
-    result = subprocess.run(
-        [sys.executable, "-m", "extract", "offline", str(directory), "-o", str(store), "--merge"],
-        capture_output=True,
-        text=True,
-    )
+    result = run_cli("offline", directory, "-o", store, "--merge")
     assert result.returncode == 0, result.stderr
     names = [r.name for r in load_runs(store)]
     assert names.count("8 GPU 1 Node Run") == 1 and "Laptop-Benchmark" in names
@@ -193,14 +181,14 @@ run.finish()
 """
 
 
-def test_a_multi_process_run_becomes_one_run(tmp_path):
+def write_ranks(root: Path) -> None:
     """DDP-like: two processes log to one run id at once; each leaves its own run file. Each
     rank writes under its own WANDB_DIR, as ranks on two nodes do, and the ranks meet at a
     barrier after wandb.init. In one folder, wandb names both offline-run-<second>-<id> and
     adds "-1" when the folder exists: a check two processes starting at the same moment can
     race on; and without the barrier a rank slowed by a busy machine could start after the
     other ended, which no longer reads as ranks of one run. Either made this test flaky."""
-    meeting = tmp_path / "barrier"
+    meeting = root / "barrier"
     meeting.mkdir()
     ranks = []
     for rank in (0, 1):
@@ -208,15 +196,21 @@ def test_a_multi_process_run_becomes_one_run(tmp_path):
             **os.environ,
             "WANDB_MODE": "offline",
             "WANDB_SILENT": "true",
-            "WANDB_DIR": str(tmp_path / f"rank{rank}"),
+            "WANDB_DIR": str(root / f"rank{rank}"),
             "WANDB_DISABLE_GIT": "true",
         }
         env.pop("WANDB_API_KEY", None)
-        (tmp_path / f"rank{rank}").mkdir()
+        (root / f"rank{rank}").mkdir()
         command = [sys.executable, "-c", RANK, str(rank), str(meeting)]
         ranks.append(subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True))
     for process in ranks:
         assert process.wait() == 0, process.stderr.read()[-2000:]
+
+
+def test_a_multi_process_run_becomes_one_run(tmp_path):
+    """Two ranks' run files of one run id (``write_ranks``, written once per version of this
+    module and wandb: tests/corpus_cache.py) are one run."""
+    sdk_corpus("ddp-ranks", [Path(__file__)], write_ranks, tmp_path)
     folders = [tmp_path / "rank0" / "wandb", tmp_path / "rank1" / "wandb"]
     assert len(find_run_files(folders)) == 2
     (run,) = ingest_offline(folders).runs

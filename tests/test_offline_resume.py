@@ -16,6 +16,7 @@ import pytest
 
 import extract.offline
 from extract.offline import OfflineRun, _segments, find_run_files, ingest_offline, read_run_file
+from tests.corpus_cache import sdk_corpus
 
 # Two processes, as two Slurm jobs would be: the first runs a Slurm-launched run to the end,
 # the first part of a run it finishes, and the first part of a run it is killed in (kill -9,
@@ -84,7 +85,13 @@ SLURM = {
 
 @pytest.fixture(scope="session")
 def parted(tmp_path_factory) -> tuple[Path, dict, dict]:
-    root = tmp_path_factory.mktemp("wandb_parts")
+    # written once per version of this module and wandb (tests/corpus_cache.py)
+    root = sdk_corpus("offline-resume", [Path(__file__)], write, tmp_path_factory.mktemp("parts"))
+    first, second = (json.loads((root / f"{job}.json").read_text()) for job in ("first", "second"))
+    return root / "wandb", first, second
+
+
+def write(root: Path) -> None:
     env = {
         **os.environ,
         "WANDB_MODE": "offline",
@@ -95,7 +102,6 @@ def parted(tmp_path_factory) -> tuple[Path, dict, dict]:
     env.pop("WANDB_API_KEY", None)
     for name in [n for n in env if n.startswith("SLURM_")]:
         env.pop(name)  # only the first job is a Slurm job
-    logged = []
     for job, job_env, killed in (("first", {**env, **SLURM}, True), ("second", env, False)):
         out = root / f"{job}.json"
         result = subprocess.run(
@@ -106,8 +112,7 @@ def parted(tmp_path_factory) -> tuple[Path, dict, dict]:
         )
         expected = -signal.SIGKILL if killed else 0
         assert result.returncode == expected, result.stderr[-2000:]
-        logged.append(json.loads(out.read_text()))
-    return root / "wandb", logged[0], logged[1]
+        assert out.is_file(), f"{job}: nothing logged"
 
 
 def files_of(directory: Path, run_id: str) -> list[Path]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from study.plans import TIMES, comparison_plan, race_plan
 from study.runs_table import rows as runs_rows
 from study.settings import Settings
 from study.view import view_of
+from tests.cli_run import Ran, run_cli
 from tests.real_projects import (
     NEW_EXPORT,
     OLD_EXPORT,
@@ -500,14 +499,9 @@ def test_a_range_of_seconds_claims_no_digit_it_does_not_hold():
 # --- the command line -----------------------------------------------------------------------
 
 
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "extract", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+def cli(*args: str, env: dict[str, str]) -> Ran:
+    """`python -m extract ARGS` from the project's folder, in this process (tests/cli_run.py)."""
+    return run_cli(*args, cwd=PROJECT_ROOT, env=env)
 
 
 @pytest.fixture(scope="module")

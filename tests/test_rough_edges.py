@@ -5,27 +5,19 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from extract.errors import InputError
-from extract.paths import PROJECT_ROOT
 from study import units
 from study.settings import Settings, load_settings
+from tests.cli_run import Ran, run_cli
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "extract", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Ran:
+    """`python -m extract ARGS` in ``cwd``, in this process (tests/cli_run.py)."""
+    return run_cli(*args, cwd=cwd, env={**os.environ, **(env or {})})
 
 
 def test_output_folder_gets_the_store_inside_with_the_umask_mode(tmp_path):

@@ -22,8 +22,6 @@ import io
 import json
 import math
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ from extract.paths import PROJECT_ROOT
 from extract.runs import RunFacts, make_run
 from extract.store import load_runs
 from study.analysis import build_report
+from tests.cli_run import run_cli
 from tests.stacks import EXPECTED, EXPECTED_CSV, Corpus, Expected, build_corpus, expected
 
 STUDIES = sorted({e.study for e in EXPECTED})
@@ -358,14 +357,12 @@ def test_the_epochs_done_evidence_states_the_number_used(
 def test_runs_explain_names_the_rule_that_decided(
     study: str, name: str, paths: tuple[str, ...], extracted: dict[str, Extraction]
 ):
-    """`python -m extract runs STORE --explain RUN`, as a user types it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "extract", "runs", str(extracted[study].store), "--explain", name],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-    )
+    """`python -m extract runs STORE --explain RUN`, as a user types it (in this process:
+    tests/cli_run.py)."""
+    result = run_cli(
+        "runs", extracted[study].store, "--explain", name,
+        cwd=PROJECT_ROOT, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "decided" in text.lower() and all(path in text for path in paths), text

@@ -102,8 +102,8 @@ def test_not_a_store_is_a_clear_error(tmp_path, content):
     assert str(path) in str(error.value)
 
 
-def large_exports(folder: Path, runs: int = 12, rows: int = 40_000) -> list[Path]:
-    """A runs table and a panel export big enough that writing the store takes a while."""
+def exports_of(folder: Path, runs: int = 12, rows: int = 2_000) -> list[Path]:
+    """A runs table and a panel export: ``runs`` runs with histories."""
     table = folder / "runs.csv"
     lines = ["Name,Runtime,total_gpus"] + [f"run {i},{1000 + i},{i % 8 + 1}" for i in range(runs)]
     table.write_text("\n".join(lines) + "\n")
@@ -116,32 +116,31 @@ def large_exports(folder: Path, runs: int = 12, rows: int = 40_000) -> list[Path
     return [table, panel]
 
 
-def start_extract(exports: list[Path], store: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "extract", "csv", *map(str, exports), "-o", str(store)]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 PAUSED_WRITER = """
 import os, sys, time
 marker, pause_in = sys.argv[1], sys.argv[2]
-real = getattr(os, pause_in)
+after = pause_in.startswith("after:")
+name = pause_in.removeprefix("after:")
+real = getattr(os, name)
 
 def paused(*args):
-    # the moment to be killed at: say so, then wait for the kill
+    # the moment to be killed at (before the call, or just after it): say so, then wait
+    if after:
+        real(*args)
     open(marker, "w").close()
     time.sleep(120)
     return real(*args)
 
-setattr(os, pause_in, paused)
+setattr(os, name, paused)
 from extract.cli import main
 sys.exit(main(sys.argv[3:]))
 """
 
 
 def kill_when_paused(exports: list[Path], store: Path, pause_in: str, marker: Path) -> None:
-    """Run 'extract csv' until it reaches ``os.<pause_in>`` (fsync: the temporary store written
-    but not flushed; replace: about to rename it over the store), then kill -9 it there. Timed
-    kills alone may all land after the rename on a busy machine; these cannot."""
+    """Run 'extract csv' until it reaches ``os.<pause_in>`` (``after:NAME``: just after it),
+    then kill -9 it there. Kills at set points: timed kills may all land before the write
+    starts or after the rename on a busy machine; these cannot."""
     command = [sys.executable, "-c", PAUSED_WRITER, str(marker), pause_in, "csv"]
     writer = subprocess.Popen(
         [*command, *map(str, exports), "-o", str(store)],
@@ -154,39 +153,29 @@ def kill_when_paused(exports: list[Path], store: Path, pause_in: str, marker: Pa
         assert time.monotonic() < deadline
         time.sleep(0.01)
     writer.kill()
-    writer.wait()
+    assert writer.wait() == -9
     marker.unlink()
 
 
 def test_kill_9_during_extract_leaves_the_previous_store(tmp_path):
-    """`python -m extract csv` killed -9 while the new store is being written (deterministic
-    points), and at random times: the old store stays byte-for-byte, or the new one is whole."""
-    exports = large_exports(tmp_path)
+    """`python -m extract csv` killed -9 at each step of writing the new store: the temporary
+    file made but empty (os.fdopen), written but not flushed to disk (os.fsync), complete but
+    not renamed (os.replace): the old store stays byte-for-byte. Killed just after the rename:
+    the new store is whole."""
+    exports = exports_of(tmp_path)
     store_dir = tmp_path / "store"
     store_dir.mkdir()
     path = store_dir / "runs.h5"
     save_runs(path, [make_run(name="before")])
     before = path.read_bytes()
-    for pause_in in ("fsync", "replace"):
+    for pause_in in ("fdopen", "fsync", "replace"):
         kill_when_paused(exports, path, pause_in, tmp_path / "paused")
         assert path.read_bytes() == before, f"store changed by a writer killed in os.{pause_in}"
-        assert list(store_dir.glob(".runs.h5.*.tmp"))  # it was killed mid-write, for real
-
-    started = time.monotonic()
-    untimed = start_extract(exports, store_dir / "timing.h5")
-    assert untimed.wait() == 0
-    duration = time.monotonic() - started
-    (store_dir / "timing.h5").unlink()
-    chooser = random.Random(20250807)
-    for delay in [chooser.uniform(0, duration) for _ in range(3)]:
-        writer = start_extract(exports, path)
-        time.sleep(delay)
-        writer.kill()
-        writer.wait()
-        if path.read_bytes() != before:  # killed after its rename: then the new store is whole
-            assert len(load_runs(path)) == 12, f"half a store after a kill at +{delay:.2f} s"
-            path.write_bytes(before)
+        # it was killed mid-write, for real: its temporary file is left behind
+        assert list(store_dir.glob(".runs.h5.*.tmp")), pause_in
     assert [r.name for r in load_runs(path)] == ["before"]
+    kill_when_paused(exports, path, "after:replace", tmp_path / "paused")
+    assert sorted(r.name for r in load_runs(path)) == sorted(f"run {i}" for i in range(12))
     # the next write clears what killed writers left behind
     save_runs(path, [make_run(name="after")])
     assert [p.name for p in store_dir.iterdir()] == ["runs.h5"]
