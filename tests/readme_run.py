@@ -422,6 +422,10 @@ NEEDS_WANDB = "needs the W&B service and an account's API key"
 SKIPPED = {
     "make test": "the suite this test is part of",
     "make check": "the part of this suite without the render marker, with ruff and mypy",
+    "make setup": (
+        "installs system packages and the locked environment; this test runs in that "
+        "environment (reused, not installed again)"
+    ),
     "make setup && source .venv/bin/activate": (
         "installs system packages and the locked environment; this test runs in that "
         "environment (reused, not installed again), and `source` is run by its own step"
