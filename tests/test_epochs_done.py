@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -141,20 +143,16 @@ for epoch in range(5):
 """
 
 
-def test_a_stopped_lightning_run_counts_training_steps_not_validation_rows(tmp_path):
-    """Issue 17 (a newcomer's lit-c): a complete epoch is 5 training steps and 1 validation row;
-    the stopped epoch's share is 3 of 5 steps (2.6), not 3 of 6 rows (2.5)."""
+def _write_lightning(folder: Path) -> None:
     import os
     import subprocess
     import sys
-
-    from extract.offline import ingest_offline
 
     env = {
         **os.environ,
         "WANDB_MODE": "offline",
         "WANDB_SILENT": "true",
-        "WANDB_DIR": str(tmp_path),
+        "WANDB_DIR": str(folder),
         "WANDB_DISABLE_GIT": "true",
     }
     env.pop("WANDB_API_KEY", None)
@@ -162,7 +160,16 @@ def test_a_stopped_lightning_run_counts_training_steps_not_validation_rows(tmp_p
         [sys.executable, "-c", LIGHTNING_WRITER], env=env, capture_output=True, text=True
     )
     assert written.returncode == 0, written.stderr[-2000:]
-    (stopped,) = ingest_offline([tmp_path / "wandb"]).runs
+
+
+def test_a_stopped_lightning_run_counts_training_steps_not_validation_rows(tmp_path):
+    """Issue 17 (a newcomer's lit-c): a complete epoch is 5 training steps and 1 validation row;
+    the stopped epoch's share is 3 of 5 steps (2.6), not 3 of 6 rows (2.5)."""
+    from extract.offline import ingest_offline
+    from tests.corpus_cache import sdk_corpus
+
+    sdk_corpus("lightning-stopped", [Path(__file__)], _write_lightning, tmp_path / "sdk")
+    (stopped,) = ingest_offline([tmp_path / "sdk" / "wandb"]).runs
     assert stopped.state != "finished" and stopped.epochs == 5
     assert stopped.epochs_done == pytest.approx(2.6)
     evidence = stopped.evidence["epochs_done"].describe()

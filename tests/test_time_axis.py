@@ -40,6 +40,7 @@ def test_a_time_range_gets_two_labelled_ticks(low, high):
     assert len(ticks) >= 2 and all(start <= s <= end for s, _ in ticks)
 
 
+@pytest.mark.render  # runs the scene (a dry run)
 @pytest.mark.parametrize("times", [[2.0, 5.5, 9.0], [2.2, 3.0, 4.4], [0.3, 0.6, 0.9]])
 def test_accuracy_vs_time_labels_its_time_axis(times):
     from scenes.curves import AccuracyVsTime
