@@ -61,7 +61,7 @@ test: setup
 	@bash scripts/bootstrap.sh --test-browser
 	@$(VENV)/bin/ruff check --no-cache .
 	@$(VENV)/bin/mypy --cache-dir $(VENV)/.mypy-cache
-	@$(PY) -m pytest
+	@$(PY) -m pytest --durations=20
 
 # measures, does not assert; --quick for a short run (480p15 only)
 bench: setup
