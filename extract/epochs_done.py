@@ -133,47 +133,23 @@ def _from_epoch_key(
         done = round(last, 6)
         evidence = Evidence("history", f"{key} (fractional: epochs done)", _text(done))
         return _checked(done, evidence, finished, planned, key)
-    first = float(numbers[0])
-    rows_per_value = values.groupby(values).size()
-    during = float(rows_per_value.median()) > 1.5
+    numbering = epoch_numbering(history, key, finished, planned)
+    if isinstance(numbering, str):
+        return EpochsDone(None, None, [numbering])
+    first, during, at_end = numbering.first, numbering.during, numbering.at_end
     positions, _ = _positions(history)
-    if first not in (0.0, 1.0):
-        if finished and planned is not None and last - planned + 1 in (0.0, 1.0):
-            first = last - planned + 1  # resumed: numbering from an earlier part
-        else:
-            return EpochsDone(
-                None,
-                None,
-                [
-                    f"epochs done: '{key}' starts at {_text(first)}: neither a 0-based index nor a "
-                    "count, and no finished plan says which; unknown"
-                ],
-            )
-    numbering = "0-based index" if first == 0 else "count from 1"
+    said = "0-based index" if first == 0 else "count from 1"
     completed = last - first + 1 if finished else last - first
     steps, kind = _training_rows(history, key)
     if during:
-        how = f"{key}: a {numbering} logged during each epoch"
+        how = f"{key}: a {said} logged during each epoch"
         share = 0.0 if finished else _share_by_rows(values[steps.loc[values.index]], last)
         axis = "rows"
         if finished:
             how += ", run finished"
     else:
-        at_end = _logged_at_end(values, positions, history)
-        if at_end is None:
-            if finished:
-                at_end = True  # a finished run's total does not depend on it
-            else:
-                return EpochsDone(
-                    None,
-                    None,
-                    [
-                        f"epochs done: '{key}' is logged once per epoch, and nothing says whether "
-                        "at the epoch's start or end; unknown"
-                    ],
-                )
         moment = "end" if at_end else "start"
-        how = f"{key}: a {numbering} logged once at each epoch's {moment}"
+        how = f"{key}: a {said} logged once at each epoch's {moment}"
         if at_end:
             completed = last - first + 1
         share, axis = (0.0, "rows") if finished else _share_after(values, positions, steps)
@@ -183,6 +159,54 @@ def _from_epoch_key(
         how += f", + {share:.2f} of an epoch from the {counted}"
     evidence = Evidence("history", how, f"last {_text(last)}, so {_text(done)} done")
     return _checked(done, evidence, finished, planned, key)
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How a run logged an epoch key: the first epoch's number (0 or 1), and whether a value
+    was logged during its epoch (with every batch) or once, at the epoch's end or start."""
+
+    first: float
+    during: bool
+    at_end: bool
+
+    @property
+    def shift(self) -> float:
+        """What a logged value plus this is: the epochs complete when it was first logged."""
+        return -self.first + (1.0 if not self.during and self.at_end else 0.0)
+
+
+def epoch_numbering(
+    history: pd.DataFrame, key: str, finished: bool, planned: float | None
+) -> Numbering | str:
+    """How ``key`` was logged, read from the history (the module's docstring); a string says
+    why it cannot be told. What epochs done and the race's progress both read."""
+    values = _values(history, key)
+    if values.empty:
+        return f"epochs done: '{key}' has no values"
+    numbers = values.to_numpy(dtype=float)
+    first, last = float(numbers[0]), float(numbers.max())
+    during = float(values.groupby(values).size().median()) > 1.5
+    if first not in (0.0, 1.0):
+        if finished and planned is not None and last - planned + 1 in (0.0, 1.0):
+            first = last - planned + 1  # resumed: numbering from an earlier part
+        else:
+            return (
+                f"epochs done: '{key}' starts at {_text(first)}: neither a 0-based index nor a "
+                "count, and no finished plan says which; unknown"
+            )
+    if during:
+        return Numbering(first, True, False)
+    positions, _ = _positions(history)
+    at_end = _logged_at_end(values, positions, history)
+    if at_end is None:
+        if not finished:
+            return (
+                f"epochs done: '{key}' is logged once per epoch, and nothing says whether at "
+                "the epoch's start or end; unknown"
+            )
+        at_end = True  # a finished run's total does not depend on it
+    return Numbering(first, False, at_end)
 
 
 def _from_summary(

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
+from extract.epochs_done import Numbering, epoch_numbering
 from extract.model import Run
 
 
@@ -47,11 +49,14 @@ def progress_curve(run: Run) -> ProgressCurve:
         if curve is not None:
             return ProgressCurve(*curve, finish, measured, "train/epoch")
     if not run.extrapolated and "epoch" in history and planned and len(history):
-        curve = _from_epochs(
-            history["_runtime"].to_numpy(), history["epoch"].to_numpy(), planned, finish
-        )
-        if curve is not None:
-            return ProgressCurve(*curve, finish, measured, "epoch staircase")
+        numbering = epoch_numbering(history, "epoch", run.finished, run.epochs)
+        if isinstance(numbering, Numbering):
+            completed = pd.to_numeric(history["epoch"], errors="coerce").to_numpy(dtype=float)
+            curve = _from_epochs(
+                history["_runtime"].to_numpy(), completed + numbering.shift, planned, finish
+            )
+            if curve is not None:
+                return ProgressCurve(*curve, finish, measured, "epoch staircase")
     if not run.extrapolated and "progress_percentage" in history and len(history):
         curve = _from_percentage(
             history["_runtime"].to_numpy(), history["progress_percentage"].to_numpy(), finish
@@ -63,27 +68,31 @@ def progress_curve(run: Run) -> ProgressCurve:
 
 
 def _from_epochs(
-    times: np.ndarray, epochs: np.ndarray, total_epochs: float, finish: float
+    times: np.ndarray, completed: np.ndarray, total_epochs: float, finish: float
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    keep = ~(np.isnan(times) | np.isnan(epochs))
-    times, epochs = times[keep], epochs[keep]
+    """The staircase: when each epoch was complete (``completed``: epochs complete at each
+    row, from how the run logged its epoch key), joined linearly, then the finish."""
+    keep = ~(np.isnan(times) | np.isnan(completed))
+    times, epochs = times[keep], completed[keep]
     if times.size == 0:
         return None
     order = np.argsort(times, kind="stable")
     times, epochs = times[order], epochs[order]
     boundaries_t = [0.0]
     boundaries_f = [0.0]
-    for epoch in range(1, int(total_epochs)):
+    for epoch in range(1, int(total_epochs) + 1):
         reached = np.nonzero(epochs >= epoch)[0]
         if reached.size == 0:
             break
         t = float(times[reached[0]])
         if t > boundaries_t[-1]:
-            boundaries_t.append(t)
+            boundaries_t.append(min(t, finish))
             boundaries_f.append(epoch / total_epochs)
     if finish > boundaries_t[-1]:
         boundaries_t.append(finish)
         boundaries_f.append(1.0)
+    elif boundaries_f[-1] < 1.0:  # the last mark came at the finish: the run is done there
+        boundaries_f[-1] = 1.0
     return np.array(boundaries_t), np.array(boundaries_f)
 
 

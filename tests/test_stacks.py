@@ -487,3 +487,25 @@ def test_a_job_arrays_tasks_in_one_group_stay_apart(extracted: dict[str, Extract
     assert sorted(r.name for r in extraction.runs) == [f"lr-sweep-task-{t}" for t in (1, 2, 3)]
     said = extraction.stdout + extraction.stderr
     assert "3 Slurm jobs" in said and "separate trainings, kept apart" in said, said
+
+
+@pytest.mark.parametrize("key", ["accelerate-glue", "epochs-noplan"])
+def test_the_race_reads_epochs_as_the_run_logged_them(
+    key: str, corpus: Corpus, extracted: dict[str, Extraction]
+):
+    """The race's progress at each epoch mark is the epochs complete then, over the epochs done:
+    an index (Accelerate's `epoch`, 0-based) or a count (1..N) logged once at each epoch's END
+    marks a finished epoch, and a finished run's bar ends full (a newcomer saw the bars of
+    finished Accelerate runs stop at 2/3)."""
+    from study.progress import progress_curve
+
+    case = expected(key)
+    run = training(extracted[case.study], corpus, case)
+    curve = progress_curve(run)
+    rows = run.history.dropna(subset=["epoch"])
+    total = run.epochs_done
+    assert run.finished and total and len(rows) == total, described([run])
+    for mark, (_, row) in enumerate(rows.iterrows(), start=1):
+        got = float(curve.at(float(row["_runtime"])))
+        assert got == pytest.approx(mark / total, abs=0.02), (mark, got, curve)
+    assert float(curve.at(run.time_s)) == pytest.approx(1.0)
