@@ -118,7 +118,8 @@ def decide_platform(
     """(platform, device): cluster or laptop, and gpu or cpu, from the job's device, its host
     and the machine wandb saw. Every disagreement is noted with what won."""
     device = decide_device(paths)
-    if gpus.value and device.value is None:
+    inferred = bool(gpus.value and device.value is None)
+    if inferred:
         device.value, device.evidence = "gpu", gpus.evidence
     host_readings = readings(paths, "host")
     platform = Decision("platform", readings=host_readings + device.readings)
@@ -143,14 +144,27 @@ def decide_platform(
                 f"{slurm.evidence.value}): not a laptop, and no GPU run"
             )
         return platform, device
+    hosts_named = {r.value for r in words}
+    if len(hosts_named) == 1 and device.value is not None:
+        host = words[0]
+        if (device.value, host.value) in (("gpu", "laptop"), ("cpu", "cluster")):
+            # a word naming the host says where it ran; the device only what it computed on
+            platform.value, platform.evidence = host.value, host.evidence
+            what = "a laptop with a GPU" if host.value == "laptop" else "a CPU job on the cluster"
+            platform.notes.append(
+                f"platform: {_said(host)} names the host and decided {host.value}; "
+                f"{device.decided_by} says {device.value}: {what}"
+            )
+            return platform, device
     if device.value == "gpu":
         platform.value, platform.evidence = "cluster", device.evidence
         _note_against(platform, words, "laptop", device)
         cpu_only = _cpu_only_machine(paths)
         if cpu_only is not None:
+            how = "counted GPUs" if inferred else "named a GPU device"
             platform.notes.append(
-                f"platform: the job named a GPU device ({device.decided_by}) but wandb recorded "
-                f"no GPU on its machine ({cpu_only}); the job's word decided"
+                f"platform: the job {how} ({device.decided_by}) but wandb recorded no GPU on "
+                f"its machine ({cpu_only}); the job's evidence decided"
             )
         return platform, device
     if device.value == "cpu":

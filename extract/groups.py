@@ -126,7 +126,36 @@ def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
                 "overlap)"
             )
     result = [joined.get(id(f), f) for f in runs if id(f) not in absorbed]
-    return result, notes
+    return _sharing_a_slurm_job(result, notes), notes
+
+
+JOB_SHARERS = "_runs_in_slurm_job"  # in a run's summary: runs wandb recorded in its Slurm job
+
+
+def _sharing_a_slurm_job(runs: list[RunFacts], notes: list[str]) -> list[RunFacts]:
+    """Runs that are not ranks of one training yet ran at the same time in one Slurm job (a
+    sweep's agents started by srun, one per GPU): the job's allocation is not any one run's
+    size, which the run's summary then says (rules.every_allocated_gpu reads it)."""
+    by_job: dict[str, list[RunFacts]] = {}
+    for facts in runs:
+        job = facts.metadata.get("slurm.job_id")
+        if job is not None:
+            by_job.setdefault(str(job), []).append(facts)
+    marked: dict[int, RunFacts] = {}
+    for job, members in by_job.items():
+        for cluster in _overlapping(members):
+            if len(cluster) < 2:
+                continue
+            names = ", ".join(f.name for f in cluster)
+            notes.append(
+                f"Slurm job {job}: {len(cluster)} runs at the same time ({names}), not the "
+                "ranks of one training: the job's GPU allocation is not any one run's size"
+            )
+            for facts in cluster:
+                marked[id(facts)] = replace(
+                    facts, summary={**facts.summary, JOB_SHARERS: len(cluster)}
+                )
+    return [marked.get(id(f), f) for f in runs]
 
 
 WORLD_SIZE_KEYS = ("world_size", "num_processes", "total_gpus")
@@ -140,11 +169,34 @@ def _separate_trainings(cluster: list[RunFacts]) -> str | None:
     arrays = {str(t) for f in cluster if (t := f.metadata.get("slurm.array_task_id")) is not None}
     if len(arrays) > 1:
         return f"they are {len(arrays)} tasks of a Slurm job array"
+    differing = _differing_settings(cluster)
+    if differing:
+        return f"their config differs ({differing})"
     for facts in cluster:
         for key, value in facts.config.items():
             named = re.split(r"[./]", key.lower())[-1] in WORLD_SIZE_KEYS
             if named and _whole(value) and int(value) < len(cluster):
                 return f"{facts.name} logged {key} = {value}, fewer than {len(cluster)} runs"
+    return None
+
+
+# config that differs from rank to rank of one training (its rank, device, seed, port, paths)
+PER_RANK = re.compile(r"rank|seed|device|gpu|local|port|host|node|proc|pid|dir|path|name|id$")
+
+
+def _differing_settings(cluster: list[RunFacts]) -> str | None:
+    """A setting every run logged with different values (a learning rate): ranks of one
+    training share their settings, a sweep's trials do not."""
+    shared = set.intersection(*(set(f.config) for f in cluster))
+    for key in sorted(shared):
+        if key.startswith("_") or PER_RANK.search(re.split(r"[./]", key.lower())[-1]):
+            continue
+        values = [f.config[key] for f in cluster]
+        if (
+            all(isinstance(v, str | int | float | bool) for v in values)
+            and len({repr(v) for v in values}) > 1
+        ):
+            return f"{key}: " + ", ".join(dict.fromkeys(str(v) for v in values))
     return None
 
 

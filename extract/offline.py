@@ -78,6 +78,7 @@ class OfflineRun:
     host: str = ""
     group: str = ""
     job_type: str = ""
+    tags: list[str] = field(default_factory=list)
     # the process asked to resume this id (resume="allow"/"must"/"auto", WANDB_RESUME); true
     # also on the first part of a script that always passes resume="allow"
     resume: bool = False
@@ -240,6 +241,7 @@ def _apply(run: OfflineRun, record: Proto) -> None:
         run.host = record.run.host
         run.group = record.run.run_group
         run.job_type = record.run.job_type
+        run.tags = list(record.run.tags) or run.tags
         run.resume = record.run.resume or record.run.resumed
         if record.run.HasField("start_time"):
             run.start_time = record.run.start_time.seconds + record.run.start_time.nanos / 1e9
@@ -573,7 +575,10 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
                 state="crashed" if offline.damage else offline.state,
                 runtime_s=runtime,
                 config=flatten(offline.config),
-                summary=offline.summary,
+                # where the web UI's export and the API put them (the tag rules read them)
+                summary={**offline.summary, "tags": offline.tags}
+                if offline.tags
+                else offline.summary,
                 history=history,
                 source=f"offline:{path.parent.name}",
                 created_at=created,

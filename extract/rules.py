@@ -152,7 +152,8 @@ def lightning_devices(key: str, value: Any) -> int | None:
     return None
 
 
-GPU_WORDS = ("cuda", "gpu", "rocm", "hip", "nccl", "mi250", "mi300", "a100", "h100", "v100")
+# mps: Apple's GPU (a laptop's, as a host word may say)
+GPU_WORDS = ("cuda", "gpu", "rocm", "hip", "nccl", "mps", "mi250", "mi300", "a100", "h100", "v100")
 GPU_STRATEGY_WORDS = ("ddp", "distributeddataparallel", "fsdp", "deepspeed", "horovod")
 CPU_WORDS = ("cpu", "gloo")
 CLUSTER_WORDS = ("cluster", "lumi", "hpc", "slurm", "supercomputer")
@@ -313,6 +314,8 @@ def every_allocated_gpu(paths: Paths, gpus: int) -> bool:
     a rank, as ``srun`` launches them), or the script asking for every device it can see
     (Lightning's ``devices=-1`` / ``"auto"``). One task on an 8-GPU allocation may be a
     ``torchrun`` of 8 processes or of 1: the allocation alone does not say."""
+    if paths.find("_runs_in_slurm_job", ("summary",)):
+        return False  # the job ran several trainings (groups.py): its allocation is not one's
     tasks = _one_count(paths, ("slurm.ntasks", "slurm.nprocs"))
     per_node = _one_count(paths, ("slurm.ntasks_per_node",))
     nodes = _one_count(paths, ("slurm.nnodes", "slurm.job_num_nodes")) or 1
@@ -474,7 +477,8 @@ RULES: tuple[Rule, ...] = (
         device_word,
         "the device the script named",
     ),
-    Rule("device", ("use_cpu", "no_cuda"), JOB, 3, SCRIPT, cpu_flag, "trained on the CPU"),
+    # Hugging Face's use_cpu / no_cuda, Accelerate's cpu (`accelerate launch --cpu`)
+    Rule("device", ("use_cpu", "no_cuda", "cpu"), JOB, 3, SCRIPT, cpu_flag, "trained on the CPU"),
     Rule(
         "device",
         ("scaling_strategy", "strategy", "distributed_backend", "backend"),

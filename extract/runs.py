@@ -132,9 +132,13 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
     paths = paths_of(facts)
     gpus = decide_gpus(paths, stated.gpus, origin)
     platform, device = decide_platform(paths, stated.platform, origin, gpus)
+    cores = decide_cores(paths, stated.cores, origin)
     if platform.value == "laptop" and stated.gpus is None:
         # a laptop's GPU count is not what it trained on (CPU runs)
         gpus = Decision("gpus", readings=gpus.readings)
+        if device.value == "gpu" and stated.cores is None and cores.word.startswith("machine"):
+            # it trained on its GPU: the machine's CPUs are not what it trained on
+            cores = Decision("cores", readings=cores.readings)
     elif platform.value == "cluster" and device.value == "cpu" and gpus.value is None:
         gpus = Decision("gpus", 0, device.evidence, gpus.readings)
     epochs = decide(paths, "epochs", stated.epochs, origin)
@@ -151,7 +155,7 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
         "platform": platform,
         "gpus": gpus,
         "nodes": decide(paths, "nodes", stated.nodes, origin),
-        "cores": decide_cores(paths, stated.cores, origin),
+        "cores": cores,
         "epochs": epochs,
         "epochs_done": done,
     }

@@ -366,6 +366,42 @@ EXPECTED: list[Expected] = [
         )
         for task in (1, 2, 3)
     ),
+    Expected(
+        "accel-cpu",
+        "devices",
+        "k: Accelerate on a laptop's CPU (--cpu --num_processes 4): processes, not GPUs",
+        "accelerate launch --cpu; its examples' config vars(args)",
+        {"platform": "laptop", "gpus": None},
+    ),
+    Expected(
+        "laptop-cuda",
+        "devices",
+        "k: a laptop's GPU (device cuda, tag 'laptop'; wandb saw 1 GPU): a laptop, not a "
+        "cluster, and not labelled by its CPU",
+        "wandb.init(tags=...); device cuda",
+        {"platform": "laptop", "gpus": None, "cores": None},
+    ),
+    Expected(
+        "laptop-mps",
+        "devices",
+        "k: Apple silicon (device mps, tag 'laptop'): a laptop that trained on its GPU",
+        "PyTorch's mps device; wandb.init(tags=...)",
+        {"platform": "laptop", "cores": None},
+    ),
+    # a W&B sweep run by four agents that srun starts in ONE Slurm job, one task per GPU, in one
+    # W&B group: Slurm task ids 0..3 look like ranks, but each is a trial with its own settings
+    *(
+        Expected(
+            f"srun-sweep-{task}",
+            "srunsweep",
+            "j: four sweep agents started by srun in one Slurm job (SLURM_PROCID 0..3, 4 tasks on "
+            "4 GPUs), one W&B group, a learning rate each: four trainings; the job's 4 GPUs are "
+            "no one trial's size",
+            "W&B sweeps: wandb.agent per process, run config from the sweep; srun --ntasks=4",
+            {"platform": "cluster", "gpus": None, "state": "finished"},
+        )
+        for task in range(4)
+    ),
 ]
 
 # the runs-table export with Hydra-style dotted columns (no offline files)
@@ -510,6 +546,30 @@ def batches(key, run, epochs, per_epoch, accuracy, extra=None):
                "running_accuracy": round(accuracy * (step + 1) / steps, 3)}
         row.update((extra or {}).get(step, {}))
         log(key, run, row)
+
+if SPEC["part"] == 2:
+    # k: laptops that say so by a word, whatever they computed on
+    # Accelerate on a laptop: `accelerate launch --cpu --num_processes 4 train.py`, config
+    # vars(args) (its examples' argparse) and the launcher's cpu / num_processes
+    run = start("accel-cpu", "devices", name="glue-cpu-4proc",
+                config={"num_train_epochs": 2, "learning_rate": 2e-5, "cpu": True,
+                        "num_processes": 4, "mixed_precision": "no"},
+                settings=machine(SPEC["laptop"]))
+    batches("accel-cpu", run, 2, 4, 80.0)
+    end("accel-cpu", run)
+    # a gaming laptop's GPU: device cuda, tagged laptop; wandb sees the GPU
+    run = start("laptop-cuda", "devices", name="rtx-laptop", tags=["laptop", "rtx4060"],
+                config={"device": "cuda", "epochs": 2, "batch_size": 32},
+                settings=machine({**SPEC["laptop"], "gpu_count": 1,
+                                  "gpu_type": "NVIDIA GeForce RTX 4060 Laptop GPU"}))
+    batches("laptop-cuda", run, 2, 4, 85.0)
+    end("laptop-cuda", run)
+    # Apple silicon: device mps, tagged laptop; wandb records no GPU count for it
+    run = start("laptop-mps", "devices", name="m2-air", tags=["laptop"],
+                config={"device": "mps", "epochs": 2, "batch_size": 32},
+                settings=machine(SPEC["laptop"]))
+    batches("laptop-mps", run, 2, 4, 84.0)
+    end("laptop-mps", run)
 
 if SPEC["part"] == 1:
     # b: method 1, world_size in config; both trainings in one group used as a study name
@@ -714,6 +774,28 @@ elif case.startswith("array-"):
         log(case, run, {"epoch": step // 4, "train_loss": round(1.0 / (step + 1), 4)})
     barrier("array.done")
     end(case, run)
+elif case.startswith("srun-sweep-"):
+    task = int(os.environ["SLURM_PROCID"])
+    def barrier(name):  # srun starts the four agents together
+        open(os.path.join(SPEC["sync"], f"{name}.{task}"), "w").close()
+        deadline = time.time() + 300
+        while not all(os.path.exists(os.path.join(SPEC["sync"], f"{name}.{t}"))
+                      for t in range(4)):
+            if time.time() > deadline:
+                sys.exit(f"task {task}: the other tasks never reached {name}")
+            time.sleep(0.01)
+    barrier("srun.start")
+    # a sweep agent's run: the config the sweep chose for it
+    run = start(case, "srunsweep", group="sweep-q7x2kd1p", job_type="sweep",
+                config={"lr": (1e-3, 5e-4, 2e-4, 1e-4)[task], "batch_size": 64, "epochs": 2,
+                        "optimizer": "adamw"},
+                settings=machine(SPEC["machine"]))
+    barrier("srun.init")
+    for step in range(8):
+        log(case, run, {"epoch": step // 4, "loss": round(1.0 / (step + 1) + task, 4),
+                        "val_acc": 0.5 + 0.05 * step})
+    barrier("srun.done")
+    end(case, run)
 elif case == "conflict-cpu":
     run = start(case, "conflict", name="cpu-baseline",
                 config={"device": "cpu", "epochs": 2, "num_threads": 128, "batch_size": 64},
@@ -857,6 +939,22 @@ SLURM_JOBS: dict[str, dict[str, Any]] = {
         }
         for task in (1, 2, 3)
     },
+    **{
+        f"srun-sweep-{task}": {
+            "machine": NODE_LUMI_G,
+            "env": {
+                **LUMI_NODE_JOB,
+                "SLURM_JOB_ID": "8300001",
+                "SLURM_PROCID": str(task),
+                "SLURM_LOCALID": str(task),
+                "SLURM_NTASKS": "4",
+                "SLURM_NTASKS_PER_NODE": "4",
+                "SLURM_GPUS_ON_NODE": "4",
+                "SLURM_JOB_PARTITION": "small-g",
+            },
+        }
+        for task in range(4)
+    },
     "conflict-cpu": {
         "machine": NODE_LUMI_C,
         "env": {
@@ -972,7 +1070,7 @@ def _write_studies(root: Path) -> None:
     for part in (1, 2):
         out = root / f".plain{part}.json"
         spec = {"root": str(root), "out": str(out), "part": part, "a100": NODE_A100,
-                "lumi_g": NODE_LUMI_G}  # fmt: skip
+                "lumi_g": NODE_LUMI_G, "laptop": LAPTOP}  # fmt: skip
         jobs.append((_spawn(PLAIN_WRITER, spec, env, []), out, {0}))
     out = root / ".laptop.json"
     spec = {"root": str(root), "out": str(out), "machine": LAPTOP}
@@ -980,11 +1078,12 @@ def _write_studies(root: Path) -> None:
     # own exit handling may end it first with a status of its own
     jobs.append((_spawn(LAPTOP_WRITER, spec, env, []), out, {-signal.SIGINT, 1, 130, 255}))
     logged.update(_wait(jobs))
-    # then the Slurm jobs, four at a time, the job array's tasks together (they meet)
+    # then the Slurm jobs, four at a time; processes that meet (a job array's tasks, srun's
+    # tasks) in a wave of their own
     cases = list(SLURM_JOBS)
-    array = [c for c in cases if c.startswith("array-")]
-    rest = [c for c in cases if c not in array]
-    for wave in [array + rest[:1], *(rest[i : i + 4] for i in range(1, len(rest), 4))]:
+    meeting = [[c for c in cases if c.startswith(p)] for p in ("array-", "srun-sweep-")]
+    rest = [c for c in cases if not any(c in m for m in meeting)]
+    for wave in [*meeting, *(rest[i : i + 4] for i in range(0, len(rest), 4))]:
         jobs = []
         for case in wave:
             job = SLURM_JOBS[case]

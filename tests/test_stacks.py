@@ -509,3 +509,15 @@ def test_the_race_reads_epochs_as_the_run_logged_them(
         got = float(curve.at(float(row["_runtime"])))
         assert got == pytest.approx(mark / total, abs=0.02), (mark, got, curve)
     assert float(curve.at(run.time_s)) == pytest.approx(1.0)
+
+
+def test_sweep_agents_in_one_slurm_job_are_trainings_of_their_own(
+    extracted: dict[str, Extraction],
+):
+    """srun's four tasks number themselves 0..3 like ranks, but each agent ran its own trial
+    (its own learning rate): four trainings, and the job's four GPUs are no one trial's size."""
+    extraction = extracted["srunsweep"]
+    assert len(extraction.runs) == 4 and all(r.gpus is None for r in extraction.runs)
+    said = extraction.stdout + extraction.stderr
+    assert "their config differs (lr:" in said, said
+    assert "not any one run's size" in said, said
