@@ -52,7 +52,12 @@ def explain(run: Run) -> list[str]:
             for entry in rule.unread(paths)
         }
         if not found and not unread:
-            lines.append("  no rule matched")
+            # what decided it then: a correction, the GPU count (a job that counted GPUs ran
+            # on them), or wandb's view of the machine (CPU only)
+            lines.append(
+                f"  no {' or '.join(rule_facts)} rule matched"
+                + (f"; decided by {decided.describe()}" if decided else "")
+            )
         for reading in found:
             mark = "*" if decided is not None and reading.evidence == decided else "-"
             rule = reading.rule
@@ -63,6 +68,8 @@ def explain(run: Run) -> list[str]:
         for (place, path, value), rule in unread.items():
             # read by no rule, yet a rule's key: shown, so that nothing read is hidden
             lines.append(f"  ? [{rule.scope}] {rule.says}: {place}: {path} = {value} -> no count")
+    time = run.evidence.get("time")
+    lines.append(f"time: {run.time_s:g} s  ({time.describe() if time else 'no evidence'})")
     done = run.evidence.get("epochs_done")
     done_value = "unknown" if run.epochs_done is None else f"{run.epochs_done:g}"
     lines.append(f"epochs_done: {done_value}  ({done.describe() if done else 'no evidence'})")
