@@ -77,8 +77,8 @@ def capture(scene: Scene, name: str) -> Frame:
         if role == "data":
             filled = any(m.get_fill_opacity() > 0.01 for m in mob.get_family() if m.has_points())
             points = None if filled else marks.dense_points(mob)
-            own = [id(t) for o in getattr(mob, marks.OWN_TEXT, []) for t in o.get_family()]
-            found.append(Mark(type(mob).__name__, box, points, own, getattr(mob, marks.AXIS)))
+            own = [id(t) for o in marks.own_text(mob) for t in o.get_family()]
+            found.append(Mark(type(mob).__name__, box, points, own, marks.axis_of(mob)))
         elif role == "panel":
             panels.append((type(mob).__name__, box))
         elif role == "axis":

@@ -38,16 +38,36 @@ def text_cache_lock() -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-# texts built in this process, by everything that shapes them: a Text costs Pango, an SVG file
-# and its parsing (~0.1 s); a copy of one built before costs a tenth of that. Scenes build the
-# same texts many times over (a callout tried at several widths, a label measured then drawn).
+# Texts built in this process, by everything that shapes them, for a process that runs many
+# scenes (tests' probe workers: keep_built_texts()). A Text costs Pango, an SVG file and its
+# parsing (~60 ms); a copy of one built before costs half that (Manim copies deeply). One render
+# builds most of its texts once (65 of 73 in CostOfSpeed), so there building is cheaper than
+# building and copying: the cache is off unless asked for.
 _BUILT: OrderedDict[tuple[object, ...], Text] = OrderedDict()
 _BUILT_LIMIT = 1024
+_KEEP = False
+
+
+def keep_built_texts() -> None:
+    """Keep every text this process builds and hand out copies: for a process that runs many
+    scenes (a second scene's texts are then nearly free)."""
+    global _KEEP
+    _KEEP = True
 
 
 def text(
     content: str, size: float, color: ParsableManimColor, *, bold: bool = False, **kwargs: Any
 ) -> Text:
+    if not _KEEP:
+        with text_cache_lock():
+            return Text(
+                content,
+                font=FONT,
+                font_size=size,
+                color=color,
+                weight="BOLD" if bold else "NORMAL",
+                **kwargs,
+            )
     key = (content, size, ManimColor(color).to_hex(with_alpha=True), bold,
            tuple(sorted((name, repr(value)) for name, value in kwargs.items())))  # fmt: skip
     built = _BUILT.get(key)
