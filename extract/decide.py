@@ -151,10 +151,11 @@ def decide_platform(
             # a word naming the host says where it ran; the device only what it computed on
             platform.value, platform.evidence = host.value, host.evidence
             what = "a laptop with a GPU" if host.value == "laptop" else "a CPU job on the cluster"
-            platform.notes.append(
-                f"platform: {_said(host)} names the host and decided {host.value}; "
-                f"{device.decided_by} says {device.value}: {what}"
-            )
+            if host.evidence.key != (device.evidence.key if device.evidence else None):
+                platform.notes.append(
+                    f"platform: {_said(host)} names the host and decided {host.value}; "
+                    f"{device.decided_by} says {device.value}: {what}"
+                )
             return platform, device
     if device.value == "gpu":
         platform.value, platform.evidence = "cluster", device.evidence

@@ -157,7 +157,8 @@ GPU_WORDS = ("cuda", "gpu", "rocm", "hip", "nccl", "mps", "mi250", "mi300", "a10
 GPU_STRATEGY_WORDS = ("ddp", "distributeddataparallel", "fsdp", "deepspeed", "horovod")
 CPU_WORDS = ("cpu", "gloo")
 CLUSTER_WORDS = ("cluster", "lumi", "hpc", "slurm", "supercomputer")
-LAPTOP_WORDS = ("laptop", "notebook", "macbook")
+# mps: PyTorch's device for Apple silicon, which only Macs have (no cluster node)
+LAPTOP_WORDS = ("laptop", "notebook", "macbook", "mps")
 
 
 def _tokens(value: Any) -> list[str]:
