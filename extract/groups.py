@@ -180,8 +180,12 @@ def _separate_trainings(cluster: list[RunFacts]) -> str | None:
     return None
 
 
-# config that differs from rank to rank of one training (its rank, device, seed, port, paths)
-PER_RANK = re.compile(r"rank|seed|device|gpu|local|port|host|node|proc|pid|dir|path|name|id$")
+# config that differs from rank to rank of one training (its rank, device, seed, port, paths,
+# when it started)
+PER_RANK = re.compile(
+    r"rank|seed|device|gpu|local|port|host|addr|url|node|proc|pid|dir|path|file|name|id$|"
+    r"time|date|stamp"
+)
 
 
 def _differing_settings(cluster: list[RunFacts]) -> str | None:
