@@ -299,6 +299,7 @@ ALLOCATION: Scope = "allocation"
 MACHINE: Scope = "machine"
 
 EVERY_DEVICE = ("-1", "auto")
+SLURM_NODES = ("slurm.nnodes", "slurm.job_num_nodes")
 
 
 def _one_count(paths: Paths, patterns: tuple[str, ...]) -> int | None:
@@ -319,7 +320,7 @@ def every_allocated_gpu(paths: Paths, gpus: int) -> bool:
         return False  # the job ran several trainings (groups.py): its allocation is not one's
     tasks = _one_count(paths, ("slurm.ntasks", "slurm.nprocs"))
     per_node = _one_count(paths, ("slurm.ntasks_per_node",))
-    nodes = _one_count(paths, ("slurm.nnodes", "slurm.job_num_nodes")) or 1
+    nodes = _one_count(paths, SLURM_NODES) or 1
     if tasks == gpus or (per_node is not None and per_node * nodes == gpus):
         return True
     return any(
@@ -329,6 +330,11 @@ def every_allocated_gpu(paths: Paths, gpus: int) -> bool:
 
 def _some_allocated_gpus(paths: Paths, gpus: int) -> bool:
     return not every_allocated_gpu(paths, gpus)
+
+
+def _every_gpu_of_one_node(paths: Paths, gpus: int) -> bool:
+    """The per-node reading stands for the job only where Slurm recorded no node count."""
+    return _one_count(paths, SLURM_NODES) is None and every_allocated_gpu(paths, gpus)
 
 
 # The table. Strength: 3 the script's own statement of the job's size; 2 the launcher (Slurm
@@ -407,7 +413,7 @@ RULES: tuple[Rule, ...] = (
         ("environment",),
         positive_count,
         "Slurm allocation: GPUs on the node, every one used (a task per GPU)",
-        when=every_allocated_gpu,
+        when=_every_gpu_of_one_node,
     ),
     Rule(
         "gpus",

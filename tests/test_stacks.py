@@ -444,6 +444,37 @@ def test_a_machine_gpu_count_is_never_unmarked(machine, slurm_nodes, path):
         assert any("on the machine" in w for w in report.warnings), report.warnings
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    per_node=st.integers(min_value=1, max_value=8),
+    nodes=st.integers(min_value=1, max_value=4),
+    tasks=st.one_of(st.none(), st.integers(min_value=1, max_value=32)),
+    path=st.lists(st.sampled_from(PREFIXES), max_size=3),
+)
+def test_a_slurm_allocation_decides_only_when_every_gpu_has_a_task(per_node, nodes, tasks, path):
+    """Random Slurm allocations, no size in the config: the job's GPUs are the allocation only
+    when it ran a task per GPU; otherwise they are unknown and the allocation is said as a
+    bound ("allocated by Slurm"), never passed off as the job's size."""
+    metadata: dict[str, Any] = {
+        "slurm.job_id": 4321,
+        "slurm.nnodes": nodes,
+        "slurm.gpus_on_node": per_node,
+        "cpu_count": 64,
+    }
+    if tasks is not None:
+        metadata["slurm.ntasks"] = tasks
+    run = make_run(_facts(_nest(path, dict(NOISE), "nested"), metadata))
+    allocated = per_node * nodes
+    if tasks == allocated:
+        assert run.gpus == allocated and "slurm" in run.evidence["gpus"].describe()
+    else:
+        assert run.gpus is None, (run.gpus, run.evidence.get("gpus"))
+        report = build_report([run])
+        assert any(
+            f"{allocated:,} GPU" in w and "allocated by Slurm" in w for w in report.warnings
+        ), report.warnings
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     path=st.lists(st.sampled_from(PREFIXES), max_size=3),
