@@ -84,16 +84,18 @@ def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
     joined: dict[int, RunFacts] = {}
     absorbed: set[int] = set()
     notes: list[str] = []
+    lone: list[tuple[str, RunFacts]] = []
     for group, members in by_group.items():
-        for cluster in _overlapping(members):
+        clusters = _overlapping(members)
+        if len(clusters) > 1:
+            notes.append(
+                f"group {group!r}: {len(members)} runs at {len(clusters)} different times "
+                "(repeats, or the group names a study): not ranks of one training; kept apart"
+            )
+        for cluster in clusters:
             if len(cluster) < 2:
-                single = _one_rank(cluster[0]) if cluster else None
-                if single is not None:
-                    joined[id(cluster[0])] = single
-                    notes.append(
-                        f"{single.name}: the only run of W&B group {group!r} at its time, and "
-                        "it names itself rank 0: a training of one rank"
-                    )
+                if cluster and _one_rank(cluster[0]) is not None:
+                    lone.append((group, cluster[0]))
                 continue
             ranks = [rank_of(f) for f in cluster]
             if any(r is None for r in ranks):
@@ -124,6 +126,25 @@ def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
                 f"{one.name}: {len(cluster)} runs of W&B group {group!r} joined as the ranks of "
                 f"one training (ranks by {'; '.join(r.said for r in said)}; their wall times "
                 "overlap)"
+            )
+    every_rank_logs = [f.group for f in joined.values() if f.group_facts.get("ranks", 1) > 1]
+    for group, facts in lone:
+        # rank 0 alone: the one rank of a one-process training, or rank 0 of a training where
+        # only rank 0 logs (W&B's first way); the study's other groups say which it does
+        if every_rank_logs:
+            single = _one_rank(facts)
+            if single is not None:
+                joined[id(facts)] = single
+                notes.append(
+                    f"{single.name}: the only run of W&B group {group!r} at its time, naming "
+                    f"itself rank 0, where every rank logs its own run (group "
+                    f"{every_rank_logs[0]!r} holds several): a training of one rank"
+                )
+        else:
+            notes.append(
+                f"{facts.name}: the only run of W&B group {group!r}, naming itself rank 0: one "
+                "rank, or rank 0 of a training where only rank 0 logs (no group here holds "
+                "several ranks); its GPU count comes from other evidence"
             )
     result = [joined.get(id(f), f) for f in runs if id(f) not in absorbed]
     return _sharing_a_slurm_job(result, notes), notes

@@ -237,6 +237,8 @@ class Rule:
     over: tuple[str, ...] = ()  # a ratio rule's divisors (DeepSpeed), multiplied together
     # a condition on the value read, over the other paths (Slurm's tasks for its allocation)
     when: Callable[[Paths, int], bool] | None = None
+    # factors multiplied in when logged (model parallelism: GPUs per data-parallel replica)
+    also_times: tuple[tuple[str, ...], ...] = ()
 
     def unread(self, paths: Paths) -> list[Entry]:
         """Entries this rule's paths match whose value it cannot read as its fact ('auto')."""
@@ -281,6 +283,12 @@ class Rule:
             names = " x ".join(d.path for d in divisors if d)
             key, said = f"{key} / ({names})", f"{_text(value)} / {_text(denominator)}"
             value = int(ratio)
+        for patterns in self.also_times:
+            factor_entry = paths.near(entry, patterns, self.places)
+            factor = positive_count(factor_entry.path, factor_entry.value) if factor_entry else None
+            if factor_entry is not None and factor is not None and factor > 1:
+                value, key = value * factor, f"{key} x {factor_entry.path}"
+                said = f"{said} x {factor}"
         if self.when is not None and not self.when(paths, value):
             return None
         return Reading(self, value, Evidence(_source(entry.place), key, said))
@@ -293,6 +301,12 @@ class Rule:
 def _source(place: str) -> str:
     return {"group": "W&B group"}.get(place, place)
 
+
+# a model split over GPUs: each data-parallel replica holds tensor x pipeline parallel GPUs
+MODEL_PARALLEL = (
+    ("tensor_model_parallel_size", "tensor_parallel_size", "tp_size"),
+    ("pipeline_model_parallel_size", "pipeline_parallel_size", "pp_size"),
+)
 
 JOB: Scope = "job"
 ALLOCATION: Scope = "allocation"
@@ -390,8 +404,20 @@ RULES: tuple[Rule, ...] = (
         3,
         SCRIPT,
         positive_number,
-        "DeepSpeed: train_batch_size / (micro batch per GPU x gradient accumulation)",
+        "DeepSpeed: train_batch_size / (micro batch per GPU x gradient accumulation): the "
+        "data-parallel replicas, x tensor and pipeline parallel sizes where logged",
         over=("train_micro_batch_size_per_gpu", "gradient_accumulation_steps"),
+        also_times=MODEL_PARALLEL,
+    ),
+    Rule(
+        "gpus",
+        ("data_parallel_size", "dp_size"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "Megatron: data-parallel size x tensor and pipeline parallel sizes",
+        also_times=MODEL_PARALLEL,
     ),
     Rule("gpus", ("gpus",), JOB, 2, SCRIPT, positive_count, "GPUs, no node count logged"),
     Rule(

@@ -90,4 +90,8 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
 def _pick(group: list[Run], how: str) -> Run:
     if how == "latest":
         return max(group, key=lambda r: r.created_at or "")
-    return min(group, key=lambda r: (r.time_per_epoch_s or r.time_s, r.time_s))
+    # like with like: per epoch when every run's is known, else the total time (a time per
+    # epoch against another run's total picked the slower run as "fastest")
+    if all(r.time_per_epoch_s for r in group):
+        return min(group, key=lambda r: (r.time_per_epoch_s or 0.0, r.time_s))
+    return min(group, key=lambda r: r.time_s)

@@ -388,6 +388,24 @@ EXPECTED: list[Expected] = [
         "PyTorch's mps device (Apple silicon only)",
         {"platform": "laptop", "cores": None},
     ),
+    Expected(
+        "megatron-3d",
+        "parallel",
+        "l: Megatron-DeepSpeed, tensor 2 x pipeline 2 x data 4 = 16 GPUs on two 8-GPU nodes, one "
+        "Slurm task per node; the batch sizes alone say 4 (the data-parallel replicas)",
+        "Megatron-LM arguments (tensor/pipeline_model_parallel_size); DeepSpeed config batch "
+        "sizes; Slurm SLURM_NTASKS=2",
+        {"platform": "cluster", "gpus": 16, "nodes": 2},
+        decided_by="tensor_model_parallel_size",
+    ),
+    Expected(
+        "rank0-alone",
+        "parallel",
+        "l: torchrun of 4 processes in one Slurm task on 4 GPUs, only rank 0 logs, alone in its "
+        "W&B group with config rank 0: one rank or rank 0 of four, nothing says which",
+        "W&B distributed guide, method 1 (rank 0 logs) with a group; torchrun in a Slurm task",
+        {"platform": "cluster", "gpus": None},
+    ),
     # a W&B sweep run by four agents that srun starts in ONE Slurm job, one task per GPU, in one
     # W&B group: Slurm task ids 0..3 look like ranks, but each is a trial with its own settings
     *(
@@ -796,6 +814,23 @@ elif case.startswith("srun-sweep-"):
                         "val_acc": 0.5 + 0.05 * step})
     barrier("srun.done")
     end(case, run)
+elif case == "megatron-3d":
+    args = {"tensor_model_parallel_size": 2, "pipeline_model_parallel_size": 2,
+            "num_layers": 24, "hidden_size": 2048, "seq_length": 2048,
+            "train_batch_size": 128, "train_micro_batch_size_per_gpu": 4,
+            "gradient_accumulation_steps": 8, "train_iters": 40, "lr": 2e-4}
+    run = start(case, "parallel", name="gpt-1.3b-3d", config=args,
+                settings=machine(SPEC["machine"]))
+    for iteration in range(1, 9):
+        log(case, run, {"iteration": iteration * 5, "lm loss": round(8.0 / iteration, 3)})
+    end(case, run)
+elif case == "rank0-alone":
+    run = start(case, "parallel", name="resnet50-ddp", group="resnet50-ddp-exp",
+                config={"rank": 0, "local_rank": 0, "epochs": 2, "lr": 0.1, "backend": "nccl"},
+                settings=machine(SPEC["machine"]))
+    for step in range(8):
+        log(case, run, {"epoch": step // 4, "train_loss": round(1.0 / (step + 1), 4)})
+    end(case, run)
 elif case == "conflict-cpu":
     run = start(case, "conflict", name="cpu-baseline",
                 config={"device": "cpu", "epochs": 2, "num_threads": 128, "batch_size": 64},
@@ -938,6 +973,28 @@ SLURM_JOBS: dict[str, dict[str, Any]] = {
             },
         }
         for task in (1, 2, 3)
+    },
+    "megatron-3d": {
+        "machine": NODE_LUMI_G,
+        "env": {
+            **LUMI_NODE_JOB,
+            "SLURM_JOB_ID": "8400001",
+            "SLURM_NNODES": "2",
+            "SLURM_JOB_NUM_NODES": "2",
+            "SLURM_NTASKS": "2",
+            "SLURM_NTASKS_PER_NODE": "1",
+            "SLURM_JOB_NODELIST": "nid[005012-005013]",
+        },
+    },
+    "rank0-alone": {
+        "machine": NODE_LUMI_G,
+        "env": {
+            **LUMI_NODE_JOB,
+            "SLURM_JOB_ID": "8400002",
+            "SLURM_NTASKS": "1",
+            "SLURM_GPUS_ON_NODE": "4",
+            "SLURM_JOB_PARTITION": "small-g",
+        },
     },
     **{
         f"srun-sweep-{task}": {

@@ -73,6 +73,17 @@ def test_no_multi_node_shade_over_a_point_that_ran_on_one_node():
     assert plan.multi_node_from is not None and 2 < plan.multi_node_from < 4
 
 
+def test_the_fastest_of_a_gpu_count_is_compared_like_with_like():
+    # two 8-GPU runs, one without an epoch count: its 7.8 s is the fastest, though the other's
+    # time per epoch (2.2 s) is below it (a newcomer saw "8 GPUs (best of 2): 11 s")
+    epochs = cluster(8, 1, 11.0, name="lit-8gpu")
+    no_epochs = cluster(8, 1, 7.8, name="gpt-8gpu")
+    epochs.epochs = epochs.epochs_done = 5
+    no_epochs.epochs = no_epochs.epochs_done = None
+    view = view_of([epochs, no_epochs, laptop(1e4)])
+    assert [r.name for r in view.shown if r.platform == "cluster"] == ["gpt-8gpu"]
+
+
 def test_scaling_plan_without_two_gpu_counts_says_why():
     with pytest.raises(InputError, match="two GPU counts"):
         scaling_plan(view_of([cluster(8, 1, 100.0), laptop(1e5)]))
