@@ -549,6 +549,15 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
         raise InputError(
             f"no readable run among the run files ({why})", path=paths[0] if paths else None
         )
+    projects = sorted({o.project for parts in by_id.values() for o in parts if o.project})
+    if len(projects) > 1:
+        # a study compares one training job run on different hardware; runs of several W&B
+        # projects may be different trainings, compared as if they were one
+        warnings.append(
+            f"the runs come from {len(projects)} W&B projects ({', '.join(projects)}): a study "
+            "compares one training job, so extract each project into a store of its own (-o), "
+            "or exclude the others in the study file"
+        )
     found: list[RunFacts] = []
     for parts in by_id.values():
         # several files of one run: the ranks of a multi-process run, or a resumed run

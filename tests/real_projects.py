@@ -254,7 +254,7 @@ args = {"output_dir": "out", "num_train_epochs": 3, "per_device_train_batch_size
         "no_cuda": False, "fp16": True, "bf16": False, "seed": 42, "logging_steps": 10,
         "eval_strategy": "epoch", "report_to": ["wandb"], "gradient_accumulation_steps": 1,
         "_name_or_path": "google/vit-base-patch16-224-in21k", "model_type": "vit"}
-run = wandb.init(project="vit-hf", name="vit-base-finetune", config=args)
+run = wandb.init(project="vit-scaling", name="vit-base-finetune", config=args)
 run.define_metric("train/global_step")
 run.define_metric("*", step_metric="train/global_step", step_sync=True)
 rows = []
@@ -282,7 +282,7 @@ logged["hf"] = {"id": run.id, "rows": rows}
 hparams = {"lr": 0.001, "batch_size": 64, "devices": 4, "num_nodes": 2, "accelerator": "gpu",
            "strategy": "ddp", "max_epochs": 3, "precision": "16-mixed"}
 # the node's four GPUs recorded the way wandb records them on a GPU machine
-run = wandb.init(project="vit-pl", name="lightning-ddp", config=hparams,
+run = wandb.init(project="vit-scaling", name="lightning-ddp", config=hparams,
                  settings=wandb.Settings(x_stats_gpu_count=4, x_stats_gpu_type="AMD MI250X"))
 run.define_metric("trainer/global_step")
 run.define_metric("*", step_metric="trainer/global_step", step_sync=True)
@@ -305,7 +305,7 @@ run.finish()
 logged["lightning"] = {"id": run.id, "rows": rows}
 
 # a laptop run given up on: killed with SIGKILL after 1.5 of its 4 epochs
-run = wandb.init(project="vit-laptop", name="laptop-cpu-attempt",
+run = wandb.init(project="vit-scaling", name="laptop-cpu-attempt",
                  config={"device": "cpu", "epochs": 4, "batch_size": 16, "lr": 0.001})
 steps_per_epoch = 200
 rows = []
@@ -326,7 +326,7 @@ SLURM_WRITER = r"""
 import json, sys, time, wandb
 out = sys.argv[1]
 # a DDP script launched by srun: rank 0 logs; the size is only in the Slurm allocation
-run = wandb.init(project="vit-lumi", name="ddp-srun", config={"epochs": 2, "batch_size": 32,
+run = wandb.init(project="vit-scaling", name="ddp-srun", config={"epochs": 2, "batch_size": 32,
                  "lr": 0.001, "backend": "nccl"})
 rows = []
 for epoch in range(2):

@@ -552,3 +552,13 @@ def test_sweep_agents_in_one_slurm_job_are_trainings_of_their_own(
     said = extraction.stdout + extraction.stderr
     assert "their config differs (lr:" in said, said
     assert "not any one run's size" in said, said
+
+
+def test_runs_of_several_wandb_projects_are_said_to_be_mixed(corpus: Corpus, wandb_dir, tmp_path):
+    """A folder of run files from several W&B projects (a newcomer's wandb/ held four) is not
+    one training job compared on different hardware: the extraction says so."""
+    runs_dir, _ = wandb_dir
+    status, _, err = cli(
+        "offline", str(corpus.study("machine")), str(runs_dir), "-o", str(tmp_path / "mixed.h5")
+    )
+    assert status == 0 and "the runs come from 2 W&B projects (scaling, stacks)" in err, err
