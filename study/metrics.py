@@ -118,7 +118,17 @@ def choose_key(
     return MetricChoice(None, asked, False, tuple(logged))
 
 
-def accuracy_key(runs: list[Run], asked: str, chosen: str | None = None) -> MetricChoice:
+def best_accuracy_key(runs: list[Run], asked: str, chosen: str | None = None) -> MetricChoice:
+    """The key a study's best accuracy is read from: the one most runs logged, in histories or
+    summaries, a held-out measure (validation, eval) before an unnamed one before training
+    accuracy among equals (a running training accuracy reaches 100% on memorised data); then
+    as ``accuracy_key``. Where it has histories it is also the curves' key."""
+    return accuracy_key(runs, asked, chosen, held_out_first=True)
+
+
+def accuracy_key(
+    runs: list[Run], asked: str, chosen: str | None = None, *, held_out_first: bool = False
+) -> MetricChoice:
     """THE accuracy key of a study: the one the accuracy curves draw, the best-accuracy headline
     names and the report's table reads (a run that did not log it shows its own, named).
 
@@ -135,17 +145,15 @@ def accuracy_key(runs: list[Run], asked: str, chosen: str | None = None) -> Metr
     in_history = {k: sum(k in logged_keys([run]) for run in runs) for k in candidates}
     anywhere = {k: sum(k in logged_keys([run], summaries=True) for run in runs) for k in candidates}
     order = {name: i for i, name in enumerate(ACCURACY_KEYS)}
-    best = min(
-        candidates,
-        key=lambda k: (
-            -in_history[k],
-            -anywhere[k],
-            _SPLIT_RANK[split_of(k)],
-            k != asked,
-            order.get(k, len(order)),
-            k,
-        ),
-    )
+
+    def rank(k: str) -> tuple[object, ...]:
+        split = _SPLIT_RANK[split_of(k)]
+        common = (k != asked, order.get(k, len(order)), k)
+        if held_out_first:
+            return (-anywhere[k], split, -in_history[k], *common)
+        return (-in_history[k], -anywhere[k], split, *common)
+
+    best = min(candidates, key=rank)
     return MetricChoice(best, chosen or asked, best != (chosen or asked), tuple(logged))
 
 
