@@ -17,13 +17,18 @@ def missing_facts(run: Run) -> list[str]:
     return []
 
 
+def bound_is_allocation(run: Run) -> bool:
+    """Whether an unknown GPU count's bound is what Slurm gave the job (else the machine's)."""
+    said = run.evidence.get("gpus_bound")
+    return said is not None and said.key.startswith("slurm.")
+
+
 def gpu_bound(run: Run) -> str | None:
     """What bounds an unknown GPU count, said as what it is: "8 GPUs allocated by Slurm (1
     task)" or "8 GPUs on the machine"; None when nothing does."""
     if not run.gpus_on_machine or run.gpus is not None:
         return None
-    said = run.evidence.get("gpus_bound")
-    if said is not None and said.key.startswith("slurm."):
+    if bound_is_allocation(run):
         tasks = run.metadata.get("slurm.ntasks")
         task_text = f" to {tasks} {'task' if str(tasks) == '1' else 'tasks'}" if tasks else ""
         return f"{_gpus(run.gpus_on_machine)} allocated by Slurm{task_text}"

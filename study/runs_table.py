@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from extract.model import FACTS, Run
 from extract.studyfile import StudyFile
+from extract.unknown import bound_is_allocation
 
 from . import units
 from .selection import select
@@ -52,7 +53,6 @@ def rows(runs: list[Run], study: StudyFile | None = None) -> list[list[str]]:
 def _gpus(run: Run) -> str:
     if run.gpus is None and run.gpus_on_machine:
         # a bound, said as one: never the job's size
-        slurm = run.evidence.get("gpus_bound")
-        where = "Slurm gave" if slurm and slurm.key.startswith("slurm.") else "machine has"
+        where = "Slurm gave" if bound_is_allocation(run) else "machine has"
         return f"unknown ({where} {run.gpus_on_machine})"
     return _value(run.gpus, "-" if run.platform == "laptop" else "unknown")
