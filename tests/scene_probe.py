@@ -20,7 +20,7 @@ from typing import Any
 from manim import Scene, Text, tempconfig
 
 from scenes.kit.manim_compat import family
-from scenes.kit.text import GlyphText, keep_built_texts
+from scenes.kit.text import GlyphText
 from tests.frame_critic import HELD, capture, problems
 from tests.layout_check import ShownText, shown_texts
 
@@ -129,7 +129,6 @@ def _start_worker(media_dir: str) -> None:
     from manim import config
 
     config.media_dir = media_dir  # the test session's scratch folder (text cache included)
-    keep_built_texts()  # a worker runs many scenes: each text built once, then copied
 
 
 def _probe_in_worker(

@@ -68,3 +68,26 @@ def test_a_rendered_scene_names_its_movie_and_keeps_its_last_frame(tmp_path):
         frame = manim_compat.last_frame(scene)
     assert movie is not None and movie.exists() and movie.is_relative_to(tmp_path)
     assert frame.ndim == 3 and frame.shape[2] == 4 and frame.any()
+
+
+def test_a_saved_text_loads_as_the_text_manim_builds(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path)}):
+        built = Text("1,393x faster", font_size=30, color="#E69F00", weight="BOLD")
+        loaded = manim_compat.loaded_mobject(manim_compat.saved_mobject(built))
+    assert isinstance(loaded, Text) and loaded is not built
+    assert loaded.original_text == built.original_text and loaded.font_size == built.font_size
+    assert len(loaded.submobjects) == len(built.submobjects)
+    assert np.array_equal(loaded.get_all_points(), built.get_all_points())
+    for mine, theirs in zip(loaded.get_family(), built.get_family(), strict=True):
+        assert type(mine) is type(theirs)
+        assert np.array_equal(mine.fill_rgbas, theirs.fill_rgbas)
+        assert np.array_equal(mine.stroke_rgbas, theirs.stroke_rgbas)
+    loaded.shift([1, 0, 0])  # its own: changing it leaves the built one as it was
+    assert not np.array_equal(loaded.get_all_points(), built.get_all_points())
+
+
+def test_bytes_that_are_not_a_saved_mobject_say_so():
+    saved = manim_compat.saved_mobject(Dot())
+    for broken in (saved[: len(saved) // 2], b"", manim_compat.saved_mobject(Dot())[:-3]):
+        with pytest.raises(ValueError, match="not a saved mobject"):
+            manim_compat.loaded_mobject(broken)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from manim import ManimColor, ParsableManimColor, Text, VGroup, VMobject
 
-from .manim_compat import draw_as_one_shape, glyphs_of, text_cache_dir
+from .manim_compat import (
+    SAVED_MOBJECT_FORMAT,
+    draw_as_one_shape,
+    glyphs_of,
+    loaded_mobject,
+    saved_mobject,
+    text_cache_dir,
+)
 from .theme import FONT
 
 try:
@@ -38,55 +49,68 @@ def text_cache_lock() -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-# Texts built in this process, by everything that shapes them, for a process that runs many
-# scenes (tests' probe workers: keep_built_texts()). A Text costs Pango, an SVG file and its
-# parsing (~60 ms); a copy of one built before costs half that (Manim copies deeply). One render
-# builds most of its texts once (65 of 73 in CostOfSpeed), so there building is cheaper than
-# building and copying: the cache is off unless asked for.
-_BUILT: OrderedDict[tuple[object, ...], Text] = OrderedDict()
-_BUILT_LIMIT = 1024
-_KEEP = False
+# Every Text built is kept as a file beside Manim's own text cache (media/texts): Pango, the SVG
+# file and its parsing cost ~60 ms a text, loading a kept one a few ms (a deep copy costs as much
+# as building). Renders of one study share most texts (a scene's video, its slides, its still,
+# its overlay), so only the first render of a text pays for it. Kept in memory too, as bytes:
+# each call hands out a Text of its own that the caller may change.
+_KEPT: OrderedDict[str, bytes] = OrderedDict()
+_KEPT_LIMIT = 512  # ~45 kB each
 
 
-def keep_built_texts() -> None:
-    """Keep every text this process builds and hand out copies: for a process that runs many
-    scenes (a second scene's texts are then nearly free)."""
-    global _KEEP
-    _KEEP = True
+def _kept_name(content: str, size: float, color: ParsableManimColor, bold: bool,
+               kwargs: dict[str, Any]) -> str:  # fmt: skip
+    shaped_by = (content, float(size), ManimColor(color).to_hex(with_alpha=True), bold, FONT,
+                 sorted((name, repr(value)) for name, value in kwargs.items()),
+                 SAVED_MOBJECT_FORMAT)  # fmt: skip
+    return hashlib.sha256(repr(shaped_by).encode()).hexdigest()[:40] + ".text"
+
+
+def _keep(path: Path, saved: bytes) -> None:
+    """Write so that no render ever reads half a file: a new name, then one rename."""
+    with contextlib.suppress(OSError):  # a read-only media folder: the text is built each time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+        partial.write_bytes(saved)
+        os.replace(partial, path)
+
+
+def _loaded(saved: bytes) -> Text | None:
+    try:
+        mob = loaded_mobject(saved)
+    except ValueError:
+        return None
+    return mob if isinstance(mob, Text) else None
 
 
 def text(
     content: str, size: float, color: ParsableManimColor, *, bold: bool = False, **kwargs: Any
 ) -> Text:
-    if not _KEEP:
-        with text_cache_lock():
-            return Text(
-                content,
-                font=FONT,
-                font_size=size,
-                color=color,
-                weight="BOLD" if bold else "NORMAL",
-                **kwargs,
-            )
-    key = (content, size, ManimColor(color).to_hex(with_alpha=True), bold,
-           tuple(sorted((name, repr(value)) for name, value in kwargs.items())))  # fmt: skip
-    built = _BUILT.get(key)
-    if built is None:
-        with text_cache_lock():
-            built = Text(
-                content,
-                font=FONT,
-                font_size=size,
-                color=color,
-                weight="BOLD" if bold else "NORMAL",
-                **kwargs,
-            )
-        _BUILT[key] = built
-        if len(_BUILT) > _BUILT_LIMIT:
-            _BUILT.popitem(last=False)
-    else:
-        _BUILT.move_to_end(key)
-    return built.copy()
+    name = _kept_name(content, size, color, bold, kwargs)
+    saved = _KEPT.get(name)
+    if saved is None:
+        path = text_cache_dir() / name
+        with contextlib.suppress(OSError):
+            saved = path.read_bytes()
+    if saved is not None and (kept := _loaded(saved)) is not None:
+        _KEPT[name] = saved
+        _KEPT.move_to_end(name)
+        return kept
+    with text_cache_lock():
+        built = Text(
+            content,
+            font=FONT,
+            font_size=size,
+            color=color,
+            weight="BOLD" if bold else "NORMAL",
+            **kwargs,
+        )
+    saved = saved_mobject(built)
+    _keep(text_cache_dir() / name, saved)
+    _KEPT[name] = saved
+    if len(_KEPT) > _KEPT_LIMIT:
+        _KEPT.popitem(last=False)
+    return built
 
 
 def merge_glyphs(mob: Text) -> Text:

@@ -1,0 +1,63 @@
+"""Texts are kept beside Manim's text cache (scenes/kit/text.py): a render after the first loads
+them instead of building them, and what it gets is what building gives."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from manim import tempconfig
+
+from scenes.kit.manim_compat import text_cache_dir
+
+# the module, not the function scenes.kit exports under the same name
+kit_text = importlib.import_module("scenes.kit.text")
+
+
+@pytest.fixture
+def fresh_process(tmp_path, monkeypatch):
+    """A media folder of its own and nothing kept in memory, as a new render starts."""
+    monkeypatch.setattr(kit_text, "_KEPT", type(kit_text._KEPT)())
+    with tempconfig({"media_dir": str(tmp_path)}):
+        yield text_cache_dir()
+
+
+def test_a_text_built_once_is_loaded_after(fresh_process, monkeypatch):
+    first = kit_text.text("75.8 h", 32, "#56B4E9", bold=True)
+    kept = list(fresh_process.glob("*.text"))
+    assert len(kept) == 1
+    kit_text._KEPT.clear()  # a later render: only the file is left
+
+    def no_building():
+        raise AssertionError("built again")  # building takes the text cache's lock
+
+    monkeypatch.setattr(kit_text, "text_cache_lock", no_building)
+    again = kit_text.text("75.8 h", 32, "#56B4E9", bold=True)
+    assert again is not first and again.original_text == "75.8 h"
+    assert np.array_equal(again.get_all_points(), first.get_all_points())
+    assert np.array_equal(again.get_fill_colors(), first.get_fill_colors())
+
+
+def test_what_shapes_a_text_names_its_file(fresh_process):
+    kit_text.text("3.3 min", 32, "#56B4E9")
+    for other in (
+        ("3.3 min", 32, "#E69F00", False),
+        ("3.3 min", 28, "#56B4E9", False),
+        ("3.3 min", 32, "#56B4E9", True),
+        ("3.4 min", 32, "#56B4E9", False),
+    ):
+        content, size, color, bold = other
+        kit_text.text(content, size, color, bold=bold)
+    assert len(list(fresh_process.glob("*.text"))) == 5
+
+
+def test_a_broken_file_is_built_again_and_replaced(fresh_process):
+    built = kit_text.text("1,393x", 40, "#009E73")
+    (kept,) = fresh_process.glob("*.text")
+    kept.write_bytes(kept.read_bytes()[:100])
+    kit_text._KEPT.clear()
+    again = kit_text.text("1,393x", 40, "#009E73")
+    assert np.array_equal(again.get_all_points(), built.get_all_points())
+    assert len(kept.read_bytes()) > 100
+    assert not list(fresh_process.glob("*.partial"))
