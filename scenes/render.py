@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,9 @@ python -m scenes --media-dir /tmp/media   # somewhere other than ./media
 SCENES_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = SCENES_DIR.parent
 MEDIA = PROJECT_ROOT / "media"
+# every scene's slide class (manim-slides): a video render draws through it (same frames), so the
+# deck can take the slides it leaves (scenes/made_from.py)
+SLIDES_FILE = SCENES_DIR / "deck" / "slides.py"
 QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60", "k": "2160p60"}
 # "{scene}" in a pass's arguments becomes the scene's name
 SCENE = "{scene}"
@@ -90,10 +93,14 @@ def render_all(
     jobs: int = 0,
     env: dict[str, str] | None = None,
     passes: Sequence[Sequence[str]] = ((),),
+    label: Callable[[str], str] = str,
 ) -> Rendered:
     """Render ``scenes`` through the manim CLI, several at once when there are cores for it
     (renders may share the media folder: kit/text.py locks the text cache). Each scene is
-    rendered once per pass, with ``extra`` and that pass's arguments."""
+    rendered once per pass, with ``extra`` and that pass's arguments; ``label`` names a scene
+    class in what is said and in the outcome."""
+    if not scenes:
+        return Rendered()
     jobs = jobs or max(1, min(len(scenes), os.cpu_count() or 1))
     print(f"rendering {len(scenes)} scenes at {QUALITY_FOLDERS[quality]}, {jobs} at a time")
 
@@ -114,7 +121,8 @@ def render_all(
 
     outcome = Rendered()
     with ThreadPoolExecutor(jobs) as pool:
-        for name, status, seconds, stderr in pool.map(render, scenes):
+        for drawn, status, seconds, stderr in pool.map(render, scenes):
+            name = label(drawn)
             reason = _one_line_reason(stderr)
             if status == 2 and reason:
                 # the data cannot support this scene (no such metric, one GPU count): the others
@@ -127,6 +135,41 @@ def render_all(
             else:
                 outcome.done.append(name)
                 print(f"  {name} {seconds:.0f} s", flush=True)
+    return outcome
+
+
+def render_videos(
+    scenes: list[tuple[Path, str]], quality: str, media: Path, extra: list[str], jobs: int
+) -> Rendered:
+    """Every scene's MP4 and poster where manim puts a plain render, drawn through the scene's
+    slide class: the same frames, and the deck (`python -m scenes.deck`) finds the slides made."""
+    from .made_from import PRESENTATIONS_ENV, forget, remember, render_digest
+    from .registry import BY_NAME, entry
+
+    presentations = media / "slides" / "presentations"
+    digest = render_digest(quality)
+    slides = [BY_NAME[name].slide for _, name in scenes]
+    for slide in slides:
+        forget(presentations, slide)
+    environment = {**os.environ, PRESENTATIONS_ENV: str(presentations)}
+    outcome = render_all(
+        [(SLIDES_FILE, slide) for slide in slides],
+        quality,
+        *extra,
+        jobs=jobs,
+        env=environment,
+        label=lambda slide: entry(slide).name,
+    )
+    for name in outcome.done:
+        scene = BY_NAME[name]
+        for made, wanted in zip(
+            outputs(media, SLIDES_FILE, scene.slide, quality, "video"),
+            outputs(media, scene.path, name, quality, "video"),
+            strict=True,
+        ):
+            wanted.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(made, wanted)
+        remember(presentations, scene.slide, digest)
     return outcome
 
 
@@ -222,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {settings_error}", file=sys.stderr)
         return 2
     started = time.time()
-    outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
+    if kind == "video":
+        outcome = render_videos(scenes, args.quality, media, extra, args.jobs)
+    else:
+        outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
     if outcome.status:
         return outcome.status
     written = [

@@ -160,10 +160,25 @@ def check_demo(repo: Path, result: Result) -> None:
     assert "speedup" in result.stdout.lower(), "make demo prints the key metrics"
 
 
+def decoded_frames(*videos: Path) -> list[bytes]:
+    frames = []
+    for video in videos:
+        with av.open(str(video)) as container:
+            frames += [f.to_ndarray(format="rgb24").tobytes() for f in container.decode(video=0)]
+    return frames
+
+
 def check_preview(repo: Path, result: Result) -> None:
     video = repo / "media/videos/race/480p15/ProgressRace.mp4"
     assert f"no display to preview on; the file is {video}" in result.stdout + result.stderr
     check_mp4_and_poster(repo, ["ProgressRace"])
+    # make demo drew through the slide class, leaving slides for the deck: its slides, one after
+    # the other, are the frames of this plain render of the scene
+    assert "media/videos/race/480p15/ProgressRace.mp4" in result.changed
+    presentation = repo / "media/slides/presentations/ProgressRaceSlides.json"
+    parts = [Path(slide["file"]) for slide in json.loads(presentation.read_text())["slides"]]
+    assert len(parts) == SLIDES_PER_SCENE["ProgressRaceSlides"]
+    assert decoded_frames(*parts) == decoded_frames(video)
 
 
 def check_still(repo: Path, result: Result) -> None:
@@ -192,6 +207,11 @@ def check_overlays(repo: Path, result: Result) -> None:
 def check_slides(repo: Path, result: Result) -> None:
     from bs4 import BeautifulSoup
     from pptx import Presentation
+
+    # after make demo at the same quality, on the same study: nothing to draw again
+    reused = "slides of an earlier render (same store, settings, study file, code): "
+    assert reused + ", ".join(SCENE_FILES) in result.stdout, result.output()
+    assert "rendering" not in result.stdout, result.output()
 
     deck = repo / "media/slides"
     soup = BeautifulSoup((deck / "deck.html").read_text(), "html.parser")
@@ -344,11 +364,12 @@ STEPS = [
     Step(
         ("make slides", "make slides QUALITY=l", "make slides SCENES=ProgressRace"),
         "make slides QUALITY=l",
-        phase=3,
+        phase=4,
         check=check_slides,
         why=(
-            "the whole deck, which tests/test_deck.py and test_deck_browser.py check; a deck of "
-            "named scenes (the SCENES form) is built by tests/test_render_skips.py"
+            "the whole deck, which tests/test_deck.py and test_deck_browser.py check, after make "
+            "demo (it takes the demo's slides); a deck of named scenes (the SCENES form) is built "
+            "by tests/test_render_skips.py"
         ),
     ),
     Step(

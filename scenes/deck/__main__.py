@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "scene", nargs="*", help="scenes for the deck, e.g. ProgressRace (default: every scene)"
     )
     args = parser.parse_args(argv)
-    from .slides import PRESENTATIONS_ENV
+    from scenes.made_from import PRESENTATIONS_ENV, forget, remember, render_digest, reusable
 
     output = args.output.resolve()
     presentations = output / "presentations"
@@ -85,7 +85,20 @@ def main(argv: list[str] | None = None) -> int:
     if settings_error:  # one line, before manim answers it with a traceback
         print(f"error: {settings_error}", file=sys.stderr)
         return 2
-    outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, env=env)
+    # slides a render made from what this one would draw from (`make demo`, `make render`,
+    # an earlier deck) are taken as they are; the rest are drawn
+    digest = render_digest(args.quality)
+    made = [name for name in names if reusable(presentations, name, digest)]
+    to_draw = [(path, name) for path, name in scenes if name not in made]
+    for _, name in to_draw:
+        forget(presentations, name)
+    if made:
+        shown = ", ".join(name.removesuffix("Slides") for name in made)
+        print(f"slides of an earlier render (same store, settings, study file, code): {shown}")
+    outcome = render_all(to_draw, args.quality, *extra, jobs=args.jobs, env=env)
+    for name in outcome.done:
+        remember(presentations, name, digest)
+    outcome.done = [name for name in names if name in made or name in outcome.done]
     if outcome.status:
         for deck in (html, pptx):  # never let a previous deck pass for this one
             if deck.exists():

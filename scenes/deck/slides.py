@@ -19,10 +19,9 @@ from extract.paths import PROJECT_ROOT
 from scenes.comparison import TrainingComparison
 from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime
+from scenes.made_from import PRESENTATIONS_ENV
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
-
-PRESENTATIONS_ENV = "LUMI_SLIDES_DIR"
 
 
 def presentations_folder() -> Path:
