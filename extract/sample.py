@@ -49,13 +49,22 @@ def build_sample_store(path: Path) -> list[Run]:
     return runs
 
 
+def chosen_store(explicit: Path | None = None) -> Path | None:
+    """The store scenes and reports read: ``explicit``, else $RUNS_STORE, else data/runs.h5;
+    None for the sample study ($LUMI_SAMPLE=1, or no store named and none at data/runs.h5)."""
+    if explicit is None and os.environ.get(SAMPLE_ENV) == "1":
+        return None
+    path = store_path(explicit)
+    if explicit is None and path == DEFAULT_STORE and not path.exists():
+        return None
+    return path
+
+
 def load_default_runs(columns: list[str] | None = None, explicit: Path | None = None) -> LoadedRuns:
     """Runs for scenes and reports; ``columns`` limits the histories read (see load_runs)."""
     wanted = None if columns is None else [*columns, *EVIDENCE_KEYS]
-    if explicit is None and os.environ.get(SAMPLE_ENV) == "1":
-        return LoadedRuns(None, sample_runs(), True)
-    path = store_path(explicit)
-    if explicit is None and path == DEFAULT_STORE and not path.exists():
+    path = chosen_store(explicit)
+    if path is None:
         return LoadedRuns(None, sample_runs(), True)
     if not path.exists():
         raise StoreError(

@@ -5,8 +5,8 @@ A video render (`python -m scenes`) draws each scene through its slide class: th
 (tests/test_made_from.py compares them), plus the presentation manim-slides keeps. Beside each
 presentation a stamp records the digest of everything the frames depend on; the deck reuses a
 presentation only when its stamp equals the digest now. Anything that may change a frame is in
-the digest: the quality, the store's, settings' and study file's contents, the variables that
-choose them, the working folder, the code and sample data of the project, and the versions of
+the digest: the quality, which store, settings and study file the render reads (as files: where
+they are and what they hold), the code and sample data of the project, and the versions of
 Manim, manim-slides and Pango. When in doubt the deck draws again: a stale slide would show old
 figures as today's.
 """
@@ -20,11 +20,10 @@ import os
 from importlib.metadata import version
 from pathlib import Path
 
-from extract.paths import CONFIG_ENV, PROJECT_ROOT, STORE_ENV, manim_cfg, store_path
-from extract.sample import SAMPLE_ENV
-from extract.studyfile import STUDY_ENV, study_path
+from extract.paths import PROJECT_ROOT, manim_cfg
+from extract.sample import chosen_store
+from extract.studyfile import study_path
 
-CHOOSING_ENV = (STORE_ENV, CONFIG_ENV, STUDY_ENV, SAMPLE_ENV)
 # the project's files a frame may depend on: its code and the sample study
 PROJECT_PARTS = ("scenes", "study", "extract", "data/sample")
 PACKAGES = ("manim", "manim-slides", "manimpango")
@@ -56,18 +55,19 @@ def render_digest(quality: str) -> str:
     and ./manim.cfg are read."""
     inputs: dict[str, object] = {
         "quality": quality,
-        "env": {name: os.environ.get(name) for name in CHOOSING_ENV},
         "packages": {name: version(name) for name in PACKAGES},
     }
     with contextlib.chdir(PROJECT_ROOT):
-        chosen = {"store": store_path(), "settings": manim_cfg(), "study": study_path()}
+        # the files chosen, not the variables that chose them: `make demo` names the sample
+        # ($LUMI_SAMPLE=1) where a deck finds it by default, and both draw the same runs
+        chosen = {"store": chosen_store(), "settings": manim_cfg(), "study": study_path()}
         chosen = {role: path and path.resolve() for role, path in chosen.items()}
     files: dict[str, tuple[str, str | None]] = {}
     for role, path in chosen.items():
         if path is not None and path.is_file():
             files[role] = (str(path), _file_digest(path))
         else:
-            files[role] = (str(path), None)
+            files[role] = (str(path), None)  # the store: None is the sample (data/sample)
     inputs["files"] = files
     inputs["project"] = {
         str(path.relative_to(PROJECT_ROOT)): _file_digest(path) for path in _project_files()

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +88,53 @@ def probes() -> Iterator[Probes]:
 
 
 @pytest.fixture(scope="session")
-def readme(tmp_path_factory, wandb_dir) -> tuple[Path, dict[str, Result]]:  # noqa: F811
+def readme_started(
+    tmp_path_factory: pytest.TempPathFactory,
+    wandb_dir: tuple[Path, Any],  # noqa: F811
+) -> Iterator[Future[tuple[Path, dict[str, Result]]] | None]:
+    """The README run (minutes of renders in child processes), begun in a thread of its own so
+    that the tests that do not need it run meanwhile. It reads the environment as it is now,
+    before any test changes it."""
+    if shutil.which("git") is None or not (PROJECT_ROOT / ".git").exists():
+        yield None
+        return
+    runs_dir, _ = wandb_dir
+    fresh = tmp_path_factory.mktemp("fresh")
+    with ThreadPoolExecutor(1, thread_name_prefix="readme") as pool:
+        yield pool.submit(run_readme, fresh, runs_dir, dict(os.environ))
+
+
+@pytest.fixture(scope="session")
+def readme(
+    readme_started: Future[tuple[Path, dict[str, Result]]] | None,
+) -> tuple[Path, dict[str, Result]]:
     """Every README command run once on a fresh copy of the project (tests/readme_run.py): the
     renders it leaves (every scene's video at 480p15, the whole slide deck, an overlay, stills)
     are what every test of videos and decks reads, so each is rendered once per session."""
-    if shutil.which("git") is None or not (PROJECT_ROOT / ".git").exists():
+    if readme_started is None:
         pytest.skip("needs a git checkout to know the project's files")
-    runs_dir, _ = wandb_dir
-    return run_readme(tmp_path_factory.mktemp("fresh"), runs_dir)
+    repo, results = readme_started.result()
+    for result in results.values():  # the time each command takes (pytest -s)
+        print(f"{result.seconds:6.1f} s  {result.command}")
+    return repo, results
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
+    """What takes minutes outside this process starts before the first test, so that it runs
+    beside the tests that need none of it: the README run, and the probes of every scene (the
+    sample at a deck's frame rate first: the holds, layout and cost checks read those; then
+    the frame critic's stores). Only what the selected tests use."""
+    wanted = {name for item in request.session.items for name in item.fixturenames}
+    if "readme" in wanted:
+        request.getfixturevalue("readme_started")
+    if "probes" in wanted:
+        from scenes.registry import SCENES
+
+        probes: Probes = request.getfixturevalue("probes")
+        probes.start([entry.name for entry in SCENES], None, "sample study")
+    if "critic_stores" in wanted:
+        request.getfixturevalue("critic_stores")
 
 
 # --- the messy projects (tests/real_projects.py), written once per session --------------------

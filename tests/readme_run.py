@@ -344,7 +344,13 @@ STEPS = [
         why="one scene; the size limit of every GIF is checked by scripts/gallery.py itself",
     ),
     Step(
-        ("make demo", "make render QUALITY=h", "make render QUALITY=l", "python -m scenes"),
+        (
+            "make demo",
+            "make render",
+            "make render QUALITY=h",
+            "make render QUALITY=l",
+            "python -m scenes",
+        ),
         "make demo",
         phase=3,
         check=check_demo,
@@ -501,10 +507,10 @@ def snapshot(repo: Path) -> dict[str, tuple[int, int]]:
     return files
 
 
-def environment(repo: Path) -> dict[str, str]:
+def environment(repo: Path, base: dict[str, str]) -> dict[str, str]:
     env = {
         key: value
-        for key, value in os.environ.items()
+        for key, value in base.items()
         # no display (the preview must cope), and none of this checkout's settings
         if key not in {"DISPLAY", "WAYLAND_DISPLAY", "RUNS_STORE", "LUMI_CONFIG", "LUMI_STUDY"}
     }
@@ -516,12 +522,12 @@ def environment(repo: Path) -> dict[str, str]:
     return env
 
 
-def shell(repo: Path, step: Step, command: str) -> Result:
+def shell(repo: Path, step: Step, command: str, base: dict[str, str]) -> Result:
     shown = command
     if command.startswith("make "):
         # the environment is this one, already installed: never rebuild it from the copy
         command = "make -o .venv/.installed " + command.removeprefix("make ")
-    env = {**environment(repo), **dict(step.env)}
+    env = {**environment(repo, base), **dict(step.env)}
     before = snapshot(repo)
     started = time.monotonic()
     done = subprocess.run(
@@ -534,8 +540,10 @@ def shell(repo: Path, step: Step, command: str) -> Result:
     )
 
 
-def run_readme(root: Path, runs_dir: Path) -> tuple[Path, dict[str, Result]]:
-    """Copy the project into ``root`` and run every README command there, phase by phase."""
+def run_readme(root: Path, runs_dir: Path, base: dict[str, str]) -> tuple[Path, dict[str, Result]]:
+    """Copy the project into ``root`` and run every README command there, phase by phase, in
+    the environment ``base`` (a copy: tests running beside it may change os.environ). Prints
+    nothing: it may run in a thread while a test captures what is printed."""
     repo = root / "lumi-vs-laptop"
     for name in project_files():
         target = repo / name
@@ -553,9 +561,7 @@ def run_readme(root: Path, runs_dir: Path) -> tuple[Path, dict[str, Result]]:
             if step.prepare:
                 step.prepare(repo, runs_dir)
         with ThreadPoolExecutor(2) as pool:
-            done = pool.map(lambda item: shell(repo, *item), steps)
+            done = pool.map(lambda item: shell(repo, *item, base), steps)
             for (step, _), result in zip(steps, done, strict=True):
                 results[step.name] = result
-                # the time each README command takes, for keeping this test short (pytest -s)
-                print(f"{result.seconds:6.1f} s  {result.command}")
     return repo, results
