@@ -36,12 +36,13 @@ QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "p": "1440p60",
 # "{scene}" in a pass's arguments becomes the scene's name
 SCENE = "{scene}"
 # what each kind of output asks of manim: one render per pass, the passes of a scene one after
-# the other (the two overlay renders of a scene share its partial-movie folder)
+# the other
 PASSES: dict[str, tuple[tuple[str, ...], ...]] = {
     "video": ((),),
     # -o names the file: without it manim appends its version ("_ManimCE_v0.21.0.png")
     "still": (("-s", "-o", SCENE),),
-    "transparent": (("-t", "--format", "webm"), ("-t", "--format", "mov")),
+    # the MOV only: its WebM is made from it (scenes/kit/output.py), not rendered again
+    "transparent": (("-t", "--format", "mov"),),
 }
 
 
@@ -271,6 +272,13 @@ def main(argv: list[str] | None = None) -> int:
         outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
     if outcome.status:
         return outcome.status
+    if kind == "transparent":
+        from .kit.output import webm_from_mov
+
+        for path, name in scenes:
+            if name in outcome.done:
+                webm, mov = outputs(media, path, name, args.quality, kind)
+                webm_from_mov(mov, webm)
     written = [
         file
         for path, name in scenes
