@@ -184,6 +184,8 @@ def critic_stores(
     for store, (path, cfg) in built.items():
         # no manim.cfg of its own: the project's, as Manim's CLI reads it from the project
         stores[store] = (path, cfg or PROJECT_ROOT / "manim.cfg")
+        if store == "sample":  # the critic reads the sample's probe at a deck's frame rate
+            continue
         probes.start([entry.name for entry in SCENES], path, cfg=stores[store][1],
                      frame_rate=CRITIC_FRAME_RATE)  # fmt: skip
     return stores

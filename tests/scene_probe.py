@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from manim import Scene, Text, tempconfig
 
 from scenes.kit.manim_compat import family
@@ -72,6 +73,7 @@ class Probed:
     refused: str | None = None  # the scene's one line when the data cannot support it
     exit_code: int | None = None  # a refusal's exit status
     error_lines: list[str] = field(default_factory=list)  # what a refusal printed, line by line
+    held_contrast: float = 0.0  # the drawn held frame's pixel spread: 0 for a blank frame
 
 
 def probe(
@@ -112,6 +114,11 @@ def probe(
         scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
         judge(scene, HELD)
+        # the held frame alone is drawn, with Cairo as a render draws it: data a dry run only
+        # places (NaN points, an empty path) would fail here as in a render
+        del scene.renderer.update_frame
+        scene.renderer.update_frame(scene)
+        probed.held_contrast = float(np.asarray(scene.renderer.get_frame())[:, :, :3].std())
     probed.parts = list(getattr(scene, "parts", []))
     return probed
 

@@ -12,10 +12,8 @@ import re
 import tomllib
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image
 
 from extract.ingest import ingest_exports
 from extract.model import Run
@@ -618,37 +616,6 @@ def stores(critic_stores) -> dict[str, Path]:
     Hugging Face and a killed laptop run: fractions and percents, fractional and 0-based
     epochs)."""
     return {name: critic_stores[name][0] for name in ("exports", "offline")}
-
-
-@pytest.fixture(scope="module")
-def offline_stills(stores, cli_env, tmp_path_factory):
-    """Every scene's held final frame on the offline study, through the manim CLI, two at a
-    time (`make stills` at preview quality)."""
-    from scenes.render import PASSES, all_scenes, render_all
-
-    media = tmp_path_factory.mktemp("stills_offline")
-    env = {**cli_env, "RUNS_STORE": str(stores["offline"])}
-    outcome = render_all(
-        all_scenes(), "l", "--media_dir", str(media), env=env, jobs=2, passes=PASSES["still"]
-    )
-    return media, outcome
-
-
-@pytest.mark.render
-@pytest.mark.parametrize(("module", "scene"), SCENES)
-def test_one_still_per_scene(offline_stills, module, scene):
-    """The offline store has histories (Slurm, Lightning, Hugging Face, a killed laptop run), so
-    every scene draws there: a refusal fails this test."""
-    media, outcome = offline_stills
-    assert scene in outcome.done, outcome.skipped.get(scene) or outcome.failed.get(scene)
-    stills = list(media.rglob(f"{scene}*.png"))
-    assert len(stills) == 1, list(media.rglob("*"))
-    keep = os.environ.get("REAL_PROJECTS_STILLS")
-    if keep:  # to look at them: REAL_PROJECTS_STILLS=/some/dir
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        (Path(keep) / f"offline_{stills[0].name}").write_bytes(stills[0].read_bytes())
-    pixels = np.asarray(Image.open(stills[0]))
-    assert pixels.std() > 5  # a drawing, not a blank frame
 
 
 @pytest.mark.render

@@ -60,19 +60,19 @@ def run(module: str, *arguments: str, store: Path) -> subprocess.CompletedProces
     )
 
 
-def test_render_draws_what_it_can_and_names_what_it_cannot(tmp_path):
-    store = one_gpu_count_study(tmp_path / "runs.h5")
-    media = tmp_path / "media"
-    done = run(
-        "scenes",
-        "-q",
-        "l",
-        "--media-dir",
-        str(media),
-        "ProgressRace",
-        "ScalingEfficiency",
-        store=store,
-    )
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """`python -m scenes ProgressRace ScalingEfficiency` on a study with one GPU count: the
+    store, the media folder and what the command did."""
+    folder = tmp_path_factory.mktemp("skips")
+    store = one_gpu_count_study(folder / "runs.h5")
+    media = folder / "media"
+    arguments = ("-q", "l", "--media-dir", str(media), "ProgressRace", "ScalingEfficiency")
+    return store, media, run("scenes", *arguments, store=store)
+
+
+def test_render_draws_what_it_can_and_names_what_it_cannot(rendered):
+    _, media, done = rendered
     # named on the command line and not drawn: the others are written, and the exit says so
     assert done.returncode == 2, done.stderr
     assert "error: not drawn: ScalingEfficiency" in done.stderr
@@ -81,39 +81,25 @@ def test_render_draws_what_it_can_and_names_what_it_cannot(tmp_path):
     assert "ScalingEfficiency" not in done.stdout.split("written:")[-1]
 
 
-def test_a_deck_says_what_it_holds_and_none_is_written_when_nothing_can_be_drawn(tmp_path):
-    store = one_gpu_count_study(tmp_path / "runs.h5")
-    output = tmp_path / "slides"
-    media = str(tmp_path / "media")
-    built = run(
-        "scenes.deck",
-        "-q",
-        "l",
-        "-o",
-        str(output),
-        "--media-dir",
-        media,
-        "ProgressRace",
-        "ScalingEfficiency",
-        store=store,
-    )
+def test_a_deck_says_what_it_holds_and_none_is_written_when_nothing_can_be_drawn(rendered):
+    store, media, _ = rendered
+    output = media / "slides"  # where the render left its slides
+    arguments = ("-q", "l", "-o", str(output), "--media-dir", str(media))
+    built = run("scenes.deck", *arguments, "ProgressRace", "ScalingEfficiency", store=store)
     assert built.returncode == 2, built.stderr
+    # the render's slides are taken; the scene it could not draw is tried again, and refuses
+    assert (
+        "slides of an earlier render (same store, settings, study file, code): "
+        + ("ProgressRace\n")
+        in built.stdout
+    )
+    assert "rendering 1 scenes" in built.stdout
     assert "error: not drawn: ScalingEfficiencySlides" in built.stderr
     assert "the deck holds: ProgressRace" in built.stdout
     assert "left out: ScalingEfficiency (" in built.stdout
     html = output / "deck.html"
     before = html.stat().st_mtime_ns
-    refused = run(
-        "scenes.deck",
-        "-q",
-        "l",
-        "-o",
-        str(output),
-        "--media-dir",
-        media,
-        "ScalingEfficiency",
-        store=store,
-    )
+    refused = run("scenes.deck", *arguments, "ScalingEfficiency", store=store)
     assert refused.returncode == 2
     assert f"not written; {html} is a previous deck" in refused.stderr
     assert html.stat().st_mtime_ns == before
