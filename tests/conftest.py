@@ -119,6 +119,16 @@ def readme(
     return repo, results
 
 
+# what runs outside this process for minutes (see _long_work_begun_first)
+LONG_WORK = ("readme", "probes", "critic_stores")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read the README run or the probes go last, in their order: the long work
+    they wait for runs beside every other test first."""
+    items.sort(key=lambda item: any(n in LONG_WORK for n in getattr(item, "fixturenames", ())))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
     """What takes minutes outside this process starts before the first test, so that it runs
