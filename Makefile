@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QUALITY ?= l
+# the type check; `make check` and `make test` run it beside the tests (scripts/beside.sh)
+MYPY := $(VENV)/bin/mypy --cache-dir $(VENV)/.mypy-cache
 # scene names to render (default: every scene), e.g. SCENES="ProgressRace ScalingEfficiency"
 SCENES ?=
 # a quality given on the command line, else $(1)
@@ -54,14 +56,12 @@ report: setup
 check: setup
 	@$(VENV)/bin/ruff check --no-cache .
 	@$(VENV)/bin/ruff format --no-cache --check --quiet .
-	@$(VENV)/bin/mypy --cache-dir $(VENV)/.mypy-cache
-	@$(PY) -m pytest -m "not render"
+	@bash scripts/beside.sh "$(MYPY)" $(PY) -m pytest -m "not render"
 
 test: setup
 	@bash scripts/bootstrap.sh --test-browser
 	@$(VENV)/bin/ruff check --no-cache .
-	@$(VENV)/bin/mypy --cache-dir $(VENV)/.mypy-cache
-	@$(PY) -m pytest --durations=20
+	@bash scripts/beside.sh "$(MYPY)" $(PY) -m pytest --durations=20
 
 # measures, does not assert; --quick for a short run (480p15 only)
 bench: setup

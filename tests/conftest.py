@@ -22,6 +22,7 @@ from extract.paths import PROJECT_ROOT, SAMPLE_DIR
 from extract.sample import build_sample_store
 from extract.store import load_runs
 from extract.studyfile import StudyFile
+from scenes.kit.text import KEPT_TEXTS_ENV
 from study.settings import Settings
 from study.view import StudyView, view_of
 from tests.critic_stores import build_stores
@@ -44,6 +45,9 @@ settings.register_profile(
 )
 settings.load_profile("hermetic")
 config.media_dir = str(_SCRATCH / "media")
+# every render of the session keeps its texts in one folder, whatever its media folder (the
+# README run excepted: it runs as a newcomer's first render, tests/readme_run.py)
+os.environ[KEPT_TEXTS_ENV] = str(_SCRATCH / "texts")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

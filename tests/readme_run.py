@@ -36,6 +36,7 @@ from PIL import Image
 from extract.paths import PROJECT_ROOT
 from scenes.deck.posters import last_frame_png
 from scenes.kit.output import has_index_first
+from scenes.kit.text import KEPT_TEXTS_ENV
 from scenes.registry import SCENES
 
 README = PROJECT_ROOT / "README.md"
@@ -533,13 +534,20 @@ def snapshot(repo: Path) -> dict[str, tuple[int, int]]:
     return files
 
 
+# no display (the preview must cope), none of this checkout's settings, and no texts kept by
+# other tests' renders: a newcomer's first render builds its own
+NOT_PASSED = {
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "RUNS_STORE",
+    "LUMI_CONFIG",
+    "LUMI_STUDY",
+    KEPT_TEXTS_ENV,
+}
+
+
 def environment(repo: Path, base: dict[str, str]) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in base.items()
-        # no display (the preview must cope), and none of this checkout's settings
-        if key not in {"DISPLAY", "WAYLAND_DISPLAY", "RUNS_STORE", "LUMI_CONFIG", "LUMI_STUDY"}
-    }
+    env = {key: value for key, value in base.items() if key not in NOT_PASSED}
     venv = repo / ".venv"
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["VIRTUAL_ENV"] = str(venv)

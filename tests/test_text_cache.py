@@ -19,6 +19,7 @@ kit_text = importlib.import_module("scenes.kit.text")
 def fresh_process(tmp_path, monkeypatch):
     """A media folder of its own and nothing kept in memory, as a new render starts."""
     monkeypatch.setattr(kit_text, "_KEPT", type(kit_text._KEPT)())
+    monkeypatch.delenv(kit_text.KEPT_TEXTS_ENV, raising=False)  # the default: media/texts
     with tempconfig({"media_dir": str(tmp_path)}):
         yield text_cache_dir()
 
@@ -61,3 +62,11 @@ def test_a_broken_file_is_built_again_and_replaced(fresh_process):
     assert np.array_equal(again.get_all_points(), built.get_all_points())
     assert len(kept.read_bytes()) > 100
     assert not list(fresh_process.glob("*.partial"))
+
+
+def test_a_folder_named_in_the_environment_keeps_the_texts(fresh_process, tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(kit_text.KEPT_TEXTS_ENV, str(shared))
+    kit_text.text("24.2x", 36, "#CC79A7")
+    assert len(list(shared.glob("*.text"))) == 1
+    assert not list(fresh_process.glob("*.text"))

@@ -56,6 +56,13 @@ def text_cache_lock() -> Iterator[None]:
 # each call hands out a Text of its own that the caller may change.
 _KEPT: OrderedDict[str, bytes] = OrderedDict()
 _KEPT_LIMIT = 512  # ~45 kB each
+# a folder of kept texts shared by renders with media folders of their own (the test suite)
+KEPT_TEXTS_ENV = "LUMI_TEXT_CACHE"
+
+
+def _kept_folder() -> Path:
+    named = os.environ.get(KEPT_TEXTS_ENV)
+    return Path(named) if named else text_cache_dir()
 
 
 def _kept_name(content: str, size: float, color: ParsableManimColor, bold: bool,
@@ -89,7 +96,7 @@ def text(
     name = _kept_name(content, size, color, bold, kwargs)
     saved = _KEPT.get(name)
     if saved is None:
-        path = text_cache_dir() / name
+        path = _kept_folder() / name
         with contextlib.suppress(OSError):
             saved = path.read_bytes()
     if saved is not None and (kept := _loaded(saved)) is not None:
@@ -106,7 +113,7 @@ def text(
             **kwargs,
         )
     saved = saved_mobject(built)
-    _keep(text_cache_dir() / name, saved)
+    _keep(_kept_folder() / name, saved)
     _KEPT[name] = saved
     if len(_KEPT) > _KEPT_LIMIT:
         _KEPT.popitem(last=False)
