@@ -58,7 +58,7 @@ def frames_of(scene_class, view, fast: bool) -> list[np.ndarray]:
     small = {
         "pixel_width": 320,
         "pixel_height": 180,
-        "frame_rate": 10,
+        "frame_rate": 5,  # every shortcut is taken at any rate; frames cost the time
         "write_to_movie": False,
         "disable_caching": True,
     }
