@@ -91,3 +91,41 @@ def test_bytes_that_are_not_a_saved_mobject_say_so():
     for broken in (saved[: len(saved) // 2], b"", manim_compat.saved_mobject(Dot())[:-3]):
         with pytest.raises(ValueError, match="not a saved mobject"):
             manim_compat.loaded_mobject(broken)
+
+
+def test_a_lightened_text_animates_to_the_same_frames(tmp_path):
+    """Without what only building needed, a Text copies, fades, moves and transforms as Manim's
+    own: every frame the same."""
+    from manim import FadeIn, FadeOut, Transform
+
+    def frames(light: bool) -> list[np.ndarray]:
+        shown: list[np.ndarray] = []
+
+        class Animated(Scene):
+            def construct(self):
+                def made(content: str) -> Text:
+                    text = Text(content, font_size=40, color="#56B4E9")
+                    return manim_compat.lightened(text) if light else text
+
+                label = made("3.3 min")
+                self.play(FadeIn(label), run_time=0.4)
+                self.play(label.animate.shift([1, 0.5, 0]), run_time=0.4)
+                self.play(Transform(label, made("75.8 h").shift([-1, 0, 0])), run_time=0.4)
+                self.play(FadeOut(label.copy()), run_time=0.4)
+
+            def update_to_time(self, t: float) -> None:
+                super().update_to_time(t)
+                shown.append(self.renderer.get_frame().copy())
+
+        small = {"media_dir": str(tmp_path), "pixel_width": 160, "pixel_height": 90,
+                 "frame_rate": 10, "write_to_movie": False, "disable_caching": True}  # fmt: skip
+        with tempconfig(small):
+            Animated().render()
+        return shown
+
+    light, heavy = frames(True), frames(False)
+    assert len(light) == len(heavy) > 10
+    assert all(np.array_equal(a, b) for a, b in zip(light, heavy, strict=True))
+    text = manim_compat.lightened(Text("1,393x"))
+    assert not any(hasattr(glyph, "path_obj") for glyph in text.get_family())
+    assert np.array_equal(text.copy().get_all_points(), text.get_all_points())

@@ -58,10 +58,24 @@ def draw_as_one_shape(text: Text) -> Text:
     return text
 
 
+def lightened(text: Text) -> Text:
+    """A Text without what Manim keeps only for building it: each glyph's parsed SVG path
+    (svgelements objects, read by VMobjectFromSVGPath.generate_points when the glyph is made)
+    and the SVG's groups by id (read by Tex and Typst, not Text). Every copy Manim makes (each
+    FadeIn, each Transform) deep-copies all of it: a 36-character text copied in 62 ms, and in
+    under 1 ms without."""
+    for glyph in text.get_family():
+        if hasattr(glyph, "path_obj"):
+            del glyph.path_obj
+    text.id_to_vgroup_dict = {}
+    return text
+
+
 # what a saved mobject depends on besides what built it: a saved Text is only reused by the same
-# Manim, the same Pango binding and the same pickle format
+# Manim, the same Pango binding and the same pickle format (lightened: see ``lightened``)
 SAVED_MOBJECT_FORMAT = (
     f"manim {manim_version}, manimpango {version('manimpango')}, pickle {pickle.HIGHEST_PROTOCOL}"
+    ", lightened"
 )
 
 

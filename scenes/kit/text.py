@@ -19,6 +19,7 @@ from .manim_compat import (
     SAVED_MOBJECT_FORMAT,
     draw_as_one_shape,
     glyphs_of,
+    lightened,
     loaded_mobject,
     saved_mobject,
     text_cache_dir,
@@ -112,6 +113,7 @@ def text(
             weight="BOLD" if bold else "NORMAL",
             **kwargs,
         )
+    lightened(built)  # what only building needed: every copy of it in a scene is cheap
     saved = saved_mobject(built)
     _keep(_kept_folder() / name, saved)
     _KEPT[name] = saved
