@@ -17,8 +17,14 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; one render or deck at a time there
+    fcntl = None  # type: ignore[assignment]
 
 from extract.paths import PROJECT_ROOT, manim_cfg
 from extract.sample import chosen_store
@@ -49,34 +55,46 @@ def _project_files() -> list[Path]:
     return found
 
 
-def render_digest(quality: str) -> str:
-    """The digest of everything a render at ``quality`` in this environment draws from, as the
+def render_inputs(quality: str) -> dict[str, str]:
+    """What a render at ``quality`` in this environment draws from, a digest per part, as the
     renders find it: they run in the project's folder (scenes/render.py), where relative paths
     and ./manim.cfg are read."""
-    inputs: dict[str, object] = {
-        "quality": quality,
-        "packages": {name: version(name) for name in PACKAGES},
-    }
     with contextlib.chdir(PROJECT_ROOT):
         # the files chosen, not the variables that chose them: `make demo` names the sample
         # ($LUMI_SAMPLE=1) where a deck finds it by default, and both draw the same runs
-        chosen = {"store": chosen_store(), "settings": manim_cfg(), "study": study_path()}
+        chosen = {"store": chosen_store(), "settings": manim_cfg(), "study file": study_path()}
         chosen = {role: path and path.resolve() for role, path in chosen.items()}
-    files: dict[str, tuple[str, str | None]] = {}
+    parts = {"quality": quality}
     for role, path in chosen.items():
-        if path is not None and path.is_file():
-            files[role] = (str(path), _file_digest(path))
-        else:
-            files[role] = (str(path), None)  # the store: None is the sample (data/sample)
-    inputs["files"] = files
-    inputs["project"] = {
-        str(path.relative_to(PROJECT_ROOT)): _file_digest(path) for path in _project_files()
-    }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+        # a store of None is the sample study, whose files are the project's (data/sample)
+        content = _file_digest(path) if path is not None and path.is_file() else None
+        parts[role] = _digest([str(path), content])
+    code = {str(path.relative_to(PROJECT_ROOT)): _file_digest(path) for path in _project_files()}
+    parts["code"] = _digest([code, {name: version(name) for name in PACKAGES}])
+    return parts
+
+
+def render_digest(quality: str) -> str:
+    """One digest of everything a render at ``quality`` draws from."""
+    return _digest(render_inputs(quality))
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def stamp_of(presentations: Path, slide: str) -> Path:
     return presentations / f"{slide}{STAMP_SUFFIX}"
+
+
+def _listed(presentations: Path, slide: str) -> dict[str, list[int]]:
+    """The presentation as it is on disk: its slide list and every video it names, each with
+    its size and time of change (a later render rewrites them)."""
+    listing = presentations / f"{slide}.json"
+    files = [listing] + [Path(entry["file"]) for entry in json.loads(listing.read_text())["slides"]]
+    if len(files) < 2:
+        raise ValueError("a presentation without slides")
+    return {str(path): [path.stat().st_size, path.stat().st_mtime_ns] for path in files}
 
 
 def forget(presentations: Path, slide: str) -> None:
@@ -84,22 +102,55 @@ def forget(presentations: Path, slide: str) -> None:
     stamp_of(presentations, slide).unlink(missing_ok=True)
 
 
-def remember(presentations: Path, slide: str, digest: str) -> None:
-    """After a render that succeeded: its presentation was made from ``digest``."""
+def remember(presentations: Path, slide: str, inputs: dict[str, str]) -> None:
+    """After a render that succeeded, drawn from ``inputs`` (the same before and after it): its
+    presentation, as it is now, was made from them."""
     stamp = stamp_of(presentations, slide)
-    if (presentations / f"{slide}.json").exists():
-        partial = stamp.with_name(stamp.name + ".partial")
-        partial.write_text(digest + "\n")
-        os.replace(partial, stamp)
-
-
-def reusable(presentations: Path, slide: str, digest: str) -> bool:
-    """Whether ``slide``'s presentation was made from ``digest`` and every video it lists is
-    there."""
     try:
-        if stamp_of(presentations, slide).read_text().strip() != digest:
-            return False
-        listed = json.loads((presentations / f"{slide}.json").read_text())["slides"]
-        return bool(listed) and all(Path(entry["file"]).is_file() for entry in listed)
+        listed = _listed(presentations, slide)
     except (OSError, ValueError, KeyError, TypeError):
-        return False
+        return
+    partial = stamp.with_name(stamp.name + ".partial")
+    partial.write_text(json.dumps({"inputs": inputs, "presentation": listed}, indent=1))
+    os.replace(partial, stamp)
+
+
+def why_drawn_again(presentations: Path, slide: str, inputs: dict[str, str]) -> str | None:
+    """None when ``slide``'s presentation was made from ``inputs`` and is on disk as that
+    render left it; else why it must be drawn again, in a few words."""
+    try:
+        stamp = json.loads(stamp_of(presentations, slide).read_text())
+    except (OSError, ValueError):
+        return "no render of it to take"
+    made_from = stamp.get("inputs", {}) if isinstance(stamp, dict) else {}
+    changed = [part for part in inputs if made_from.get(part) != inputs[part]]
+    if "quality" in changed:
+        return f"its render was at another quality ({made_from.get('quality')})"
+    if changed:
+        return f"the {' and the '.join(changed)} changed since its render"
+    try:
+        if _listed(presentations, slide) != stamp.get("presentation"):
+            return "its slides were rewritten since (another render)"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "its slides are incomplete"
+    return None
+
+
+@contextlib.contextmanager
+def slides_lock(presentations: Path) -> Iterator[None]:
+    """One render or deck at a time draws into a presentations folder (they share manim's
+    partial movies of each slide class too); the next waits, then finds what the first made."""
+    presentations.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    with open(presentations / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("waiting for another render of these slides to finish", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -6,6 +6,7 @@ render with.
 from __future__ import annotations
 
 import argparse
+import configparser
 import os
 import subprocess
 import sys
@@ -103,7 +104,8 @@ def render_all(
     if not scenes:
         return Rendered()
     jobs = jobs or max(1, min(len(scenes), os.cpu_count() or 1))
-    print(f"rendering {len(scenes)} scenes at {QUALITY_FOLDERS[quality]}, {jobs} at a time")
+    counted = f"{len(scenes)} scene{'' if len(scenes) == 1 else 's'}"
+    print(f"rendering {counted} at {QUALITY_FOLDERS[quality]}, {jobs} at a time")
 
     def render(item: tuple[Path, str]) -> tuple[str, int, float, str]:
         path, name = item
@@ -144,34 +146,59 @@ def render_videos(
 ) -> Rendered:
     """Every scene's MP4 and poster where manim puts a plain render, drawn through the scene's
     slide class: the same frames, and the deck (`python -m scenes.deck`) finds the slides made."""
-    from .made_from import PRESENTATIONS_ENV, forget, remember, render_digest
+    from .made_from import PRESENTATIONS_ENV, forget, remember, render_inputs, slides_lock
     from .registry import BY_NAME, entry
 
     presentations = media / "slides" / "presentations"
-    digest = render_digest(quality)
     slides = [BY_NAME[name].slide for _, name in scenes]
-    for slide in slides:
-        forget(presentations, slide)
     environment = {**os.environ, PRESENTATIONS_ENV: str(presentations)}
-    outcome = render_all(
-        [(SLIDES_FILE, slide) for slide in slides],
-        quality,
-        *extra,
-        jobs=jobs,
-        env=environment,
-        label=lambda slide: entry(slide).name,
-    )
-    for name in outcome.done:
-        scene = BY_NAME[name]
-        for made, wanted in zip(
-            outputs(media, SLIDES_FILE, scene.slide, quality, "video"),
-            outputs(media, scene.path, name, quality, "video"),
-            strict=True,
-        ):
-            wanted.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(made, wanted)
-        remember(presentations, scene.slide, digest)
+    with slides_lock(presentations):
+        before = render_inputs(quality)
+        for slide in slides:
+            forget(presentations, slide)
+            # what an earlier render of the slide class left must never pass for this one's
+            for made in outputs(media, SLIDES_FILE, slide, quality, "video"):
+                made.unlink(missing_ok=True)
+        outcome = render_all(
+            [(SLIDES_FILE, slide) for slide in slides],
+            quality,
+            *extra,
+            jobs=jobs,
+            env=environment,
+            label=lambda slide: entry(slide).name,
+        )
+        for name in outcome.done:
+            scene = BY_NAME[name]
+            for made, wanted in zip(
+                outputs(media, SLIDES_FILE, scene.slide, quality, "video"),
+                outputs(media, scene.path, name, quality, "video"),
+                strict=True,
+            ):
+                if made.exists():  # else the check of what was written names it
+                    wanted.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(made, wanted)
+        # a file changed while the scenes were drawn: which state they read is unknown, so the
+        # slides are not offered to a deck
+        if render_inputs(quality) == before:
+            for name in outcome.done:
+                remember(presentations, BY_NAME[name].slide, before)
     return outcome
+
+
+def configured_media() -> Path:
+    """Manim's media folder for renders in the project: manim.cfg's [CLI] media_dir if it
+    names one (relative to the project, where renders run), else ./media."""
+    from extract.paths import manim_cfg
+
+    path = manim_cfg()
+    parser = configparser.ConfigParser()
+    if path is not None and path.is_file():
+        try:
+            parser.read(path, encoding="utf-8")
+        except configparser.Error:  # said in one line by the settings check, before any render
+            return MEDIA
+    named = parser.get("CLI", "media_dir", fallback="").strip()
+    return (PROJECT_ROOT / named).resolve() if named else MEDIA
 
 
 def _one_line_reason(stderr: str) -> str | None:
@@ -257,8 +284,8 @@ def main(argv: list[str] | None = None) -> int:
             known = ", ".join(name for _, name in scenes)
             parser.error(f"no scene named {', '.join(unknown)} (there are: {known})")
         scenes = [(path, name) for path, name in scenes if name in args.scene]
-    media = args.media_dir.resolve() if args.media_dir else MEDIA
-    extra = ["--media_dir", str(media)] if args.media_dir else []
+    media = args.media_dir.resolve() if args.media_dir else configured_media()
+    extra = ["--media_dir", str(media)]
     settings_error = check_settings()
     if settings_error:
         # manim parses manim.cfg before any scene code runs and answers a syntax error with a

@@ -5,10 +5,14 @@ README's own renders (tests/readme_run.py check_preview)."""
 from __future__ import annotations
 
 import json
+import threading
+from pathlib import Path
 
 import pytest
 
-from scenes import made_from
+from scenes import made_from, render
+from scenes.registry import BY_NAME
+from scenes.render import Rendered
 
 INPUTS = {
     "manim.cfg": "[CLI]\nquality = low_quality\n",
@@ -70,20 +74,89 @@ def presentation(folder, slide, files):
     (folder / f"{slide}.json").write_text(json.dumps({"slides": listed}))
 
 
-def test_slides_are_reused_only_when_stamped_with_the_digest_and_whole(tmp_path):
+def test_slides_are_taken_only_when_made_from_the_same_inputs_and_as_left(project, tmp_path):
     folder = tmp_path / "presentations"
-    presentation(folder, "ProgressRaceSlides", ["a.mp4", "b.mp4"])
-    assert not made_from.reusable(folder, "ProgressRaceSlides", "d1")  # never stamped
-    made_from.remember(folder, "ProgressRaceSlides", "d1")
-    assert made_from.reusable(folder, "ProgressRaceSlides", "d1")
-    assert not made_from.reusable(folder, "ProgressRaceSlides", "d2")
+    slide = "ProgressRaceSlides"
+    presentation(folder, slide, ["a.mp4", "b.mp4"])
+    inputs = made_from.render_inputs("l")
+    assert made_from.why_drawn_again(folder, slide, inputs) == "no render of it to take"
+    made_from.remember(folder, slide, inputs)
+    assert made_from.why_drawn_again(folder, slide, inputs) is None
+    (project / "manim.cfg").write_text("[lumi_vs_laptop]\ntheme = light\n")
+    assert made_from.why_drawn_again(folder, slide, made_from.render_inputs("l")) == (
+        "the settings changed since its render"
+    )
+    assert made_from.why_drawn_again(folder, slide, made_from.render_inputs("h")) == (
+        "its render was at another quality (l)"
+    )
+    (folder / "b.mp4").write_bytes(b"another render's video")
+    assert made_from.why_drawn_again(folder, slide, inputs) == (
+        "its slides were rewritten since (another render)"
+    )
     (folder / "b.mp4").unlink()
-    assert not made_from.reusable(folder, "ProgressRaceSlides", "d1")
-    (folder / "b.mp4").write_bytes(b"video")
-    made_from.forget(folder, "ProgressRaceSlides")  # a render began: the stamp no longer holds
-    assert not made_from.reusable(folder, "ProgressRaceSlides", "d1")
+    assert made_from.why_drawn_again(folder, slide, inputs) == "its slides are incomplete"
+    made_from.forget(folder, slide)  # a render began: the stamp no longer holds
+    assert made_from.why_drawn_again(folder, slide, inputs) == "no render of it to take"
 
 
 def test_a_render_that_left_no_presentation_is_not_stamped(tmp_path):
-    made_from.remember(tmp_path, "CostOfSpeedSlides", "d1")
+    made_from.remember(tmp_path, "CostOfSpeedSlides", {"quality": "l"})
     assert not list(tmp_path.iterdir())
+
+
+def fake_render(media: Path, change: Path | None):
+    """Stands in for manim: leaves what a render of ProgressRaceSlides leaves, and changes
+    ``change`` (a file the scene reads) while it draws."""
+
+    def render_all(scenes, quality, *extra, env=None, label=str, **kwargs):
+        presentation(Path(env[made_from.PRESENTATIONS_ENV]), "ProgressRaceSlides", ["p.mp4"])
+        drawn = media / "videos" / "slides" / "480p15"
+        drawn.mkdir(parents=True, exist_ok=True)
+        for suffix in (".mp4", ".png"):
+            (drawn / f"ProgressRaceSlides{suffix}").write_bytes(b"frames")
+        if change is not None:
+            change.write_text(change.read_text() + "# changed while drawing\n")
+        return Rendered(done=["ProgressRace"])
+
+    return render_all
+
+
+@pytest.mark.parametrize("changed_while_drawing", [False, True])
+def test_a_render_offers_its_slides_only_when_nothing_changed_while_it_drew(
+    project, tmp_path, monkeypatch, changed_while_drawing
+):
+    media = tmp_path / "media"
+    settings = project / "manim.cfg" if changed_while_drawing else None
+    monkeypatch.setattr(render, "render_all", fake_render(media, settings))
+    scene = BY_NAME["ProgressRace"]
+    render.render_videos([(scene.path, scene.name)], "l", media, [], 1)
+    assert (media / "videos" / "race" / "480p15" / "ProgressRace.mp4").read_bytes() == b"frames"
+    folder = media / "slides" / "presentations"
+    why = made_from.why_drawn_again(folder, scene.slide, made_from.render_inputs("l"))
+    assert why == ("no render of it to take" if changed_while_drawing else None)
+
+
+def test_one_render_of_a_presentations_folder_at_a_time(tmp_path, capsys):
+    order = []
+    with made_from.slides_lock(tmp_path):
+
+        def second() -> None:
+            with made_from.slides_lock(tmp_path):
+                order.append("second")
+
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        order.append("first")
+    waiting.join()
+    assert order == ["first", "second"]
+    assert "waiting for another render of these slides" in capsys.readouterr().out
+
+
+def test_renders_go_where_manim_cfg_names_the_media_folder(tmp_path, monkeypatch):
+    cfg = tmp_path / "manim.cfg"
+    cfg.write_text("[CLI]\nmedia_dir = ./out\n")
+    monkeypatch.setenv("LUMI_CONFIG", str(cfg))
+    assert render.configured_media() == (render.PROJECT_ROOT / "out").resolve()
+    cfg.write_text("[CLI]\nquality = low_quality\n")
+    assert render.configured_media() == render.PROJECT_ROOT / "media"

@@ -93,8 +93,9 @@ def test_a_deck_says_what_it_holds_and_none_is_written_when_nothing_can_be_drawn
         + ("ProgressRace\n")
         in built.stdout
     )
-    assert "rendering 1 scenes" in built.stdout
-    assert "error: not drawn: ScalingEfficiencySlides" in built.stderr
+    assert "ScalingEfficiency: drawn, no render of it to take" in built.stdout
+    assert "rendering 1 scene at" in built.stdout
+    assert "error: not drawn: ScalingEfficiency" in built.stderr
     assert "the deck holds: ProgressRace" in built.stdout
     assert "left out: ScalingEfficiency (" in built.stdout
     html = output / "deck.html"

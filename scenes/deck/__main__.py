@@ -14,14 +14,25 @@ import sys
 from pathlib import Path
 
 from extract.errors import InputError
-from scenes.registry import SCENES
-from scenes.render import PROJECT_ROOT, add_render_options, check_settings, render_all
+from scenes.made_from import (
+    PRESENTATIONS_ENV,
+    forget,
+    remember,
+    render_inputs,
+    slides_lock,
+    why_drawn_again,
+)
+from scenes.registry import SCENES, entry
+from scenes.render import (
+    SLIDES_FILE,
+    add_render_options,
+    check_settings,
+    configured_media,
+    render_all,
+)
 
 from .posters import use_last_frames_as_posters
 from .revealjs import ensure_assets
-
-SLIDES_FILE = Path(__file__).with_name("slides.py")
-OUTPUT = PROJECT_ROOT / "media" / "slides"
 
 
 def slide_scene_names() -> list[str]:
@@ -61,50 +72,66 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_render_options(parser, quality="h")
     parser.add_argument("--title", default="LUMI vs laptop", help="the deck's title")
-    parser.add_argument("--output", "-o", type=Path, default=OUTPUT, help="where the decks go")
+    parser.add_argument(
+        "--output", "-o", type=Path, help="where the decks go (default: the media folder's slides/)"
+    )
     parser.add_argument("--media-dir", type=Path, help="manim's media folder (default: media)")
     parser.add_argument(
         "scene", nargs="*", help="scenes for the deck, e.g. ProgressRace (default: every scene)"
     )
     args = parser.parse_args(argv)
-    from scenes.made_from import PRESENTATIONS_ENV, forget, remember, render_digest, reusable
-
-    output = args.output.resolve()
-    presentations = output / "presentations"
     names = slide_scene_names()
     if args.scene:
         wanted = {name if name.endswith("Slides") else f"{name}Slides" for name in args.scene}
         if unknown := sorted(wanted - set(names)):
             parser.error(f"no slides for {', '.join(unknown)} (there are: {', '.join(names)})")
         names = [name for name in names if name in wanted]
-    env = {**os.environ, PRESENTATIONS_ENV: str(presentations)}
-    extra = ["--media_dir", str(args.media_dir.resolve())] if args.media_dir else []
-    scenes = [(SLIDES_FILE, name) for name in names]
-    html, pptx = output / "deck.html", output / "deck.pptx"
     settings_error = check_settings()
     if settings_error:  # one line, before manim answers it with a traceback
         print(f"error: {settings_error}", file=sys.stderr)
         return 2
-    # slides a render made from what this one would draw from (`make demo`, `make render`,
-    # an earlier deck) are taken as they are; the rest are drawn
-    digest = render_digest(args.quality)
-    made = [name for name in names if reusable(presentations, name, digest)]
-    to_draw = [(path, name) for path, name in scenes if name not in made]
-    for _, name in to_draw:
-        forget(presentations, name)
+    media = args.media_dir.resolve() if args.media_dir else configured_media()
+    output = (args.output or media / "slides").resolve()
+    with slides_lock(output / "presentations"):
+        return build(names, args, media, output)
+
+
+def build(names: list[str], args: argparse.Namespace, media: Path, output: Path) -> int:
+    """The deck of the slide classes ``names``: slides a render made from what this one would
+    draw from (`make demo`, `make render`, an earlier deck) are taken as they are; the rest are
+    drawn, each with why."""
+    presentations = output / "presentations"
+    html, pptx = output / "deck.html", output / "deck.pptx"
+    inputs = render_inputs(args.quality)
+    reasons = {name: why_drawn_again(presentations, name, inputs) for name in names}
+    made = [name for name in names if reasons[name] is None]
     if made:
-        shown = ", ".join(name.removesuffix("Slides") for name in made)
+        shown = ", ".join(entry(name).name for name in made)
         print(f"slides of an earlier render (same store, settings, study file, code): {shown}")
-    outcome = render_all(to_draw, args.quality, *extra, jobs=args.jobs, env=env)
-    for name in outcome.done:
-        remember(presentations, name, digest)
-    outcome.done = [name for name in names if name in made or name in outcome.done]
+    for name in names:
+        if name not in made:
+            print(f"  {entry(name).name}: drawn, {reasons[name]}")
+            forget(presentations, name)
+    outcome = render_all(
+        [(SLIDES_FILE, name) for name in names if name not in made],
+        args.quality,
+        "--media_dir",
+        str(media),
+        jobs=args.jobs,
+        env={**os.environ, PRESENTATIONS_ENV: str(presentations)},
+        label=lambda slide: entry(slide).name,
+    )
+    drawn = [entry(name).slide for name in outcome.done]
+    if render_inputs(args.quality) == inputs:  # else which state was drawn is unknown
+        for name in drawn:
+            remember(presentations, name, inputs)
+    outcome.done = [name for name in names if name in made or name in drawn]
     if outcome.status:
         for deck in (html, pptx):  # never let a previous deck pass for this one
             if deck.exists():
                 print(f"  not written; {deck} is a previous deck", file=sys.stderr)
         return outcome.status
-    names = [name for name in names if name in outcome.done]
+    names = outcome.done
     try:
         # one file with the videos inside and reveal.js inlined: opens with no network
         options = ("--one-file", "--offline", "-c", f"title={args.title}")
@@ -117,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for deck in (html, pptx):
         print(f"  {deck}  {deck.stat().st_size / 1e6:.1f} MB")
-    print(f"the deck holds: {', '.join(n.removesuffix('Slides') for n in names)}")
+    print(f"the deck holds: {', '.join(entry(name).name for name in names)}")
     for name, reason in outcome.skipped.items():
-        print(f"left out: {name.removesuffix('Slides')} ({reason})")
+        print(f"left out: {name} ({reason})")
     print("present: open deck.html in a browser (S: speaker notes), or deck.pptx")
     if args.scene and outcome.skipped:
         # asked for by name and not drawn: the deck is written with the rest, and the request
