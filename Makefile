@@ -52,11 +52,11 @@ gallery: setup
 report: setup
 	@$(PY) -m extract report
 
-# lint, types, and every test not marked `render` (nothing drawn, no scene run)
+# lint, types, and every test not marked `render` (nothing drawn, no scene run), in two processes
 check: setup
 	@$(VENV)/bin/ruff check --no-cache .
 	@$(VENV)/bin/ruff format --no-cache --check --quiet .
-	@bash scripts/beside.sh "$(MYPY)" $(PY) -m pytest -m "not render"
+	@bash scripts/beside.sh "$(MYPY)" $(PY) -m pytest -m "not render" -n 2
 
 test: setup
 	@bash scripts/bootstrap.sh --test-browser

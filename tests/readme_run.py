@@ -388,7 +388,7 @@ STEPS = [
     ),
     # the longest first: two at a time, they then finish together
     Step(
-        ("make overlays QUALITY=h",),
+        ("make overlays QUALITY=h", "make overlays"),
         "make overlays QUALITY=l",
         phase=4,
         check=check_overlays,
