@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import os
 from pathlib import Path
 
@@ -30,3 +31,19 @@ def manim_cfg() -> Path | None:
         if candidate.exists():
             return candidate
     return None
+
+
+def manim_cfg_value(section: str, key: str) -> tuple[Path, str] | None:
+    """What manim.cfg (see ``manim_cfg``) sets ``key`` of ``section`` to, with the file; None
+    when it sets nothing or cannot be read (the settings reader reports a broken file with its
+    line)."""
+    candidate = manim_cfg()
+    if candidate is None or not candidate.exists():
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(candidate, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    value = parser.get(section, key, fallback="").strip()
+    return (candidate, value) if value else None

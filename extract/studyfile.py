@@ -30,7 +30,6 @@ render, so a fresh extraction never loses a correction.
 
 from __future__ import annotations
 
-import configparser
 import math
 import os
 import tomllib
@@ -42,7 +41,7 @@ from .classify import Correction, Corrections
 from .costfile import CostInputs, parse_cost
 from .errors import InputError
 from .model import STATED_PLATFORMS, platform_or_none
-from .paths import manim_cfg
+from .paths import manim_cfg_value
 
 STUDY_ENV = "LUMI_STUDY"
 DEFAULT_NAME = "study.toml"
@@ -87,16 +86,11 @@ def study_path(explicit: str | Path | None = None) -> Path | None:
 
 
 def _path_in_manim_cfg() -> Path | None:
-    candidate = manim_cfg()
-    if candidate is None or not candidate.exists():
+    named = manim_cfg_value("lumi_vs_laptop", "study")
+    if named is None:
         return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(candidate, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return None  # the settings reader reports a broken manim.cfg with its line
-    value = parser.get("lumi_vs_laptop", "study", fallback="").strip()
-    return (candidate.parent / value).resolve() if value else None
+    candidate, value = named
+    return (candidate.parent / value).resolve()
 
 
 def load_study(explicit: str | Path | None = None) -> StudyFile:

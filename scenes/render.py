@@ -6,7 +6,6 @@ render with.
 from __future__ import annotations
 
 import argparse
-import configparser
 import os
 import subprocess
 import sys
@@ -188,17 +187,10 @@ def render_videos(
 def configured_media() -> Path:
     """Manim's media folder for renders in the project: manim.cfg's [CLI] media_dir if it
     names one (relative to the project, where renders run), else ./media."""
-    from extract.paths import manim_cfg
+    from extract.paths import manim_cfg_value
 
-    path = manim_cfg()
-    parser = configparser.ConfigParser()
-    if path is not None and path.is_file():
-        try:
-            parser.read(path, encoding="utf-8")
-        except configparser.Error:  # said in one line by the settings check, before any render
-            return MEDIA
-    named = parser.get("CLI", "media_dir", fallback="").strip()
-    return (PROJECT_ROOT / named).resolve() if named else MEDIA
+    named = manim_cfg_value("CLI", "media_dir")
+    return (PROJECT_ROOT / named[1]).resolve() if named else MEDIA
 
 
 def _one_line_reason(stderr: str) -> str | None:
