@@ -36,6 +36,7 @@ PACKAGES = ("manim", "manim-slides", "manimpango")
 # where a render keeps its presentation (scenes/deck/slides.py reads it)
 PRESENTATIONS_ENV = "LUMI_SLIDES_DIR"
 STAMP_SUFFIX = ".made-from"
+READ_SUFFIX = ".read-from"  # what the scene found when it read its inputs (note_read)
 
 
 def _file_digest(path: Path) -> str:
@@ -59,12 +60,18 @@ def render_inputs(quality: str) -> dict[str, str]:
     """What a render at ``quality`` in this environment draws from, a digest per part, as the
     renders find it: they run in the project's folder (scenes/render.py), where relative paths
     and ./manim.cfg are read."""
+    return {"quality": quality, **read_inputs()}
+
+
+def read_inputs() -> dict[str, str]:
+    """The files a render reads (store, settings, study file) and the code it runs, a digest
+    each: what the scene itself notes when it has read them (``note_read``)."""
     with contextlib.chdir(PROJECT_ROOT):
         # the files chosen, not the variables that chose them: `make demo` names the sample
         # ($LUMI_SAMPLE=1) where a deck finds it by default, and both draw the same runs
         chosen = {"store": chosen_store(), "settings": manim_cfg(), "study file": study_path()}
         chosen = {role: path and path.resolve() for role, path in chosen.items()}
-    parts = {"quality": quality}
+    parts = {}
     for role, path in chosen.items():
         # a store of None is the sample study, whose files are the project's (data/sample)
         content = _file_digest(path) if path is not None and path.is_file() else None
@@ -97,21 +104,48 @@ def _listed(presentations: Path, slide: str) -> dict[str, list[int]]:
     return {str(path): [path.stat().st_size, path.stat().st_mtime_ns] for path in files}
 
 
+def _read_note(presentations: Path, slide: str) -> Path:
+    return presentations / f"{slide}{READ_SUFFIX}"
+
+
+def note_read(presentations: Path, slide: str) -> None:
+    """Said by the scene once it has read its store, settings and study file: what they held
+    then (a file changed and changed back while a render ran is caught here)."""
+    note = _read_note(presentations, slide)
+    note.parent.mkdir(parents=True, exist_ok=True)
+    partial = note.with_name(f"{note.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(read_inputs()))
+    os.replace(partial, note)
+
+
 def forget(presentations: Path, slide: str) -> None:
     """Before a render: whatever it leaves, the old stamp no longer vouches for it."""
     stamp_of(presentations, slide).unlink(missing_ok=True)
+    _read_note(presentations, slide).unlink(missing_ok=True)
 
 
-def remember(presentations: Path, slide: str, inputs: dict[str, str]) -> None:
-    """After a render that succeeded, drawn from ``inputs`` (the same before and after it): its
-    presentation, as it is now, was made from them."""
+def remember(
+    presentations: Path, slide: str, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """After a render that succeeded: its presentation, as it is now, was made from ``before``
+    when the inputs were the same before the render, when the scene read them, and after it;
+    otherwise the stamp says that they changed while it was drawn."""
     stamp = stamp_of(presentations, slide)
     try:
         listed = _listed(presentations, slide)
     except (OSError, ValueError, KeyError, TypeError):
-        return
+        return  # no presentation: nothing to vouch for
+    try:
+        read = json.loads(_read_note(presentations, slide).read_text())
+    except (OSError, ValueError):
+        read = None
+    held = {part: digest for part, digest in before.items() if part != "quality"}
+    if before == after and read == held:
+        record: dict[str, object] = {"inputs": before, "presentation": listed}
+    else:
+        record = {"changed_while_drawn": True}
     partial = stamp.with_name(stamp.name + ".partial")
-    partial.write_text(json.dumps({"inputs": inputs, "presentation": listed}, indent=1))
+    partial.write_text(json.dumps(record, indent=1))
     os.replace(partial, stamp)
 
 
@@ -122,7 +156,9 @@ def why_drawn_again(presentations: Path, slide: str, inputs: dict[str, str]) -> 
         stamp = json.loads(stamp_of(presentations, slide).read_text())
     except (OSError, ValueError):
         return "no render of it to take"
-    made_from = stamp.get("inputs", {}) if isinstance(stamp, dict) else {}
+    if not isinstance(stamp, dict) or stamp.get("changed_while_drawn"):
+        return "a file it reads changed while its render drew it"
+    made_from = stamp.get("inputs", {})
     changed = [part for part in inputs if made_from.get(part) != inputs[part]]
     if "quality" in changed:
         return f"its render was at another quality ({made_from.get('quality')})"

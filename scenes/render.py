@@ -178,9 +178,9 @@ def render_videos(
                     os.replace(made, wanted)
         # a file changed while the scenes were drawn: which state they read is unknown, so the
         # slides are not offered to a deck
-        if render_inputs(quality) == before:
-            for name in outcome.done:
-                remember(presentations, BY_NAME[name].slide, before)
+        after = render_inputs(quality)
+        for name in outcome.done:
+            remember(presentations, BY_NAME[name].slide, before, after)
     return outcome
 
 

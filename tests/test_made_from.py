@@ -80,7 +80,8 @@ def test_slides_are_taken_only_when_made_from_the_same_inputs_and_as_left(projec
     presentation(folder, slide, ["a.mp4", "b.mp4"])
     inputs = made_from.render_inputs("l")
     assert made_from.why_drawn_again(folder, slide, inputs) == "no render of it to take"
-    made_from.remember(folder, slide, inputs)
+    made_from.note_read(folder, slide)  # as the scene does once it has read its inputs
+    made_from.remember(folder, slide, inputs, inputs)
     assert made_from.why_drawn_again(folder, slide, inputs) is None
     (project / "manim.cfg").write_text("[lumi_vs_laptop]\ntheme = light\n")
     assert made_from.why_drawn_again(folder, slide, made_from.render_inputs("l")) == (
@@ -100,40 +101,48 @@ def test_slides_are_taken_only_when_made_from_the_same_inputs_and_as_left(projec
 
 
 def test_a_render_that_left_no_presentation_is_not_stamped(tmp_path):
-    made_from.remember(tmp_path, "CostOfSpeedSlides", {"quality": "l"})
+    made_from.remember(tmp_path, "CostOfSpeedSlides", {"quality": "l"}, {"quality": "l"})
     assert not list(tmp_path.iterdir())
 
 
-def fake_render(media: Path, change: Path | None):
-    """Stands in for manim: leaves what a render of ProgressRaceSlides leaves, and changes
-    ``change`` (a file the scene reads) while it draws."""
+def fake_render(media: Path, settings: Path, change: str):
+    """Stands in for manim: leaves what a render of ProgressRaceSlides leaves, the scene noting
+    what it read as the real one does, and changes the settings while it draws: not at all,
+    before the scene reads them ("changed"), or only while it reads them ("undone")."""
 
     def render_all(scenes, quality, *extra, env=None, label=str, **kwargs):
-        presentation(Path(env[made_from.PRESENTATIONS_ENV]), "ProgressRaceSlides", ["p.mp4"])
+        presentations = Path(env[made_from.PRESENTATIONS_ENV])
+        original = settings.read_text()
+        if change != "none":
+            settings.write_text(original + "# changed while drawing\n")
+        made_from.note_read(presentations, "ProgressRaceSlides")
+        if change == "undone":
+            settings.write_text(original)
+        presentation(presentations, "ProgressRaceSlides", ["p.mp4"])
         drawn = media / "videos" / "slides" / "480p15"
         drawn.mkdir(parents=True, exist_ok=True)
         for suffix in (".mp4", ".png"):
             (drawn / f"ProgressRaceSlides{suffix}").write_bytes(b"frames")
-        if change is not None:
-            change.write_text(change.read_text() + "# changed while drawing\n")
         return Rendered(done=["ProgressRace"])
 
     return render_all
 
 
-@pytest.mark.parametrize("changed_while_drawing", [False, True])
+@pytest.mark.parametrize("change", ["none", "changed", "undone"])
 def test_a_render_offers_its_slides_only_when_nothing_changed_while_it_drew(
-    project, tmp_path, monkeypatch, changed_while_drawing
+    project, tmp_path, monkeypatch, change
 ):
     media = tmp_path / "media"
-    settings = project / "manim.cfg" if changed_while_drawing else None
-    monkeypatch.setattr(render, "render_all", fake_render(media, settings))
+    monkeypatch.setattr(render, "render_all", fake_render(media, project / "manim.cfg", change))
     scene = BY_NAME["ProgressRace"]
     render.render_videos([(scene.path, scene.name)], "l", media, [], 1)
     assert (media / "videos" / "race" / "480p15" / "ProgressRace.mp4").read_bytes() == b"frames"
     folder = media / "slides" / "presentations"
     why = made_from.why_drawn_again(folder, scene.slide, made_from.render_inputs("l"))
-    assert why == ("no render of it to take" if changed_while_drawing else None)
+    if change == "none":
+        assert why is None
+    else:
+        assert why == "a file it reads changed while its render drew it"
 
 
 def test_one_render_of_a_presentations_folder_at_a_time(tmp_path, capsys):

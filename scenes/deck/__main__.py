@@ -122,9 +122,9 @@ def build(names: list[str], args: argparse.Namespace, media: Path, output: Path)
         label=lambda slide: entry(slide).name,
     )
     drawn = [entry(name).slide for name in outcome.done]
-    if render_inputs(args.quality) == inputs:  # else which state was drawn is unknown
-        for name in drawn:
-            remember(presentations, name, inputs)
+    after = render_inputs(args.quality)
+    for name in drawn:
+        remember(presentations, name, inputs, after)
     outcome.done = [name for name in names if name in made or name in drawn]
     if outcome.status:
         for deck in (html, pptx):  # never let a previous deck pass for this one
@@ -142,6 +142,15 @@ def build(names: list[str], args: argparse.Namespace, media: Path, output: Path)
     except InputError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
         return 2
+    # a render outside this command (`manim render scenes/deck/slides.py ...`) takes no lock:
+    # slides it rewrote while the deck was built make a deck of two studies
+    if rewritten := [name for name in made if why_drawn_again(presentations, name, inputs)]:
+        for deck in (html, pptx):
+            deck.unlink(missing_ok=True)
+        shown = ", ".join(entry(name).name for name in rewritten)
+        print(f"error: slides of {shown} were rewritten while the deck was built (another "
+              "render); no deck written, run it again", file=sys.stderr)  # fmt: skip
+        return 1
     for deck in (html, pptx):
         print(f"  {deck}  {deck.stat().st_size / 1e6:.1f} MB")
     print(f"the deck holds: {', '.join(entry(name).name for name in names)}")

@@ -19,7 +19,7 @@ from extract.paths import PROJECT_ROOT
 from scenes.comparison import TrainingComparison
 from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime
-from scenes.made_from import PRESENTATIONS_ENV
+from scenes.made_from import PRESENTATIONS_ENV, note_read
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
 
@@ -41,6 +41,12 @@ class StudySlides(Slide):  # type: ignore[misc]  # manim-slides ships no type in
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("output_folder", presentations_folder())
         super().__init__(*args, **kwargs)
+
+    def prepare(self) -> None:
+        super().prepare()
+        # what the store, settings and study file held when this scene read them (its view was
+        # built in setup): a render's slides are offered to a deck only if that is what stayed
+        note_read(presentations_folder(), type(self).__name__)
 
     def begin_part(self, notes: str) -> None:
         super().begin_part(notes)
