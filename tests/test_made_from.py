@@ -4,6 +4,8 @@ README's own renders (tests/readme_run.py check_preview)."""
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 import threading
 from pathlib import Path
@@ -169,3 +171,31 @@ def test_renders_go_where_manim_cfg_names_the_media_folder(tmp_path, monkeypatch
     assert render.configured_media() == (render.PROJECT_ROOT / "out").resolve()
     cfg.write_text("[CLI]\nquality = low_quality\n")
     assert render.configured_media() == render.PROJECT_ROOT / "media"
+
+
+def test_a_deck_whose_taken_slides_are_rewritten_while_it_is_built_is_not_left(
+    project, tmp_path, monkeypatch, capsys
+):
+    deck_main = importlib.import_module("scenes.deck.__main__")
+    output = tmp_path / "slides"
+    folder = output / "presentations"
+    slide = "ScalingEfficiencySlides"
+    presentation(folder, slide, ["s.mp4"])
+    inputs = made_from.render_inputs("l")
+    made_from.note_read(folder, slide)
+    made_from.remember(folder, slide, inputs, inputs)
+
+    def convert(names, presentations, destination, to, *options):
+        destination.write_bytes(b"deck")
+        # a `manim render scenes/deck/slides.py ...` beside the deck, which takes no lock
+        (folder / "s.mp4").write_bytes(b"another study's video")
+
+    monkeypatch.setattr(deck_main, "convert", convert)
+    monkeypatch.setattr(deck_main, "use_last_frames_as_posters", lambda pptx: None)
+    arguments = argparse.Namespace(quality="l", jobs=1, title="deck", scene=["ScalingEfficiency"])
+    status = deck_main.build([slide], arguments, tmp_path / "media", output)
+    said = capsys.readouterr()
+    assert "slides of an earlier render" in said.out  # taken when the build began
+    assert status == 1
+    assert "slides of ScalingEfficiency were rewritten while the deck was built" in said.err
+    assert not (output / "deck.html").exists() and not (output / "deck.pptx").exists()
