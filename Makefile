@@ -2,6 +2,8 @@
 # make check: lint, types and every test that renders nothing (the quick loop).
 # make test: the test suite (what CI runs).
 SHELL := /bin/bash
+# what make runs writes the .pyc files of what it imports, once (scripts/bootstrap.sh says why)
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed

@@ -76,16 +76,30 @@ else
     UV=.tools/bin/uv
     if [ ! -x "$UV" ]; then
         say "installing uv $UV_VERSION into .tools/"
-        python3 -m venv .tools
-        .tools/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
+        # the machine's pip when it has one (3 s); a venv of its own installs pip first (8 s)
+        if python3 -m pip --version >/dev/null 2>&1; then
+            python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+                --target .tools "uv==$UV_VERSION"
+        else
+            python3 -m venv .tools
+            .tools/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
+        fi
     fi
 fi
 
 # uv must use the machine's Python: it cannot download interpreters here.
 export UV_PYTHON_DOWNLOADS=never
-# --compile-bytecode: the .pyc files are installed with the packages. uv does not compile by
-# default, and where PYTHONDONTWRITEBYTECODE=1 is set (CI, some shells) Python never writes
-# them either: every process then compiles ~1,250 modules (manim, wandb, …) from source, 2-4 s
-# of CPU each. Installed .pyc files are read even when writing them is disabled.
-"$UV" sync --frozen --compile-bytecode --python "$(command -v python3)" --quiet
+"$UV" sync --frozen --python "$(command -v python3)" --quiet
+# Where PYTHONDONTWRITEBYTECODE=1 is set (CI, some shells), Python never writes .pyc files and
+# every process compiled about 1,250 modules (manim, wandb, ...) from source, 2-4 s of CPU each;
+# existing .pyc files are read even then. So what the commands import is compiled once here
+# (10 s of CPU; uv's --compile-bytecode compiles every module installed: 33 s), and make's
+# commands write the rest as they import it (the Makefile unexports the variable).
+env -u PYTHONDONTWRITEBYTECODE PYTHONPATH=. .venv/bin/python -c '
+import extract.__main__, extract.offline, extract.remote, scenes.__main__, scenes.deck.__main__
+import manim_slides.convert, study.cli, wandb
+from scenes.registry import SCENES
+for scene in SCENES:
+    scene.scene_class(), scene.slide_class()
+'
 say "environment ready: .venv (activate with 'source .venv/bin/activate')"

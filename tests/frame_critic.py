@@ -23,7 +23,7 @@ from scenes.kit import marks
 from scenes.kit.manim_compat import family
 from scenes.kit.text import GlyphText
 from scenes.kit.theme import MIN_TEXT_SIZE
-from tests.layout_check import ShownText, layout_problems
+from tests.layout_check import ShownText, layout_problems, text_box
 
 TOLERANCE = 0.01  # scene units (1.4 px at 1080p): boxes may touch, not overlap
 AXIS_SLACK = 0.12  # share of an axis' length allowed past the last data drawn against it
@@ -65,8 +65,7 @@ def capture(scene: Scene, name: str) -> Frame:
         role = marks.role(mob)
         is_text = isinstance(mob, Text | GlyphText) and len(mob.get_family()) > 1
         if is_text and _opacity(mob) > 0.01:
-            left, bottom = mob.get_corner([-1, -1, 0])[:2]
-            right, top = mob.get_corner([1, 1, 0])[:2]
+            left, right, bottom, top = text_box(mob)
             shown_text = ShownText(mob.original_text, left, right, bottom, top, mob.font_size)
             texts.append((id(mob), shown_text))
         if role is None or _opacity(mob) <= 0.01:
