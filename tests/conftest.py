@@ -46,7 +46,7 @@ settings.register_profile(
 settings.load_profile("hermetic")
 config.media_dir = str(_SCRATCH / "media")
 # every render of the session keeps its texts in one folder, whatever its media folder (the
-# README run excepted: it runs as a newcomer's first render, tests/readme_run.py)
+# README run's too): each text is built once per session
 os.environ[KEPT_TEXTS_ENV] = str(_SCRATCH / "texts")
 
 

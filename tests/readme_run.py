@@ -36,7 +36,6 @@ from PIL import Image
 from extract.paths import PROJECT_ROOT
 from scenes.deck.posters import last_frame_png
 from scenes.kit.output import has_index_first
-from scenes.kit.text import KEPT_TEXTS_ENV
 from scenes.registry import SCENES
 
 README = PROJECT_ROOT / "README.md"
@@ -534,15 +533,15 @@ def snapshot(repo: Path) -> dict[str, tuple[int, int]]:
     return files
 
 
-# no display (the preview must cope), none of this checkout's settings, and no texts kept by
-# other tests' renders: a newcomer's first render builds its own
+# no display (the preview must cope), none of this checkout's settings. The texts the session's
+# renders keep are shared (tests/conftest.py): a kept text draws what building it draws
+# (tests/test_text_cache.py), and the first render of each text builds it, whichever it is
 NOT_PASSED = {
     "DISPLAY",
     "WAYLAND_DISPLAY",
     "RUNS_STORE",
     "LUMI_CONFIG",
     "LUMI_STUDY",
-    KEPT_TEXTS_ENV,
 }
 
 
