@@ -60,10 +60,14 @@ check: setup
 	@$(VENV)/bin/ruff format --no-cache --check --quiet .
 	@bash scripts/beside.sh "$(MYPY)" $(PY) -m pytest -m "not render" -n 2
 
+# the tests that read the README run and the dry runs in one pytest (that long work runs in its
+# own processes), the rest beside it in two processes; the type check beside both
 test: setup
 	@bash scripts/bootstrap.sh --test-browser
 	@$(VENV)/bin/ruff check --no-cache .
-	@bash scripts/beside.sh "$(MYPY)" $(PY) -m pytest --durations=20
+	@bash scripts/beside.sh "$(MYPY)" bash scripts/beside.sh \
+		"$(PY) -m pytest -m long_work --durations=10" \
+		$(PY) -m pytest -m "not long_work" -n 2 --durations=15
 
 # measures, does not assert; --quick for a short run (480p15 only)
 bench: setup

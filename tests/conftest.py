@@ -127,10 +127,15 @@ def readme(
 LONG_WORK = ("readme", "probes", "critic_stores")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by the marker set here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that read the README run or the probes go last, in their order: the long work
-    they wait for runs beside every other test first."""
-    items.sort(key=lambda item: any(n in LONG_WORK for n in getattr(item, "fixturenames", ())))
+    """The tests that read the README run or the probes are marked ``long_work`` (`make test`
+    runs them in a pytest of their own beside the others) and go last, in their order: the long
+    work they wait for runs beside every other test first."""
+    for item in items:
+        if any(name in LONG_WORK for name in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.long_work)
+    items.sort(key=lambda item: item.get_closest_marker("long_work") is not None)
 
 
 @pytest.fixture(scope="session", autouse=True)
