@@ -241,6 +241,7 @@ def check_slides(repo: Path, result: Result) -> None:
 
     deck = repo / "media/slides"
     soup = BeautifulSoup((deck / "deck.html").read_text(), "html.parser")
+    assert soup.title is not None and soup.title.string == "LUMI vs Laptop"  # manim.cfg's names
     slides = soup.select("div.slides > section")
     assert len(slides) == sum(SLIDES_PER_SCENE.values())
     for slide in slides:

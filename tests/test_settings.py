@@ -91,3 +91,10 @@ def test_include_nothing_is_a_clear_error(settings_file, capsys):
         key_frames(ProgressRace)
     assert stop.value.code == 2
     assert "no runs left after include_runs/exclude_runs" in capsys.readouterr().err
+
+
+def test_the_deck_is_titled_with_the_names_the_scenes_show():
+    from scenes.deck.__main__ import deck_title
+
+    assert deck_title(Settings()) == "LUMI vs Laptop"
+    assert deck_title(Settings(cluster_name="Mahti", laptop_name="ThinkPad")) == "Mahti vs ThinkPad"

@@ -26,10 +26,10 @@ from scenes.registry import SCENES, entry
 from scenes.render import (
     SLIDES_FILE,
     add_render_options,
-    check_settings,
     configured_media,
     render_all,
 )
+from study.settings import Settings, load_settings
 
 from .posters import use_last_frames_as_posters
 from .revealjs import ensure_assets
@@ -37,6 +37,11 @@ from .revealjs import ensure_assets
 
 def slide_scene_names() -> list[str]:
     return [entry.slide for entry in SCENES]
+
+
+def deck_title(settings: Settings) -> str:
+    """The names the scenes show: a deck of another cluster's study is not titled LUMI."""
+    return f"{settings.cluster_name} vs {settings.laptop_name}"
 
 
 def convert(
@@ -71,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_render_options(parser, quality="h")
-    parser.add_argument("--title", default="LUMI vs laptop", help="the deck's title")
+    parser.add_argument(
+        "--title", help="the deck's title (default: the settings' names, e.g. 'LUMI vs Laptop')"
+    )
     parser.add_argument(
         "--output", "-o", type=Path, help="where the decks go (default: the media folder's slides/)"
     )
@@ -86,10 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         if unknown := sorted(wanted - set(names)):
             parser.error(f"no slides for {', '.join(unknown)} (there are: {', '.join(names)})")
         names = [name for name in names if name in wanted]
-    settings_error = check_settings()
-    if settings_error:  # one line, before manim answers it with a traceback
-        print(f"error: {settings_error}", file=sys.stderr)
+    try:  # one line for bad settings, before manim answers them with a traceback
+        settings = load_settings()
+    except InputError as error:
+        print(f"error: {error.one_line()}", file=sys.stderr)
         return 2
+    args.title = args.title or deck_title(settings)
     media = args.media_dir.resolve() if args.media_dir else configured_media()
     output = (args.output or media / "slides").resolve()
     with slides_lock(output / "presentations"):
