@@ -63,12 +63,15 @@ class LaneGeometry:
         return self.top_y - index * self.pitch
 
 
+# A text's width and height are its size's multiples (Pango lays out outlines: within 0.02% from
+# 24 to 30 here), so a label is measured at one size while the fit tries others: each label is
+# built once to measure, not once per size tried (7 sizes for long labels, 60 ms each).
 def _width(content: str, size: float) -> float:
-    return float(text(content, size, "#FFFFFF").width)
+    return float(text(content, LABEL_SIZE, "#FFFFFF").width) * size / LABEL_SIZE
 
 
 def _line_height(size: float) -> float:
-    return float(text("Hg", size, "#FFFFFF").height)
+    return float(text("Hg", LABEL_SIZE, "#FFFFFF").height) * size / LABEL_SIZE
 
 
 def split_label(content: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from manim import ManimColor, ParsableManimColor, Text, VGroup, VMobject
+from manim import WHITE, ManimColor, ParsableManimColor, Text, VGroup, VMobject
 
 from .manim_compat import (
     SAVED_MOBJECT_FORMAT,
@@ -93,6 +93,21 @@ def _loaded(saved: bytes) -> Text | None:
 
 def text(
     content: str, size: float, color: ParsableManimColor, *, bold: bool = False, **kwargs: Any
+) -> Text:
+    # An opaque colour only fills the glyphs: the shapes are kept in white and filled on the
+    # way out, so a text in another colour or theme is not built again (a Text built in a
+    # colour is its white one with its glyphs filled so: tests/test_text_cache.py)
+    recolored = not kwargs and ManimColor(color).to_rgba()[3] == 1
+    shaped_in = WHITE if recolored else color
+    shaped = _shaped(content, size, shaped_in, bold, kwargs)
+    if recolored and ManimColor(color) != ManimColor(shaped_in):
+        for glyph in shaped.get_family()[1:]:
+            glyph.set_fill(color)
+    return shaped
+
+
+def _shaped(
+    content: str, size: float, color: ParsableManimColor, bold: bool, kwargs: dict[str, Any]
 ) -> Text:
     name = _kept_name(content, size, color, bold, kwargs)
     saved = _KEPT.get(name)
