@@ -199,3 +199,19 @@ def test_a_deck_whose_taken_slides_are_rewritten_while_it_is_built_is_not_left(
     assert status == 1
     assert "slides of ScalingEfficiency were rewritten while the deck was built" in said.err
     assert not (output / "deck.html").exists() and not (output / "deck.pptx").exists()
+
+
+def test_a_slide_class_rendered_alone_keeps_its_slides_in_manims_media_folder(
+    tmp_path, monkeypatch
+):
+    """`manim render scenes/deck/slides.py X` (no deck, no `python -m scenes`): its slides go
+    where `make slides` looks, under the media folder manim.cfg or --media_dir gave Manim."""
+    from manim import tempconfig
+
+    from scenes.deck.slides import presentations_folder
+
+    monkeypatch.delenv(made_from.PRESENTATIONS_ENV, raising=False)
+    with tempconfig({"media_dir": str(tmp_path / "elsewhere")}):
+        assert presentations_folder() == tmp_path / "elsewhere" / "slides" / "presentations"
+    monkeypatch.setenv(made_from.PRESENTATIONS_ENV, str(tmp_path / "named"))
+    assert presentations_folder() == tmp_path / "named"

@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from manim import config
 from manim_slides import Slide  # type: ignore[attr-defined]  # exported lazily
 
-from extract.paths import PROJECT_ROOT
 from scenes.comparison import TrainingComparison
 from scenes.cost import CostOfSpeed
 from scenes.curves import AccuracyVsTime, LossVsTime
@@ -25,8 +25,10 @@ from scenes.scaling import ScalingEfficiency
 
 
 def presentations_folder() -> Path:
-    """Where manim-slides keeps each scene's slide list and videos."""
-    default = PROJECT_ROOT / "media" / "slides" / "presentations"
+    """Where manim-slides keeps each scene's slide list and videos: the folder the deck or a
+    render names, else the media folder of this render (manim.cfg's media_dir or
+    ``--media_dir``), as `make slides` looks for them there."""
+    default = Path(config.media_dir).resolve() / "slides" / "presentations"
     return Path(os.environ.get(PRESENTATIONS_ENV) or default)
 
 
