@@ -149,12 +149,21 @@ def remember(
     os.replace(partial, stamp)
 
 
+# slides that a render outside `python -m scenes` and the deck left: nothing says what they show
+UNRECORDED = (
+    "its slides have no record of what they were made from (rendered outside make render and "
+    "make slides)"
+)
+
+
 def why_drawn_again(presentations: Path, slide: str, inputs: dict[str, str]) -> str | None:
     """None when ``slide``'s presentation was made from ``inputs`` and is on disk as that
     render left it; else why it must be drawn again, in a few words."""
     try:
         stamp = json.loads(stamp_of(presentations, slide).read_text())
     except (OSError, ValueError):
+        if (presentations / f"{slide}.json").exists():  # `manim render scenes/deck/slides.py`
+            return UNRECORDED
         return "no render of it to take"
     if not isinstance(stamp, dict) or stamp.get("changed_while_drawn"):
         return "a file it reads changed while its render drew it"

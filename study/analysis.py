@@ -129,6 +129,9 @@ class Report:
     # cost or CO2 column in the Markdown table)
     cost_unit: str | None = None
     co2_g_per_kwh: float | None = None
+    # what the settings call the two sides (manim.cfg's cluster_name, laptop_name)
+    cluster_name: str = "LUMI"
+    laptop_name: str = "Laptop"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -220,6 +223,8 @@ def build_report(
         cost=_cost_headlines(selection, study, settings, labels),
         cost_unit=rate.unit if (rate := rate_of(study, settings)) is not None else None,
         co2_g_per_kwh=study.cost.co2_g_per_kwh,
+        cluster_name=settings.cluster_name,
+        laptop_name=settings.laptop_name,
     )
 
 

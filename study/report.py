@@ -30,9 +30,10 @@ def _headline_lines(report: Report) -> list[str]:
     fastest = next((r for r in report.runs if r.run_id == report.fastest_cluster_run_id), None)
     if fastest is not None:
         who = fastest.label if fastest.shown else f"{fastest.name}, {fastest.label}"
-        head = f"- **Fastest cluster run** ({who}): {units.duration(fastest.time_s)}"
+        head = f"- **Fastest {report.cluster_name} run** ({who}): {units.duration(fastest.time_s)}"
         if report.laptop_low_s is not None and report.laptop_high_s is not None:
-            head += f" | **Laptop**: {units.time_span(report.laptop_low_s, report.laptop_high_s)}"
+            span = units.time_span(report.laptop_low_s, report.laptop_high_s)
+            head += f" | **{report.laptop_name}**: {span}"
             head += estimate
         lines.append(head + _not_shown(report, fastest.run_id))
     if report.max_speedup is not None:

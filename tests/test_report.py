@@ -165,3 +165,12 @@ def test_the_published_studys_best_accuracy_is_the_held_out_one(sample_view):
     assert report.best_accuracy.key == "acc"
     assert report.best_accuracy.percent == pytest.approx(98.12)
     assert report.accuracy_key == "running_accuracy"
+
+
+def test_the_headline_names_the_sides_as_the_settings_do(sample_store):
+    from study.settings import Settings
+
+    named = Settings(cluster_name="Mahti", laptop_name="ThinkPad X1")
+    headline = to_markdown(build_report(load_runs(sample_store), settings=named)).splitlines()[2]
+    assert headline.startswith("- **Fastest Mahti run** (64 GPUs, 8 nodes): 3.3 min")
+    assert "| **ThinkPad X1**: 54–76 h (estimated)" in headline
