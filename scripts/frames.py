@@ -1,4 +1,5 @@
-"""Save frames of a rendered video as PNG for looking at: first, middle, last, or given times.
+"""Save frames of a rendered video as PNG for looking at: first, middle and last, and the frame
+nearest each time given with -t.
 
 python scripts/frames.py media/videos/race/1080p60/ProgressRace.mp4 [-t 2.5 -t 7] [-o media/frames]
 
