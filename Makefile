@@ -61,11 +61,13 @@ check: setup
 	@bash scripts/beside.sh "$(MYPY)" $(PY) -m pytest -m "not render" -n 2
 
 # the tests that read the README run and the dry runs in one pytest (that long work runs in its
-# own processes), the rest beside it in two processes; the type check beside both
+# own processes), the rest beside it in two processes; the type check beside both. Every render
+# of the run keeps its texts in one temporary folder (tests/conftest.py)
 test: setup
 	@bash scripts/bootstrap.sh --test-browser
 	@$(VENV)/bin/ruff check --no-cache .
-	@bash scripts/beside.sh "$(MYPY)" bash scripts/beside.sh \
+	@texts=$$(mktemp -d); trap 'rm -rf "$$texts"' EXIT; \
+	LUMI_TEST_TEXTS=$$texts bash scripts/beside.sh "$(MYPY)" bash scripts/beside.sh \
 		"$(PY) -m pytest -m long_work --durations=10" \
 		$(PY) -m pytest -m "not long_work" -n 2 --durations=15
 

@@ -45,9 +45,13 @@ settings.register_profile(
 )
 settings.load_profile("hermetic")
 config.media_dir = str(_SCRATCH / "media")
-# every render of the session keeps its texts in one folder, whatever its media folder (the
-# README run's too): each text is built once per session
-os.environ[KEPT_TEXTS_ENV] = str(_SCRATCH / "texts")
+# every render of the test run keeps its texts in one folder, whatever its media folder (the
+# README run's too): each text is built once per run. One run may be several pytest processes
+# (pytest-xdist's workers inherit this environment; `make test` names the folder for both of
+# its pytests), so the folder is named once and passed on.
+SHARED_TEXTS_ENV = "LUMI_TEST_TEXTS"
+os.environ.setdefault(SHARED_TEXTS_ENV, str(_SCRATCH / "texts"))
+os.environ[KEPT_TEXTS_ENV] = os.environ[SHARED_TEXTS_ENV]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
