@@ -68,8 +68,8 @@ test: setup
 	@$(VENV)/bin/ruff check --no-cache .
 	@texts=$$(mktemp -d); trap 'rm -rf "$$texts"' EXIT; \
 	LUMI_TEST_TEXTS=$$texts bash scripts/beside.sh "$(MYPY)" bash scripts/beside.sh \
-		"$(PY) -m pytest -m long_work --durations=10" \
-		$(PY) -m pytest -m "not long_work" -n 2 --durations=15
+		"$(PY) -m pytest -m long_work --durations 10" \
+		$(PY) -m pytest -m "not long_work" -n 2 --durations 15
 
 # measures, does not assert; --quick for a short run (480p15 only)
 bench: setup
