@@ -152,3 +152,16 @@ def test_the_checker_catches_overlaps_and_tiny_text():
     problems = layout_problems(shown_texts(scene))
     assert any(p.startswith("overlap") for p in problems)
     assert any(p.startswith("too small") for p in problems)
+
+
+def test_a_long_title_ends_before_the_clocks_widest_time():
+    """With long cluster and laptop names the title reached over the clock's time ('23 h 59 min'
+    is wider than the column it had), 5 px above it at 480p (found by a newcomer)."""
+    from scenes.kit.clock import ClockReadout
+    from scenes.kit.frame import CLOCK_GAP
+    from scenes.kit.theme import DARK as theme
+
+    shown = kit.title("The training race: Mahti vs ThinkPad X1", theme)
+    clock = ClockReadout(theme)
+    clock.show(units.DAY - 1)
+    assert shown.get_right()[0] <= clock.value.get_left()[0] - CLOCK_GAP + 1e-6

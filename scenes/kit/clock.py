@@ -26,6 +26,13 @@ class LogClock:
         return float(np.log1p(seconds / self.t_start) / np.log1p(self.growth))
 
 
+def widest_reading() -> float:
+    """How wide the readout's time gets at most ('23 h 59 min'): it is right-aligned, so this is
+    how far left of the frame's right edge it reaches."""
+    longest = (units.HOUR - 1, units.DAY - 1, 99 * units.DAY + units.DAY - 1)
+    return max(text(units.clock(s), CLOCK_SIZE, "#FFFFFF", bold=True).width for s in longest)
+
+
 class ClockReadout(VGroup):
     """'elapsed' over the time, top right; ``show(seconds)`` changes the time in place."""
 

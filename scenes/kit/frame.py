@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from manim import DL, DOWN, LEFT, UL, VGroup, VMobject
 
+from .clock import widest_reading
 from .text import text
 from .theme import MIN_TEXT_SIZE, SOURCE_SIZE, TITLE_SIZE, Theme, safe_box
 
 SEPARATOR = "  \u00b7  "  # between the parts of study.view.source_text
 
 
-CLOCK_COLUMN = 2.6  # the top right is the clock's
+CLOCK_GAP = 0.3  # between a title and the clock's widest time below its end
 SMALLEST_TITLE = 24  # a title shrinks to this before it takes two lines
 
 
@@ -19,7 +20,8 @@ def title(content: str, theme: Theme, *, beside_clock: bool = True) -> VMobject:
     gets smaller down to SMALLEST_TITLE, then breaks in two lines at its middle's nearest
     " vs ", colon or space."""
     left, right, _, top = safe_box()
-    room = right - left - (CLOCK_COLUMN if beside_clock else 0.0)
+    # the top right is the clock's: its time, at its widest, sits under a title's end
+    room = right - left - (widest_reading() + CLOCK_GAP if beside_clock else 0.0)
     mob: VMobject = text(content, TITLE_SIZE, theme.foreground, bold=True)
     if mob.width > room:
         mob.scale(max(room / mob.width, SMALLEST_TITLE / TITLE_SIZE))
