@@ -31,6 +31,9 @@ FRAME_RATE = 15
 # the frame critic's and the messy stores' layout probes: a couple of frames a second reach
 # every end state and every play's end
 CRITIC_FRAME_RATE = 2
+# what a kind of output sets in Manim's configuration (`manim render -t` for an overlay), for a
+# probe to take a scene's own code for that output
+MODE_CONFIG: dict[str, dict[str, Any]] = {"video": {}, "transparent": {"transparent": True}}
 SETTINGS = {
     "dry_run": True,
     "quality": "low_quality",
@@ -77,11 +80,17 @@ class Probed:
 
 
 def probe(
-    scene_class: type[Scene], view: Any = None, frame_rate: float = FRAME_RATE, stops: bool = True
+    scene_class: type[Scene],
+    view: Any = None,
+    frame_rate: float = FRAME_RATE,
+    stops: bool = True,
+    mode: dict[str, Any] | None = None,
 ) -> Probed:
     """Run ``scene_class`` on ``view`` (None: what the environment names, as Manim's CLI
     starts it), stopping at every part as a slide deck does (``stops``). A scene that refuses
-    raises SystemExit(2) after its one line on stderr, as under Manim's CLI."""
+    raises SystemExit(2) after its one line on stderr, as under Manim's CLI. ``mode`` is the
+    configuration a kind of output sets (``{"transparent": True}`` for `manim render -t`): the
+    scene takes its own code for that output, without writing it."""
     probed = Probed()
 
     class Probe(scene_class):  # type: ignore[valid-type, misc]
@@ -107,7 +116,7 @@ def probe(
         frame = capture(scene, name)
         probed.judged.append(Judged(name, problems(frame), len(frame.texts), len(frame.marks)))
 
-    with tempconfig({**SETTINGS, "frame_rate": frame_rate}):
+    with tempconfig({**SETTINGS, "frame_rate": frame_rate, **(mode or {})}):
         scene = Probe() if view is None else Probe(view=view)
         # Manim's dry run still draws every frame with Cairo; what is checked here is where
         # each text is and how opaque, so nothing is drawn (a third of a probe's time)
@@ -139,7 +148,12 @@ def _start_worker(media_dir: str) -> None:
 
 
 def _probe_in_worker(
-    scene: str, store: str | None, store_name: str, cfg: str | None, frame_rate: float
+    scene: str,
+    store: str | None,
+    store_name: str,
+    cfg: str | None,
+    frame_rate: float,
+    mode: str = "video",
 ) -> Probed:
     from extract.sample import sample_runs
     from extract.store import load_runs
@@ -152,19 +166,34 @@ def _probe_in_worker(
                 from study.view import view_of
 
                 runs = sample_runs() if store is None else load_runs(Path(store))
-                return probe(BY_NAME[scene].scene_class(), view_of(runs, store_name=store_name),
-                             frame_rate)  # fmt: skip
+                view = view_of(runs, store_name=store_name)
+                return probe(BY_NAME[scene].scene_class(), view, frame_rate, mode=MODE_CONFIG[mode])
             # with settings of its own, the scene loads as under Manim's CLI: from what the
             # environment names (the view is cached per such combination)
             os.environ.update({"RUNS_STORE": store or "", "LUMI_CONFIG": cfg})
             os.environ.pop("LUMI_STUDY", None)
-            return probe(BY_NAME[scene].scene_class(), None, frame_rate)
+            return probe(BY_NAME[scene].scene_class(), None, frame_rate, mode=MODE_CONFIG[mode])
     except SystemExit as stop:
         lines = [line for line in errors.getvalue().splitlines() if line.strip()]
         code = stop.code if isinstance(stop.code, int) else None
         return Probed(
             refused=f"exit {stop.code}: " + " | ".join(lines), exit_code=code, error_lines=lines
         )
+
+
+def _still_in_worker(scene: str, media_dir: str) -> str:
+    """The held final frame of ``scene`` on the sample study as `manim render -s` writes it
+    (save_last_frame, no movie: every animation skipped, the last frame drawn), at 480p; the
+    PNG's path."""
+    from extract.sample import sample_runs
+    from scenes.registry import BY_NAME
+    from study.view import view_of
+
+    still = {**SETTINGS, "dry_run": False, "save_last_frame": True, "write_to_movie": False}
+    with tempconfig({**still, "media_dir": media_dir, "output_file": scene}):
+        made = BY_NAME[scene].scene_class()(view=view_of(sample_runs(), store_name="sample study"))
+        made.render()
+        return str(made.renderer.file_writer.image_file_path)
 
 
 class Probes:
@@ -177,7 +206,7 @@ class Probes:
             initializer=_start_worker,
             initargs=(str(media_dir),),
         )
-        self._runs: dict[tuple[str, str | None, str | None, float], Future[Probed]] = {}
+        self._runs: dict[tuple[str, str | None, str | None, float, str], Future[Probed]] = {}
 
     def start(
         self,
@@ -186,14 +215,16 @@ class Probes:
         store_name: str = "",
         cfg: Path | None = None,
         frame_rate: float = FRAME_RATE,
+        mode: str = "video",
     ) -> None:
         """Queue the probes of ``scenes`` on ``store`` (None: the sample study); with ``cfg``,
-        the scene reads its settings from that manim.cfg as under Manim's CLI."""
+        the scene reads its settings from that manim.cfg as under Manim's CLI; ``mode`` names
+        the kind of output it runs as (MODE_CONFIG)."""
         for scene in scenes:
-            key = self._key(scene, store, cfg, frame_rate)
+            key = self._key(scene, store, cfg, frame_rate, mode)
             if key not in self._runs:
                 self._runs[key] = self._pool.submit(_probe_in_worker, scene, key[1], store_name,
-                                                    key[2], frame_rate)  # fmt: skip
+                                                    key[2], frame_rate, mode)  # fmt: skip
 
     def get(
         self,
@@ -202,16 +233,21 @@ class Probes:
         store_name: str = "",
         cfg: Path | None = None,
         frame_rate: float = FRAME_RATE,
+        mode: str = "video",
     ) -> Probed:
-        self.start([scene], store, store_name, cfg, frame_rate)
-        return self._runs[self._key(scene, store, cfg, frame_rate)].result()
+        self.start([scene], store, store_name, cfg, frame_rate, mode)
+        return self._runs[self._key(scene, store, cfg, frame_rate, mode)].result()
 
     @staticmethod
     def _key(
-        scene: str, store: Path | None, cfg: Path | None, frame_rate: float
-    ) -> tuple[str, str | None, str | None, float]:
+        scene: str, store: Path | None, cfg: Path | None, frame_rate: float, mode: str
+    ) -> tuple[str, str | None, str | None, float, str]:
         where = None if store is None else str(store)
-        return scene, where, None if cfg is None else str(cfg), frame_rate
+        return scene, where, None if cfg is None else str(cfg), frame_rate, mode
+
+    def still(self, scene: str, media_dir: Path) -> Future[str]:
+        """``scene``'s still (see _still_in_worker), queued beside the probes."""
+        return self._pool.submit(_still_in_worker, scene, str(media_dir))
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)

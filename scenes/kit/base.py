@@ -103,6 +103,11 @@ class StudyScene(Scene):
         draws all of them every frame (it made the first second the slowest of a scene).
         Transparent renders have no background colour to veil with, so they fade each mobject."""
         self.add(*from_start)
+        if not mobjects:
+            # nothing to fade in (a chart whose data arrives later): the opening is a hold, and
+            # Manim refuses a play of no animations
+            self.wait(run_time)
+            return
         if config.transparent or not self.fast_drawing:
             self.play(*(FadeIn(mob) for mob in mobjects), run_time=run_time)
             return
