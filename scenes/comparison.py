@@ -185,8 +185,18 @@ class TrainingComparison(kit.ClockedScene):
         label: VMobject = kit.text(plan.range_label, kit.SMALL_SIZE, color)
         if label.width > right - self.bar_left:  # smaller, then in two lines at that size
             label = kit.text(plan.range_label, kit.SOURCE_SIZE, color)
-        if label.width > right - self.bar_left:
+        if label.width > right - self.bar_left:  # in two lines at that size
             parts = plan.range_label.split("   ")
+            width = right - self.bar_left
+            name = self.settings.laptop_name
+            if (
+                parts[0].startswith(name)
+                and kit.text(parts[0], kit.SOURCE_SIZE, color).width > width
+            ):
+                # a long laptop name is cut, never the range it names
+                rest = parts[0][len(name) :]
+                room = width - kit.text(rest, kit.SOURCE_SIZE, color).width
+                parts[0] = kit.lanes.ellipsized(name, kit.SOURCE_SIZE, room) + rest
             label = VGroup(*(kit.text(part, kit.SOURCE_SIZE, color) for part in parts))
             label.arrange(DOWN, aligned_edge=RIGHT, buff=0.04)
         label.next_to(band, DOWN, buff=0.08).align_to([x1, 0, 0], RIGHT)

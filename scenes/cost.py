@@ -164,6 +164,13 @@ class CostOfSpeed(kit.StudyScene):
                 inside = chart.bottom < label.get_bottom()[1] and label.get_top()[1] < chart.top
                 if inside and not any(_overlap(label, other) for other in drawn):
                     return label
+        # no end of the line is free: the free place in the chart nearest its right end, off
+        # the points and the line (the label names the line it sits near)
+        occupied = [kit.marks.box_points(m) for m in drawn] + [kit.marks.dense_points(ideal)]
+        area = (chart.left + 0.05, chart.right - 0.05, chart.bottom + 0.05, chart.top - 0.05)
+        spot = kit.marks.free_spot((label.width, label.height), area, occupied, prefer=(1.0, 0.5))
+        if spot is not None:
+            return label.move_to([*spot, 0])
         label.next_to(end, UP, buff=0.1).align_to(end, RIGHT).shift(LEFT * 0.1)
         return label
 

@@ -238,14 +238,16 @@ class MetricVsTime(kit.ClockedScene):
         if any(s.short != s.label for s in plan.series):
             short = [build(s.short, s.run, True) for s in plan.series]
 
+        def tall_enough(size: float, stacked: bool) -> bool:
+            return count * (2.2 if stacked else 1.1) * size / 48 * 0.75 <= height
+
         def fits(names: list[VMobject], size: float, stacked: bool) -> bool:
             share = size / start * 1.02  # widths are not quite proportional to size
             widths = [
                 max(n.width, v.width) if stacked else n.width + 0.15 + v.width
                 for n, v in zip(names, values, strict=True)
             ]
-            lines = 2.2 if stacked else 1.1
-            return max(widths) * share <= room and count * lines * size / 48 * 0.75 <= height
+            return max(widths) * share <= room and tall_enough(size, stacked)
 
         size = start
         while True:
@@ -255,7 +257,9 @@ class MetricVsTime(kit.ClockedScene):
             if size <= kit.MIN_TEXT_SIZE:
                 break
             size = max(kit.MIN_TEXT_SIZE, size - 1)
-        stacked = fits(short, size, True) or not fits(short, size, False)
+        # names are cut to the width left: under their values where the height allows (the
+        # names keep more of the room), else beside them
+        stacked = tall_enough(size, True)
         share = size / start
         cut = []
         for series, name, value in zip(plan.series, short, values, strict=True):
@@ -311,19 +315,33 @@ class MetricVsTime(kit.ClockedScene):
             spot = kit.marks.free_spot((box.width, box.height), area, occupied, prefer=corner)
             if spot is not None:
                 return box.move_to([*spot, 0]), []
-        # beside the chart the column is narrow: names are cut shorter, lines wrap sooner
-        box = self._ranking_box(traces, 1, RANKING_NAME_BESIDE)
+        # beside the chart the column is narrow: names are cut shorter, lines wrap sooner, and
+        # fewer runs are ranked ("and 4 more") until the box fits at its own text sizes
         _, right, bottom, top = kit.safe_box()
         left = chart.right + 0.15
-        middle = (chart.top + chart.bottom) / 2
-        box.move_to([(left + right) / 2, middle, 0])
-        kit.keep_inside(box, (left, right, chart.bottom - 0.5, top - 1.0))  # under the clock
+        place = (left, right, chart.bottom - 0.5, top - 1.0)  # under the clock
+        box = self._fitted_ranking_box(traces, place[1] - place[0], place[3] - place[2])
+        box.move_to([(left + right) / 2, (chart.top + chart.bottom) / 2, 0])
+        kit.keep_inside(box, place)
         return box, [t.label for t in traces]
 
-    def _ranking_box(self, traces: list[Trace], columns: int, name_length: int) -> VGroup:
+    def _fitted_ranking_box(self, traces: list[Trace], width: float, height: float) -> VGroup:
+        """The ranking box beside the chart, at most ``width`` x ``height``: the longest names
+        and the most rows that fit (the last try is what fits least badly)."""
+        box = VGroup()
+        for ranked in range(min(MAX_RANKED, len(self.plan.ranking)), 0, -1):
+            for name_length in range(RANKING_NAME_BESIDE, 3, -2):
+                box = self._ranking_box(traces, 1, name_length, ranked)
+                if box.width <= width and box.height <= height:
+                    return box
+        return box
+
+    def _ranking_box(
+        self, traces: list[Trace], columns: int, name_length: int, most: int = MAX_RANKED
+    ) -> VGroup:
         plan, theme = self.plan, self.theme
         color_of = {id(t.series): t.line.get_stroke_color() for t in traces}
-        ranked = plan.ranking[:MAX_RANKED]
+        ranked = plan.ranking[:most]
         entries = [
             kit.text(
                 _fitted_entry(line, series.short, name_length),
@@ -339,10 +357,12 @@ class MetricVsTime(kit.ClockedScene):
         table = VGroup(*groups).arrange(RIGHT, aligned_edge=UP, buff=0.45)
         header = kit.text(plan.ranking_header or "", kit.SMALL_SIZE, theme.foreground, bold=True)
         body = VGroup(header, table)
-        if len(plan.ranking) > MAX_RANKED:
-            more = len(plan.ranking) - MAX_RANKED
+        if len(plan.ranking) > len(ranked):
+            more = len(plan.ranking) - len(ranked)
             body.add(kit.text(f"and {more} more", kit.SOURCE_SIZE, theme.muted))
-        missed = [t.series.short for t in traces if t.series.target_s is None]
+        missed = [
+            _fitted_name(t.series.short, name_length) for t in traces if t.series.target_s is None
+        ]
         wrapped = wrap_list("not reached: ", missed, name_length + 4) if plan.missed else ()
         for line in wrapped:
             body.add(kit.text(line, kit.SOURCE_SIZE, theme.muted))
@@ -352,13 +372,21 @@ class MetricVsTime(kit.ClockedScene):
         return box
 
 
+def _fitted_name(name: str, length: int) -> str:
+    """``name`` cut with an ellipsis to ``length`` characters, at a word where it can be."""
+    if len(name) <= length:
+        return name
+    head = name[: length - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head.strip() else head
+    return cut.rstrip(",;:( ") + kit.lanes.ELLIPSIS
+
+
 def _fitted_entry(line: str, name: str, length: int) -> str:
     """A ranking line ("3. NAME  2.9 min") whose run name is cut with an ellipsis to
     ``length`` characters: a long study-file label must not widen the box past its place."""
     if len(name) <= length or name not in line:
         return line
-    cut = name[: length - 1].rsplit(" ", 1)[0].rstrip(",;:(") + kit.lanes.ELLIPSIS
-    return line.replace(name, cut, 1)
+    return line.replace(name, _fitted_name(name, length), 1)
 
 
 class AccuracyVsTime(MetricVsTime):

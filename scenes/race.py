@@ -155,10 +155,15 @@ class ProgressRace(kit.ClockedScene):
         stamps_width = max(lane.stamp.width for lane in lanes)
         # the tracks narrow as far as the callout needs to fit between the clock and the axis
         height = kit.safe_box()[3] - CLOCK_HEIGHT - (AXIS_Y + 0.3)
-        for track in (MIN_TRACK, MIN_TRACK * 0.6, MIN_TRACK * 0.3):
+        # ... and where even the narrowest tracks leave too little room (long names, a narrow
+        # column), the callout drops its muted aside (the speaker notes keep it)
+        tries = [
+            (c, t) for c in (False, True) for t in (MIN_TRACK, MIN_TRACK * 0.6, MIN_TRACK * 0.3)
+        ]
+        for compact, track in tries:
             narrowest = self.track_left + track
             room = right - (narrowest + STAMP_GAP + stamps_width + CALLOUT_GAP)
-            closing = self._closing(plan, theme, room)
+            closing = self._closing(plan, theme, room, compact=compact)
             if closing.height <= height:
                 break
         if not len(closing):
@@ -256,8 +261,11 @@ class ProgressRace(kit.ClockedScene):
             lane.note_at, lane.note_side = measured_x, note_side
         return lane
 
-    def _closing(self, plan: RacePlan, theme: kit.Theme, room: float) -> VGroup:
-        """The closing callout, drawn from the plan's lines, at most ``room`` wide."""
+    def _closing(
+        self, plan: RacePlan, theme: kit.Theme, room: float, *, compact: bool = False
+    ) -> VGroup:
+        """The closing callout, drawn from the plan's lines, at most ``room`` wide; ``compact``
+        leaves out the muted lines."""
         styles = {
             "lead": (kit.LABEL_SIZE, theme.foreground, True),
             "laptop": (kit.LABEL_SIZE, kit.laptop_color(theme, 0), True),
@@ -265,7 +273,11 @@ class ProgressRace(kit.ClockedScene):
             "muted": (kit.SMALL_SIZE, theme.muted, False),
             "emphasis": (kit.LABEL_SIZE, theme.foreground, True),
         }
-        lines: list[kit.CalloutLine] = [(line.text, *styles[line.role]) for line in plan.closing]
+        lines: list[kit.CalloutLine] = [
+            (line.text, *styles[line.role])
+            for line in plan.closing
+            if not (compact and line.role == "muted")
+        ]
         if not lines:
             return VGroup()
         box = kit.callout(lines, theme, max_width=room - kit.callout_padding())

@@ -42,6 +42,10 @@ FIT_SECONDS = 1.2
 CLOSING_SECONDS = 1.0
 
 
+# the ideal line ends at the chart's top right corner, labelled there: the y caption ends before
+IDEAL_LABEL_ROOM = 1.3
+
+
 class ScalingEfficiency(kit.StudyScene):
     def construct(self) -> None:
         theme = self.theme
@@ -67,6 +71,7 @@ class ScalingEfficiency(kit.StudyScene):
             kit.power_of_two_ticks(1, top, TIMES),
             x_caption="GPUs (log scale)",
             y_caption=plan.y_caption,
+            y_caption_end=right - IDEAL_LABEL_ROOM,
         )
         node_marks = self._node_boundary(chart, plan, base, max_gpus)
         self.begin_part(plan.start_notes)

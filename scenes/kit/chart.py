@@ -10,6 +10,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Line, VGroup
 
 from . import marks
+from .lanes import ellipsized
 from .text import text
 from .theme import SMALL_SIZE, Theme
 from .timeaxis import time_ticks
@@ -33,13 +34,22 @@ Tick = tuple[float, str]
 __all__ = ["Chart", "Scale", "Tick", "power_of_two_ticks", "time_ticks"]
 
 
-def power_of_two_ticks(low: float, high: float, suffix: str = "") -> list[Tick]:
-    ticks, value = [], 1
+MOST_TICKS = 8  # a log2 axis over 1..128 is labelled at every power; a longer one skips some
+
+
+def power_of_two_ticks(
+    low: float, high: float, suffix: str = "", most: int = MOST_TICKS
+) -> list[Tick]:
+    """Powers of two from ``low`` to ``high``, every one while at most ``most`` of them, else
+    every second, fourth ... power (a speedup axis to 500,000x has 20 powers: their labels
+    would run into each other)."""
+    values, value = [], 1
     while value <= high:
         if value >= low:
-            ticks.append((float(value), f"{value:,}{suffix}"))
+            values.append(value)
         value *= 2
-    return ticks
+    stride = max(1, math.ceil(len(values) / most))
+    return [(float(v), f"{v:,}{suffix}") for v in values[::stride]]
 
 
 class Chart(VGroup):
@@ -55,7 +65,10 @@ class Chart(VGroup):
         y_ticks: Sequence[Tick],
         x_caption: str = "",
         y_caption: str = "",
+        y_caption_end: float | None = None,
     ) -> None:
+        """``y_caption_end``: where the y caption must end (default: the chart's right edge),
+        for a chart that labels something at its top right corner."""
         super().__init__()
         self.x_scale, self.y_scale = x, y
         self.left, self.right, self.bottom, self.top = box
@@ -110,6 +123,13 @@ class Chart(VGroup):
             self.y_caption = text(y_caption, SMALL_SIZE, theme.muted)
             self.y_caption.next_to([self.left, self.top, 0], UP, buff=0.25)
             self.y_caption.align_to(labels if len(y_ticks) else self.axes, LEFT)
+            end = self.right if y_caption_end is None else y_caption_end
+            room = end - float(self.y_caption.get_left()[0])
+            if self.y_caption.width > room:  # a long run name in it: cut, the chart names it
+                corner = self.y_caption.get_corner(DOWN + LEFT)
+                cut = ellipsized(y_caption, SMALL_SIZE, room)
+                self.y_caption = text(cut, SMALL_SIZE, theme.muted)
+                self.y_caption.move_to(corner, aligned_edge=DOWN + LEFT)
             self.add(self.y_caption)
 
     def x_of(self, value: float | np.ndarray) -> float | np.ndarray:

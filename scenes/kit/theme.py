@@ -88,14 +88,23 @@ def safe_box() -> tuple[float, float, float, float]:
     return -half_w + mx, half_w - mx, -half_h + my, half_h - my
 
 
+def smallest_text_size(mob: Mobject) -> float | None:
+    """The font size of the smallest text in ``mob``'s family (None: it holds no text)."""
+    sizes = [float(m.font_size) for m in mob.get_family() if hasattr(m, "original_text")]
+    return min(sizes, default=None)
+
+
 def keep_inside(mob: M, box: tuple[float, float, float, float] | None = None) -> M:
-    """Shift ``mob`` into the safe area (or ``box``), shrinking it only if it is wider or taller
-    than the area itself. Returns ``mob``."""
+    """Shift ``mob`` into the safe area (or ``box``), shrinking it if it is wider or taller
+    than the area itself, but never a text below MIN_TEXT_SIZE: what still does not fit must be
+    laid out anew by its maker (wrapped, cut, fewer rows), and the frame critic says so.
+    Returns ``mob``."""
     left, right, bottom, top = box or safe_box()
-    if mob.width > right - left:
-        mob.scale_to_fit_width(right - left)
-    if mob.height > top - bottom:
-        mob.scale_to_fit_height(top - bottom)
+    smallest = smallest_text_size(mob)
+    floor = 0.0 if smallest is None else min(1.0, MIN_TEXT_SIZE / smallest)
+    share = min(1.0, (right - left) / mob.width, (top - bottom) / mob.height)
+    if share < 1.0:
+        mob.scale(max(share, floor))
     dx = max(0.0, left - mob.get_left()[0]) - max(0.0, mob.get_right()[0] - right)
     dy = max(0.0, bottom - mob.get_bottom()[1]) - max(0.0, mob.get_top()[1] - top)
     return mob.shift([dx, dy, 0])
