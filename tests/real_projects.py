@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.corpus_cache import sdk_corpus
+from tests.fixed_clock import CLOCK
 
 # --- runs-table CSV exports ----------------------------------------------------------------
 
@@ -242,10 +243,23 @@ def write_exports(directory: Path) -> list[Path]:
 # --- offline runs written by the real wandb SDK ---------------------------------------------
 
 # Everything the child processes logged is written to a JSON file, so tests compare with what
-# was logged, not with what the reader made of it.
-STACKS_WRITER = r"""
+# was logged, not with what the reader made of it. Each writer runs on a fixed clock
+# (tests/fixed_clock.py): ``clock.tick`` is the time a training step takes, so start times and
+# ``_timestamp`` are the same on every machine.
+STACKS_PACE_S = {"hf": 30.0, "lightning": 4.0, "laptop": 5.0}  # seconds per logged step
+SLURM_PACE_S = 10.0
+# SIGKILL loses what the service had not yet written: the writer waits until the run file holds
+# this many 32 KiB blocks, which hold at least KILLED_KEPT rows, whatever the machine's load
+KILLED_BLOCKS = 3
+KILLED_KEPT = 200
+
+STACKS_WRITER = (
+    CLOCK
+    + r"""
 import json, os, signal, sys, time, wandb
 out = sys.argv[1]
+PACE = json.loads(sys.argv[2])
+BLOCKS = int(sys.argv[3])
 logged = {}
 
 # Hugging Face Trainer: TrainingArguments as config, its W&B callback's keys and fractions
@@ -261,7 +275,7 @@ rows = []
 steps_per_epoch = 8
 accuracy = {1: 0.7125, 2: 0.8575, 3: 0.92}
 for step in range(1, 3 * steps_per_epoch + 1):
-    time.sleep(0.01)
+    clock.tick(PACE["hf"])
     row = {"train/loss": round(2.3 * 0.85 ** step, 4),
            "train/learning_rate": 5e-05 * (1 - step / 24),
            "train/epoch": round(step / steps_per_epoch, 4), "train/global_step": step}
@@ -291,7 +305,7 @@ val = {0: 0.64, 1: 0.81, 2: 0.935}
 global_step = 0
 for epoch in range(3):
     for _ in range(5):
-        time.sleep(0.01)
+        clock.tick(PACE["lightning"])
         global_step += 1
         row = {"train_loss": round(1.9 * 0.8 ** global_step, 4), "epoch": epoch,
                "trainer/global_step": global_step}
@@ -310,7 +324,7 @@ run = wandb.init(project="vit-scaling", name="laptop-cpu-attempt",
 steps_per_epoch = 200
 rows = []
 for step in range(int(1.5 * steps_per_epoch)):
-    time.sleep(0.002)
+    clock.tick(PACE["laptop"])
     row = {"epoch": step // steps_per_epoch,
            "progress_percentage": 100.0 * (step + 1) / (4 * steps_per_epoch),
            "batch_loss": 2.5 * 0.995 ** step, "running_accuracy": min(60.0, 0.2 * step)}
@@ -318,20 +332,29 @@ for step in range(int(1.5 * steps_per_epoch)):
     rows.append(row)
 logged["laptop"] = {"id": run.id, "rows": rows}
 json.dump(logged, open(out, "w"))
-time.sleep(0.5)  # the service has the rows; its last, unfinished block dies with it
+# the service has the rows once it has written as many blocks; its last, unfinished block dies
+# with it (wait for the service, not for a time: a busy machine only makes this slower)
+deadline = time.monotonic() + 120
+while os.path.getsize(run.settings.sync_file) < BLOCKS * 32768 and time.monotonic() < deadline:
+    time.sleep(0.05)
+time.sleep(0.5)
 os.kill(os.getpid(), signal.SIGKILL)
 """
+)
 
-SLURM_WRITER = r"""
+SLURM_WRITER = (
+    CLOCK
+    + r"""
 import json, sys, time, wandb
 out = sys.argv[1]
+PACE = float(sys.argv[2])
 # a DDP script launched by srun: rank 0 logs; the size is only in the Slurm allocation
 run = wandb.init(project="vit-scaling", name="ddp-srun", config={"epochs": 2, "batch_size": 32,
                  "lr": 0.001, "backend": "nccl"})
 rows = []
 for epoch in range(2):
     for batch in range(6):
-        time.sleep(0.02)
+        clock.tick(PACE)
         row = {"epoch": epoch, "train_loss": round(2.0 * 0.85 ** (6 * epoch + batch), 4),
                "running_accuracy": round(40.0 + 50.0 * (6 * epoch + batch) / 11, 3)}
         run.log(row)
@@ -339,6 +362,7 @@ for epoch in range(2):
 run.finish()
 json.dump({"slurm": {"id": run.id, "rows": rows}}, open(out, "w"))
 """
+)
 
 SLURM_ENV = {
     "SLURM_JOB_ID": "7311042",
@@ -355,7 +379,8 @@ SLURM_ENV = {
 def write_offline_runs(root: Path) -> tuple[Path, dict[str, Any]]:
     """The runs of both writers under ``root`` (written once per writer and wandb version:
     tests/corpus_cache.py); returns the wandb/ directory and what was logged."""
-    sdk_corpus("real-projects", [Path(__file__)], _write_offline_runs, root)
+    sources = [Path(__file__), Path(__file__).with_name("fixed_clock.py")]
+    sdk_corpus("real-projects", sources, _write_offline_runs, root)
     logged: dict[str, Any] = {}
     for out in ("stacks.json", "slurm.json"):
         logged.update(json.loads((root / out).read_text()))
@@ -376,12 +401,18 @@ def _write_offline_runs(root: Path) -> None:
     for name in [n for n in env if n.startswith("SLURM_")]:
         env.pop(name)
     jobs = []
-    for script, extra, out, killed in (
-        (STACKS_WRITER, {}, root / "stacks.json", True),
-        (SLURM_WRITER, SLURM_ENV, root / "slurm.json", False),
+    for script, extra, out, killed, args in (
+        (
+            STACKS_WRITER,
+            {},
+            root / "stacks.json",
+            True,
+            [json.dumps(STACKS_PACE_S), str(KILLED_BLOCKS)],
+        ),
+        (SLURM_WRITER, SLURM_ENV, root / "slurm.json", False, [str(SLURM_PACE_S)]),
     ):
         process = subprocess.Popen(
-            [sys.executable, "-c", script, str(out)],
+            [sys.executable, "-c", script, str(out), *args],
             env={**env, **extra},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
