@@ -514,13 +514,14 @@ def test_plans_of_the_offline_study(offline_runs):
             )
         else:
             assert lane.stamp == units.duration(lane.run.time_s) and lane.estimate_note is None
-    assert plan.first_cluster is not None and plan.first_cluster.run.name == "lightning-ddp"
+    # which cluster run finished first is wandb-core's clock on the writing machine: read it
+    fastest = min((offline_runs[n] for n in ("ddp-srun", "lightning-ddp")), key=lambda r: r.time_s)
+    assert plan.first_cluster is not None and plan.first_cluster.run is fastest
     report = view.report
     laptops = [hf.time_s, killed.time_s]
-    assert report.max_speedup == pytest.approx(max(laptops) / offline_runs["lightning-ddp"].time_s)
-    assert plan.closing[0].text == (
-        f"8 GPUs, 2 nodes on LUMI: {units.duration(offline_runs['lightning-ddp'].time_s)}"
-    )
+    assert report.max_speedup == pytest.approx(max(laptops) / fastest.time_s)
+    label = {"ddp-srun": "16 GPUs, 2 nodes", "lightning-ddp": "8 GPUs, 2 nodes"}[fastest.name]
+    assert plan.closing[0].text == f"{label} on LUMI: {units.duration(fastest.time_s)}"
     # the Hugging Face run's time was measured, the killed laptop's is an estimate
     assert plan.closing[1].text == (
         f"Laptop: {units.duration_range(min(laptops), max(laptops))} (1 of 2 estimated)"
