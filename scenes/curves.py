@@ -342,7 +342,8 @@ class MetricVsTime(kit.ClockedScene):
         if len(plan.ranking) > MAX_RANKED:
             more = len(plan.ranking) - MAX_RANKED
             body.add(kit.text(f"and {more} more", kit.SOURCE_SIZE, theme.muted))
-        missed = [t.series.short for t in traces if t.series.target_s is None]
+        # cut as the ranked names are: a long name must not widen the box past its place
+        missed = [_cut(t.series.short, name_length) for t in traces if t.series.target_s is None]
         wrapped = wrap_list("not reached: ", missed, name_length + 4) if plan.missed else ()
         for line in wrapped:
             body.add(kit.text(line, kit.SOURCE_SIZE, theme.muted))
@@ -357,8 +358,14 @@ def _fitted_entry(line: str, name: str, length: int) -> str:
     ``length`` characters: a long study-file label must not widen the box past its place."""
     if len(name) <= length or name not in line:
         return line
-    cut = name[: length - 1].rsplit(" ", 1)[0].rstrip(",;:(") + kit.lanes.ELLIPSIS
-    return line.replace(name, cut, 1)
+    return line.replace(name, _cut(name, length), 1)
+
+
+def _cut(name: str, length: int) -> str:
+    """``name`` cut at a word to at most ``length`` characters, with an ellipsis."""
+    if len(name) <= length:
+        return name
+    return name[: length - 1].rsplit(" ", 1)[0].rstrip(",;:(") + kit.lanes.ELLIPSIS
 
 
 class AccuracyVsTime(MetricVsTime):
