@@ -81,15 +81,16 @@ def _stretched(run: Run, gpus: int, base_s: float) -> Run:
 def writer_clock_runs(directory: Path, killed_kept: int) -> list[Run]:
     """The runs under ``directory`` as the reader makes them, on the clock the writers fixed
     (tests/fixed_clock.py) instead of wandb-core's: every row's ``_runtime`` is its
-    ``_timestamp`` less the run's start time, the run ends at its last row, and a run cut short
-    by a kill keeps its first ``killed_kept`` rows (how many more the file kept depends on the
-    machine's load). wandb-core's system metrics, on its own clock, are left out. So the words a
-    scene draws from these runs are the same on every machine."""
+    ``_timestamp`` less the run's start time, the run ends at its last row, and a killed run
+    keeps its first ``killed_kept`` rows (how many more reached the file before the kill
+    depends on the moment, and so on the machine's load). wandb-core's system metrics, on its
+    own clock, are left out. So the words a scene draws from these runs are the same on every
+    machine."""
     read = offline.read_run_file
 
     def on_writer_clock(path: Path) -> offline.OfflineRun:
         run = read(path)
-        if run.damage:
+        if run.exit_code is None:  # killed: how much reached the disk is up to the moment
             assert len(run.rows) >= killed_kept, f"{path}: {len(run.rows)} rows kept"
             run.rows = run.rows[:killed_kept]
         if run.start_time is not None:

@@ -261,6 +261,10 @@ out = sys.argv[1]
 PACE = json.loads(sys.argv[2])
 BLOCKS = int(sys.argv[3])
 logged = {}
+# the machines' CPUs as wandb records them, whatever machine writes the files (the label of a
+# laptop run names its CPU)
+LAPTOP = dict(x_stats_cpu_count=4, x_stats_cpu_logical_count=8)
+NODE = dict(x_stats_cpu_count=64, x_stats_cpu_logical_count=128)
 
 # Hugging Face Trainer: TrainingArguments as config, its W&B callback's keys and fractions
 args = {"output_dir": "out", "num_train_epochs": 3, "per_device_train_batch_size": 16,
@@ -268,7 +272,8 @@ args = {"output_dir": "out", "num_train_epochs": 3, "per_device_train_batch_size
         "no_cuda": False, "fp16": True, "bf16": False, "seed": 42, "logging_steps": 10,
         "eval_strategy": "epoch", "report_to": ["wandb"], "gradient_accumulation_steps": 1,
         "_name_or_path": "google/vit-base-patch16-224-in21k", "model_type": "vit"}
-run = wandb.init(project="vit-scaling", name="vit-base-finetune", config=args)
+run = wandb.init(project="vit-scaling", name="vit-base-finetune", config=args,
+                 settings=wandb.Settings(**LAPTOP))
 run.define_metric("train/global_step")
 run.define_metric("*", step_metric="train/global_step", step_sync=True)
 rows = []
@@ -297,7 +302,8 @@ hparams = {"lr": 0.001, "batch_size": 64, "devices": 4, "num_nodes": 2, "acceler
            "strategy": "ddp", "max_epochs": 3, "precision": "16-mixed"}
 # the node's four GPUs recorded the way wandb records them on a GPU machine
 run = wandb.init(project="vit-scaling", name="lightning-ddp", config=hparams,
-                 settings=wandb.Settings(x_stats_gpu_count=4, x_stats_gpu_type="AMD MI250X"))
+                 settings=wandb.Settings(x_stats_gpu_count=4, x_stats_gpu_type="AMD MI250X",
+                                         **NODE))
 run.define_metric("trainer/global_step")
 run.define_metric("*", step_metric="trainer/global_step", step_sync=True)
 rows = []
@@ -320,7 +326,8 @@ logged["lightning"] = {"id": run.id, "rows": rows}
 
 # a laptop run given up on: killed with SIGKILL after 1.5 of its 4 epochs
 run = wandb.init(project="vit-scaling", name="laptop-cpu-attempt",
-                 config={"device": "cpu", "epochs": 4, "batch_size": 16, "lr": 0.001})
+                 config={"device": "cpu", "epochs": 4, "batch_size": 16, "lr": 0.001},
+                 settings=wandb.Settings(**LAPTOP))
 steps_per_epoch = 200
 rows = []
 for step in range(int(1.5 * steps_per_epoch)):
@@ -350,7 +357,8 @@ out = sys.argv[1]
 PACE = float(sys.argv[2])
 # a DDP script launched by srun: rank 0 logs; the size is only in the Slurm allocation
 run = wandb.init(project="vit-scaling", name="ddp-srun", config={"epochs": 2, "batch_size": 32,
-                 "lr": 0.001, "backend": "nccl"})
+                 "lr": 0.001, "backend": "nccl"},
+                 settings=wandb.Settings(x_stats_cpu_count=64, x_stats_cpu_logical_count=128))
 rows = []
 for epoch in range(2):
     for batch in range(6):

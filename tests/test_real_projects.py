@@ -483,6 +483,13 @@ def test_the_offline_study_is_written_on_a_fixed_clock(offline, fixed_offline_ru
         "lightning-ddp": lightning_s,
         "ddp-srun": 12 * SLURM_PACE_S,
     }
+    # and the machines' CPUs are the writers', not the writing machine's (a laptop's label names it)
+    assert {name: run.cores for name, run in runs.items()} == {
+        "vit-base-finetune": 8,
+        "laptop-cpu-attempt": 8,
+        "lightning-ddp": 128,
+        "ddp-srun": 128,
+    }
     killed = runs["laptop-cpu-attempt"]
     # the rows every writing keeps: one epoch of 200 steps of the 4 planned
     assert killed.measured_s == KILLED_KEPT * pace["laptop"] and killed.epochs_done == 1.0
