@@ -25,9 +25,9 @@ from extract.studyfile import StudyFile
 from scenes.kit.text import KEPT_TEXTS_ENV
 from study.settings import Settings
 from study.view import StudyView, view_of
-from tests.critic_stores import build_stores
+from tests.critic_stores import build_stores, writer_clock_runs
 from tests.readme_run import Result, run_readme
-from tests.real_projects import write_exports, write_offline_runs
+from tests.real_projects import KILLED_KEPT, write_exports, write_offline_runs
 from tests.scene_probe import CRITIC_FRAME_RATE, Probes
 from tests.sdk_runs import wandb_dir  # noqa: F401 (a fixture for every test module)
 
@@ -191,10 +191,18 @@ def offline_runs(offline: tuple[Path, dict[str, Any]]) -> dict[str, Run]:
 
 
 @pytest.fixture(scope="session")
+def fixed_offline_runs(offline: tuple[Path, dict[str, Any]]) -> dict[str, Run]:
+    """The same study on the clock its writers fixed, not wandb-core's (tests/critic_stores.py):
+    what the frame critic judges is the same on every machine."""
+    directory, _ = offline
+    return {run.name: run for run in writer_clock_runs(directory, KILLED_KEPT)}
+
+
+@pytest.fixture(scope="session")
 def critic_stores(
     tmp_path_factory: pytest.TempPathFactory,
     csv_runs: list[Run],
-    offline_runs: dict[str, Run],
+    fixed_offline_runs: dict[str, Run],
     probes: Probes,
 ) -> dict[str, tuple[Path, Path]]:
     """The stores users bring (tests/critic_stores.py), each with the manim.cfg a scene reads
@@ -202,7 +210,9 @@ def critic_stores(
     processes): the frame critic and the layout checks on messy stores read the same probes."""
     from scenes.registry import SCENES
 
-    built = build_stores(tmp_path_factory.mktemp("critic"), csv_runs, list(offline_runs.values()))
+    built = build_stores(
+        tmp_path_factory.mktemp("critic"), csv_runs, list(fixed_offline_runs.values())
+    )
     stores: dict[str, tuple[Path, Path]] = {}
     for store, (path, cfg) in built.items():
         # no manim.cfg of its own: the project's, as Manim's CLI reads it from the project

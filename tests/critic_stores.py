@@ -5,7 +5,8 @@ on: what users bring, kept cheap to build.
 - exports: the messy runs-table exports of tests/real_projects.py (unknown, duplicate, failed
   and crashed runs, no histories);
 - offline: run files written by the real wandb SDK (Hugging Face, Lightning, a Slurm job, a
-  killed laptop run), from tests/real_projects.py;
+  killed laptop run), from tests/real_projects.py, read on the clock their writers fixed (see
+  ``writer_clock_runs``);
 - laptop-only: the sample's laptop runs alone;
 - one GPU count: the sample's 8-GPU run and its laptops;
 - twenty runs: the sample and ten more cluster runs at other GPU counts (copies of its runs,
@@ -19,7 +20,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
+from unittest import mock
 
+from extract import offline
 from extract.model import Evidence, Run
 from extract.sample import sample_runs
 from extract.store import save_runs
@@ -73,6 +76,33 @@ def _stretched(run: Run, gpus: int, base_s: float) -> Run:
         history=history,
         evidence=evidence,
     )
+
+
+def writer_clock_runs(directory: Path, killed_kept: int) -> list[Run]:
+    """The runs under ``directory`` as the reader makes them, on the clock the writers fixed
+    (tests/fixed_clock.py) instead of wandb-core's: every row's ``_runtime`` is its
+    ``_timestamp`` less the run's start time, the run ends at its last row, and a killed run
+    keeps its first ``killed_kept`` rows (how many more reached the file before the kill
+    depends on the moment, and so on the machine's load). wandb-core's system metrics, on its
+    own clock, are left out. So the words a scene draws from these runs are the same on every
+    machine."""
+    read = offline.read_run_file
+
+    def on_writer_clock(path: Path) -> offline.OfflineRun:
+        run = read(path)
+        if run.exit_code is None:  # killed: how much reached the disk is up to the moment
+            assert len(run.rows) >= killed_kept, f"{path}: {len(run.rows)} rows kept"
+            run.rows = run.rows[:killed_kept]
+        if run.start_time is not None:
+            for row in run.rows:
+                row["_runtime"] = row["_timestamp"] - run.start_time
+            if run.runtime_s is not None:
+                run.runtime_s = max([0.0, *(row["_runtime"] for row in run.rows)])
+        run.stats = []
+        return run
+
+    with mock.patch.object(offline, "read_run_file", on_writer_clock):
+        return offline.ingest_offline([directory]).runs
 
 
 def build_stores(

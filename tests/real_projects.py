@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.corpus_cache import sdk_corpus
+from tests.fixed_clock import CLOCK
 
 # --- runs-table CSV exports ----------------------------------------------------------------
 
@@ -242,11 +243,28 @@ def write_exports(directory: Path) -> list[Path]:
 # --- offline runs written by the real wandb SDK ---------------------------------------------
 
 # Everything the child processes logged is written to a JSON file, so tests compare with what
-# was logged, not with what the reader made of it.
-STACKS_WRITER = r"""
+# was logged, not with what the reader made of it. Each writer runs on a fixed clock
+# (tests/fixed_clock.py): ``clock.tick`` is the time a training step takes, so start times and
+# ``_timestamp`` are the same on every machine.
+STACKS_PACE_S = {"hf": 30.0, "lightning": 4.0, "laptop": 5.0}  # seconds per logged step
+SLURM_PACE_S = 10.0
+# SIGKILL loses what the service had not yet written: the writer waits until the run file holds
+# this many 32 KiB blocks, which hold at least KILLED_KEPT rows, whatever the machine's load
+KILLED_BLOCKS = 3
+KILLED_KEPT = 200
+
+STACKS_WRITER = (
+    CLOCK
+    + r"""
 import json, os, signal, sys, time, wandb
 out = sys.argv[1]
+PACE = json.loads(sys.argv[2])
+BLOCKS = int(sys.argv[3])
 logged = {}
+# the machines' CPUs as wandb records them, whatever machine writes the files (the label of a
+# laptop run names its CPU)
+LAPTOP = dict(x_stats_cpu_count=4, x_stats_cpu_logical_count=8)
+NODE = dict(x_stats_cpu_count=64, x_stats_cpu_logical_count=128)
 
 # Hugging Face Trainer: TrainingArguments as config, its W&B callback's keys and fractions
 args = {"output_dir": "out", "num_train_epochs": 3, "per_device_train_batch_size": 16,
@@ -254,14 +272,15 @@ args = {"output_dir": "out", "num_train_epochs": 3, "per_device_train_batch_size
         "no_cuda": False, "fp16": True, "bf16": False, "seed": 42, "logging_steps": 10,
         "eval_strategy": "epoch", "report_to": ["wandb"], "gradient_accumulation_steps": 1,
         "_name_or_path": "google/vit-base-patch16-224-in21k", "model_type": "vit"}
-run = wandb.init(project="vit-scaling", name="vit-base-finetune", config=args)
+run = wandb.init(project="vit-scaling", name="vit-base-finetune", config=args,
+                 settings=wandb.Settings(**LAPTOP))
 run.define_metric("train/global_step")
 run.define_metric("*", step_metric="train/global_step", step_sync=True)
 rows = []
 steps_per_epoch = 8
 accuracy = {1: 0.7125, 2: 0.8575, 3: 0.92}
 for step in range(1, 3 * steps_per_epoch + 1):
-    time.sleep(0.01)
+    clock.tick(PACE["hf"])
     row = {"train/loss": round(2.3 * 0.85 ** step, 4),
            "train/learning_rate": 5e-05 * (1 - step / 24),
            "train/epoch": round(step / steps_per_epoch, 4), "train/global_step": step}
@@ -283,7 +302,8 @@ hparams = {"lr": 0.001, "batch_size": 64, "devices": 4, "num_nodes": 2, "acceler
            "strategy": "ddp", "max_epochs": 3, "precision": "16-mixed"}
 # the node's four GPUs recorded the way wandb records them on a GPU machine
 run = wandb.init(project="vit-scaling", name="lightning-ddp", config=hparams,
-                 settings=wandb.Settings(x_stats_gpu_count=4, x_stats_gpu_type="AMD MI250X"))
+                 settings=wandb.Settings(x_stats_gpu_count=4, x_stats_gpu_type="AMD MI250X",
+                                         **NODE))
 run.define_metric("trainer/global_step")
 run.define_metric("*", step_metric="trainer/global_step", step_sync=True)
 rows = []
@@ -291,7 +311,7 @@ val = {0: 0.64, 1: 0.81, 2: 0.935}
 global_step = 0
 for epoch in range(3):
     for _ in range(5):
-        time.sleep(0.01)
+        clock.tick(PACE["lightning"])
         global_step += 1
         row = {"train_loss": round(1.9 * 0.8 ** global_step, 4), "epoch": epoch,
                "trainer/global_step": global_step}
@@ -306,11 +326,12 @@ logged["lightning"] = {"id": run.id, "rows": rows}
 
 # a laptop run given up on: killed with SIGKILL after 1.5 of its 4 epochs
 run = wandb.init(project="vit-scaling", name="laptop-cpu-attempt",
-                 config={"device": "cpu", "epochs": 4, "batch_size": 16, "lr": 0.001})
+                 config={"device": "cpu", "epochs": 4, "batch_size": 16, "lr": 0.001},
+                 settings=wandb.Settings(**LAPTOP))
 steps_per_epoch = 200
 rows = []
 for step in range(int(1.5 * steps_per_epoch)):
-    time.sleep(0.002)
+    clock.tick(PACE["laptop"])
     row = {"epoch": step // steps_per_epoch,
            "progress_percentage": 100.0 * (step + 1) / (4 * steps_per_epoch),
            "batch_loss": 2.5 * 0.995 ** step, "running_accuracy": min(60.0, 0.2 * step)}
@@ -318,20 +339,30 @@ for step in range(int(1.5 * steps_per_epoch)):
     rows.append(row)
 logged["laptop"] = {"id": run.id, "rows": rows}
 json.dump(logged, open(out, "w"))
-time.sleep(0.5)  # the service has the rows; its last, unfinished block dies with it
+# the service has the rows once it has written as many blocks; its last, unfinished block dies
+# with it (wait for the service, not for a time: a busy machine only makes this slower)
+deadline = time.monotonic() + 120
+while os.path.getsize(run.settings.sync_file) < BLOCKS * 32768 and time.monotonic() < deadline:
+    time.sleep(0.05)
+time.sleep(0.5)
 os.kill(os.getpid(), signal.SIGKILL)
 """
+)
 
-SLURM_WRITER = r"""
+SLURM_WRITER = (
+    CLOCK
+    + r"""
 import json, sys, time, wandb
 out = sys.argv[1]
+PACE = float(sys.argv[2])
 # a DDP script launched by srun: rank 0 logs; the size is only in the Slurm allocation
 run = wandb.init(project="vit-scaling", name="ddp-srun", config={"epochs": 2, "batch_size": 32,
-                 "lr": 0.001, "backend": "nccl"})
+                 "lr": 0.001, "backend": "nccl"},
+                 settings=wandb.Settings(x_stats_cpu_count=64, x_stats_cpu_logical_count=128))
 rows = []
 for epoch in range(2):
     for batch in range(6):
-        time.sleep(0.02)
+        clock.tick(PACE)
         row = {"epoch": epoch, "train_loss": round(2.0 * 0.85 ** (6 * epoch + batch), 4),
                "running_accuracy": round(40.0 + 50.0 * (6 * epoch + batch) / 11, 3)}
         run.log(row)
@@ -339,6 +370,7 @@ for epoch in range(2):
 run.finish()
 json.dump({"slurm": {"id": run.id, "rows": rows}}, open(out, "w"))
 """
+)
 
 SLURM_ENV = {
     "SLURM_JOB_ID": "7311042",
@@ -355,7 +387,8 @@ SLURM_ENV = {
 def write_offline_runs(root: Path) -> tuple[Path, dict[str, Any]]:
     """The runs of both writers under ``root`` (written once per writer and wandb version:
     tests/corpus_cache.py); returns the wandb/ directory and what was logged."""
-    sdk_corpus("real-projects", [Path(__file__)], _write_offline_runs, root)
+    sources = [Path(__file__), Path(__file__).with_name("fixed_clock.py")]
+    sdk_corpus("real-projects", sources, _write_offline_runs, root)
     logged: dict[str, Any] = {}
     for out in ("stacks.json", "slurm.json"):
         logged.update(json.loads((root / out).read_text()))
@@ -376,12 +409,18 @@ def _write_offline_runs(root: Path) -> None:
     for name in [n for n in env if n.startswith("SLURM_")]:
         env.pop(name)
     jobs = []
-    for script, extra, out, killed in (
-        (STACKS_WRITER, {}, root / "stacks.json", True),
-        (SLURM_WRITER, SLURM_ENV, root / "slurm.json", False),
+    for script, extra, out, killed, args in (
+        (
+            STACKS_WRITER,
+            {},
+            root / "stacks.json",
+            True,
+            [json.dumps(STACKS_PACE_S), str(KILLED_BLOCKS)],
+        ),
+        (SLURM_WRITER, SLURM_ENV, root / "slurm.json", False, [str(SLURM_PACE_S)]),
     ):
         process = subprocess.Popen(
-            [sys.executable, "-c", script, str(out)],
+            [sys.executable, "-c", script, str(out), *args],
             env={**env, **extra},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -81,6 +81,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.corpus_cache import sdk_corpus
+from tests.fixed_clock import CLOCK
 from tests.real_projects import TableRun, write_runs_table
 
 # --- the scenarios' facts, as their author knows them ----------------------------------------
@@ -462,12 +463,18 @@ def expected(key: str) -> Expected:
 # --- the child processes ---------------------------------------------------------------------
 
 # Shared by every child: the spec comes in the environment (so wandb's recorded ``args`` are the
-# script's own), what was logged goes to the spec's ``out`` file.
-PRELUDE = r"""
+# script's own), what was logged goes to the spec's ``out`` file. Every child runs on a fixed
+# clock (tests/fixed_clock.py): starting a run, and each logged step, takes PACE seconds of it,
+# so start times and ``_timestamp`` are the same on every machine and runs one process writes
+# in turn never overlap in time, however busy the machine.
+PRELUDE = (
+    CLOCK
+    + r"""
 import json, os, signal, sys, time
 import wandb
 SPEC = json.loads(os.environ["CORPUS_SPEC"])
 ROOT = SPEC["root"]
+PACE = 10.0
 logged = {}
 
 def machine(facts):
@@ -475,6 +482,7 @@ def machine(facts):
 
 def start(key, study, **init):
     os.makedirs(os.path.join(ROOT, study), exist_ok=True)
+    clock.tick(PACE)
     began = time.time()
     run = wandb.init(project="stacks", dir=os.path.join(ROOT, study), **init)
     logged[key] = {"id": run.id, "name": init.get("name"), "group": init.get("group"),
@@ -482,6 +490,7 @@ def start(key, study, **init):
     return run
 
 def log(key, run, row, **kwargs):
+    clock.tick(PACE)
     run.log(row, **kwargs)
     logged[key]["rows"].append(row)
 
@@ -493,6 +502,7 @@ def save():
     with open(SPEC["out"], "w") as f:
         json.dump(logged, f)
 """
+)
 
 # One process per rank of a 4-GPU node launched by torchrun / torch.distributed.launch; each
 # rank process takes part in the trainings its rank is in, in lockstep with the other ranks
@@ -504,16 +514,18 @@ RANK = SPEC["rank"]
 
 def barrier(name, ranks):
     open(os.path.join(SPEC["sync"], f"{name}.{RANK}"), "w").close()
-    deadline = time.time() + 300  # a rank that died: fail, do not hang the test session
+    deadline = time.monotonic() + 300  # a rank that died: fail, do not hang the test session
     while not all(os.path.exists(os.path.join(SPEC["sync"], f"{name}.{r}")) for r in ranks):
-        if time.time() > deadline:
+        if time.monotonic() > deadline:
             sys.exit(f"rank {RANK}: the other ranks never reached {name}")
         time.sleep(0.01)
 
-for training in SPEC["trainings"]:
+for number, training in enumerate(SPEC["trainings"]):
     ranks = list(range(training["world_size"]))
     if RANK not in ranks:
         continue
+    # the ranks of a training start together, as processes do: a few milliseconds apart
+    clock.at(3600.0 * number + 0.01 * RANK)
     # what torchrun sets for this launch (a script reads them; wandb records none of them)
     os.environ.update({"RANK": str(RANK), "LOCAL_RANK": str(RANK),
                        "WORLD_SIZE": str(training["world_size"])})
@@ -539,11 +551,15 @@ for training in SPEC["trainings"]:
             if training["style"] == "main-worker":
                 if RANK == 0:
                     log(key, run, {"epoch": epoch, "train_loss": loss})
+                else:
+                    clock.tick(PACE)  # a worker trains the batch too, and logs nothing
             else:
                 log(key, run, {"batch_loss": loss})
         if training["style"] == "main-worker":
             if RANK == 0:
                 log(key, run, {"epoch": epoch, "val_accuracy": peak - 2.0 * (2 - epoch)})
+            else:
+                clock.tick(PACE)
         else:
             log(key, run, {"epoch": epoch, "loss": round(sum(losses) / len(losses), 4)})
     barrier(training["key"] + ".done", ranks)  # DDP's last all-reduce: every rank ends together
@@ -777,13 +793,14 @@ elif case.startswith("array-"):
     task = int(os.environ["SLURM_ARRAY_TASK_ID"])
     def barrier(name):  # the tasks run at the same time (what a sweep's runs can do, too)
         open(os.path.join(SPEC["sync"], f"{name}.{task}"), "w").close()
-        deadline = time.time() + 300
+        deadline = time.monotonic() + 300
         while not all(os.path.exists(os.path.join(SPEC["sync"], f"{name}.{t}"))
                       for t in (1, 2, 3)):
-            if time.time() > deadline:
+            if time.monotonic() > deadline:
                 sys.exit(f"task {task}: the other tasks never reached {name}")
             time.sleep(0.01)
     barrier("array.start")
+    clock.tick(0.01 * task)  # processes started together, a few milliseconds apart
     run = start(case, "sweep", name=f"lr-sweep-task-{task}", group="lr-sweep",
                 config={"epochs": 2, "lr": (1e-3, 3e-4, 1e-4)[task - 1], "device": "cuda"},
                 settings=machine(SPEC["machine"]))
@@ -796,13 +813,14 @@ elif case.startswith("srun-sweep-"):
     task = int(os.environ["SLURM_PROCID"])
     def barrier(name):  # srun starts the four agents together
         open(os.path.join(SPEC["sync"], f"{name}.{task}"), "w").close()
-        deadline = time.time() + 300
+        deadline = time.monotonic() + 300
         while not all(os.path.exists(os.path.join(SPEC["sync"], f"{name}.{t}"))
                       for t in range(4)):
-            if time.time() > deadline:
+            if time.monotonic() > deadline:
                 sys.exit(f"task {task}: the other tasks never reached {name}")
             time.sleep(0.01)
     barrier("srun.start")
+    clock.tick(0.01 * task)  # processes started together, a few milliseconds apart
     # a sweep agent's run: the config the sweep chose for it
     run = start(case, "srunsweep", group="sweep-q7x2kd1p", job_type="sweep",
                 config={"lr": (1e-3, 5e-4, 2e-4, 1e-4)[task], "batch_size": 64, "epochs": 2,
@@ -856,7 +874,6 @@ config = {"device": "cpu", "epochs": 8, "batch_size": 32, "lr": 1e-3, "num_threa
 run = start("laptop-index", "laptop", name="laptop-index", config=config,
             settings=machine(SPEC["machine"]))
 for step in range(STOP):
-    time.sleep(0.025)  # a pace to measure: epochs, not wandb start-up, fill the run
     log("laptop-index", run, {"epoch": step // PER_EPOCH,
         "batch_loss": round(2.0 * 0.99 ** step, 4),
         "running_accuracy": round(10.0 + 0.3 * step, 2)})
@@ -867,7 +884,6 @@ end("laptop-index", run, exit_code=1)
 run = start("laptop-count", "laptop", name="laptop-count", config=config,
             settings=machine(SPEC["machine"]))
 for step in range(STOP):
-    time.sleep(0.025)  # a pace to measure: epochs, not wandb start-up, fill the run
     log("laptop-count", run, {"batch_loss": round(2.0 * 0.99 ** step, 4),
         "running_accuracy": round(10.0 + 0.3 * step, 2)})
     if (step + 1) % PER_EPOCH == 0:
@@ -1085,11 +1101,15 @@ def _wait(jobs: list[Job]) -> dict[str, Any]:
     return logged
 
 
+# what the writers are made of, besides this module: a change to any writes the corpus afresh
+STACKS_SOURCES = ("real_projects.py", "fixed_clock.py")
+
+
 def build_corpus(root: Path) -> Corpus:
     """Every study under ``root`` (written once per version of this module, tests/real_projects.py
     and wandb: tests/corpus_cache.py) and the CSV export; returns where, and what was logged."""
     began = time.monotonic()
-    sources = [Path(__file__), Path(__file__).with_name("real_projects.py")]
+    sources = [Path(__file__), *(Path(__file__).with_name(n) for n in STACKS_SOURCES)]
     sdk_corpus("stacks", sources, _write_studies, root)
     logged = json.loads((root / "manifest.json").read_text())
     csv = write_hydra_export(root / "csv")

@@ -12,6 +12,7 @@ from extract.runs import RunFacts, make_run
 from study.analysis import build_report
 from study.plans import race_plan
 from study.view import view_of
+from tests.fixed_clock import CLOCK
 
 
 def run(name, state, runtime, config, summary=None, history=None):
@@ -124,8 +125,11 @@ def test_an_epoch_of_inf_or_nan_counts_nothing(value):
 # Lightning's WandbLogger, as a Lightning script logs through it: `epoch` (the 0-based
 # current_epoch) and `trainer/global_step` on every training step, and at each epoch's end a
 # validation row that carries `epoch` and the same global step. The job fails after 3 of the 5
-# batches of its third epoch: 2.6 epochs done.
-LIGHTNING_WRITER = r"""
+# batches of its third epoch: 2.6 epochs done. On a fixed clock (tests/fixed_clock.py): a batch
+# takes 20 s of it.
+LIGHTNING_WRITER = (
+    CLOCK
+    + r"""
 import sys, wandb
 run = wandb.init(project="epochs", name="lit-stopped", mode="offline",
                  config={"trainer": {"devices": 2, "num_nodes": 1, "accelerator": "gpu",
@@ -137,10 +141,12 @@ for epoch in range(5):
             run.finish(exit_code=1)  # the script fails here
             sys.exit(0)
         step += 1
+        clock.tick(20.0)
         run.log({"train_loss": 2.0 / step, "epoch": epoch, "trainer/global_step": step})
     run.log({"val_acc": 0.5 + 0.1 * epoch, "val_loss": 0.5, "epoch": epoch,
              "trainer/global_step": step})
 """
+)
 
 
 def _write_lightning(folder: Path) -> None:
@@ -168,7 +174,8 @@ def test_a_stopped_lightning_run_counts_training_steps_not_validation_rows(tmp_p
     from extract.offline import ingest_offline
     from tests.corpus_cache import sdk_corpus
 
-    sdk_corpus("lightning-stopped", [Path(__file__)], _write_lightning, tmp_path / "sdk")
+    sources = [Path(__file__), Path(__file__).with_name("fixed_clock.py")]
+    sdk_corpus("lightning-stopped", sources, _write_lightning, tmp_path / "sdk")
     (stopped,) = ingest_offline([tmp_path / "sdk" / "wandb"]).runs
     assert stopped.state != "finished" and stopped.epochs == 5
     assert stopped.epochs_done == pytest.approx(2.6)

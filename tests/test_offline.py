@@ -22,6 +22,7 @@ from extract.offline import find_run_files, ingest_offline, read_run_file
 from extract.paths import SAMPLE_DIR
 from tests.cli_run import run_cli
 from tests.corpus_cache import sdk_corpus
+from tests.fixed_clock import CLOCK
 
 
 def test_finds_every_run_file(wandb_dir):
@@ -161,9 +162,14 @@ def test_cli_offline_merges_into_an_existing_store(wandb_dir, tmp_path):
     assert len(names) == 11  # the sample's 10, the offline laptop run added, the 8-GPU run merged
 
 
-RANK = r"""
+# on a fixed clock (tests/fixed_clock.py): the ranks start a few milliseconds apart, a step takes
+# 6 s of it
+RANK = (
+    CLOCK
+    + r"""
 import pathlib, sys, time, wandb
 rank, meeting = int(sys.argv[1]), pathlib.Path(sys.argv[2])
+clock.tick(0.01 * rank)
 run = wandb.init(project="ddp", id="ddprun01", name="2 GPU DDP", mode="offline",
                  config={"total_gpus": 2, "nodes": 1, "epochs": 1},
                  settings=wandb.Settings(x_label=f"rank{rank}"))
@@ -173,12 +179,14 @@ deadline = time.monotonic() + 120
 while len(list(meeting.glob("rank*"))) < 2 and time.monotonic() < deadline:
     time.sleep(0.05)
 for step in range(10):
+    clock.tick(6.0)
     if rank == 0:
         run.log({"loss": 1.0 / (step + 1), "epoch": 0}, step=step)
     else:
         run.log({"rank1/samples_per_second": 200.0 + step, "epoch": 0}, step=step)
 run.finish()
 """
+)
 
 
 def write_ranks(root: Path) -> None:
@@ -210,7 +218,8 @@ def write_ranks(root: Path) -> None:
 def test_a_multi_process_run_becomes_one_run(tmp_path):
     """Two ranks' run files of one run id (``write_ranks``, written once per version of this
     module and wandb: tests/corpus_cache.py) are one run."""
-    sdk_corpus("ddp-ranks", [Path(__file__)], write_ranks, tmp_path)
+    sources = [Path(__file__), Path(__file__).with_name("fixed_clock.py")]
+    sdk_corpus("ddp-ranks", sources, write_ranks, tmp_path)
     folders = [tmp_path / "rank0" / "wandb", tmp_path / "rank1" / "wandb"]
     assert len(find_run_files(folders)) == 2
     (run,) = ingest_offline(folders).runs

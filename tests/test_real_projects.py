@@ -17,7 +17,7 @@ import pytest
 
 from extract.ingest import ingest_exports
 from extract.model import Run
-from extract.offline import read_run_file
+from extract.offline import find_run_files, read_run_file
 from extract.paths import PROJECT_ROOT
 from extract.runs import reapply
 from extract.store import save_runs
@@ -30,9 +30,13 @@ from study.runs_table import rows as runs_rows
 from study.settings import Settings
 from study.view import view_of
 from tests.cli_run import Ran, run_cli
+from tests.fixed_clock import START
 from tests.real_projects import (
+    KILLED_KEPT,
     NEW_EXPORT,
     OLD_EXPORT,
+    SLURM_PACE_S,
+    STACKS_PACE_S,
     STUDY_TOML,
 )
 from tests.scene_probe import CRITIC_FRAME_RATE
@@ -442,6 +446,56 @@ def test_killed_laptop_run_gives_an_estimate_from_its_own_pace(offline, offline_
     assert len(said) == 1 and "pace" in said[0]
 
 
+def test_the_offline_study_is_written_on_a_fixed_clock(offline, fixed_offline_runs):
+    """What wandb takes from the writing process's clock (each run's start, each row's
+    _timestamp) is the writers' fixed clock, the same on any machine, busy or idle; and the
+    frame critic's offline store, read on that clock, has the run times the writers' paces
+    make: the words it draws do not depend on the machine's load."""
+    directory, logged = offline
+    files = {part.name: part for part in map(read_run_file, find_run_files([directory]))}
+    pace = STACKS_PACE_S
+    hf_s, lightning_s = 24 * pace["hf"], 15 * pace["lightning"]
+    # one process writes the Hugging Face, Lightning and laptop runs in turn; another the Slurm job
+    starts = {
+        "vit-base-finetune": START,
+        "lightning-ddp": START + hf_s,
+        "laptop-cpu-attempt": START + hf_s + lightning_s,
+        "ddp-srun": START,
+    }
+    assert {name: files[name].start_time for name in starts} == starts
+    # a row is logged when its step is done: the step's number x the pace
+    steps = {
+        "vit-base-finetune": [r["train/global_step"] * pace["hf"] for r in logged["hf"]["rows"]],
+        "lightning-ddp": [
+            r["trainer/global_step"] * pace["lightning"] for r in logged["lightning"]["rows"]
+        ],
+        "laptop-cpu-attempt": [
+            (i + 1) * pace["laptop"] for i in range(len(files["laptop-cpu-attempt"].rows))
+        ],
+        "ddp-srun": [(i + 1) * SLURM_PACE_S for i in range(len(logged["slurm"]["rows"]))],
+    }
+    for name, offsets in steps.items():
+        stamps = [row["_timestamp"] - starts[name] for row in files[name].rows]
+        assert stamps == offsets, name
+    runs = fixed_offline_runs
+    assert {name: run.time_s for name, run in runs.items() if not run.extrapolated} == {
+        "vit-base-finetune": hf_s,
+        "lightning-ddp": lightning_s,
+        "ddp-srun": 12 * SLURM_PACE_S,
+    }
+    # and the machines' CPUs are the writers', not the writing machine's (a laptop's label names it)
+    assert {name: run.cores for name, run in runs.items()} == {
+        "vit-base-finetune": 8,
+        "laptop-cpu-attempt": 8,
+        "lightning-ddp": 128,
+        "ddp-srun": 128,
+    }
+    killed = runs["laptop-cpu-attempt"]
+    # the rows every writing keeps: one epoch of 200 steps of the 4 planned
+    assert killed.measured_s == KILLED_KEPT * pace["laptop"] and killed.epochs_done == 1.0
+    assert killed.time_s == killed.measured_s * 4
+
+
 def test_plans_of_the_offline_study(offline_runs):
     runs = list(offline_runs.values())
     view = view_of(runs)
@@ -467,13 +521,14 @@ def test_plans_of_the_offline_study(offline_runs):
             )
         else:
             assert lane.stamp == units.duration(lane.run.time_s) and lane.estimate_note is None
-    assert plan.first_cluster is not None and plan.first_cluster.run.name == "lightning-ddp"
+    # which cluster run finished first is wandb-core's clock on the writing machine: read it
+    fastest = min((offline_runs[n] for n in ("ddp-srun", "lightning-ddp")), key=lambda r: r.time_s)
+    assert plan.first_cluster is not None and plan.first_cluster.run is fastest
     report = view.report
     laptops = [hf.time_s, killed.time_s]
-    assert report.max_speedup == pytest.approx(max(laptops) / offline_runs["lightning-ddp"].time_s)
-    assert plan.closing[0].text == (
-        f"8 GPUs, 2 nodes on LUMI: {units.duration(offline_runs['lightning-ddp'].time_s)}"
-    )
+    assert report.max_speedup == pytest.approx(max(laptops) / fastest.time_s)
+    label = {"ddp-srun": "16 GPUs, 2 nodes", "lightning-ddp": "8 GPUs, 2 nodes"}[fastest.name]
+    assert plan.closing[0].text == f"{label} on LUMI: {units.duration(fastest.time_s)}"
     # the Hugging Face run's time was measured, the killed laptop's is an estimate
     assert plan.closing[1].text == (
         f"Laptop: {units.duration_range(min(laptops), max(laptops))} (1 of 2 estimated)"
