@@ -140,11 +140,6 @@ def cost_plan(view: StudyView) -> CostPlan:
     if not points or base_value is None:
         raise InputError("no cluster run with a known price per epoch to draw")
     laptops = tuple(_laptop_marks(view, costs, energy))
-    if len(points) == 1 and not any(m.value is not None for m in laptops):
-        raise InputError(
-            f"the cost of speed compares configurations, and the runs show one ({points[0].label})",
-            hint="add runs at other GPU counts or a laptop run",
-        )
     unit = "kWh" if energy else "GPU-hours"
     # the table's caption says "per epoch"; the cells stay short
     header = ["GPUs", "time", "kWh" if energy else "GPU-h"]

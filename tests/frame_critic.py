@@ -144,7 +144,14 @@ def problems(frame: Frame) -> list[str]:
                 or (top is not None and m_top > top + OUTSIDE)
             ):
                 found.append(f"a {mark.what} is drawn outside its plot area")
-        if on_axis and frame.name == HELD:  # mid-scene, the clock's axis is ahead of the data
+        # mid-scene, the clock's axis is ahead of the data; a lone point (one run) cannot set
+        # an axis' range, which is then centred on it
+        lone_point = (
+            max((m.box[1] for m in on_axis), default=0.0)
+            - min((m.box[0] for m in on_axis), default=0.0)
+            < 2 * OUTSIDE
+        )
+        if on_axis and frame.name == HELD and not lone_point:
             reach = max(m.box[1] for m in on_axis)
             if reach < right - AXIS_SLACK * (right - left):
                 found.append(f"the axis runs {(right - reach) / (right - left):.0%} past its data")
