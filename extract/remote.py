@@ -171,6 +171,8 @@ def to_run(remote_run: RemoteRun, history: pd.DataFrame, overrides: Overrides) -
             metadata=machine_facts(getattr(remote_run, "metadata", None)),
             group=getattr(remote_run, "group", None) or None,
             job_type=getattr(remote_run, "job_type", None) or None,
+            # the API's sweepName is the sweep's id
+            sweep_id=getattr(remote_run, "sweep_name", None) or None,
         ),
         overrides,
     )

@@ -47,11 +47,17 @@ def _epochs(run: Run) -> str | None:
     return plural(run.epochs, "epoch") if run.epochs else None
 
 
-def _subset(run: Run) -> str | None:
+def subset_percent(run: Run) -> float | None:
+    """The share of the data the run trained on, in percent, when it logged one below 100."""
     value = run.config.get("subset_percentage")
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 100:
-        return f"{value:g}% subset"
+        return float(value)
     return None
+
+
+def _subset(run: Run) -> str | None:
+    value = subset_percent(run)
+    return f"{value:g}% subset" if value is not None else None
 
 
 def _date(run: Run) -> str | None:
