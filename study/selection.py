@@ -176,11 +176,6 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
         if len(group) > 1:
             times = [r.time_s for r in group]
             spread[pick.run_id] = (min(times), max(times))
-        what = plural(pick.gpus, "GPU") if pick.platform == "cluster" and pick.gpus else None
-        for run in group:
-            if run is not pick:
-                why = f"its {what}" if what else "its configuration"
-                left_out.append((run, f"{pick.name} stands for {why} ({study.pick})"))
     cluster = sorted(
         (r for r in chosen.values() if r.platform == "cluster"),
         key=lambda r: r.gpus or 0,
@@ -192,13 +187,14 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     kept = _room(cluster, laptops, study)
     more = 0
     for key, pick in chosen.items():
-        if pick.run_id in kept:
+        if pick.run_id not in kept:
+            more += 1
+            why = f"its configuration has no lane: more than {LANE_ROOM} configurations"
+            left_out += [(run, why) for run in groups[key]]
             continue
-        more += 1
-        for run in groups[key]:
-            left_out.append(
-                (run, f"its configuration has no lane: more than {LANE_ROOM} configurations")
-            )
+        what = plural(pick.gpus, "GPU") if pick.platform == "cluster" and pick.gpus else None
+        stands = f"{pick.name} stands for its {what or 'configuration'} ({study.pick})"
+        left_out += [(run, stands) for run in groups[key] if run is not pick]
     shown = [r for r in cluster + laptops if r.run_id in kept]
     return Selection(shown, stands_for, left_out, spread, len(chosen), more)
 
