@@ -90,9 +90,13 @@ def unique_labels(
             continue
         for teller in TELLERS:
             told = [teller(run) for run in group]
-            if all(told) and len(set(told)) == len(told):
+            # one run of the whole data set among subsets is told apart by saying nothing:
+            # "Laptop, 1 thread" beside "Laptop, 1 thread, 2% subset"
+            partly = teller is _subset and told.count(None) == 1
+            if (all(told) or partly) and len(set(told)) == len(told):
                 for run, extra in zip(group, told, strict=True):
-                    labels[run.run_id] = f"{label}, {extra}"
+                    if extra:
+                        labels[run.run_id] = f"{label}, {extra}"
                 break
         else:
             for run in group:

@@ -127,7 +127,8 @@ def why_left_out(run: Run) -> str | None:
 
 def configuration(run: Run) -> Hashable:
     """What a lane stands for: a cluster GPU count; a laptop's machine (its host, where wandb
-    recorded it), cores or threads, and the share of the data it trained on."""
+    recorded it), cores or threads, the share of the data it trained on and the epochs it
+    planned (its time on screen is the whole job's)."""
     if run.platform == "cluster":
         return ("cluster", run.gpus)
     host = run.metadata.get("host")
@@ -138,6 +139,7 @@ def configuration(run: Run) -> Hashable:
         run.cores,
         run.cores_word,
         subset_percent(run),
+        run.epochs,
         run.label_override,
     )
 
@@ -151,6 +153,8 @@ def describe_configuration(run: Run, laptop_name: str = "Laptop") -> str:
     subset = subset_percent(run)
     if subset is not None:
         label += f", {subset:g}% subset"
+    if run.epochs:
+        label += f", {plural(run.epochs, 'epoch')}"
     host = run.metadata.get("host")
     return label + (f", on {host}" if host else "")
 
