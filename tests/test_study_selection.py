@@ -12,6 +12,7 @@ import pytest
 import wandb
 
 from extract.errors import InputError
+from extract.explain import explain
 from extract.ingest import ingest_exports
 from extract.model import Run
 from extract.offline import ingest_offline
@@ -218,6 +219,9 @@ def test_offline_runs_keep_their_tags_group_job_type_and_sweep(organised):
         assert run.tags == tuple(given["tags"])
         assert (run.group, run.job_type) == (given["group"], given["job_type"])
         assert run.sweep_id == given.get("sweep")
+    # --explain says what [select] reads of a run
+    said = explain(by_name["v2-8gpu-trial"])[1]
+    assert f"tags scaling-v2; group vit-scaling; job type train; sweep {SWEEP_ID}" in said
 
 
 def test_select_on_sdk_runs_leaves_the_trial_and_the_debugging_run_out(organised):
