@@ -17,16 +17,64 @@ Sweep, Group and Job Type columns filled:
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import random
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tests.corpus_cache import sdk_corpus
-from tests.real_projects import TableRun, cluster_config, write_runs_table
+from tests.real_projects import FIXED, cluster_config
+from tests.real_projects import TableRun as PlainRun
+from tests.real_projects import _cell as cell
+
+
+@dataclass
+class TableRun(PlainRun):
+    """A row of the runs table with its Sweep cell filled, and Group and Job Type (columns a
+    user adds to the table in the UI)."""
+
+    sweep: str = ""  # the sweep's id; empty for a run of no sweep
+    group: str | None = None
+    job_type: str | None = None
+
+
+def write_runs_table(path: Path, runs: list[TableRun]) -> Path:
+    """The export as tests/real_projects.py writes it (fixed columns, config then summary
+    columns alphabetical, every cell quoted), with the Sweep cells and the Group and Job Type
+    columns after the fixed ones. (Its own writer: tests/real_projects.py is a corpus writer's
+    source, and editing it would write that SDK corpus again.)"""
+    config_keys = sorted({k for run in runs for k in run.config}, key=str.lower)
+    summary_keys = sorted({k for run in runs for k in run.summary}, key=str.lower)
+    assert config_keys[-1] > summary_keys[0]  # where the reader finds the summary block
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow([*FIXED, "Group", "Job Type", *config_keys, *summary_keys])
+    for run in runs:
+        writer.writerow(
+            [
+                run.name,
+                run.state,
+                "-",
+                "",
+                ", ".join(run.tags),
+                run.created,
+                str(run.runtime_s),
+                run.sweep,
+                run.group or "",
+                run.job_type or "",
+                *(cell(run.config.get(k)) for k in config_keys),
+                *(cell(run.summary.get(k)) for k in summary_keys),
+            ]
+        )
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
 
 STUDY_TAG = "scaling-v2"
 SWEEP_ID = "sw3k9a2b"

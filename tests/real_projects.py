@@ -34,11 +34,6 @@ class TableRun:
     config: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
-    sweep: str = ""  # the Sweep column: the sweep's id, empty for a run of no sweep
-    # the Group and Job Type columns, written when a run of the export has one (a user adds
-    # them to the table in the UI)
-    group: str | None = None
-    job_type: str | None = None
 
 
 def _cell(value: Any) -> str:
@@ -62,12 +57,7 @@ def write_runs_table(path: Path, runs: list[TableRun]) -> Path:
     assert not config_keys or not summary_keys or config_keys[-1] > summary_keys[0]
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    shown = [
-        (column, attribute)
-        for column, attribute in (("Group", "group"), ("Job Type", "job_type"))
-        if any(getattr(run, attribute) for run in runs)
-    ]
-    writer.writerow([*FIXED, *(c for c, _ in shown), *config_keys, *summary_keys])
+    writer.writerow([*FIXED, *config_keys, *summary_keys])
     for run in runs:
         writer.writerow(
             [
@@ -78,8 +68,7 @@ def write_runs_table(path: Path, runs: list[TableRun]) -> Path:
                 ", ".join(run.tags),
                 run.created,
                 str(run.runtime_s),
-                run.sweep,
-                *(getattr(run, attribute) or "" for _, attribute in shown),
+                "",
                 *(_cell(run.config.get(k)) for k in config_keys),
                 *(_cell(run.summary.get(k)) for k in summary_keys),
             ]
