@@ -18,6 +18,7 @@ from .ingest import ingest_exports
 from .merge import merge_runs
 from .offline import ingest_offline
 from .paths import DEFAULT_STORE, PROJECT_ROOT, store_path
+from .runfilter import RunFilter
 from .runs import IngestResult
 from .sample import build_sample_store
 from .store import is_sample_store, load_runs, save_runs, store_argument
@@ -181,6 +182,11 @@ def build_parser(more_commands: MoreCommands | None = None) -> argparse.Argument
     wandb_cmd.add_argument("--name-regex", help="only runs whose display name matches")
     wandb_cmd.add_argument("--keys", nargs="+", help="history keys to fetch (default: all)")
     wandb_cmd.add_argument(
+        "--every-run",
+        action="store_true",
+        help="fetch runs the study file's [select] leaves out too (it is applied by default)",
+    )
+    wandb_cmd.add_argument(
         "--refresh", action="store_true", help="fetch again runs already stored unchanged"
     )
     wandb_cmd.add_argument("--workers", type=int, default=4, help="runs fetched at once")
@@ -267,11 +273,25 @@ def run_wandb(args: argparse.Namespace) -> int:
 
     from .remote import Selection, pull
 
-    selection = Selection(
-        args.path, args.filters, args.state, args.group, args.name_regex, args.keys
-    )
     output = store_path(args.output)
     study = load_study(args.study)
+    selection = Selection(
+        args.path,
+        args.filters,
+        args.state,
+        args.group,
+        args.name_regex,
+        args.keys,
+        RunFilter() if args.every_run else study.select,
+    )
+    if not selection.run_filter.empty:
+        err.print(
+            f"fetching the runs of {study.path}'s [select]: {selection.run_filter.describe()}"
+            " (--every-run fetches every run)",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
     if is_sample_store(output):
         raise InputError(
             "this store holds the sample study; your runs are not added to it",

@@ -19,6 +19,8 @@ import pandas as pd
 from .errors import InputError
 
 RUNS_TABLE_FIXED = ("Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep")
+# columns of the run itself that a user may add to the table in the UI: not config or summary
+RUNS_TABLE_OPTIONAL = ("Group", "Job Type", "JobType")
 PANEL_TIME_AXES = {
     "Relative Time (Process)": "_runtime",
     "Relative Time (Wall)": "_runtime",
@@ -43,6 +45,10 @@ class TableRow:
     tags: list[str]
     config: dict[str, Any]
     summary: dict[str, Any]
+    # the run's sweep, group and job type where the export has those columns
+    sweep_id: str | None = None
+    group: str | None = None
+    job_type: str | None = None
 
 
 @dataclass
@@ -227,7 +233,19 @@ def _table_row(
         tags=_as_tags(tags_value),
         config=_values(cells, index, config_columns),
         summary=_values(cells, index, summary_columns),
+        sweep_id=_cell_text(cells, index, "Sweep"),
+        group=_cell_text(cells, index, "Group"),
+        job_type=_cell_text(cells, index, "Job Type") or _cell_text(cells, index, "JobType"),
     )
+
+
+def _cell_text(cells: list[str], index: dict[str, int], column: str) -> str | None:
+    """A column's text, None where the export has no such column or the cell is empty (the UI
+    writes "-" for an empty one in some columns)."""
+    if column not in index:
+        return None
+    text = cells[index[column]].strip()
+    return text if text and text != "-" else None
 
 
 def split_config_summary(header: list[str]) -> tuple[list[str], list[str]]:
@@ -237,7 +255,7 @@ def split_config_summary(header: list[str]) -> tuple[list[str], list[str]]:
     summary block starts where the alphabetical order restarts. If the user reordered columns and
     there is no single restart, every column counts as both config and summary.
     """
-    extra = [h for h in header if h not in RUNS_TABLE_FIXED and h]
+    extra = [h for h in header if h not in RUNS_TABLE_FIXED + RUNS_TABLE_OPTIONAL and h]
     restarts = [i for i in range(1, len(extra)) if extra[i].lower() < extra[i - 1].lower()]
     if len(restarts) == 1:
         return extra[: restarts[0]], extra[restarts[0] :]

@@ -23,6 +23,19 @@ COUNTS = ("gpus", "nodes", "cores", "threads", "epochs")
 def explain(run: Run) -> list[str]:
     paths = paths_of(facts_of(run))
     lines = [f"{run.name} ({run.run_id}), from {run.source or 'unknown source'}"]
+    # what the study file's [select] reads of it
+    organised = [
+        f"{what} {value}"
+        for what, value in (
+            ("created", run.created_at),
+            ("tags", ", ".join(run.tags)),
+            ("group", run.group),
+            ("job type", run.job_type),
+            ("sweep", run.sweep_id),
+        )
+        if value
+    ]
+    lines.append(f"  state {run.state}" + "".join(f"; {part}" for part in organised))
     if run.ranks > 1:
         members = ", ".join(
             f"{name} ({run_id})"

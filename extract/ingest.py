@@ -116,6 +116,9 @@ def run_from_row(
             source=f"csv:{path.name}",
             created_at=row.created_at,
             reconstructed=reconstructed and bool(logged),
+            group=row.group,
+            job_type=row.job_type,
+            sweep_id=row.sweep_id,
         ),
         corrections,
     )

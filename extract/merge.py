@@ -48,5 +48,9 @@ def _combine(old: Run, new: Run) -> Run:
         system=new.system if len(new.system) else old.system,
         reconstructed=new.reconstructed if len(new.history) else old.reconstructed,
         created_at=new.created_at or old.created_at,
+        # a runs table without its Group or Sweep column does not unsay what a run file said
+        group=new.group or old.group,
+        job_type=new.job_type or old.job_type,
+        sweep_id=new.sweep_id or old.sweep_id,
         source="+".join(sources),
     )

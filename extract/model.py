@@ -79,9 +79,19 @@ class Run:
     gpus_on_machine: int | None = None
     group: str | None = None
     job_type: str | None = None
+    sweep_id: str | None = None  # the W&B sweep the run was a trial of
     ranks: int = 1  # runs joined into this one (the ranks of one training in a W&B group)
     # every history key the store holds for the run, read or not (a partial read loads some)
     stored_keys: tuple[str, ...] = ()
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The run's W&B tags (every source keeps them in the summary, where the rules read
+        them)."""
+        value = self.summary.get("tags")
+        if isinstance(value, str):
+            return (value,) if value else ()
+        return tuple(str(t) for t in value) if isinstance(value, list | tuple) else ()
 
     @property
     def finished(self) -> bool:

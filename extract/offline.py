@@ -78,6 +78,7 @@ class OfflineRun:
     host: str = ""
     group: str = ""
     job_type: str = ""
+    sweep_id: str = ""
     tags: list[str] = field(default_factory=list)
     # the process asked to resume this id (resume="allow"/"must"/"auto", WANDB_RESUME); true
     # also on the first part of a script that always passes resume="allow"
@@ -241,6 +242,7 @@ def _apply(run: OfflineRun, record: Proto) -> None:
         run.host = record.run.host
         run.group = record.run.run_group
         run.job_type = record.run.job_type
+        run.sweep_id = record.run.sweep_id or run.sweep_id
         run.tags = list(record.run.tags) or run.tags
         run.resume = record.run.resume or record.run.resumed
         if record.run.HasField("start_time"):
@@ -382,6 +384,11 @@ def _join(parts: list[OfflineRun]) -> OfflineRun:
         project=first.project,
         host=first.host,
         resume=first.resume,
+        # what the run record says of the study's organisation: one run, one record
+        group=first.group,
+        job_type=first.job_type,
+        sweep_id=first.sweep_id,
+        tags=list(first.tags),
     )
     for part in parts:
         combined.config.update(part.config)
@@ -417,6 +424,11 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
         project=first.project,
         host=last.host,
         resume=last.resume,
+        # a part resumed with other tags (a requeue script may add one) counts as the run's
+        group=last.group or first.group,
+        job_type=last.job_type or first.job_type,
+        sweep_id=last.sweep_id or first.sweep_id,
+        tags=list(dict.fromkeys(t for part in parts for t in part.tags)),
         start_time=first.start_time,
         exit_code=last.exit_code,
         damage=last.damage,
@@ -595,6 +607,7 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
                 parts=offline.parts,
                 group=offline.group or None,
                 job_type=offline.job_type or None,
+                sweep_id=offline.sweep_id or None,
                 # power, for energy (study/cost.py); a joined training keeps its first rank's
                 # record, which wandb takes of every GPU of that rank's node
                 system=offline.system(),

@@ -26,6 +26,7 @@ from .groups import join_rank_runs
 from .history import join_on_step
 from .merge import merge_runs
 from .model import Run
+from .runfilter import RunFields, RunFilter
 from .runs import RunFacts, flatten, make_run
 from .store import load_runs, save_runs
 
@@ -76,10 +77,14 @@ class Selection:
     group: str | None = None
     name_regex: str | None = None
     keys: list[str] | None = None
+    # the study file's [select]: sent as filters, and checked again on what the API returns
+    run_filter: RunFilter = field(default_factory=RunFilter)
 
     def api_filters(self) -> dict[str, Any]:
-        """W&B's MongoDB-style filters, with the shorthand options folded in."""
+        """W&B's MongoDB-style filters, with the shorthand options and [select] folded in."""
         clauses = [self.filters] if self.filters else []
+        if not self.run_filter.empty and self.run_filter.api_filters():
+            clauses.append(self.run_filter.api_filters())
         if self.state:
             clauses.append({"state": self.state})
         if self.group:
@@ -171,6 +176,8 @@ def to_run(remote_run: RemoteRun, history: pd.DataFrame, overrides: Overrides) -
             metadata=machine_facts(getattr(remote_run, "metadata", None)),
             group=getattr(remote_run, "group", None) or None,
             job_type=getattr(remote_run, "job_type", None) or None,
+            # the API's sweepName is the sweep's id
+            sweep_id=getattr(remote_run, "sweep_name", None) or None,
         ),
         overrides,
     )
@@ -196,6 +203,22 @@ def machine_facts(metadata: Any) -> dict[str, Any]:
             value = int(value)
         facts[key] = value
     return facts
+
+
+def fields_of(remote_run: RemoteRun, wanted: RunFilter) -> RunFields:
+    """What [select] reads of an API run; its config only when [select] names config values
+    (a lazy run fetches its config with one more request)."""
+    return RunFields(
+        run_id=remote_run.id,
+        name=_name(remote_run),
+        state=remote_run.state,
+        tags=tuple(str(t) for t in getattr(remote_run, "tags", []) or []),
+        group=getattr(remote_run, "group", None) or None,
+        job_type=getattr(remote_run, "job_type", None) or None,
+        sweep_id=getattr(remote_run, "sweep_name", None) or None,
+        created_at=str(getattr(remote_run, "created_at", "") or "") or None,
+        config=flatten(dict(remote_run.config)) if wanted.config else {},
+    )
 
 
 def _name(remote_run: RemoteRun) -> str:
@@ -231,6 +254,9 @@ def pull(
     if selection.name_regex:  # the server's $regex differs between deployments: check here too
         pattern = re.compile(selection.name_regex)
         remote_runs = [r for r in remote_runs if pattern.search(r.name or "")]
+    if not selection.run_filter.empty:  # before any history is fetched
+        wanted = selection.run_filter
+        remote_runs = [r for r in remote_runs if wanted.why_not(fields_of(r, wanted)) is None]
     # ranks joined into one training at an earlier pull: the training stands for them
     for run in list(stored.values()):
         for rank_id in run.summary.get("_rank_run_ids") or []:

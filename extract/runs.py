@@ -51,6 +51,7 @@ class RunFacts:
     # found (``ranks``: how many runs were its ranks), read by the evidence rules
     group: str | None = None
     job_type: str | None = None
+    sweep_id: str | None = None
     group_facts: dict[str, Any] = field(default_factory=dict)
     # wandb's system metrics (power, for energy), where the source has them
     system: pd.DataFrame | None = None
@@ -107,6 +108,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         gpus_on_machine=int(bound.value) if bound is not None and value["gpus"] is None else None,
         group=facts.group,
         job_type=facts.job_type,
+        sweep_id=facts.sweep_id,
         ranks=int(facts.group_facts.get("ranks", 1)),
         **({"system": facts.system} if facts.system is not None else {}),
     )
@@ -231,6 +233,7 @@ def facts_of(run: Run) -> RunFacts:
         metadata=run.metadata,
         group=run.group,
         job_type=run.job_type,
+        sweep_id=run.sweep_id,
         group_facts={"ranks": run.ranks} if run.ranks > 1 else {},
         system=run.system,
     )

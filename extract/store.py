@@ -224,6 +224,7 @@ def _write_run(group: h5py.Group, run: Run) -> None:
             "gpus_on_machine": run.gpus_on_machine,
             "group": run.group,
             "job_type": run.job_type,
+            "sweep_id": run.sweep_id,
             "ranks": run.ranks,
         }
     )
@@ -302,6 +303,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         gpus_on_machine=_int_or_none(facts.get("gpus_on_machine")),
         group=facts.get("group"),
         job_type=facts.get("job_type"),
+        sweep_id=facts.get("sweep_id"),
         ranks=int(facts.get("ranks", 1)),
         stored_keys=stored_keys,
     )

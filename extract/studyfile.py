@@ -23,6 +23,10 @@
     rate = 0.5
     unit = "EUR"
 
+    [select]                          # extract/runfilter.py: which runs are the study
+    tags = ["scaling-v2"]
+    sweep = false
+
 Found at $LUMI_STUDY, else the ``study`` key of manim.cfg's [lumi_vs_laptop] section (relative
 to that file), else ./study.toml. Applied at every extraction, from every source, and again at
 render, so a fresh extraction never loses a correction.
@@ -42,10 +46,11 @@ from .costfile import CostInputs, parse_cost
 from .errors import InputError
 from .model import STATED_PLATFORMS, platform_or_none
 from .paths import manim_cfg_value
+from .runfilter import RunFilter, parse_select
 
 STUDY_ENV = "LUMI_STUDY"
 DEFAULT_NAME = "study.toml"
-TOP_KEYS = {"baseline", "pick", "metrics", "runs", "cost"}
+TOP_KEYS = {"baseline", "pick", "metrics", "runs", "cost", "select"}
 METRIC_KEYS = {"accuracy_key", "accuracy_scale", "loss_key"}
 RUN_KEYS = {"platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "label", "exclude"}
 PICKS = ("fastest", "latest")
@@ -63,6 +68,8 @@ class StudyFile:
     loss_key: str | None = None
     # billing rate, laptop power, carbon intensity (extract/costfile.py)
     cost: CostInputs = field(default_factory=CostInputs)
+    # which runs are the study ([select]): every command reads it (study/selection.py)
+    select: RunFilter = field(default_factory=RunFilter)
 
     def unused_warnings(self) -> list[str]:
         """One line per run entry that matched no run: a typo, or a run not extracted yet."""
@@ -133,6 +140,7 @@ def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
         )
     study.accuracy_scale = scale
     study.cost = parse_cost(path, data.get("cost"))
+    study.select = parse_select(path, data.get("select"))
     runs = data.get("runs", {})
     if not isinstance(runs, dict):
         raise InputError("[runs] must hold one table per run", path=path)

@@ -31,6 +31,17 @@ def load_view() -> StudyView:
     return _load(os.environ.get(STORE_ENV), Path.cwd(), tuple(_stamp(p) for p in inputs))
 
 
+def _selections(view: StudyView) -> str:
+    """Which selections left every run out: the study file's [select], manim.cfg's regexes."""
+    chosen = view.chosen
+    named = []
+    if chosen is None or chosen.by_study:
+        named.append("the study file's [select]")
+    if chosen is None or chosen.by_settings:
+        named.append("include_runs/exclude_runs")
+    return " and ".join(named)
+
+
 def _stamp(path: Path | None) -> tuple[str, int] | None:
     """A file as the cache tells it apart: where it is and when it last changed."""
     if path is None:
@@ -46,9 +57,11 @@ def _load(named: str | None, cwd: Path, inputs: tuple[tuple[str, int] | None, ..
     loaded = load_default_runs(columns=drawn_keys(settings, study))
     where = loaded.path or Path("data/sample")
     runs = reapply(loaded.runs, study.corrections)
-    if not settings.select(runs):
-        raise StoreError("no runs left after include_runs/exclude_runs", path=where)
     view = view_of(runs, settings, study, loaded.name)
+    if not view.runs:
+        raise StoreError(
+            f"no runs left after {_selections(view)}", path=where, hint=RUNS_HINT + " (--all)"
+        )
     if not view.shown:
         reasons = sorted({why for _, why in view.selection.left_out})
         raise StoreError("no run to show: " + "; ".join(reasons[:3]), path=where, hint=RUNS_HINT)

@@ -29,7 +29,7 @@ from .metrics import (
     target_percent,
     time_to_percent,
 )
-from .selection import Selection, select
+from .selection import LANE_ROOM, Chosen, Selection, describe_configuration, select
 from .settings import Settings
 
 
@@ -132,6 +132,9 @@ class Report:
     # what the settings call the two sides (manim.cfg's cluster_name, laptop_name)
     cluster_name: str = "LUMI"
     laptop_name: str = "Laptop"
+    # which runs are the study and which are drawn: what the selections left out, the
+    # configurations drawn and not, the spread of the runs a drawn one stands for
+    selection: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -187,8 +190,13 @@ class _Context:
 
 
 def build_report(
-    runs: list[Run], study: StudyFile | None = None, settings: Settings | None = None
+    runs: list[Run],
+    study: StudyFile | None = None,
+    settings: Settings | None = None,
+    chosen: Chosen | None = None,
 ) -> Report:
+    """The figures of ``runs``: the study's runs (``chosen``, study/selection.py, says what the
+    selections left out of them)."""
     study = study or StudyFile()
     settings = settings or Settings()
     selection = select(runs, study)
@@ -225,7 +233,36 @@ def build_report(
         co2_g_per_kwh=study.cost.co2_g_per_kwh,
         cluster_name=settings.cluster_name,
         laptop_name=settings.laptop_name,
+        selection=selection_lines(selection, chosen, labels, settings.laptop_name),
     )
+
+
+def selection_lines(
+    selection: Selection, chosen: Chosen | None, labels: dict[str, str], laptop_name: str
+) -> list[str]:
+    """What the study is and what is drawn of it, in a few lines."""
+    lines = []
+    note = chosen.note() if chosen else None
+    if note:
+        lines.append(note)
+    drawn = len(selection.shown)
+    if selection.more:
+        lines.append(
+            f"{drawn} of {selection.configurations} configurations drawn ({LANE_ROOM} lanes at "
+            "most): the fastest and slowest cluster runs, the baseline and the laptop range's "
+            f"ends first, then GPU counts, then laptops across their range; "
+            f"{selection.more_text()}"
+        )
+    for run in selection.shown:
+        count = selection.stands_for.get(run.run_id, 1)
+        if count > 1 and run.run_id in selection.spread:
+            low, high = selection.spread[run.run_id]
+            what = labels.get(run.run_id) or describe_configuration(run, laptop_name)
+            lines.append(
+                f"{what}: {run.name} stands for {count} runs of its configuration, which took "
+                f"{units.duration_range(low, high)}"
+            )
+    return lines
 
 
 def _figures(run: Run, context: _Context) -> RunFigures:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -21,6 +22,9 @@ from extract.runs import reapply
 from extract.sample import load_default_runs
 from extract.studyfile import StudyFile, load_study
 from extract.unknown import unknown_warnings
+
+if TYPE_CHECKING:
+    from .selection import Chosen
 
 
 def add_commands(commands: Commands) -> None:
@@ -51,6 +55,16 @@ def add_commands(commands: Commands) -> None:
         metavar="RUN",
         help="every evidence rule that matched RUN (id or name), what it said, which decided",
     )
+    runs_cmd.add_argument(
+        "--summary",
+        action="store_true",
+        help="the project at a glance: configurations and their runs, sweeps, what is shown",
+    )
+    runs_cmd.add_argument(
+        "--all",
+        action="store_true",
+        help="list the runs the study file's [select] or manim.cfg's regexes leave out too",
+    )
     study_option(runs_cmd)
     runs_cmd.set_defaults(run=run_runs)
 
@@ -63,14 +77,24 @@ def _study_runs(args: argparse.Namespace) -> tuple[list[Run], StudyFile, str]:
     return runs, study, loaded.name
 
 
+def _chosen(args: argparse.Namespace) -> tuple[Chosen, StudyFile, str, int]:
+    """The study's runs, as the scenes choose them (the study file's [select], then
+    manim.cfg's include_runs/exclude_runs), and how many runs the store holds."""
+    from .selection import choose
+    from .settings import load_settings
+
+    runs, study, name = _study_runs(args)
+    return choose(runs, load_settings(), study), study, name, len(runs)
+
+
 def run_report(args: argparse.Namespace) -> None:
     # the analysis is imported when a report is asked for, not by every `python -m extract`
     from .analysis import build_report
     from .report import to_json, to_markdown
     from .settings import load_settings
 
-    runs, study, _ = _study_runs(args)
-    report = build_report(runs, study, load_settings())
+    chosen, study, _, _ = _chosen(args)
+    report = build_report(chosen.runs, study, load_settings(), chosen)
     print(to_json(report) if args.json else to_markdown(report), end="" if not args.json else "\n")
 
 
@@ -90,27 +114,48 @@ def run_runs(args: argparse.Namespace) -> None:
 
     from .runs_table import rows
 
-    runs, study, name = _study_runs(args)
+    chosen, study, name, total = _chosen(args)
+    runs = chosen.runs
     if args.explain:
-        chosen = [r for r in runs if args.explain in (r.run_id, r.name)]
+        everything = runs + [run for run, _ in chosen.left_out]
+        matches = [r for r in everything if args.explain in (r.run_id, r.name)]
         # a rank joined into its training is found by its own name or id too
-        chosen = chosen or [r for r in runs if args.explain in _rank_runs(r)]
-        if not chosen:
+        matches = matches or [r for r in everything if args.explain in _rank_runs(r)]
+        if not matches:
             raise InputError(
                 f"no run {args.explain!r} in {name}",
                 hint="'python -m extract runs' lists every run by name and id",
             )
-        for run in chosen:
+        reasons = {r.run_id: why for r, why in chosen.left_out}
+        for run in matches:
             print("\n".join(explain(run)))
+            if run.run_id in reasons:
+                print(f"  not in the study: {reasons[run.run_id]}")
         return
-    count = f"{len(runs)} run" if len(runs) == 1 else f"{len(runs)} runs"
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    if args.summary:
+        from .summary import summary
+
+        console.print(summary(chosen, study, name, total))
+        return
+    listed = runs + ([run for run, _ in chosen.left_out] if args.all else [])
+    count = f"{len(listed)} run" if len(listed) == 1 else f"{len(listed):,} runs"
     table = Table(title=f"{count} in {name}", show_lines=True)
     for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
         table.add_column(column, overflow="fold")
     table.add_column("evidence", overflow="fold")
     for row in rows(runs, study):
         table.add_row(*row)
+    if args.all:
+        left_out = [run for run, _ in chosen.left_out]
+        for row, (_, why) in zip(rows(left_out, study), chosen.left_out, strict=True):
+            row[1] = f"no: not in the study ({why})"
+            table.add_row(*row)
     # a pipe or a file gets the full table, not one folded to 80 columns
-    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+    console.print(table)
+    note = chosen.note()
+    if note:
+        more = "" if args.all else " (--all lists them)"
+        err.print(f"{note}{more}", soft_wrap=True, markup=False, highlight=False)
     for warning in study.unused_warnings() + unknown_warnings(runs, study):
         err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)

@@ -47,11 +47,17 @@ def _epochs(run: Run) -> str | None:
     return plural(run.epochs, "epoch") if run.epochs else None
 
 
-def _subset(run: Run) -> str | None:
+def subset_percent(run: Run) -> float | None:
+    """The share of the data the run trained on, in percent, when it logged one below 100."""
     value = run.config.get("subset_percentage")
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 100:
-        return f"{value:g}% subset"
+        return float(value)
     return None
+
+
+def _subset(run: Run) -> str | None:
+    value = subset_percent(run)
+    return f"{value:g}% subset" if value is not None else None
 
 
 def _date(run: Run) -> str | None:
@@ -84,9 +90,13 @@ def unique_labels(
             continue
         for teller in TELLERS:
             told = [teller(run) for run in group]
-            if all(told) and len(set(told)) == len(told):
+            # one run of the whole data set among subsets is told apart by saying nothing:
+            # "Laptop, 1 thread" beside "Laptop, 1 thread, 2% subset"
+            partly = teller is _subset and told.count(None) == 1
+            if (all(told) or partly) and len(set(told)) == len(told):
                 for run, extra in zip(group, told, strict=True):
-                    labels[run.run_id] = f"{label}, {extra}"
+                    if extra:
+                        labels[run.run_id] = f"{label}, {extra}"
                 break
         else:
             for run in group:

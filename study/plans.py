@@ -243,7 +243,29 @@ def _closing_notes(view: StudyView, lanes: list[RaceLane]) -> str:
     if report.max_speedup_per_epoch is not None:
         per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
         lines.append(f"Per epoch (equal work): up to {per_epoch} faster.")
+    lines += configuration_notes(view, [lane.run for lane in lanes])
     return "\n".join(lines)
+
+
+def configuration_notes(view: StudyView, runs: list[Run]) -> list[str]:
+    """What the lanes stand for: the spread of each drawn configuration's runs, and how many
+    configurations have no lane."""
+    selection = view.selection
+    lines = []
+    for run in runs:
+        count = selection.stands_for.get(run.run_id, 1)
+        if count > 1 and run.run_id in selection.spread:
+            low, high = selection.spread[run.run_id]
+            lines.append(
+                f"{view.label(run)}: the {view.study.pick} of {count} runs, which took "
+                f"{units.duration_range(low, high)}."
+            )
+    more = selection.more_text()
+    if more:
+        lines.append(
+            f"{more.capitalize()} are not drawn ('python -m extract runs --summary' lists them)."
+        )
+    return lines
 
 
 def _epochs_text(epochs: set[float] | set[float | None]) -> str:
@@ -329,8 +351,15 @@ def comparison_plan(view: StudyView) -> ComparisonPlan:
         start_notes=_comparison_notes(
             view, cluster_bars, "Bars grow with the clock (log scale).", what
         ),
-        closing_notes=_comparison_notes(
-            view, laptop_bars, _comparison_range_note(view, laptop_values), what
+        closing_notes="\n".join(
+            line
+            for line in [
+                _comparison_notes(
+                    view, laptop_bars, _comparison_range_note(view, laptop_values), what
+                ),
+                *configuration_notes(view, [b.run for b in plan_bars]),
+            ]
+            if line
         ),
     )
 

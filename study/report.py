@@ -17,6 +17,8 @@ def to_markdown(report: Report) -> str:
     lines = ["## Key Metrics", "", *_headline_lines(report), "", *_table_lines(report)]
     if report.baseline_run:
         lines += ["", f"\\* per epoch done, against {report.baseline_run}."]
+    if report.selection:
+        lines += ["", "Runs shown:"] + [f"- {line}" for line in report.selection]
     if report.warnings:
         lines += ["", "Notes:"] + [f"- {w}" for w in report.warnings]
     return "\n".join(lines) + "\n"

@@ -1,22 +1,82 @@
-"""Which runs a figure shows, and why the others are left out.
+"""Which runs are the study, which a figure shows, and why the others are left out.
 
-A run is shown when its facts are known (a laptop, or a cluster run with a GPU count), it is not
-excluded (study file, include/exclude settings), and its time is real: a finished run, or a
-laptop run whose full time is an estimate from its own pace. When several cluster runs share a
-GPU count, one stands for them: the fastest finished (per epoch when known), or the latest,
-as the study file's ``pick`` says; the screen says "best of N".
+Two steps, read by every command (the scenes, the deck, `report`, `extract runs`):
+
+1. ``choose``: the runs of the study. The study file's [select] (tags, group, job type, sweep,
+   state, creation date, config values, names: extract/runfilter.py), then manim.cfg's
+   ``include_runs``/``exclude_runs`` name regexes; a run must pass both. What they leave out is
+   counted and said ("12 runs left out by the study file's [select]").
+2. ``select``: what is shown. A run is shown when its facts are known (a laptop, or a cluster run
+   with a GPU count), it is not excluded, and its time is real: a finished run, or a laptop run
+   whose full time is an estimate from its own pace. Runs of one configuration (a GPU count; a
+   laptop's machine, cores and data subset) are one lane: the fastest finished (per epoch when
+   known), or the latest, as the study file's ``pick`` says; the screen says "best of N" and
+   the report the spread of their times. When there are more configurations than lanes fit
+   (LANE_ROOM), the ones the story needs stay (fastest and slowest cluster run, the baseline,
+   both ends of the laptop range), then GPU counts, then laptops spread over their range; the
+   rest are counted ("and 14 more configurations").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from extract.model import Run
+from extract.runfilter import RunFields
 from extract.studyfile import StudyFile
 from extract.unknown import cpu_job_on_cluster, gpu_bound, missing_facts
 
-from .labels import plural
+from .labels import base_label, plural, subset_percent
+from .settings import Settings
+
+STUDY_SELECT = "the study file's [select]"
+SETTINGS_SELECT = "manim.cfg's include_runs/exclude_runs"
+# lanes a race or comparison draws at most: what the lane layout holds at the smallest text
+# (scenes/kit/lanes.py; the frame critic's twenty-runs store draws 20)
+LANE_ROOM = 20
+
+
+@dataclass
+class Chosen:
+    """The runs of the study, and those the selections left out, with why."""
+
+    runs: list[Run]
+    left_out: list[tuple[Run, str]] = field(default_factory=list)  # run, "[select]: why"
+    by_study: int = 0
+    by_settings: int = 0
+
+    def note(self) -> str | None:
+        """'12 runs left out by the study file's [select], 3 by manim.cfg's ...'."""
+        counts = [
+            (n, where)
+            for n, where in ((self.by_study, STUDY_SELECT), (self.by_settings, SETTINGS_SELECT))
+            if n
+        ]
+        if not counts:
+            return None
+        (first, where), rest = counts[0], counts[1:]
+        lead = f"{plural(first, 'run')} left out by {where}"
+        return ", ".join([lead, *(f"{n:,} by {where}" for n, where in rest)])
+
+
+def choose(runs: list[Run], settings: Settings, study: StudyFile) -> Chosen:
+    """The study's runs: the study file's [select], then manim.cfg's name regexes."""
+    kept, left_out = [], []
+    by_study = by_settings = 0
+    in_settings = {id(run) for run in settings.select(runs)}
+    for run in runs:
+        why = study.select.why_not(RunFields.of(run)) if not study.select.empty else None
+        if why is not None:
+            by_study += 1
+            left_out.append((run, f"[select]: {why}"))
+        elif id(run) not in in_settings:
+            by_settings += 1
+            left_out.append((run, "include_runs/exclude_runs in manim.cfg"))
+        else:
+            kept.append(run)
+    return Chosen(kept, left_out, by_study, by_settings)
 
 
 @dataclass
@@ -24,6 +84,10 @@ class Selection:
     shown: list[Run]  # cluster by GPU count, most first, then laptops fastest first
     stands_for: dict[str, int] = field(default_factory=dict)  # run id -> runs it stands for
     left_out: list[tuple[Run, str]] = field(default_factory=list)
+    # run id -> (fastest, slowest) time of the runs it stands for, when several
+    spread: dict[str, tuple[float, float]] = field(default_factory=dict)
+    configurations: int = 0  # configurations with a run to show, drawn or not
+    more: int = 0  # configurations not drawn: more than LANE_ROOM
 
     @property
     def cluster(self) -> list[Run]:
@@ -32,6 +96,11 @@ class Selection:
     @property
     def laptops(self) -> list[Run]:
         return [r for r in self.shown if r.platform == "laptop"]
+
+    def more_text(self) -> str | None:
+        if not self.more:
+            return None
+        return f"and {plural(self.more, 'more configuration')}"
 
 
 def why_left_out(run: Run) -> str | None:
@@ -56,6 +125,40 @@ def why_left_out(run: Run) -> str | None:
     return None
 
 
+def configuration(run: Run) -> Hashable:
+    """What a lane stands for: a cluster GPU count; a laptop's machine (its host, where wandb
+    recorded it), cores or threads, the share of the data it trained on and the epochs it
+    planned (its time on screen is the whole job's)."""
+    if run.platform == "cluster":
+        return ("cluster", run.gpus)
+    host = run.metadata.get("host")
+    # a run the study file names on screen is its own lane
+    return (
+        "laptop",
+        str(host) if host else None,
+        run.cores,
+        run.cores_word,
+        subset_percent(run),
+        run.epochs,
+        run.label_override,
+    )
+
+
+def describe_configuration(run: Run, laptop_name: str = "Laptop") -> str:
+    """A configuration in words, from the run that stands for it: '8 GPUs, 1 node',
+    'Laptop, 8 cores, 2% subset, on mbp-anna'."""
+    if run.platform == "cluster":
+        return base_label(run) if not run.label_override else plural(run.gpus or 0, "GPU")
+    label = base_label(run, laptop_name) if not run.label_override else laptop_name
+    subset = subset_percent(run)
+    if subset is not None:
+        label += f", {subset:g}% subset"
+    if run.epochs:
+        label += f", {plural(run.epochs, 'epoch')}"
+    host = run.metadata.get("host")
+    return label + (f", on {host}" if host else "")
+
+
 def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     study = study or StudyFile()
     left_out: list[tuple[Run, str]] = []
@@ -66,25 +169,72 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
             candidates.append(run)
         else:
             left_out.append((run, reason))
-    by_gpus: dict[int, list[Run]] = defaultdict(list)
-    laptops = []
+    groups: dict[Hashable, list[Run]] = defaultdict(list)
     for run in candidates:
-        if run.platform == "cluster" and run.gpus:
-            by_gpus[run.gpus].append(run)
-        else:
-            laptops.append(run)
-    cluster, stands_for = [], {}
-    for gpus in sorted(by_gpus, reverse=True):
-        group = by_gpus[gpus]
-        chosen = _pick(group, study.pick)
-        cluster.append(chosen)
-        stands_for[chosen.run_id] = len(group)
-        for run in group:
-            if run is not chosen:
-                stands = f"{chosen.name} stands for its {plural(gpus, 'GPU')} ({study.pick})"
-                left_out.append((run, stands))
-    laptops.sort(key=lambda r: r.time_s)
-    return Selection(cluster + laptops, stands_for, left_out)
+        groups[configuration(run)].append(run)
+    stands_for, spread, chosen = {}, {}, {}
+    for key, group in groups.items():
+        pick = _pick(group, study.pick)
+        chosen[key] = pick
+        stands_for[pick.run_id] = len(group)
+        if len(group) > 1:
+            times = [r.time_s for r in group]
+            spread[pick.run_id] = (min(times), max(times))
+    cluster = sorted(
+        (r for r in chosen.values() if r.platform == "cluster"),
+        key=lambda r: r.gpus or 0,
+        reverse=True,
+    )
+    laptops = sorted(
+        (r for r in chosen.values() if r.platform != "cluster"), key=lambda r: r.time_s
+    )
+    kept = _room(cluster, laptops, study)
+    more = 0
+    for key, pick in chosen.items():
+        if pick.run_id not in kept:
+            more += 1
+            why = f"its configuration has no lane: more than {LANE_ROOM} configurations"
+            left_out += [(run, why) for run in groups[key]]
+            continue
+        what = plural(pick.gpus, "GPU") if pick.platform == "cluster" and pick.gpus else None
+        stands = f"{pick.name} stands for its {what or 'configuration'} ({study.pick})"
+        left_out += [(run, stands) for run in groups[key] if run is not pick]
+    shown = [r for r in cluster + laptops if r.run_id in kept]
+    return Selection(shown, stands_for, left_out, spread, len(chosen), more)
+
+
+def _room(cluster: list[Run], laptops: list[Run], study: StudyFile) -> set[str]:
+    """The run ids of the configurations drawn: every one when they fit, else the story's."""
+    if len(cluster) + len(laptops) <= LANE_ROOM:
+        return {r.run_id for r in cluster + laptops}
+    needed: list[Run] = []
+    if cluster:
+        needed.append(min(cluster, key=lambda r: r.time_s))
+        per_epoch = [r for r in cluster if r.time_per_epoch_s]
+        if per_epoch:
+            needed.append(min(per_epoch, key=lambda r: r.time_per_epoch_s or 0.0))
+        needed.append(max(cluster, key=lambda r: r.time_s))
+        named = [r for r in cluster if study.baseline in (r.run_id, r.name)]
+        needed += named or [min(cluster, key=lambda r: (r.gpus or 0, r.time_s))]
+    if laptops:
+        needed += [laptops[0], laptops[-1]]
+    kept = {r.run_id for r in needed}
+    for side in (cluster, laptops):  # GPU counts first: the study is how training scales
+        rest = [r for r in side if r.run_id not in kept]
+        kept |= {r.run_id for r in _evenly(rest, LANE_ROOM - len(kept))}
+    return kept
+
+
+def _evenly(runs: list[Run], count: int) -> list[Run]:
+    """``count`` runs spread evenly over ``runs`` (in their order), ends included."""
+    if count <= 0:
+        return []
+    if count >= len(runs):
+        return runs
+    if count == 1:
+        return [runs[len(runs) // 2]]
+    step = (len(runs) - 1) / (count - 1)
+    return [runs[round(i * step)] for i in range(count)]
 
 
 def _pick(group: list[Run], how: str) -> Run:

@@ -34,6 +34,8 @@ def duration(seconds: float) -> str:
 def duration_range(low: float, high: float) -> str:
     """'54-76 h' when both ends share a unit, else '20 h-4.2 days'."""
     low_text, high_text = duration(low), duration(high)
+    if low_text == high_text:  # "3.0 min", not "3.0-3.0 min"
+        return low_text
     low_number, low_unit = low_text.split(" ", 1)
     high_number, high_unit = high_text.split(" ", 1)
     if low_unit == high_unit:

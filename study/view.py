@@ -14,7 +14,7 @@ from extract.studyfile import StudyFile
 from .analysis import Report, build_report
 from .labels import unique_labels
 from .metrics import ACCURACY_KEYS, LOSS_KEYS
-from .selection import Selection, select
+from .selection import Chosen, Selection, choose, select
 from .settings import Metric, Settings, asked_key
 
 # what the race reads of every run's history (progress), whatever else a scene draws
@@ -31,6 +31,8 @@ class StudyView:
     labels: dict[str, str]
     short_labels: dict[str, str]
     report: Report
+    # what the study file's [select] and manim.cfg's regexes left out of ``runs``
+    chosen: Chosen | None = None
 
     @property
     def shown(self) -> list[Run]:
@@ -71,17 +73,18 @@ def view_of(
     """The view of ``runs`` (the study file's corrections already applied to them)."""
     settings = settings or Settings()
     study = study or StudyFile()
-    chosen = settings.select(runs)
-    selection = select(chosen, study)
+    chosen = choose(runs, settings, study)
+    selection = select(chosen.runs, study)
     return StudyView(
         settings=settings,
         study=study,
         store_name=store_name,
-        runs=chosen,
+        runs=chosen.runs,
         selection=selection,
         labels=unique_labels(selection.shown, settings.laptop_name, selection.stands_for),
         short_labels=unique_labels(selection.shown, settings.laptop_name, short=True),
-        report=build_report(chosen, study, settings),
+        report=build_report(chosen.runs, study, settings, chosen),
+        chosen=chosen,
     )
 
 
@@ -104,7 +107,13 @@ def source_text(
         without = sum(r.run_id not in drawn for r in view.shown)
         if without:
             parts.append(f"{without} {'run' if without == 1 else 'runs'} without '{key}'")
+    more = view.selection.more_text()
+    if more:
+        parts.append(f"{more} not drawn")
     left_out = len(view.selection.left_out)
     if left_out:
-        parts.append(f"{left_out} more not shown ('python -m extract runs' says why)")
+        parts.append(f"{left_out:,} more not shown ('python -m extract runs' says why)")
+    note = view.chosen.note() if view.chosen else None
+    if note:
+        parts.append(note)
     return "  \u00b7  ".join(parts)

@@ -295,6 +295,12 @@ def check_explain(repo: Path, result: Result) -> None:
     assert "[job, strength 3]" in result.stdout, result.stdout
 
 
+def check_summary(repo: Path, result: Result) -> None:
+    # the sample's exports: ten configurations, one lane each
+    assert "shown: 10 lanes" in result.stdout, result.stdout
+    assert "64 GPUs, 8 nodes" in result.stdout, result.stdout
+
+
 def check_activate(repo: Path, result: Result) -> None:
     assert result.stdout.strip().endswith("/.venv/bin/manim"), result.stdout
 
@@ -452,6 +458,13 @@ STEPS = [
         check=check_json,
     ),
     Step(("python -m extract runs",), "python -m extract runs", phase=7),
+    Step(
+        ("python -m extract runs --summary",),
+        "python -m extract runs --summary",
+        phase=7,
+        check=check_summary,
+    ),
+    Step(("python -m extract runs --all",), "python -m extract runs --all", phase=7),
     Step(
         ('python -m extract runs --explain "8 GPU 1 Node Run"',),
         'python -m extract runs --explain "8 GPU 1 Node Run"',

@@ -239,6 +239,8 @@ def test_race_plan_of_the_export(csv_runs):
         "Workstation: 75.8 h (estimate: 48.5 min measured, rest extrapolated).",
         f"Headline: 1,393{TIMES} faster in total time.",
         f"Per epoch (equal work): up to 2,786{TIMES} faster.",
+        # the spread of the runs a lane stands for
+        "64 GPUs, 8 nodes (best of 3): the fastest of 3 runs, which took 3.3\u20133.9 min.",
     ]
     assert "LUMI: 3 runs on 1-64 GPUs." in plan.start_notes
     assert "2 times estimated from partial runs" in plan.source

@@ -34,6 +34,7 @@ class StandInRun:
         metadata=None,
         job_type=None,
         events=None,
+        sweep_name=None,
     ):
         self.id, self.name, self.state = run_id, name, state
         self.config = dict(config or {})
@@ -44,6 +45,7 @@ class StandInRun:
         self.fail_after_rows = fail_after_rows
         self.metadata = metadata
         self.job_type = job_type
+        self.sweep_name = sweep_name  # the public API's name for the sweep's id
         self._events = list(events or [])
         self.pages_served = 0
         self.scans: list[tuple[list[str] | None, int]] = []
