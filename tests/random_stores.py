@@ -18,7 +18,7 @@ from extract.store import save_runs
 
 # lanes a study may have here; beyond what a slide has room for, the scenes keep what the story
 # needs (issue 27's lanes per configuration)
-MOST_LANES = 12
+MOST_LANES = 30
 SHORTEST_S = 0.1
 LONGEST_S = 30 * 24 * 3600.0
 # words a user's names are made of: letters, digits, the punctuation names carry ('%' only in
