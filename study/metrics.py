@@ -245,8 +245,47 @@ def best_accuracy_at(
     return best_accuracy(run, key, stated), None
 
 
+MAX_PERCENT_DECIMALS = 4
+
+
+def percent_decimals(target: float | None) -> int:
+    """How many decimals an accuracy is shown with: one, or as many as the target has
+    ("92.55%"), so that a value and the target are read at the same precision."""
+    if target is None:
+        return 1
+    written = f"{target:g}"
+    decimals = len(written.split(".")[1]) if "." in written and "e" not in written else 0
+    return min(MAX_PERCENT_DECIMALS, max(1, decimals))
+
+
+def shown_percent(values: NDArray[np.float64], decimals: int) -> NDArray[np.float64]:
+    """Accuracies (percent) as the screen shows them: one rounding for the labels and for
+    deciding "reached", so that a label reading "90.0%" never sits beside "not reached" for a
+    90% target (0.8997 is shown as 90.0%, and so it reached 90%)."""
+    return np.round(np.asarray(values, dtype=float), decimals)
+
+
+def percent_text(value: float, decimals: int) -> str:
+    return f"{float(shown_percent(np.array([value]), decimals)[0]):.{decimals}f}%"
+
+
+def target_text(target: float) -> str:
+    """The target as the screen writes it ("90%", "92.55%"), at the precision values are
+    compared with it."""
+    return f"{round(target, percent_decimals(target)):g}%"
+
+
+def first_at_target(values: NDArray[np.float64], target: float) -> int | None:
+    """The index of the first value (percent) that reaches ``target`` as the screen shows
+    both; None when none does."""
+    decimals = percent_decimals(target)
+    goal = round(target, decimals)
+    reached = np.nonzero(shown_percent(values, decimals) >= goal)[0]
+    return int(reached[0]) if reached.size else None
+
+
 def time_to_percent(run: Run, key: str, target: float, stated: str | None = None) -> float | None:
-    """First wall time at which the run's accuracy reached ``target`` percent."""
+    """First wall time at which the run's accuracy, as shown, reached ``target`` percent."""
     times, values = percent_series(run, key, stated)
-    reached = np.nonzero(values >= target)[0]
-    return float(times[reached[0]]) if reached.size else None
+    at = first_at_target(values, target)
+    return float(times[at]) if at is not None else None
