@@ -33,6 +33,7 @@ from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
 from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
+from study.units import clock_tenths
 
 CLOSING_SECONDS = 1.0
 CHART_BOX = (-5.0, 2.9, -2.3, 2.3)
@@ -141,9 +142,11 @@ class MetricVsTime(kit.ClockedScene):
         # a deck holds when the first run reaches the target (without one: first finishes)
         reached = [trace.reached for trace in traces if trace.target_s is not None]
         first = min(reached or [trace.done for trace in traces]) + MARK_FADE
+        # a curve's end and its target ring: the clock reads them as finely as the ranking
+        events = [t.end_s for t in traces] + [t.target_s for t in traces if t.target_s is not None]
         return kit.ClockStage(
             clock=clock_map,
-            readout=kit.ClockReadout(theme),
+            readout=kit.ClockReadout(theme, tenths=clock_tenths(events)),
             first_frame=[self.frame_of(plan.title, plan.source), chart],
             static=[target_line],
             changing=changing,
