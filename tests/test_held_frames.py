@@ -50,3 +50,50 @@ def test_the_race_clock_reads_a_sub_second_finish_in_tenths():
     assert reading.startswith("0:00.") and reading != "0:00.0", reading
     held = [t.content for t in probed.frames[-1] if CLOCK.fullmatch(t.content)]
     assert held and all("." in r for r in held), held  # one unit for the whole clock
+
+
+def four_laptops() -> list[Run]:
+    """The sample with four laptop runs: a second run of one laptop at the same time per epoch
+    (its mark coincides with the first's) and one at a third of the other's time."""
+    runs = sample_runs()
+    multicore, benchmark = (
+        (r for r in runs if r.platform == "laptop" and "Multicore" in r.name),
+        (r for r in runs if r.platform == "laptop" and "Benchmark" in r.name),
+    )
+    again = next(multicore)
+    faster = next(benchmark)
+    again = dataclasses.replace(again, run_id=f"{again.run_id}-again", name=f"{again.name}-again")
+    faster = dataclasses.replace(
+        faster,
+        run_id=f"{faster.run_id}-4c",
+        name="Laptop-4cores",
+        time_s=faster.time_s / 3,
+        measured_s=(faster.measured_s or 0) / 3,
+    )
+    return [*runs, again, faster]
+
+
+def test_laptops_at_one_spot_are_counted_in_one_name():
+    from study.cost_plan import cost_plan, laptop_spot_label
+
+    marks = {m.run.name: m for m in cost_plan(view_of(four_laptops())).laptops}
+    twins = [marks["Laptop-Multicore-2.0pct-8cores"], marks["Laptop-Multicore-2.0pct-8cores-again"]]
+    assert twins[0].time_per_epoch_s == twins[1].time_per_epoch_s
+    assert laptop_spot_label(twins, "Laptop") == "Laptop, 8 cores (2 runs)"
+    apart = [marks["Laptop-4cores"], marks["Laptop-Multicore-2.0pct-8cores"]]
+    assert laptop_spot_label(apart, "Laptop") == "Laptop (2 runs)"
+    assert laptop_spot_label(apart[:1], "Laptop") == apart[0].label
+
+
+@pytest.mark.render
+def test_every_laptop_mark_of_the_cost_chart_is_named():
+    # four laptop runs drew three marks (two coincide) and named none (found by a newcomer)
+    from scenes.cost import CostOfSpeed
+
+    probed = probe(CostOfSpeed, view_of(four_laptops()), frame_rate=CRITIC_FRAME_RATE)
+    held = [t.content for t in probed.frames[-1]]
+    assert "Laptop, 8 cores (2 runs)" in held, held
+    assert "Laptop, 8-thread CPU, Laptop-4cores" in held, held
+    assert any(t.startswith("Laptop, 8-thread CPU, Laptop-Bench") for t in held), held
+    found = [p for frame in probed.judged for p in frame.problems]
+    assert found == [], found
