@@ -259,10 +259,14 @@ def percent_decimals(target: float | None) -> int:
 
 
 def shown_percent(values: NDArray[np.float64], decimals: int) -> NDArray[np.float64]:
-    """Accuracies (percent) as the screen shows them: one rounding for the labels and for
-    deciding "reached", so that a label reading "90.0%" never sits beside "not reached" for a
-    90% target (0.8997 is shown as 90.0%, and so it reached 90%)."""
-    return np.round(np.asarray(values, dtype=float), decimals)
+    """Accuracies (percent) as the screen shows them, cut (never rounded up) to ``decimals``:
+    one rounding for the labels and for deciding "reached". 0.8997 reads "89.9%" beside "not
+    reached" for 90% (a newcomer saw "90.0%" beside "not reached"), and a shown figure never
+    claims more than the run logged: "reached" stays what the run did. The epsilon keeps a
+    logged fraction's float error (0.57 * 100 is 56.99999999999999) from cutting a digit."""
+    scale = 10.0**decimals
+    shown: NDArray[np.float64] = np.floor(np.asarray(values, dtype=float) * scale + 1e-6) / scale
+    return shown
 
 
 def percent_text(value: float, decimals: int) -> str:
@@ -277,7 +281,8 @@ def target_text(target: float) -> str:
 
 def first_at_target(values: NDArray[np.float64], target: float) -> int | None:
     """The index of the first value (percent) that reaches ``target`` as the screen shows
-    both; None when none does."""
+    both (which is the value itself reaching it: the target has no more decimals than are
+    shown); None when none does."""
     decimals = percent_decimals(target)
     goal = round(target, decimals)
     reached = np.nonzero(shown_percent(values, decimals) >= goal)[0]
