@@ -24,6 +24,7 @@ from manim import (
 from extract.model import Run
 from scenes import kit
 from study.plans import ComparisonBar, ComparisonPlan, comparison_plan
+from study.units import clock_tenths
 
 TIMES = "\u00d7"
 RANGE_SECONDS = 1.0
@@ -105,7 +106,11 @@ class TrainingComparison(kit.ClockedScene):
         frame = self.frame_of(plan.title, plan.source)
         return kit.ClockStage(
             clock=clock_map,
-            readout=kit.ClockReadout(theme, "per epoch" if self.per_epoch else "elapsed"),
+            readout=kit.ClockReadout(
+                theme,
+                "per epoch" if self.per_epoch else "elapsed",
+                tenths=clock_tenths(list(values.values())),
+            ),
             first_frame=[frame, self.axis.grid, self.axis, axis_caption],
             static=[static],
             changing=changing,

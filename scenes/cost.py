@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -25,6 +26,7 @@ from manim import (
     Dot,
     FadeIn,
     GrowFromCenter,
+    Line,
     ManimColor,
     Mobject,
     ParsableManimColor,
@@ -33,7 +35,14 @@ from manim import (
 from manim.typing import Point3DLike, Vector3D
 
 from scenes import kit
-from study.cost_plan import CostPlan, CostPoint, cost_plan, table_points
+from study.cost_plan import (
+    CostPlan,
+    CostPoint,
+    LaptopMark,
+    cost_plan,
+    laptop_spot_label,
+    table_points,
+)
 
 CHART_BOX = (-5.3, 1.45, -0.8, 2.45)  # the most room the chart takes: less under a long title
 TABLE_LEFT = 2.35
@@ -91,18 +100,31 @@ class CostOfSpeed(kit.StudyScene):
             )
             for p in plan.points
         ]
-        laptops = self._laptops(plan, chart, colors)
-        ideal_label = self._ideal_label(plan, ideal, chart, [*dots, *laptops])
+        spots = self._laptops(plan, chart, colors)
+        laptop_dots = [dot for dot, _ in spots]
+        # the laptops' names first: the ideal line's label has a choice of places along it;
+        # where none is left, it takes its place first and the names go around it
+        names = self._laptop_names(spots, chart, colors, dots, ideal)
+        named = [part for name in names for part in name]
+        ideal_label = self._ideal_label(plan, ideal, chart, [*dots, *laptop_dots, *named])
+        if ideal_label is None:
+            ideal_label = self._ideal_label(plan, ideal, chart, [*dots, *laptop_dots])
+            if ideal_label is None:
+                ideal_label = self._ideal_label(plan, ideal, chart, [])
+            assert ideal_label is not None  # with nothing drawn, its first place is free
+            names = self._laptop_names(spots, chart, colors, [*dots, ideal_label], ideal)
         # the ideal line is read like data: only its own label may sit on it; it spans the
         # whole axis by definition, so it says nothing of where the data ends (no axis)
         kit.marks.data(ideal, own=[ideal_label])
-        self._place_laptop_label(laptops, chart, [*dots, ideal_label, ideal])
+        laptops = VGroup(*laptop_dots, *names)
         self.play(Create(ideal), FadeIn(ideal_label), run_time=IDEAL_SECONDS)
 
         self.begin_part(plan.points_notes)
         header, rows, below = self._table(plan, colors, chart.top, body.get_top()[1])
         self.play(FadeIn(header), run_time=0.3)
-        placed: list[Mobject] = [ideal_label, *dots, *laptops]
+        # a name's leader line is thin: a GPU count may sit across it
+        placed: list[Mobject] = [ideal_label, *dots, *laptop_dots]
+        placed += [name[0] for name in names]
         for point, dot in zip(plan.points, dots, strict=True):
             label = self._point_label(point, dot, colors[point.run.run_id], placed, chart, ideal)
             shown = [GrowFromCenter(dot)]
@@ -152,27 +174,22 @@ class CostOfSpeed(kit.StudyScene):
 
     def _ideal_label(
         self, plan: CostPlan, ideal: Mobject, chart: kit.Chart, drawn: list[Mobject]
-    ) -> Mobject:
-        """Above or below the ideal line, at its right end else its left, where it covers
-        nothing drawn (points, the laptop and its label)."""
+    ) -> Mobject | None:
+        """Above or below the ideal line, at its right end else its left, else anywhere along
+        it from the right, where it covers nothing drawn (points, the laptops and their
+        names); None when no place is free."""
         label = kit.text(plan.ideal_label, kit.SOURCE_SIZE, self.theme.muted)
         end, start = ideal.get_end(), ideal.get_start()
-        for anchor, side in ((end, RIGHT), (start, LEFT)):
+        ends = [(end[0] - 0.1, RIGHT), (start[0] + 0.1, LEFT)]
+        along = np.arange(end[0] - 0.1 - label.width - 0.25, start[0] + 0.1, -0.25)
+        for x, side in [*ends, *((x, LEFT) for x in along)]:
             for direction in (UP, DOWN):
-                label.next_to(anchor, direction, buff=0.1).align_to(anchor, side)
-                label.shift(-side * 0.1)
+                label.next_to(end, direction, buff=0.1)
+                label.move_to([x, label.get_y(), 0], aligned_edge=side)
                 inside = chart.bottom < label.get_bottom()[1] and label.get_top()[1] < chart.top
                 if inside and not any(_overlap(label, other) for other in drawn):
                     return label
-        # no end of the line is free: the free place in the chart nearest its right end, off
-        # the points and the line (the label names the line it sits near)
-        occupied = [kit.marks.box_points(m) for m in drawn] + [kit.marks.dense_points(ideal)]
-        area = (chart.left + 0.05, chart.right - 0.05, chart.bottom + 0.05, chart.top - 0.05)
-        spot = kit.marks.free_spot((label.width, label.height), area, occupied, prefer=(1.0, 0.5))
-        if spot is not None:
-            return label.move_to([*spot, 0])
-        label.next_to(end, UP, buff=0.1).align_to(end, RIGHT).shift(LEFT * 0.1)
-        return label
+        return None
 
     def _dot(self, at: Point3DLike, color: ParsableManimColor, estimated: bool) -> Mobject:
         """A measured point is solid; an estimate is a dashed ring (as estimates are elsewhere)."""
@@ -208,36 +225,119 @@ class CostOfSpeed(kit.StudyScene):
                 return label
         return None
 
-    def _laptops(self, plan: CostPlan, chart: kit.Chart, colors: dict[str, ManimColor]) -> VGroup:
-        group = VGroup()
-        marks = [m for m in plan.laptops if m.value is not None]
+    def _laptops(
+        self, plan: CostPlan, chart: kit.Chart, colors: dict[str, ManimColor]
+    ) -> list[tuple[Mobject, list[LaptopMark]]]:
+        """One mark per place: laptop runs whose marks would coincide (closer than a dot's
+        width: equal times per epoch) share one, and its name says how many they are."""
+        marks = sorted(
+            (m for m in plan.laptops if m.value is not None),
+            key=lambda m: (m.time_per_epoch_s, m.value or 0.0),
+        )
+        spots: list[tuple[np.ndarray, list[LaptopMark]]] = []
         for mark in marks:
-            dot = self._dot(
-                chart.c2p(mark.time_per_epoch_s, mark.value or 0.0),
-                colors[mark.run.run_id],
-                mark.estimated,
-            )
-            group.add(kit.marks.data(dot, axis=chart))
-        return group
+            at = np.asarray(chart.c2p(mark.time_per_epoch_s, mark.value or 0.0), dtype=float)
+            if spots and np.linalg.norm(at - spots[-1][0]) < 2 * DOT_RADIUS:
+                spots[-1][1].append(mark)
+            else:
+                spots.append((at, [mark]))
+        drawn = []
+        for at, members in spots:
+            color = colors[members[0].run.run_id]
+            dot = self._dot(at, color, any(m.estimated for m in members))
+            drawn.append((kit.marks.data(dot, axis=chart), members))
+        return drawn
 
-    def _place_laptop_label(self, laptops: VGroup, chart: kit.Chart, drawn: list[Mobject]) -> None:
-        """Name the laptop marks beside them, where nothing else is drawn: above, to the left,
-        to the right; with no room, the closing line (in the same colour) names them."""
-        if not len(laptops):
-            return
-        name = self.settings.laptop_name
-        words = f"{name}: no GPU" if self.plan.measure == "gpu_hours" else name
-        label = kit.text(words, kit.SOURCE_SIZE, kit.laptop_color(self.theme, 0), bold=True)
+    def _laptop_names(
+        self,
+        spots: list[tuple[Mobject, list[LaptopMark]]],
+        chart: kit.Chart,
+        colors: dict[str, ManimColor],
+        drawn: list[Mobject],
+        ideal: Mobject,
+    ) -> list[VGroup]:
+        """Every laptop mark named in its run's colour: beside it where nothing else is drawn
+        (above, left, right), else at the nearest free place in the chart with a thin line to
+        it. One mark alone on the GPU-hours axis also says why it is at zero ("no GPU")."""
+        laptop_name = self.settings.laptop_name
         box = (chart.left, chart.right, chart.bottom, chart.top)
-        marks = VGroup(*laptops.submobjects)
-        for direction in (UP, LEFT, RIGHT):
-            label.next_to(marks, direction, buff=0.12)
-            if direction is not UP:
-                label.set_y(max(marks.get_y(), chart.bottom + label.height / 2 + 0.08))
-            kit.keep_inside(label, box)
-            if not any(_overlap(label, other) for other in [*drawn, *marks]):
-                laptops.add(label)
-                return
+        area = (chart.left + 0.08, chart.right - 0.08, chart.bottom + 0.08, chart.top - 0.04)
+        marks = [dot for dot, _ in spots]
+        taken: list[Mobject] = [*drawn, *marks]
+        occupied = [kit.marks.box_points(m) for m in taken] + [kit.marks.dense_points(ideal)]
+        names = []
+        # from the left: a name ending at its mark leaves the marks right of it free
+        for dot, members in sorted(spots, key=lambda spot: spot[0].get_x()):
+            words = laptop_spot_label(members, laptop_name)
+            if len(spots) == 1 and self.plan.measure == "gpu_hours":
+                words = f"{words}: no GPU"
+            size, color = kit.SOURCE_SIZE, colors[members[0].run.run_id]
+            label = kit.text(words, size, color, bold=True)
+            # a name ending at its mark reaches the chart's left edge at most
+            room = max(dot.get_x() - chart.left, chart.right - dot.get_x()) - 0.1
+            while label.width > room and len(words) > 2:
+                # cut letters, not words: what tells two runs apart is often at the end of a
+                # long name ("Laptop, 8-thread CPU, Laptop-Benchm…")
+                words = words[:-2].rstrip(" ,") + kit.lanes.ELLIPSIS
+                label = kit.text(words, size, color, bold=True)
+            name = self._beside(label, dot, color, box, taken, ideal)
+            if name is None:
+                goal = (
+                    (dot.get_x() - area[0]) / (area[1] - area[0]),
+                    (dot.get_y() - area[2]) / (area[3] - area[2]),
+                )
+                size_of = (label.width, label.height)
+                spot = kit.marks.free_spot(size_of, area, occupied, prefer=goal)
+                if spot is None:  # no free place in the chart: the closing line names them
+                    continue
+                label.move_to([*spot, 0])
+                end = label.get_critical_point(_toward(label, dot))
+                leader = Line(dot.get_center(), end, color=color, stroke_width=1.5)
+                name = VGroup(label, leader.set_stroke(opacity=0.6))
+                occupied.append(kit.marks.dense_points(leader))
+            taken.append(label)
+            occupied.append(kit.marks.box_points(label))
+            names.append(name)
+        return names
+
+    @staticmethod
+    def _beside(
+        label: Mobject,
+        dot: Mobject,
+        color: ManimColor,
+        box: tuple[float, float, float, float],
+        taken: list[Mobject],
+        ideal: Mobject,
+    ) -> VGroup | None:
+        """``label`` beside ``dot`` where it overlaps nothing ``taken`` and stays in ``box``:
+        above it, ending at it (marks in a row on the axis, named from the left: each name
+        a row higher than the last, a thin line down to its mark, past the names below,
+        which end left of it), or centred, or starting at it; then left or right of it."""
+        left, right, bottom, top = box
+        pitch = label.height + 0.08
+        rows = max(1, int((top - dot.get_top()[1]) / pitch))
+        tries = [(UP, RIGHT, row) for row in range(rows)] + [(UP, ORIGIN, 0), (UP, LEFT, 0)]
+        tries += [(LEFT, ORIGIN, 0), (RIGHT, ORIGIN, 0)]
+        for direction, edge, row in tries:
+            label.next_to(dot, direction, buff=0.1).shift(UP * pitch * row)
+            if np.any(edge):
+                label.align_to(dot, edge)
+            if direction is not UP:  # a mark on the axis: its name just above the axis line
+                label.set_y(max(dot.get_y(), bottom + label.height / 2 + 0.08))
+            inside = (
+                left <= label.get_left()[0]
+                and label.get_right()[0] <= right
+                and bottom <= label.get_bottom()[1]
+                and label.get_top()[1] <= top
+            )
+            if not inside or any(_overlap(label, other) for other in [*taken, ideal]):
+                continue
+            if row == 0:
+                return VGroup(label)
+            leader = Line(dot.get_top(), [dot.get_x(), label.get_bottom()[1] - 0.03, 0])
+            if not any(_overlap(leader, other, pad=0.02) for other in taken if other is not dot):
+                return VGroup(label, leader.set_stroke(color, width=1.5, opacity=0.6))
+        return None
 
     def _table(
         self, plan: CostPlan, colors: dict[str, ParsableManimColor], chart_top: float, floor: float
@@ -353,6 +453,15 @@ def _header_cells(
         group = VGroup(*(kit.text(line, size, color) for line in lines))
         wrapped.append(group.arrange(DOWN, aligned_edge=RIGHT, buff=0.06))
     return wrapped
+
+
+def _toward(label: Mobject, dot: Mobject) -> Vector3D:
+    """The side or corner of ``label`` that faces ``dot``: where its leader line ends."""
+    dx, dy = dot.get_center()[:2] - label.get_center()[:2]
+    horizontal = RIGHT if dx > label.width / 2 else LEFT if dx < -label.width / 2 else ORIGIN
+    vertical = UP if dy > label.height / 2 else DOWN if dy < -label.height / 2 else ORIGIN
+    side = horizontal + vertical
+    return side if np.any(side) else DOWN
 
 
 def _overlap(a: Mobject, b: Mobject, pad: float = 0.04) -> bool:

@@ -33,6 +33,7 @@ from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
 from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
+from study.units import clock_tenths
 
 CLOSING_SECONDS = 1.0
 CHART_BOX = (-5.0, 2.9, -2.3, 2.3)
@@ -110,6 +111,8 @@ class MetricVsTime(kit.ClockedScene):
             y_caption=plan.y_caption,
         )
         target = plan.target
+        colors = kit.run_colors(theme, runs)
+        traces = self.traces = self._traces(plan, chart, colors, target)
         target_line = self.target_line = VGroup()
         if target is not None:
             y = float(chart.y_of(target))
@@ -123,10 +126,7 @@ class MetricVsTime(kit.ClockedScene):
                 )
             )
             caption = kit.text(f"target {plan.target_text}", kit.SOURCE_SIZE, theme.muted)
-            target_line.add(caption.move_to([chart.left + 0.12, y + 0.18, 0], aligned_edge=LEFT))
-
-        colors = kit.run_colors(theme, runs)
-        traces = self.traces = self._traces(plan, chart, colors, target)
+            target_line.add(_beside_the_line(caption, chart, y, _drawn_points(traces)))
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
         # a curve is traced until its run's end, its end mark and label fade in then, its target
         # ring when it reaches the target
@@ -141,9 +141,11 @@ class MetricVsTime(kit.ClockedScene):
         # a deck holds when the first run reaches the target (without one: first finishes)
         reached = [trace.reached for trace in traces if trace.target_s is not None]
         first = min(reached or [trace.done for trace in traces]) + MARK_FADE
+        # a curve's end and its target ring: the clock reads them as finely as the ranking
+        events = [t.end_s for t in traces] + [t.target_s for t in traces if t.target_s is not None]
         return kit.ClockStage(
             clock=clock_map,
-            readout=kit.ClockReadout(theme),
+            readout=kit.ClockReadout(theme, tenths=clock_tenths(events)),
             first_frame=[self.frame_of(plan.title, plan.source), chart],
             static=[target_line],
             changing=changing,
@@ -379,6 +381,53 @@ def _fitted_name(name: str, length: int) -> str:
     head = name[: length - 1]
     cut = head.rsplit(" ", 1)[0] if " " in head.strip() else head
     return cut.rstrip(",;:( ") + kit.lanes.ELLIPSIS
+
+
+def _drawn_points(traces: list[Trace]) -> np.ndarray:
+    """Every point the held frame's curves, end dots and target rings cover: the whole curve
+    of each run (any earlier frame shows a part of it)."""
+    clouds = []
+    for trace in traces:
+        corners = np.column_stack([trace.x, trace.y, np.zeros(len(trace.x))])
+        clouds.append(kit.marks.dense_points(VMobject().set_points_as_corners(corners)))
+        clouds.append(kit.marks.box_points(trace.end_dot))
+        if trace.marker is not None:
+            clouds.append(kit.marks.box_points(trace.marker))
+    return np.concatenate(clouds)[:, :2] if clouds else np.zeros((0, 2))
+
+
+def _beside_the_line(caption: VMobject, chart: kit.Chart, y: float, drawn: np.ndarray) -> VMobject:
+    """The target line's caption just above or below the line where no curve is: at its left
+    end, else its right end, else the first free place along it from the left. Curves cross
+    the target where they reach it, and a run starting near it runs along it (a newcomer saw
+    two curves cross "target 90%"); where every place is crossed, the least crossed one."""
+    pad, step = 0.06, 0.25
+    first, last = chart.left + 0.12, chart.right - 0.12 - caption.width
+    along = np.arange(first + step, last, step)
+    best, fewest = (first, 0.18), None
+    for x in [first, last, *along]:
+        for above in (0.18, -0.18):
+            box = (
+                x - pad,
+                x + caption.width + pad,
+                y + above - caption.height / 2 - pad,
+                y + above + caption.height / 2 + pad,
+            )
+            inside = (
+                (drawn[:, 0] > box[0])
+                & (drawn[:, 0] < box[1])
+                & (drawn[:, 1] > box[2])
+                & (drawn[:, 1] < box[3])
+            )
+            crossed = int(inside.sum())
+            if fewest is None or crossed < fewest:
+                best, fewest = (x, above), crossed
+            if crossed == 0:
+                break
+        if fewest == 0:
+            break
+    x, above = best
+    return caption.move_to([x, y + above, 0], aligned_edge=LEFT)
 
 
 def _fitted_entry(line: str, name: str, length: int) -> str:

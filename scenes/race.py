@@ -33,6 +33,7 @@ from extract.model import Run
 from scenes import kit
 from study.plans import RaceLane, RacePlan, race_plan
 from study.progress import ProgressCurve
+from study.units import clock_tenths
 
 TIMES = "\u00d7"
 CLOSING_SECONDS = 1.0
@@ -113,7 +114,8 @@ class ProgressRace(kit.ClockedScene):
         parts = [] if first is None else [(first.done + STAMP_FADE, plan.closing_notes)]
         return kit.ClockStage(
             clock=clock_map,
-            readout=kit.ClockReadout(theme),
+            # the clock reads the finishing times as finely as their stamps do
+            readout=kit.ClockReadout(theme, tenths=clock_tenths([r.time_s for r in runs])),
             first_frame=[self.frame_of(plan.title, plan.source), axis, axis_caption],
             static=[static],
             changing=changing,

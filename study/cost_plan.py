@@ -10,6 +10,7 @@ GPU-hours axis at zero, with its time per epoch, and says so.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extract.errors import InputError
@@ -211,6 +212,20 @@ def table_points(plan: CostPlan, limit: int) -> tuple[tuple[CostPoint, ...], str
         chosen += [others[min(int(k * step + step / 2), len(others) - 1)] for k in range(room)]
     kept = tuple(points[i] for i in sorted(set(chosen)))
     return kept, f"{len(kept)} of {len(points)} GPU counts in the table"
+
+
+def laptop_spot_label(marks: Sequence[LaptopMark], laptop_name: str) -> str:
+    """What names the laptop runs drawn at one spot: the run's label; several runs whose marks
+    coincide, what their labels share and how many they are ("Laptop, 8 cores (2 runs)"), so
+    that no run is hidden behind another's mark."""
+    if len(marks) == 1:
+        return marks[0].label
+    common = []
+    for parts in zip(*(m.label.split(", ") for m in marks), strict=False):
+        if len(set(parts)) > 1:
+            break
+        common.append(parts[0])
+    return f"{', '.join(common) or laptop_name} ({len(marks)} runs)"
 
 
 def _laptop_marks(view: StudyView, costs: dict[str, RunCost], energy: bool) -> list[LaptopMark]:

@@ -245,8 +245,52 @@ def best_accuracy_at(
     return best_accuracy(run, key, stated), None
 
 
+MAX_PERCENT_DECIMALS = 4
+
+
+def percent_decimals(target: float | None) -> int:
+    """How many decimals an accuracy is shown with: one, or as many as the target has
+    ("92.55%"), so that a value and the target are read at the same precision."""
+    if target is None:
+        return 1
+    written = f"{target:g}"
+    decimals = len(written.split(".")[1]) if "." in written and "e" not in written else 0
+    return min(MAX_PERCENT_DECIMALS, max(1, decimals))
+
+
+def shown_percent(values: NDArray[np.float64], decimals: int) -> NDArray[np.float64]:
+    """Accuracies (percent) as the screen shows them, cut (never rounded up) to ``decimals``:
+    one rounding for the labels and for deciding "reached". 0.8997 reads "89.9%" beside "not
+    reached" for 90% (a newcomer saw "90.0%" beside "not reached"), and a shown figure never
+    claims more than the run logged: "reached" stays what the run did. The epsilon keeps a
+    logged fraction's float error (0.57 * 100 is 56.99999999999999) from cutting a digit."""
+    scale = 10.0**decimals
+    shown: NDArray[np.float64] = np.floor(np.asarray(values, dtype=float) * scale + 1e-6) / scale
+    return shown
+
+
+def percent_text(value: float, decimals: int) -> str:
+    return f"{float(shown_percent(np.array([value]), decimals)[0]):.{decimals}f}%"
+
+
+def target_text(target: float) -> str:
+    """The target as the screen writes it ("90%", "92.55%"), at the precision values are
+    compared with it."""
+    return f"{round(target, percent_decimals(target)):g}%"
+
+
+def first_at_target(values: NDArray[np.float64], target: float) -> int | None:
+    """The index of the first value (percent) that reaches ``target`` as the screen shows
+    both (which is the value itself reaching it: the target has no more decimals than are
+    shown); None when none does."""
+    decimals = percent_decimals(target)
+    goal = round(target, decimals)
+    reached = np.nonzero(shown_percent(values, decimals) >= goal)[0]
+    return int(reached[0]) if reached.size else None
+
+
 def time_to_percent(run: Run, key: str, target: float, stated: str | None = None) -> float | None:
-    """First wall time at which the run's accuracy reached ``target`` percent."""
+    """First wall time at which the run's accuracy, as shown, reached ``target`` percent."""
     times, values = percent_series(run, key, stated)
-    reached = np.nonzero(values >= target)[0]
-    return float(times[reached[0]]) if reached.size else None
+    at = first_at_target(values, target)
+    return float(times[at]) if at is not None else None

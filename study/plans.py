@@ -20,9 +20,13 @@ from .metrics import (
     ACCURACY_KEYS,
     LOSS_KEYS,
     choose_key,
+    first_at_target,
+    percent_decimals,
     percent_series,
+    percent_text,
     target_percent,
 )
+from .metrics import target_text as shown_target
 from .progress import ProgressCurve, progress_curve
 from .scaling import (
     AmdahlFit,
@@ -557,7 +561,7 @@ def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
     )
     missed = [s.short for s in series if s.target_s is None]
     y_caption = f"{key} (%)" if accuracy else f"{key} (log scale)"
-    target_text = f"{target:g}%" if target is not None else None
+    target_text = shown_target(target) if target is not None else None
     title = settings.title_accuracy if accuracy else settings.title_loss
     return CurvesPlan(
         title=settings.title(title),
@@ -617,11 +621,14 @@ def _curve_series(
             raw.append((run, times[keep], values[keep]))
     if not raw:
         raise InputError(f"no shown run logged {key!r} at a time after the start")
-    decimals = 1 if accuracy else shared_decimals([float(v[-1]) for _, _, v in raw])
-    unit = "%" if accuracy else ""
     series = []
     for run, times, values in raw:
-        hits = np.nonzero(values >= target)[0] if target is not None else np.array([])
+        if accuracy:
+            # the label and "reached" read one rounding: the label's
+            final = percent_text(float(values[-1]), percent_decimals(target))
+        else:
+            final = f"{values[-1]:.{shared_decimals([float(v[-1]) for _, _, v in raw])}f}"
+        hit = first_at_target(values, target) if target is not None else None
         series.append(
             CurveSeries(
                 run,
@@ -629,8 +636,8 @@ def _curve_series(
                 view.short(run),
                 times,
                 values,
-                f"{values[-1]:.{decimals}f}{unit}",
-                float(times[hits[0]]) if hits.size else None,
+                final,
+                float(times[hit]) if hit is not None else None,
             )
         )
     return series

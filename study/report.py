@@ -7,6 +7,7 @@ import json
 from . import units
 from .analysis import BestAccuracy, Report, RunFigures
 from .cost import energy_text, hours_text
+from .metrics import percent_decimals, percent_text
 
 
 def to_json(report: Report) -> str:
@@ -22,6 +23,12 @@ def to_markdown(report: Report) -> str:
     if report.warnings:
         lines += ["", "Notes:"] + [f"- {w}" for w in report.warnings]
     return "\n".join(lines) + "\n"
+
+
+def _percent(report: Report, value: float) -> str:
+    """An accuracy as every screen shows it: at the target's precision, rounded as the
+    curves decide whether it reached the target."""
+    return percent_text(value, percent_decimals(report.target_accuracy))
 
 
 def _headline_lines(report: Report) -> list[str]:
@@ -55,7 +62,8 @@ def _headline_lines(report: Report) -> list[str]:
     if report.best_accuracy is not None:
         best = report.best_accuracy
         lines.append(
-            f"- **Best accuracy**: {best.percent:.1f}% ({best.label}, {_when(best)}; '{best.key}')"
+            f"- **Best accuracy**: {_percent(report, best.percent)} "
+            f"({best.label}, {_when(best)}; '{best.key}')"
         )
     return lines
 
@@ -112,7 +120,7 @@ def _table_lines(report: Report) -> list[str]:
         shown = "" if run.shown else " (not shown)"
         per_epoch = units.duration(run.time_per_epoch_s) + mark if run.time_per_epoch_s else "-"
         efficiency = units.percent(run.efficiency) if run.efficiency is not None else "-"
-        accuracy = f"{run.best_accuracy:.1f}%" if run.best_accuracy is not None else "-"
+        accuracy = _percent(report, run.best_accuracy) if run.best_accuracy is not None else "-"
         if run.accuracy_key is not None and run.accuracy_key != report.accuracy_key:
             accuracy += f" ({run.accuracy_key})"  # not the study's key: say whose figure it is
         lines.append(

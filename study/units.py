@@ -67,9 +67,14 @@ def percent(fraction: float) -> str:
     return f"{fraction * 100:.0f}%"
 
 
-def clock(seconds: float) -> str:
-    """A running clock: '0:42', '12:05', '3 h 07 min', '2 d 04 h'."""
+def clock(seconds: float, tenths: bool = False) -> str:
+    """A running clock: '0:42', '12:05', '3 h 07 min', '2 d 04 h'; with ``tenths``, '0:00.5'
+    and '12:05.3' below an hour. Like a stopwatch it never rounds up."""
     seconds = max(0.0, seconds)
+    if seconds < HOUR and tenths:
+        # 0.56 s is 5.6 tenths, kept from float error (0.3 * 10 is 2.9999999999999996)
+        minutes, rest = divmod(int(seconds * 10 + 1e-9), 600)
+        return f"{minutes}:{rest // 10:02d}.{rest % 10}"
     if seconds < HOUR:
         minutes, secs = divmod(int(seconds), 60)
         return f"{minutes}:{secs:02d}"
@@ -78,6 +83,14 @@ def clock(seconds: float) -> str:
         return f"{hours} h {rest // 60:02d} min"
     days, rest = divmod(int(seconds), 86400)
     return f"{days} d {rest // 3600:02d} h"
+
+
+def clock_tenths(events: Sequence[float]) -> bool:
+    """Whether a clock needs tenths of a second: when its first event (a run finishing) comes
+    before 10 s, where ``duration`` writes tenths too; in whole seconds a run finishing at
+    0.56 s would finish at "0:00"."""
+    finite = [t for t in events if math.isfinite(t)]
+    return bool(finite) and min(finite) < 9.95
 
 
 def time_span(low: float, high: float) -> str:

@@ -381,7 +381,6 @@ STEPS = [
             "make demo",
             "make render",
             "make render QUALITY=h",
-            "make render QUALITY=l",
             "python -m scenes",
         ),
         "make demo",

@@ -165,3 +165,8 @@ def test_a_long_title_ends_before_the_clocks_widest_time():
     clock = ClockReadout(theme)
     clock.show(units.DAY - 1)
     assert shown.get_right()[0] <= clock.value.get_left()[0] - CLOCK_GAP + 1e-6
+    # a clock in tenths (a study of seconds) at its widest
+    tenths = ClockReadout(theme, tenths=True)
+    tenths.show(units.HOUR - 0.05)
+    assert tenths.value.original_text == "59:59.9"
+    assert shown.get_right()[0] <= tenths.value.get_left()[0] - CLOCK_GAP + 1e-6

@@ -148,3 +148,38 @@ def test_a_curve_scene_without_its_metric_says_which_keys_there_are():
     run = with_history(cluster(8, 1, 40.0), _runtime=[1.0, 2.0], mystery=[1.0, 2.0])
     with pytest.raises(InputError, match="keys logged: mystery"):
         curves_plan(view_of([run]), "accuracy")
+
+
+def test_a_label_never_reads_the_target_a_run_did_not_reach():
+    # a newcomer's run ended at 0.8997: its label read "90.0%" beside "not reached" for 90%
+    from study.plans import curves_plan
+    from study.report import to_markdown
+
+    near = with_history(
+        cluster(8, 1, 40.0), _runtime=[10.0, 20.0, 40.0], running_accuracy=[0.5, 0.8, 0.8997]
+    )
+    there = with_history(
+        cluster(1, 1, 90.0, name="1g"), _runtime=[10.0, 90.0], running_accuracy=[0.5, 0.9]
+    )
+    view = view_of([near, there], Settings(target_accuracy=90))
+    plan = curves_plan(view, "accuracy")
+    by_name = {s.run.name: s for s in plan.series}
+    assert by_name["8 GPU run"].final_text == "89.9%" and by_name["8 GPU run"].target_s is None
+    assert by_name["1g"].final_text == "90.0%" and by_name["1g"].target_s == 90.0
+    assert [line for _, line in plan.ranking] == ["1. 1 GPU  1.5 min"]
+    assert plan.missed == "not reached: 8 GPUs"
+    times = {r.name: r.time_to_target_s for r in view.report.runs}
+    assert times == {"8 GPU run": None, "1g": 90.0}
+    assert "| 89.9% |" in to_markdown(view.report)  # the report's best accuracy, cut alike
+
+
+def test_a_target_with_more_decimals_is_read_at_its_own_precision():
+    from study.plans import curves_plan
+
+    run = with_history(
+        cluster(8, 1, 40.0), _runtime=[10.0, 20.0, 40.0], running_accuracy=[50.0, 92.549, 92.551]
+    )
+    plan = curves_plan(view_of([run], Settings(target_accuracy=92.55)), "accuracy")
+    (series,) = plan.series
+    assert plan.target_text == "92.55%" and series.final_text == "92.55%"
+    assert series.target_s == 40.0  # 92.549 reads 92.54%, short of 92.55%

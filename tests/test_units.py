@@ -38,3 +38,13 @@ def test_clock_changes_units_with_the_time():
     assert units.clock(65) == "1:05"
     assert units.clock(3 * 3600 + 7 * 60) == "3 h 07 min"
     assert units.clock(2 * 86400 + 4 * 3600) == "2 d 04 h"
+
+
+def test_a_clock_in_tenths_never_reads_a_finish_as_zero():
+    assert units.clock(0.56, tenths=True) == "0:00.5"  # a stopwatch never rounds up
+    assert units.clock(0.3, tenths=True) == "0:00.3"
+    assert units.clock(61.25, tenths=True) == "1:01.2"
+    assert units.clock(3600 - 0.05, tenths=True) == "59:59.9"
+    assert units.clock(2 * 3600, tenths=True) == "2 h 00 min"  # past an hour, tenths are noise
+    assert units.clock_tenths([0.56, 780.0]) and units.clock_tenths([9.9, 1e5])
+    assert not units.clock_tenths([196.0, 272991.7]) and not units.clock_tenths([])

@@ -29,15 +29,18 @@ class LogClock:
 def widest_reading() -> float:
     """How wide the readout's time gets at most ('23 h 59 min'): it is right-aligned, so this is
     how far left of the frame's right edge it reaches."""
-    longest = (units.HOUR - 1, units.DAY - 1, 99 * units.DAY + units.DAY - 1)
-    return max(text(units.clock(s), CLOCK_SIZE, "#FFFFFF", bold=True).width for s in longest)
+    longest = [units.clock(s) for s in (units.HOUR - 1, units.DAY - 1, 100 * units.DAY - 1)]
+    longest.append(units.clock(units.HOUR - 0.1, tenths=True))  # '59:59.9'
+    return max(text(s, CLOCK_SIZE, "#FFFFFF", bold=True).width for s in longest)
 
 
 class ClockReadout(VGroup):
-    """'elapsed' over the time, top right; ``show(seconds)`` changes the time in place."""
+    """'elapsed' over the time, top right; ``show(seconds)`` changes the time in place, in
+    tenths of a second with ``tenths`` (see study.units.clock_tenths)."""
 
-    def __init__(self, theme: Theme, caption: str = "elapsed") -> None:
+    def __init__(self, theme: Theme, caption: str = "elapsed", tenths: bool = False) -> None:
         super().__init__()
+        self.tenths = tenths
         _, right, _, top = safe_box()
         self.caption = text(caption, SMALL_SIZE, theme.muted)
         self.caption.move_to([right, top - 0.05, 0], aligned_edge=UR)
@@ -46,5 +49,5 @@ class ClockReadout(VGroup):
         self.show(0)
 
     def show(self, seconds: float) -> None:  # type: ignore[override]  # a clock shows a time
-        self.value.set_text(units.clock(seconds))
+        self.value.set_text(units.clock(seconds, self.tenths))
         self.value.next_to(self.caption, DOWN, buff=0.1, aligned_edge=RIGHT)
