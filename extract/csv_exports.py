@@ -43,6 +43,7 @@ class TableRow:
     tags: list[str]
     config: dict[str, Any]
     summary: dict[str, Any]
+    sweep: str | None = None  # the Sweep column: the sweep's name or id, empty for no sweep
 
 
 @dataclass
@@ -227,6 +228,7 @@ def _table_row(
         tags=_as_tags(tags_value),
         config=_values(cells, index, config_columns),
         summary=_values(cells, index, summary_columns),
+        sweep=(cells[index["Sweep"]].strip() or None) if "Sweep" in index else None,
     )
 
 

@@ -101,7 +101,7 @@ def run_runs(args: argparse.Namespace) -> None:
                 hint="'python -m extract runs' lists every run by name and id",
             )
         for run in chosen:
-            print("\n".join(explain(run)))
+            print("\n".join(explain(run, runs)))
         return
     count = f"{len(runs)} run" if len(runs) == 1 else f"{len(runs)} runs"
     table = Table(title=f"{count} in {name}", show_lines=True)

@@ -1,10 +1,12 @@
 """Which runs a figure shows, and why the others are left out.
 
-A run is shown when its facts are known (a laptop, or a cluster run with a GPU count), it is not
-excluded (study file, include/exclude settings), and its time is real: a finished run, or a
-laptop run whose full time is an estimate from its own pace. When several cluster runs share a
-GPU count, one stands for them: the fastest finished (per epoch when known), or the latest,
-as the study file's ``pick`` says; the screen says "best of N".
+A run is shown when it is a training of the study (its kind, extract/kinds.py: not a debugging
+run, an evaluation, a sweep trial, preprocessing or an empty run file), its facts are known (a
+laptop, or a cluster run with a GPU count), it is not excluded (study file, include/exclude
+settings), and its time is real: a finished run, or a laptop run whose full time is an estimate
+from its own pace. When several cluster runs share a GPU count, one stands for them: the fastest
+finished (per epoch when known), or the latest, as the study file's ``pick`` says, never one
+whose file lost records over a whole one; the screen says "best of N".
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from extract.kinds import shown_kind
 from extract.model import Run
 from extract.studyfile import StudyFile
 from extract.unknown import cpu_job_on_cluster, gpu_bound, missing_facts
@@ -37,6 +40,10 @@ class Selection:
 def why_left_out(run: Run) -> str | None:
     if run.excluded:
         return "excluded in the study file"
+    if not shown_kind(run):
+        # only a training of the study stands for a configuration (extract/kinds.py)
+        kind = run.evidence.get("kind")
+        return run.kind_text + (f" ({kind.describe()})" if kind else "")
     if cpu_job_on_cluster(run):
         return "a CPU job on the cluster: neither a GPU run nor the laptop"
     missing = missing_facts(run)
@@ -53,7 +60,16 @@ def why_left_out(run: Run) -> str | None:
         return f"state {run.state}"
     if run.platform == "laptop" and not run.finished and not run.extrapolated:
         return f"state {run.state} with no progress logged to estimate the full job from"
+    if run.kind == "partial" and not run.extrapolated:
+        # finished before its plan, too little done to estimate the full job from
+        return f"{run.kind_text}: {_done(run)}, too little to estimate the full job from"
     return None
+
+
+def _done(run: Run) -> str:
+    done = "?" if run.epochs_done is None else f"{run.epochs_done:g}"
+    planned = "?" if run.epochs is None else f"{run.epochs:g}"
+    return f"{done} of {planned} epochs"
 
 
 def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
@@ -76,12 +92,17 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     cluster, stands_for = [], {}
     for gpus in sorted(by_gpus, reverse=True):
         group = by_gpus[gpus]
-        chosen = _pick(group, study.pick)
+        # a run whose file lost its tail was timed short of what it ran: never picked over a
+        # whole one (the report says so)
+        whole = [r for r in group if not r.damage] or group
+        chosen = _pick(whole, study.pick)
         cluster.append(chosen)
         stands_for[chosen.run_id] = len(group)
         for run in group:
             if run is not chosen:
                 stands = f"{chosen.name} stands for its {plural(gpus, 'GPU')} ({study.pick})"
+                if run.damage and not chosen.damage:
+                    stands += "; its own time is short: its run file lost records"
                 left_out.append((run, stands))
     laptops.sort(key=lambda r: r.time_s)
     return Selection(cluster + laptops, stands_for, left_out)
