@@ -502,7 +502,7 @@ def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
 
 def _estimate_text(run: Run) -> str:
     method = run.config.get("extrapolation_method", "extrapolated")
-    measured = f" from {run.measured_s:.0f} s measured" if run.measured_s else ""
+    measured = f" (in {units.duration(run.measured_s)} of running)" if run.measured_s else ""
     inputs = run.config.get("extrapolation_inputs")
     given = ""
     if isinstance(inputs, dict) and inputs:
