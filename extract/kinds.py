@@ -119,11 +119,30 @@ def activity_of(history: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
         values = values[np.isfinite(values)]
         activity["step_key"] = counter
         activity["training_steps"] = int(values.max()) if values.size else 0
-        return activity
-    stepping = [k for k in training if not _held_out(k)]
-    rows = history[stepping].notna().any(axis=1) if stepping else pd.Series(dtype=bool)
-    activity["training_steps"] = int(rows.sum())
+    else:
+        stepping = [k for k in training if not _held_out(k)]
+        rows = history[stepping].notna().any(axis=1) if stepping else pd.Series(dtype=bool)
+        activity["training_steps"] = int(rows.sum())
+    if activity["training_steps"] == 0 and _summary_trained(summary):
+        # a history fetched for some keys only (`extract wandb --keys`) may hold no training
+        # row of a run whose summary says it trained: then the history does not say
+        activity["training_steps"] = None
     return activity
+
+
+def _summary_trained(summary: Mapping[str, Any]) -> bool:
+    """The summary's last values say the run trained: a step counter above 0, or a training
+    metric (a loss or an accuracy not measured on held-out data)."""
+    for key, value in summary.items():
+        key = str(key)
+        if key.startswith("_") or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        last = re.split(r"[./]", key.lower())[-1]
+        if (last.endswith("global_step") or last == "step") and value > 0:
+            return True
+        if is_metric(key) and not _held_out(key):
+            return True
+    return False
 
 
 def _hyperparameters(config: Mapping[str, Any]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,10 @@ import h5py
 import pytest
 
 from extract.errors import StoreError
+from extract.kinds import decide_kinds
 from extract.model import Run
 from extract.offline import ingest_offline
-from extract.runs import reapply
+from extract.runs import facts_of, make_run, reapply
 from extract.store import load_runs, save_runs
 from extract.studyfile import load_study
 from study.analysis import build_report
@@ -269,3 +271,14 @@ def test_a_kind_can_be_stated_in_the_study_file(runs, tmp_path):
     assert run.evidence["kind"].describe() == "study file study.toml: kind = training"
     view = view_of(list(again.values()))
     assert run in view.selection.cluster  # the only training of its 2 GPUs
+
+
+def test_a_history_fetched_for_some_keys_only_says_nothing_of_no_training(runs):
+    """`extract wandb --keys eval/accuracy` fetches the evaluation rows of a training: its
+    summary (train/global_step 400, train/loss) says it trained, so it is no evaluation-only
+    run and did its 4 epochs."""
+    run = runs["1gpu"]
+    history = run.history.dropna(subset=["eval/accuracy"])[["_runtime", "_step", "eval/accuracy"]]
+    assert run.summary["train/global_step"] == PLANNED_EPOCHS * STEPS_PER_EPOCH
+    (again,) = decide_kinds([make_run(replace(facts_of(run), history=history, activity=None))])
+    assert again.kind == "training" and again.epochs_done == PLANNED_EPOCHS
