@@ -808,7 +808,8 @@ def sweep_trial(signs: Signs) -> Evidence | None:
         differ = ", ".join(signs.sweep_differs[:3]) + (
             ", ..." if len(signs.sweep_differs) > 3 else ""
         )
-        said = f"{signs.sweep} ({signs.sweep_trials} trials; {differ} differ)"
+        verb = "differs" if len(signs.sweep_differs) == 1 else "differ"
+        said = f"{signs.sweep} ({signs.sweep_trials} trials; {differ} {verb})"
     else:
         said = f"{signs.sweep} (the only trial here)"
     return Evidence(signs.sweep_source, "sweep", said)
