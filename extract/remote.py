@@ -179,9 +179,9 @@ def to_run(remote_run: RemoteRun, history: pd.DataFrame, overrides: Overrides) -
 
 
 def _sweep_id(remote_run: RemoteRun) -> str | None:
-    """The id of the sweep the run is a trial of (the API's ``run.sweep``), else None."""
-    sweep = getattr(remote_run, "sweep", None)
-    found = getattr(sweep, "id", None) if sweep is not None else None
+    """The id of the sweep the run is a trial of: the API's ``run.sweep_name``, which comes with
+    the run (``run.sweep`` would fetch the sweep, a request per run), else None."""
+    found = getattr(remote_run, "sweep_name", None)
     return str(found) if found else None
 
 

@@ -34,6 +34,7 @@ class StandInRun:
         metadata=None,
         job_type=None,
         events=None,
+        sweep=None,
     ):
         self.id, self.name, self.state = run_id, name, state
         self.config = dict(config or {})
@@ -44,6 +45,8 @@ class StandInRun:
         self.fail_after_rows = fail_after_rows
         self.metadata = metadata
         self.job_type = job_type
+        # the public API's Run.sweep_name: the id of the sweep the run is a trial of, or None
+        self.sweep_name = sweep
         self._events = list(events or [])
         self.pages_served = 0
         self.scans: list[tuple[list[str] | None, int]] = []
