@@ -170,6 +170,15 @@ def _submit_hosts(runs: Iterable[Run]) -> Counter[str]:
     return Counter(jobs.values())
 
 
+def _sweeps(runs: Iterable[Run]) -> dict[str, list[Run]]:
+    """The trials of each sweep among the runs."""
+    sweeps: dict[str, list[Run]] = {}
+    for run in runs:
+        if run.sweep:
+            sweeps.setdefault(run.sweep, []).append(run)
+    return sweeps
+
+
 def _tags(run: Run) -> tuple[str, ...]:
     tags = run.summary.get("tags")
     if isinstance(tags, str):
@@ -203,7 +212,7 @@ def signs_of(run: Run, submit_hosts: Mapping[str, int], sweeps: Mapping[str, lis
         evaluation_rows=int(activity.get("evaluation_rows") or 0),
         training_keys=tuple(activity.get("training_keys") or ()),
         logged_keys=tuple(activity.get("logged_keys") or ()),
-        empty_file=run.summary.get("_empty_file") if run.summary.get("_empty_file") else None,
+        empty_file=str(run.summary["_empty_file"]) if run.summary.get("_empty_file") else None,
     )
 
 
@@ -211,11 +220,7 @@ def decide_kinds(runs: list[Run]) -> list[Run]:
     """Each run's kind and the evidence that decided it, over the runs extracted together; a
     kind stated in the study file or on the command line stays. The runs are changed in place
     and returned."""
-    submit_hosts = _submit_hosts(runs)
-    sweeps: dict[str, list[Run]] = {}
-    for run in runs:
-        if run.sweep:
-            sweeps.setdefault(run.sweep, []).append(run)
+    submit_hosts, sweeps = _submit_hosts(runs), _sweeps(runs)
     for run in runs:
         stated = run.evidence.get("kind")
         if stated is not None and stated.key == "kind":
@@ -233,11 +238,7 @@ def decide_kinds(runs: list[Run]) -> list[Run]:
 
 def kind_rule_lines(run: Run, runs: list[Run]) -> list[str]:
     """For --explain: every kind rule whose evidence was found, the deciding one marked."""
-    sweeps: dict[str, list[Run]] = {}
-    for other in runs:
-        if other.sweep:
-            sweeps.setdefault(other.sweep, []).append(other)
-    signs = signs_of(run, _submit_hosts(runs), sweeps)
+    signs = signs_of(run, _submit_hosts(runs), _sweeps(runs))
     decided = run.evidence.get("kind")
     lines = []
     for rule in KIND_RULES:
