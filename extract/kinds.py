@@ -189,7 +189,18 @@ def _tags(run: Run) -> tuple[str, ...]:
 SWEEP_SOURCES = {"offline": "run record", "csv": "runs table", "wandb-api": "W&B API"}
 
 
-def signs_of(run: Run, submit_hosts: Mapping[str, int], sweeps: Mapping[str, list[Run]]) -> Signs:
+def _longest(runs: Iterable[Run]) -> Run | None:
+    """The finished run that logged the most training steps."""
+    counted = [r for r in runs if r.finished and (r.activity or {}).get("training_steps")]
+    return max(counted, key=lambda r: int(r.activity["training_steps"]), default=None)
+
+
+def signs_of(
+    run: Run,
+    submit_hosts: Mapping[str, int],
+    sweeps: Mapping[str, list[Run]],
+    longest: Run | None = None,
+) -> Signs:
     activity = run.activity or {}
     trials = sweeps.get(run.sweep or "", [])
     host = run.metadata.get("host")
@@ -213,6 +224,8 @@ def signs_of(run: Run, submit_hosts: Mapping[str, int], sweeps: Mapping[str, lis
         training_keys=tuple(activity.get("training_keys") or ()),
         logged_keys=tuple(activity.get("logged_keys") or ()),
         empty_file=str(run.summary["_empty_file"]) if run.summary.get("_empty_file") else None,
+        longest_steps=int(longest.activity["training_steps"]) if longest else None,
+        longest_run=longest.name if longest else "",
     )
 
 
@@ -220,12 +233,12 @@ def decide_kinds(runs: list[Run]) -> list[Run]:
     """Each run's kind and the evidence that decided it, over the runs extracted together; a
     kind stated in the study file or on the command line stays. The runs are changed in place
     and returned."""
-    submit_hosts, sweeps = _submit_hosts(runs), _sweeps(runs)
+    submit_hosts, sweeps, longest = _submit_hosts(runs), _sweeps(runs), _longest(runs)
     for run in runs:
         stated = run.evidence.get("kind")
         if stated is not None and stated.key == "kind":
             continue  # a correction (no rule's evidence is read from a key named kind)
-        signs = signs_of(run, submit_hosts, sweeps)
+        signs = signs_of(run, submit_hosts, sweeps, longest)
         run.kind = "unknown"
         run.evidence.pop("kind", None)
         for rule in KIND_RULES:
@@ -238,7 +251,7 @@ def decide_kinds(runs: list[Run]) -> list[Run]:
 
 def kind_rule_lines(run: Run, runs: list[Run]) -> list[str]:
     """For --explain: every kind rule whose evidence was found, the deciding one marked."""
-    signs = signs_of(run, _submit_hosts(runs), _sweeps(runs))
+    signs = signs_of(run, _submit_hosts(runs), _sweeps(runs), _longest(runs))
     decided = run.evidence.get("kind")
     lines = []
     for rule in KIND_RULES:

@@ -661,6 +661,10 @@ class Signs:
     training_keys: tuple[str, ...]
     logged_keys: tuple[str, ...]  # every key the history logged, wandb's own left out
     empty_file: str | None  # why the run file holds no record, if it holds none
+    # the most training steps a finished run of the extraction logged, and that run's name: a
+    # full training's length, whatever planned it (epochs, or a step limit of its own)
+    longest_steps: int | None = None
+    longest_run: str = ""
 
 
 @dataclass(frozen=True)
@@ -682,8 +686,9 @@ PREPROCESS_WORDS = (
     "tokenize",
     "tokenization",
 )
-# a step limit that ends training at a quarter of the plan or less is no way to train the
-# study's job: it checks that the script runs (HF's max_steps > 0 overrides num_train_epochs)
+# a step limit (HF's max_steps > 0 overrides num_train_epochs) at a quarter or less of the
+# steps a full training of the extraction took is no way to train the study's job: it checks
+# that the script runs
 DEBUG_SHARE = 0.25
 
 
@@ -776,19 +781,21 @@ def debug_word(signs: Signs) -> Evidence | None:
 
 def step_limit_below_plan(signs: Signs) -> Evidence | None:
     found = _config_value(signs, "max_steps")
-    if found is None or signs.epochs is None or signs.epochs_done is None:
+    if found is None or not signs.longest_steps:
         return None
     try:
         limit = float(found[1])
     except (TypeError, ValueError):
         return None
-    if limit <= 0 or signs.epochs_done > DEBUG_SHARE * signs.epochs:
+    # against the longest finished run, not the epochs planned: a study that trains by steps
+    # (max_steps the plan, num_train_epochs ignored) has step limits that are no debugging
+    if limit <= 0 or limit > DEBUG_SHARE * signs.longest_steps:
         return None
     return Evidence(
         "config",
         found[0],
-        f"{_num(limit)}: training ended after {_num(signs.epochs_done)} of "
-        f"{_num(signs.epochs)} planned epochs",
+        f"{_num(limit)}: at most {DEBUG_SHARE:.0%} of the {signs.longest_steps} training "
+        f"steps of the longest finished run ({signs.longest_run})",
     )
 
 
@@ -815,9 +822,24 @@ def sweep_trial(signs: Signs) -> Evidence | None:
     return Evidence(signs.sweep_source, "sweep", said)
 
 
+def _step_limit_done(signs: Signs) -> str | None:
+    """'400 of max_steps 400' where a run did the step limit it had (HF's max_steps > 0 is its
+    plan, num_train_epochs then ignored)."""
+    found = _config_value(signs, "max_steps")
+    try:
+        limit = float(found[1]) if found is not None else 0.0
+    except (TypeError, ValueError):
+        return None
+    if limit <= 0 or signs.training_steps is None or signs.training_steps < limit:
+        return None
+    return f"{signs.training_steps} of {found[0] if found else 'max_steps'} {_num(limit)}"
+
+
 def stopped(signs: Signs) -> Evidence | None:
     if signs.state != "finished":
         return Evidence("state", "not finished", signs.state)
+    if _step_limit_done(signs):
+        return None  # its plan was its steps
     if signs.epochs and signs.epochs_done is not None and signs.epochs_done < signs.epochs - 1e-6:
         return Evidence(
             "state",
@@ -830,6 +852,9 @@ def stopped(signs: Signs) -> Evidence | None:
 def complete(signs: Signs) -> Evidence | None:
     if signs.state != "finished":
         return None
+    steps = _step_limit_done(signs)
+    if steps:
+        return Evidence("state", "finished, its step limit done", steps)
     if signs.epochs and signs.epochs_done is not None:
         if signs.epochs_done < signs.epochs - 1e-6:
             return None
@@ -864,7 +889,8 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("debug", "Lightning fast_dev_run", fast_dev_run),
     KindRule(
         "debug",
-        f"a step limit (max_steps) that ended training at {DEBUG_SHARE:.0%} of the plan or less",
+        f"a step limit (max_steps) at {DEBUG_SHARE:.0%} or less of the longest finished run's "
+        "training steps",
         step_limit_below_plan,
     ),
     KindRule("sweep", "a W&B sweep's trial whose hyperparameters differ", sweep_trial),

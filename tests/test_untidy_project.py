@@ -73,7 +73,11 @@ def test_every_run_is_the_kind_its_evidence_says(runs):
     assert {key: run.kind for key, run in runs.items()} == KINDS
     said = {key: run.evidence["kind"].describe() for key, run in runs.items()}
     assert said["eval-best"] == "config: do_train = False, do_eval = True"
-    assert said["debug-maxsteps"].startswith("config: max_steps = 6: training ended after 0.06")
+    # every training of the study took 400 steps
+    assert said["debug-maxsteps"].startswith(
+        "config: max_steps = 6: at most 25% of the 400 training steps of the longest finished "
+        "run (vit-"
+    )
     assert said["debug-jobtype"] == "run: job_type = debug"
     assert said["debug-tagged"] == "summary: tags = debug"
     assert said["sweep-1"] == (
@@ -282,3 +286,21 @@ def test_a_history_fetched_for_some_keys_only_says_nothing_of_no_training(runs):
     assert run.summary["train/global_step"] == PLANNED_EPOCHS * STEPS_PER_EPOCH
     (again,) = decide_kinds([make_run(replace(facts_of(run), history=history, activity=None))])
     assert again.kind == "training" and again.epochs_done == PLANNED_EPOCHS
+
+
+def test_a_study_that_trains_by_steps_is_no_debugging(runs):
+    """Hugging Face's max_steps > 0 is the plan where a study trains by steps (num_train_epochs
+    is then ignored, here 20 against the 4 epochs the steps make): runs that did their step
+    limit are complete trainings, not debugging runs nor stopped ones; the limit far below
+    theirs is a debugging run."""
+    by_steps = []
+    for key in ("1gpu", "8gpu-a", "debug-maxsteps"):
+        facts = facts_of(runs[key])
+        limit = 6 if key == "debug-maxsteps" else PLANNED_EPOCHS * STEPS_PER_EPOCH
+        config = {**facts.config, "max_steps": limit, "num_train_epochs": 20}
+        by_steps.append(make_run(replace(facts, config=config)))
+    kinds = [run.kind for run in decide_kinds(by_steps)]
+    assert kinds == ["training", "training", "debug"]
+    assert by_steps[0].evidence["kind"].describe() == (
+        "state: finished, its step limit done = 400 of max_steps 400"
+    )
