@@ -109,6 +109,10 @@ def activity_of(history: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
         "evaluation_rows": 0,
     }
     if not logged:
+        # a runs table holds the last values only: a step counter's says how many steps
+        counter = _summary_step(summary)
+        if counter is not None:
+            activity["step_key"], activity["training_steps"] = counter
         return activity
     held_out = [k for k in keys if _held_out(k)]
     if held_out:
@@ -128,6 +132,17 @@ def activity_of(history: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
         # row of a run whose summary says it trained: then the history does not say
         activity["training_steps"] = None
     return activity
+
+
+def _summary_step(summary: Mapping[str, Any]) -> tuple[str, int] | None:
+    """A step counter's last value in the summary (``train/global_step``), if one is there."""
+    for key, value in summary.items():
+        last = re.split(r"[./]", str(key).lower())[-1]
+        if str(key).startswith("_") or not (last.endswith("global_step") or last == "step"):
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return str(key), int(value)
+    return None
 
 
 def _summary_trained(summary: Mapping[str, Any]) -> bool:

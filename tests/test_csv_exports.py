@@ -277,3 +277,20 @@ def test_the_sweep_column_makes_sweep_trials_whose_hyperparameters_differ(tmp_pa
     assert runs["trial b"].evidence["kind"].describe() == (
         "runs table: sweep = lr-sweep (2 trials; lr differs)"
     )
+
+
+def test_an_evaluation_in_a_runs_table_did_no_epoch(tmp_path):
+    """A Hugging Face evaluation (do_train false) exported in the runs table: finished, with
+    its last train/global_step 0: it did none of its planned epochs, and is no training."""
+    header = ["Name", "State", "Runtime", "do_train", "num_train_epochs", "train/global_step"]
+    table = write_rows(
+        tmp_path / "t.csv",
+        [
+            header,
+            ["eval", "finished", "30", "false", "8", "0"],
+            ["train", "finished", "900", "true", "8", "800"],
+        ],
+    )
+    runs = {r.name: r for r in ingest_exports([table]).runs}
+    assert (runs["eval"].kind, runs["eval"].epochs_done) == ("eval-only", 0)
+    assert (runs["train"].kind, runs["train"].epochs_done) == ("training", 8)
