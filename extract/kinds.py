@@ -110,9 +110,9 @@ def activity_of(history: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
     }
     if not logged:
         # a runs table holds the last values only: a step counter's says how many steps
-        counter = _summary_step(summary)
-        if counter is not None:
-            activity["step_key"], activity["training_steps"] = counter
+        last = _summary_step(summary)
+        if last is not None:
+            activity["step_key"], activity["training_steps"] = last
         return activity
     held_out = [k for k in keys if _held_out(k)]
     if held_out:
