@@ -31,6 +31,7 @@ class Correction:
     epochs_done: float | None = None
     label: str | None = None
     exclude: bool = False
+    kind: str | None = None  # what the run is (model.KIND_WORDS), when the rules read it wrong
 
 
 @dataclass
@@ -65,7 +66,16 @@ class Corrections:
                 continue
             values = {
                 name: getattr(new, name) if getattr(new, name) is not None else getattr(old, name)
-                for name in ("platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "label")
+                for name in (
+                    "platform",
+                    "gpus",
+                    "nodes",
+                    "cores",
+                    "epochs",
+                    "epochs_done",
+                    "label",
+                    "kind",
+                )
             }
             merged[key] = Correction(
                 origin=new.origin, exclude=new.exclude or old.exclude, **values
@@ -97,29 +107,83 @@ def logged_extrapolation(summary: Mapping[str, Any], epochs: float | None) -> Ex
     return None
 
 
+# An estimate rests on training pace timed after start-up, and needs a quarter of an epoch
+# measured: below it the pace is timed over a few steps (a smoke test of ten steps is about a
+# hundredth of an epoch) and multiplied by more than four times the planned epochs, with no
+# epoch's end (its evaluation, its checkpoint) in it. Such a run's full job is unknown.
+MIN_MEASURED_EPOCHS = 0.25
+
+
 def pace_extrapolation(
     config: Mapping[str, Any],
     summary: Mapping[str, Any],
     runtime_s: float,
     epochs: float | None,
     epochs_done: float | None,
+    progress: list[tuple[float, float]] | None = None,
+    logged_until: float | None = None,
 ) -> Extrapolation | None:
     """The full job's time from a partial run's own pace: a run on ``subset_percentage`` of the
-    data, or one that stopped before its planned epochs. Assumes the pace stays what it was: an
-    estimate, and marked as one."""
+    data, or one that stopped before its planned epochs. A stopped run counts its start-up
+    once (``progress``: epochs complete against time, from the history): with two whole epochs
+    or more, the time its first epoch was done (start-up and that epoch), then the pace of the
+    whole epochs after it; with less, the time of its first training row (the start-up), then
+    the pace of all it trained since.
+    The pace ends at ``logged_until``, the last row logged (where ``epochs_done`` was read),
+    not at the runtime, which holds wandb's own teardown. Assumes the pace stays what it was: an
+    estimate, marked as one, saying how much was measured."""
     if runtime_s <= 0 or not epochs or not epochs_done:
         return None
     subset = _number(config, "subset_percentage") or _number(summary, "subset_percentage")
     scale = 100.0 / subset if subset and 0 < subset < 100 else 1.0
     if scale == 1.0 and epochs_done >= epochs:
         return None  # the whole job, measured
-    per_epoch = runtime_s / epochs_done * scale
     inputs = {"runtime_s": runtime_s, "epochs_done": epochs_done, "epochs": float(epochs)}
-    method = "pace: runtime / epochs done x planned epochs"
     if scale != 1.0:
         inputs["subset_percentage"] = float(subset or 0)
         method = "pace: runtime / epochs done x 100 / subset_percentage x planned epochs"
-    return Extrapolation(per_epoch * epochs, method, inputs)
+        return Extrapolation(runtime_s / epochs_done * scale * epochs, method, inputs)
+    if epochs_done < MIN_MEASURED_EPOCHS:
+        return None
+    measured = f"{epochs_done:g} of {epochs:g} epochs measured"
+    points = sorted((t, c) for t, c in progress or [] if 0 <= t <= runtime_s + 1e-9 and c > 0)
+    end = logged_until if logged_until is not None and 0 < logged_until <= runtime_s else runtime_s
+    marks = _marks(points)
+    if len(marks) >= 2:
+        # whole epochs after the first: their pace is exact, each epoch's end included
+        first, pace = marks[0], (marks[-1] - marks[0]) / (len(marks) - 1)
+        how = f"epochs 2-{len(marks)}" if len(marks) > 2 else "epoch 2"
+        inputs |= {"first_epoch_s": round(first, 3), "epoch_s": round(pace, 3)}
+        method = (
+            f"pace: first epoch {first:.3g} s with start-up, then {pace:.3g} s an epoch "
+            f"({how}); {measured}"
+        )
+        return Extrapolation(first + pace * (epochs - 1), method, inputs)
+    if points and epochs_done > points[0][1] and end > points[0][0]:
+        # less than two whole epochs: the pace of everything trained after the start-up (the
+        # first training logged), an epoch's end in it as often as it came
+        start, at = points[0]
+        pace = (end - start) / (epochs_done - at)
+        inputs |= {"start_up_s": round(start, 3), "epoch_s": round(pace, 3)}
+        method = (
+            f"pace: start-up {start:.3g} s (to the first training logged), then {pace:.3g} s "
+            f"an epoch (timed over {epochs_done - at:.2g} of an epoch); {measured}"
+        )
+        return Extrapolation(start + pace * (epochs - at), method, inputs)
+    method = (
+        "pace: runtime / epochs done x planned epochs (no epoch times logged: start-up "
+        f"not told apart); {measured}"
+    )
+    return Extrapolation(runtime_s / epochs_done * epochs, method, inputs)
+
+
+def _marks(points: list[tuple[float, float]]) -> list[float]:
+    """When each whole epoch was complete, from (time, epochs complete) in order of time."""
+    found: list[float] = []
+    for t, done in points:
+        while done >= len(found) + 1 - 1e-9:
+            found.append(t)
+    return found
 
 
 def _number(mapping: Mapping[str, Any], key: str) -> float | None:

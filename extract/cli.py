@@ -15,6 +15,7 @@ from rich.markup import escape
 from .classify import Correction, Corrections
 from .errors import InputError
 from .ingest import ingest_exports
+from .kinds import decide_kinds
 from .merge import merge_runs
 from .offline import ingest_offline
 from .paths import DEFAULT_STORE, PROJECT_ROOT, store_path
@@ -233,7 +234,8 @@ def _write(args: argparse.Namespace, result: IngestResult, study: StudyFile) -> 
             hint="drop --merge to replace it with your runs, or write elsewhere with -o",
         )
     if args.merge and output.exists():
-        runs = merge_runs(load_runs(output), runs)
+        # a run's kind may rest on the others (a login node is the Slurm jobs' submit host)
+        runs = decide_kinds(merge_runs(load_runs(output), runs))
     save_runs(output, runs)
     warnings = list(result.warnings)
     warnings += [f"{run.name}: {note}" for run in result.runs for note in run.notes]

@@ -363,3 +363,36 @@ def _share_after(values: pd.Series, positions: pd.Series, steps: pd.Series) -> t
     if interval <= 0 or end <= at[-1]:
         return 0.0, "rows"
     return round(min(0.99, (end - float(at[-1])) / interval), 2), "time"
+
+
+def epoch_progress(
+    history: pd.DataFrame, finished: bool, planned: float | None
+) -> list[tuple[float, float]]:
+    """Epochs complete against time (seconds since the start, ``_runtime``), row by row, read
+    from how the run logged them: a fractional counter, an epoch key with its numbering, else an
+    overall progress percentage. Empty when the history does not say."""
+    if not len(history) or "_runtime" not in history:
+        return []
+    times = pd.to_numeric(history["_runtime"], errors="coerce")
+    for key in _epoch_keys(history, {}):
+        values = _values(history, key)
+        if values.empty:
+            continue
+        numbers = values.to_numpy(dtype=float)
+        if np.any(numbers != np.floor(numbers)) or key.lower() == "train/epoch":
+            return _pairs(times.loc[values.index], values)
+        numbering = epoch_numbering(history, key, finished, planned)
+        if isinstance(numbering, Numbering):
+            return _pairs(times.loc[values.index], values + numbering.shift)
+    progress = _values(history, "progress_percentage")
+    if planned and not progress.empty and not np.any(np.diff(progress.to_numpy()) < -1e-9):
+        return _pairs(times.loc[progress.index], progress / 100.0 * planned)
+    return []
+
+
+def _pairs(times: pd.Series, completed: pd.Series) -> list[tuple[float, float]]:
+    return sorted(
+        (float(t), float(c))
+        for t, c in zip(times, completed, strict=True)
+        if np.isfinite(t) and np.isfinite(c)
+    )

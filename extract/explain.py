@@ -3,6 +3,7 @@ said, and which one decided each fact."""
 
 from __future__ import annotations
 
+from .kinds import kind_rule_lines
 from .model import Run
 from .rules import Fact, readings, rules_for
 from .runs import facts_of, paths_of
@@ -20,7 +21,9 @@ FACT_ORDER: tuple[tuple[str, tuple[Fact, ...]], ...] = (
 COUNTS = ("gpus", "nodes", "cores", "threads", "epochs")
 
 
-def explain(run: Run) -> list[str]:
+def explain(run: Run, runs: list[Run] | None = None) -> list[str]:
+    """Every rule that matched ``run``; ``runs``: those it was extracted with, which some kind
+    rules read (the Slurm jobs' submit host, the other trials of its sweep)."""
     paths = paths_of(facts_of(run))
     lines = [f"{run.name} ({run.run_id}), from {run.source or 'unknown source'}"]
     # what the study file's [select] reads of it
@@ -36,6 +39,12 @@ def explain(run: Run) -> list[str]:
         if value
     ]
     lines.append(f"  state {run.state}" + "".join(f"; {part}" for part in organised))
+    kind = run.evidence.get("kind")
+    lines.append(f"kind: {run.kind_text}  (decided by {kind.describe() if kind else 'nothing'})")
+    kind_lines = kind_rule_lines(run, runs if runs is not None else [run])
+    lines += kind_lines or ["  no kind rule matched"]
+    if run.damage:
+        lines.append(f"damage: {run.damage}")
     if run.ranks > 1:
         members = ", ".join(
             f"{name} ({run_id})"

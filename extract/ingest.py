@@ -22,6 +22,7 @@ from .csv_exports import (
     split_system,
 )
 from .errors import InputError
+from .kinds import decide_kinds
 from .model import Run
 from .runs import IngestResult, RunFacts, make_run
 
@@ -93,7 +94,7 @@ def ingest_exports(
                 " (export panels against 'Relative Time (Process)' for real times)"
             )
     warnings += [f"skipped {error.one_line()}" for error in invalid.skipped]
-    return IngestResult(runs, warnings)
+    return IngestResult(decide_kinds(runs), warnings)
 
 
 def run_from_row(

@@ -45,6 +45,8 @@ def _combine(old: Run, new: Run) -> Run:
         config={**old.config, **new.config},
         summary={**old.summary, **new.summary},
         history=history,
+        # what the history shows it did goes with the history kept
+        activity=new.activity if len(new.history) else old.activity,
         system=new.system if len(new.system) else old.system,
         reconstructed=new.reconstructed if len(new.history) else old.reconstructed,
         created_at=new.created_at or old.created_at,

@@ -12,7 +12,23 @@ PLATFORMS: tuple[Platform, ...] = ("cluster", "laptop", "unknown")
 # what a user may state of a run (study file, command line): "unknown" is no statement
 STATED_PLATFORMS: tuple[Platform, ...] = ("cluster", "laptop")
 # the facts the analysis uses, each decided from evidence (see classify.py)
-FACTS = ("platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "time")
+FACTS = ("platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "time", "kind")
+
+# what a run is, decided from evidence (extract/kinds.py, the rules in rules.py KIND_RULES): only
+# a complete training stands for its configuration; a stopped one only as an estimate
+Kind = Literal[
+    "training", "partial", "debug", "eval-only", "sweep", "no-training", "missing", "unknown"
+]
+KIND_WORDS: dict[str, str] = {
+    "training": "complete training",
+    "partial": "partial or stopped training",
+    "debug": "debugging run",
+    "eval-only": "evaluation only",
+    "sweep": "sweep trial",
+    "no-training": "preprocessing or login node (no training)",
+    "missing": "missing (empty run file)",
+    "unknown": "unknown",
+}
 
 
 def platform_or_none(value: object, allowed: tuple[Platform, ...] = PLATFORMS) -> Platform | None:
@@ -83,6 +99,15 @@ class Run:
     ranks: int = 1  # runs joined into this one (the ranks of one training in a W&B group)
     # every history key the store holds for the run, read or not (a partial read loads some)
     stored_keys: tuple[str, ...] = ()
+    # what kind of run it is (KIND_WORDS), decided from evidence over the runs extracted
+    # together (extract/kinds.py); None: not decided (a run built by hand), read as before
+    kind: str | None = None
+    # what the run's history shows it did (extract/kinds.py Activity), counted at extraction
+    # from the whole history, so a later partial read decides the same
+    activity: dict[str, Any] = field(default_factory=dict)
+    # the run file lost records (a killed run's last 32 KiB block, or an earlier part's):
+    # what is said of it; its time is short of what it ran
+    damage: str | None = None
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -96,6 +121,10 @@ class Run:
     @property
     def finished(self) -> bool:
         return self.state == "finished"
+
+    @property
+    def kind_text(self) -> str:
+        return KIND_WORDS.get(self.kind or "", "not decided")
 
     @property
     def known(self) -> bool:

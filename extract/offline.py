@@ -18,6 +18,7 @@ is the sum of the parts' times.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import math
@@ -37,6 +38,7 @@ from .classify import Overrides
 from .errors import InputError
 from .groups import join_ranks
 from .history import join_on_step
+from .kinds import decide_kinds
 from .runs import IngestResult, RunFacts, flatten, make_run
 
 BLOCK_SIZE = 32 * 1024
@@ -537,10 +539,74 @@ def _name(parts: list[OfflineRun]) -> str:
     return next((p.name for p in parts if p.name and p.name != p.run_id), parts[0].name)
 
 
+def _lost_records(offline: OfflineRun) -> str | None:
+    """What the run's files lost, said as what it means for its time; None: nothing lost. A
+    file without an exit record was killed: wandb writes in 32 KiB blocks, and the last one,
+    not yet written, died with the process, whether or not a record was cut in two."""
+    lost = offline.earlier_damage
+    if offline.damage or offline.exit_code is None:
+        why = offline.damage or "no exit record: killed, or still running"
+        return (
+            f"its run file lost its tail ({why}; wandb writes in 32 KiB blocks, and a killed "
+            "run's last block is missing): its time is short of what it ran"
+        )
+    if lost:
+        return (
+            f"{'; '.join(lost)}: the file of an earlier part lost its tail (wandb writes in "
+            "32 KiB blocks, and a killed run's last block is missing): its time is short of "
+            "what it ran"
+        )
+    return None
+
+
+_LOG_CONFIG = re.compile(r"wandb\.init called with sweep_config: .*?\nconfig: (\{.*?\})\n", re.S)
+_RUN_FOLDER = re.compile(r"(?:offline-)?run-(\d{8})_(\d{6})-(.+)")
+
+
+def _empty_run(path: Path, damage: str) -> RunFacts:
+    """A run file that holds no record: the job was killed before wandb wrote its first block.
+    Its id and start come from its folder's name, its config from the wandb.init line of its
+    debug.log, where the SDK wrote one (nothing else of it survives)."""
+    folder = _RUN_FOLDER.fullmatch(path.parent.name)
+    run_id = folder.group(3) if folder else path.stem.removeprefix("run-")
+    created = None
+    if folder:
+        with contextlib.suppress(ValueError):
+            created = (
+                datetime.strptime(folder.group(1) + folder.group(2), "%Y%m%d%H%M%S")
+                .replace(tzinfo=UTC)
+                .isoformat()
+            )
+    config: dict[str, Any] = {}
+    log = path.parent / "logs" / "debug.log"
+    with contextlib.suppress(OSError, ValueError, SyntaxError):
+        found = _LOG_CONFIG.search(log.read_text(errors="replace"))
+        if found:
+            parsed = ast.literal_eval(found.group(1))
+            if isinstance(parsed, dict):
+                config = {k: v for k, v in parsed.items() if k != "_wandb"}
+    size = path.stat().st_size if path.exists() else 0
+    return RunFacts(
+        run_id=run_id,
+        name=run_id,
+        state="crashed",
+        runtime_s=0.0,
+        config=flatten(config),
+        summary={
+            "_empty_file": f"{size} bytes, no record{damage} (killed before wandb wrote one)"
+            + ("; config from its debug.log" if config else "")
+        },
+        history=pd.DataFrame({"_runtime": np.array([], dtype=float)}),
+        source=f"offline:{path.parent.name}",
+        created_at=created,
+    )
+
+
 def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> IngestResult:
     """Runs from run files, run directories or wandb/ directories."""
     overrides = overrides or Overrides()
     warnings: list[str] = []
+    missing: list[RunFacts] = []
     by_id: dict[str, list[OfflineRun]] = {}
     named = {p.resolve() for p in paths if p.is_file()}
     for path in find_run_files(paths):
@@ -552,8 +618,12 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
                     f"no run record: not a W&B run, or damaged at the start{damage}", path=path
                 )
             # in a folder of runs, a job killed before wandb wrote its first record leaves a
-            # file of a few bytes: the other runs are still read
-            warnings.append(f"{path}: no run record{damage}; skipped (killed before it logged?)")
+            # file of a few bytes: the other runs are still read, and this one is kept as a
+            # missing run (kinds.py), counted where its configuration is known
+            missing.append(_empty_run(path, damage))
+            warnings.append(
+                f"{path}: no run record{damage}; kept as a missing run (killed before it logged?)"
+            )
             continue
         by_id.setdefault(offline.run_id, []).append(offline)
     if not by_id:
@@ -584,6 +654,7 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
         if offline.damage or offline.exit_code is None:
             why = offline.damage or "no exit record (killed, or still running)"
             warnings.append(f"{path}: {why}; kept what came before, state 'crashed'")
+        lost = _lost_records(offline)
         created = (
             datetime.fromtimestamp(offline.start_time, UTC).isoformat()
             if offline.start_time
@@ -611,10 +682,11 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
                 # power, for energy (study/cost.py); a joined training keeps its first rank's
                 # record, which wandb takes of every GPU of that rank's node
                 system=offline.system(),
+                damage=lost,
             )
         )
     joined, notes = join_ranks(found)
     warnings += notes
-    runs = [make_run(facts, overrides) for facts in joined]
+    runs = decide_kinds([make_run(facts, overrides) for facts in joined + missing])
 
     return IngestResult(runs, warnings)

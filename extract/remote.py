@@ -24,6 +24,7 @@ import pandas as pd
 from .classify import Overrides
 from .groups import join_rank_runs
 from .history import join_on_step
+from .kinds import decide_kinds
 from .merge import merge_runs
 from .model import Run
 from .runfilter import RunFields, RunFilter
@@ -176,11 +177,17 @@ def to_run(remote_run: RemoteRun, history: pd.DataFrame, overrides: Overrides) -
             metadata=machine_facts(getattr(remote_run, "metadata", None)),
             group=getattr(remote_run, "group", None) or None,
             job_type=getattr(remote_run, "job_type", None) or None,
-            # the API's sweepName is the sweep's id
-            sweep_id=getattr(remote_run, "sweep_name", None) or None,
+            sweep_id=_sweep_id(remote_run),
         ),
         overrides,
     )
+
+
+def _sweep_id(remote_run: RemoteRun) -> str | None:
+    """The id of the sweep the run is a trial of: the API's ``run.sweep_name``, which comes with
+    the run (``run.sweep`` would fetch the sweep, a request per run), else None."""
+    found = getattr(remote_run, "sweep_name", None)
+    return str(found) if found else None
 
 
 # what wandb-metadata.json holds that says nothing about the machine, or could identify a person
@@ -302,11 +309,11 @@ def pull(
                 summary.failed.append(f"{_name(remote_run)}: {describe(error)}")
                 continue
             (summary.updated if remote_run.id in stored else summary.added).append(run.name)
-            current = merge_runs(current, [run])
+            current = decide_kinds(merge_runs(current, [run]))
             save_runs(store, current)
     joined, notes = join_rank_runs(current)
     if len(joined) != len(current):
-        save_runs(store, joined)
+        save_runs(store, decide_kinds(joined))
     summary.notes = notes
     return summary
 

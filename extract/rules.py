@@ -628,3 +628,272 @@ def readings(paths: Paths, fact: Fact) -> list[Reading]:
             keys_used.add((first_key, reading.evidence.source))
             found.append(reading)
     return found
+
+
+# --- what kind of run it is ------------------------------------------------------------------
+#
+# A project holds more than the study's trainings: debugging runs, evaluations, sweep trials,
+# preprocessing. Each kind is read from evidence by one rule of KIND_RULES, in order (the first
+# rule that finds its evidence decides); extract/kinds.py gathers what the rules read (Signs).
+
+
+@dataclass(frozen=True)
+class Signs:
+    """What the kind rules read of one run, and of the runs extracted with it (the submit
+    hosts of their Slurm jobs, the other trials of its sweep)."""
+
+    state: str
+    config: Mapping[str, Any]  # flattened paths, as the run stores them
+    job_type: str | None
+    tags: tuple[str, ...]
+    sweep: str | None
+    sweep_source: str  # where the sweep id was read: run record, runs table, W&B API
+    sweep_trials: int  # runs of this sweep among those extracted together
+    sweep_differs: tuple[str, ...]  # hyperparameters that differ among the sweep's trials
+    host: str | None
+    in_slurm: bool
+    submit_hosts: Mapping[str, int]  # host -> Slurm jobs of the extraction submitted from it
+    epochs: float | None
+    epochs_done: float | None
+    training_steps: int | None  # None: no history to count them in
+    step_key: str | None  # the step counter the count was read from, if any
+    evaluation_rows: int
+    training_keys: tuple[str, ...]
+    logged_keys: tuple[str, ...]  # every key the history logged, wandb's own left out
+    empty_file: str | None  # why the run file holds no record, if it holds none
+    # the most training steps a finished run of the extraction logged, and that run's name: a
+    # full training's length, whatever planned it (epochs, or a step limit of its own)
+    longest_steps: int | None = None
+    longest_run: str = ""
+
+
+@dataclass(frozen=True)
+class KindRule:
+    kind: str
+    says: str  # what the evidence means, for --explain
+    test: Callable[[Signs], Evidence | None]
+
+
+DEBUG_WORDS = ("debug", "debugging", "smoke", "smoketest", "sanity", "dryrun", "scratch")
+EVAL_WORDS = ("eval", "evaluation", "evaluate", "inference", "predict", "prediction")
+PREPROCESS_WORDS = (
+    "preprocess",
+    "preprocessing",
+    "prepare",
+    "data",
+    "dataset",
+    "download",
+    "tokenize",
+    "tokenization",
+)
+# a step limit (HF's max_steps > 0 overrides num_train_epochs) at a quarter or less of the
+# steps a full training of the extraction took is no way to train the study's job: it checks
+# that the script runs
+DEBUG_SHARE = 0.25
+
+
+def _words(text: str | None) -> list[str]:
+    return re.findall(r"[a-z0-9]+", (text or "").lower())
+
+
+def _config_value(signs: Signs, name: str) -> tuple[str, Any] | None:
+    for path, value in signs.config.items():
+        if parts(path)[-1:] == (name,):
+            return path, value
+    return None
+
+
+def _false(value: Any) -> bool:
+    return value is False or str(value).strip().lower() in ("false", "0")
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1")
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def empty_file(signs: Signs) -> Evidence | None:
+    return Evidence("run file", "no record", signs.empty_file) if signs.empty_file else None
+
+
+def no_training_asked(signs: Signs) -> Evidence | None:
+    found = _config_value(signs, "do_train")
+    if found is None or not _false(found[1]):
+        return None
+    evaluate = _config_value(signs, "do_eval")
+    also = f", {evaluate[0]} = {evaluate[1]}" if evaluate else ""
+    return Evidence("config", found[0], f"{found[1]}{also}")
+
+
+def evaluation_job_type(signs: Signs) -> Evidence | None:
+    if any(word in EVAL_WORDS for word in _words(signs.job_type)):
+        return Evidence("run", "job_type", str(signs.job_type))
+    return None
+
+
+def evaluation_without_training(signs: Signs) -> Evidence | None:
+    if signs.training_steps != 0 or not signs.evaluation_rows:
+        return None
+    counter = f"{signs.step_key} never above 0" if signs.step_key else "no training row"
+    return Evidence(
+        "history",
+        "evaluation rows, no training step",
+        f"{signs.evaluation_rows} evaluation rows; {counter}",
+    )
+
+
+def preprocessing_job_type(signs: Signs) -> Evidence | None:
+    if any(word in PREPROCESS_WORDS for word in _words(signs.job_type)):
+        return Evidence("run", "job_type", str(signs.job_type))
+    return None
+
+
+def no_training_metrics(signs: Signs) -> Evidence | None:
+    if not signs.logged_keys or signs.training_keys or signs.evaluation_rows:
+        return None
+    shown = ", ".join(signs.logged_keys[:4]) + (", ..." if len(signs.logged_keys) > 4 else "")
+    return Evidence("history", "no loss, accuracy, epoch or step logged", f"only {shown}")
+
+
+def login_node(signs: Signs) -> Evidence | None:
+    if signs.in_slurm or not signs.host or signs.host not in signs.submit_hosts:
+        return None
+    jobs = signs.submit_hosts[signs.host]
+    return Evidence(
+        "environment",
+        "host",
+        f"{signs.host}, outside Slurm: the submit host of {jobs} Slurm "
+        f"{'job' if jobs == 1 else 'jobs'} of these runs (a login node)",
+    )
+
+
+def debug_word(signs: Signs) -> Evidence | None:
+    if any(word in DEBUG_WORDS for word in _words(signs.job_type)):
+        return Evidence("run", "job_type", str(signs.job_type))
+    for tag in signs.tags:
+        if any(word in DEBUG_WORDS for word in _words(tag)):
+            return Evidence("summary", "tags", tag)
+    return None
+
+
+def step_limit_below_plan(signs: Signs) -> Evidence | None:
+    found = _config_value(signs, "max_steps")
+    if found is None or not signs.longest_steps:
+        return None
+    try:
+        limit = float(found[1])
+    except (TypeError, ValueError):
+        return None
+    # against the longest finished run, not the epochs planned: a study that trains by steps
+    # (max_steps the plan, num_train_epochs ignored) has step limits that are no debugging
+    if limit <= 0 or limit > DEBUG_SHARE * signs.longest_steps:
+        return None
+    return Evidence(
+        "config",
+        found[0],
+        f"{_num(limit)}: at most {DEBUG_SHARE:.0%} of the {signs.longest_steps} training "
+        f"steps of the longest finished run ({signs.longest_run})",
+    )
+
+
+def fast_dev_run(signs: Signs) -> Evidence | None:
+    found = _config_value(signs, "fast_dev_run")
+    if found is None or _false(found[1]) or found[1] in (None, ""):
+        return None
+    return Evidence("config", found[0], str(found[1]))
+
+
+def sweep_trial(signs: Signs) -> Evidence | None:
+    if not signs.sweep:
+        return None
+    if signs.sweep_trials > 1 and not signs.sweep_differs:
+        return None  # its trials differ only in size: a study launched as a sweep
+    if signs.sweep_trials > 1:
+        differ = ", ".join(signs.sweep_differs[:3]) + (
+            ", ..." if len(signs.sweep_differs) > 3 else ""
+        )
+        verb = "differs" if len(signs.sweep_differs) == 1 else "differ"
+        said = f"{signs.sweep} ({signs.sweep_trials} trials; {differ} {verb})"
+    else:
+        said = f"{signs.sweep} (the only trial here)"
+    return Evidence(signs.sweep_source, "sweep", said)
+
+
+def _step_limit_done(signs: Signs) -> str | None:
+    """'400 of max_steps 400' where a run did the step limit it had (HF's max_steps > 0 is its
+    plan, num_train_epochs then ignored)."""
+    found = _config_value(signs, "max_steps")
+    try:
+        limit = float(found[1]) if found is not None else 0.0
+    except (TypeError, ValueError):
+        return None
+    if limit <= 0 or signs.training_steps is None or signs.training_steps < limit:
+        return None
+    return f"{signs.training_steps} of {found[0] if found else 'max_steps'} {_num(limit)}"
+
+
+def stopped(signs: Signs) -> Evidence | None:
+    if signs.state != "finished":
+        return Evidence("state", "not finished", signs.state)
+    if _step_limit_done(signs):
+        return None  # its plan was its steps
+    if signs.epochs and signs.epochs_done is not None and signs.epochs_done < signs.epochs - 1e-6:
+        return Evidence(
+            "state",
+            "finished, stopped early",
+            f"{_num(signs.epochs_done)} of {_num(signs.epochs)} planned epochs",
+        )
+    return None
+
+
+def complete(signs: Signs) -> Evidence | None:
+    if signs.state != "finished":
+        return None
+    steps = _step_limit_done(signs)
+    if steps:
+        return Evidence("state", "finished, its step limit done", steps)
+    if signs.epochs and signs.epochs_done is not None:
+        if signs.epochs_done < signs.epochs - 1e-6:
+            return None
+        return Evidence(
+            "state",
+            "finished, its plan done",
+            f"{_num(signs.epochs_done)} of {_num(signs.epochs)} planned epochs",
+        )
+    if signs.training_keys or signs.training_steps:
+        keys = ", ".join(signs.training_keys[:3])
+        return Evidence("state", "finished, training logged", keys or "training steps")
+    return None
+
+
+KIND_RULES: tuple[KindRule, ...] = (
+    KindRule("missing", "the run file holds no record (killed before wandb wrote one)", empty_file),
+    KindRule("eval-only", "Hugging Face do_train false: no training asked", no_training_asked),
+    KindRule("eval-only", "a job type naming evaluation", evaluation_job_type),
+    KindRule(
+        "eval-only",
+        "evaluation logged, and no training step (a step counter never above 0)",
+        evaluation_without_training,
+    ),
+    KindRule("no-training", "a job type naming data preparation", preprocessing_job_type),
+    KindRule("no-training", "no training metric in the history", no_training_metrics),
+    KindRule(
+        "no-training",
+        "outside Slurm on the host the Slurm jobs were submitted from (a login node)",
+        login_node,
+    ),
+    KindRule("debug", "a job type or tag naming debugging", debug_word),
+    KindRule("debug", "Lightning fast_dev_run", fast_dev_run),
+    KindRule(
+        "debug",
+        f"a step limit (max_steps) at {DEBUG_SHARE:.0%} or less of the longest finished run's "
+        "training steps",
+        step_limit_below_plan,
+    ),
+    KindRule("sweep", "a W&B sweep's trial whose hyperparameters differ", sweep_trial),
+    KindRule("partial", "not finished, or finished before its plan", stopped),
+    KindRule("training", "finished, its plan done or training logged", complete),
+)

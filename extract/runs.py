@@ -4,12 +4,13 @@ corrections applied again to stored runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from .classify import (
+    MIN_MEASURED_EPOCHS,
     Correction,
     Corrections,
     Extrapolation,
@@ -17,7 +18,8 @@ from .classify import (
     pace_extrapolation,
 )
 from .decide import Decision, decide, decide_cores, decide_gpus, decide_platform
-from .epochs_done import epochs_done
+from .epochs_done import epoch_progress, epochs_done
+from .kinds import activity_of, decide_kinds
 from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
 from .rules import Paths
 
@@ -55,6 +57,9 @@ class RunFacts:
     group_facts: dict[str, Any] = field(default_factory=dict)
     # wandb's system metrics (power, for energy), where the source has them
     system: pd.DataFrame | None = None
+    # what the history shows the run did (kinds.activity_of), when counted before (a stored run)
+    activity: dict[str, Any] | None = None
+    damage: str | None = None  # records the run file lost (a killed run's last block)
 
 
 SOURCE_NAMES = {"csv": "runs table", "offline": "run file", "wandb-api": "W&B API"}
@@ -65,6 +70,8 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     file, command line) win. Each fact keeps the evidence that decided it; a fact nothing
     speaks for stays unknown; conflicts between pieces of evidence are kept as notes."""
     correction = (corrections or Corrections()).for_run(facts.run_id, facts.name)
+    if facts.activity is None:
+        facts = replace(facts, activity=activity_of(facts.history, facts.summary))
     decided = decide_facts(facts, correction)
     platform = platform_or_none(decided["platform"].value) or "unknown"
     evidence = {name: d.evidence for name, d in decided.items() if d.evidence is not None}
@@ -80,6 +87,12 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     bound = decided["gpus"].bound
     if bound is not None and value["gpus"] is None:
         evidence["gpus_bound"] = bound.evidence
+    kind = correction.kind if correction else None
+    if kind is not None:  # a stated kind: kinds.decide_kinds keeps it
+        evidence["kind"] = Evidence(correction.origin if correction else "", "kind", kind)
+    notes = [note for d in decided.values() for note in d.notes]
+    if estimate is None and platform == "laptop":
+        notes += _no_estimate(facts, value)
     return Run(
         run_id=facts.run_id,
         name=facts.name,
@@ -104,12 +117,15 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         evidence=evidence,
         label_override=correction.label if correction else None,
         excluded=bool(correction and correction.exclude),
-        notes=[note for d in decided.values() for note in d.notes],
+        notes=notes,
         gpus_on_machine=int(bound.value) if bound is not None and value["gpus"] is None else None,
         group=facts.group,
         job_type=facts.job_type,
         sweep_id=facts.sweep_id,
         ranks=int(facts.group_facts.get("ranks", 1)),
+        kind=kind,
+        activity=dict(facts.activity or {}),
+        damage=facts.damage,
         **({"system": facts.system} if facts.system is not None else {}),
     )
 
@@ -150,6 +166,11 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
             stated.epochs_done,
             Evidence(origin, "epochs_done", f"{stated.epochs_done:g}"),
         )
+    elif (facts.activity or {}).get("training_steps") == 0:
+        # a run that logged no training step did none, whatever its state and plan say
+        step_key = (facts.activity or {}).get("step_key")
+        said = f"{step_key} never above 0" if step_key else "no training row"
+        done = Decision("epochs_done", 0.0, Evidence("history", "no training step logged", said))
     else:
         found = epochs_done(facts.history, facts.summary, facts.state == "finished", epochs.value)
         done = Decision("epochs_done", found.value, found.evidence, notes=found.notes)
@@ -175,8 +196,33 @@ def _time_evidence(facts: RunFacts) -> Evidence:
 def _laptop_estimate(facts: RunFacts, value: dict[str, Any]) -> Extrapolation | None:
     """A laptop's full job: its own logged extrapolation, else an estimate from its pace."""
     return logged_extrapolation(facts.summary, value["epochs"]) or pace_extrapolation(
-        facts.config, facts.summary, facts.runtime_s, value["epochs"], value["epochs_done"]
+        facts.config,
+        facts.summary,
+        facts.runtime_s,
+        value["epochs"],
+        value["epochs_done"],
+        epoch_progress(facts.history, facts.state == "finished", value["epochs"]),
+        _last_logged(facts.history),
     )
+
+
+def _last_logged(history: pd.DataFrame) -> float | None:
+    if "_runtime" not in history or not len(history):
+        return None
+    times = pd.to_numeric(history["_runtime"], errors="coerce")
+    return float(times.max()) if times.notna().any() else None
+
+
+def _no_estimate(facts: RunFacts, value: dict[str, Any]) -> list[str]:
+    """Why a laptop run that did part of its plan has no full-job estimate."""
+    done, planned = value["epochs_done"], value["epochs"]
+    if done is None or not planned or done >= planned or done <= 0:
+        return []
+    return [
+        f"estimate: {done:g} of {planned:g} epochs measured, less than the "
+        f"{MIN_MEASURED_EPOCHS:g} of an epoch an estimate rests on; the full job's time is "
+        "unknown"
+    ]
 
 
 def reapply(runs: list[Run], corrections: Corrections) -> list[Run]:
@@ -195,7 +241,7 @@ def reapply(runs: list[Run], corrections: Corrections) -> list[Run]:
         if earlier is not None:
             mine = mine.merged_with(Corrections({run.run_id: earlier}))
         result.append(make_run(facts_of(run), mine))
-    return result
+    return decide_kinds(result)
 
 
 def _command_line_correction(run: Run) -> Correction | None:
@@ -236,6 +282,8 @@ def facts_of(run: Run) -> RunFacts:
         sweep_id=run.sweep_id,
         group_facts={"ranks": run.ranks} if run.ranks > 1 else {},
         system=run.system,
+        activity=dict(run.activity) if run.activity else None,
+        damage=run.damage,
     )
 
 

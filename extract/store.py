@@ -1,14 +1,15 @@
 """The HDF5 run store: one file, one group per run, written atomically.
 
-Schema (version 2)::
+Schema (version 3)::
 
     /                      attrs: schema_version, writer, sample (True for the sample study)
     /runs/<n>              one group per run (n = 0, 1, ... in the order saved)
         attrs              run_id, name, platform (cluster, laptop or unknown), state, epochs,
                            time_s, extrapolated, measured_s, reconstructed, created_at, source,
                            config_json, summary_json, metadata_json (what wandb recorded of
-                           the machine), facts_json (gpus, nodes, cores, epochs_done, ...;
-                           null = unknown), evidence_json (fact -> source, key, value)
+                           the machine), facts_json (gpus, nodes, cores, epochs_done, kind,
+                           sweep, activity, damage, ...; null = unknown), evidence_json (fact ->
+                           source, key, value)
         history/<key>      one float64 dataset per logged key, all of one length, NaN where a
                            row did not log the key; chunked and gzip-compressed. Dataset names
                            are the keys percent-encoded ("/" -> "%2F"), so nested keys survive.
@@ -41,7 +42,12 @@ from .errors import StoreError
 from .metric_names import is_metric
 from .model import Evidence, Run, platform_or_none
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# what each version before this one lacks, said when such a store is refused
+OLDER_VERSIONS = {
+    1: "without evidence for its facts",
+    2: "without the kind of each run (training, debugging, evaluation, sweep trial, ...)",
+}
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 CHUNK_ROWS = 4096
 STORE_NAME = "runs.h5"  # the file a folder given as a store means (data/runs.h5)
@@ -148,9 +154,10 @@ def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Ru
                     hint="update lumi-vs-laptop, or rebuild the store with 'python -m extract'",
                 )
             if h5.attrs.get("writer") == "lumi-vs-laptop" and version < SCHEMA_VERSION:
-                # version 1 decided GPU counts and platforms without evidence: its facts cannot
-                # be trusted, so it is rebuilt from its sources, not read
-                old = "older than any release" if version < 1 else "without evidence for its facts"
+                # version 1 decided GPU counts and platforms without evidence, version 2 took every
+                # finished run for a training: their facts cannot be trusted, so such a store is
+                # rebuilt from its sources, not read
+                old = OLDER_VERSIONS.get(version, "older than any release")
                 raise StoreError(
                     f"store has schema version {version}, {old}",
                     path=path,
@@ -226,6 +233,9 @@ def _write_run(group: h5py.Group, run: Run) -> None:
             "job_type": run.job_type,
             "sweep_id": run.sweep_id,
             "ranks": run.ranks,
+            "kind": run.kind,
+            "activity": run.activity,
+            "damage": run.damage,
         }
     )
     attrs["evidence_json"] = json.dumps({k: asdict(v) for k, v in run.evidence.items()})
@@ -306,6 +316,9 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         sweep_id=facts.get("sweep_id"),
         ranks=int(facts.get("ranks", 1)),
         stored_keys=stored_keys,
+        kind=facts.get("kind"),
+        activity=dict(facts.get("activity") or {}),
+        damage=facts.get("damage"),
     )
 
 

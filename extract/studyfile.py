@@ -44,7 +44,7 @@ from typing import Any
 from .classify import Correction, Corrections
 from .costfile import CostInputs, parse_cost
 from .errors import InputError
-from .model import STATED_PLATFORMS, platform_or_none
+from .model import KIND_WORDS, STATED_PLATFORMS, platform_or_none
 from .paths import manim_cfg_value
 from .runfilter import RunFilter, parse_select
 
@@ -52,7 +52,17 @@ STUDY_ENV = "LUMI_STUDY"
 DEFAULT_NAME = "study.toml"
 TOP_KEYS = {"baseline", "pick", "metrics", "runs", "cost", "select"}
 METRIC_KEYS = {"accuracy_key", "accuracy_scale", "loss_key"}
-RUN_KEYS = {"platform", "gpus", "nodes", "cores", "epochs", "epochs_done", "label", "exclude"}
+RUN_KEYS = {
+    "platform",
+    "gpus",
+    "nodes",
+    "cores",
+    "epochs",
+    "epochs_done",
+    "label",
+    "exclude",
+    "kind",
+}
 PICKS = ("fastest", "latest")
 SCALES = ("fraction", "percent")
 
@@ -162,6 +172,7 @@ def _parse(path: Path, data: dict[str, Any]) -> StudyFile:
             epochs_done=_positive(path, entry, "epochs_done", where),
             label=_text(path, entry, "label", f"{where}."),
             exclude=_flag(path, entry, "exclude", where),
+            kind=_choice(path, entry, "kind", where, tuple(KIND_WORDS)),
         )
     return study
 

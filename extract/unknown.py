@@ -4,6 +4,7 @@ layer leaves such runs out for the same reasons, so both read them from here."""
 
 from __future__ import annotations
 
+from .kinds import shown_kind
 from .model import Run
 from .studyfile import StudyFile
 from .studyfile import suggestion as study_line
@@ -46,7 +47,7 @@ def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[st
     lines = []
     for run in runs:
         missing = missing_facts(run)
-        if not missing or run.excluded or cpu_job_on_cluster(run):
+        if not missing or run.excluded or cpu_job_on_cluster(run) or not shown_kind(run):
             continue
         bound = gpu_bound(run)
         if bound:

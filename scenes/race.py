@@ -40,6 +40,7 @@ CLOSING_SECONDS = 1.0
 TRACK_RIGHT = 3.55  # where the tracks end during the race; the finishing times follow
 STAMP_GAP = 0.2
 CALLOUT_GAP = 0.35  # between the finishing times and the closing callout
+UP_TO = "up to "  # a headline over a range (study/plans.py): drawn smaller, before the figure
 NOTE_GAP = 0.2
 CLOCK_HEIGHT = 0.95  # the elapsed clock's caption and time, top right
 MIN_TRACK = 1.2  # the narrowest the tracks become to make room for the callout
@@ -275,14 +276,21 @@ class ProgressRace(kit.ClockedScene):
             "muted": (kit.SMALL_SIZE, theme.muted, False),
             "emphasis": (kit.LABEL_SIZE, theme.foreground, True),
         }
-        lines: list[kit.CalloutLine] = [
-            (line.text, *styles[line.role])
-            for line in plan.closing
-            if not (compact and line.role == "muted")
-        ]
+        lines: list[kit.CalloutLine] = []
+        prefixes: dict[int, kit.CalloutLine] = {}
+        for line in plan.closing:
+            if compact and line.role == "muted":
+                continue
+            if line.role == "headline" and line.text.startswith(UP_TO):
+                # "up to" smaller, before the figure on its line: the figure keeps its size and
+                # the callout its height
+                prefixes[len(lines)] = (UP_TO.strip(), *styles["emphasis"])
+                lines.append((line.text.removeprefix(UP_TO), *styles["headline"]))
+            else:
+                lines.append((line.text, *styles[line.role]))
         if not lines:
             return VGroup()
-        box = kit.callout(lines, theme, max_width=room - kit.callout_padding())
+        box = kit.callout(lines, theme, max_width=room - kit.callout_padding(), prefixes=prefixes)
         return box.set_z_index(5)
 
     def _place_note(self, note: VMobject, measured_x: float, y: float, pitch: float) -> int:

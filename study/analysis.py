@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from extract.errors import InputError
-from extract.model import Run
+from extract.kinds import shown_kind
+from extract.model import KIND_WORDS, Run
 from extract.studyfile import StudyFile
 from extract.unknown import unknown_warnings
 
@@ -60,6 +61,10 @@ class RunFigures:
     shown: bool
     left_out_because: str | None
     evidence: dict[str, str]
+    # what the run is (extract/model.py KIND_WORDS; None: not decided), and what its run file
+    # lost (its time is then short of what it ran)
+    kind: str | None = None
+    damage: str | None = None
     # what the run cost (study/cost.py): GPUs x time; energy from its recorded power, else
     # unknown (None); cost only from a rate the study file or manim.cfg gives
     gpu_hours: float | None = None
@@ -269,7 +274,8 @@ def _figures(run: Run, context: _Context) -> RunFigures:
     baseline = context.baseline
     cost = run_cost(run, context.study, context.settings)
     # a run whose facts are unknown gets no figure that would read as a fact about it
-    speedup = speedup_over(baseline, run) if baseline and run.known else None
+    # nor one of a run that is no training of the study (a debugging run's "speedup")
+    speedup = speedup_over(baseline, run) if baseline and run.known and shown_kind(run) else None
     best = time_to = None
     key = own_key(run, context.best_key) if context.best_key else None
     best_s = None
@@ -304,18 +310,27 @@ def _figures(run: Run, context: _Context) -> RunFigures:
         shown=run.run_id in context.shown,
         left_out_because=context.reasons.get(run.run_id),
         evidence={k: v.describe() for k, v in run.evidence.items()} | _cost_evidence(cost),
+        kind=run.kind,
+        damage=run.damage,
         **_cost_figures(cost),
     )
 
 
 def headline_cluster_runs(runs: list[Run]) -> list[Run]:
-    """Every run a "fastest cluster run" headline may name: finished, known, not excluded. Not
-    only the runs shown: a run that another stands for on screen (its GPU count's pick) is
-    still the fastest if it is, and the headline must be literally true."""
+    """Every run a "fastest cluster run" headline may name: a complete training of the study
+    (not a debugging run, an evaluation, a sweep trial), known, not excluded, timed whole (its
+    file lost nothing). Not only the runs shown: a run that another stands for on screen (its
+    GPU count's pick) is still the fastest if it is, and the headline must be literally true."""
     return [
         r
         for r in runs
-        if r.platform == "cluster" and r.known and r.finished and not r.excluded and r.time_s > 0
+        if r.platform == "cluster"
+        and r.known
+        and r.finished
+        and not r.excluded
+        and r.time_s > 0
+        and shown_kind(r)
+        and not r.damage
     ]
 
 
@@ -432,9 +447,10 @@ def _warnings(
     accuracy: MetricChoice,
 ) -> list[str]:
     warnings = unknown_warnings(runs, study)
+    warnings += kind_warnings(runs)
     # what the evidence said beside the facts: conflicts and which piece won, a stopped-early
     # or unreadable epoch count, a CPU job on the cluster
-    warnings += [f"{run.name}: {note}" for run in runs for note in run.notes]
+    warnings += [f"{run.name}: {note}" for run in runs if shown_kind(run) for note in run.notes]
     warnings += study.unused_warnings()
     if not selection.cluster or not selection.laptops:
         missing = "cluster" if not selection.cluster else "laptop"
@@ -455,6 +471,46 @@ def _warnings(
     return warnings
 
 
+def kind_warnings(runs: list[Run]) -> list[str]:
+    """Runs that are not the study's trainings, by kind; runs whose files hold no record, per
+    configuration; runs whose files lost records (their time is short)."""
+    lines = []
+    missing: dict[str, list[str]] = {}
+    for run in runs:
+        if run.kind == "missing":
+            where = _configuration(run)
+            missing.setdefault(where, []).append(run.run_id)
+    for where, ids in missing.items():
+        count = "1 run" if len(ids) == 1 else f"{len(ids)} runs"
+        lines.append(
+            f"{count} {where} missing: empty run files, killed before wandb wrote a record "
+            f"({', '.join(ids)})"
+        )
+    others: dict[str, list[str]] = {}
+    for run in runs:
+        if run.kind is not None and not shown_kind(run) and run.kind != "missing":
+            others.setdefault(run.kind, []).append(run.name)
+    if others:
+        lines.append(
+            "not trainings of the study, listed with their kind and left out of every figure: "
+            + "; ".join(
+                f"{len(names)} x {KIND_WORDS[kind]} ({', '.join(names)})"
+                for kind, names in others.items()
+            )
+        )
+    lines += [f"{run.name} ({run.run_id}): {run.damage}" for run in runs if run.damage]
+    return lines
+
+
+def _configuration(run: Run) -> str:
+    """'of 32 GPUs', 'of the laptop', or 'of an unknown configuration'."""
+    if run.platform == "cluster" and run.gpus:
+        return f"of {run.gpus:,} GPU" if run.gpus == 1 else f"of {run.gpus:,} GPUs"
+    if run.platform == "laptop":
+        return "of the laptop"
+    return "of an unknown configuration"
+
+
 def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
     """Unequal work, unknown epochs done, estimates and unfinished runs."""
     warnings = []
@@ -467,6 +523,8 @@ def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
             "per epoch"
         )
     for run in runs:
+        if not shown_kind(run):
+            continue  # said once, with its kind (kind_warnings)
         if run.known and run.epochs_done is None and not run.extrapolated:
             warnings.append(
                 f"{run.name}: epochs done unknown (no epoch, progress or finished state "
@@ -481,7 +539,7 @@ def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
 
 def _estimate_text(run: Run) -> str:
     method = run.config.get("extrapolation_method", "extrapolated")
-    measured = f" from {run.measured_s:.0f} s measured" if run.measured_s else ""
+    measured = f" (in {units.duration(run.measured_s)} of running)" if run.measured_s else ""
     inputs = run.config.get("extrapolation_inputs")
     given = ""
     if isinstance(inputs, dict) and inputs:

@@ -128,7 +128,7 @@ def run_runs(args: argparse.Namespace) -> None:
             )
         reasons = {r.run_id: why for r, why in chosen.left_out}
         for run in matches:
-            print("\n".join(explain(run)))
+            print("\n".join(explain(run, everything)))
             if run.run_id in reasons:
                 print(f"  not in the study: {reasons[run.run_id]}")
         return

@@ -185,7 +185,9 @@ def _race_closing(view: StudyView) -> list[Line]:
         estimated = units.estimated_note([r.extrapolated for r in laptops])
         lines.append(Line(f"{settings.laptop_name}: {laptop_time}{estimated}", "laptop"))
     if speedup is not None:
-        lines.append(Line(f"{units.ratio(speedup, TIMES)} faster", "headline"))
+        # over the slowest laptop: the top of a range when the laptops' times differ
+        top = "up to " if len({r.time_s for r in laptops}) > 1 else ""
+        lines.append(Line(f"{top}{units.ratio(speedup, TIMES)} faster", "headline"))
     laptop_epochs = {r.work_epochs for r in laptops if r.work_epochs}
     if fastest is not None and laptop_epochs and laptop_epochs != {fastest.work_epochs}:
         fastest_epochs = _epochs_text({fastest.work_epochs}) if fastest.work_epochs else "? epochs"
@@ -198,7 +200,9 @@ def _race_closing(view: StudyView) -> list[Line]:
         )
         if report.max_speedup_per_epoch is not None:
             per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
-            lines.append(Line(f"Per epoch, equal work: {per_epoch} faster", "emphasis"))
+            paces = {r.time_per_epoch_s for r in laptops if r.time_per_epoch_s}
+            top = "up to " if len(paces) > 1 else ""
+            lines.append(Line(f"Per epoch, equal work: {top}{per_epoch} faster", "emphasis"))
     return lines
 
 
@@ -243,7 +247,10 @@ def _closing_notes(view: StudyView, lanes: list[RaceLane]) -> str:
             )
             lines.append(f"{lane.label}: {units.duration(run.time_s)}{how}.")
     if report.max_speedup is not None:
-        lines.append(f"Headline: {units.ratio(report.max_speedup, TIMES)} faster in total time.")
+        top = "up to " if report.laptop_low_s != report.laptop_high_s else ""
+        lines.append(
+            f"Headline: {top}{units.ratio(report.max_speedup, TIMES)} faster in total time."
+        )
     if report.max_speedup_per_epoch is not None:
         per_epoch = units.ratio(report.max_speedup_per_epoch, TIMES)
         lines.append(f"Per epoch (equal work): up to {per_epoch} faster.")

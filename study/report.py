@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from extract.model import KIND_WORDS
+
 from . import units
 from .analysis import BestAccuracy, Report, RunFigures
 from .cost import energy_text, hours_text
@@ -46,14 +48,16 @@ def _headline_lines(report: Report) -> list[str]:
             head += estimate
         lines.append(head + _not_shown(report, fastest.run_id))
     if report.max_speedup is not None:
+        top = "up to " if report.laptop_low_s != report.laptop_high_s else ""
         lines.append(
-            f"- **Max speedup**: {units.ratio(report.max_speedup)} "
+            f"- **Max speedup**: {top}{units.ratio(report.max_speedup)} "
             f"(slowest laptop time{', an estimate,' if estimated else ''} over fastest cluster "
             "time)"
         )
     if report.max_speedup_per_epoch is not None:
         lines.append(
-            f"- **Max speedup per epoch**: {units.ratio(report.max_speedup_per_epoch)} "
+            f"- **Max speedup per epoch**: {_up_to(report)}"
+            f"{units.ratio(report.max_speedup_per_epoch)} "
             f"(same work: slowest laptop time per epoch over fastest cluster time per epoch, "
             f"{report.fastest_cluster_per_epoch_run})"
             + _not_shown(report, report.fastest_cluster_per_epoch_run_id)
@@ -66,6 +70,16 @@ def _headline_lines(report: Report) -> list[str]:
             f"({best.label}, {_when(best)}; '{best.key}')"
         )
     return lines
+
+
+def _up_to(report: Report) -> str:
+    """Over the slowest laptop: the top of a range when the shown laptops' paces differ."""
+    paces = {
+        r.time_per_epoch_s
+        for r in report.runs
+        if r.platform == "laptop" and r.shown and r.time_per_epoch_s
+    }
+    return "up to " if len(paces) > 1 else ""
 
 
 def _when(best: BestAccuracy) -> str:
@@ -118,6 +132,10 @@ def _table_lines(report: Report) -> list[str]:
         mark = " (est.)" if run.extrapolated else ""
         state = "" if run.state == "finished" else f" [{run.state}]"
         shown = "" if run.shown else " (not shown)"
+        if not run.shown and run.kind not in (None, "training", "partial"):
+            shown = f" (not shown: {KIND_WORDS.get(run.kind or '', 'unknown')})"
+        if run.damage:
+            mark += " (file lost records: short)"
         per_epoch = units.duration(run.time_per_epoch_s) + mark if run.time_per_epoch_s else "-"
         efficiency = units.percent(run.efficiency) if run.efficiency is not None else "-"
         accuracy = _percent(report, run.best_accuracy) if run.best_accuracy is not None else "-"

@@ -26,17 +26,29 @@ def rows(runs: list[Run], study: StudyFile | None = None) -> list[list[str]]:
         time = units.duration(run.time_s) + (" (estimate)" if run.extrapolated else "")
         done = f"{_value(run.epochs_done, '?')} of {_value(run.epochs, '?')}"
         evidence = "\n".join(
-            f"{fact}: {run.evidence[fact].describe()}" for fact in FACTS if fact in run.evidence
+            f"{fact}: {run.evidence[fact].describe()}"
+            for fact in FACTS
+            if fact in run.evidence and fact != "kind"  # in its own column
         )
-        missing = [f for f in FACTS if f not in run.evidence and f not in ("cores", "nodes")]
+        if run.damage:
+            evidence += f"\ndamage: {run.damage}"
+        missing = [
+            f for f in FACTS if f not in run.evidence and f not in ("cores", "nodes", "kind")
+        ]
         if missing:
             evidence += "\nno evidence: " + ", ".join(missing)
         if run.ranks > 1:
             evidence += f"\njoined from {run.ranks} ranks of W&B group {run.group!r}"
         evidence += "".join(f"\nnote: {note}" for note in run.notes)
+        # the kind under the run's name (a column of its own would squeeze the others), its
+        # evidence first among the evidence
+        kind = run.evidence.get("kind")
+        if run.kind is not None:
+            why = f": {kind.describe()}" if kind else ""
+            evidence = f"kind {run.kind_text}{why}\n{evidence}"
         result.append(
             [
-                f"{run.name}\n{run.run_id} [{run.state}]",
+                f"{run.name}\n{run.run_id} [{run.state}]" + (f"\n{run.kind}" if run.kind else ""),
                 "yes" if run.run_id in shown else f"no: {reasons.get(run.run_id, '')}",
                 run.platform,
                 _gpus(run),

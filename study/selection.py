@@ -6,11 +6,14 @@ Two steps, read by every command (the scenes, the deck, `report`, `extract runs`
    state, creation date, config values, names: extract/runfilter.py), then manim.cfg's
    ``include_runs``/``exclude_runs`` name regexes; a run must pass both. What they leave out is
    counted and said ("12 runs left out by the study file's [select]").
-2. ``select``: what is shown. A run is shown when its facts are known (a laptop, or a cluster run
-   with a GPU count), it is not excluded, and its time is real: a finished run, or a laptop run
+2. ``select``: what is shown. A run is shown when it is a training of the study (its kind,
+   extract/kinds.py: not a debugging run, an evaluation, a sweep trial, preprocessing or an
+   empty run file), its facts are known (a laptop, or a cluster run with a GPU count), it is
+   not excluded, and its time is real: a finished run, or a laptop run
    whose full time is an estimate from its own pace. Runs of one configuration (a GPU count; a
    laptop's machine, cores and data subset) are one lane: the fastest finished (per epoch when
-   known), or the latest, as the study file's ``pick`` says; the screen says "best of N" and
+   known), or the latest, as the study file's ``pick`` says, never one whose file lost records
+   over a whole one; the screen says "best of N" and
    the report the spread of their times. When there are more configurations than lanes fit
    (LANE_ROOM), the ones the story needs stay (fastest and slowest cluster run, the baseline,
    both ends of the laptop range), then GPU counts, then laptops spread over their range; the
@@ -23,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from extract.kinds import shown_kind
 from extract.model import Run
 from extract.runfilter import RunFields
 from extract.studyfile import StudyFile
@@ -106,6 +110,10 @@ class Selection:
 def why_left_out(run: Run) -> str | None:
     if run.excluded:
         return "excluded in the study file"
+    if not shown_kind(run):
+        # only a training of the study stands for a configuration (extract/kinds.py)
+        kind = run.evidence.get("kind")
+        return run.kind_text + (f" ({kind.describe()})" if kind else "")
     if cpu_job_on_cluster(run):
         return "a CPU job on the cluster: neither a GPU run nor the laptop"
     missing = missing_facts(run)
@@ -122,6 +130,9 @@ def why_left_out(run: Run) -> str | None:
         return f"state {run.state}"
     if run.platform == "laptop" and not run.finished and not run.extrapolated:
         return f"state {run.state} with no progress logged to estimate the full job from"
+    if run.kind == "partial" and not run.extrapolated:
+        # finished before its plan, too little done to estimate the full job from
+        return f"{run.kind_text}: {_done(run)}, too little to estimate the full job from"
     return None
 
 
@@ -159,6 +170,12 @@ def describe_configuration(run: Run, laptop_name: str = "Laptop") -> str:
     return label + (f", on {host}" if host else "")
 
 
+def _done(run: Run) -> str:
+    done = "?" if run.epochs_done is None else f"{run.epochs_done:g}"
+    planned = "?" if run.epochs is None else f"{run.epochs:g}"
+    return f"{done} of {planned} epochs"
+
+
 def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     study = study or StudyFile()
     left_out: list[tuple[Run, str]] = []
@@ -174,7 +191,9 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
         groups[configuration(run)].append(run)
     stands_for, spread, chosen = {}, {}, {}
     for key, group in groups.items():
-        pick = _pick(group, study.pick)
+        # a run whose file lost its tail was timed short of what it ran: never picked over a
+        # whole one (the report says so)
+        pick = _pick([r for r in group if not r.damage] or group, study.pick)
         chosen[key] = pick
         stands_for[pick.run_id] = len(group)
         if len(group) > 1:
@@ -198,7 +217,12 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
             continue
         what = plural(pick.gpus, "GPU") if pick.platform == "cluster" and pick.gpus else None
         stands = f"{pick.name} stands for its {what or 'configuration'} ({study.pick})"
-        left_out += [(run, stands) for run in groups[key] if run is not pick]
+        short = "; its own time is short: its run file lost records"
+        left_out += [
+            (run, stands + (short if run.damage and not pick.damage else ""))
+            for run in groups[key]
+            if run is not pick
+        ]
     shown = [r for r in cluster + laptops if r.run_id in kept]
     return Selection(shown, stands_for, left_out, spread, len(chosen), more)
 

@@ -251,3 +251,46 @@ def test_system_chart_exports_give_power_for_energy(tmp_path):
     # samples every 10 s from 10 s to 60 s: covered from 5 s to 60 s, 55 s at 500 W = 27,500 J
     assert figures is not None and figures.energy_kwh == pytest.approx(27_500 / 3.6e6)
     assert figures.energy_per_epoch_kwh == pytest.approx(13_750 / 3.6e6)
+
+
+def test_the_sweep_column_makes_sweep_trials_whose_hyperparameters_differ(tmp_path):
+    """The runs table's Sweep column names the sweep a run is a trial of: trials whose learning
+    rate differs are sweep trials; a sweep that varies only the GPU count is the study."""
+    header = ["Name", "State", "Runtime", "Sweep", "epochs", "lr", "total_gpus", "epoch"]
+    table = write_rows(
+        tmp_path / "t.csv",
+        [
+            header,
+            ["trial a", "finished", "100", "lr-sweep", "2", "0.1", "8", "1"],
+            ["trial b", "finished", "90", "lr-sweep", "2", "0.01", "8", "1"],
+            ["study 4", "finished", "200", "gpu-grid", "2", "0.1", "4", "1"],
+            ["study 8", "finished", "120", "gpu-grid", "2", "0.1", "8", "1"],
+        ],
+    )
+    runs = {r.name: r for r in ingest_exports([table]).runs}
+    assert {name: run.kind for name, run in runs.items()} == {
+        "trial a": "sweep",
+        "trial b": "sweep",
+        "study 4": "training",
+        "study 8": "training",
+    }
+    assert runs["trial b"].evidence["kind"].describe() == (
+        "runs table: sweep = lr-sweep (2 trials; lr differs)"
+    )
+
+
+def test_an_evaluation_in_a_runs_table_did_no_epoch(tmp_path):
+    """A Hugging Face evaluation (do_train false) exported in the runs table: finished, with
+    its last train/global_step 0: it did none of its planned epochs, and is no training."""
+    header = ["Name", "State", "Runtime", "do_train", "num_train_epochs", "train/global_step"]
+    table = write_rows(
+        tmp_path / "t.csv",
+        [
+            header,
+            ["eval", "finished", "30", "false", "8", "0"],
+            ["train", "finished", "900", "true", "8", "800"],
+        ],
+    )
+    runs = {r.name: r for r in ingest_exports([table]).runs}
+    assert (runs["eval"].kind, runs["eval"].epochs_done) == ("eval-only", 0)
+    assert (runs["train"].kind, runs["train"].epochs_done) == ("training", 8)

@@ -61,7 +61,9 @@ def test_laptop_killed_part_way_gives_an_estimate_from_its_own_pace():
     history = pd.DataFrame({"_runtime": np.arange(150) * 10.0, "epoch": epochs})
     laptop = run("laptop", "crashed", 1490.0, {"device": "cpu", "epochs": 4}, history=history)
     assert laptop.platform == "laptop" and laptop.epochs_done == pytest.approx(1.5)
-    assert laptop.extrapolated and laptop.time_s == pytest.approx(1490.0 / 1.5 * 4)
+    # start-up counted once: the first epoch's time (row 100, 1000 s), then the pace of the half
+    # epoch after it (490 s) for each of the 3 epochs left
+    assert laptop.extrapolated and laptop.time_s == pytest.approx(1000.0 + 490.0 / 0.5 * 3)
     gpu = run("8 GPUs", "finished", 60.0, {"total_gpus": 8, "epochs": 4}, {"epoch": 3})
     plan = race_plan(view_of([gpu, laptop]))
     lane = next(lane for lane in plan.lanes if lane.run.name == "laptop")

@@ -232,7 +232,8 @@ def test_a_multi_process_run_becomes_one_run(tmp_path):
 
 def test_a_run_killed_before_its_first_record_does_not_block_the_folder(wandb_dir, tmp_path):
     """A job killed right after wandb.init leaves a run file of a few bytes; in a folder of runs
-    it is named and skipped, the others are read. Named on its own it is still an error."""
+    it is named and kept as a missing run (its id from its folder), the others are read. Named
+    on its own it is still an error."""
     directory, _ = wandb_dir
     folder = tmp_path / "wandb"
     shutil.copytree(directory, folder)
@@ -240,7 +241,10 @@ def test_a_run_killed_before_its_first_record_does_not_block_the_folder(wandb_di
     killed.parent.mkdir()
     killed.write_bytes(b":W&B" + struct.pack("<H", 0xBEE1) + b"\x00")
     result = ingest_offline([folder])
-    assert len(result.runs) == 2
+    assert len(result.runs) == 3
+    (killed_run,) = [r for r in result.runs if r.run_id == "killed01"]
+    assert killed_run.kind == "missing" and killed_run.state == "crashed"
+    assert [r.kind for r in result.runs if r is not killed_run] == ["training", "training"]
     assert any("run-killed01.wandb: no run record" in w for w in result.warnings)
     with pytest.raises(InputError, match="no run record"):
         ingest_offline([killed])

@@ -123,6 +123,7 @@ def files_of(directory: Path, run_id: str) -> list[Path]:
 def facts(monkeypatch):
     """What ingest_offline hands to the run builder, not what the builder makes of it."""
     monkeypatch.setattr(extract.offline, "make_run", lambda facts, overrides: facts)
+    monkeypatch.setattr(extract.offline, "decide_kinds", lambda runs: runs)
 
     def read(paths: list[Path]):
         result = ingest_offline(paths)

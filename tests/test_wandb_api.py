@@ -239,3 +239,29 @@ def test_gpu_power_comes_from_the_system_stream(tmp_path):
         "measured: GPU power of 8 devices (gpu.0.powerWatts ... gpu.7.powerWatts), 40 samples "
         "every 15 s, covering 99% of 10.0 min; CPUs, memory and network not counted"
     )
+
+
+def test_trials_of_a_sweep_are_sweep_trials(tmp_path):
+    """The API names the sweep of each run (``run.sweep_name``): two trials whose learning rate
+    differs are sweep trials, left out of every figure; the run outside the sweep is the study."""
+    runs = [
+        StandInRun(
+            run_id,
+            run_id,
+            training_rows(20),
+            config={"epochs": 10, "total_gpus": 8, "lr": lr},
+            summary={"_runtime": 10.0, "epoch": 9},
+            sweep_name=sweep,
+        )
+        for run_id, lr, sweep in (
+            ("t1", 0.1, "q3x9ab2c"),
+            ("t2", 0.01, "q3x9ab2c"),
+            ("s1", 0.1, None),
+        )
+    ]
+    api = StandInApi()
+    api.projects["team/p"] = runs
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("team/p"), store)
+    kinds = {run.run_id: run.kind for run in load_runs(store)}
+    assert kinds == {"t1": "sweep", "t2": "sweep", "s1": "training"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Mapping
 
-from manim import DOWN, LEFT, ParsableManimColor, RoundedRectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, ParsableManimColor, RoundedRectangle, VGroup, VMobject
 
 from .marks import panel
 from .text import text
@@ -17,26 +18,61 @@ CalloutLine = tuple[str, float, object, bool]
 
 PADDING = 0.8  # the box is this much wider than its text
 SMALLEST_SHARE = 0.8  # a callout's text shrinks to this share of its size before lines break
+PREFIX_GAP = 0.15  # between a line's prefix and the line
 
 
 def callout_padding() -> float:
     return PADDING
 
 
-def callout(lines: list[CalloutLine], theme: Theme, *, max_width: float) -> VGroup:
+def callout(
+    lines: list[CalloutLine],
+    theme: Theme,
+    *,
+    max_width: float,
+    prefixes: Mapping[int, CalloutLine] | None = None,
+) -> VGroup:
     """The lines centred on a box, the text at most ``max_width`` wide. Too wide, every line
     gets smaller together, down to SMALLEST_SHARE of its size (and never below
     MIN_TEXT_SIZE); lines still too wide then break in two at their middle's nearest colon,
-    comma or space. A line is never shrunk alone."""
-    widest = max(text(c, size, color, bold=bold).width for c, size, color, bold in lines)
-    smallest = min(size for _, size, _, _ in lines)
+    comma or space. A line is never shrunk alone, but for a line with a prefix: ``prefixes``, a
+    smaller text drawn before a line on its baseline ("up to" before a headline figure), by the
+    line's index; such a line stays one line, made smaller alone where it does not fit."""
+    prefixes = prefixes or {}
+
+    def lead(index: int, share: float) -> VMobject | None:
+        if index not in prefixes:
+            return None
+        content, size, color, bold = prefixes[index]
+        return text(content, size * share, color, bold=bold)
+
+    def width(index: int, line: CalloutLine) -> float:
+        content, size, color, bold = line
+        before = lead(index, 1.0)
+        extra = before.width + PREFIX_GAP if before is not None else 0.0
+        return text(content, size, color, bold=bold).width + extra
+
+    widest = max(width(index, line) for index, line in enumerate(lines))
+    smallest = min(size for _, size, _, _ in [*lines, *prefixes.values()])
     # font sizes read back from drawn heights wobble by a few hundredths: stay clear
     floor = max(SMALLEST_SHARE, (MIN_TEXT_SIZE + 0.2) / smallest)
     # text widths are not quite proportional to size (hinting): 2% to spare
     share = min(1.0, max(floor, 0.98 * max_width / widest))
     body = VGroup()
-    for content, size, color, bold in lines:
-        body.add(callout_lines(content, size * share, color, max_width, bold=bold, centred=True))
+    for index, (content, size, color, bold) in enumerate(lines):
+        before = lead(index, share)
+        if before is None:
+            body.add(
+                callout_lines(content, size * share, color, max_width, bold=bold, centred=True)
+            )
+            continue
+        # a prefixed line (a headline figure) stays one line beside its prefix: where it does
+        # not fit, it alone is made smaller, never below its prefix
+        room = max_width - before.width - PREFIX_GAP * share
+        whole = text(content, size * share, color, bold=bold)
+        fitted = max(prefixes[index][1] * share, size * share * min(1.0, 0.98 * room / whole.width))
+        drawn = text(content, fitted, color, bold=bold)
+        body.add(VGroup(before, drawn).arrange(RIGHT, buff=PREFIX_GAP * share, aligned_edge=DOWN))
     body.arrange(DOWN, buff=0.18)
     box = callout_box(body, theme)
     panel(box[0])

@@ -1,0 +1,306 @@
+"""A team's untidy project (tests/untidy_project.py, written by the real wandb SDK): what kind of
+run each is, from evidence; with default settings no figure of the report or of any scene's plan
+comes from a run that is no training of the study; estimates count start-up once; a run whose
+file lost records, and runs whose files hold none, are said (issue 27, items 1 and 4)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import h5py
+import pytest
+
+from extract.errors import StoreError
+from extract.kinds import decide_kinds
+from extract.model import Run
+from extract.offline import ingest_offline
+from extract.runs import facts_of, make_run, reapply
+from extract.store import load_runs, save_runs
+from extract.studyfile import load_study
+from study.analysis import build_report
+from study.cost_plan import cost_plan
+from study.plans import comparison_plan, curves_plan, race_plan, scaling_plan
+from study.report import to_markdown
+from study.view import view_of
+from tests.cli_run import run_cli
+from tests.untidy_project import PLANNED_EPOCHS, STEPS_PER_EPOCH, SWEEP_ID, untidy_project
+
+STUDY = {"1gpu", "4gpu-a", "4gpu-b", "8gpu-a", "8gpu-b", "16gpu", "32gpu", "laptop-full"}
+KINDS = {
+    **dict.fromkeys(STUDY, "training"),
+    "4gpu-resumed": "training",
+    "16gpu-killed": "partial",
+    "laptop-stopped": "partial",
+    "debug-maxsteps": "debug",
+    "debug-jobtype": "debug",
+    "debug-tagged": "debug",
+    "eval-best": "eval-only",
+    "eval-final": "eval-only",
+    "sweep-0": "sweep",
+    "sweep-1": "sweep",
+    "sweep-2": "sweep",
+    "preprocess": "no-training",
+    "smoke": "no-training",
+    "32gpu-empty-1": "missing",
+    "32gpu-empty-2": "missing",
+}
+
+
+@pytest.fixture(scope="module")
+def untidy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    return untidy_project(tmp_path_factory.mktemp("untidy"))
+
+
+@pytest.fixture(scope="module")
+def runs(untidy: tuple[Path, dict[str, Any]]) -> dict[str, Run]:
+    """Every run by its key in the manifest (what the writer called it)."""
+    directory, logged = untidy
+    by_id = {run.run_id: run for run in ingest_offline([directory]).runs}
+    # (a run the reader left out is missing here: the tests that need it say so)
+    return {key: by_id[entry["id"]] for key, entry in logged.items() if entry["id"] in by_id}
+
+
+def keys_of(runs: dict[str, Run], chosen: list[Run]) -> set[str]:
+    ids = {id(run) for run in chosen}
+    return {key for key, run in runs.items() if id(run) in ids}
+
+
+def test_every_run_is_the_kind_its_evidence_says(runs):
+    assert {key: run.kind for key, run in runs.items()} == KINDS
+    said = {key: run.evidence["kind"].describe() for key, run in runs.items()}
+    assert said["eval-best"] == "config: do_train = False, do_eval = True"
+    # every training of the study took 400 steps
+    assert said["debug-maxsteps"].startswith(
+        "config: max_steps = 6: at most 25% of the 400 training steps of the longest finished "
+        "run (vit-"
+    )
+    assert said["debug-jobtype"] == "run: job_type = debug"
+    assert said["debug-tagged"] == "summary: tags = debug"
+    assert said["sweep-1"] == (
+        f"run record: sweep = {SWEEP_ID} (3 trials; learning_rate, "
+        "per_device_train_batch_size differ)"
+    )
+    assert said["preprocess"] == "run: job_type = preprocess"
+    # the Slurm jobs recorded the login node as their submit host; the smoke test ran there
+    assert said["smoke"].startswith("environment: host = uan01, outside Slurm: the submit host")
+    assert said["32gpu-empty-1"].startswith("run file: no record = 7 bytes, no record")
+    assert said["laptop-stopped"] == "state: not finished = failed"
+    assert said["1gpu"] == "state: finished, its plan done = 4 of 4 planned epochs"
+
+
+def test_a_finished_run_with_no_training_step_did_no_epoch(runs):
+    for key in ("eval-best", "eval-final"):
+        run = runs[key]
+        assert run.state == "finished" and run.epochs == PLANNED_EPOCHS
+        assert run.epochs_done == 0 and run.time_per_epoch_s is None
+        assert run.evidence["epochs_done"].describe() == (
+            "history: no training step logged = train/global_step never above 0"
+        )
+
+
+def test_the_report_with_default_settings_names_no_wrong_number(runs):
+    report = build_report(list(runs.values()))
+    by_id = {r.run_id: r for r in report.runs}
+    study_ids = {runs[key].run_id for key in STUDY | {"laptop-stopped"}}
+    shown = {r.run_id for r in report.runs if r.shown}
+    # the study's trainings only (one run of each GPU count), and the laptop's estimate
+    assert shown <= study_ids
+    assert {runs[k].gpus for k in STUDY if runs[k].platform == "cluster"} == {
+        by_id[i].gpus for i in shown if by_id[i].platform == "cluster"
+    }
+    # the baseline is the 1-GPU training, not an evaluation of 0 steps
+    assert report.baseline_run == runs["1gpu"].name
+    assert by_id[runs["1gpu"].run_id].speedup == pytest.approx(1.0)
+    # the fastest cluster run is a complete training, timed whole
+    fastest = runs[next(k for k, r in runs.items() if r.run_id == report.fastest_cluster_run_id)]
+    assert fastest.kind == "training" and not fastest.damage
+    assert report.fastest_cluster_run_id in {runs[k].run_id for k in STUDY}
+    # the laptop range: the finished laptop and the stopped one's estimate; no smoke test
+    assert sorted([report.laptop_low_s, report.laptop_high_s]) == sorted(
+        [runs["laptop-full"].time_s, runs["laptop-stopped"].time_s]
+    )
+    for key in ("debug-maxsteps", "eval-best", "sweep-1", "smoke", "preprocess"):
+        assert by_id[runs[key].run_id].speedup is None, key
+    text = to_markdown(report)
+    assert f"| {runs['eval-best'].name} (not shown: evaluation only) |" in text
+    assert "| 0/4 |" in text  # an evaluation did none of its 4 planned epochs
+
+
+def test_every_scene_plan_with_default_settings_draws_the_study_only(runs):
+    view = view_of(list(runs.values()))
+    allowed = STUDY | {"4gpu-resumed", "laptop-stopped"}
+    race = race_plan(view)
+    assert keys_of(runs, [lane.run for lane in race.lanes]) <= allowed
+    assert race.first_cluster is not None
+    assert keys_of(runs, [race.first_cluster.run]) <= STUDY
+    comparison = comparison_plan(view)
+    assert keys_of(runs, [bar.run for bar in comparison.bars]) <= allowed
+    scaling = scaling_plan(view)
+    assert keys_of(runs, [p.run for p in scaling.points]) <= STUDY
+    assert sorted(p.gpus for p in scaling.points) == [1, 4, 8, 16, 32]  # no sweep's 2 GPUs
+    curves = curves_plan(view, "accuracy")
+    assert keys_of(runs, [s.run for s in curves.series]) <= allowed
+    cost = cost_plan(view)
+    assert keys_of(runs, [p.run for p in cost.points] + [m.run for m in cost.laptops]) <= allowed
+    # nothing a debugging run, an evaluation or the login node did is in the words either
+    for run in (runs[k] for k in ("debug-jobtype", "eval-final", "smoke", "sweep-1")):
+        for words in (race.closing_notes, race.start_notes, comparison.closing_notes):
+            assert run.name not in words
+
+
+def test_the_race_callout_over_a_range_of_laptops_says_up_to(runs):
+    view = view_of(list(runs.values()))
+    laptops = [r.time_s for r in view.selection.laptops]
+    assert len(set(laptops)) == 2
+    closing = [line.text for line in race_plan(view).closing]
+    headline = next(text for text in closing if text.endswith("faster") and "epoch" not in text)
+    assert headline.startswith("up to ")
+    assert "**Max speedup**: up to " in to_markdown(view.report)
+
+
+def test_a_stopped_laptop_run_counts_its_start_up_once(untidy, runs):
+    _, logged = untidy
+    run = runs["laptop-stopped"]
+    assert run.extrapolated and run.epochs == PLANNED_EPOCHS
+    history = run.history
+    done = float(history["train/epoch"].max())
+    assert run.epochs_done == pytest.approx(done)
+    # less than two whole epochs: the start-up is the time of the first training row, the pace
+    # that of all it trained since, to the last row logged (the runtime holds wandb's teardown)
+    first = history.dropna(subset=["train/loss"]).iloc[0]
+    start, at = float(first["_runtime"]), float(first["train/epoch"])
+    pace = (float(history["_runtime"].max()) - start) / (done - at)
+    assert run.time_s == pytest.approx(start + pace * (PLANNED_EPOCHS - at))
+    # the start-up (1.5 s of loading) is not scaled with the epochs, as runtime / done x 4 did
+    assert run.time_s < run.measured_s / done * PLANNED_EPOCHS - 1.0
+    method = run.config["extrapolation_method"]
+    assert method.endswith(f"{done:g} of {PLANNED_EPOCHS} epochs measured"), method
+    steps = len([r for r in logged["laptop-stopped"]["rows"] if "train/loss" in r])
+    assert steps == int(1.3 * STEPS_PER_EPOCH)
+
+
+def test_a_run_that_trained_too_little_has_no_estimate(runs):
+    """The login node's smoke test (5 steps: 0.05 of an epoch) read as a laptop: no full-job
+    time is made of it, whatever its kind."""
+    smoke = runs["smoke"]
+    assert smoke.platform == "laptop" and smoke.epochs_done == pytest.approx(0.05)
+    assert not smoke.extrapolated and smoke.time_s == smoke.measured_s
+    assert any("the full job's time is unknown" in note for note in smoke.notes), smoke.notes
+
+
+def test_a_run_whose_file_lost_its_tail_is_not_best_of_n(runs):
+    resumed = runs["4gpu-resumed"]
+    assert resumed.state == "finished" and resumed.gpus == 4
+    # a whole run stands for the 4 GPUs, whichever was timed the shortest
+    view = view_of(list(runs.values()))
+    (four,) = [r for r in view.selection.cluster if r.gpus == 4]
+    assert four in (runs["4gpu-a"], runs["4gpu-b"])
+    assert resumed.damage and "lost its tail" in resumed.damage
+    assert runs["16gpu-killed"].damage and "lost its tail" in runs["16gpu-killed"].damage
+    reasons = dict((r.run_id, why) for r, why in view.selection.left_out)
+    assert reasons[resumed.run_id].endswith("its own time is short: its run file lost records")
+    said = [w for w in view.report.warnings if w.startswith(f"{resumed.name} ({resumed.run_id})")]
+    assert len(said) == 1 and "short of what it ran" in said[0]
+
+
+def test_runs_whose_files_hold_no_record_are_counted_per_configuration(runs):
+    """Their configuration is what the wandb.init line of their debug.log says (world_size)."""
+    report = build_report(list(runs.values()))
+    (missing,) = [w for w in report.warnings if "missing: empty run files" in w]
+    assert missing.startswith(
+        "2 runs of 32 GPUs missing: empty run files, killed before wandb wrote a record ("
+    )
+    assert all(runs[k].run_id in missing for k in ("32gpu-empty-1", "32gpu-empty-2"))
+
+
+def test_extract_runs_shows_the_kind_and_why(untidy, runs, tmp_path):
+    directory, _ = untidy
+    store = tmp_path / "runs.h5"
+    empty = tmp_path / "study.toml"
+    empty.write_text("")
+    kept = {k: v for k, v in os.environ.items() if k not in ("RUNS_STORE", "LUMI_CONFIG")}
+    env = {**kept, "LUMI_STUDY": str(empty), "COLUMNS": "200"}
+    written = run_cli("offline", str(directory), "-o", str(store), env=env)
+    assert written.returncode == 0, written.stderr
+    listed = run_cli("runs", str(store), env=env)
+    assert listed.returncode == 0, listed.stderr
+    for words in ("debugging run", "evaluation only", "sweep trial", "complete training"):
+        assert words in listed.stdout, listed.stdout
+    explained = run_cli("runs", str(store), "--explain", runs["eval-final"].run_id, env=env)
+    assert explained.returncode == 0, explained.stderr
+    lines = explained.stdout.splitlines()
+    assert lines[1] == (
+        "kind: evaluation only  (decided by config: do_train = False, do_eval = True)"
+    )
+    also = "  - a job type naming evaluation: run: job_type = eval"
+    assert any(line.startswith(also) for line in lines), lines
+    reported = run_cli("report", str(store), "--json", env=env)
+    figures = {r["run_id"]: r for r in json.loads(reported.stdout)["runs"]}
+    assert figures[runs["sweep-0"].run_id]["kind"] == "sweep"
+    assert figures[runs["sweep-0"].run_id]["left_out_because"].startswith("sweep trial (")
+
+
+def test_the_store_keeps_each_kind_and_refuses_a_store_without_them(runs, tmp_path):
+    store = tmp_path / "runs.h5"
+    save_runs(store, list(runs.values()))
+    loaded = {r.run_id: r for r in load_runs(store, columns=["epoch"])}
+    for run in runs.values():
+        again = loaded[run.run_id]
+        assert (again.kind, again.evidence.get("kind"), again.damage) == (
+            run.kind,
+            run.evidence.get("kind"),
+            run.damage,
+        )
+    # a study file's correction re-decides from the stored counts, not the partial history read
+    study = tmp_path / "study.toml"
+    study.write_text(f'[runs."{runs["1gpu"].run_id}"]\nlabel = "one GPU"\n')
+    again = {r.run_id: r for r in reapply(list(loaded.values()), load_study(study).corrections)}
+    assert {key: again[run.run_id].kind for key, run in runs.items()} == KINDS
+    with h5py.File(store, "r+") as h5:
+        h5.attrs["schema_version"] = 2
+    with pytest.raises(StoreError, match="without the kind of each run"):
+        load_runs(store)
+
+
+def test_a_kind_can_be_stated_in_the_study_file(runs, tmp_path):
+    study = tmp_path / "study.toml"
+    study.write_text(f'[runs."{runs["sweep-1"].run_id}"]\nkind = "training"\n')
+    again = {r.run_id: r for r in reapply(list(runs.values()), load_study(study).corrections)}
+    run = again[runs["sweep-1"].run_id]
+    assert run.kind == "training"
+    assert run.evidence["kind"].describe() == "study file study.toml: kind = training"
+    view = view_of(list(again.values()))
+    assert run in view.selection.cluster  # the only training of its 2 GPUs
+
+
+def test_a_history_fetched_for_some_keys_only_says_nothing_of_no_training(runs):
+    """`extract wandb --keys eval/accuracy` fetches the evaluation rows of a training: its
+    summary (train/global_step 400, train/loss) says it trained, so it is no evaluation-only
+    run and did its 4 epochs."""
+    run = runs["1gpu"]
+    history = run.history.dropna(subset=["eval/accuracy"])[["_runtime", "_step", "eval/accuracy"]]
+    assert run.summary["train/global_step"] == PLANNED_EPOCHS * STEPS_PER_EPOCH
+    (again,) = decide_kinds([make_run(replace(facts_of(run), history=history, activity=None))])
+    assert again.kind == "training" and again.epochs_done == PLANNED_EPOCHS
+
+
+def test_a_study_that_trains_by_steps_is_no_debugging(runs):
+    """Hugging Face's max_steps > 0 is the plan where a study trains by steps (num_train_epochs
+    is then ignored, here 20 against the 4 epochs the steps make): runs that did their step
+    limit are complete trainings, not debugging runs nor stopped ones; the limit far below
+    theirs is a debugging run."""
+    by_steps = []
+    for key in ("1gpu", "8gpu-a", "debug-maxsteps"):
+        facts = facts_of(runs[key])
+        limit = 6 if key == "debug-maxsteps" else PLANNED_EPOCHS * STEPS_PER_EPOCH
+        config = {**facts.config, "max_steps": limit, "num_train_epochs": 20}
+        by_steps.append(make_run(replace(facts, config=config)))
+    kinds = [run.kind for run in decide_kinds(by_steps)]
+    assert kinds == ["training", "training", "debug"]
+    assert by_steps[0].evidence["kind"].describe() == (
+        "state: finished, its step limit done = 400 of max_steps 400"
+    )
