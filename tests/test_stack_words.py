@@ -1,0 +1,187 @@
+"""The right facts on projects logged in the stacks' own words (issue 28): a run per node, a
+progress counter logged after training, keys added after a warm-up, a library's default in the
+config, a metric's scale over the whole study.
+
+The corpus (tests/stack_words.py) is written by the real wandb SDK in child processes; each
+study is extracted the way a user would (`python -m extract offline DIR -o STORE`) and every
+training is checked against what its author knows it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extract.__main__ import main as extract_main
+from extract.model import Run
+from extract.store import load_runs
+from tests.stack_words import EXPECTED, Corpus, Expected, build_corpus, expected
+
+STUDIES = sorted({e.study for e in EXPECTED})
+
+
+@dataclass
+class Extraction:
+    store: Path
+    status: int
+    stderr: str
+    runs: list[Run]
+
+    def report(self) -> dict[str, Any]:
+        status, out, _ = cli("report", str(self.store), "--json")
+        assert status == 0
+        return json.loads(out)
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = extract_main(list(args))
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    return build_corpus(tmp_path_factory.mktemp("words"))
+
+
+@pytest.fixture(scope="module")
+def extracted(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Extraction]:
+    stores = tmp_path_factory.mktemp("word_stores")
+    result = {}
+    for study in STUDIES:
+        store = stores / f"{study}.h5"
+        status, _, err = cli("offline", str(corpus.study(study)), "-o", str(store))
+        result[study] = Extraction(store, status, err, load_runs(store) if status == 0 else [])
+    return result
+
+
+def described(runs: list[Run]) -> str:
+    return "\n" + "\n".join(
+        f"{r.name} [{r.run_id}] {r.platform} gpus={r.gpus} nodes={r.nodes} epochs={r.epochs} "
+        f"done={r.epochs_done} state={r.state} "
+        + "; ".join(f"{k}: {v.describe()}" for k, v in r.evidence.items())
+        + (" | " + " | ".join(r.notes) if r.notes else "")
+        for r in runs
+    )
+
+
+def training(extraction: Extraction, corpus: Corpus, case: Expected) -> Run:
+    members = corpus.members(case.key)
+    assert len(members) == case.members, (case.key, members)
+    ids = {m["id"] for m in members}
+    groups = {m["group"] for m in members if m.get("group")}
+    found = [r for r in extraction.runs if r.run_id in ids or r.name in groups]
+    assert len(found) == 1, (
+        f"{case.key}: {len(found)} runs stand for this one training of {case.members} W&B "
+        f"run(s) ({case.case}){described(extraction.runs)}"
+    )
+    return found[0]
+
+
+def test_every_study_extracts(extracted: dict[str, Extraction]):
+    assert not {s: e.stderr for s, e in extracted.items() if e.status != 0}
+
+
+@pytest.mark.parametrize("key", [e.key for e in EXPECTED])
+def test_facts(key: str, corpus: Corpus, extracted: dict[str, Extraction]):
+    case = expected(key)
+    extraction = extracted[case.study]
+    run = training(extraction, corpus, case)
+    wrong = []
+    for fact, want in case.facts.items():
+        got = getattr(run, fact)
+        if isinstance(want, float) and got is not None:
+            ok = math.isclose(got, want, abs_tol=case.tolerance)
+        else:
+            ok = got == want
+        if not ok:
+            wrong.append(f"{fact} = {got!r}, should be {want!r}")
+    assert not wrong, f"{key} ({case.case}): " + "; ".join(wrong) + described(extraction.runs)
+
+
+# --- 1: a run per node ------------------------------------------------------------------------
+
+
+def test_a_node_runs_gpus_are_its_local_world_size(
+    corpus: Corpus, extracted: dict[str, Extraction]
+):
+    """Two runs of one group, one per node (node_rank 0 and 1), each with LOCAL_WORLD_SIZE 8:
+    16 GPUs, said as the sum over the node runs, and never the count of runs."""
+    run = training(extracted["nodes"], corpus, expected("nodes-2x8"))
+    said = run.evidence["gpus"].describe()
+    assert "local_world_size" in said and "8 + 8" in said, described([run])
+    assert run.ranks == 2
+
+
+# --- 2: progress marked after training ----------------------------------------------------------
+
+
+def test_a_counter_logged_after_training_is_what_was_done(
+    corpus: Corpus, extracted: dict[str, Extraction]
+):
+    """Lightning's test row after fit carries epoch = max_epochs at the last global step: the
+    count of epochs done, never the start of one more; the evidence says so."""
+    run = training(extracted["after"], corpus, expected("lightning-test-4"))
+    said = run.evidence["epochs_done"].describe()
+    assert "after the last training step" in said, described([run])
+    assert not any("epochs done" in n for n in run.notes), run.notes
+
+
+# --- 3: training rows by the step counter --------------------------------------------------------
+
+
+def test_training_rows_are_told_by_the_step_counter(
+    corpus: Corpus, extracted: dict[str, Extraction]
+):
+    """The warm-up epoch's rows lack the lr key the later rows carry; they advance global_step,
+    so they are training rows, and the last epoch's share is 5 of 10."""
+    run = training(extracted["warmup"], corpus, expected("warmup"))
+    said = run.evidence["epochs_done"].describe()
+    assert "global_step" in said and "lr" not in said.split("global_step")[0], described([run])
+
+
+# --- 4: a library's default ------------------------------------------------------------------
+
+
+def test_a_librarys_default_is_below_what_wandb_saw(
+    corpus: Corpus, extracted: dict[str, Extraction]
+):
+    """MMEngine's default dist backend (nccl) on a machine where wandb saw no GPU and no Slurm
+    job: a CPU machine, said with the default it outranked."""
+    run = training(extracted["defaults"], corpus, expected("mmengine-cpu"))
+    assert "gpu_count" in run.evidence["platform"].key, described([run])
+    said = " ".join(run.notes)
+    assert "MMEngine" in said and "default" in said and "nccl" in said, run.notes
+
+
+# --- 5: percent or fraction per key over the study -----------------------------------------------
+
+
+@pytest.mark.parametrize("key", [e.key for e in EXPECTED if e.best_accuracy is not None])
+def test_a_metrics_scale_is_decided_over_the_study(
+    key: str, corpus: Corpus, extracted: dict[str, Extraction]
+):
+    """`accuracy` runs to 70 in three runs: it is a percentage, in the diverged run too (1%,
+    never 100%)."""
+    case = expected(key)
+    extraction = extracted[case.study]
+    run = training(extraction, corpus, case)
+    figures = next(f for f in extraction.report()["runs"] if f["run_id"] == run.run_id)
+    assert figures["best_accuracy"] == pytest.approx(case.best_accuracy, abs=0.05), figures
+
+
+def test_the_scale_of_a_key_says_its_evidence(corpus: Corpus, extracted: dict[str, Extraction]):
+    from study.metrics import study_scale
+
+    runs = extracted["scale"].runs
+    scale = study_scale(runs, "accuracy")
+    assert scale.name == "percent"
+    assert "scale-1" in scale.evidence.describe() and "70" in scale.evidence.describe()
