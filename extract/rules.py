@@ -27,7 +27,9 @@ from .model import Evidence
 # job: what the job used; allocation: what Slurm gave the job (it may use fewer); machine: what
 # wandb saw on the host. Only a job fact decides a count; the other two are bounds.
 Scope = Literal["job", "allocation", "machine"]
-Fact = Literal["gpus", "nodes", "device", "host", "cores", "threads", "epochs"]
+Fact = Literal[
+    "gpus", "nodes", "device", "host", "cores", "threads", "epochs", "node_rank", "local_gpus"
+]
 PLACES = ("config", "summary", "environment", "group")
 SCRIPT = ("config", "summary")
 
@@ -134,6 +136,23 @@ def positive_number(key: str, value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) and value > 0 else None
+
+
+def index_number(key: str, value: Any) -> int | None:
+    """A rank or index: a whole number from 0; anything else (-1, a launcher's "unset") is
+    none."""
+    try:
+        return count(key, value)
+    except BadValue:
+        return None
+
+
+def summed_counts(key: str, value: Any) -> int | None:
+    """A sum said as its terms ('8 + 8': each node run's GPUs), or one count."""
+    if isinstance(value, str) and "+" in value:
+        terms = [positive_count(key, term) for term in value.split("+")]
+        return sum(t for t in terms if t is not None) if all(terms) else None
+    return positive_count(key, value)
 
 
 def lightning_devices(key: str, value: Any) -> int | None:
@@ -342,6 +361,15 @@ def every_allocated_gpu(paths: Paths, gpus: int) -> bool:
     )
 
 
+# what groups.py writes in a joined run's summary when its runs are one per node
+NODE_RUNS = "_node_runs"
+
+
+def _not_node_runs(paths: Paths, ranks: int) -> bool:
+    """A group's runs count GPUs one each only when they are ranks, not one run per node."""
+    return not paths.find(f"{NODE_RUNS}.local_world_size", ("summary",))
+
+
 def _some_allocated_gpus(paths: Paths, gpus: int) -> bool:
     return not every_allocated_gpu(paths, gpus)
 
@@ -449,6 +477,18 @@ RULES: tuple[Rule, ...] = (
         ("group",),
         positive_count,
         "ranks of one training in a W&B group",
+        when=_not_node_runs,
+    ),
+    # a W&B group of one run per node (its local rank 0 logs): each node run's GPUs are its
+    # local world size, the training's their sum (groups.py joins them)
+    Rule(
+        "gpus",
+        (f"{NODE_RUNS}.local_world_size",),
+        JOB,
+        3,
+        ("summary",),
+        summed_counts,
+        "a run per node of one training: the sum of each node run's local world size",
     ),
     Rule(
         "gpus",
@@ -499,6 +539,47 @@ RULES: tuple[Rule, ...] = (
         ("environment",),
         positive_count,
         "Slurm allocation: nodes",
+    ),
+    Rule(
+        "nodes",
+        (f"{NODE_RUNS}.count",),
+        JOB,
+        2,
+        ("summary",),
+        positive_count,
+        "a run per node of one training: the node runs",
+    ),
+    # a node's own size and rank, read of each run of a group (groups.py: a run per node)
+    Rule(
+        "local_gpus",
+        ("local_world_size", "nproc_per_node", "local_size"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "processes (GPUs) on this node: torchrun's LOCAL_WORLD_SIZE and --nproc-per-node "
+        "(pytorch.org/docs/stable/elastic/run.html), Horovod's hvd.local_size() "
+        "(horovod.readthedocs.io, api)",
+    ),
+    Rule(
+        "node_rank",
+        ("node_rank", "group_rank", "machine_rank"),
+        JOB,
+        3,
+        SCRIPT,
+        index_number,
+        "this node's rank: torchrun's GROUP_RANK and --node-rank (pytorch.org/docs/stable/"
+        "elastic/run.html), Lightning's NODE_RANK (lightning.ai, cluster guide), Accelerate's "
+        "--machine_rank (huggingface.co/docs/accelerate, launch)",
+    ),
+    Rule(
+        "node_rank",
+        ("slurm.nodeid",),
+        JOB,
+        2,
+        ("environment",),
+        index_number,
+        "Slurm's SLURM_NODEID: the node of this task (slurm.schedmd.com/srun.html)",
     ),
     # what the job computed on
     Rule(

@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from extract.__main__ import main as extract_main
+from extract.groups import join_ranks
 from extract.model import Run
+from extract.runs import RunFacts, make_run
 from extract.store import load_runs
 from tests.stack_words import EXPECTED, Corpus, Expected, build_corpus, expected
 
@@ -119,6 +122,39 @@ def test_a_node_runs_gpus_are_its_local_world_size(
     said = run.evidence["gpus"].describe()
     assert "local_world_size" in said and "8 + 8" in said, described([run])
     assert run.ranks == 2
+
+
+def _rank_run(rank: int, node: int, config: dict[str, Any]) -> RunFacts:
+    return RunFacts(
+        run_id=f"r{rank}",
+        name=f"rank-{rank}",
+        state="finished",
+        runtime_s=100.0,
+        config={"epochs": 1, **config},
+        summary={},
+        history=pd.DataFrame({"_runtime": [50.0, 100.0], "loss": [1.0, 0.5]}),
+        source="offline",
+        created_at=f"2025-08-07T10:00:0{rank}Z",
+        group="ddp-2x2",
+    )
+
+
+def test_ranks_that_share_a_node_are_a_gpu_each():
+    """Every rank logs (4 runs), each naming its node and LOCAL_WORLD_SIZE 2: two runs per
+    node are ranks, not node runs: 4 GPUs, not 2 + 2 + 2 + 2."""
+    ranks = [
+        _rank_run(r, r // 2, {"rank": r, "node_rank": r // 2, "local_world_size": 2})
+        for r in range(4)
+    ]
+    (joined,), _ = join_ranks(ranks)
+    run = make_run(joined)
+    assert run.gpus == 4 and "ranks" in run.evidence["gpus"].describe()
+    # one run per node (local rank 0 of each logs): 2 + 2
+    nodes = [_rank_run(n, n, {"node_rank": n, "local_world_size": 2}) for n in range(2)]
+    (joined,), notes = join_ranks(nodes)
+    run = make_run(joined)
+    assert run.gpus == 4 and "2 + 2" in run.evidence["gpus"].describe(), notes
+    assert run.nodes == 2
 
 
 # --- 2: progress marked after training ----------------------------------------------------------
