@@ -13,10 +13,11 @@ or at its start. Which one a run did is decided from the history itself, never a
   never more (then the reading is wrong, and the fact is unknown).
 
 A stopped run's share of its last, unfinished epoch comes from the training steps it logged since
-the last epoch boundary over a complete epoch's, counted in rows, so approximate. Only rows of the
-training steps' kind count: rows that carry the keys most rows carry and that advance a step
-counter (``trainer/global_step``), so an evaluation row logged at an epoch's end (Lightning's
-``val_acc`` row, which carries ``epoch`` too) is no step. The evidence states the number used.
+the last epoch boundary over a complete epoch's, counted in rows, so approximate. Training rows
+are told by the step counter, not by the keys they carry (a stack may add keys after a
+warm-up): rows that advance a logged step counter (``trainer/global_step``), so an evaluation
+row logged at an epoch's end (Lightning's ``val_acc`` row, which carries ``epoch`` too) is no
+step. The evidence states the number used.
 """
 
 from __future__ import annotations
@@ -287,29 +288,31 @@ def _step_counter(history: pd.DataFrame) -> str | None:
 
 
 def _training_rows(history: pd.DataFrame, key: str) -> tuple[pd.Series, str]:
-    """Which rows are training steps, and what they are said as: rows that carry every key
-    most rows carry (other than the epoch key and wandb's own ``_`` keys), and that advance the
-    step counter where one is logged. An evaluation row at an epoch's end carries other keys
-    and repeats the step it follows, so it is no step."""
+    """Which rows are training steps, and what they are said as. Told by the step counter, not
+    by which keys a row carries (a stack may add keys after a warm-up): where a step counter is
+    logged, the rows that advance it with a key of their own; else the rows that carry any key
+    most rows carry (other than the epoch key and wandb's own ``_`` keys; every row advances
+    wandb's ``_step``). An evaluation row at an epoch's end repeats the step it follows, or
+    carries only keys few rows carry, so it is no step."""
     steps = pd.Series(True, index=history.index)
     if not len(history):
         return steps, "rows"
-    what = []
     columns = [str(c) for c in history.columns if not str(c).startswith("_") and str(c) != key]
     counter = _step_counter(history)
     carried = history[columns].notna() if columns else pd.DataFrame(index=history.index)
-    most = [c for c in columns if c != counter and float(carried[c].mean()) > 0.5]
-    if most:
-        steps &= carried[most].all(axis=1)
-        what.append("with " + ", ".join(most))
     if counter is not None:
         values = pd.to_numeric(history[counter], errors="coerce")
         before = values.cummax().shift(1)
+        others = [c for c in columns if c != counter]
         steps &= values.notna() & (before.isna() | (values > before))
-        what.append(f"advancing {counter}")
-    if not what:
+        if others:
+            steps &= carried[others].any(axis=1)
+        return steps, f"training rows (advancing {counter})"
+    most = [c for c in columns if float(carried[c].mean()) > 0.5]
+    if not most:
         return steps, "rows"
-    return steps, "training rows (" + " and ".join(what) + ")"
+    steps &= carried[most].any(axis=1)
+    return steps, "training rows (with " + " or ".join(most) + ")"
 
 
 def _share_by_rows(values: pd.Series, last: float) -> float:
