@@ -17,7 +17,9 @@ the last epoch boundary over a complete epoch's, counted in rows, so approximate
 are told by the step counter, not by the keys they carry (a stack may add keys after a
 warm-up): rows that advance a logged step counter (``trainer/global_step``), so an evaluation
 row logged at an epoch's end (Lightning's ``val_acc`` row, which carries ``epoch`` too) is no
-step. The evidence states the number used.
+step. An epoch index logged once more after the last training step with the next number
+(Lightning's test metrics after fit) is a count of what was done. The evidence states the
+number used.
 """
 
 from __future__ import annotations
@@ -134,6 +136,11 @@ def _from_epoch_key(
         done = round(last, 6)
         evidence = Evidence("history", f"{key} (fractional: epochs done)", _text(done))
         return _checked(done, evidence, finished, planned, key)
+    after = _counted_after_training(history, key)
+    if after is not None:
+        total, said_after = after
+        evidence = Evidence("history", f"{said_after}: a count of epochs done", _text(total))
+        return _checked(total, evidence, finished, planned, key)
     numbering = epoch_numbering(history, key, finished, planned)
     if isinstance(numbering, str):
         return EpochsDone(None, None, [numbering])
@@ -313,6 +320,29 @@ def _training_rows(history: pd.DataFrame, key: str) -> tuple[pd.Series, str]:
         return steps, "rows"
     steps &= carried[most].any(axis=1)
     return steps, "training rows (with " + " or ".join(most) + ")"
+
+
+def _counted_after_training(history: pd.DataFrame, key: str) -> tuple[float, str] | None:
+    """A 0-based epoch index logged with the training steps, then once more after the last
+    one with the next number (Lightning's test metrics after fit carry ``current_epoch``, by
+    then the epochs completed): that value is a count of what was done, not the start of one
+    more epoch. Returns (epochs done, how said); None when the key was not logged so."""
+    values = _values(history, key)
+    steps, kind = _training_rows(history, key)
+    if values.empty or not steps.any() or float(values.iloc[0]) != 0.0:
+        return None
+    positions, _ = _positions(history)
+    order = positions.sort_values(kind="stable").index
+    is_step = steps.loc[order].to_numpy(dtype=bool)
+    last = int(np.flatnonzero(is_step)[-1])
+    during = values[values.index.isin(order[: last + 1][is_step[: last + 1]])]
+    after = values[values.index.isin(order[last + 1 :])]
+    if during.empty or after.empty or len(during) < 0.5 * int(is_step.sum()):
+        return None  # the training rows do not carry the index: logged once per epoch
+    top = float(during.max())
+    if float(after.max()) != top + 1:
+        return None
+    return top + 1, f"{key}: {_text(top + 1)} logged after the last training step ({kind})"
 
 
 def _share_by_rows(values: pd.Series, last: float) -> float:
