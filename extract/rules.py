@@ -102,6 +102,9 @@ class Reading:
     rule: Rule
     value: Any
     evidence: Evidence
+    # the library whose default the logged value is ("MMEngine's Runner default ..."): weak
+    # evidence, below what wandb observed on the machine (decide.py)
+    default: str = ""
 
 
 # --- what a logged value can mean -------------------------------------------------------------
@@ -310,7 +313,8 @@ class Rule:
                 said = f"{said} x {factor}"
         if self.when is not None and not self.when(paths, value):
             return None
-        return Reading(self, value, Evidence(_source(entry.place), key, said))
+        default = library_default(entry)
+        return Reading(self, value, Evidence(_source(entry.place), key, said), default)
 
     def _needed(self, paths: Paths, entry: Entry) -> bool:
         need = paths.near(entry, (self.needs,), self.places)
@@ -377,6 +381,46 @@ def _some_allocated_gpus(paths: Paths, gpus: int) -> bool:
 def _every_gpu_of_one_node(paths: Paths, gpus: int) -> bool:
     """The per-node reading stands for the job only where Slurm recorded no node count."""
     return _one_count(paths, SLURM_NODES) is None and every_allocated_gpu(paths, gpus)
+
+
+@dataclass(frozen=True)
+class LibraryDefault:
+    """A value a library puts in every run's config whether the run used it or not: a run
+    that logs it said nothing of its own (a CPU run carries the default GPU backend)."""
+
+    path: str  # matched on the last parts of a logged path, as rules read them
+    value: str
+    stack: str
+    documented: str
+
+
+LIBRARY_DEFAULTS: tuple[LibraryDefault, ...] = (
+    # a distributed backend is used only by a distributed launch; launcher='none' never is
+    LibraryDefault(
+        "env_cfg.dist_cfg.backend",
+        "nccl",
+        "MMEngine",
+        "mmengine/runner/runner.py: Runner(env_cfg=dict(dist_cfg=dict(backend='nccl'))); "
+        "its WandbVisBackend logs the whole config",
+    ),
+    LibraryDefault(
+        "dist_params.backend",
+        "nccl",
+        "MMCV 1.x (OpenMMLab 1.x)",
+        "configs/_base_/default_runtime.py: dist_params = dict(backend='nccl')",
+    ),
+)
+
+
+def library_default(entry: Entry) -> str:
+    """Which library's default ``entry`` holds ('MMEngine's default (where documented)'), or
+    '' when it is a value of the run's own."""
+    for default in LIBRARY_DEFAULTS:
+        wanted = parts(default.path)
+        value = str(entry.value).strip().lower()
+        if parts(entry.path)[-len(wanted) :] == wanted and value == default.value:
+            return f"{default.stack}'s default ({default.documented})"
+    return ""
 
 
 # The table. Strength: 3 the script's own statement of the job's size; 2 the launcher (Slurm
