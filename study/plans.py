@@ -21,6 +21,7 @@ from .metrics import (
     LOSS_KEYS,
     choose_key,
     percent_series,
+    study_scale,
     target_percent,
 )
 from .progress import ProgressCurve, progress_curve
@@ -580,7 +581,8 @@ def _curve_series(
     raw = []
     for run in view.shown:
         if accuracy:
-            times, values = percent_series(run, key, view.study.accuracy_scale)
+            scale = study_scale(view.runs, key, view.study.accuracy_scale)
+            times, values = percent_series(run, key, scale)
         else:
             times, values = _loss_series(run, key)
         keep = times > 0  # a log time axis

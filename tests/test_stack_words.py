@@ -221,3 +221,6 @@ def test_the_scale_of_a_key_says_its_evidence(corpus: Corpus, extracted: dict[st
     scale = study_scale(runs, "accuracy")
     assert scale.name == "percent"
     assert "scale-1" in scale.evidence.describe() and "70" in scale.evidence.describe()
+    warnings = extracted["scale"].report()["warnings"]
+    said = [w for w in warnings if "scale-8-diverged alone would read as a fraction" in w]
+    assert said and "70 in scale-1" in said[0], warnings
