@@ -158,6 +158,26 @@ def summed_counts(key: str, value: Any) -> int | None:
     return positive_count(key, value)
 
 
+# a length in epochs: a number, or a number with an epoch unit ('10ep': Composer's Time string)
+EPOCH_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*(?:ep|epoch|epochs)?\s*$", re.IGNORECASE)
+
+
+def planned_epochs(key: str, value: Any) -> float | None:
+    """A planned length in epochs, in any of the stacks' forms: a number of epochs
+    (``max_epochs = 10``, ``num_train_epochs = 3.0``) or a duration string in epochs
+    (Composer's ``max_duration = "10ep"``; an int there is epochs too). A length in other units
+    ('1000ba' batches, '2sp' samples, 'tok', 'iter', 'dur', 'sec') is no count of epochs."""
+    if isinstance(value, str):
+        match = EPOCH_DURATION.match(value)
+        return positive_number(key, match.group(1)) if match else None
+    return positive_number(key, value)
+
+
+def true_flag(key: str, value: Any) -> str | None:
+    """Ray Train's ``use_gpu = True``: the workers run on GPUs."""
+    return "gpu" if value is True or str(value).strip().lower() == "true" else None
+
+
 def lightning_devices(key: str, value: Any) -> int | None:
     """Lightning's ``devices``: an int, a list of device indices, or '4' / '0,1' / '1,' (text
     with a comma is a list of indices: '1,' is the one GPU with index 1); 'auto' and -1 (every
@@ -448,6 +468,30 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "gpus",
+        ("num_gpus_per_node",),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "Composer: num_gpus_per_node x num_nodes, which its Trainer logs as hyperparameters "
+        "(composer/trainer/trainer.py, Trainer.__init__: log_hyperparameters)",
+        times=("num_nodes", "nodes"),
+    ),
+    Rule(
+        "gpus",
+        ("scaling_config.num_workers",),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "Ray Train: ScalingConfig num_workers with use_gpu, one GPU per worker unless "
+        "resources_per_worker says more (docs.ray.io, ray.train.ScalingConfig)",
+        needs="use_gpu",
+        needs_word=true_flag,
+        also_times=(("resources_per_worker.gpu",),),
+    ),
+    Rule(
+        "gpus",
         ("devices",),
         JOB,
         3,
@@ -730,8 +774,18 @@ RULES: tuple[Rule, ...] = (
         JOB,
         3,
         SCRIPT,
-        positive_number,
+        planned_epochs,
         "epochs planned",
+    ),
+    Rule(
+        "epochs",
+        ("max_duration",),
+        JOB,
+        3,
+        SCRIPT,
+        planned_epochs,
+        "Composer: max_duration in epochs ('10ep', or an int; composer/trainer/trainer.py, "
+        "Trainer(max_duration=...)); in batches or samples it is no count of epochs",
     ),
 )
 

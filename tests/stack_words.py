@@ -29,6 +29,11 @@ Where each pattern comes from (read on 2026-12-06; wandb 0.31 as installed here)
   logs the whole config (``wandb.config.update(dict(config))``,
   mmengine/visualization/vis_backend.py): a CPU run on a laptop (``launcher='none'``) carries
   ``env_cfg.dist_cfg.backend = 'nccl'`` although no NCCL was ever used.
+- The stacks' own words (``words/``): MosaicML Composer's Trainer logs its arguments and then
+  ``num_nodes`` and ``num_gpus_per_node`` (composer/trainer/trainer.py, ``log_hyperparameters``;
+  its WandBLogger is ``wandb.config.update`` and ``wandb.log(metrics, step=batch)``), its planned
+  length as ``max_duration`` ("3ep", or "60ba" in batches: composer/core/time.py ``TimeUnit``),
+  and ``time/epoch`` at each epoch's start and once more after the loop.
 - Percent over the study (``scale/``): a scaling study logging ``accuracy`` in percent (to
   about 70); one run diverged and sits at chance level, 1% of 100 classes, its values never
   above 1.0.
@@ -99,6 +104,18 @@ EXPECTED: list[Expected] = [
         "4: MMEngine on a laptop's CPU: env_cfg.dist_cfg.backend = 'nccl' is the Runner's "
         "default; wandb saw no GPU and no Slurm job",
         {"platform": "laptop", "gpus": None, "epochs": 2},
+    ),
+    Expected(
+        "composer-3ep",
+        "words",
+        "6: Composer logs num_gpus_per_node x num_nodes and max_duration '3ep'",
+        {"platform": "cluster", "gpus": 4, "nodes": 1, "epochs": 3, "epochs_done": 3},
+    ),
+    Expected(
+        "composer-ba",
+        "words",
+        "6: Composer's max_duration in batches ('60ba'): no count of epochs, said as seen",
+        {"platform": "cluster", "gpus": 4, "epochs": None, "epochs_done": 3},
     ),
     *(
         Expected(
@@ -233,6 +250,36 @@ elif case == "defaults":
         if it % 4 == 0:  # after each validation epoch
             log("mmengine-cpu", run, {"accuracy/top1": 30.0 + 10 * it // 4})
     end("mmengine-cpu", run)
+elif case == "composer":
+    # Composer's WandBLogger: log_hyperparameters is wandb.config.update, log_metrics is
+    # wandb.log(metrics, step=timestamp.batch); the Trainer logs its own arguments, then its
+    # version, then num_nodes and num_{device}s_per_node, then rank_zero_seed
+    for key, duration in (("composer-3ep", "3ep"), ("composer-ba", "60ba")):
+        run = start(key, "words", name=key, settings=machine(SPEC["machine"]))
+        run.config.update({"max_duration": duration, "device": "gpu", "precision": "amp_bf16",
+                           "eval_interval": 1, "seed": 17, "run_name": key})
+        run.config.update({"composer_version": "0.29.0"})
+        run.config.update({"composer_commit_hash": "None"})
+        run.config.update({"num_nodes": 1, "num_gpus_per_node": 4,
+                           "node_name": "unknown because NODENAME environment variable not set"})
+        run.config.update({"rank_zero_seed": 17})
+        batch = 0
+        for epoch in range(3):
+            for in_epoch in range(20):
+                row = {"time/batch": batch, "time/sample": 256 * batch,
+                       "time/batch_in_epoch": in_epoch, "time/sample_in_epoch": 256 * in_epoch,
+                       "loss/train/total": round(2.3 * 0.97 ** batch, 4)}
+                if in_epoch == 0:
+                    row["time/epoch"] = epoch  # Event.EPOCH_START
+                    if epoch:  # the previous epoch's evaluation, at this timestamp
+                        row["metrics/eval/MulticlassAccuracy"] = 0.5 + 0.1 * epoch
+                log(key, run, row, step=batch)
+                batch += 1
+        log(key, run, {"metrics/eval/MulticlassAccuracy": 0.8}, step=batch)
+        # "Log final time values" after the training loop
+        log(key, run, {"time/epoch": 3, "time/batch": batch, "time/sample": 256 * batch,
+                       "time/batch_in_epoch": 0, "time/sample_in_epoch": 0}, step=batch)
+        end(key, run)
 elif case == "scale":
     curves = {1: (20.0, 55.0, 70.0), 2: (21.0, 56.0, 69.5), 4: (19.0, 50.0, 68.0),
               8: (0.9, 1.0, 0.95)}
@@ -278,6 +325,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "warmup": (LAPTOP, {}),
     "defaults": (LAPTOP, {}),
     "scale": (NODE_A100, {}),
+    "composer": (NODE_A100, {}),
 }
 
 

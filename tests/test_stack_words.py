@@ -23,6 +23,7 @@ import pytest
 from extract.__main__ import main as extract_main
 from extract.groups import join_ranks
 from extract.model import Run
+from extract.rules import planned_epochs
 from extract.runs import RunFacts, make_run
 from extract.store import load_runs
 from tests.stack_words import EXPECTED, Corpus, Expected, build_corpus, expected
@@ -224,3 +225,31 @@ def test_the_scale_of_a_key_says_its_evidence(corpus: Corpus, extracted: dict[st
     warnings = extracted["scale"].report()["warnings"]
     said = [w for w in warnings if "scale-8-diverged alone would read as a fraction" in w]
     assert said and "70 in scale-1" in said[0], warnings
+
+
+# --- 6: the stacks' own words -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "epochs"),
+    [(10, 10.0), (2.5, 2.5), ("3", 3.0), ("3ep", 3.0), ("12 EP", 12.0), ("1000ba", None),
+     ("2sp", None), ("1tok", None), ("0.5dur", None), ("60sec", None), ("0ep", None), (-1, None)],
+)  # fmt: skip
+def test_planned_lengths_in_any_of_the_stacks_forms(value: Any, epochs: float | None):
+    """One function reads a planned length: a number of epochs or a duration string in epochs
+    (Composer's '3ep'); a length in batches, samples, tokens or time is no count of epochs."""
+    assert planned_epochs("max_duration", value) == epochs
+
+
+def test_ray_trains_workers_are_gpus_only_with_use_gpu():
+    """Ray Train's ScalingConfig: num_workers GPUs with use_gpu (times resources_per_worker's
+    GPU), none without; a data loader's num_workers is never a GPU count."""
+
+    def gpus(config: dict[str, Any]) -> int | None:
+        return make_run(_rank_run(0, 0, config)).gpus
+
+    assert gpus({"scaling_config": {"num_workers": 4, "use_gpu": True}}) == 4
+    two_each = {"num_workers": 4, "use_gpu": True, "resources_per_worker": {"GPU": 2}}
+    assert gpus({"scaling_config": two_each}) == 8
+    assert gpus({"scaling_config": {"num_workers": 4, "use_gpu": False}}) is None
+    assert gpus({"num_workers": 8, "device": "cuda"}) is None
