@@ -15,7 +15,7 @@ from typing import Any
 from extract.errors import InputError
 from extract.model import Run
 from extract.studyfile import StudyFile
-from extract.unknown import unknown_warnings
+from extract.unknown import facts_asked, unknown_facts, unknown_warnings
 
 from . import units
 from .cost import RunCost, rate_of, run_cost
@@ -135,6 +135,10 @@ class Report:
     # what the settings call the two sides (manim.cfg's cluster_name, laptop_name)
     cluster_name: str = "LUMI"
     laptop_name: str = "Laptop"
+    # the facts of the runs a careful reader would state, and how many no evidence decided
+    # (extract/unknown.py; `python -m extract runs --unknown` lists them)
+    facts_asked: int = 0
+    unknown_facts: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -237,6 +241,8 @@ def build_report(
         co2_g_per_kwh=study.cost.co2_g_per_kwh,
         cluster_name=settings.cluster_name,
         laptop_name=settings.laptop_name,
+        facts_asked=sum(len(facts_asked(run)) for run in runs),
+        unknown_facts=len(unknown_facts(runs, study)),
     )
 
 

@@ -20,7 +20,7 @@ from extract.model import Run
 from extract.runs import reapply
 from extract.sample import load_default_runs
 from extract.studyfile import StudyFile, load_study
-from extract.unknown import unknown_warnings
+from extract.unknown import facts_asked, unknown_facts, unknown_warnings
 
 
 def add_commands(commands: Commands) -> None:
@@ -50,6 +50,11 @@ def add_commands(commands: Commands) -> None:
         "--explain",
         metavar="RUN",
         help="every evidence rule that matched RUN (id or name), what it said, which decided",
+    )
+    runs_cmd.add_argument(
+        "--unknown",
+        action="store_true",
+        help="every unknown fact: what was seen instead, and the study-file line that settles it",
     )
     study_option(runs_cmd)
     runs_cmd.set_defaults(run=run_runs)
@@ -83,6 +88,21 @@ def _rank_runs(run: Run) -> list[str]:
     ]
 
 
+def unknown_lines(runs: list[Run], study: StudyFile, name: str) -> list[str]:
+    """`runs --unknown`: one line per unknown fact, then how many of the facts asked."""
+    found = unknown_facts(runs, study)
+    asked = sum(len(facts_asked(run)) for run in runs)
+    lines = [
+        f"{u.run.name} ({u.run.run_id}): {u.fact} unknown; seen: {u.seen}; add {u.line}"
+        for u in found
+    ]
+    runs_with = len({u.run.run_id for u in found})
+    return [
+        *lines,
+        f"{len(found)} of {asked} facts unknown, in {runs_with} of {len(runs)} runs of {name}",
+    ]
+
+
 def run_runs(args: argparse.Namespace) -> None:
     from rich.table import Table
 
@@ -102,6 +122,9 @@ def run_runs(args: argparse.Namespace) -> None:
             )
         for run in chosen:
             print("\n".join(explain(run)))
+        return
+    if args.unknown:
+        print("\n".join(unknown_lines(runs, study, name)))
         return
     count = f"{len(runs)} run" if len(runs) == 1 else f"{len(runs)} runs"
     table = Table(title=f"{count} in {name}", show_lines=True)

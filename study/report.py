@@ -55,6 +55,17 @@ def _headline_lines(report: Report) -> list[str]:
         lines.append(
             f"- **Best accuracy**: {best.percent:.1f}% ({best.label}, {_when(best)}; '{best.key}')"
         )
+    if report.facts_asked:
+        unknown = report.unknown_facts
+        lines.append(
+            f"- **Unknown facts**: {unknown or 'none'} of {report.facts_asked}"
+            + (
+                " (`python -m extract runs --unknown` lists them, with the study-file lines "
+                "that settle them)"
+                if unknown
+                else ""
+            )
+        )
     return lines
 
 

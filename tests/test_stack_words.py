@@ -227,7 +227,7 @@ def test_the_scale_of_a_key_says_its_evidence(corpus: Corpus, extracted: dict[st
     assert said and "70 in scale-1" in said[0], warnings
 
 
-# --- 6: the stacks' own words -------------------------------------------------------------------
+# --- 6: the stacks' own words, and every unknown fact said -----------------------------------
 
 
 @pytest.mark.parametrize(
@@ -253,3 +253,28 @@ def test_ray_trains_workers_are_gpus_only_with_use_gpu():
     assert gpus({"scaling_config": two_each}) == 8
     assert gpus({"scaling_config": {"num_workers": 4, "use_gpu": False}}) is None
     assert gpus({"num_workers": 8, "device": "cuda"}) is None
+
+
+def test_every_unknown_fact_is_listed_with_what_was_seen_and_its_line(
+    extracted: dict[str, Extraction], tmp_path: Path
+):
+    """`runs --unknown`: Composer's '60ba' is no count of epochs: the planned epochs are
+    unknown, what was seen is named, and the study-file line it prints settles it; the report
+    counts the unknown facts."""
+    store = str(extracted["words"].store)
+    study = tmp_path / "study.toml"
+    study.write_text("")
+    status, out, _ = cli("runs", store, "--unknown", "--study", str(study))
+    assert status == 0
+    (line,) = [x for x in out.splitlines() if x.startswith("composer-ba")]
+    assert "epochs unknown" in line and "max_duration = 60ba" in line, out
+    settle = line.split(f"under [runs] in {study}: ")[-1]
+    assert settle == "composer-ba = { epochs = N }", line
+    assert out.splitlines()[-1].startswith("1 of 10 facts unknown"), out
+    status, out, _ = cli("report", store, "--json", "--study", str(study))
+    report = json.loads(out)
+    assert (report["unknown_facts"], report["facts_asked"]) == (1, 10)
+    # the line, with its N filled in, settles it
+    study.write_text("[runs]\n" + settle.replace("N", "3") + "\n")
+    status, out, _ = cli("runs", store, "--unknown", "--study", str(study))
+    assert status == 0 and out.splitlines() == ["0 of 10 facts unknown, in 0 of 2 runs of words.h5"]
