@@ -255,6 +255,17 @@ def test_ray_trains_workers_are_gpus_only_with_use_gpu():
     assert gpus({"num_workers": 8, "device": "cuda"}) is None
 
 
+def test_accuracy_under_a_metric_class_name(corpus: Corpus, extracted: dict[str, Extraction]):
+    """Composer logs torchmetrics' class name (``metrics/eval/MulticlassAccuracy``, a
+    fraction): it is the study's accuracy, in percent."""
+    extraction = extracted["words"]
+    run = training(extraction, corpus, expected("composer-3ep"))
+    report = extraction.report()
+    figures = next(f for f in report["runs"] if f["run_id"] == run.run_id)
+    assert report["accuracy_key"] == "metrics/eval/MulticlassAccuracy", report["accuracy_key"]
+    assert figures["best_accuracy"] == pytest.approx(80.0), figures
+
+
 def test_every_unknown_fact_is_listed_with_what_was_seen_and_its_line(
     extracted: dict[str, Extraction], tmp_path: Path
 ):
