@@ -579,9 +579,10 @@ def _curve_series(
     view: StudyView, key: str, accuracy: bool, target: float | None
 ) -> list[CurveSeries]:
     raw = []
+    # percent or fraction: decided once, over every run of the study
+    scale = study_scale(view.runs, key, view.study.accuracy_scale) if accuracy else None
     for run in view.shown:
         if accuracy:
-            scale = study_scale(view.runs, key, view.study.accuracy_scale)
             times, values = percent_series(run, key, scale)
         else:
             times, values = _loss_series(run, key)

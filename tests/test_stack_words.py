@@ -215,6 +215,17 @@ def test_a_metrics_scale_is_decided_over_the_study(
     assert figures["best_accuracy"] == pytest.approx(case.best_accuracy, abs=0.05), figures
 
 
+def test_the_accuracy_curves_draw_the_studys_scale(extracted: dict[str, Extraction]):
+    """AccuracyVsTime draws the diverged run at 1%, beside the others' 70%."""
+    from study.plans import curves_plan
+    from study.view import view_of
+
+    plan = curves_plan(view_of(extracted["scale"].runs), "accuracy")
+    peaks = {s.run.name: float(s.values.max()) for s in plan.series}
+    assert peaks["scale-8-diverged"] == pytest.approx(1.0), peaks
+    assert peaks["scale-1"] == pytest.approx(70.0), peaks
+
+
 def test_the_scale_of_a_key_says_its_evidence(corpus: Corpus, extracted: dict[str, Extraction]):
     from study.metrics import study_scale
 
