@@ -173,6 +173,24 @@ def planned_epochs(key: str, value: Any) -> float | None:
     return positive_number(key, value)
 
 
+def steps_per_epoch(paths: Paths) -> tuple[float, str] | None:
+    """A run's optimizer steps per epoch, from its own last counters: Hugging Face's summary
+    ``train/global_step`` over ``train/epoch`` (its epochs done, in fractions: step / steps per
+    epoch), with how it was found; None without both."""
+    steps = [positive_number(e.path, e.value) for e in paths.find("train/global_step", SCRIPT)]
+    epochs = [positive_number(e.path, e.value) for e in paths.find("train/epoch", ("summary",))]
+    if not steps or not epochs or steps[0] is None or epochs[0] is None:
+        return None
+    return steps[0] / epochs[0], "train/global_step / train/epoch"
+
+
+def _no_step_plan(paths: Paths, epochs: float) -> bool:
+    """Hugging Face's max_steps, when positive, overrides num_train_epochs (whose 3.0 is then
+    only its default): the plan is in steps."""
+    found = paths.find("max_steps", SCRIPT)
+    return not any((positive_number(e.path, e.value) or 0) > 0 for e in found)
+
+
 def true_flag(key: str, value: Any) -> str | None:
     """Ray Train's ``use_gpu = True``: the workers run on GPUs."""
     return "gpu" if value is True or str(value).strip().lower() == "true" else None
@@ -281,6 +299,8 @@ class Rule:
     when: Callable[[Paths, int], bool] | None = None
     # factors multiplied in when logged (model parallelism: GPUs per data-parallel replica)
     also_times: tuple[tuple[str, ...], ...] = ()
+    # a length in optimizer steps, made epochs by the run's own steps per epoch
+    in_steps: bool = False
 
     def unread(self, paths: Paths) -> list[Entry]:
         """Entries this rule's paths match whose value it cannot read as its fact ('auto')."""
@@ -289,6 +309,17 @@ class Rule:
             for pattern in self.reads
             for entry in paths.find(pattern, self.places)
             if self.accept(entry.path, entry.value) is None
+        ]
+
+    def unused(self, paths: Paths) -> list[Entry]:
+        """Entries this rule could read whose reading its conditions refused (a num_train_epochs
+        that a positive max_steps overrides, a max_steps without steps per epoch)."""
+        return [
+            entry
+            for pattern in self.reads
+            for entry in paths.find(pattern, self.places)
+            if self.accept(entry.path, entry.value) is not None
+            and self._reading(paths, entry) is None
         ]
 
     def read(self, paths: Paths) -> Iterator[Reading]:
@@ -331,6 +362,13 @@ class Rule:
             if factor_entry is not None and factor is not None and factor > 1:
                 value, key = value * factor, f"{key} x {factor_entry.path}"
                 said = f"{said} x {factor}"
+        if self.in_steps:
+            per_epoch = steps_per_epoch(paths)
+            if per_epoch is None:
+                return None
+            steps, how = per_epoch
+            value, key = round(value / steps, 6), f"{key} / ({how})"
+            said = f"{said} / {steps:g}"
         if self.when is not None and not self.when(paths, value):
             return None
         default = library_default(entry)
@@ -770,12 +808,35 @@ RULES: tuple[Rule, ...] = (
     # epochs planned
     Rule(
         "epochs",
-        ("epochs", "num_epochs", "total_epochs", "max_epochs", "num_train_epochs", "n_epochs"),
+        ("epochs", "num_epochs", "total_epochs", "max_epochs", "n_epochs"),
         JOB,
         3,
         SCRIPT,
         planned_epochs,
         "epochs planned",
+    ),
+    Rule(
+        "epochs",
+        ("num_train_epochs",),
+        JOB,
+        3,
+        SCRIPT,
+        planned_epochs,
+        "epochs planned (Hugging Face TrainingArguments, Accelerate's examples), unless a "
+        "positive max_steps overrides it (huggingface.co/docs/transformers, TrainingArguments)",
+        when=_no_step_plan,
+    ),
+    Rule(
+        "epochs",
+        ("max_steps",),
+        JOB,
+        3,
+        SCRIPT,
+        positive_number,
+        "Hugging Face: max_steps (overrides num_train_epochs) over the run's steps per epoch, "
+        "its summary's train/global_step / train/epoch (huggingface.co/docs/transformers, "
+        "TrainingArguments)",
+        in_steps=True,
     ),
     Rule(
         "epochs",

@@ -153,4 +153,10 @@ def _seen(run: Run, fact: str) -> str:
             for rule in rules_for(f)
             for entry in rule.unread(paths)
         ]
+        said += [
+            f"{entry.place} {entry.path} = {entry.value} ({rule.says}: does not apply here)"
+            for f in RULE_FACTS[fact]
+            for rule in rules_for(f)
+            for entry in rule.unused(paths)
+        ]
     return "; ".join(dict.fromkeys(said)) or NOTHING[fact]

@@ -34,6 +34,9 @@ Where each pattern comes from (read on 2026-12-06; wandb 0.31 as installed here)
   its WandBLogger is ``wandb.config.update`` and ``wandb.log(metrics, step=batch)``), its planned
   length as ``max_duration`` ("3ep", or "60ba" in batches: composer/core/time.py ``TimeUnit``),
   and ``time/epoch`` at each epoch's start and once more after the loop.
+- Planned in steps (``steps/``): Hugging Face's TrainingArguments ``max_steps`` "overrides
+  num_train_epochs" (its docs), which ``to_dict()`` still logs at its default 3.0; the
+  WandbCallback's ``train/epoch`` is epochs done in fractions (step / steps per epoch).
 - Percent over the study (``scale/``): a scaling study logging ``accuracy`` in percent (to
   about 70); one run diverged and sits at chance level, 1% of 100 classes, its values never
   above 1.0.
@@ -116,6 +119,13 @@ EXPECTED: list[Expected] = [
         "words",
         "6: Composer's max_duration in batches ('60ba'): no count of epochs, said as seen",
         {"platform": "cluster", "gpus": 4, "epochs": None, "epochs_done": 3},
+    ),
+    Expected(
+        "hf-max-steps",
+        "steps",
+        "6: Hugging Face Trainer with max_steps 30 (20 steps an epoch): 1.5 epochs planned, "
+        "not num_train_epochs' default 3",
+        {"platform": "cluster", "gpus": 4, "epochs": 1.5, "epochs_done": 1.5},
     ),
     *(
         Expected(
@@ -280,6 +290,23 @@ elif case == "composer":
         log(key, run, {"time/epoch": 3, "time/batch": batch, "time/sample": 256 * batch,
                        "time/batch_in_epoch": 0, "time/sample_in_epoch": 0}, step=batch)
         end(key, run)
+elif case == "steps":
+    # Hugging Face Trainer with max_steps: TrainingArguments.to_dict() logs num_train_epochs at
+    # its default 3.0 beside max_steps, which overrides it; WandbCallback logs train/epoch (in
+    # fractions) and train/global_step, and puts both in the summary
+    args = {"output_dir": "llama-sft", "num_train_epochs": 3.0, "max_steps": 30,
+            "per_device_train_batch_size": 8, "learning_rate": 2e-5, "local_rank": 0,
+            "logging_steps": 5, "report_to": ["wandb"], "world_size": 4}
+    run = start("hf-max-steps", "steps", name="llama-sft", config=args,
+                settings=machine(SPEC["machine"]))
+    run.define_metric("train/global_step")
+    run.define_metric("*", step_metric="train/global_step", step_sync=True)
+    for step in range(5, 31, 5):
+        log("hf-max-steps", run, {"train/loss": round(2.0 * 0.9 ** step, 4),
+            "train/learning_rate": 2e-5, "train/epoch": round(step / 20, 2),
+            "train/global_step": step})
+    run.summary.update({"train_runtime": 61.0, "train_loss": 0.9})
+    end("hf-max-steps", run)
 elif case == "scale":
     curves = {1: (20.0, 55.0, 70.0), 2: (21.0, 56.0, 69.5), 4: (19.0, 50.0, 68.0),
               8: (0.9, 1.0, 0.95)}
@@ -326,6 +353,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "defaults": (LAPTOP, {}),
     "scale": (NODE_A100, {}),
     "composer": (NODE_A100, {}),
+    "steps": (NODE_A100, {}),
 }
 
 

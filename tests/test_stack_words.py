@@ -13,7 +13,7 @@ import contextlib
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from extract.model import Run
 from extract.rules import planned_epochs
 from extract.runs import RunFacts, make_run
 from extract.store import load_runs
+from extract.unknown import unknown_facts
 from tests.stack_words import EXPECTED, Corpus, Expected, build_corpus, expected
 
 STUDIES = sorted({e.study for e in EXPECTED})
@@ -275,6 +276,16 @@ def test_accuracy_under_a_metric_class_name(corpus: Corpus, extracted: dict[str,
     figures = next(f for f in report["runs"] if f["run_id"] == run.run_id)
     assert report["accuracy_key"] == "metrics/eval/MulticlassAccuracy", report["accuracy_key"]
     assert figures["best_accuracy"] == pytest.approx(80.0), figures
+
+
+def test_a_plan_in_steps_without_steps_per_epoch_is_unknown_and_said():
+    """max_steps overrides num_train_epochs; where the run logged no steps per epoch the plan
+    is unknown, never num_train_epochs' default, and --unknown names both as seen."""
+    config = {"num_train_epochs": 3.0, "max_steps": 30, "world_size": 4}
+    run = make_run(replace(_rank_run(0, 0, {}), config=config))
+    assert run.epochs is None
+    (fact,) = [u for u in unknown_facts([run]) if u.fact == "epochs"]
+    assert "max_steps = 30" in fact.seen and "num_train_epochs = 3.0" in fact.seen, fact.seen
 
 
 def test_every_unknown_fact_is_listed_with_what_was_seen_and_its_line(
