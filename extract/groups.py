@@ -52,13 +52,11 @@ def rank_of(facts: RunFacts) -> RankEvidence | None:
     if procid is not None and _whole(procid):
         return RankEvidence(int(procid), f"environment slurm.procid = {procid}")
     node = decide(paths_of(facts), "node_rank")
-    if (
-        node.value is not None
-        and node.evidence is not None
-        and node.evidence.source != ("environment")
-    ):
-        # a run per node (its local rank 0 logs): the node's rank tells the runs apart
-        return RankEvidence(int(node.value), f"{node.evidence.describe()} (a node)")
+    said = node.evidence
+    # a run per node (its local rank 0 logs): the node's rank the script logged tells the runs
+    # apart (a Slurm node id alone is every task's of that node)
+    if node.value is not None and said is not None and said.source != "environment":
+        return RankEvidence(int(node.value), f"{said.describe()} (a node)")
     local = next(
         (v for k, v in facts.config.items() if k.lower().split(".")[-1] == "local_rank"), None
     )
