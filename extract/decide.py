@@ -66,8 +66,10 @@ def decide(
         decision.evidence = Evidence(origin, fact, _value_text(stated))
         return decision
     if job:
-        top = max(r.rule.strength for r in job)
-        winner = next(r for r in job if r.rule.strength == top)
+        # a library's default only where nothing of the run's own says otherwise
+        own = [r for r in job if not r.default] or job
+        top = max(r.rule.strength for r in own)
+        winner = next(r for r in own if r.rule.strength == top)
         decision.value, decision.evidence = winner.value, winner.evidence
         others = [r for r in job if r.value != winner.value]
         if others:
@@ -157,6 +159,19 @@ def decide_platform(
                     f"{device.decided_by} says {device.value}: {what}"
                 )
             return platform, device
+    cpu_only = _cpu_only_machine(paths)
+    weak = next((r for r in device.readings if r.evidence == device.evidence and r.default), None)
+    if weak is not None and cpu_only is not None and not words:
+        # the value is a library's default: weak, below what wandb saw on the machine
+        device.value = "cpu"
+        device.evidence = Evidence("environment", "gpu_count, slurm", cpu_only)
+        platform.value, platform.evidence = "laptop", device.evidence
+        platform.notes.append(
+            f"platform: {_said(weak)} is {weak.default}, which a run logs whether it used it "
+            f"or not; wandb recorded no GPU and no Slurm job on its machine ({cpu_only}), "
+            "which decided: a CPU machine"
+        )
+        return platform, device
     if device.value == "gpu":
         platform.value, platform.evidence = "cluster", device.evidence
         _note_against(platform, words, "laptop", device)

@@ -13,10 +13,13 @@ or at its start. Which one a run did is decided from the history itself, never a
   never more (then the reading is wrong, and the fact is unknown).
 
 A stopped run's share of its last, unfinished epoch comes from the training steps it logged since
-the last epoch boundary over a complete epoch's, counted in rows, so approximate. Only rows of the
-training steps' kind count: rows that carry the keys most rows carry and that advance a step
-counter (``trainer/global_step``), so an evaluation row logged at an epoch's end (Lightning's
-``val_acc`` row, which carries ``epoch`` too) is no step. The evidence states the number used.
+the last epoch boundary over a complete epoch's, counted in rows, so approximate. Training rows
+are told by the step counter, not by the keys they carry (a stack may add keys after a
+warm-up): rows that advance a logged step counter (``trainer/global_step``), so an evaluation
+row logged at an epoch's end (Lightning's ``val_acc`` row, which carries ``epoch`` too) is no
+step. An epoch index logged once more after the last training step with the next number
+(Lightning's test metrics after fit) is a count of what was done. The evidence states the
+number used.
 """
 
 from __future__ import annotations
@@ -133,6 +136,11 @@ def _from_epoch_key(
         done = round(last, 6)
         evidence = Evidence("history", f"{key} (fractional: epochs done)", _text(done))
         return _checked(done, evidence, finished, planned, key)
+    after = _counted_after_training(history, key, finished, planned)
+    if after is not None:
+        total, said_after = after
+        evidence = Evidence("history", f"{said_after}: a count of epochs done", _text(total))
+        return _checked(total, evidence, finished, planned, key)
     numbering = epoch_numbering(history, key, finished, planned)
     if isinstance(numbering, str):
         return EpochsDone(None, None, [numbering])
@@ -287,29 +295,77 @@ def _step_counter(history: pd.DataFrame) -> str | None:
 
 
 def _training_rows(history: pd.DataFrame, key: str) -> tuple[pd.Series, str]:
-    """Which rows are training steps, and what they are said as: rows that carry every key
-    most rows carry (other than the epoch key and wandb's own ``_`` keys), and that advance the
-    step counter where one is logged. An evaluation row at an epoch's end carries other keys
-    and repeats the step it follows, so it is no step."""
+    """Which rows are training steps, and what they are said as. Told by the step counter, not
+    by which keys a row carries (a stack may add keys after a warm-up): where a step counter is
+    logged, the rows that advance it with a measured value of their own; else the rows that
+    carry any measured key most rows carry (every row advances wandb's ``_step``). Measured
+    keys are those other than the epoch key, wandb's own ``_`` keys and counters (whole numbers
+    throughout: Composer's ``time/batch``, ``time/sample``). An evaluation row at an epoch's end
+    repeats the step it follows, or carries only keys few rows carry, so it is no step; nor is
+    a row of counters alone (Composer's final time values after its loop)."""
     steps = pd.Series(True, index=history.index)
     if not len(history):
         return steps, "rows"
-    what = []
     columns = [str(c) for c in history.columns if not str(c).startswith("_") and str(c) != key]
     counter = _step_counter(history)
     carried = history[columns].notna() if columns else pd.DataFrame(index=history.index)
-    most = [c for c in columns if c != counter and float(carried[c].mean()) > 0.5]
-    if most:
-        steps &= carried[most].all(axis=1)
-        what.append("with " + ", ".join(most))
+    measured = [c for c in columns if c != counter and not _whole_numbers(history, c)]
     if counter is not None:
         values = pd.to_numeric(history[counter], errors="coerce")
         before = values.cummax().shift(1)
         steps &= values.notna() & (before.isna() | (values > before))
-        what.append(f"advancing {counter}")
-    if not what:
+        if measured:
+            steps &= carried[measured].any(axis=1)
+        return steps, f"training rows (advancing {counter})"
+    most = [c for c in measured if float(carried[c].mean()) > 0.5] or [
+        c for c in columns if float(carried[c].mean()) > 0.5
+    ]
+    if not most:
         return steps, "rows"
-    return steps, "training rows (" + " and ".join(what) + ")"
+    steps &= carried[most].any(axis=1)
+    return steps, "training rows (with " + " or ".join(most) + ")"
+
+
+def _whole_numbers(history: pd.DataFrame, column: str) -> bool:
+    """A counter's values: whole numbers in every row that has one."""
+    values = _values(history, column).to_numpy(dtype=float)
+    return bool(values.size) and bool(np.all(values == np.floor(values)))
+
+
+def _counted_after_training(
+    history: pd.DataFrame, key: str, finished: bool, planned: float | None
+) -> tuple[float, str] | None:
+    """A 0-based epoch index logged with the training steps or at each epoch's start, then
+    once more after the last training step with the next number (Lightning's test metrics
+    after fit carry ``current_epoch``, Composer logs ``time/epoch`` after its loop: by then the
+    epochs completed): that value is a count of what was done, not the start of one more.
+    Returns (epochs done, how said); None when the key was not logged so (an index logged at
+    each epoch's end puts its last value after the last step too, and is read as such)."""
+    values = _values(history, key)
+    steps, kind = _training_rows(history, key)
+    if values.empty or not steps.any():
+        return None
+    positions, _ = _positions(history)
+    order = positions.sort_values(kind="stable").index
+    is_step = steps.loc[order].to_numpy(dtype=bool)
+    last = int(np.flatnonzero(is_step)[-1])
+    before = values[values.index.isin(order[: last + 1])]
+    after = values[values.index.isin(order[last + 1 :])]
+    if before.empty or after.empty:
+        return None
+    top = float(before.max())
+    if float(after.max()) != top + 1:
+        return None
+    numbering = epoch_numbering(history.drop(index=after.index), key, finished, planned)
+    if not isinstance(numbering, Numbering) or numbering.first != 0.0:
+        return None
+    if not numbering.during and numbering.at_end:
+        return None
+    moment = "with every batch" if numbering.during else "at each epoch's start"
+    return top + 1, (
+        f"{key}: a 0-based index logged {moment}, then {_text(top + 1)} after the last "
+        f"training step ({kind})"
+    )
 
 
 def _share_by_rows(values: pd.Series, last: float) -> float:

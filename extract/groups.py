@@ -24,8 +24,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from .decide import decide
 from .model import Run
-from .runs import RunFacts, facts_of, make_run
+from .rules import NODE_RUNS
+from .runs import RunFacts, facts_of, make_run, paths_of
 
 RANK_KEYS = ("rank", "global_rank", "local_rank", "process_index", "rank_id", "procid")
 RANK_WORD = re.compile(r"(?:rank|worker|proc(?:ess)?|task)[\s_:-]*(\d+)", re.IGNORECASE)
@@ -49,6 +51,12 @@ def rank_of(facts: RunFacts) -> RankEvidence | None:
     procid = facts.metadata.get("slurm.procid")
     if procid is not None and _whole(procid):
         return RankEvidence(int(procid), f"environment slurm.procid = {procid}")
+    node = decide(paths_of(facts), "node_rank")
+    said = node.evidence
+    # a run per node (its local rank 0 logs): the node's rank the script logged tells the runs
+    # apart (a Slurm node id alone is every task's of that node)
+    if node.value is not None and said is not None and said.source != "environment":
+        return RankEvidence(int(node.value), f"{said.describe()} (a node)")
     local = next(
         (v for k, v in facts.config.items() if k.lower().split(".")[-1] == "local_rank"), None
     )
@@ -122,10 +130,16 @@ def join_ranks(runs: list[RunFacts]) -> tuple[list[RunFacts], list[str]]:
             joined[id(cluster[0])] = one
             absorbed.update(id(f) for f in cluster[1:])
             said = sorted((r for r in ranks if r is not None), key=lambda r: r.rank)
+            per_node = one.summary.get(NODE_RUNS)
+            what = (
+                f"one run per node of one training (GPUs: each node run's local world size, "
+                f"{per_node['local_world_size']})"
+                if per_node
+                else "the ranks of one training"
+            )
             notes.append(
-                f"{one.name}: {len(cluster)} runs of W&B group {group!r} joined as the ranks of "
-                f"one training (ranks by {'; '.join(r.said for r in said)}; their wall times "
-                "overlap)"
+                f"{one.name}: {len(cluster)} runs of W&B group {group!r} joined as {what} "
+                f"(ranks by {'; '.join(r.said for r in said)}; their wall times overlap)"
             )
     every_rank_logs = [f.group for f in joined.values() if f.group_facts.get("ranks", 1) > 1]
     for group, facts in lone:
@@ -246,6 +260,26 @@ def _one_rank(facts: RunFacts) -> RunFacts | None:
     return replace(facts, group_facts={"ranks": 1})
 
 
+def node_runs(cluster: list[RunFacts]) -> dict[str, Any] | None:
+    """The runs of a joined group as one run per node (each its node's local rank 0, W&B's
+    "track each process" done per node): every run names its node and its local world size,
+    and no two name one node. Then a run stands for its node's GPUs, not for one; ranks that
+    share a node (every rank logs) are one GPU each. None when the runs are not that."""
+    nodes: list[int] = []
+    sizes: list[int] = []
+    for facts in cluster:
+        paths = paths_of(facts)
+        node, local = decide(paths, "node_rank"), decide(paths, "local_gpus")
+        if node.value is None or local.value is None:
+            return None
+        nodes.append(int(node.value))
+        sizes.append(int(local.value))
+    if len(set(nodes)) != len(nodes):
+        return None
+    by_node = [size for _, size in sorted(zip(nodes, sizes, strict=True))]
+    return {"count": len(cluster), "local_world_size": " + ".join(map(str, by_node))}
+
+
 def _overlapping(members: list[RunFacts]) -> list[list[RunFacts]]:
     """Runs split into clusters whose wall-time intervals overlap (runs with no start time are
     never joined: nothing shows they ran together)."""
@@ -289,6 +323,9 @@ def _join(group: str, cluster: list[RunFacts], ranks: list[int]) -> RunFacts:
     summary["_rank_run_ids"] = [f.run_id for _, f in by_rank]
     summary["_rank_run_names"] = [f.name for _, f in by_rank]
     summary["_time_basis"] = f"wall span of the group's {len(cluster)} ranks"
+    nodes = node_runs(cluster)
+    if nodes is not None:
+        summary[NODE_RUNS] = nodes
     return replace(
         logger,
         summary=summary,

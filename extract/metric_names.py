@@ -1,6 +1,8 @@
 """How the common stacks name accuracy and loss metrics, recognised by the last part of a key's
 path rather than by a list of whole names: ``val/accuracy``, ``eval/accuracy`` (Hugging Face),
-``val_acc`` (Lightning), ``top1``, ``acc@1`` (timm, torchvision references), ``running_accuracy``.
+``val_acc`` (Lightning), ``top1``, ``acc@1`` (timm, torchvision references), ``running_accuracy``,
+the split as a suffix (``accuracy_val``, Lightning's ``val_acc_epoch``) and a metric class's
+name (Composer's ``metrics/eval/MulticlassAccuracy``).
 The first parts say which split: validation or evaluation, test, or training."""
 
 from __future__ import annotations
@@ -11,6 +13,16 @@ from typing import Literal
 Split = Literal["validation", "test", "unspecified", "training"]
 
 _ACCURACY = re.compile(r"(?:^|[_\-])(?:acc|accuracy|top[-_]?1(?:[-_]?acc(?:uracy)?)?|acc[@_-]?1)$")
+_SPLIT_WORDS = r"(?:val|valid|validation|eval|evaluation|dev|test|train|training)"
+# the split as a suffix (Keras-style ``accuracy_val``), or Lightning's aggregation suffix after a
+# split prefix (``self.log("val_acc", on_step=True, on_epoch=True)`` logs ``val_acc_step`` and
+# ``val_acc_epoch``); a bare ``acc_step`` (gradient accumulation) is none
+_ACCURACY_SUFFIXED = re.compile(
+    rf"^(?:(?:acc|accuracy)[_\-]{_SPLIT_WORDS}|{_SPLIT_WORDS}[_\-](?:acc|accuracy)[_\-](?:epoch|step))$"
+)
+# a metric class's name, as Composer and torchmetrics' MetricCollection log it
+# (``metrics/eval/MulticlassAccuracy``, ``BinaryAccuracy``)
+_ACCURACY_CLASS = re.compile(r"^(?:[A-Z][a-z0-9]*)*Accuracy$")
 _LOSS = re.compile(r"(?:^|[_\-])(?:loss|nll|cross[-_]?entropy)$")
 _SPLITS: tuple[tuple[Split, tuple[str, ...]], ...] = (
     ("validation", ("val", "valid", "validation", "eval", "evaluation", "dev")),
@@ -25,7 +37,14 @@ def _parts(key: str) -> list[str]:
 
 def is_accuracy(key: str) -> bool:
     parts = _parts(key)
-    return bool(parts) and not key.startswith("_") and bool(_ACCURACY.search(parts[-1]))
+    if not parts or key.startswith("_"):
+        return False
+    last = re.split(r"[./]", key)[-1]
+    return bool(
+        _ACCURACY.search(parts[-1])
+        or _ACCURACY_SUFFIXED.match(parts[-1])
+        or _ACCURACY_CLASS.match(last)
+    )
 
 
 def is_loss(key: str) -> bool:

@@ -222,7 +222,7 @@ def fields_of(remote_run: RemoteRun, wanted: RunFilter) -> RunFields:
         tags=tuple(str(t) for t in getattr(remote_run, "tags", []) or []),
         group=getattr(remote_run, "group", None) or None,
         job_type=getattr(remote_run, "job_type", None) or None,
-        sweep_id=getattr(remote_run, "sweep_name", None) or None,
+        sweep_id=_sweep_id(remote_run),
         created_at=str(getattr(remote_run, "created_at", "") or "") or None,
         config=flatten(dict(remote_run.config)) if wanted.config else {},
     )

@@ -27,7 +27,9 @@ from .model import Evidence
 # job: what the job used; allocation: what Slurm gave the job (it may use fewer); machine: what
 # wandb saw on the host. Only a job fact decides a count; the other two are bounds.
 Scope = Literal["job", "allocation", "machine"]
-Fact = Literal["gpus", "nodes", "device", "host", "cores", "threads", "epochs"]
+Fact = Literal[
+    "gpus", "nodes", "device", "host", "cores", "threads", "epochs", "node_rank", "local_gpus"
+]
 PLACES = ("config", "summary", "environment", "group")
 SCRIPT = ("config", "summary")
 
@@ -100,6 +102,9 @@ class Reading:
     rule: Rule
     value: Any
     evidence: Evidence
+    # the library whose default the logged value is ("MMEngine's Runner default ..."): weak
+    # evidence, below what wandb observed on the machine (decide.py)
+    default: str = ""
 
 
 # --- what a logged value can mean -------------------------------------------------------------
@@ -134,6 +139,61 @@ def positive_number(key: str, value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) and value > 0 else None
+
+
+def index_number(key: str, value: Any) -> int | None:
+    """A rank or index: a whole number from 0; anything else (-1, a launcher's "unset") is
+    none."""
+    try:
+        return count(key, value)
+    except BadValue:
+        return None
+
+
+def summed_counts(key: str, value: Any) -> int | None:
+    """A sum said as its terms ('8 + 8': each node run's GPUs), or one count."""
+    if isinstance(value, str) and "+" in value:
+        terms = [positive_count(key, term) for term in value.split("+")]
+        return sum(t for t in terms if t is not None) if all(terms) else None
+    return positive_count(key, value)
+
+
+# a length in epochs: a number, or a number with an epoch unit ('10ep': Composer's Time string)
+EPOCH_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*(?:ep|epoch|epochs)?\s*$", re.IGNORECASE)
+
+
+def planned_epochs(key: str, value: Any) -> float | None:
+    """A planned length in epochs, in any of the stacks' forms: a number of epochs
+    (``max_epochs = 10``, ``num_train_epochs = 3.0``) or a duration string in epochs
+    (Composer's ``max_duration = "10ep"``; an int there is epochs too). A length in other units
+    ('1000ba' batches, '2sp' samples, 'tok', 'iter', 'dur', 'sec') is no count of epochs."""
+    if isinstance(value, str):
+        match = EPOCH_DURATION.match(value)
+        return positive_number(key, match.group(1)) if match else None
+    return positive_number(key, value)
+
+
+def steps_per_epoch(paths: Paths) -> tuple[float, str] | None:
+    """A run's optimizer steps per epoch, from its own last counters: Hugging Face's summary
+    ``train/global_step`` over ``train/epoch`` (its epochs done, in fractions: step / steps per
+    epoch), with how it was found; None without both."""
+    steps = [positive_number(e.path, e.value) for e in paths.find("train/global_step", SCRIPT)]
+    epochs = [positive_number(e.path, e.value) for e in paths.find("train/epoch", ("summary",))]
+    if not steps or not epochs or steps[0] is None or epochs[0] is None:
+        return None
+    return steps[0] / epochs[0], "train/global_step / train/epoch"
+
+
+def _no_step_plan(paths: Paths, epochs: float) -> bool:
+    """Hugging Face's max_steps, when positive, overrides num_train_epochs (whose 3.0 is then
+    only its default): the plan is in steps."""
+    found = paths.find("max_steps", SCRIPT)
+    return not any((positive_number(e.path, e.value) or 0) > 0 for e in found)
+
+
+def true_flag(key: str, value: Any) -> str | None:
+    """Ray Train's ``use_gpu = True``: the workers run on GPUs."""
+    return "gpu" if value is True or str(value).strip().lower() == "true" else None
 
 
 def lightning_devices(key: str, value: Any) -> int | None:
@@ -239,6 +299,8 @@ class Rule:
     when: Callable[[Paths, int], bool] | None = None
     # factors multiplied in when logged (model parallelism: GPUs per data-parallel replica)
     also_times: tuple[tuple[str, ...], ...] = ()
+    # a length in optimizer steps, made epochs by the run's own steps per epoch
+    in_steps: bool = False
 
     def unread(self, paths: Paths) -> list[Entry]:
         """Entries this rule's paths match whose value it cannot read as its fact ('auto')."""
@@ -247,6 +309,17 @@ class Rule:
             for pattern in self.reads
             for entry in paths.find(pattern, self.places)
             if self.accept(entry.path, entry.value) is None
+        ]
+
+    def unused(self, paths: Paths) -> list[Entry]:
+        """Entries this rule could read whose reading its conditions refused (a num_train_epochs
+        that a positive max_steps overrides, a max_steps without steps per epoch)."""
+        return [
+            entry
+            for pattern in self.reads
+            for entry in paths.find(pattern, self.places)
+            if self.accept(entry.path, entry.value) is not None
+            and self._reading(paths, entry) is None
         ]
 
     def read(self, paths: Paths) -> Iterator[Reading]:
@@ -289,9 +362,17 @@ class Rule:
             if factor_entry is not None and factor is not None and factor > 1:
                 value, key = value * factor, f"{key} x {factor_entry.path}"
                 said = f"{said} x {factor}"
+        if self.in_steps:
+            per_epoch = steps_per_epoch(paths)
+            if per_epoch is None:
+                return None
+            steps, how = per_epoch
+            value, key = round(value / steps, 6), f"{key} / ({how})"
+            said = f"{said} / {steps:g}"
         if self.when is not None and not self.when(paths, value):
             return None
-        return Reading(self, value, Evidence(_source(entry.place), key, said))
+        default = library_default(entry)
+        return Reading(self, value, Evidence(_source(entry.place), key, said), default)
 
     def _needed(self, paths: Paths, entry: Entry) -> bool:
         need = paths.near(entry, (self.needs,), self.places)
@@ -342,6 +423,15 @@ def every_allocated_gpu(paths: Paths, gpus: int) -> bool:
     )
 
 
+# what groups.py writes in a joined run's summary when its runs are one per node
+NODE_RUNS = "_node_runs"
+
+
+def _not_node_runs(paths: Paths, ranks: int) -> bool:
+    """A group's runs count GPUs one each only when they are ranks, not one run per node."""
+    return not paths.find(f"{NODE_RUNS}.local_world_size", ("summary",))
+
+
 def _some_allocated_gpus(paths: Paths, gpus: int) -> bool:
     return not every_allocated_gpu(paths, gpus)
 
@@ -349,6 +439,46 @@ def _some_allocated_gpus(paths: Paths, gpus: int) -> bool:
 def _every_gpu_of_one_node(paths: Paths, gpus: int) -> bool:
     """The per-node reading stands for the job only where Slurm recorded no node count."""
     return _one_count(paths, SLURM_NODES) is None and every_allocated_gpu(paths, gpus)
+
+
+@dataclass(frozen=True)
+class LibraryDefault:
+    """A value a library puts in every run's config whether the run used it or not: a run
+    that logs it said nothing of its own (a CPU run carries the default GPU backend)."""
+
+    path: str  # matched on the last parts of a logged path, as rules read them
+    value: str
+    stack: str
+    documented: str
+
+
+LIBRARY_DEFAULTS: tuple[LibraryDefault, ...] = (
+    # a distributed backend is used only by a distributed launch; launcher='none' never is
+    LibraryDefault(
+        "env_cfg.dist_cfg.backend",
+        "nccl",
+        "MMEngine",
+        "mmengine/runner/runner.py: Runner(env_cfg=dict(dist_cfg=dict(backend='nccl'))); "
+        "its WandbVisBackend logs the whole config",
+    ),
+    LibraryDefault(
+        "dist_params.backend",
+        "nccl",
+        "MMCV 1.x (OpenMMLab 1.x)",
+        "configs/_base_/default_runtime.py: dist_params = dict(backend='nccl')",
+    ),
+)
+
+
+def library_default(entry: Entry) -> str:
+    """Which library's default ``entry`` holds ('MMEngine's default (where documented)'), or
+    '' when it is a value of the run's own."""
+    for default in LIBRARY_DEFAULTS:
+        wanted = parts(default.path)
+        value = str(entry.value).strip().lower()
+        if parts(entry.path)[-len(wanted) :] == wanted and value == default.value:
+            return f"{default.stack}'s default ({default.documented})"
+    return ""
 
 
 # The table. Strength: 3 the script's own statement of the job's size; 2 the launcher (Slurm
@@ -373,6 +503,30 @@ RULES: tuple[Rule, ...] = (
         positive_count,
         "GPUs per node x nodes",
         times=("nodes", "num_nodes", "num_machines", "n_nodes"),
+    ),
+    Rule(
+        "gpus",
+        ("num_gpus_per_node",),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "Composer: num_gpus_per_node x num_nodes, which its Trainer logs as hyperparameters "
+        "(composer/trainer/trainer.py, Trainer.__init__: log_hyperparameters)",
+        times=("num_nodes", "nodes"),
+    ),
+    Rule(
+        "gpus",
+        ("scaling_config.num_workers",),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "Ray Train: ScalingConfig num_workers with use_gpu, one GPU per worker unless "
+        "resources_per_worker says more (docs.ray.io, ray.train.ScalingConfig)",
+        needs="use_gpu",
+        needs_word=true_flag,
+        also_times=(("resources_per_worker.gpu",),),
     ),
     Rule(
         "gpus",
@@ -449,6 +603,18 @@ RULES: tuple[Rule, ...] = (
         ("group",),
         positive_count,
         "ranks of one training in a W&B group",
+        when=_not_node_runs,
+    ),
+    # a W&B group of one run per node (its local rank 0 logs): each node run's GPUs are its
+    # local world size, the training's their sum (groups.py joins them)
+    Rule(
+        "gpus",
+        (f"{NODE_RUNS}.local_world_size",),
+        JOB,
+        3,
+        ("summary",),
+        summed_counts,
+        "a run per node of one training: the sum of each node run's local world size",
     ),
     Rule(
         "gpus",
@@ -499,6 +665,47 @@ RULES: tuple[Rule, ...] = (
         ("environment",),
         positive_count,
         "Slurm allocation: nodes",
+    ),
+    Rule(
+        "nodes",
+        (f"{NODE_RUNS}.count",),
+        JOB,
+        2,
+        ("summary",),
+        positive_count,
+        "a run per node of one training: the node runs",
+    ),
+    # a node's own size and rank, read of each run of a group (groups.py: a run per node)
+    Rule(
+        "local_gpus",
+        ("local_world_size", "nproc_per_node", "local_size"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "processes (GPUs) on this node: torchrun's LOCAL_WORLD_SIZE and --nproc-per-node "
+        "(pytorch.org/docs/stable/elastic/run.html), Horovod's hvd.local_size() "
+        "(horovod.readthedocs.io, api)",
+    ),
+    Rule(
+        "node_rank",
+        ("node_rank", "group_rank", "machine_rank"),
+        JOB,
+        3,
+        SCRIPT,
+        index_number,
+        "this node's rank: torchrun's GROUP_RANK and --node-rank (pytorch.org/docs/stable/"
+        "elastic/run.html), Lightning's NODE_RANK (lightning.ai, cluster guide), Accelerate's "
+        "--machine_rank (huggingface.co/docs/accelerate, launch)",
+    ),
+    Rule(
+        "node_rank",
+        ("slurm.nodeid",),
+        JOB,
+        2,
+        ("environment",),
+        index_number,
+        "Slurm's SLURM_NODEID: the node of this task (slurm.schedmd.com/srun.html)",
     ),
     # what the job computed on
     Rule(
@@ -601,12 +808,45 @@ RULES: tuple[Rule, ...] = (
     # epochs planned
     Rule(
         "epochs",
-        ("epochs", "num_epochs", "total_epochs", "max_epochs", "num_train_epochs", "n_epochs"),
+        ("epochs", "num_epochs", "total_epochs", "max_epochs", "n_epochs"),
+        JOB,
+        3,
+        SCRIPT,
+        planned_epochs,
+        "epochs planned",
+    ),
+    Rule(
+        "epochs",
+        ("num_train_epochs",),
+        JOB,
+        3,
+        SCRIPT,
+        planned_epochs,
+        "epochs planned (Hugging Face TrainingArguments, Accelerate's examples), unless a "
+        "positive max_steps overrides it (huggingface.co/docs/transformers, TrainingArguments)",
+        when=_no_step_plan,
+    ),
+    Rule(
+        "epochs",
+        ("max_steps",),
         JOB,
         3,
         SCRIPT,
         positive_number,
-        "epochs planned",
+        "Hugging Face: max_steps (overrides num_train_epochs) over the run's steps per epoch, "
+        "its summary's train/global_step / train/epoch (huggingface.co/docs/transformers, "
+        "TrainingArguments)",
+        in_steps=True,
+    ),
+    Rule(
+        "epochs",
+        ("max_duration",),
+        JOB,
+        3,
+        SCRIPT,
+        planned_epochs,
+        "Composer: max_duration in epochs ('10ep', or an int; composer/trainer/trainer.py, "
+        "Trainer(max_duration=...)); in batches or samples it is no count of epochs",
     ),
 )
 

@@ -4,8 +4,13 @@ layer leaves such runs out for the same reasons, so both read them from here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from .decide import decide_device
 from .kinds import shown_kind
 from .model import Run
+from .rules import Fact, rules_for
+from .runs import facts_of, paths_of
 from .studyfile import StudyFile
 from .studyfile import suggestion as study_line
 
@@ -69,3 +74,90 @@ def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[st
 def _gpus(count: int) -> str:
     # as study.labels.plural says a whole count, which extract/ does not import
     return f"{count:,} GPU" if count == 1 else f"{count:,} GPUs"
+
+
+# --- every unknown fact, for `python -m extract runs --unknown` and the report's count ---------
+
+
+@dataclass(frozen=True)
+class UnknownFact:
+    """A fact of a run that no evidence decided: what was seen instead, and the study-file line
+    that settles it."""
+
+    run: Run
+    fact: str
+    seen: str
+    line: str
+
+
+# the facts a figure or a label uses, by the kind of run they are facts of
+FACTS_OF_CLUSTER = ("platform", "gpus", "nodes", "epochs", "epochs_done")
+FACTS_OF_LAPTOP = ("platform", "cores", "epochs", "epochs_done")
+NOTE_PREFIX = {"platform": "platform:", "gpus": "gpus:", "epochs_done": "epochs done:"}
+RULE_FACTS: dict[str, tuple[Fact, ...]] = {
+    "gpus": ("gpus",),
+    "nodes": ("nodes",),
+    "cores": ("cores", "threads"),
+    "epochs": ("epochs",),
+}
+NOTHING = {
+    "platform": "no device, host word, Slurm job or machine record",
+    "gpus": "no GPU count in its config, summary or recorded environment",
+    "nodes": "no node count in its config or a Slurm allocation",
+    "cores": "no core or thread count, and no record of the machine's CPUs",
+    "epochs": "no planned length (epochs, max_epochs, num_train_epochs ...) in its config",
+    "epochs_done": "no epoch key, progress percentage or finished plan",
+}
+
+
+def facts_asked(run: Run) -> tuple[str, ...]:
+    """The facts a careful reader would state of ``run``: a laptop's cores, a cluster GPU run's
+    GPUs and nodes (a CPU job on the cluster has no GPUs to count); none of an excluded run."""
+    if run.excluded:
+        return ()
+    if run.platform == "laptop":
+        # a laptop that trained on its GPU is labelled by its name, not by its CPUs
+        on_gpu = run.cores is None and decide_device(paths_of(facts_of(run))).value == "gpu"
+        return tuple(f for f in FACTS_OF_LAPTOP if f != "cores" or not on_gpu)
+    if cpu_job_on_cluster(run):
+        return ("platform", "epochs", "epochs_done")
+    return FACTS_OF_CLUSTER
+
+
+def unknown_facts(runs: list[Run], study: StudyFile | None = None) -> list[UnknownFact]:
+    """Every fact of every run that is unknown, with what was seen instead and the line to
+    add to the study file."""
+    where = str(study.path) if study and study.path else "study.toml"
+    found = []
+    for run in runs:
+        for fact in facts_asked(run):
+            value = run.platform if fact == "platform" else getattr(run, fact)
+            if value is not None and value != "unknown":
+                continue
+            line = f"under [runs] in {where}: {study_line(run.name, [fact])}"
+            found.append(UnknownFact(run, fact, _seen(run, fact), line))
+    return found
+
+
+def _seen(run: Run, fact: str) -> str:
+    said = []
+    if fact == "gpus" and (bound := gpu_bound(run)):
+        said.append(f"{bound} (a bound)")
+    prefix = NOTE_PREFIX.get(fact)
+    if prefix:
+        said += [n.removeprefix(prefix).strip() for n in run.notes if n.startswith(prefix)]
+    if fact in RULE_FACTS:
+        paths = paths_of(facts_of(run))
+        said += [
+            f"{entry.place} {entry.path} = {entry.value} ({rule.says}: no count)"
+            for f in RULE_FACTS[fact]
+            for rule in rules_for(f)
+            for entry in rule.unread(paths)
+        ]
+        said += [
+            f"{entry.place} {entry.path} = {entry.value} ({rule.says}: does not apply here)"
+            for f in RULE_FACTS[fact]
+            for rule in rules_for(f)
+            for entry in rule.unused(paths)
+        ]
+    return "; ".join(dict.fromkeys(said)) or NOTHING[fact]

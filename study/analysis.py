@@ -16,17 +16,20 @@ from extract.errors import InputError
 from extract.kinds import shown_kind
 from extract.model import KIND_WORDS, Run
 from extract.studyfile import StudyFile
-from extract.unknown import unknown_warnings
+from extract.unknown import facts_asked, unknown_facts, unknown_warnings
 
 from . import units
 from .cost import RunCost, rate_of, run_cost
 from .labels import base_label, unique_labels
 from .metrics import (
+    AccuracyScale,
     MetricChoice,
     accuracy_key,
+    accuracy_scale,
     best_accuracy_at,
     best_accuracy_key,
     own_key,
+    study_scale,
     target_percent,
     time_to_percent,
 )
@@ -140,6 +143,10 @@ class Report:
     # which runs are the study and which are drawn: what the selections left out, the
     # configurations drawn and not, the spread of the runs a drawn one stands for
     selection: list[str] = field(default_factory=list)
+    # the facts of the runs a careful reader would state, and how many no evidence decided
+    # (extract/unknown.py; `python -m extract runs --unknown` lists them)
+    facts_asked: int = 0
+    unknown_facts: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -192,6 +199,14 @@ class _Context:
     shown: set[str]
     reasons: dict[str, str]
     settings: Settings
+    runs: tuple[Run, ...] = ()
+    scales: dict[str, AccuracyScale] = field(default_factory=dict)
+
+    def scale_of(self, key: str) -> AccuracyScale:
+        """A metric's scale, decided once per key over every run of the study."""
+        if key not in self.scales:
+            self.scales[key] = study_scale(list(self.runs), key, self.study.accuracy_scale)
+        return self.scales[key]
 
 
 def build_report(
@@ -222,6 +237,7 @@ def build_report(
         shown={r.run_id for r in selection.shown},
         reasons={r.run_id: why for r, why in selection.left_out},
         settings=settings,
+        runs=tuple(runs),
     )
     figures = [_figures(run, context) for run in runs]
     headline = _headline(runs, selection)
@@ -232,13 +248,15 @@ def build_report(
         accuracy_key=accuracy.key,
         target_accuracy=context.target,
         runs=figures,
-        warnings=_warnings(runs, selection, figures, study, accuracy),
+        warnings=_warnings(runs, selection, figures, study, accuracy) + _scale_warnings(context),
         cost=_cost_headlines(selection, study, settings, labels),
         cost_unit=rate.unit if (rate := rate_of(study, settings)) is not None else None,
         co2_g_per_kwh=study.cost.co2_g_per_kwh,
         cluster_name=settings.cluster_name,
         laptop_name=settings.laptop_name,
         selection=selection_lines(selection, chosen, labels, settings.laptop_name),
+        facts_asked=sum(len(facts_asked(run)) for run in runs),
+        unknown_facts=len(unknown_facts(runs, study)),
     )
 
 
@@ -280,11 +298,10 @@ def _figures(run: Run, context: _Context) -> RunFigures:
     key = own_key(run, context.best_key) if context.best_key else None
     best_s = None
     if key:
-        best, best_s = best_accuracy_at(run, key, context.study.accuracy_scale)
+        best, best_s = best_accuracy_at(run, key, context.scale_of(key))
     curve_key = own_key(run, context.accuracy_key) if context.accuracy_key else None
     if curve_key:
-        scale = context.study.accuracy_scale
-        time_to = time_to_percent(run, curve_key, context.target, scale)
+        time_to = time_to_percent(run, curve_key, context.target, context.scale_of(curve_key))
     return RunFigures(
         name=run.name,
         run_id=run.run_id,
@@ -437,6 +454,27 @@ def _best_accuracy(
         best.best_accuracy_s,
         best.extrapolated,
     )
+
+
+def _scale_warnings(context: _Context) -> list[str]:
+    """A run whose own values alone would read in the other scale (a diverged run's accuracy
+    within 0..1 where the study logs percent): the study's scale and its evidence, said."""
+    warnings = []
+    for key, scale in context.scales.items():
+        alone = [
+            r.name
+            for r in context.runs
+            if r.history is not None
+            and key in r.history
+            and accuracy_scale(r, key).factor != scale.factor
+        ]
+        if alone:
+            warnings.append(
+                f"'{key}' is read as a {scale.name} in every run ({scale.evidence.value}); "
+                f"{', '.join(alone)} alone would read as a "
+                f"{'fraction' if scale.name == 'percent' else 'percent'}"
+            )
+    return warnings
 
 
 def _warnings(

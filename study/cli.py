@@ -21,7 +21,7 @@ from extract.model import Run
 from extract.runs import reapply
 from extract.sample import load_default_runs
 from extract.studyfile import StudyFile, load_study
-from extract.unknown import unknown_warnings
+from extract.unknown import facts_asked, unknown_facts, unknown_warnings
 
 if TYPE_CHECKING:
     from .selection import Chosen
@@ -65,6 +65,11 @@ def add_commands(commands: Commands) -> None:
         action="store_true",
         help="list the runs the study file's [select] or manim.cfg's regexes leave out too",
     )
+    runs_cmd.add_argument(
+        "--unknown",
+        action="store_true",
+        help="every unknown fact: what was seen instead, and the study-file line that settles it",
+    )
     study_option(runs_cmd)
     runs_cmd.set_defaults(run=run_runs)
 
@@ -107,6 +112,21 @@ def _rank_runs(run: Run) -> list[str]:
     ]
 
 
+def unknown_lines(runs: list[Run], study: StudyFile, name: str) -> list[str]:
+    """`runs --unknown`: one line per unknown fact, then how many of the facts asked."""
+    found = unknown_facts(runs, study)
+    asked = sum(len(facts_asked(run)) for run in runs)
+    lines = [
+        f"{u.run.name} ({u.run.run_id}): {u.fact} unknown; seen: {u.seen}; add {u.line}"
+        for u in found
+    ]
+    runs_with = len({u.run.run_id for u in found})
+    return [
+        *lines,
+        f"{len(found)} of {asked} facts unknown, in {runs_with} of {len(runs)} runs of {name}",
+    ]
+
+
 def run_runs(args: argparse.Namespace) -> None:
     from rich.table import Table
 
@@ -131,6 +151,9 @@ def run_runs(args: argparse.Namespace) -> None:
             print("\n".join(explain(run, everything)))
             if run.run_id in reasons:
                 print(f"  not in the study: {reasons[run.run_id]}")
+        return
+    if args.unknown:
+        print("\n".join(unknown_lines(runs, study, name)))
         return
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     if args.summary:

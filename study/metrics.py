@@ -172,25 +172,66 @@ class AccuracyScale:
         return "fraction" if self.factor == 100.0 else "percent"
 
 
-def accuracy_scale(run: Run, key: str, stated: str | None = None) -> AccuracyScale:
-    """Percent or fraction, per run: the study file's word if it gives one, else the values:
-    all within [0, 1] for an accuracy key is a fraction."""
+# a scale as the study file states it ("fraction", "percent"), or as decided over a study
+Scale = str | AccuracyScale | None
+
+
+def accuracy_scale(run: Run, key: str, stated: Scale = None) -> AccuracyScale:
+    """Percent or fraction: the study file's word if it gives one, else the scale decided over
+    the study (``study_scale``), else this run's values: all within [0, 1] for an accuracy key
+    is a fraction."""
+    if isinstance(stated, AccuracyScale):
+        return stated
     if stated in ("fraction", "percent"):
-        return AccuracyScale(
-            100.0 if stated == "fraction" else 1.0,
-            Evidence("study file", "metrics.accuracy_scale", stated),
-        )
-    values = _values(run, key)
-    if values.size == 0:
-        summary = run.summary.get(key)
-        if isinstance(summary, int | float) and not isinstance(summary, bool):
-            values = np.array([float(summary)])
+        return _stated_scale(str(stated))
+    values = _logged(run, key)
     if values.size == 0:
         return AccuracyScale(1.0, Evidence("default", key, "not logged"))
     top = float(values.max())
     if is_accuracy(key) and values.min() >= 0 and top <= 1.0:
         return AccuracyScale(100.0, Evidence("history", key, f"all within 0-1 (max {top:.4g})"))
     return AccuracyScale(1.0, Evidence("history", key, f"max {top:.4g}"))
+
+
+def study_scale(runs: list[Run], key: str, stated: str | None = None) -> AccuracyScale:
+    """Percent or fraction of ``key``, decided over every run of the study that logged it: a
+    key that runs above 1 in any run is a percentage in all of them (a diverged run at chance
+    level, 1%, stays 1%), and a fraction only when every run keeps it within 0..1. The study
+    file's word wins. The evidence names the run that decided."""
+    if stated in ("fraction", "percent"):
+        return _stated_scale(stated)
+    logged = [(run, values) for run in runs if (values := _logged(run, key)).size]
+    if not logged:
+        return AccuracyScale(1.0, Evidence("default", key, "not logged"))
+    run, values = max(logged, key=lambda item: float(item[1].max()))
+    top = float(values.max())
+    others = f" (of {len(logged)} runs that logged it)" if len(logged) > 1 else ""
+    if top > 1.0:
+        return AccuracyScale(1.0, Evidence("history", key, f"percent: {top:.4g} in {run.name}"))
+    if is_accuracy(key) and all(float(v.min()) >= 0 for _, v in logged):
+        return AccuracyScale(
+            100.0,
+            Evidence("history", key, f"fraction: all within 0-1{others} (max {top:.4g})"),
+        )
+    return AccuracyScale(1.0, Evidence("history", key, f"max {top:.4g}{others}"))
+
+
+def _stated_scale(stated: str) -> AccuracyScale:
+    return AccuracyScale(
+        100.0 if stated == "fraction" else 1.0,
+        Evidence("study file", "metrics.accuracy_scale", stated),
+    )
+
+
+def _logged(run: Run, key: str) -> NDArray[np.float64]:
+    """A run's values of ``key``: its history, else its summary's last value."""
+    values = _values(run, key)
+    if values.size == 0:
+        summary = run.summary.get(key)
+        if isinstance(summary, int | float) and not isinstance(summary, bool):
+            values = np.array([float(summary)])
+            values = values[np.isfinite(values)]
+    return values
 
 
 def _values(run: Run, key: str) -> NDArray[np.float64]:
@@ -200,7 +241,7 @@ def _values(run: Run, key: str) -> NDArray[np.float64]:
     return values[np.isfinite(values)]
 
 
-def percent_series(run: Run, key: str, stated: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def percent_series(run: Run, key: str, stated: Scale = None) -> tuple[np.ndarray, np.ndarray]:
     """(times, accuracy in percent) of a run, in time order, without gaps."""
     if key not in run.history:
         return np.array([]), np.array([])
@@ -222,7 +263,7 @@ def own_key(run: Run, key: str, family: tuple[str, ...] = ACCURACY_KEYS) -> str 
     return choice.key
 
 
-def best_accuracy(run: Run, key: str, stated: str | None = None) -> float | None:
+def best_accuracy(run: Run, key: str, stated: Scale = None) -> float | None:
     """The best accuracy (percent) a run logged under ``key``: history, else summary."""
     _, values = percent_series(run, key, stated)
     if values.size:
@@ -233,9 +274,7 @@ def best_accuracy(run: Run, key: str, stated: str | None = None) -> float | None
     return None
 
 
-def best_accuracy_at(
-    run: Run, key: str, stated: str | None = None
-) -> tuple[float | None, float | None]:
+def best_accuracy_at(run: Run, key: str, stated: Scale = None) -> tuple[float | None, float | None]:
     """The best accuracy (percent) a run logged under ``key`` and the measured wall time it was
     first logged at (None when only the summary holds it)."""
     times, values = percent_series(run, key, stated)
@@ -289,7 +328,7 @@ def first_at_target(values: NDArray[np.float64], target: float) -> int | None:
     return int(reached[0]) if reached.size else None
 
 
-def time_to_percent(run: Run, key: str, target: float, stated: str | None = None) -> float | None:
+def time_to_percent(run: Run, key: str, target: float, stated: Scale = None) -> float | None:
     """First wall time at which the run's accuracy, as shown, reached ``target`` percent."""
     times, values = percent_series(run, key, stated)
     at = first_at_target(values, target)

@@ -24,6 +24,7 @@ from .metrics import (
     percent_decimals,
     percent_series,
     percent_text,
+    study_scale,
     target_percent,
 )
 from .metrics import target_text as shown_target
@@ -618,9 +619,11 @@ def _curve_series(
     view: StudyView, key: str, accuracy: bool, target: float | None
 ) -> list[CurveSeries]:
     raw = []
+    # percent or fraction: decided once, over every run of the study
+    scale = study_scale(view.runs, key, view.study.accuracy_scale) if accuracy else None
     for run in view.shown:
         if accuracy:
-            times, values = percent_series(run, key, view.study.accuracy_scale)
+            times, values = percent_series(run, key, scale)
         else:
             times, values = _loss_series(run, key)
         keep = times > 0  # a log time axis

@@ -69,6 +69,17 @@ def _headline_lines(report: Report) -> list[str]:
             f"- **Best accuracy**: {_percent(report, best.percent)} "
             f"({best.label}, {_when(best)}; '{best.key}')"
         )
+    if report.facts_asked:
+        unknown = report.unknown_facts
+        lines.append(
+            f"- **Unknown facts**: {unknown or 'none'} of {report.facts_asked}"
+            + (
+                " (`python -m extract runs --unknown` lists them, with the study-file lines "
+                "that settle them)"
+                if unknown
+                else ""
+            )
+        )
     return lines
 
 

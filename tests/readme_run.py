@@ -301,6 +301,11 @@ def check_summary(repo: Path, result: Result) -> None:
     assert "64 GPUs, 8 nodes" in result.stdout, result.stdout
 
 
+def check_unknown(repo: Path, result: Result) -> None:
+    # one line per unknown fact, then the count over every run
+    assert re.search(r"\d+ of \d+ facts unknown, in \d+ of \d+ runs", result.stdout), result.stdout
+
+
 def check_activate(repo: Path, result: Result) -> None:
     assert result.stdout.strip().endswith("/.venv/bin/manim"), result.stdout
 
@@ -464,6 +469,12 @@ STEPS = [
         check=check_summary,
     ),
     Step(("python -m extract runs --all",), "python -m extract runs --all", phase=7),
+    Step(
+        ("python -m extract runs --unknown",),
+        "python -m extract runs --unknown",
+        phase=7,
+        check=check_unknown,
+    ),
     Step(
         ('python -m extract runs --explain "8 GPU 1 Node Run"',),
         'python -m extract runs --explain "8 GPU 1 Node Run"',

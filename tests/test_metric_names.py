@@ -30,6 +30,11 @@ from study.view import view_of
         "top-1",
         "acc@1",
         "test/top1_acc",
+        "val_acc_epoch",
+        "train_acc_step",
+        "accuracy_val",
+        "metrics/eval/MulticlassAccuracy",
+        "BinaryAccuracy",
         "running_accuracy",
         "accuracy.accuracy",
     ],
@@ -39,7 +44,18 @@ def test_accuracy_keys_are_recognised(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["accumulate_grad_batches", "grad_acc_steps", "accelerator", "lr", "_step", "epoch"]
+    "key",
+    [
+        "accumulate_grad_batches",
+        "grad_acc_steps",
+        "grad_acc_step",
+        "acc_step",
+        "accelerator",
+        "lr",
+        "_step",
+        "epoch",
+        "MulticlassAccuracyTracker",
+    ],
 )
 def test_other_keys_are_not_accuracy(key: str) -> None:
     assert not is_accuracy(key)
