@@ -15,6 +15,7 @@ reads a few columns only, and its kinds must not change for that.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -140,7 +141,9 @@ def _summary_step(summary: Mapping[str, Any]) -> tuple[str, int] | None:
         last = re.split(r"[./]", str(key).lower())[-1]
         if str(key).startswith("_") or not (last.endswith("global_step") or last == "step"):
             continue
-        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        # a damaged export's cell can be inf
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and math.isfinite(value) and value >= 0:
             return str(key), int(value)
     return None
 

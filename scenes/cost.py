@@ -110,6 +110,8 @@ class CostOfSpeed(kit.StudyScene):
         if ideal_label is None:
             ideal_label = self._ideal_label(plan, ideal, chart, [*dots, *laptop_dots])
             if ideal_label is None:
+                ideal_label = self._free_ideal_label(plan, ideal, chart, [*dots, *laptop_dots])
+            if ideal_label is None:
                 ideal_label = self._ideal_label(plan, ideal, chart, [])
             assert ideal_label is not None  # with nothing drawn, its first place is free
             names = self._laptop_names(spots, chart, colors, [*dots, ideal_label], ideal)
@@ -190,6 +192,23 @@ class CostOfSpeed(kit.StudyScene):
                 if inside and not any(_overlap(label, other) for other in drawn):
                     return label
         return None
+
+    def _free_ideal_label(
+        self, plan: CostPlan, ideal: Mobject, chart: kit.Chart, drawn: list[Mobject]
+    ) -> Mobject | None:
+        """Where the points crowd the whole line (they sit on it when every run is as
+        efficient as the baseline): the chart's free place nearest the line's right end."""
+        label = kit.text(plan.ideal_label, kit.SOURCE_SIZE, self.theme.muted)
+        occupied = [kit.marks.box_points(m) for m in drawn] + [kit.marks.dense_points(ideal)]
+        area = (chart.left + 0.05, chart.right - 0.05, chart.bottom + 0.05, chart.top - 0.05)
+        end = ideal.get_end()
+        # the corner of the chart nearest the line's end
+        prefer = (
+            (end[0] - area[0]) / (area[1] - area[0]),
+            min(1.0, max(0.0, (end[1] - area[2]) / (area[3] - area[2]))),
+        )
+        spot = kit.marks.free_spot((label.width, label.height), area, occupied, prefer=prefer)
+        return None if spot is None else label.move_to([*spot, 0])
 
     def _dot(self, at: Point3DLike, color: ParsableManimColor, estimated: bool) -> Mobject:
         """A measured point is solid; an estimate is a dashed ring (as estimates are elsewhere)."""

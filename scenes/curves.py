@@ -125,8 +125,18 @@ class MetricVsTime(kit.ClockedScene):
                     dash_length=0.08,
                 )
             )
-            caption = kit.text(f"target {plan.target_text}", kit.SOURCE_SIZE, theme.muted)
-            target_line.add(_beside_the_line(caption, chart, y, _drawn_points(traces)))
+            caption: VMobject = kit.text(f"target {plan.target_text}", kit.SOURCE_SIZE, theme.muted)
+            crossed = _beside_the_line(caption, chart, y, _drawn_points(traces))
+            if crossed and hasattr(chart, "y_caption"):
+                # every place along the line is crossed (many curves reach the target): the
+                # caption goes above the chart, opposite the axis caption, after a piece of
+                # the dashed line it names
+                sample = DashedLine(
+                    [0, 0, 0], [0.5, 0, 0], color=theme.muted, stroke_width=2, dash_length=0.08
+                )
+                caption = VGroup(sample, caption).arrange(RIGHT, buff=0.12)
+                caption.move_to([chart.right, chart.y_caption.get_y(), 0], aligned_edge=RIGHT)
+            target_line.add(caption)
         clock_map = kit.LogClock(t_min, t_end * OVERRUN)
         # a curve is traced until its run's end, its end mark and label fade in then, its target
         # ring when it reaches the target
@@ -396,11 +406,12 @@ def _drawn_points(traces: list[Trace]) -> np.ndarray:
     return np.concatenate(clouds)[:, :2] if clouds else np.zeros((0, 2))
 
 
-def _beside_the_line(caption: VMobject, chart: kit.Chart, y: float, drawn: np.ndarray) -> VMobject:
+def _beside_the_line(caption: VMobject, chart: kit.Chart, y: float, drawn: np.ndarray) -> int:
     """The target line's caption just above or below the line where no curve is: at its left
     end, else its right end, else the first free place along it from the left. Curves cross
     the target where they reach it, and a run starting near it runs along it (a newcomer saw
-    two curves cross "target 90%"); where every place is crossed, the least crossed one."""
+    two curves cross "target 90%"); where every place is crossed, the least crossed one.
+    Returns how many drawn points the caption covers there (0: a free place)."""
     pad, step = 0.06, 0.25
     first, last = chart.left + 0.12, chart.right - 0.12 - caption.width
     along = np.arange(first + step, last, step)
@@ -427,7 +438,8 @@ def _beside_the_line(caption: VMobject, chart: kit.Chart, y: float, drawn: np.nd
         if fewest == 0:
             break
     x, above = best
-    return caption.move_to([x, y + above, 0], aligned_edge=LEFT)
+    caption.move_to([x, y + above, 0], aligned_edge=LEFT)
+    return fewest or 0
 
 
 def _fitted_entry(line: str, name: str, length: int) -> str:

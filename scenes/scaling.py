@@ -5,6 +5,8 @@ manim render scenes/scaling.py ScalingEfficiency
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from manim import (
     DL,
@@ -57,29 +59,43 @@ class ScalingEfficiency(kit.StudyScene):
         max_gpus = max(p.gpus for p in points)
         base = points[0].gpus
         top = max(max_gpus / base, max(p.speedup for p in points))
+        # more GPUs can be slower (a model too small to split): the axis goes below 1x then
+        low = min(1.0, 2.0 ** math.floor(math.log2(min(p.speedup for p in points))))
         # no clock in this scene: the title may use the whole width; a title of two lines
         # takes room from the chart, so the y caption stays clear of it
         title = kit.title(plan.title, theme, beside_clock=False)
         left, right, bottom, chart_top = CHART_BOX
         chart_top = min(chart_top, float(title.get_bottom()[1]) - UNDER_TITLE)
-        chart = kit.Chart(
-            kit.Scale(base, max_gpus, log=True),
-            kit.Scale(1, top, log=True),
-            (left, right, bottom, chart_top),
-            theme,
-            kit.power_of_two_ticks(base, max_gpus),
-            kit.power_of_two_ticks(1, top, TIMES),
-            x_caption="GPUs (log scale)",
-            y_caption=plan.y_caption,
-            y_caption_end=right - IDEAL_LABEL_ROOM,
-        )
+        source = kit.source_line(plan.source, theme)
+
+        def build(left: float, bottom: float) -> kit.Chart:
+            return kit.Chart(
+                kit.Scale(base, max_gpus, log=True),
+                kit.Scale(low, top, log=True),
+                (left, right, bottom, chart_top),
+                theme,
+                kit.power_of_two_ticks(base, max_gpus),
+                kit.power_of_two_ticks(low, top, TIMES),
+                x_caption="GPUs (log scale)",
+                y_caption=plan.y_caption,
+                y_caption_end=right - IDEAL_LABEL_ROOM,
+            )
+
+        chart = build(left, bottom)
+        # a source line of two lines (runs left out, configurations not drawn) is taller: the
+        # chart rises so its x caption stays clear of it; long tick labels (1/4,096x) move the
+        # axis right, so they stay in the margin
+        overlap = float(source.get_top()[1]) + 0.1 - float(chart.get_bottom()[1])
+        overflow = kit.safe_box()[0] - float(chart.get_left()[0])
+        if overlap > 0 or overflow > 0:
+            chart = build(left + max(0.0, overflow), bottom + max(0.0, overlap))
         node_marks = self._node_boundary(chart, plan, base, max_gpus)
         self.begin_part(plan.start_notes)
         self.fade_in(
             node_marks,
             run_time=kit.INTRO_SECONDS,
             from_start=[
-                VGroup(title, kit.source_line(plan.source, theme)),
+                VGroup(title, source),
                 chart,
             ],
         )

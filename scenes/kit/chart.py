@@ -43,13 +43,16 @@ def power_of_two_ticks(
     """Powers of two from ``low`` to ``high``, every one while at most ``most`` of them, else
     every second, fourth ... power (a speedup axis to 500,000x has 20 powers: their labels
     would run into each other)."""
-    values, value = [], 1
-    while value <= high:
-        if value >= low:
-            values.append(value)
-        value *= 2
-    stride = max(1, math.ceil(len(values) / most))
-    return [(float(v), f"{v:,}{suffix}") for v in values[::stride]]
+    # below 1 too: a slowdown (a speedup below 1) has ticks at 1/2, 1/4 ...
+    exponents = range(math.ceil(math.log2(low) - 1e-9), math.floor(math.log2(high) + 1e-9) + 1)
+    stride = max(1, math.ceil(len(exponents) / most))
+    # every stride-th power counted from 1, so 1 (1x: no speedup) keeps its tick
+    values = [2.0**e for e in exponents if e % stride == 0]
+    return [(v, _power_text(v) + suffix) for v in values]
+
+
+def _power_text(value: float) -> str:
+    return f"{round(value):,}" if value >= 1 else f"1/{round(1 / value):,}"
 
 
 class Chart(VGroup):
