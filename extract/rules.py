@@ -1039,6 +1039,42 @@ def step_limit_below_plan(signs: Signs) -> Evidence | None:
     )
 
 
+# Hugging Face's num_train_epochs when the script does not set it (TrainingArguments): a
+# script that trains by max_steps leaves it there, so it names no epochs of the run's own
+HF_DEFAULT_EPOCHS = 3.0
+
+
+def step_limit_short_of_its_epochs(signs: Signs) -> Evidence | None:
+    """A step limit that stops the run short of the epochs its own script names, where another
+    run of the extraction trained them: max_steps overrides num_train_epochs (Hugging Face
+    TrainingArguments), and a script that sets both, the limit below the epochs others did,
+    is cut short to try it out. A study that trains by steps leaves num_train_epochs at its
+    default, or names epochs no run trains."""
+    limit_found = _config_value(signs, "max_steps")
+    epochs_found = _config_value(signs, "num_train_epochs")
+    if limit_found is None or epochs_found is None or not signs.training_steps:
+        return None
+    try:
+        limit, named = float(limit_found[1]), float(epochs_found[1])
+    except (TypeError, ValueError):
+        return None
+    if limit <= 0 or named <= 0 or named == HF_DEFAULT_EPOCHS or not signs.epochs_done:
+        return None
+    per_epoch = signs.training_steps / signs.epochs_done
+    if limit >= 0.95 * named * per_epoch:
+        return None
+    # ... while a run of the extraction trained those epochs: the study's length is the
+    # epochs, not the steps (a study that trains by steps may name any epochs it ignores)
+    if not signs.longest_steps or signs.longest_steps < 0.95 * named * per_epoch:
+        return None
+    return Evidence(
+        "config",
+        f"{limit_found[0]}, {epochs_found[0]}",
+        f"{_num(limit)} steps stop it at {limit / per_epoch:.2g} of the {_num(named)} epochs "
+        f"it names ({per_epoch:.3g} steps an epoch)",
+    )
+
+
 def fast_dev_run(signs: Signs) -> Evidence | None:
     found = _config_value(signs, "fast_dev_run")
     if found is None or _false(found[1]) or found[1] in (None, ""):
@@ -1132,6 +1168,12 @@ KIND_RULES: tuple[KindRule, ...] = (
         f"a step limit (max_steps) at {DEBUG_SHARE:.0%} or less of the longest finished run's "
         "training steps",
         step_limit_below_plan,
+    ),
+    KindRule(
+        "debug",
+        "a step limit (max_steps) that stops the run short of the epochs its script names "
+        "(num_train_epochs)",
+        step_limit_short_of_its_epochs,
     ),
     KindRule("sweep", "a W&B sweep's trial whose hyperparameters differ", sweep_trial),
     KindRule("partial", "not finished, or finished before its plan", stopped),

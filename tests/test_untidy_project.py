@@ -39,6 +39,7 @@ KINDS = {
     "debug-maxsteps": "debug",
     "debug-jobtype": "debug",
     "debug-tagged": "debug",
+    "debug-half": "debug",
     "eval-best": "eval-only",
     "eval-final": "eval-only",
     "sweep-0": "sweep",
@@ -78,6 +79,12 @@ def test_every_run_is_the_kind_its_evidence_says(runs):
     assert said["debug-maxsteps"].startswith(
         "config: max_steps = 6: at most 25% of the 400 training steps of the longest finished "
         "run (vit-"
+    )
+    # a step limit at half the epochs its script names (a newcomer's try-out run was the
+    # headline's fastest 8-GPU run)
+    assert said["debug-half"] == (
+        "config: max_steps, num_train_epochs = 200 steps stop it at 2 of the 4 epochs it names "
+        "(100 steps an epoch)"
     )
     assert said["debug-jobtype"] == "run: job_type = debug"
     assert said["debug-tagged"] == "summary: tags = debug"

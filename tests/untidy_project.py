@@ -225,6 +225,8 @@ def _processes() -> list[list[tuple[str, dict[str, str], list[dict[str, Any]], s
                 _study("debug-maxsteps", "vit-8gpu-try", 8, max_steps=6),
                 _study("debug-jobtype", "vit-8gpu-check", 8, max_steps=8, job_type="debug"),
                 _study("debug-tagged", "vit-8gpu", 8, max_steps=5, tags=["debug"]),
+                # half the epochs its script names: over the quarter, still a try-out
+                _study("debug-half", "vit-8gpu-half", 8, max_steps=2 * STEPS_PER_EPOCH),
             ],
             {0},
             False,
