@@ -622,7 +622,8 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
             # missing run (kinds.py), counted where its configuration is known
             missing.append(_empty_run(path, damage))
             warnings.append(
-                f"{path}: no run record{damage}; kept as a missing run (killed before it logged?)"
+                f"{path}: no run record{damage}; kept as a missing run (killed before wandb wrote "
+                "its first block: what it logged, if anything, was lost)"
             )
             continue
         by_id.setdefault(offline.run_id, []).append(offline)

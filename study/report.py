@@ -156,7 +156,7 @@ def _table_lines(report: Report) -> list[str]:
             f"| {run.name}{state}{shown} | {run.label} | {_count(run.gpus, run.platform)} "
             f"| {_count(run.nodes, run.platform)} "
             f"| {_epochs(run.epochs_done)}/{_epochs(run.epochs)} "
-            f"| {units.duration(run.time_s)}{mark} | {per_epoch} "
+            f"| {_time(run.time_s)}{mark} | {per_epoch} "
             f"| {units.ratio(run.speedup) if run.speedup else '-'} | {efficiency} | {accuracy} "
             f"| {_gpu_hours(run)} | {_energy(run)} |"
             + (f" {_cost(run)} |" if report.cost_unit is not None else "")
@@ -207,3 +207,8 @@ def _not_shown(report: Report, run_id: str | None) -> str:
     if figures is None or figures.shown:
         return ""
     return f"; not the run on screen: {figures.left_out_because}"
+
+
+def _time(seconds: float) -> str:
+    """A run's time; none logged (a missing run's empty file) is unknown, not 0 s."""
+    return units.duration(seconds) if seconds > 0 else "unknown"

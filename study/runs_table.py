@@ -23,7 +23,9 @@ def rows(runs: list[Run], study: StudyFile | None = None) -> list[list[str]]:
     reasons = {r.run_id: why for r, why in selection.left_out}
     result = []
     for run in runs:
-        time = units.duration(run.time_s) + (" (estimate)" if run.extrapolated else "")
+        # no time logged (a missing run's empty file) is unknown, not 0 s
+        time = units.duration(run.time_s) if run.time_s > 0 else "unknown"
+        time += " (estimate)" if run.extrapolated else ""
         done = f"{_value(run.epochs_done, '?')} of {_value(run.epochs, '?')}"
         evidence = "\n".join(
             f"{fact}: {run.evidence[fact].describe()}"

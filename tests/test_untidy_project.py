@@ -136,6 +136,11 @@ def test_the_report_with_default_settings_names_no_wrong_number(runs):
     text = to_markdown(report)
     assert f"| {runs['eval-best'].name} (not shown: evaluation only) |" in text
     assert "| 0/4 |" in text  # an evaluation did none of its 4 planned epochs
+    # an empty run file logged no time: unknown, not "0 s" (a newcomer saw 0 s)
+    empty = next(
+        line for line in text.splitlines() if line.startswith(f"| {runs['32gpu-empty-1'].name}")
+    )
+    assert "| unknown |" in empty and "| 0 s |" not in empty, empty
 
 
 def test_every_scene_plan_with_default_settings_draws_the_study_only(runs):
