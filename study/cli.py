@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
 from extract.cli import Commands, err, study_option
 from extract.errors import InputError
@@ -168,12 +169,12 @@ def run_runs(args: argparse.Namespace) -> None:
         table.add_column(column, overflow="fold")
     table.add_column("evidence", overflow="fold")
     for row in rows(runs, study):
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))
     if args.all:
         left_out = [run for run, _ in chosen.left_out]
         for row, (_, why) in zip(rows(left_out, study), chosen.left_out, strict=True):
             row[1] = f"no: not in the study ({why})"
-            table.add_row(*row)
+            table.add_row(*(escape(cell) for cell in row))
     # a pipe or a file gets the full table, not one folded to 80 columns
     console.print(table)
     note = chosen.note()

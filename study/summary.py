@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -68,7 +69,8 @@ def _configurations(runs: list[Run], shown: list[Run], stands_for: dict[str, int
         table.add_column(column, justify="left" if column in ("configuration", "lane") else "right")
     ordered = sorted(groups.items(), key=lambda item: _order(item[1]))
     for key, members in ordered[:ROWS] if len(ordered) > ROWS + 1 else ordered:
-        table.add_row(*_row(members, lane.get(key), stands_for))
+        # run names are text, not rich markup ('[select]', a name in brackets)
+        table.add_row(*(escape(cell) for cell in _row(members, lane.get(key), stands_for)))
     if len(ordered) > ROWS + 1:
         rest = [r for _, members in ordered[ROWS:] for r in members]
         drawn = sum(1 for key, _ in ordered[ROWS:] if key in lane)

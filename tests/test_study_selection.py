@@ -116,6 +116,9 @@ def test_one_select_line_is_the_study_for_report_runs_and_scenes(big, tmp_path):
     assert listed.returncode == 0, listed.stderr
     assert "26 runs in" in listed.stdout and left_out in listed.stderr
     assert "debug-" not in listed.stdout and "laptop-16t" not in listed.stdout
+    # --all lists them with why, '[select]' as written (rich read it as markup: "(: no tag")
+    every = run_cli("runs", store, "--study", study, "--all")
+    assert "[select]" in every.stdout and "(: no tag" not in every.stdout
 
     view = view_of(runs, Settings(), load_study(study), "big")
     lanes = race_plan(view).lanes
