@@ -51,9 +51,12 @@ def _short(number_text: str) -> str:
 
 
 def ratio(value: float, sign: str = "x") -> str:
-    """'1,393x', '36.9x', '2.05x'."""
+    """'1,393x', '36.9x', '2.05x', '0.0079x'; a far slowdown as its inverse, '1/204,082x' (as
+    the log axes' 1/2x, 1/4x), where a decimal would need an exponent."""
     if not math.isfinite(value):
         return "n/a"
+    if 0 < value < 0.001:
+        return f"1/{1 / value:,.0f}{sign}"
     if value >= 100:
         return f"{value:,.0f}{sign}"
     if value >= 10:

@@ -28,7 +28,15 @@ def test_duration_range_shares_the_unit():
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(1392.81, "1,393x"), (36.86, "36.9x"), (1.95, "1.95x"), (0.0079, "0.0079x")]
+    ("value", "text"),
+    [
+        (1392.81, "1,393x"),
+        (36.86, "36.9x"),
+        (1.95, "1.95x"),
+        (0.0079, "0.0079x"),
+        (4.9e-06, "1/204,082x"),
+        (0.0, "0x"),
+    ],
 )
 def test_ratio(value, text):
     assert units.ratio(value) == text
