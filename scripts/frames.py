@@ -3,6 +3,8 @@ nearest each time given with -t.
 
 python scripts/frames.py media/videos/race/1080p60/ProgressRace.mp4 [-t 2.5 -t 7] [-o media/frames]
 
+writes media/frames/ProgressRace_1080p60_first.png, ..._middle, ..._last, ..._t2.5, ...
+
 Frames are decoded one at a time and only the wanted ones are kept, so a long 4K video needs no
 more memory than a few of its frames.
 """
@@ -55,6 +57,9 @@ def save_frames(video: Path, times: list[float], out: Path) -> list[Path]:
         last: av.VideoFrame | None = None
         index = 0
         rate = float(container.streams.video[0].average_rate or 0) or None
+        # in the name as Manim names its folders (480p15, 1080p60): renders of one scene at two
+        # qualities would otherwise overwrite each other's frames
+        quality = f"{container.streams.video[0].height}p{round(rate) if rate else ''}"
         for frame in container.decode(video=0):
             if frame.time is not None:
                 seconds = frame.time
@@ -80,7 +85,7 @@ def save_frames(video: Path, times: list[float], out: Path) -> list[Path]:
     written = []
     for pick in picks:
         assert pick.frame is not None
-        path = out / f"{video.stem}_{pick.name}.png"
+        path = out / f"{video.stem}_{quality}_{pick.name}.png"
         pick.frame.to_image().save(path)
         written.append(path)
     return written
