@@ -289,6 +289,13 @@ def main(argv: list[str] | None = None) -> int:
         outcome = render_videos(scenes, args.quality, media, extra, args.jobs)
     else:
         outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
+    for path, name in scenes:
+        if name in outcome.skipped:
+            # an earlier render of a study the scene could draw must not pass for this study's
+            for stale in outputs(media, path, name, args.quality, kind):
+                if stale.exists():
+                    stale.unlink()
+                    print(f"  {name}: removed its earlier {shown(stale)}", file=sys.stderr)
     if outcome.status:
         return outcome.status
     if kind == "transparent":

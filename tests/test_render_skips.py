@@ -67,6 +67,11 @@ def rendered(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]
     folder = tmp_path_factory.mktemp("skips")
     store = one_gpu_count_study(folder / "runs.h5")
     media = folder / "media"
+    # what a render of an earlier study left, which this study cannot draw
+    stale = media / "videos" / "scaling" / "480p15"
+    stale.mkdir(parents=True)
+    (stale / "ScalingEfficiency.mp4").write_bytes(b"an earlier study's video")
+    (stale / "ScalingEfficiency.png").write_bytes(b"an earlier study's poster")
     arguments = ("-q", "l", "--media-dir", str(media), "ProgressRace", "ScalingEfficiency")
     return store, media, run("scenes", *arguments, store=store)
 
@@ -79,6 +84,14 @@ def test_render_draws_what_it_can_and_names_what_it_cannot(rendered):
     assert "ScalingEfficiency skipped: " in done.stderr and "two GPU counts" in done.stderr
     assert (media / "videos" / "race" / "480p15" / "ProgressRace.mp4").exists()
     assert "ScalingEfficiency" not in done.stdout.split("written:")[-1]
+
+
+def test_a_skipped_scene_leaves_no_earlier_render_beside_the_new_ones(rendered):
+    _, media, done = rendered
+    folder = media / "videos" / "scaling" / "480p15"
+    assert not (folder / "ScalingEfficiency.mp4").exists()
+    assert not (folder / "ScalingEfficiency.png").exists()
+    assert "ScalingEfficiency: removed its earlier " in done.stderr
 
 
 def test_a_deck_says_what_it_holds_and_none_is_written_when_nothing_can_be_drawn(rendered):
