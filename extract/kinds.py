@@ -19,6 +19,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -188,13 +189,25 @@ def _submit_hosts(runs: Iterable[Run]) -> Counter[str]:
     return Counter(jobs.values())
 
 
-def _sweeps(runs: Iterable[Run]) -> dict[str, list[Run]]:
-    """The trials of each sweep among the runs."""
-    sweeps: dict[str, list[Run]] = {}
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep's trials among the runs, and the hyperparameters that differ between them
+    (found once per sweep, not once per trial: a sweep can hold hundreds)."""
+
+    trials: list[Run]
+    differs: tuple[str, ...]
+
+
+def _sweeps(runs: Iterable[Run]) -> dict[str, Sweep]:
+    """Each sweep among the runs."""
+    trials: dict[str, list[Run]] = {}
     for run in runs:
         if run.sweep_id:
-            sweeps.setdefault(run.sweep_id, []).append(run)
-    return sweeps
+            trials.setdefault(run.sweep_id, []).append(run)
+    return {
+        sweep: Sweep(found, _sweep_differs(found) if len(found) > 1 else ())
+        for sweep, found in trials.items()
+    }
 
 
 def _tags(run: Run) -> tuple[str, ...]:
@@ -216,11 +229,11 @@ def _longest(runs: Iterable[Run]) -> Run | None:
 def signs_of(
     run: Run,
     submit_hosts: Mapping[str, int],
-    sweeps: Mapping[str, list[Run]],
+    sweeps: Mapping[str, Sweep],
     longest: Run | None = None,
 ) -> Signs:
     activity = run.activity or {}
-    trials = sweeps.get(run.sweep_id or "", [])
+    sweep = sweeps.get(run.sweep_id or "")
     host = run.metadata.get("host")
     return Signs(
         state=run.state,
@@ -229,8 +242,8 @@ def signs_of(
         tags=_tags(run),
         sweep=run.sweep_id,
         sweep_source=SWEEP_SOURCES.get(run.source.split(":", 1)[0], "run"),
-        sweep_trials=len(trials),
-        sweep_differs=_sweep_differs(trials) if len(trials) > 1 else (),
+        sweep_trials=len(sweep.trials) if sweep else 0,
+        sweep_differs=sweep.differs if sweep else (),
         host=host if isinstance(host, str) and host else None,
         in_slurm=run.metadata.get("slurm.job_id") is not None,
         submit_hosts=submit_hosts,

@@ -16,6 +16,7 @@ any disagreement is reported. A run's name is never evidence.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -42,7 +43,9 @@ class BadValue(ValueError):
         super().__init__(f"{value!r} is not {expected}")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parts(path: str) -> tuple[str, ...]:
+    # cached: a project's runs share their keys, and every rule asks for them again
     return tuple(p for p in re.split(r"[./]", path.lower()) if p)
 
 
@@ -67,11 +70,21 @@ class Paths:
             for path, value in _flat(places.get(place) or {})
             if value is not None and value != ""
         ]
+        # by a path's last part: every rule searches by it, a run holds hundreds of entries
+        self._by_last: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            key = parts(entry.path)
+            if key:
+                self._by_last.setdefault(key[-1], []).append(entry)
 
     def find(self, pattern: str, places: tuple[str, ...]) -> list[Entry]:
         wanted = parts(pattern)
+        if not wanted:
+            return [e for e in self.entries if e.place in places and not parts(e.path)]
         return [
-            e for e in self.entries if e.place in places and parts(e.path)[-len(wanted) :] == wanted
+            e
+            for e in self._by_last.get(wanted[-1], ())
+            if e.place in places and parts(e.path)[-len(wanted) :] == wanted
         ]
 
     def near(
