@@ -1,21 +1,26 @@
-"""The HDF5 run store: one file, one group per run, written atomically.
+"""The HDF5 run store: one file, a record per run and the histories of runs that logged rows,
+written atomically.
 
-Schema (version 3)::
+Schema (version 4)::
 
     /                      attrs: schema_version, writer, sample (True for the sample study)
-    /runs/<n>              one group per run (n = 0, 1, ... in the order saved)
-        attrs              run_id, name, platform (cluster, laptop or unknown), state, epochs,
-                           time_s, extrapolated, measured_s, reconstructed, created_at, source,
-                           config_json, summary_json, metadata_json (what wandb recorded of
-                           the machine), facts_json (gpus, nodes, cores, epochs_done, kind,
-                           sweep, activity, damage, ...; null = unknown), evidence_json (fact ->
-                           source, key, value)
+    /records               one UTF-8 JSON text per run, in the order saved: run_id, name,
+                           platform (cluster, laptop or unknown), state, epochs, time_s,
+                           extrapolated, measured_s, reconstructed, created_at, source, config,
+                           summary, metadata (what wandb recorded of the machine), facts (gpus,
+                           nodes, cores, epochs_done, kind, sweep, activity, damage, ...; null =
+                           unknown), evidence (fact -> source, key, value), history_keys and
+                           system_keys (the keys logged, in their order)
+    /runs/<n>              the n-th record's logged rows, only for runs that logged any
         history/<key>      one float64 dataset per logged key, all of one length, NaN where a
                            row did not log the key; chunked and gzip-compressed. Dataset names
                            are the keys percent-encoded ("/" -> "%2F"), so nested keys survive.
-        history attrs      columns_json: the keys in their logged order
         system/<key>       wandb's system metrics (gpu.0.powerWatts, ...) against system/_runtime,
-                           stored as the history is; absent in stores written before it existed
+                           stored as the history is
+
+Records in one dataset, not a group per run: a project of ten thousand runs (most without
+histories, from a runs-table export) is read and written in a second, where ten thousand groups
+of attributes took tens. Version 3 stores (a group of attributes per run) are still read.
 
 Writes go to a temporary file in the same folder and replace the store with one rename, so an
 interrupted write (Ctrl-C, kill -9, full disk) leaves the previous store as it was.
@@ -32,6 +37,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import h5py
@@ -42,7 +48,9 @@ from .errors import StoreError
 from .metric_names import is_metric
 from .model import Evidence, Run, platform_or_none
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# versions read as they were written: the same facts, kept another way
+READABLE_VERSIONS = (3, 4)
 # what each version before this one lacks, said when such a store is refused
 OLDER_VERSIONS = {
     1: "without evidence for its facts",
@@ -68,8 +76,16 @@ def save_runs(path: str | Path, runs: Sequence[Run], *, sample: bool = False) ->
         h5.attrs["writer"] = "lumi-vs-laptop"
         h5.attrs["sample"] = bool(sample)
         runs_group = h5.create_group("runs")
+        records = []
         for index, run in enumerate(runs):
-            _write_run(runs_group.create_group(str(index)), run)
+            records.append(json.dumps(_record(run), default=str))
+            if len(run.history) or len(run.system):
+                rows = runs_group.create_group(str(index))
+                if len(run.history):
+                    _write_frame(rows.create_group("history"), run.history)
+                if len(run.system):
+                    _write_frame(rows.create_group("system"), run.system)
+        h5.create_dataset("records", data=records, dtype=h5py.string_dtype("utf-8"))
     _remove_abandoned_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
@@ -153,7 +169,7 @@ def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Ru
                     path=path,
                     hint="update lumi-vs-laptop, or rebuild the store with 'python -m extract'",
                 )
-            if h5.attrs.get("writer") == "lumi-vs-laptop" and version < SCHEMA_VERSION:
+            if h5.attrs.get("writer") == "lumi-vs-laptop" and version < min(READABLE_VERSIONS):
                 # version 1 decided GPU counts and platforms without evidence, version 2 took every
                 # finished run for a training: their facts cannot be trusted, so such a store is
                 # rebuilt from its sources, not read
@@ -165,6 +181,8 @@ def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Ru
                 )
             if version < 1 or "runs" not in h5:
                 raise StoreError("not a lumi-vs-laptop run store", path=path)
+            if version >= 4:
+                return _read_records(h5, wanted, path)
             groups = sorted(h5["runs"].values(), key=lambda g: int(g.name.rsplit("/", 1)[1]))
             runs = []
             for group in groups:
@@ -202,47 +220,155 @@ def _check_is_store(path: Path) -> None:
             raise StoreError("not an HDF5 file", path=path)
 
 
-def _write_run(group: h5py.Group, run: Run) -> None:
-    attrs = group.attrs
-    attrs["run_id"] = run.run_id
-    attrs["name"] = run.name
-    attrs["platform"] = run.platform
-    attrs["state"] = run.state
-    attrs["epochs"] = _float_or_nan(run.epochs)
-    attrs["time_s"] = float(run.time_s)
-    attrs["extrapolated"] = bool(run.extrapolated)
-    attrs["measured_s"] = _float_or_nan(run.measured_s)
-    attrs["reconstructed"] = bool(run.reconstructed)
-    attrs["created_at"] = run.created_at or ""
-    attrs["source"] = run.source
-    attrs["config_json"] = json.dumps(run.config, default=str)
-    attrs["summary_json"] = json.dumps(run.summary, default=str)
-    attrs["metadata_json"] = json.dumps(run.metadata, default=str)
-    attrs["facts_json"] = json.dumps(
-        {
-            "gpus": run.gpus,
-            "nodes": run.nodes,
-            "cores": run.cores,
-            "cores_word": run.cores_word,
-            "epochs_done": run.epochs_done,
-            "label_override": run.label_override,
-            "excluded": run.excluded,
-            "notes": run.notes,
-            "gpus_on_machine": run.gpus_on_machine,
-            "group": run.group,
-            "job_type": run.job_type,
-            "sweep_id": run.sweep_id,
-            "ranks": run.ranks,
-            "kind": run.kind,
-            "activity": run.activity,
-            "damage": run.damage,
-        }
-    )
-    attrs["evidence_json"] = json.dumps({k: asdict(v) for k, v in run.evidence.items()})
+def _record(run: Run) -> dict[str, object]:
+    """Everything about a run but its logged rows, as the record stored for it."""
+    return {
+        "run_id": run.run_id,
+        "name": run.name,
+        "platform": run.platform,
+        "state": run.state,
+        "epochs": run.epochs,
+        "time_s": float(run.time_s),
+        "extrapolated": bool(run.extrapolated),
+        "measured_s": run.measured_s,
+        "reconstructed": bool(run.reconstructed),
+        "created_at": run.created_at or "",
+        "source": run.source,
+        "config": run.config,
+        "summary": run.summary,
+        "metadata": run.metadata,
+        "facts": _facts(run),
+        "evidence": {k: asdict(v) for k, v in run.evidence.items()},
+        "history_keys": [str(c) for c in run.history.columns],
+        "system_keys": [str(c) for c in run.system.columns],
+    }
 
-    _write_frame(group.create_group("history"), run.history)
-    if len(run.system):
-        _write_frame(group.create_group("system"), run.system)
+
+def _facts(run: Run) -> dict[str, object]:
+    return {
+        "gpus": run.gpus,
+        "nodes": run.nodes,
+        "cores": run.cores,
+        "cores_word": run.cores_word,
+        "epochs_done": run.epochs_done,
+        "label_override": run.label_override,
+        "excluded": run.excluded,
+        "notes": run.notes,
+        "gpus_on_machine": run.gpus_on_machine,
+        "group": run.group,
+        "job_type": run.job_type,
+        "sweep_id": run.sweep_id,
+        "ranks": run.ranks,
+        "kind": run.kind,
+        "activity": run.activity,
+        "damage": run.damage,
+    }
+
+
+def _read_records(h5: h5py.File, wanted: set[str] | None, path: Path) -> list[Run]:
+    runs_group = h5["runs"]
+    runs = []
+    for index, text in enumerate(h5["records"].asstr()[()]):
+        try:
+            record = json.loads(text)
+            rows = runs_group.get(str(index))
+            runs.append(_run_from_record(record, rows, wanted))
+        except (OSError, KeyError, ValueError, TypeError) as error:
+            raise StoreError(
+                f"store is damaged: record {index}: {_reason(error)}",
+                path=path,
+                hint="rebuild it with 'python -m extract'",
+            ) from None
+        except StoreError as error:
+            raise StoreError(error.message, path=path, hint=error.hint) from None
+    return runs
+
+
+def _run_from_record(
+    record: dict[str, Any], rows: h5py.Group | None, wanted: set[str] | None
+) -> Run:
+    platform = platform_or_none(str(record["platform"]))
+    if platform is None:
+        raise StoreError(f"run {record['name']!r} has unknown platform {record['platform']!r}")
+    history_keys = [str(c) for c in record["history_keys"]]
+    if rows is not None and "history" in rows:
+        history = _read_frame(rows["history"], _history_filter(wanted))
+    else:
+        history = _no_rows(history_keys, _history_filter(wanted))
+    if "_runtime" not in history:
+        history["_runtime"] = np.zeros(len(history))
+    system_filter = None if wanted is None else _power_column
+    if rows is not None and "system" in rows:
+        system = _read_frame(rows["system"], system_filter)
+    else:
+        system = _no_rows([str(c) for c in record["system_keys"]] or ["_runtime"], system_filter)
+    facts = record["facts"]
+    epochs, measured = record["epochs"], record["measured_s"]
+    return Run(
+        run_id=str(record["run_id"]),
+        name=str(record["name"]),
+        platform=platform,
+        state=str(record["state"]),
+        gpus=_int_or_none(facts["gpus"]),
+        nodes=_int_or_none(facts["nodes"]),
+        epochs=None if epochs is None else float(epochs),
+        time_s=float(record["time_s"]),
+        extrapolated=bool(record["extrapolated"]),
+        measured_s=None if measured is None else float(measured),
+        reconstructed=bool(record["reconstructed"]),
+        created_at=str(record["created_at"]) or None,
+        source=str(record["source"]),
+        config=record["config"],
+        summary=record["summary"],
+        history=history,
+        system=system,
+        stored_keys=tuple(history_keys),
+        metadata=record["metadata"],
+        evidence={k: Evidence(**v) for k, v in record["evidence"].items()},
+        **_facts_read(facts),
+    )
+
+
+def _facts_read(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts kept beside the record's fields, as Run takes them (both schema versions)."""
+    return {
+        "cores": _int_or_none(facts["cores"]),
+        "cores_word": str(facts.get("cores_word", "cores")),
+        "epochs_done": facts["epochs_done"],
+        "label_override": facts.get("label_override"),
+        "excluded": bool(facts.get("excluded", False)),
+        "notes": [str(n) for n in facts.get("notes", [])],
+        "gpus_on_machine": _int_or_none(facts.get("gpus_on_machine")),
+        "group": facts.get("group"),
+        "job_type": facts.get("job_type"),
+        "sweep_id": facts.get("sweep_id"),
+        "ranks": int(facts.get("ranks", 1)),
+        "kind": facts.get("kind"),
+        "activity": dict(facts.get("activity") or {}),
+        "damage": facts.get("damage"),
+    }
+
+
+def _history_filter(wanted: set[str] | None) -> Callable[[str], bool] | None:
+    # the asked keys, and every accuracy or loss key: a project names its metrics its own way,
+    # and the scenes recognise them by pattern (metric_names.py)
+    return None if wanted is None else (lambda c: c in wanted or is_metric(c))
+
+
+_EMPTY_COLUMN = np.array([], dtype=np.float64)
+_NO_ROWS: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def _no_rows(keys: list[str], wanted: Callable[[str], bool] | None) -> pd.DataFrame:
+    """An empty frame of the keys a run without rows logged (a runs-table export's): one
+    frame per set of keys, copied, since thousands of runs share a few such sets."""
+    if wanted is not None:
+        keys = [c for c in keys if c == "_runtime" or wanted(c)]
+    template = _NO_ROWS.get(tuple(keys))
+    if template is None:
+        template = pd.DataFrame({c: _EMPTY_COLUMN for c in keys})
+        _NO_ROWS[tuple(keys)] = template
+    return template.copy()
 
 
 def _write_frame(history: h5py.Group, frame: pd.DataFrame) -> None:
@@ -268,11 +394,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     if platform is None:
         raise StoreError(f"run {attrs['name']!r} has unknown platform {str(attrs['platform'])!r}")
     stored_keys = tuple(str(c) for c in json.loads(group["history"].attrs["columns_json"]))
-    # the asked keys, and every accuracy or loss key: a project names its metrics its own way,
-    # and the scenes recognise them by pattern (metric_names.py)
-    history = _read_frame(
-        group["history"], None if wanted is None else (lambda c: c in wanted or is_metric(c))
-    )
+    history = _read_frame(group["history"], _history_filter(wanted))
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
     # power only is what a figure uses of the system metrics (study/cost.py); with ``columns``
@@ -302,23 +424,10 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         summary=json.loads(attrs["summary_json"]),
         history=history,
         system=system,
-        cores=_int_or_none(facts["cores"]),
-        cores_word=str(facts.get("cores_word", "cores")),
-        epochs_done=facts["epochs_done"],
         metadata=json.loads(attrs["metadata_json"]),
         evidence=evidence,
-        label_override=facts.get("label_override"),
-        excluded=bool(facts.get("excluded", False)),
-        notes=[str(n) for n in facts.get("notes", [])],
-        gpus_on_machine=_int_or_none(facts.get("gpus_on_machine")),
-        group=facts.get("group"),
-        job_type=facts.get("job_type"),
-        sweep_id=facts.get("sweep_id"),
-        ranks=int(facts.get("ranks", 1)),
         stored_keys=stored_keys,
-        kind=facts.get("kind"),
-        activity=dict(facts.get("activity") or {}),
-        damage=facts.get("damage"),
+        **_facts_read(facts),
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from extract import SCHEMA_VERSION, StoreError, load_runs, save_runs
 from extract.model import Run
+from extract.paths import PROJECT_ROOT
 
 
 def make_run(rows: int = 5, name: str = "r") -> Run:
@@ -72,6 +73,35 @@ def test_schema_is_versioned_and_histories_are_compressed(tmp_path):
         assert h5.attrs["schema_version"] == SCHEMA_VERSION
         dataset = h5["runs/0/history/train%2Facc"]
         assert dataset.compression == "gzip" and dataset.chunks is not None
+
+
+def test_runs_without_rows_are_records_only(tmp_path):
+    """A runs-table export's thousands of runs log no rows: a record each, no HDF5 group (ten
+    thousand groups of attributes took tens of seconds to write and read)."""
+    path = tmp_path / "runs.h5"
+    without = make_run(rows=0, name="without rows")
+    save_runs(path, [without, make_run(name="with rows"), without])
+    with h5py.File(path) as h5:
+        assert len(h5["records"]) == 3
+        assert set(h5["runs"]) == {"1"}  # only the run that logged rows
+    first, second, third = load_runs(path)
+    assert list(first.history.columns) == ["_runtime", "loss", "train/acc"]
+    assert len(first.history) == 0 and len(second.history) == 5
+    assert first.stored_keys == ("_runtime", "loss", "train/acc")
+    first.history["extra"] = []  # runs sharing a set of keys share no frame
+    assert "extra" not in third.history
+
+
+def test_a_version_3_store_reads_as_it_was_written():
+    """A store written by the previous schema (a group of attributes per run; written by that
+    version's save_runs) reads into the same runs a store of this version does."""
+    old = load_runs(PROJECT_ROOT / "tests" / "control_data" / "store_version_3.h5")
+    assert [run.name for run in old] == ["with rows", "without rows"]
+    with_rows, without_rows = old
+    assert with_rows.kind == "training" and with_rows.activity == {"training_steps": 5}
+    assert with_rows.evidence["gpus"].key == "total_gpus" and len(with_rows.history) == 5
+    assert without_rows.cores == 8 and without_rows.sweep_id == "sw1"
+    assert without_rows.notes == ["a note"] and without_rows.platform == "laptop"
 
 
 def test_loading_only_some_columns(tmp_path):
