@@ -79,6 +79,7 @@ class ScalingEfficiency(kit.StudyScene):
                 x_caption="GPUs (log scale)",
                 y_caption=plan.y_caption,
                 y_caption_end=right - IDEAL_LABEL_ROOM,
+                y_caption_short=plan.y_caption_short,
             )
 
         chart = build(left, bottom)

@@ -406,6 +406,8 @@ class ScalingPlan:
     points: tuple[ScalingPoint, ...]
     rows: tuple[tuple[str, str, str], ...]  # GPUs, speedup, efficiency: as the table shows them
     y_caption: str
+    # where the baseline's whole label does not fit beside the ideal line's: its GPU count
+    y_caption_short: str
     node_caption: str | None  # names the multi-node part of the axis
     gpus_per_node: int | None
     # where the multi-node part of the GPU axis starts: between one node's count and the next
@@ -461,6 +463,7 @@ def scaling_plan(view: StudyView) -> ScalingPlan:
             for p in points
         ),
         y_caption=f"speedup per epoch over {base_label}",
+        y_caption_short=f"speedup per epoch over {plural(base, 'GPU')}",
         node_caption=(
             f"multi-node ({plural(per_node, 'GPU')} per node)"
             if per_node is not None and multi_node_from is not None

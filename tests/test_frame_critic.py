@@ -120,3 +120,21 @@ def test_the_critic_catches_small_text_and_text_off_the_safe_area():
     found = problems(capture(scene, "held frame"))
     assert any("text below" in p for p in found), found
     assert any("outside the 5% margin" in p for p in found), found
+
+
+def test_a_y_caption_with_no_room_for_its_baseline_says_its_short_form():
+    """ScalingEfficiency's caption names its baseline ("over 1 GPU, 1 node (best of 3)"); beside
+    the ideal line's label a long one gives way to the baseline's GPU count, not to an ellipsis."""
+    whole = "speedup per epoch over 1 GPU, 1 node (best of 3), a very long baseline name"
+    chart = kit.Chart(
+        kit.Scale(1, 16, log=True),
+        kit.Scale(1, 16, log=True),
+        (-4.0, 2.0, -2.0, 2.0),
+        kit.THEMES["dark"],
+        kit.power_of_two_ticks(1, 16),
+        kit.power_of_two_ticks(1, 16),
+        y_caption=whole,
+        y_caption_end=0.5,
+        y_caption_short="speedup per epoch over 1 GPU",
+    )
+    assert chart.y_caption.text == "speedupperepochover1GPU"  # Manim's Text keeps no spaces

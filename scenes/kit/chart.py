@@ -69,9 +69,11 @@ class Chart(VGroup):
         x_caption: str = "",
         y_caption: str = "",
         y_caption_end: float | None = None,
+        y_caption_short: str = "",
     ) -> None:
         """``y_caption_end``: where the y caption must end (default: the chart's right edge),
-        for a chart that labels something at its top right corner."""
+        for a chart that labels something at its top right corner; ``y_caption_short``: said
+        instead of a y caption that does not fit there, before it is cut."""
         super().__init__()
         self.x_scale, self.y_scale = x, y
         self.left, self.right, self.bottom, self.top = box
@@ -130,7 +132,11 @@ class Chart(VGroup):
             room = end - float(self.y_caption.get_left()[0])
             if self.y_caption.width > room:  # a long run name in it: cut, the chart names it
                 corner = self.y_caption.get_corner(DOWN + LEFT)
-                cut = ellipsized(y_caption, SMALL_SIZE, room)
+                shorter = (
+                    text(y_caption_short, SMALL_SIZE, theme.muted) if y_caption_short else None
+                )
+                fits = shorter is not None and shorter.width <= room
+                cut = y_caption_short if fits else ellipsized(y_caption, SMALL_SIZE, room)
                 self.y_caption = text(cut, SMALL_SIZE, theme.muted)
                 self.y_caption.move_to(corner, aligned_edge=DOWN + LEFT)
             self.add(self.y_caption)
