@@ -214,6 +214,88 @@ def extraction(work: Path) -> dict:
     return results
 
 
+SCALE_SIZES = (10, 100, 1_000, 10_000)
+SCALE_COLUMNS = (
+    "Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep",
+    "device_type", "epochs", "gpus", "nodes", "total_gpus", "cpu_cores", "acc", "epoch",
+)  # fmt: skip
+
+
+def scale_export(path: Path, runs: int) -> Path:
+    """A runs-table export of a scaling sweep as the W&B web UI writes it: 1 to 64 GPUs with
+    repeats, every tenth run a laptop run (issue 29's measurement)."""
+    import csv
+
+    rng = np.random.default_rng(runs)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(SCALE_COLUMNS)
+        for index in range(runs):
+            created = f"2025-08-{1 + index % 28:02d}T{index % 24:02d}:00:00.000Z"
+            if index % 10 == 9:
+                runtime = 250_000 * rng.uniform(0.9, 1.1)
+                row = ["CPU", "10", "", "", "", str(2 + index % 15), "91.5", "10"]
+            else:
+                gpus = 2 ** (index % 7)
+                nodes = max(1, gpus // 8)
+                runtime = 7200 / gpus**0.9 * rng.uniform(0.95, 1.05)
+                row = ["GPU", "10", str(gpus // nodes), str(nodes), str(gpus), "", "98.1", "10"]
+            writer.writerow(
+                [f"run-{index}", "finished", "-", "", "", created, f"{runtime:.0f}", "", *row]
+            )
+    return path
+
+
+def scale(work: Path, sizes: tuple[int, ...]) -> dict:
+    """Seconds and peak memory of `extract csv`, `report`, `extract runs` and a race still
+    (-ql -s) on exports of ``sizes`` runs, each in its own process."""
+    results: dict = {}
+    python = sys.executable
+    for runs in sizes:
+        folder = work / f"scale_{runs}"
+        folder.mkdir()
+        export = scale_export(folder / "wandb_export_runs.csv", runs)
+        store = folder / "runs.h5"
+        env = {**os.environ, "RUNS_STORE": str(store)}
+        env.pop("LUMI_STUDY", None)
+        measured = {}
+        steps = {
+            "extract csv": [python, "-m", "extract", "csv", str(export), "-o", str(store)],
+            "report": [python, "-m", "extract", "report", str(store)],
+            "extract runs": [python, "-m", "extract", "runs", str(store)],
+            "race still": [
+                python, "-m", "manim", "render", "-ql", "-s", "--media_dir",
+                str(folder / "media"), "--progress_bar", "none", "-v", "WARNING",
+                "scenes/race.py", "ProgressRace",
+            ],
+        }  # fmt: skip
+        for step, command in steps.items():
+            console.print(f"{step} of {runs:,} runs ...")
+            seconds, peak = run_measured(command, env)
+            measured[step] = {"s": seconds, "peak_mb": peak}
+        results[str(runs)] = measured
+    return results
+
+
+def print_scale(scaled: dict, previous: dict | None) -> None:
+    table = Table(title="cost against the project's size (s, peak MB)")
+    table.add_column("runs", justify="right")
+    steps = list(next(iter(scaled.values())))
+    for step in steps:
+        table.add_column(step, justify="right")
+    for runs, measured in scaled.items():
+        cells = []
+        for step in steps:
+            now = measured[step]
+            cell = f"{now['s']:.1f} s, {now['peak_mb']:.0f} MB"
+            before = ((previous or {}).get(runs) or {}).get(step)
+            if before:  # the last recorded run, so a change that slows it shows
+                cell += f" (was {before['s']:.1f} s)"
+            cells.append(cell)
+        table.add_row(f"{int(runs):,}", *cells)
+    console.print(table)
+
+
 def print_report(report: dict) -> None:
     table = Table(title="lumi-vs-laptop benchmark")
     for column in ("what", "render s", "frames/s", "encode-only s", "encode/render", "peak MB"):
@@ -260,7 +342,14 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="480p15 only, fewer history sizes")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "bench.json")
+    parser.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="only the scale table (exports of 10 to 10,000 runs; to 1,000 with --quick)",
+    )
     args = parser.parse_args()
+    history = args.out.parent / "history.jsonl"
+    previous = _last_scale(history)
     qualities = ["l"] if args.quick else ["l", "h"]
     sizes = (1_000, 100_000) if args.quick else (1_000, 100_000, 1_000_000)
     report: dict = {
@@ -272,8 +361,14 @@ def main() -> None:
         "scenes": {},
         "history": {},
     }
+    scale_sizes = SCALE_SIZES[:-1] if args.quick else SCALE_SIZES
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
+        report["scale"] = scale(work, scale_sizes)
+        if args.scale_only:
+            print_scale(report["scale"], previous)
+            _record(history, report)
+            return
         store = build_store(work / "sample.h5")
         for scene_file, scene in all_scenes():
             for quality in qualities:
@@ -292,9 +387,42 @@ def main() -> None:
         report["extraction"] = extraction(work)
 
     print_report(report)
+    print_scale(report["scale"], previous)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
-    console.print(f"written: {args.out}")
+    _record(history, report)
+    console.print(f"written: {args.out}, and a line in {history}")
+
+
+def _last_scale(history: Path) -> dict | None:
+    """The scale table of the last recorded run on this machine's core count, if any."""
+    if not history.exists():
+        return None
+    for line in reversed(history.read_text(encoding="utf-8").splitlines()):
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if entry.get("machine", {}).get("cpus") == os.cpu_count() and entry.get("scale"):
+            return entry["scale"]
+    return None
+
+
+def _record(history: Path, report: dict) -> None:
+    """One line per run, kept in git, so a change that slows a step shows in the next run."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    entry = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "commit": commit or None,
+        "machine": report["machine"],
+        "scale": report.get("scale"),
+        "scenes": {k: v["render_s"] for k, v in report.get("scenes", {}).items()},
+    }
+    history.parent.mkdir(parents=True, exist_ok=True)
+    with history.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")
 
 
 if __name__ == "__main__":
