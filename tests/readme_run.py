@@ -518,6 +518,10 @@ SKIPPED = {
     "python -m extract": "names the command-line tool; its commands are each listed here",
     "make bench": "renders every scene at 480p15 and 1080p60 to measure; asserts nothing",
     "make bench BENCH_ARGS=--quick": "measures for about 3.5 minutes; asserts nothing",
+    "make bench BENCH_ARGS=--scale-only": (
+        "measures for about 2 minutes; asserts nothing (tests/test_bench.py checks that its "
+        "exports read as the sweep they describe and that its history is read back)"
+    ),
     ".venv/bin/python -m pytest tests/test_frames_scenes.py --set_test": (
         "rewrites the control frames of tests/test_frames_scenes.py, which this suite runs"
     ),
