@@ -128,12 +128,29 @@ def unknown_lines(runs: list[Run], study: StudyFile, name: str) -> list[str]:
     ]
 
 
+def _print_one_line_each(
+    chosen: Chosen, study: StudyFile, name: str, count: str, everything: bool
+) -> None:
+    """A project too large for the table with evidence: one line per run, then the same notes."""
+    from .runs_table import one_line_each, rows
+
+    table_rows = rows(chosen.runs, study)
+    if everything:
+        left_out = [run for run, _ in chosen.left_out]
+        for row, (_, why) in zip(rows(left_out, study), chosen.left_out, strict=True):
+            row[1] = f"no: not in the study ({why})"
+            table_rows.append(row)
+    print(f"{count} in {name}, one line each (a run's evidence: --explain RUN)")
+    print("\n".join(one_line_each(table_rows)))
+    _notes_after_listing(chosen, study, everything)
+
+
 def run_runs(args: argparse.Namespace) -> None:
     from rich.table import Table
 
     from extract.explain import explain
 
-    from .runs_table import rows
+    from .runs_table import MOST_TABLE_ROWS, rows
 
     chosen, study, name, total = _chosen(args)
     runs = chosen.runs
@@ -164,6 +181,9 @@ def run_runs(args: argparse.Namespace) -> None:
         return
     listed = runs + ([run for run, _ in chosen.left_out] if args.all else [])
     count = f"{len(listed)} run" if len(listed) == 1 else f"{len(listed):,} runs"
+    if len(listed) > MOST_TABLE_ROWS:
+        _print_one_line_each(chosen, study, name, count, args.all)
+        return
     table = Table(title=f"{count} in {name}", show_lines=True)
     for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
         table.add_column(column, overflow="fold")
@@ -177,9 +197,13 @@ def run_runs(args: argparse.Namespace) -> None:
             table.add_row(*(escape(cell) for cell in row))
     # a pipe or a file gets the full table, not one folded to 80 columns
     console.print(table)
+    _notes_after_listing(chosen, study, args.all)
+
+
+def _notes_after_listing(chosen: Chosen, study: StudyFile, everything: bool) -> None:
     note = chosen.note()
     if note:
-        more = "" if args.all else " (--all lists them)"
+        more = "" if everything else " (--all lists them)"
         err.print(f"{note}{more}", soft_wrap=True, markup=False, highlight=False)
-    for warning in study.unused_warnings() + unknown_warnings(runs, study):
+    for warning in study.unused_warnings() + unknown_warnings(chosen.runs, study):
         err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)

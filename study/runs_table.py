@@ -70,3 +70,39 @@ def _gpus(run: Run) -> str:
         where = "Slurm gave" if bound_is_allocation(run) else "machine has"
         return f"unknown ({where} {run.gpus_on_machine})"
     return _value(run.gpus, "-" if run.platform == "laptop" else "unknown")
+
+
+# above this many runs `extract runs` lists one line per run: a table with every run's evidence
+# is slow to lay out (rich measures each wrapped cell) and no one reads ten thousand of them
+MOST_TABLE_ROWS = 200
+LINE_COLUMNS = (
+    "run", "id", "state", "kind", "platform", "GPUs", "nodes", "cores", "epochs done", "time",
+    "shown",
+)  # fmt: skip
+WIDEST_NAME = 40
+
+
+def one_line_each(table_rows: list[list[str]]) -> list[str]:
+    """The rows of :func:`rows` as aligned lines, one per run, without the evidence column
+    (``--explain RUN`` gives one run's): a large project stays greppable and quick to list."""
+    cells = []
+    for row in table_rows:
+        run, shown, platform, gpus, nodes, cores, done, time, _ = row
+        name, id_state, *kind = run.split("\n")
+        run_id, _, state = id_state.partition(" [")
+        if len(name) > WIDEST_NAME:
+            name = name[: WIDEST_NAME - 1] + "\u2026"
+        cells.append(
+            [name, run_id, state.rstrip("]"), kind[0] if kind else "-", platform, gpus, nodes]
+            + [cores, done.replace(" of ", "/"), time, shown]
+        )
+    widths = [
+        max([len(column)] + [len(line[i]) for line in cells])
+        for i, column in enumerate(LINE_COLUMNS[:-1])
+    ]
+
+    def aligned(values: list[str] | tuple[str, ...]) -> str:
+        padded = [value.ljust(width) for value, width in zip(values, widths, strict=False)]
+        return "  ".join([*padded, values[-1]]).rstrip()
+
+    return [aligned(LINE_COLUMNS), *(aligned(line) for line in cells)]

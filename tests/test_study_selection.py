@@ -119,6 +119,11 @@ def test_one_select_line_is_the_study_for_report_runs_and_scenes(big, tmp_path):
     # --all lists them with why, '[select]' as written (rich read it as markup: "(: no tag")
     every = run_cli("runs", store, "--study", study, "--all")
     assert "[select]" in every.stdout and "(: no tag" not in every.stdout
+    # a thousand runs: one line each, not a table of a thousand evidence cells
+    lines = every.stdout.splitlines()
+    assert lines[0].startswith(f"{len(runs):,} runs in") and "one line each" in lines[0]
+    assert len(lines) == len(runs) + 2  # the title, the column names, a line per run
+    assert sum(line.split()[0].startswith("debug-") for line in lines[2:]) == 60
 
     view = view_of(runs, Settings(), load_study(study), "big")
     lanes = race_plan(view).lanes
