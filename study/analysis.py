@@ -332,13 +332,25 @@ def _figures(run: Run, context: _Context) -> RunFigures:
         time_to_target_s=time_to,
         shown=run.run_id in context.shown,
         left_out_because=context.reasons.get(run.run_id),
-        evidence={k: v.describe() for k, v in run.evidence.items()} | _cost_evidence(cost),
+        evidence={k: v.describe() for k, v in run.evidence.items()}
+        | _cost_evidence(cost)
+        | _key_evidence(run, context),
         kind=run.kind,
         damage=run.damage,
         accuracy_source=context.best_keys.of(run).evidence.source if best is not None else None,
         curve_key=curve_key,
         **_cost_figures(cost),
     )
+
+
+def _key_evidence(run: Run, context: _Context) -> dict[str, str]:
+    """Which key a run's best accuracy and its accuracy curve are read from, and why."""
+    said = {}
+    for name, keys in (("accuracy", context.best_keys), ("accuracy_curve", context.curve_keys)):
+        own = keys.of(run)
+        if own.key is not None:
+            said[name] = own.evidence.describe()
+    return said
 
 
 def headline_cluster_runs(runs: list[Run]) -> list[Run]:

@@ -70,6 +70,14 @@ def test_the_report_reads_each_runs_accuracy_from_the_key_the_curve_draws(study)
     row = to_markdown(report).split(f"| {hf.name}", 1)[1].split("\n", 1)[0]
     assert "93.0% (eval/accuracy)" in row, row
     assert any("'eval/accuracy' (1 run)" in w for w in report.warnings), report.warnings
+    # the report (and its JSON) says which key each figure is from, and why
+    assert (
+        hf.evidence["accuracy_curve"]
+        == hf.evidence["accuracy"]
+        == (
+            "history: eval/accuracy = its own key: it did not log 'val_accuracy', validation like it"
+        )
+    )
 
 
 def test_every_run_is_drawn_from_its_own_loss_key(study):
