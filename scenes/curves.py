@@ -42,6 +42,7 @@ LABEL_X = CHART_BOX[1] + 0.45
 LABELS_TOP, LABELS_BOTTOM = 2.55, -3.0
 PIXELS_PER_UNIT = 1920 / 14.222  # at 1080p: the finest detail worth keeping
 OVERRUN = 1.06
+END_DOT = 0.06  # radius of the dot where a run's curve ends
 MARK_FADE = 0.01
 RANKING_NAME = 22  # characters of a run's name in the ranking
 RANKING_NAME_BESIDE = 10  # ... in the ranking beside the chart
@@ -185,26 +186,34 @@ class MetricVsTime(kit.ClockedScene):
         colors: dict[str, ManimColor],
         target: float | None,
     ) -> list[Trace]:
-        final_y = [float(chart.y_of(series.values[-1])) for series in plan.series]
+        columns = int((chart.right - chart.left) * PIXELS_PER_UNIT)
+        kept = []
+        for series in plan.series:
+            x_screen = (np.asarray(chart.x_of(series.times)) - chart.left) * PIXELS_PER_UNIT
+            x_kept, values_kept = per_pixel_column(x_screen, series.values, columns)
+            kept_times = series.times[np.searchsorted(x_screen, x_kept)]
+            x = chart.left + x_kept / PIXELS_PER_UNIT
+            y = np.asarray(chart.y_of(values_kept), dtype=float)
+            kept.append((x, y, kept_times))
         texts, size, stacked = self._end_labels(plan, colors, chart)
         line_gap = size / 48 * 0.75
         gap = line_gap * (2.1 if stacked else 1.0)
+        final_y = [float(y[-1]) for _, y, _ in kept]
         label_ys = kit.spread(final_y, gap, LABELS_BOTTOM + gap / 2, LABELS_TOP - gap / 2)
+        # a leader runs from its own curve's last point (from the chart's edge at the final
+        # value, it pointed a run that ended early at the curve that reaches the edge there),
+        # and the labels' places are shared out so that no two leaders cross
+        starts = [(float(x[-1]) + END_DOT + 0.02, float(y[-1])) for x, y, _ in kept]
+        leader_x = LABEL_X - 0.08
+        label_ys = kit.uncrossed(starts, label_ys, leader_x)
         traces = []
-        for series, (name, value), end_y, label_y in zip(
-            plan.series, texts, final_y, label_ys, strict=True
+        for series, (name, value), label_y, (x, y, kept_times), begin in zip(
+            plan.series, texts, label_ys, kept, starts, strict=True
         ):
-            run, times, values = series.run, series.times, series.values
-            columns = int((chart.right - chart.left) * PIXELS_PER_UNIT)
-            x_screen = (np.asarray(chart.x_of(times)) - chart.left) * PIXELS_PER_UNIT
-            x_kept, values_kept = per_pixel_column(x_screen, values, columns)
-            kept_times = times[np.searchsorted(x_screen, x_kept)]
-            x = chart.left + x_kept / PIXELS_PER_UNIT
-            y = np.asarray(chart.y_of(values_kept), dtype=float)
-            color = colors[run.run_id]
+            color = colors[series.run.run_id]
             # round joins: Cairo's default mitre joins spike far past a noisy curve's values
             line = VMobject(stroke_color=color, stroke_width=3.5, joint_type=LineJointType.ROUND)
-            end_dot = Dot([x[-1], y[-1], 0], radius=0.06, color=color)
+            end_dot = Dot([x[-1], y[-1], 0], radius=END_DOT, color=color)
             kit.marks.data(line, axis=chart)
             kit.marks.data(end_dot, axis=chart)
             if stacked:
@@ -213,8 +222,8 @@ class MetricVsTime(kit.ClockedScene):
                 label = VGroup(name, value).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
             label.move_to([LABEL_X, label_y, 0], aligned_edge=LEFT)
             leader = Line(
-                [chart.right + 0.05, end_y, 0],
-                [LABEL_X - 0.08, label_y, 0],
+                [*begin, 0],
+                [leader_x, label_y, 0],
                 color=color,
                 stroke_width=1.5,
                 stroke_opacity=0.6,

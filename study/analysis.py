@@ -21,14 +21,11 @@ from extract.unknown import facts_asked, unknown_facts, unknown_warnings
 from . import units
 from .cost import RunCost, rate_of, run_cost
 from .labels import base_label, unique_labels
+from .metric_keys import MetricKeys, study_metric_keys
 from .metrics import (
     AccuracyScale,
-    MetricChoice,
-    accuracy_key,
     accuracy_scale,
     best_accuracy_at,
-    best_accuracy_key,
-    own_key,
     study_scale,
     target_percent,
     time_to_percent,
@@ -57,7 +54,7 @@ class RunFigures:
     speedup: float | None
     efficiency: float | None
     best_accuracy: float | None
-    accuracy_key: str | None  # the key its accuracy figures are from (its own, in a mixed store)
+    accuracy_key: str | None  # the key its best accuracy is from (its own, in a mixed store)
     # measured wall time at which best_accuracy was first logged (None: only a summary has it)
     best_accuracy_s: float | None
     time_to_target_s: float | None
@@ -68,6 +65,10 @@ class RunFigures:
     # lost (its time is then short of what it ran)
     kind: str | None = None
     damage: str | None = None
+    # where its best accuracy is read ("history" or "summary": a summary's value, no history
+    # of it), and the key its curve and time to the target are read from (its history)
+    accuracy_source: str | None = None
+    curve_key: str | None = None
     # what the run cost (study/cost.py): GPUs x time; energy from its recorded power, else
     # unknown (None); cost only from a rate the study file or manim.cfg gives
     gpu_hours: float | None = None
@@ -112,6 +113,7 @@ class BestAccuracy:
     time_s: float  # the run's time: an estimate where the run's is (``estimated``)
     reached_s: float | None = None  # measured: when the run first logged this accuracy
     estimated: bool = False
+    source: str = "history"  # or "summary": the run's summary value, no history of it
 
 
 @dataclass
@@ -125,7 +127,7 @@ class Report:
     fastest_cluster_per_epoch_run: str | None
     baseline_run: str | None
     best_accuracy: BestAccuracy | None
-    accuracy_key: str | None
+    accuracy_key: str | None  # the study's key of the accuracy curves (study/metric_keys.py)
     target_accuracy: float
     runs: list[RunFigures]
     warnings: list[str] = field(default_factory=list)
@@ -147,6 +149,9 @@ class Report:
     # (extract/unknown.py; `python -m extract runs --unknown` lists them)
     facts_asked: int = 0
     unknown_facts: int = 0
+    # the study's key of the best accuracy (a summary's key where the runs have no held-out
+    # history: the published study's 'acc')
+    best_key: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -193,8 +198,8 @@ class _Context:
     study: StudyFile
     baseline: Run | None
     labels: dict[str, str]
-    accuracy_key: str | None
-    best_key: str | None
+    curve_keys: MetricKeys
+    best_keys: MetricKeys
     target: float
     shown: set[str]
     reasons: dict[str, str]
@@ -222,17 +227,17 @@ def build_report(
     selection = select(runs, study)
     labels = {r.run_id: base_label(r, settings.laptop_name) for r in runs}
     labels.update(unique_labels(selection.shown, settings.laptop_name, selection.stands_for))
-    # the key the curves draw (histories first), and the key the best accuracy is read from
-    # (held-out first: a running training accuracy reaches 100% on memorised data); one key
+    # each run's key of the curves (histories), and of its best accuracy (held-out first,
+    # summaries too: a running training accuracy reaches 100% on memorised data); one key
     # when the held-out one has histories
-    accuracy = accuracy_key(selection.shown or runs, settings.accuracy_key, study.accuracy_key)
-    best = best_accuracy_key(selection.shown or runs, settings.accuracy_key, study.accuracy_key)
+    curves = study_metric_keys(runs, selection.shown, settings, study, "accuracy")
+    best = study_metric_keys(runs, selection.shown, settings, study, "accuracy", summaries=True)
     context = _Context(
         study=study,
         baseline=baseline_run(selection.shown, study),
         labels=labels,
-        accuracy_key=accuracy.key,
-        best_key=best.key,
+        curve_keys=curves,
+        best_keys=best,
         target=target_percent(settings.target_accuracy),
         shown={r.run_id for r in selection.shown},
         reasons={r.run_id: why for r, why in selection.left_out},
@@ -244,11 +249,11 @@ def build_report(
     return Report(
         **headline,
         baseline_run=context.baseline.name if context.baseline else None,
-        best_accuracy=_best_accuracy(figures, context.shown, context.best_key),
-        accuracy_key=accuracy.key,
+        best_accuracy=_best_accuracy(figures, context.shown, best.key),
+        accuracy_key=curves.key,
         target_accuracy=context.target,
         runs=figures,
-        warnings=_warnings(runs, selection, figures, study, accuracy) + _scale_warnings(context),
+        warnings=_warnings(runs, selection, figures, study, context) + _scale_warnings(context),
         cost=_cost_headlines(selection, study, settings, labels),
         cost_unit=rate.unit if (rate := rate_of(study, settings)) is not None else None,
         co2_g_per_kwh=study.cost.co2_g_per_kwh,
@@ -257,6 +262,7 @@ def build_report(
         selection=selection_lines(selection, chosen, labels, settings.laptop_name),
         facts_asked=sum(len(facts_asked(run)) for run in runs),
         unknown_facts=len(unknown_facts(runs, study)),
+        best_key=best.key,
     )
 
 
@@ -295,11 +301,11 @@ def _figures(run: Run, context: _Context) -> RunFigures:
     # nor one of a run that is no training of the study (a debugging run's "speedup")
     speedup = speedup_over(baseline, run) if baseline and run.known and shown_kind(run) else None
     best = time_to = None
-    key = own_key(run, context.best_key) if context.best_key else None
+    key = context.best_keys.key_of(run)
     best_s = None
     if key:
         best, best_s = best_accuracy_at(run, key, context.scale_of(key))
-    curve_key = own_key(run, context.accuracy_key) if context.accuracy_key else None
+    curve_key = context.curve_keys.key_of(run)
     if curve_key:
         time_to = time_to_percent(run, curve_key, context.target, context.scale_of(curve_key))
     return RunFigures(
@@ -326,11 +332,25 @@ def _figures(run: Run, context: _Context) -> RunFigures:
         time_to_target_s=time_to,
         shown=run.run_id in context.shown,
         left_out_because=context.reasons.get(run.run_id),
-        evidence={k: v.describe() for k, v in run.evidence.items()} | _cost_evidence(cost),
+        evidence={k: v.describe() for k, v in run.evidence.items()}
+        | _cost_evidence(cost)
+        | _key_evidence(run, context),
         kind=run.kind,
         damage=run.damage,
+        accuracy_source=context.best_keys.of(run).evidence.source if best is not None else None,
+        curve_key=curve_key,
         **_cost_figures(cost),
     )
+
+
+def _key_evidence(run: Run, context: _Context) -> dict[str, str]:
+    """Which key a run's best accuracy and its accuracy curve are read from, and why."""
+    said = {}
+    for name, keys in (("accuracy", context.best_keys), ("accuracy_curve", context.curve_keys)):
+        own = keys.of(run)
+        if own.key is not None:
+            said[name] = own.evidence.describe()
+    return said
 
 
 def headline_cluster_runs(runs: list[Run]) -> list[Run]:
@@ -453,6 +473,7 @@ def _best_accuracy(
         best.time_s,
         best.best_accuracy_s,
         best.extrapolated,
+        best.accuracy_source or "history",
     )
 
 
@@ -482,7 +503,7 @@ def _warnings(
     selection: Selection,
     figures: list[RunFigures],
     study: StudyFile,
-    accuracy: MetricChoice,
+    context: _Context,
 ) -> list[str]:
     warnings = unknown_warnings(runs, study)
     warnings += kind_warnings(runs)
@@ -496,17 +517,68 @@ def _warnings(
     warnings += _work_warnings(runs, selection)
     warnings += _efficiency_warnings(figures)
     warnings += _label_warnings(selection)
-    if accuracy.why_not_asked:
-        warnings.append(f"accuracy shown from '{accuracy.key}' ({accuracy.why_not_asked})")
-    others = sorted({f.accuracy_key for f in figures if f.accuracy_key not in (None, accuracy.key)})
-    if others and accuracy.key:
-        warnings.append(
-            f"best accuracy of runs that did not log '{accuracy.key}' is from their own key "
-            f"({', '.join(repr(k) for k in others)}), named in the table"
-        )
+    warnings += _accuracy_notes(selection.shown, context)
     if any(r.reconstructed for r in runs):
         warnings.append("histories are reconstructed from published charts, not logged data")
     return warnings
+
+
+def _accuracy_notes(shown: list[Run], context: _Context) -> list[str]:
+    """Where the accuracy figures of the shown runs come from, key by key: the best accuracy
+    (headline and table) and the curves with the time to the target, when either is read
+    from more than one key or the two differ (the published study's best accuracy is its
+    summary 'acc', its curves the 'running_accuracy' histories)."""
+    best, curves = context.best_keys, context.curve_keys
+    notes = []
+    if curves.choice.why_not_asked:
+        notes.append(
+            f"accuracy shown from '{curves.key}', not the configured '{curves.choice.asked}' "
+            f"({curves.choice.why_not_asked})"
+        )
+    best_from = _sources(best, shown)
+    curves_from = _sources(curves, shown)
+    same = all(best.of(r) == curves.of(r) for r in shown)
+    if same and len(best.counted(shown)) > 1:
+        notes.append(f"accuracy of each run from its own key: {best_from}")
+    elif not same:
+        notes.append(f"best accuracy (headline and table) from {best_from}")
+        if curves.counted(shown):
+            notes.append(f"accuracy curves and time to the target from {curves_from}")
+        else:
+            notes.append("no accuracy curve and no time to the target: no accuracy history")
+    return notes
+
+
+def _sources(keys: MetricKeys, runs: list[Run]) -> str:
+    """The keys by where the values are: "histories: 'running_accuracy' (8 runs); run
+    summaries (a value each, no history): 'acc' (8 runs); none in 2 runs"."""
+    counts: dict[str, dict[str, int]] = {"summary": {}, "history": {}}
+    without = 0
+    for run in runs:
+        own = keys.of(run)
+        if own.key is None:
+            without += 1
+            continue
+        counted = counts["summary" if own.evidence.source == "summary" else "history"]
+        counted[own.key] = counted.get(own.key, 0) + 1
+    parts = []
+    for source, words in (
+        ("history", "histories"),
+        ("summary", "run summaries (a value each, no history)"),
+    ):
+        if counts[source]:
+            keys_text = ", ".join(
+                f"'{key}' ({_runs_text(count)})"
+                for key, count in sorted(counts[source].items(), key=lambda item: -item[1])
+            )
+            parts.append(f"{words}: {keys_text}")
+    if without:
+        parts.append(f"none in {_runs_text(without)}")
+    return "; ".join(parts)
+
+
+def _runs_text(count: int) -> str:
+    return "1 run" if count == 1 else f"{count} runs"
 
 
 def kind_warnings(runs: list[Run]) -> list[str]:

@@ -118,19 +118,13 @@ def choose_key(
     return MetricChoice(None, asked, False, tuple(logged))
 
 
-def best_accuracy_key(runs: list[Run], asked: str, chosen: str | None = None) -> MetricChoice:
-    """The key a study's best accuracy is read from: the one most runs logged, in histories or
-    summaries, a held-out measure (validation, eval) before an unnamed one before training
-    accuracy among equals (a running training accuracy reaches 100% on memorised data); then
-    as ``accuracy_key``. Where it has histories it is also the curves' key."""
-    return accuracy_key(runs, asked, chosen, held_out_first=True)
-
-
 def accuracy_key(
     runs: list[Run], asked: str, chosen: str | None = None, *, held_out_first: bool = False
 ) -> MetricChoice:
     """THE accuracy key of a study: the one the accuracy curves draw, the best-accuracy headline
-    names and the report's table reads (a run that did not log it shows its own, named).
+    names and the report's table reads (each run's own where it did not log it:
+    study/metric_keys.py). ``held_out_first``: the key of the best accuracy, which may be a
+    summary's (the published study's 'acc'); without it, the key with histories first.
 
     ``chosen`` (the study file's ``accuracy_key``) when a run logged it. Else the accuracy key
     most of ``runs`` (the shown runs) logged in their histories (then in their summaries), a
@@ -254,13 +248,6 @@ def percent_series(run: Run, key: str, stated: Scale = None) -> tuple[np.ndarray
         order = np.argsort(times, kind="stable")
         times, values = times[order], values[order]
     return times, values
-
-
-def own_key(run: Run, key: str, family: tuple[str, ...] = ACCURACY_KEYS) -> str | None:
-    """``key`` if the run logged it, else the first common name it did log: one store may mix
-    stacks (Hugging Face's eval/accuracy beside a script's running_accuracy)."""
-    choice = choose_key([run], key, family, summaries=True)
-    return choice.key
 
 
 def best_accuracy(run: Run, key: str, stated: Scale = None) -> float | None:

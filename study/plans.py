@@ -16,10 +16,9 @@ from extract.model import Run
 
 from . import units
 from .labels import plural
+from .metric_keys import MetricKeys, study_metric_keys
 from .metrics import (
-    ACCURACY_KEYS,
-    LOSS_KEYS,
-    choose_key,
+    AccuracyScale,
     first_at_target,
     percent_decimals,
     percent_series,
@@ -37,6 +36,7 @@ from .scaling import (
     limit_holds,
     scaling_points,
 )
+from .settings import Metric
 from .view import StudyView, source_text
 
 TIMES = "\u00d7"
@@ -527,6 +527,7 @@ class CurveSeries:
     values: np.ndarray  # in the axis' unit: accuracy in percent, loss as logged
     final_text: str
     target_s: float | None
+    key: str = ""  # the logged key its values are read from (the run's own, in a mixed study)
 
 
 @dataclass(frozen=True)
@@ -556,28 +557,32 @@ def shared_decimals(values: list[float], significant: int = 3) -> int:
     return int(min(6, max(0, significant - 1 - np.floor(np.log10(min(positive))))))
 
 
-def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
-    """AccuracyVsTime (``metric`` "accuracy") or LossVsTime ("loss"): the key drawn (the asked
-    one, else a common name the runs logged, named on the axis), each run's series in the
-    axis' unit, and the ranking by time to the target accuracy."""
+def curves_plan(view: StudyView, metric: Metric) -> CurvesPlan:
+    """AccuracyVsTime (``metric`` "accuracy") or LossVsTime ("loss"): each run's key
+    (study/metric_keys.py: the study's, else the run's own, as the report reads it), each run's
+    series in the axis' unit, and the ranking by time to the target accuracy. The axis names
+    the key when every drawn run has the same one, else the measure ("validation accuracy"),
+    and the source line names the keys."""
     settings = view.settings
     accuracy = metric == "accuracy"
-    key = _curve_key(view, accuracy)
+    keys = _curve_keys(view, metric)
     target = target_percent(settings.target_accuracy) if accuracy else None
-    series = _curve_series(view, key, accuracy, target)
+    series = _curve_series(view, keys, accuracy, target)
     reached = sorted((s for s in series if s.target_s is not None), key=_target_time)
     ranking = tuple(
         (s, f"{rank}. {s.short}  {units.duration(_target_time(s))}")
         for rank, s in enumerate(reached, start=1)
     )
     missed = [s.short for s in series if s.target_s is None]
-    y_caption = f"{key} (%)" if accuracy else f"{key} (log scale)"
+    drawn = [s.run for s in series]
+    name = keys.name(drawn)
+    y_caption = f"{name} (%)" if accuracy else f"{name} (log scale)"
     target_text = shown_target(target) if target is not None else None
     title = settings.title_accuracy if accuracy else settings.title_loss
     return CurvesPlan(
         title=settings.title(title),
-        source=source_text(view, [s.run for s in series], key=key),
-        key=key,
+        source=source_text(view, drawn, key=keys.one_key(drawn), keys=keys.keys_text(drawn)),
+        key=keys.one_key(drawn) or name,
         rising=accuracy,
         y_caption=y_caption,
         target=target,
@@ -587,25 +592,21 @@ def curves_plan(view: StudyView, metric: str) -> CurvesPlan:
         ranking=ranking,
         missed=f"not reached: {LIST_SEPARATOR.join(missed)}" if ranking and missed else None,
         missed_lines=wrap_list("not reached: ", missed) if ranking and missed else (),
-        start_notes=_curves_start_notes(y_caption, target_text, reached),
+        start_notes=_curves_start_notes(y_caption, target_text, reached, series),
         closing_notes=_curves_closing_notes(series, target_text, reached),
     )
 
 
-def _curve_key(view: StudyView, accuracy: bool) -> str:
-    asked = view.asked_key("accuracy" if accuracy else "loss")
-    family = ACCURACY_KEYS if accuracy else LOSS_KEYS
-    choice = choose_key(view.shown, asked, family)
-    if accuracy and view.report.accuracy_key is not None:
-        # the study's one accuracy key (study/metrics.py accuracy_key): the headline's and the
-        # report table's too
-        return view.report.accuracy_key
-    if choice.key is None:
+def _curve_keys(view: StudyView, metric: Metric) -> MetricKeys:
+    """Each shown run's key of ``metric``, as the report reads it (study/metric_keys.py)."""
+    keys = study_metric_keys(view.shown, view.shown, view.settings, view.study, metric)
+    if not keys.counted(view.shown):
+        asked = view.asked_key(metric)
         # every key the runs logged, including those a partial read of the store left out
-        every = dict.fromkeys(choice.logged)
+        every = dict.fromkeys(keys.choice.logged)
         every.update(dict.fromkeys(k for r in view.shown for k in r.stored_keys))
-        keys = [k for k in every if not k.startswith("_")]
-        logged = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
+        names = [k for k in every if not k.startswith("_")]
+        logged = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
         if not logged:  # a runs table alone has no histories: curves need panels or run files
             raise InputError(
                 f"no shown run has a logged history to draw {asked!r} from",
@@ -615,32 +616,38 @@ def _curve_key(view: StudyView, accuracy: bool) -> str:
             f"no shown run logged {asked!r} or a common name for it; keys logged: {logged}",
             hint="set accuracy_key/loss_key in manim.cfg or [metrics] in the study file",
         )
-    return choice.key
+    return keys
 
 
 def _curve_series(
-    view: StudyView, key: str, accuracy: bool, target: float | None
+    view: StudyView, keys: MetricKeys, accuracy: bool, target: float | None
 ) -> list[CurveSeries]:
     raw = []
-    # percent or fraction: decided once, over every run of the study
-    scale = study_scale(view.runs, key, view.study.accuracy_scale) if accuracy else None
+    # percent or fraction: decided once per key, over every run of the study
+    scales: dict[str, AccuracyScale] = {}
     for run in view.shown:
+        key = keys.key_of(run)
+        if key is None:
+            continue
         if accuracy:
-            times, values = percent_series(run, key, scale)
+            if key not in scales:
+                scales[key] = study_scale(view.runs, key, view.study.accuracy_scale)
+            times, values = percent_series(run, key, scales[key])
         else:
             times, values = _loss_series(run, key)
         keep = times > 0  # a log time axis
         if np.any(keep):
-            raw.append((run, times[keep], values[keep]))
+            raw.append((run, key, times[keep], values[keep]))
     if not raw:
-        raise InputError(f"no shown run logged {key!r} at a time after the start")
+        named = keys.key or keys.choice.asked
+        raise InputError(f"no shown run logged {named!r} at a time after the start")
     series = []
-    for run, times, values in raw:
+    for run, key, times, values in raw:
         if accuracy:
             # the label and "reached" read one rounding: the label's
             final = percent_text(float(values[-1]), percent_decimals(target))
         else:
-            final = f"{values[-1]:.{shared_decimals([float(v[-1]) for _, _, v in raw])}f}"
+            final = f"{values[-1]:.{shared_decimals([float(v[-1]) for _, _, _, v in raw])}f}"
         hit = first_at_target(values, target) if target is not None else None
         series.append(
             CurveSeries(
@@ -651,13 +658,18 @@ def _curve_series(
                 values,
                 final,
                 float(times[hit]) if hit is not None else None,
+                key,
             )
         )
     return series
 
 
-def _curves_start_notes(y_caption: str, target_text: str | None, reached: list[CurveSeries]) -> str:
+def _curves_start_notes(
+    y_caption: str, target_text: str | None, reached: list[CurveSeries], series: list[CurveSeries]
+) -> str:
     lines = [f"{y_caption} against wall time (log scale), as each run logged it."]
+    if len({s.key for s in series}) > 1:
+        lines.append("Keys: " + "; ".join(f"{s.label}: {s.key}" for s in series) + ".")
     if target_text:
         lines.append(f"Dashed line: the target, {target_text}.")
     if reached:

@@ -67,7 +67,8 @@ def _headline_lines(report: Report) -> list[str]:
         best = report.best_accuracy
         lines.append(
             f"- **Best accuracy**: {_percent(report, best.percent)} "
-            f"({best.label}, {_when(best)}; '{best.key}')"
+            f"({best.label}, {_when(best)}; "
+            f"{'summary ' if best.source == 'summary' else ''}'{best.key}')"
         )
     if report.facts_asked:
         unknown = report.unknown_facts
@@ -150,7 +151,7 @@ def _table_lines(report: Report) -> list[str]:
         per_epoch = units.duration(run.time_per_epoch_s) + mark if run.time_per_epoch_s else "-"
         efficiency = units.percent(run.efficiency) if run.efficiency is not None else "-"
         accuracy = _percent(report, run.best_accuracy) if run.best_accuracy is not None else "-"
-        if run.accuracy_key is not None and run.accuracy_key != report.accuracy_key:
+        if run.accuracy_key is not None and run.accuracy_key != report.best_key:
             accuracy += f" ({run.accuracy_key})"  # not the study's key: say whose figure it is
         lines.append(
             f"| {run.name}{state}{shown} | {run.label} | {_count(run.gpus, run.platform)} "

@@ -89,10 +89,16 @@ def view_of(
 
 
 def source_text(
-    view: StudyView, runs: list[Run], *, histories: bool = True, key: str | None = None
+    view: StudyView,
+    runs: list[Run],
+    *,
+    histories: bool = True,
+    key: str | None = None,
+    keys: str | None = None,
 ) -> str:
     """The small print under every scene: where the numbers come from, and what is estimated,
-    reconstructed or left out."""
+    reconstructed or left out. ``key``: the one key drawn; ``keys``: the keys drawn, named
+    with their counts, where runs drew different ones (study/metric_keys.py)."""
     count = len(runs)
     parts = [f"Data: {view.store_name}, {count} {'run' if count == 1 else 'runs'}"]
     estimated = sum(r.extrapolated for r in runs)
@@ -102,11 +108,14 @@ def source_text(
         )
     if histories and any(r.reconstructed for r in runs):
         parts.append("histories reconstructed from published charts")
-    if key is not None:
+    if keys is not None:
+        parts.append(f"keys: {keys}")
+    if key is not None or keys is not None:
         drawn = {r.run_id for r in runs}
         without = sum(r.run_id not in drawn for r in view.shown)
+        named = f"'{key}'" if keys is None else "any of them"
         if without:
-            parts.append(f"{without} {'run' if without == 1 else 'runs'} without '{key}'")
+            parts.append(f"{without} {'run' if without == 1 else 'runs'} without {named}")
     more = view.selection.more_text()
     if more:
         parts.append(f"{more} not drawn")

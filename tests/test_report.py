@@ -148,7 +148,13 @@ def test_one_accuracy_key_for_headline_table_and_curves():
     report = view.report
     plan = curves_plan(view, "accuracy")
     assert report.best_accuracy is not None
-    assert plan.key == report.accuracy_key == report.best_accuracy.key
+    assert report.accuracy_key == report.best_accuracy.key == "val_acc"
+    # the curves draw every shown run, each from its own key (issue 27: the runs that logged
+    # val_accuracy were dropped), and the axis claims no one key's name
+    curve_keys = {f.name: f.curve_key for f in report.runs if f.shown}
+    assert {s.run.name: s.key for s in plan.series} == curve_keys
+    assert set(curve_keys.values()) == {"val_acc", "val_accuracy"}
+    assert plan.y_caption == "validation accuracy (%)"
     text = to_markdown(report)
     for figures in report.runs:
         if figures.accuracy_key not in (None, report.accuracy_key):
@@ -166,6 +172,31 @@ def test_the_published_studys_best_accuracy_is_the_held_out_one(sample_view):
     assert report.best_accuracy.key == "acc"
     assert report.best_accuracy.percent == pytest.approx(98.12)
     assert report.accuracy_key == "running_accuracy"
+
+
+def test_the_sample_report_says_where_each_accuracy_comes_from(sample_view):
+    """The best accuracy is the runs' published summary 'acc', the curves and the time to the
+    target the reconstructed 'running_accuracy' histories: the report says both, and no longer
+    says that runs which logged 'running_accuracy' "did not log" it (a newcomer's finding)."""
+    text = to_markdown(sample_view.report)
+    assert "did not log" not in text
+    headline = next(line for line in text.splitlines() if "**Best accuracy**" in line)
+    assert headline.endswith("; summary 'acc')"), headline
+    notes = text.split("Notes:", 1)[1]
+    assert (
+        "best accuracy (headline and table) from run summaries (a value each, no history): "
+        "'acc' (8 runs), 'subset_val_acc' (1 run), 'subset_val_accuracy' (1 run)"
+    ) in notes
+    assert (
+        "accuracy curves and time to the target from histories: 'running_accuracy' (8 runs); "
+        "none in 2 runs"
+    ) in notes
+    # a cell names its key only where it is not the headline's
+    for figures in sample_view.report.runs:
+        row = text.split(f"| {figures.name} ", 1)[1].split("\n", 1)[0]
+        assert ("(acc)" in row) is False
+        if figures.platform == "laptop":
+            assert f"({figures.accuracy_key})" in row
 
 
 def test_the_headline_names_the_sides_as_the_settings_do(sample_store):
