@@ -36,6 +36,7 @@ KINDS = {
     "4gpu-resumed": "training",
     "16gpu-killed": "partial",
     "laptop-stopped": "partial",
+    "laptop-ddp-stopped": "partial",
     "debug-maxsteps": "debug",
     "debug-jobtype": "debug",
     "debug-tagged": "debug",
@@ -47,6 +48,8 @@ KINDS = {
     "sweep-2": "sweep",
     "preprocess": "no-training",
     "smoke": "no-training",
+    "smoke-ddp": "no-training",
+    "smoke-ddp-2": "no-training",
     "32gpu-empty-1": "missing",
     "32gpu-empty-2": "missing",
 }
@@ -196,6 +199,51 @@ def test_a_stopped_laptop_run_counts_its_start_up_once(untidy, runs):
     assert method.endswith(f"{done:g} of {PLANNED_EPOCHS} epochs measured"), method
     steps = len([r for r in logged["laptop-stopped"]["rows"] if "train/loss" in r])
     assert steps == int(1.3 * STEPS_PER_EPOCH)
+
+
+def test_a_world_size_where_wandb_saw_no_gpu_counts_processes(runs):
+    """The DDP script's smoke test on the login node: world_size 1 and an NCCL backend, on a
+    machine where wandb saw no GPU and no Slurm job. Its one process is no GPU the evidence
+    agrees on: its GPU count is unknown (the backend names GPUs, the machine had none), said
+    why, and it costs no GPU-hours; it is no '1 GPU' run."""
+    for key in ("smoke-ddp", "smoke-ddp-2"):
+        run = runs[key]
+        assert run.config["world_size"] == 1 and run.config["backend"] == "nccl"
+        assert "gpu_count" not in run.metadata and not any(
+            k.startswith("slurm.") for k in run.metadata
+        )
+        assert run.gpus is None and "gpus" not in run.evidence, key
+        assert (
+            "gpus: config world_size = 1 counts processes, and wandb recorded no GPU on its "
+            "machine (none recorded: CPU only), but the job named a GPU device (config: "
+            "backend = nccl): unknown"
+        ) in run.notes
+    text = to_markdown(build_report(list(runs.values())))
+    row = next(line for line in text.splitlines() if line.startswith("| vit-ddp-smoke-2 "))
+    cells = [cell.strip() for cell in row.split("|")]
+    assert "1 GPU" not in row and cells[3] == "unknown", row  # GPUs
+    assert cells[11] == "unknown", row  # GPU-hours (per epoch)
+
+
+def test_a_finished_run_stopped_inside_an_epoch_did_part_of_it(runs):
+    """A finished run's last 0-based epoch index is a whole epoch only where it did its plan:
+    the smoke tests stopped after 50 steps of their first epoch. With the steps an epoch has
+    in its config (a OneCycleLR schedule's steps_per_epoch = 100), that is half an epoch; with
+    nothing saying how many steps an epoch has, how much is unknown, not 1."""
+    counted = runs["smoke-ddp-2"]
+    assert counted.config["steps_per_epoch"] == STEPS_PER_EPOCH
+    assert counted.epochs_done == pytest.approx(0.5)
+    said = counted.evidence["epochs_done"].describe()
+    assert said.endswith(
+        "+ 0.50 of an epoch from its 50 training rows (with train_loss) over config "
+        "steps_per_epoch = 100 = last 0, so 0.5 done"
+    )
+    unknown = runs["smoke-ddp"]
+    assert unknown.epochs_done is None and "epochs_done" not in unknown.evidence
+    said = "epochs done: finished during its epoch 0"
+    assert any(note.startswith(said) for note in unknown.notes)
+    # a finished run that did its plan still counts its last epoch whole
+    assert runs["1gpu"].epochs_done == PLANNED_EPOCHS
 
 
 def test_a_run_that_trained_too_little_has_no_estimate(runs):
