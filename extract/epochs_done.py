@@ -494,3 +494,24 @@ def _pairs(times: pd.Series, completed: pd.Series) -> list[tuple[float, float]]:
         for t, c in zip(times, completed, strict=True)
         if np.isfinite(t) and np.isfinite(c)
     )
+
+
+def first_training(
+    history: pd.DataFrame, finished: bool, planned: float | None
+) -> tuple[float, float] | None:
+    """When the run's first training row was logged (seconds since the start: what came before
+    is its start-up), and the epochs complete then (from its progress, 0 before any); None
+    when the history has no time or no training row told apart."""
+    if not len(history) or "_runtime" not in history:
+        return None
+    keys = _epoch_keys(history, {})
+    steps, kind = _training_rows(history, keys[0] if keys else "")
+    if kind == "rows":
+        return None  # every row: the training rows are not told apart
+    times = pd.to_numeric(history["_runtime"], errors="coerce")[steps]
+    times = times[np.isfinite(times)]
+    if times.empty:
+        return None
+    start = float(times.min())
+    before = [c for t, c in epoch_progress(history, finished, planned) if t <= start]
+    return start, max(before, default=0.0)

@@ -26,7 +26,7 @@ from .decide import (
     decide_platform,
     processes_without_gpus,
 )
-from .epochs_done import epoch_progress, epochs_done
+from .epochs_done import epoch_progress, epochs_done, first_training
 from .kinds import activity_of, decide_kinds
 from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
 from .rules import Paths, steps_per_epoch
@@ -219,6 +219,7 @@ def _laptop_estimate(facts: RunFacts, value: dict[str, Any]) -> Extrapolation | 
         value["epochs_done"],
         epoch_progress(facts.history, facts.state == "finished", value["epochs"]),
         _last_logged(facts.history),
+        first_training(facts.history, facts.state == "finished", value["epochs"]),
     )
 
 

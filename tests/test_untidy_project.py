@@ -201,6 +201,27 @@ def test_a_stopped_laptop_run_counts_its_start_up_once(untidy, runs):
     assert steps == int(1.3 * STEPS_PER_EPOCH)
 
 
+def test_a_stopped_run_logging_an_epoch_index_says_its_start_up_and_pace_as_they_are(runs):
+    """The DDP script's laptop run, given up after 1.3 epochs, logs epoch 0 with its first
+    epoch's rows and 1 first at that epoch's end: its start-up is the time of its first
+    training row, not the end of its first epoch, and its pace is that of all it trained
+    since (a newcomer's run said 'start-up 5.5 s' where its first training row came at 2.8 s)."""
+    run = runs["laptop-ddp-stopped"]
+    assert run.extrapolated and run.epochs_done == pytest.approx(1.3)
+    history = run.history
+    start = float(history.dropna(subset=["train_loss"])["_runtime"].min())
+    first_epoch_end = float(history.dropna(subset=["val_accuracy"])["_runtime"].min())
+    assert first_epoch_end > start + 1.0  # the first epoch's 100 steps of 0.02 s
+    pace = (float(history["_runtime"].max()) - start) / 1.3
+    assert run.time_s == pytest.approx(start + pace * PLANNED_EPOCHS)
+    method = run.config["extrapolation_method"]
+    assert method == (
+        f"pace: start-up {start:.3g} s (to the first training row), then {pace:.3g} s an epoch "
+        f"(timed over the 1.3 epochs trained since); 1.3 of {PLANNED_EPOCHS} epochs measured"
+    )
+    assert run.config["extrapolation_inputs"]["start_up_s"] == pytest.approx(start, abs=1e-3)
+
+
 def test_a_world_size_where_wandb_saw_no_gpu_counts_processes(runs):
     """The DDP script's smoke test on the login node: world_size 1 and an NCCL backend, on a
     machine where wandb saw no GPU and no Slurm job. Its one process is no GPU the evidence
