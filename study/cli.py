@@ -128,6 +128,18 @@ def unknown_lines(runs: list[Run], study: StudyFile, name: str) -> list[str]:
     ]
 
 
+def runs_title(chosen: Chosen, name: str, total: int, every: bool) -> str:
+    """How many runs the table lists of how many the store holds, and why the others are
+    not listed ('8 of 14 runs in runs.h5 (6 runs left out by ...; --all lists them)')."""
+    note = chosen.note()
+    runs = f"{total:,} run" if total == 1 else f"{total:,} runs"
+    if note is None:
+        return f"{runs} in {name}"
+    if every:
+        return f"{runs} in {name} ({len(chosen.runs):,} in the study; {note}, listed last)"
+    return f"{len(chosen.runs):,} of {runs} in {name} ({note}; --all lists them)"
+
+
 def run_runs(args: argparse.Namespace) -> None:
     from rich.table import Table
 
@@ -162,9 +174,7 @@ def run_runs(args: argparse.Namespace) -> None:
 
         console.print(summary(chosen, study, name, total))
         return
-    listed = runs + ([run for run, _ in chosen.left_out] if args.all else [])
-    count = f"{len(listed)} run" if len(listed) == 1 else f"{len(listed):,} runs"
-    table = Table(title=f"{count} in {name}", show_lines=True)
+    table = Table(title=escape(runs_title(chosen, name, total, args.all)), show_lines=True)
     for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
         table.add_column(column, overflow="fold")
     table.add_column("evidence", overflow="fold")
