@@ -102,11 +102,17 @@ def source_text(
         )
     if histories and any(r.reconstructed for r in runs):
         parts.append("histories reconstructed from published charts")
-    if key is not None:
-        drawn = {r.run_id for r in runs}
-        without = sum(r.run_id not in drawn for r in view.shown)
-        if without:
-            parts.append(f"{without} {'run' if without == 1 else 'runs'} without '{key}'")
+    # every run of the study is counted once: drawn, shown but not on this chart, not shown,
+    # or left out by a selection
+    drawn = {r.run_id for r in runs}
+    absent = [r for r in view.shown if r.run_id not in drawn]
+    if key is not None and absent:
+        parts.append(f"{len(absent)} {'run' if len(absent) == 1 else 'runs'} without '{key}'")
+    elif absent:
+        laptops = sum(r.platform == "laptop" for r in absent)
+        for n, what in ((laptops, f"{view.settings.laptop_name} "), (len(absent) - laptops, "")):
+            if n:
+                parts.append(f"{n} {what}{'run' if n == 1 else 'runs'} not on this chart")
     more = view.selection.more_text()
     if more:
         parts.append(f"{more} not drawn")

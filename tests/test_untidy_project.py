@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,30 @@ def test_every_scene_plan_with_default_settings_draws_the_study_only(runs):
     for run in (runs[k] for k in ("debug-jobtype", "eval-final", "smoke", "sweep-1")):
         for words in (race.closing_notes, race.start_notes, comparison.closing_notes):
             assert run.name not in words
+
+
+def test_every_scene_source_line_counts_every_run_of_the_study(runs):
+    """The small print's counts add up to the study's runs: drawn, shown but not on this
+    chart (ScalingEfficiency draws no laptop), without the drawn key, or not shown. A newcomer's
+    scaling chart counted 4 + 3 of the 8 runs its study kept: the shown laptop was in none."""
+    view = view_of(list(runs.values()))
+    assert any(r.platform == "laptop" for r in view.shown)
+    plans = {
+        "race": race_plan(view).source,
+        "comparison": comparison_plan(view).source,
+        "scaling": scaling_plan(view).source,
+        "curves": curves_plan(view, "accuracy").source,
+        "cost": cost_plan(view).source,
+    }
+    for scene, source in plans.items():
+        counted = [
+            int(n.replace(",", ""))
+            for part in source.split("  \u00b7  ")
+            if "estimated" not in part
+            for n in re.findall(r"(\d[\d,]*) (?:\S+ )?(?:runs?\b|more not shown)", part)
+        ]
+        assert sum(counted) == len(view.runs), (scene, source)
+    assert f"1 {view.settings.laptop_name} run not on this chart" in plans["scaling"]
 
 
 def test_the_race_callout_over_a_range_of_laptops_says_up_to(runs):
