@@ -514,4 +514,16 @@ def first_training(
         return None
     start = float(times.min())
     before = [c for t, c in epoch_progress(history, finished, planned) if t <= start]
-    return start, max(before, default=0.0)
+    done = max(before, default=0.0)
+    key = keys[0] if keys else ""
+    values = _values(history, key)
+    numbering = epoch_numbering(history, key, finished, planned) if not values.empty else None
+    if isinstance(numbering, Numbering) and numbering.during and not np.any(values % 1):
+        # an index logged with each training row says its epoch began, and the first row is
+        # one training row into it: a complete epoch's rows say how much that is
+        rows = values[steps.loc[values.index]]
+        counts = rows.groupby(rows).size()
+        complete = counts[counts.index < rows.max()]
+        if not complete.empty:
+            done += 1.0 / float(complete.median())
+    return start, done

@@ -27,6 +27,7 @@ from study.analysis import build_report
 from study.cost_plan import cost_plan
 from study.plans import comparison_plan, curves_plan, race_plan, scaling_plan
 from study.report import to_markdown
+from study.selection import configuration
 from study.view import view_of
 from tests.cli_run import run_cli
 from tests.untidy_project import PLANNED_EPOCHS, STEPS_PER_EPOCH, SWEEP_ID, untidy_project
@@ -237,14 +238,28 @@ def test_a_stopped_run_logging_an_epoch_index_says_its_start_up_and_pace_as_they
     start = float(history.dropna(subset=["train_loss"])["_runtime"].min())
     first_epoch_end = float(history.dropna(subset=["val_accuracy"])["_runtime"].min())
     assert first_epoch_end > start + 1.0  # the first epoch's 100 steps of 0.02 s
-    pace = (float(history["_runtime"].max()) - start) / 1.3
-    assert run.time_s == pytest.approx(start + pace * PLANNED_EPOCHS)
+    # the first row is one training step into the first epoch: a hundredth of it (its first
+    # epoch logged 100 training rows)
+    at = 1 / STEPS_PER_EPOCH
+    pace = (float(history["_runtime"].max()) - start) / (1.3 - at)
+    assert run.time_s == pytest.approx(start + pace * (PLANNED_EPOCHS - at))
     method = run.config["extrapolation_method"]
     assert method == (
         f"pace: start-up {start:.3g} s (to the first training row), then {pace:.3g} s an epoch "
         f"(timed over the 1.3 epochs trained since); 1.3 of {PLANNED_EPOCHS} epochs measured"
     )
     assert run.config["extrapolation_inputs"]["start_up_s"] == pytest.approx(start, abs=1e-3)
+
+
+def test_an_estimate_never_stands_for_a_configuration_over_a_measured_run(runs):
+    """A stopped laptop run's estimate a little under its configuration's finished run (an
+    estimate assumes the pace stays what it was) is not the lane: the measured run is."""
+    full = runs["laptop-full"]
+    stopped = dataclasses.replace(runs["laptop-ddp-stopped"], time_s=full.time_s * 0.9)
+    assert stopped.extrapolated and configuration(stopped) == configuration(full)
+    view = view_of([stopped if r is runs["laptop-ddp-stopped"] else r for r in runs.values()])
+    (lane,) = [r for r in view.selection.laptops if configuration(r) == configuration(full)]
+    assert lane is full
 
 
 def test_a_world_size_where_wandb_saw_no_gpu_counts_processes(runs):
