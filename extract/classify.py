@@ -122,13 +122,15 @@ def pace_extrapolation(
     epochs_done: float | None,
     progress: list[tuple[float, float]] | None = None,
     logged_until: float | None = None,
+    first_training: tuple[float, float] | None = None,
 ) -> Extrapolation | None:
     """The full job's time from a partial run's own pace: a run on ``subset_percentage`` of the
     data, or one that stopped before its planned epochs. A stopped run counts its start-up
     once (``progress``: epochs complete against time, from the history): with two whole epochs
     or more, the time its first epoch was done (start-up and that epoch), then the pace of the
-    whole epochs after it; with less, the time of its first training row (the start-up), then
-    the pace of all it trained since.
+    whole epochs after it; with less, the time of its first training row (the start-up;
+    ``first_training``: its time and the epochs complete then), then the pace of all it
+    trained since.
     The pace ends at ``logged_until``, the last row logged (where ``epochs_done`` was read),
     not at the runtime, which holds wandb's own teardown. Assumes the pace stays what it was: an
     estimate, marked as one, saying how much was measured."""
@@ -159,15 +161,24 @@ def pace_extrapolation(
             f"({how}); {measured}"
         )
         return Extrapolation(first + pace * (epochs - 1), method, inputs)
-    if points and epochs_done > points[0][1] and end > points[0][0]:
+    begun = first_training or (points[0] if points else None)
+    if begun is not None and epochs_done > begun[1] and end > begun[0]:
         # less than two whole epochs: the pace of everything trained after the start-up (the
-        # first training logged), an epoch's end in it as often as it came
-        start, at = points[0]
+        # first training row), an epoch's end in it as often as it came; without training
+        # rows told apart, after the first progress logged (which may be an epoch's end)
+        start, at = begun
         pace = (end - start) / (epochs_done - at)
-        inputs |= {"start_up_s": round(start, 3), "epoch_s": round(pace, 3)}
+        timed = epochs_done - at
+        inputs |= {"epoch_s": round(pace, 3)}
+        if first_training is not None:
+            inputs["start_up_s"] = round(start, 3)
+            began = f"start-up {start:.3g} s (to the first training row)"
+        else:
+            inputs["first_progress_s"] = round(start, 3)
+            began = f"{at:g} of an epoch done at {start:.3g} s (start-up included)"
         method = (
-            f"pace: start-up {start:.3g} s (to the first training logged), then {pace:.3g} s "
-            f"an epoch (timed over {epochs_done - at:.2g} of an epoch); {measured}"
+            f"pace: {began}, then {pace:.3g} s an epoch (timed over the {timed:.2g} "
+            f"{'epoch' if timed == 1 else 'epochs'} trained since); {measured}"
         )
         return Extrapolation(start + pace * (epochs - at), method, inputs)
     method = (

@@ -89,6 +89,34 @@ def decide_gpus(paths: Paths, stated: int | None, origin: str) -> Decision:
     return decide(paths, "gpus", stated, origin)
 
 
+def processes_without_gpus(paths: Paths, gpus: Decision, device: Decision) -> Decision:
+    """A count of processes (``world_size``, the ranks of a group) counts GPUs only where the
+    processes had GPUs. On a machine where wandb saw no GPU and no Slurm job, it counts CPU
+    processes: no GPU, unless the job itself named a GPU device (an NCCL backend), which
+    contradicts the machine: then how many GPUs is unknown, and said. A count that names GPUs
+    (``total_gpus``) or a stated one is kept."""
+    winner = next((r for r in gpus.readings if r.evidence == gpus.evidence), None)
+    if winner is None or not winner.rule.processes:
+        return gpus
+    cpu_only = _cpu_only_machine(paths)
+    if cpu_only is None:
+        return gpus
+    machine = Evidence("environment", "gpu_count, slurm", cpu_only)
+    said = f"{_said(winner)} counts processes, and wandb recorded no GPU on its machine"
+    named = next((r for r in device.readings if r.evidence == device.evidence), None)
+    if device.value == "gpu" and not (named is not None and named.default):
+        return Decision(
+            "gpus",
+            readings=gpus.readings,
+            notes=[
+                f"gpus: {said} ({cpu_only}), but the job named a GPU device "
+                f"({device.decided_by}): unknown"
+            ],
+        )
+    notes = [f"gpus: {said} ({cpu_only}): no GPU"]
+    return Decision("gpus", 0, machine, gpus.readings, notes=notes)
+
+
 def decide_cores(paths: Paths, stated: int | None, origin: str) -> Decision:
     """CPU cores or threads a run used; the machine's count only as what it is (the CPUs of the
     machine, said so), since a CPU job may use fewer."""

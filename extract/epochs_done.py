@@ -50,9 +50,11 @@ def epochs_done(
     summary: Mapping[str, Any],
     finished: bool,
     planned: float | None,
+    per_epoch: tuple[float, str] | None = None,
 ) -> EpochsDone:
     """Epochs done from an overall progress percentage, a fractional epoch counter, or an epoch
-    key; a finished run with a plan did its plan."""
+    key; a finished run with a plan did its plan. ``per_epoch``: the steps an epoch has, where
+    the run says (rules.steps_per_epoch), with how it was found."""
     notes: list[str] = []
     if planned is not None:
         progress = _progress(history, summary)
@@ -68,7 +70,7 @@ def epochs_done(
                 ),
             )
     for key in _epoch_keys(history, summary):
-        result = _from_epoch_key(history, summary, key, finished, planned)
+        result = _from_epoch_key(history, summary, key, finished, planned, per_epoch)
         if result is None:
             continue
         if result.value is not None or result.notes:
@@ -125,6 +127,7 @@ def _from_epoch_key(
     key: str,
     finished: bool,
     planned: float | None,
+    per_epoch: tuple[float, str] | None = None,
 ) -> EpochsDone | None:
     values = _values(history, key)
     if values.empty:
@@ -151,7 +154,30 @@ def _from_epoch_key(
     steps, kind = _training_rows(history, key)
     if during:
         how = f"{key}: a {said} logged during each epoch"
-        share = 0.0 if finished else _share_by_rows(values[steps.loc[values.index]], last)
+        rows = values[steps.loc[values.index]]
+        if finished and planned is not None and completed < planned - 1e-6:
+            # finished before its plan: the index of its last epoch says only that it began
+            completed -= 1
+            last_share = _last_epoch_share(rows, last, per_epoch, kind)
+            if last_share is None:
+                return EpochsDone(
+                    None,
+                    None,
+                    [
+                        f"epochs done: finished during its epoch {_text(last)} ('{key}', a "
+                        f"{said}) of {_text(planned)} planned, and neither a complete epoch "
+                        "nor the steps an epoch has say how much of it; unknown"
+                    ],
+                )
+            share, counted = last_share
+            how += f", run finished before its plan, + {share:.2f} of an epoch from {counted}"
+            evidence = Evidence(
+                "history", how, f"last {_text(last)}, so {_text(round(completed + share, 6))} done"
+            )
+            return _checked(round(completed + share, 6), evidence, finished, planned, key)
+        share = 0.0 if finished else _share_by_rows(rows, last)
+        if not finished and not share and per_epoch is not None:
+            share = (_last_epoch_share(rows, last, per_epoch, kind) or (0.0, ""))[0]
         axis = "rows"
         if finished:
             how += ", run finished"
@@ -368,6 +394,22 @@ def _counted_after_training(
     )
 
 
+def _last_epoch_share(
+    rows: pd.Series, last: float, per_epoch: tuple[float, str] | None, kind: str
+) -> tuple[float, str] | None:
+    """How much of its last epoch a run did, with what it was counted from: its training rows
+    in it over a complete epoch's (counted in its own history), else over the steps an epoch
+    has (``per_epoch``); None when neither is known."""
+    counts = rows.groupby(rows).size()
+    if (counts.index < last).any():
+        return _share_by_rows(rows, last), f"the {kind} logged in it, approximate"
+    if per_epoch is None:
+        return None
+    steps, how = per_epoch
+    done = int(counts.get(last, 0))
+    return round(min(1.0, done / steps), 6), f"its {done} {kind} over {how} = {steps:g}"
+
+
 def _share_by_rows(values: pd.Series, last: float) -> float:
     """Rows logged in the last (unfinished) epoch over the median rows of a complete one."""
     counts = values.groupby(values).size()
@@ -452,3 +494,36 @@ def _pairs(times: pd.Series, completed: pd.Series) -> list[tuple[float, float]]:
         for t, c in zip(times, completed, strict=True)
         if np.isfinite(t) and np.isfinite(c)
     )
+
+
+def first_training(
+    history: pd.DataFrame, finished: bool, planned: float | None
+) -> tuple[float, float] | None:
+    """When the run's first training row was logged (seconds since the start: what came before
+    is its start-up), and the epochs complete then (from its progress, 0 before any); None
+    when the history has no time or no training row told apart."""
+    if not len(history) or "_runtime" not in history:
+        return None
+    keys = _epoch_keys(history, {})
+    steps, kind = _training_rows(history, keys[0] if keys else "")
+    if kind == "rows":
+        return None  # every row: the training rows are not told apart
+    times = pd.to_numeric(history["_runtime"], errors="coerce")[steps]
+    times = times[np.isfinite(times)]
+    if times.empty:
+        return None
+    start = float(times.min())
+    before = [c for t, c in epoch_progress(history, finished, planned) if t <= start]
+    done = max(before, default=0.0)
+    key = keys[0] if keys else ""
+    values = _values(history, key)
+    numbering = epoch_numbering(history, key, finished, planned) if not values.empty else None
+    if isinstance(numbering, Numbering) and numbering.during and not np.any(values % 1):
+        # an index logged with each training row says its epoch began, and the first row is
+        # one training row into it: a complete epoch's rows say how much that is
+        rows = values[steps.loc[values.index]]
+        counts = rows.groupby(rows).size()
+        complete = counts[counts.index < rows.max()]
+        if not complete.empty:
+            done += 1.0 / float(complete.median())
+    return start, done

@@ -186,15 +186,26 @@ def planned_epochs(key: str, value: Any) -> float | None:
     return positive_number(key, value)
 
 
+# a script's own statement of its steps per epoch: the argument of torch's OneCycleLR and of
+# Keras' Model.fit, which scripts log with their hyperparameters
+STEPS_PER_EPOCH_KEYS = ("steps_per_epoch", "batches_per_epoch")
+
+
 def steps_per_epoch(paths: Paths) -> tuple[float, str] | None:
     """A run's optimizer steps per epoch, from its own last counters: Hugging Face's summary
     ``train/global_step`` over ``train/epoch`` (its epochs done, in fractions: step / steps per
-    epoch), with how it was found; None without both."""
+    epoch), else the script's config (STEPS_PER_EPOCH_KEYS), with how it was found; None
+    without either."""
     steps = [positive_number(e.path, e.value) for e in paths.find("train/global_step", SCRIPT)]
     epochs = [positive_number(e.path, e.value) for e in paths.find("train/epoch", ("summary",))]
-    if not steps or not epochs or steps[0] is None or epochs[0] is None:
-        return None
-    return steps[0] / epochs[0], "train/global_step / train/epoch"
+    if steps and epochs and steps[0] is not None and epochs[0] is not None:
+        return steps[0] / epochs[0], "train/global_step / train/epoch"
+    for key in STEPS_PER_EPOCH_KEYS:
+        for entry in paths.find(key, ("config",)):
+            number = positive_number(entry.path, entry.value)
+            if number is not None:
+                return number, f"config {entry.path}"
+    return None
 
 
 def _no_step_plan(paths: Paths, epochs: float) -> bool:
@@ -314,6 +325,9 @@ class Rule:
     also_times: tuple[tuple[str, ...], ...] = ()
     # a length in optimizer steps, made epochs by the run's own steps per epoch
     in_steps: bool = False
+    # a count of processes (ranks), which are GPUs only where the processes had GPUs: on a
+    # machine where wandb saw none, outside Slurm, they count CPU processes (decide.py)
+    processes: bool = False
 
     def unread(self, paths: Paths) -> list[Entry]:
         """Entries this rule's paths match whose value it cannot read as its fact ('auto')."""
@@ -500,12 +514,22 @@ RULES: tuple[Rule, ...] = (
     # GPUs the job used
     Rule(
         "gpus",
-        ("total_gpus", "world_size", "num_gpus_total", "n_gpus_total", "num_processes"),
+        ("total_gpus", "num_gpus_total", "n_gpus_total"),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "GPUs of the whole job",
+    ),
+    Rule(
+        "gpus",
+        ("world_size", "num_processes"),
         JOB,
         3,
         SCRIPT,
         positive_count,
         "processes (GPUs) of the whole job",
+        processes=True,
     ),
     Rule(
         "gpus",
@@ -617,6 +641,7 @@ RULES: tuple[Rule, ...] = (
         positive_count,
         "ranks of one training in a W&B group",
         when=_not_node_runs,
+        processes=True,
     ),
     # a W&B group of one run per node (its local rank 0 logs): each node run's GPUs are its
     # local world size, the training's their sum (groups.py joins them)

@@ -17,11 +17,19 @@ from .classify import (
     logged_extrapolation,
     pace_extrapolation,
 )
-from .decide import Decision, decide, decide_cores, decide_gpus, decide_platform
-from .epochs_done import epoch_progress, epochs_done
+from .decide import (
+    Decision,
+    decide,
+    decide_cores,
+    decide_device,
+    decide_gpus,
+    decide_platform,
+    processes_without_gpus,
+)
+from .epochs_done import epoch_progress, epochs_done, first_training
 from .kinds import activity_of, decide_kinds
 from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
-from .rules import Paths
+from .rules import Paths, steps_per_epoch
 
 
 @dataclass
@@ -149,6 +157,8 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
     origin = stated.origin
     paths = paths_of(facts)
     gpus = decide_gpus(paths, stated.gpus, origin)
+    if stated.gpus is None:
+        gpus = processes_without_gpus(paths, gpus, decide_device(paths))
     platform, device = decide_platform(paths, stated.platform, origin, gpus)
     cores = decide_cores(paths, stated.cores, origin)
     if platform.value == "laptop" and stated.gpus is None:
@@ -172,7 +182,13 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
         said = f"{step_key} never above 0" if step_key else "no training row"
         done = Decision("epochs_done", 0.0, Evidence("history", "no training step logged", said))
     else:
-        found = epochs_done(facts.history, facts.summary, facts.state == "finished", epochs.value)
+        found = epochs_done(
+            facts.history,
+            facts.summary,
+            facts.state == "finished",
+            epochs.value,
+            steps_per_epoch(paths),
+        )
         done = Decision("epochs_done", found.value, found.evidence, notes=found.notes)
     return {
         "platform": platform,
@@ -203,6 +219,7 @@ def _laptop_estimate(facts: RunFacts, value: dict[str, Any]) -> Extrapolation | 
         value["epochs_done"],
         epoch_progress(facts.history, facts.state == "finished", value["epochs"]),
         _last_logged(facts.history),
+        first_training(facts.history, facts.state == "finished", value["epochs"]),
     )
 
 

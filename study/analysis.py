@@ -142,9 +142,11 @@ class Report:
     # what the settings call the two sides (manim.cfg's cluster_name, laptop_name)
     cluster_name: str = "LUMI"
     laptop_name: str = "Laptop"
-    # which runs are the study and which are drawn: what the selections left out, the
-    # configurations drawn and not, the spread of the runs a drawn one stands for
+    # which runs are drawn: the configurations drawn and not, the spread of the runs a drawn
+    # one stands for
     selection: list[str] = field(default_factory=list)
+    # what the selections (the study file's [select], manim.cfg's) left out of the study
+    left_out: str | None = None
     # the facts of the runs a careful reader would state, and how many no evidence decided
     # (extract/unknown.py; `python -m extract runs --unknown` lists them)
     facts_asked: int = 0
@@ -259,21 +261,17 @@ def build_report(
         co2_g_per_kwh=study.cost.co2_g_per_kwh,
         cluster_name=settings.cluster_name,
         laptop_name=settings.laptop_name,
-        selection=selection_lines(selection, chosen, labels, settings.laptop_name),
+        selection=selection_lines(selection, labels, settings.laptop_name),
+        left_out=chosen.note() if chosen else None,
         facts_asked=sum(len(facts_asked(run)) for run in runs),
         unknown_facts=len(unknown_facts(runs, study)),
         best_key=best.key,
     )
 
 
-def selection_lines(
-    selection: Selection, chosen: Chosen | None, labels: dict[str, str], laptop_name: str
-) -> list[str]:
-    """What the study is and what is drawn of it, in a few lines."""
+def selection_lines(selection: Selection, labels: dict[str, str], laptop_name: str) -> list[str]:
+    """What is drawn of the study, in a few lines."""
     lines = []
-    note = chosen.note() if chosen else None
-    if note:
-        lines.append(note)
     drawn = len(selection.shown)
     if selection.more:
         lines.append(

@@ -128,9 +128,19 @@ def unknown_lines(runs: list[Run], study: StudyFile, name: str) -> list[str]:
     ]
 
 
-def _print_one_line_each(
-    chosen: Chosen, study: StudyFile, name: str, count: str, everything: bool
-) -> None:
+def runs_title(chosen: Chosen, name: str, total: int, every: bool) -> str:
+    """How many runs the table lists of how many the store holds, and why the others are
+    not listed ('8 of 14 runs in runs.h5 (6 runs left out by ...; --all lists them)')."""
+    note = chosen.note()
+    runs = f"{total:,} run" if total == 1 else f"{total:,} runs"
+    if note is None:
+        return f"{runs} in {name}"
+    if every:
+        return f"{runs} in {name} ({len(chosen.runs):,} in the study; {note}, listed last)"
+    return f"{len(chosen.runs):,} of {runs} in {name} ({note}; --all lists them)"
+
+
+def _print_one_line_each(chosen: Chosen, study: StudyFile, title: str, everything: bool) -> None:
     """A project too large for the table with evidence: one line per run, then the same notes."""
     from .runs_table import one_line_each, rows
 
@@ -140,7 +150,7 @@ def _print_one_line_each(
         for row, (_, why) in zip(rows(left_out, study), chosen.left_out, strict=True):
             row[1] = f"no: not in the study ({why})"
             table_rows.append(row)
-    print(f"{count} in {name}, one line each (a run's evidence: --explain RUN)")
+    print(f"{title}, one line each (a run's evidence: --explain RUN)")
     print("\n".join(one_line_each(table_rows)))
     _notes_after_listing(chosen, study, everything)
 
@@ -179,12 +189,12 @@ def run_runs(args: argparse.Namespace) -> None:
 
         console.print(summary(chosen, study, name, total))
         return
-    listed = runs + ([run for run, _ in chosen.left_out] if args.all else [])
-    count = f"{len(listed)} run" if len(listed) == 1 else f"{len(listed):,} runs"
-    if len(listed) > MOST_TABLE_ROWS:
-        _print_one_line_each(chosen, study, name, count, args.all)
+    listed = len(runs) + (len(chosen.left_out) if args.all else 0)
+    title = runs_title(chosen, name, total, args.all)
+    if listed > MOST_TABLE_ROWS:
+        _print_one_line_each(chosen, study, title, args.all)
         return
-    table = Table(title=f"{count} in {name}", show_lines=True)
+    table = Table(title=escape(title), show_lines=True)
     for column in ("run", "shown", "platform", "GPUs", "nodes", "cores", "epochs done", "time"):
         table.add_column(column, overflow="fold")
     table.add_column("evidence", overflow="fold")

@@ -20,6 +20,12 @@ def to_markdown(report: Report) -> str:
     lines = ["## Key Metrics", "", *_headline_lines(report), "", *_table_lines(report)]
     if report.baseline_run:
         lines += ["", f"\\* per epoch done, against {report.baseline_run}."]
+    if report.left_out:
+        lines += [
+            "",
+            "Runs left out:",
+            f"- {report.left_out} (`python -m extract runs --all` lists them, with why)",
+        ]
     if report.selection:
         lines += ["", "Runs shown:"] + [f"- {line}" for line in report.selection]
     if report.warnings:

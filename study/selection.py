@@ -13,7 +13,7 @@ Two steps, read by every command (the scenes, the deck, `report`, `extract runs`
    whose full time is an estimate from its own pace. Runs of one configuration (a GPU count; a
    laptop's machine, cores and data subset) are one lane: the fastest finished (per epoch when
    known), or the latest, as the study file's ``pick`` says, never one whose file lost records
-   over a whole one; the screen says "best of N" and
+   over a whole one, nor an estimate over a measured time; the screen says "best of N" and
    the report the spread of their times. When there are more configurations than lanes fit
    (LANE_ROOM), the ones the story needs stay (fastest and slowest cluster run, the baseline,
    both ends of the laptop range), then GPU counts, then laptops spread over their range; the
@@ -192,8 +192,9 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     stands_for, spread, chosen = {}, {}, {}
     for key, group in groups.items():
         # a run whose file lost its tail was timed short of what it ran: never picked over a
-        # whole one (the report says so)
-        pick = _pick([r for r in group if not r.damage] or group, study.pick)
+        # whole one (the report says so); an estimate is never picked over a measured time
+        whole = [r for r in group if not r.damage] or group
+        pick = _pick([r for r in whole if not r.extrapolated] or whole, study.pick)
         chosen[key] = pick
         stands_for[pick.run_id] = len(group)
         if len(group) > 1:

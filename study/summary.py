@@ -1,6 +1,7 @@
 """`python -m extract runs --summary`: a project at a glance, in one screen however many runs it
-holds: its configurations and their runs by state, sweeps, groups, job types and tags, what the
-study's selection keeps and what the scenes draw, and why the rest is left out."""
+holds: its configurations and their runs by state, the sweeps, groups, job types and tags of the
+runs the study's selection keeps (and how many it leaves out of each), what the scenes draw, and
+why the rest is left out."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def summary(chosen: Chosen, study: StudyFile, store: str, total: int) -> Group:
         if not study.select.empty:
             lines.append(Text(f"  [select]: {study.select.describe()}", style="dim"))
     lines.append(_configurations(runs, selection.shown, selection.stands_for))
-    lines += [Text(line) for line in _organisation(runs + [r for r, _ in chosen.left_out])]
+    lines += [Text(line) for line in _organisation(runs, [r for r, _ in chosen.left_out])]
     drawn = f"shown: {plural(len(selection.shown), 'lane')}"
     if selection.more:
         drawn += f" of {selection.configurations} configurations ({selection.more_text()})"
@@ -118,27 +119,40 @@ def _counts(runs: list[Run]) -> list[str]:
     ]
 
 
-def _organisation(runs: list[Run]) -> list[str]:
-    """Sweeps, groups, job types and tags of every run in the store, most runs first."""
+def _organisation(runs: list[Run], left_out: list[Run]) -> list[str]:
+    """Sweeps, groups, job types and tags of the study's runs, most runs first, and of those
+    the selection leaves out, counted apart (a store-wide count would describe runs the study
+    does not hold)."""
     lines = []
-    for what, values in (
-        ("sweeps", [r.sweep_id for r in runs if r.sweep_id]),
-        ("groups", [r.group for r in runs if r.group]),
-        ("job types", [r.job_type for r in runs if r.job_type]),
-        ("tags", [t for r in runs for t in r.tags]),
-    ):
-        counts = Counter(values)
-        if not counts:
+    for what in ("sweeps", "groups", "job types", "tags"):
+        kept = Counter(v for r in runs for v in _values(r, what))
+        dropped = Counter(v for r in left_out for v in _values(r, what))
+        if not kept and not dropped:
             continue
-        named = ", ".join(f"{value} ({n:,})" for value, n in counts.most_common(LISTED))
-        more = f" and {len(counts) - LISTED} more" if len(counts) > LISTED else ""
-        if what == "sweeps":
-            finished = sum(r.finished for r in runs if r.sweep_id)
-            more += f"; {plural(len(values), 'trial')}, {finished:,} finished"
-        lines.append(f"{what}: {named}{more}")
+        line = f"{what}: {_named(kept)}" if kept else f"{what}: none in the study"
+        if what == "sweeps" and kept:
+            trials = [r for r in runs if r.sweep_id]
+            finished = sum(r.finished for r in trials)
+            line += f"; {plural(len(trials), 'trial')}, {finished:,} finished"
+        if dropped:
+            having = sum(1 for r in left_out if _values(r, what))
+            line += f"; {plural(having, 'run')} left out by the selection: {_named(dropped)}"
+        lines.append(line)
     if not lines:
         lines.append("no sweeps, groups, job types or tags recorded")
     return lines
+
+
+def _values(run: Run, what: str) -> list[str]:
+    if what == "tags":
+        return list(run.tags)
+    value = {"sweeps": run.sweep_id, "groups": run.group, "job types": run.job_type}[what]
+    return [value] if value else []
+
+
+def _named(counts: Counter[str]) -> str:
+    named = ", ".join(f"{value} ({n:,})" for value, n in counts.most_common(LISTED))
+    return named + (f" and {len(counts) - LISTED} more" if len(counts) > LISTED else "")
 
 
 def _category(why: str) -> str:

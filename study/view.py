@@ -110,12 +110,18 @@ def source_text(
         parts.append("histories reconstructed from published charts")
     if keys is not None:
         parts.append(f"keys: {keys}")
-    if key is not None or keys is not None:
-        drawn = {r.run_id for r in runs}
-        without = sum(r.run_id not in drawn for r in view.shown)
+    # every run of the study is counted once: drawn, shown but not on this chart, not shown,
+    # or left out by a selection
+    drawn = {r.run_id for r in runs}
+    absent = [r for r in view.shown if r.run_id not in drawn]
+    if (key is not None or keys is not None) and absent:
         named = f"'{key}'" if keys is None else "any of them"
-        if without:
-            parts.append(f"{without} {'run' if without == 1 else 'runs'} without {named}")
+        parts.append(f"{len(absent)} {'run' if len(absent) == 1 else 'runs'} without {named}")
+    elif absent:
+        laptops = sum(r.platform == "laptop" for r in absent)
+        for n, what in ((laptops, f"{view.settings.laptop_name} "), (len(absent) - laptops, "")):
+            if n:
+                parts.append(f"{n} {what}{'run' if n == 1 else 'runs'} not on this chart")
     more = view.selection.more_text()
     if more:
         parts.append(f"{more} not drawn")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 from extract.ingest import ingest_exports
 from extract.paths import PROJECT_ROOT

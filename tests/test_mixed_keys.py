@@ -75,7 +75,8 @@ def test_the_report_reads_each_runs_accuracy_from_the_key_the_curve_draws(study)
         hf.evidence["accuracy_curve"]
         == hf.evidence["accuracy"]
         == (
-            "history: eval/accuracy = its own key: it did not log 'val_accuracy', validation like it"
+            "history: eval/accuracy = its own key: it did not log 'val_accuracy', "
+            "validation like it"
         )
     )
 

@@ -440,11 +440,13 @@ def test_killed_laptop_run_gives_an_estimate_from_its_own_pace(offline, offline_
     assert run.epochs_done == pytest.approx(last / 100 * 4, abs=1e-6)
     assert run.extrapolated
     assert run.measured_s >= kept[-1]["_runtime"] - 1e-6
-    # start-up counted once: the time the first epoch was done (the first row of epoch 1),
-    # then the pace of what came after it, to the last row kept, for each of the 3 epochs left
-    first = next(r["_runtime"] for r in kept if r["epoch"] == 1)
-    pace = (kept[-1]["_runtime"] - first) / (run.epochs_done - 1)
-    assert run.time_s == pytest.approx(first + pace * 3)
+    # less than two whole epochs: start-up counted once, as the time of its first training
+    # row (one row of the 200 its first epoch logged), then the pace of all it trained since,
+    # to the last row kept, for the rest of its 4 epochs
+    first, at = kept[0]["_runtime"], 1 / sum(r["epoch"] == 0 for r in kept)
+    assert at == 1 / 200
+    pace = (kept[-1]["_runtime"] - first) / (run.epochs_done - at)
+    assert run.time_s == pytest.approx(first + pace * (4 - at))
     report = build_report(list(offline_runs.values()))
     figures = report.run("laptop-cpu-attempt")
     assert figures is not None and figures.shown and figures.extrapolated
@@ -497,9 +499,11 @@ def test_the_offline_study_is_written_on_a_fixed_clock(offline, fixed_offline_ru
         "ddp-srun": 128,
     }
     killed = runs["laptop-cpu-attempt"]
-    # the rows every writing keeps: one epoch of 200 steps of the 4 planned
+    # the rows every writing keeps: one epoch of 200 steps of the 4 planned; its estimate, the
+    # time of its first training row (one step: it loads nothing first), then its pace since
     assert killed.measured_s == KILLED_KEPT * pace["laptop"] and killed.epochs_done == 1.0
-    assert killed.time_s == killed.measured_s * 4
+    first = pace["laptop"]
+    assert killed.time_s == pytest.approx(first + (killed.measured_s - first) * 4)
 
 
 def test_plans_of_the_offline_study(offline_runs):
@@ -592,8 +596,13 @@ def test_cli_offline_runs_report(offline, cli_env, tmp_path):
     listed = cli("runs", str(store), env=cli_env)
     assert listed.returncode == 0, listed.stderr
     assert warning_lines(listed.stderr) == []
-    for word in ("ddp-srun", "slurm.gpus_on_node x slurm.nnodes = 8 x 2", "devices x num_nodes"):
-        assert word in listed.stdout, listed.stdout
+    # the evidence column's text, however the table folded it
+    evidence = " ".join(
+        line.split("│")[-2].strip() for line in listed.stdout.splitlines() if line.count("│") > 2
+    )
+    assert "ddp-srun" in listed.stdout, listed.stdout
+    for word in ("slurm.gpus_on_node x slurm.nnodes = 8 x 2", "devices x num_nodes"):
+        assert word in evidence, listed.stdout
 
     reported = cli("report", str(store), "--json", env=cli_env)
     assert reported.returncode == 0, reported.stderr + listed.stdout

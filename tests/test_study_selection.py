@@ -110,15 +110,24 @@ def test_one_select_line_is_the_study_for_report_runs_and_scenes(big, tmp_path):
     figures = json.loads(report.stdout)
     assert {r["name"] for r in figures["runs"]} == tagged
     left_out = f"{len(runs) - len(tagged):,} runs left out by the study file's [select]"
-    assert left_out in figures["selection"]
+    assert figures["left_out"] == left_out and left_out not in figures["selection"]
+    # in Markdown, under a heading of its own, not an item of the runs shown
+    markdown = run_cli("report", store, "--study", study).stdout
+    assert f"\n\nRuns left out:\n- {left_out} (`python -m extract runs --all`" in markdown
+    shown = markdown.split("Runs shown:", 1)[-1].split("\n\n", 1)[0]
+    assert "left out" not in shown, markdown
 
     listed = run_cli("runs", store, "--study", study)
     assert listed.returncode == 0, listed.stderr
-    assert "26 runs in" in listed.stdout and left_out in listed.stderr
+    assert left_out in listed.stderr
+    # the header counts what it lists of what the store holds, and says why
+    assert f"26 of {len(runs):,} runs in " in listed.stdout
+    assert f"({left_out}; --all lists them)" in listed.stdout.replace("\n", " ")
     assert "debug-" not in listed.stdout and "laptop-16t" not in listed.stdout
     # --all lists them with why, '[select]' as written (rich read it as markup: "(: no tag")
     every = run_cli("runs", store, "--study", study, "--all")
     assert "[select]" in every.stdout and "(: no tag" not in every.stdout
+    assert f"{len(runs):,} runs in " in every.stdout and "(26 in the study; " in every.stdout
     # a thousand runs: one line each, not a table of a thousand evidence cells
     lines = every.stdout.splitlines()
     assert lines[0].startswith(f"{len(runs):,} runs in") and "one line each" in lines[0]
@@ -204,6 +213,29 @@ def test_summary_is_one_screen_for_a_thousand_runs(big):
     assert "job types: benchmark (882), train (78), debug (60)" in text
     assert "64 GPUs, 8 nodes" in text and "more configurations" in text
     assert "shown: 20 lanes of" in text
+
+
+def test_summary_with_a_selection_describes_what_it_keeps(big, tmp_path):
+    """With one [select] line, the sweeps, groups, job types and tags are those of the runs
+    the study keeps, and how many runs it leaves out of them is said apart (the sweep is no
+    part of this study: a store-wide count said it was)."""
+    store, runs = big
+    study = study_file(tmp_path, f'[select]\ntags = ["{STUDY_TAG}"]\n')
+    result = run_cli("runs", store, "--summary", "--study", study)
+    assert result.returncode == 0, result.stderr
+    kept = [r for r in runs if STUDY_TAG in r.tags]
+    assert {r.job_type for r in kept} == {"train"} and not any(r.sweep_id for r in kept)
+    sweep_trials = sum(1 for r in runs if r.sweep_id == SWEEP_ID)
+    lines = result.stdout.splitlines()
+    assert (
+        f"sweeps: none in the study; {sweep_trials} runs left out by the selection: "
+        in "\n".join(lines)
+    )
+    (job_types,) = [line for line in lines if line.startswith("job types: ")]
+    left_typed = sum(1 for r in runs if STUDY_TAG not in r.tags and r.job_type)
+    assert job_types.startswith(
+        f"job types: train ({len(kept)}); {left_typed} runs left out by the selection: "
+    ), job_types
 
 
 # --- runs written by the real SDK: tags, group, job type, sweep -------------------------------

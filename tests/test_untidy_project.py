@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from study.analysis import build_report
 from study.cost_plan import cost_plan
 from study.plans import comparison_plan, curves_plan, race_plan, scaling_plan
 from study.report import to_markdown
+from study.selection import configuration
 from study.view import view_of
 from tests.cli_run import run_cli
 from tests.untidy_project import PLANNED_EPOCHS, STEPS_PER_EPOCH, SWEEP_ID, untidy_project
@@ -36,6 +38,7 @@ KINDS = {
     "4gpu-resumed": "training",
     "16gpu-killed": "partial",
     "laptop-stopped": "partial",
+    "laptop-ddp-stopped": "partial",
     "debug-maxsteps": "debug",
     "debug-jobtype": "debug",
     "debug-tagged": "debug",
@@ -47,6 +50,8 @@ KINDS = {
     "sweep-2": "sweep",
     "preprocess": "no-training",
     "smoke": "no-training",
+    "smoke-ddp": "no-training",
+    "smoke-ddp-2": "no-training",
     "32gpu-empty-1": "missing",
     "32gpu-empty-2": "missing",
 }
@@ -165,6 +170,30 @@ def test_every_scene_plan_with_default_settings_draws_the_study_only(runs):
             assert run.name not in words
 
 
+def test_every_scene_source_line_counts_every_run_of_the_study(runs):
+    """The small print's counts add up to the study's runs: drawn, shown but not on this
+    chart (ScalingEfficiency draws no laptop), without the drawn key, or not shown. A newcomer's
+    scaling chart counted 4 + 3 of the 8 runs its study kept: the shown laptop was in none."""
+    view = view_of(list(runs.values()))
+    assert any(r.platform == "laptop" for r in view.shown)
+    plans = {
+        "race": race_plan(view).source,
+        "comparison": comparison_plan(view).source,
+        "scaling": scaling_plan(view).source,
+        "curves": curves_plan(view, "accuracy").source,
+        "cost": cost_plan(view).source,
+    }
+    for scene, source in plans.items():
+        counted = [
+            int(n.replace(",", ""))
+            for part in source.split("  \u00b7  ")
+            if "estimated" not in part
+            for n in re.findall(r"(\d[\d,]*) (?:\S+ )?(?:runs?\b|more not shown)", part)
+        ]
+        assert sum(counted) == len(view.runs), (scene, source)
+    assert f"1 {view.settings.laptop_name} run not on this chart" in plans["scaling"]
+
+
 def test_the_race_callout_over_a_range_of_laptops_says_up_to(runs):
     # the stopped laptop run on 4 cores: a configuration of its own, so two laptop lanes
     stopped = dataclasses.replace(runs["laptop-stopped"], cores=4)
@@ -196,6 +225,86 @@ def test_a_stopped_laptop_run_counts_its_start_up_once(untidy, runs):
     assert method.endswith(f"{done:g} of {PLANNED_EPOCHS} epochs measured"), method
     steps = len([r for r in logged["laptop-stopped"]["rows"] if "train/loss" in r])
     assert steps == int(1.3 * STEPS_PER_EPOCH)
+
+
+def test_a_stopped_run_logging_an_epoch_index_says_its_start_up_and_pace_as_they_are(runs):
+    """The DDP script's laptop run, given up after 1.3 epochs, logs epoch 0 with its first
+    epoch's rows and 1 first at that epoch's end: its start-up is the time of its first
+    training row, not the end of its first epoch, and its pace is that of all it trained
+    since (a newcomer's run said 'start-up 5.5 s' where its first training row came at 2.8 s)."""
+    run = runs["laptop-ddp-stopped"]
+    assert run.extrapolated and run.epochs_done == pytest.approx(1.3)
+    history = run.history
+    start = float(history.dropna(subset=["train_loss"])["_runtime"].min())
+    first_epoch_end = float(history.dropna(subset=["val_accuracy"])["_runtime"].min())
+    assert first_epoch_end > start + 1.0  # the first epoch's 100 steps of 0.02 s
+    # the first row is one training step into the first epoch: a hundredth of it (its first
+    # epoch logged 100 training rows)
+    at = 1 / STEPS_PER_EPOCH
+    pace = (float(history["_runtime"].max()) - start) / (1.3 - at)
+    assert run.time_s == pytest.approx(start + pace * (PLANNED_EPOCHS - at))
+    method = run.config["extrapolation_method"]
+    assert method == (
+        f"pace: start-up {start:.3g} s (to the first training row), then {pace:.3g} s an epoch "
+        f"(timed over the 1.3 epochs trained since); 1.3 of {PLANNED_EPOCHS} epochs measured"
+    )
+    assert run.config["extrapolation_inputs"]["start_up_s"] == pytest.approx(start, abs=1e-3)
+
+
+def test_an_estimate_never_stands_for_a_configuration_over_a_measured_run(runs):
+    """A stopped laptop run's estimate a little under its configuration's finished run (an
+    estimate assumes the pace stays what it was) is not the lane: the measured run is."""
+    full = runs["laptop-full"]
+    stopped = dataclasses.replace(runs["laptop-ddp-stopped"], time_s=full.time_s * 0.9)
+    assert stopped.extrapolated and configuration(stopped) == configuration(full)
+    view = view_of([stopped if r is runs["laptop-ddp-stopped"] else r for r in runs.values()])
+    (lane,) = [r for r in view.selection.laptops if configuration(r) == configuration(full)]
+    assert lane is full
+
+
+def test_a_world_size_where_wandb_saw_no_gpu_counts_processes(runs):
+    """The DDP script's smoke test on the login node: world_size 1 and an NCCL backend, on a
+    machine where wandb saw no GPU and no Slurm job. Its one process is no GPU the evidence
+    agrees on: its GPU count is unknown (the backend names GPUs, the machine had none), said
+    why, and it costs no GPU-hours; it is no '1 GPU' run."""
+    for key in ("smoke-ddp", "smoke-ddp-2"):
+        run = runs[key]
+        assert run.config["world_size"] == 1 and run.config["backend"] == "nccl"
+        assert "gpu_count" not in run.metadata and not any(
+            k.startswith("slurm.") for k in run.metadata
+        )
+        assert run.gpus is None and "gpus" not in run.evidence, key
+        assert (
+            "gpus: config world_size = 1 counts processes, and wandb recorded no GPU on its "
+            "machine (none recorded: CPU only), but the job named a GPU device (config: "
+            "backend = nccl): unknown"
+        ) in run.notes
+    text = to_markdown(build_report(list(runs.values())))
+    row = next(line for line in text.splitlines() if line.startswith("| vit-ddp-smoke-2 "))
+    cells = [cell.strip() for cell in row.split("|")]
+    assert "1 GPU" not in row and cells[3] == "unknown", row  # GPUs
+    assert cells[11] == "unknown", row  # GPU-hours (per epoch)
+
+
+def test_a_finished_run_stopped_inside_an_epoch_did_part_of_it(runs):
+    """A finished run's last 0-based epoch index is a whole epoch only where it did its plan:
+    the smoke tests stopped after 50 steps of their first epoch. With the steps an epoch has
+    in its config (a OneCycleLR schedule's steps_per_epoch = 100), that is half an epoch; with
+    nothing saying how many steps an epoch has, how much is unknown, not 1."""
+    counted = runs["smoke-ddp-2"]
+    assert counted.config["steps_per_epoch"] == STEPS_PER_EPOCH
+    assert counted.epochs_done == pytest.approx(0.5)
+    said = counted.evidence["epochs_done"].describe()
+    assert said.endswith(
+        "+ 0.50 of an epoch from its 50 training rows (with train_loss) over config "
+        "steps_per_epoch = 100 = last 0, so 0.5 done"
+    )
+    unknown = runs["smoke-ddp"]
+    assert unknown.epochs_done is None and "epochs_done" not in unknown.evidence
+    said = "epochs done: finished during its epoch 0"
+    assert any(note.startswith(said) for note in unknown.notes)
+    # a finished run that did its plan still counts its last epoch whole
+    assert runs["1gpu"].epochs_done == PLANNED_EPOCHS
 
 
 def test_a_run_that_trained_too_little_has_no_estimate(runs):

@@ -8,15 +8,18 @@ repeats), and around it what real projects hold besides the study (issue 27):
   metrics with ``train/global_step`` 0 and no ``train/epoch``, since ``state.epoch`` is None);
 - a sweep of three trials (``WANDB_SWEEP_ID`` in the agent's environment: wandb.init reads it
   into ``settings.sweep_id``, recorded in the run record's ``sweep_id``), other hyperparameters;
-- a login node's preprocessing run (no training metrics) and smoke test (five steps), on the
-  host the Slurm jobs record as their submit host (``SLURM_SUBMIT_HOST``);
+- a login node's preprocessing run (no training metrics) and smoke tests (five steps; two of a
+  plain DDP script, world size 1 and backend NCCL where wandb saw no GPU, stopped half-way
+  through an epoch), on the host the Slurm jobs record as their submit host
+  (``SLURM_SUBMIT_HOST``);
 - a 16-GPU repeat killed with SIGKILL (its file keeps whole 32 KiB blocks only: the tail is lost);
 - a 4-GPU run killed and resumed under its id (``resume="allow"``, a Slurm requeue): its first
   part lost its tail, so its time is short of what it ran;
 - two 32-GPU jobs killed right after ``wandb.init`` with their service (a node failure): run
   files of the 7-byte header only, no record;
-- a laptop run that finished, and one given up after 1.3 of its 4 epochs, each with a start-up
-  (loading the data) before the first step.
+- a laptop run that finished, and two given up after 1.3 of their 4 epochs (one of the DDP
+  script, logging a 0-based epoch index), each with a start-up (loading the data) before the
+  first step.
 
 The Slurm variables and the GPU machine are faked the way tests/real_projects.py and
 tests/stacks.py do (wandb's service records the ``SLURM_*`` it starts with, so each Slurm job is a
@@ -112,8 +115,39 @@ def hf(key, name, *, gpus=None, epochs=SPEC["epochs"], pace=0.01, startup=0.2, m
         run.summary.update({"train_runtime": round(time.time() - began, 3), "train_loss": 0.4})
     run.finish(exit_code=exit_code)
 
+def ddp(key, name, *, config, epochs=SPEC["epochs"], pace=0.01, startup=0.2, max_steps=None,
+        stop_at=None, exit_code=0, tags=None):
+    # a plain PyTorch DDP script: the 0-based epoch index with every batch, the validation
+    # accuracy once per epoch with the count of epochs done
+    began = time.time()
+    run = wandb.init(project="vit-scaling", name=name, config=config, tags=tags)
+    entry = logged.setdefault(key, {"id": run.id, "name": name, "rows": [], "parts": []})
+    entry["parts"].append({"began": began})
+    time.sleep(startup)
+    def log(row):
+        run.log(row)
+        entry["rows"].append(row)
+    step, stop = 0, None if stop_at is None else int(round(stop_at * SPE))
+    for epoch in range(epochs):
+        for batch in range(SPE):
+            time.sleep(pace)
+            step += 1
+            log({"epoch": epoch, "batch": batch, "train_loss": round(2.3 * 0.995 ** step, 4)})
+            if step in (max_steps, stop):
+                break
+        if step in (max_steps, stop):
+            break
+        time.sleep(pace * 5)
+        log({"epoch": epoch + 1, "val_accuracy": round(60 + 8 * (epoch + 1), 2)})
+    entry["steps"] = step
+    entry["parts"][-1]["ended"] = time.time()
+    run.finish(exit_code=exit_code)
+
 for job in SPEC["runs"]:
     kind = job.pop("writer", "hf")
+    if kind == "ddp":
+        ddp(**job)
+        continue
     if kind == "preprocess":
         began = time.time()
         run = wandb.init(project="vit-scaling", name=job["name"], job_type="preprocess",
@@ -156,6 +190,10 @@ def _job(job_id: int, gpus: int, host: str) -> dict[str, str]:
         "WANDB_HOST": host,
     }
 
+
+# the team's plain PyTorch DDP script (torch.distributed with NCCL on the cluster)
+DDP_CONFIG = {"epochs": PLANNED_EPOCHS, "batch_size": 256, "lr": 1e-3, "backend": "nccl",
+              "model": "vit_tiny", "script_version": "v2"}  # fmt: skip
 
 GPU_NODE = {"x_stats_gpu_count": 8, "x_stats_gpu_type": "AMD Instinct MI250X"}
 
@@ -269,6 +307,20 @@ def _processes() -> list[list[tuple[str, dict[str, str], list[dict[str, Any]], s
             [
                 {"key": "preprocess", "name": "prepare-imagenet-subset", "writer": "preprocess"},
                 {"key": "smoke", "name": "vit-smoke", "max_steps": 5, "pace": 0.02},
+                # the DDP script's smoke test: its world size of 1 is one process on a machine
+                # where wandb saw no GPU, its backend names GPUs; it stops half-way through an
+                # epoch, whose steps the second one's config names (a OneCycleLR schedule's)
+                *(
+                    {
+                        "key": f"smoke-ddp{suffix}",
+                        "name": f"vit-ddp-smoke{suffix}",
+                        "writer": "ddp",
+                        "config": {**DDP_CONFIG, "world_size": 1, **more},
+                        "max_steps": STEPS_PER_EPOCH // 2,
+                        "pace": 0.002,
+                    }
+                    for suffix, more in (("", {}), ("-2", {"steps_per_epoch": STEPS_PER_EPOCH}))
+                ),
             ],
             {0},
             False,
@@ -290,6 +342,19 @@ def _processes() -> list[list[tuple[str, dict[str, str], list[dict[str, Any]], s
                     "name": "vit-laptop-2",
                     "cpu": True,
                     "pace": 0.03,
+                    "startup": 1.5,
+                    "stop_at": 1.3,
+                    "exit_code": 1,
+                    "tags": ["laptop"],
+                },
+                # the DDP script on the laptop, given up after 1.3 epochs: its epoch index is
+                # 0 in its first epoch's rows, and 1 first at that epoch's end
+                {
+                    "key": "laptop-ddp-stopped",
+                    "name": "vit-laptop-ddp",
+                    "writer": "ddp",
+                    "config": {**DDP_CONFIG, "backend": "gloo", "device": "cpu"},
+                    "pace": 0.02,
                     "startup": 1.5,
                     "stop_at": 1.3,
                     "exit_code": 1,
