@@ -151,8 +151,14 @@ def _from_epoch_key(
     steps, kind = _training_rows(history, key)
     if during:
         how = f"{key}: a {said} logged during each epoch"
-        share = 0.0 if finished else _share_by_rows(values[steps.loc[values.index]], last)
-        axis = "rows"
+        share, axis = 0.0, "rows"
+        if not finished:
+            by_counter = _share_by_counter(history, values, last)
+            if by_counter is not None:
+                share, kind = by_counter
+                axis = "counter"
+            else:
+                share = _share_by_rows(values[steps.loc[values.index]], last)
         if finished:
             how += ", run finished"
     else:
@@ -163,7 +169,9 @@ def _from_epoch_key(
         share, axis = (0.0, "rows") if finished else _share_after(values, positions, steps)
     done = round(completed + share, 6)
     if share:
-        counted = f"{kind} logged since, approximate" if axis == "rows" else "time since"
+        counted = {"rows": f"{kind} logged since, approximate", "counter": kind}.get(
+            axis, "time since"
+        )
         how += f", + {share:.2f} of an epoch from the {counted}"
     evidence = Evidence("history", how, f"last {_text(last)}, so {_text(done)} done")
     return _checked(done, evidence, finished, planned, key)
@@ -368,6 +376,34 @@ def _counted_after_training(
     )
 
 
+def _share_by_counter(
+    history: pd.DataFrame, values: pd.Series, last: float
+) -> tuple[float, str] | None:
+    """The unfinished epoch's share by a logged step counter: its steps since the last complete
+    epoch's end (the counter's top in that epoch's rows, its evaluation and epoch-end rows
+    included) over the steps of a complete epoch (between two epochs' ends; with one complete
+    epoch, its end's value + 1, a counter from 0). Rows are no measure of steps: a stack logs
+    every n steps, and n need not divide an epoch, and an epoch-end row may advance the
+    counter. With how it was counted; None without a counter or a complete epoch."""
+    counter = _step_counter(history)
+    if counter is None:
+        return None
+    steps = pd.to_numeric(history[counter], errors="coerce")
+    ends = steps.loc[values.index].groupby(values.to_numpy()).max().dropna().sort_index()
+    complete = ends[ends.index < last]
+    if complete.empty or last not in ends.index:
+        return None
+    tops = complete.to_numpy(dtype=float)
+    per_epoch = float(np.median(np.diff(tops))) if tops.size >= 2 else float(tops[0]) + 1.0
+    if per_epoch <= 0:
+        return None
+    since = float(ends[last]) - float(tops[-1])
+    share = round(min(0.99, max(0.0, since / per_epoch)), 4)
+    return share, (
+        f"steps by {counter}: {since:g} since the last epoch's end, of {per_epoch:g} an epoch"
+    )
+
+
 def _share_by_rows(values: pd.Series, last: float) -> float:
     """Rows logged in the last (unfinished) epoch over the median rows of a complete one."""
     counts = values.groupby(values).size()
@@ -439,11 +475,31 @@ def epoch_progress(
             return _pairs(times.loc[values.index], values)
         numbering = epoch_numbering(history, key, finished, planned)
         if isinstance(numbering, Numbering):
-            return _pairs(times.loc[values.index], values + numbering.shift)
+            pairs = _pairs(times.loc[values.index], values + numbering.shift)
+            if numbering.during:
+                pairs = sorted(pairs + _epoch_ends(times, values, numbering.first, finished))
+            return pairs
     progress = _values(history, "progress_percentage")
     if planned and not progress.empty and not np.any(np.diff(progress.to_numpy()) < -1e-9):
         return _pairs(times.loc[progress.index], progress / 100.0 * planned)
     return []
+
+
+def _epoch_ends(
+    times: pd.Series, values: pd.Series, first: float, finished: bool
+) -> list[tuple[float, float]]:
+    """An index logged during each epoch: an epoch ended when its last row was logged (its
+    evaluation and epoch-end rows, Lightning's ``val_acc`` and ``train_loss_epoch``), not
+    when the next epoch's first row came, log_every_n_steps batches later. The last epoch
+    logged ended only if the run finished."""
+    at = pd.DataFrame({"t": times.loc[values.index], "epoch": values}).dropna()
+    ends = at.groupby("epoch")["t"].max().sort_index()
+    top = float(ends.index.max()) if len(ends) else 0.0
+    return [
+        (float(t), float(epoch) - first + 1.0)
+        for epoch, t in ends.items()
+        if float(epoch) < top or finished
+    ]
 
 
 def _pairs(times: pd.Series, completed: pd.Series) -> list[tuple[float, float]]:

@@ -440,9 +440,10 @@ def test_killed_laptop_run_gives_an_estimate_from_its_own_pace(offline, offline_
     assert run.epochs_done == pytest.approx(last / 100 * 4, abs=1e-6)
     assert run.extrapolated
     assert run.measured_s >= kept[-1]["_runtime"] - 1e-6
-    # start-up counted once: the time the first epoch was done (the first row of epoch 1),
-    # then the pace of what came after it, to the last row kept, for each of the 3 epochs left
-    first = next(r["_runtime"] for r in kept if r["epoch"] == 1)
+    # start-up counted once: the time the first epoch was done (the last row of epoch 0: an
+    # epoch ends when its last row is logged), then the pace of what came after it, to the
+    # last row kept, for each of the 3 epochs left
+    first = max(r["_runtime"] for r in kept if r["epoch"] == 0)
     pace = (kept[-1]["_runtime"] - first) / (run.epochs_done - 1)
     assert run.time_s == pytest.approx(first + pace * 3)
     report = build_report(list(offline_runs.values()))
