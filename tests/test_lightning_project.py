@@ -140,3 +140,37 @@ def test_a_stopped_run_counts_its_steps_by_the_step_counter(runs, project):
     # the crash after 49 batches of 32 an epoch: its last row logged 48 of them
     crash = runs["crash"]
     assert crash.epochs_done == pytest.approx(48 / SPE_1GPU, abs=0.01)
+
+
+def test_preprocessing_needs_no_size(runs):
+    """A CPU job writing shards trained nothing: no GPU count or plan to ask for."""
+    from extract.unknown import facts_asked, unknown_facts, unknown_warnings
+
+    prep = runs["prep"]
+    assert prep.kind == "no-training"
+    assert facts_asked(prep) == ()
+    everything = list(runs.values())
+    assert prep not in [u.run for u in unknown_facts(everything)]
+    assert not [w for w in unknown_warnings(everything) if prep.run_id in w]
+
+
+def test_a_study_line_for_a_shared_name_names_the_run_by_id(runs, tmp_path):
+    """Three laptop runs are named resnet50-cpu: a line keyed by that name would correct the
+    complete one too (a name key matches every run of that name). The line --unknown proposes
+    names the run by id, and, filled in, corrects that run only."""
+    from extract.runs import reapply
+    from extract.studyfile import load_study
+    from extract.unknown import unknown_facts
+
+    everything = list(runs.values())
+    stopped = runs["laptop-stop06"]
+    (found,) = [u for u in unknown_facts(everything) if u.run is stopped]
+    assert found.fact == "epochs_done"
+    line = found.line.split(": ", 1)[1]
+    assert line == f"{stopped.run_id} = {{ epochs_done = N }}"
+    study = tmp_path / "study.toml"
+    study.write_text("[runs]\n" + line.replace("N", "0.6") + "\n")
+    again = {r.run_id: r for r in reapply(everything, load_study(study).corrections)}
+    assert again[stopped.run_id].epochs_done == 0.6
+    for key in ("laptop-full", "laptop-stop25"):
+        assert again[runs[key].run_id].epochs_done == runs[key].epochs_done
