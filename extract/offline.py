@@ -563,6 +563,38 @@ _LOG_CONFIG = re.compile(r"wandb\.init called with sweep_config: .*?\nconfig: (\
 _RUN_FOLDER = re.compile(r"(?:offline-)?run-(\d{8})_(\d{6})-(.+)")
 
 
+# wandb's Run._config_callback logs every config change it sends: "config_cb None None {...}"
+# for config.update(d) (Lightning's WandbLogger.log_hyperparams, after wandb.init), "config_cb
+# key value None" for config.key = value
+_CONFIG_CALLBACK = re.compile(r"config_cb (None None (\{.*\})|(\S+) (.*) None)$", re.M)
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _logged_config(log: str) -> dict[str, Any]:
+    """The config a run's debug.log says was sent: the wandb.init line's, then every config
+    change in order (a value that is no Python literal, an object's repr, is left out)."""
+    config: dict[str, Any] = {}
+    found = _LOG_CONFIG.search(log)
+    if found and isinstance(parsed := _literal(found.group(1)), dict):
+        config.update(parsed)
+    for change in _CONFIG_CALLBACK.finditer(log):
+        if change.group(2) is not None:
+            if isinstance(parsed := _literal(change.group(2)), dict):
+                config.update(parsed)
+        elif not change.group(3).startswith("("):  # a nested key's tuple: not said whole
+            text = change.group(4)
+            value = _literal(text)
+            config[change.group(3)] = text if value is None and text != "None" else value
+    config.pop("_wandb", None)
+    return config
+
+
 def _empty_run(path: Path, damage: str) -> RunFacts:
     """A run file that holds no record: the job was killed before wandb wrote its first block.
     Its id and start come from its folder's name, its config from the wandb.init line of its
@@ -578,13 +610,8 @@ def _empty_run(path: Path, damage: str) -> RunFacts:
                 .isoformat()
             )
     config: dict[str, Any] = {}
-    log = path.parent / "logs" / "debug.log"
-    with contextlib.suppress(OSError, ValueError, SyntaxError):
-        found = _LOG_CONFIG.search(log.read_text(errors="replace"))
-        if found:
-            parsed = ast.literal_eval(found.group(1))
-            if isinstance(parsed, dict):
-                config = {k: v for k, v in parsed.items() if k != "_wandb"}
+    with contextlib.suppress(OSError):
+        config = _logged_config((path.parent / "logs" / "debug.log").read_text(errors="replace"))
     size = path.stat().st_size if path.exists() else 0
     return RunFacts(
         run_id=run_id,

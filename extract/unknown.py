@@ -131,6 +131,9 @@ def facts_asked(run: Run) -> tuple[str, ...]:
         return tuple(f for f in FACTS_OF_LAPTOP if f != "cores" or not on_gpu)
     if cpu_job_on_cluster(run):
         return ("platform", "epochs", "epochs_done")
+    if run.kind == "missing":
+        # counted by its configuration; what it did was lost with its file
+        return tuple(f for f in FACTS_OF_CLUSTER if f != "epochs_done")
     return FACTS_OF_CLUSTER
 
 

@@ -174,3 +174,17 @@ def test_a_study_line_for_a_shared_name_names_the_run_by_id(runs, tmp_path):
     assert again[stopped.run_id].epochs_done == 0.6
     for key in ("laptop-full", "laptop-stop25"):
         assert again[runs[key].run_id].epochs_done == runs[key].epochs_done
+
+
+def test_a_killed_runs_configuration_comes_from_its_debug_log(runs):
+    """Killed before wandb wrote a block (a 7-byte file): Lightning sent the hyperparameters
+    after wandb.init, so debug.log holds them as config_cb lines, not on the init line."""
+    from study.analysis import build_report
+    from study.report import to_markdown
+
+    killed = runs["killed"]
+    assert killed.kind == "missing"
+    assert killed.config["trainer.devices"] == 4 and killed.config["trainer.max_epochs"] == 4
+    assert (killed.platform, killed.gpus, killed.epochs) == ("cluster", 4, PLANNED)
+    report = to_markdown(build_report(list(runs.values())))
+    assert "1 run of 4 GPUs missing" in report
