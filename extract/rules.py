@@ -1220,7 +1220,11 @@ def complete(signs: Signs) -> Evidence | None:
 
 
 KIND_RULES: tuple[KindRule, ...] = (
-    KindRule("missing", "the run file holds no record (killed before wandb wrote one)", empty_file),
+    KindRule(
+        "missing",
+        "the run file holds no record (crashed: the process died before wandb wrote one)",
+        empty_file,
+    ),
     KindRule("eval-only", "Hugging Face do_train false: no training asked", no_training_asked),
     KindRule("eval-only", "a job type naming evaluation", evaluation_job_type),
     KindRule(

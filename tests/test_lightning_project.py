@@ -188,3 +188,12 @@ def test_a_killed_runs_configuration_comes_from_its_debug_log(runs):
     assert (killed.platform, killed.gpus, killed.epochs) == ("cluster", 4, PLANNED)
     report = to_markdown(build_report(list(runs.values())))
     assert "1 run of 4 GPUs missing" in report
+
+
+def test_a_run_that_died_is_said_crashed_whatever_its_file_kept(runs):
+    """A run file without an exit record: the process died before wandb's exit. W&B calls it
+    crashed; the empty file and the state say the same word."""
+    killed = runs["killed"]
+    said = killed.evidence["kind"].describe()
+    assert killed.state == "crashed"
+    assert "crashed (the process died" in said and "killed before" not in said
