@@ -217,12 +217,39 @@ def epoch_numbering(
     at_end = _logged_at_end(values, positions, history)
     if at_end is None:
         if not finished:
-            return (
-                f"epochs done: '{key}' is logged once per epoch, and nothing says whether at "
-                "the epoch's start or end; unknown"
-            )
+            return f"epochs done: {_logged_once(history, values, key)}; unknown"
         at_end = True  # a finished run's total does not depend on it
     return Numbering(first, False, at_end)
+
+
+def _logged_once(history: pd.DataFrame, values: pd.Series, key: str) -> str:
+    """What a run that logged ``key`` once per epoch, at a moment that cannot be told, logged:
+    said as it was (a run stopped mid-epoch may have logged it once, with a step count)."""
+    if len(values) == 1:
+        # a step counter logged once is no sequence _step_counter can check: its name says it
+        counter = _step_counter(history) or next(
+            (
+                str(c)
+                for c in history.columns
+                if not str(c).startswith("_")
+                and str(c).lower().replace("/", ".").split(".")[-1] in ("step", "global_step")
+            ),
+            None,
+        )
+        step = history.loc[values.index[0], counter] if counter is not None else None
+        at = (
+            f", with {counter} = {_text(float(step))}"
+            if step is not None and pd.notna(step)
+            else ""
+        )
+        return (
+            f"'{key}' = {_text(float(values.iloc[0]))} logged once{at}, and no epoch's end "
+            "after it: whether during, at the start or at the end of an epoch cannot be told"
+        )
+    return (
+        f"'{key}' is logged once per epoch ({len(values)} values), and nothing says whether at "
+        "the epoch's start or end"
+    )
 
 
 def _from_summary(

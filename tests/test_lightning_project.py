@@ -197,3 +197,22 @@ def test_a_run_that_died_is_said_crashed_whatever_its_file_kept(runs):
     said = killed.evidence["kind"].describe()
     assert killed.state == "crashed"
     assert "crashed (the process died" in said and "killed before" not in said
+
+
+def test_a_run_stopped_before_its_first_epoch_end_says_what_it_logged(runs, project):
+    """Stopped at 0.6 of an epoch, logging every 50 batches: one row, epoch 0 at step 49. Its
+    epochs done are unknown (during, at the start or the end of an epoch cannot be told), and
+    that is what is said, not that no epoch was logged."""
+    from study.analysis import build_report
+    from study.report import to_markdown
+
+    _, logged = project
+    run = runs["laptop-stop06"]
+    (row,) = logged["laptop-stop06"]["rows"]
+    assert run.epochs_done is None
+    (note,) = [n for n in run.notes if n.startswith("epochs done:")]
+    assert f"'epoch' = 0 logged once, with trainer/global_step = {row['trainer/global_step']}" in (
+        note
+    )
+    report = to_markdown(build_report(list(runs.values())))
+    assert "no epoch, progress or finished state logged" not in report
