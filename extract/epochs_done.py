@@ -158,7 +158,9 @@ def _from_epoch_key(
         if finished and planned is not None and completed < planned - 1e-6:
             # finished before its plan: the index of its last epoch says only that it began
             completed -= 1
-            last_share = _last_epoch_share(rows, last, per_epoch, kind)
+            last_share = _share_by_counter(history, values, last) or _last_epoch_share(
+                rows, last, per_epoch, kind
+            )
             if last_share is None:
                 return EpochsDone(
                     None,
@@ -175,10 +177,16 @@ def _from_epoch_key(
                 "history", how, f"last {_text(last)}, so {_text(round(completed + share, 6))} done"
             )
             return _checked(round(completed + share, 6), evidence, finished, planned, key)
-        share = 0.0 if finished else _share_by_rows(rows, last)
-        if not finished and not share and per_epoch is not None:
-            share = (_last_epoch_share(rows, last, per_epoch, kind) or (0.0, ""))[0]
-        axis = "rows"
+        share, axis = 0.0, "rows"
+        if not finished:
+            by_counter = _share_by_counter(history, values, last)
+            if by_counter is not None:
+                share, kind = by_counter
+                axis = "counter"
+            else:
+                share = _share_by_rows(rows, last)
+                if not share and per_epoch is not None:
+                    share = (_last_epoch_share(rows, last, per_epoch, kind) or (0.0, ""))[0]
         if finished:
             how += ", run finished"
     else:
@@ -189,7 +197,9 @@ def _from_epoch_key(
         share, axis = (0.0, "rows") if finished else _share_after(values, positions, steps)
     done = round(completed + share, 6)
     if share:
-        counted = f"{kind} logged since, approximate" if axis == "rows" else "time since"
+        counted = {"rows": f"{kind} logged since, approximate", "counter": kind}.get(
+            axis, "time since"
+        )
         how += f", + {share:.2f} of an epoch from the {counted}"
     evidence = Evidence("history", how, f"last {_text(last)}, so {_text(done)} done")
     return _checked(done, evidence, finished, planned, key)
@@ -235,12 +245,39 @@ def epoch_numbering(
     at_end = _logged_at_end(values, positions, history)
     if at_end is None:
         if not finished:
-            return (
-                f"epochs done: '{key}' is logged once per epoch, and nothing says whether at "
-                "the epoch's start or end; unknown"
-            )
+            return f"epochs done: {_logged_once(history, values, key)}; unknown"
         at_end = True  # a finished run's total does not depend on it
     return Numbering(first, False, at_end)
+
+
+def _logged_once(history: pd.DataFrame, values: pd.Series, key: str) -> str:
+    """What a run that logged ``key`` once per epoch, at a moment that cannot be told, logged:
+    said as it was (a run stopped mid-epoch may have logged it once, with a step count)."""
+    if len(values) == 1:
+        # a step counter logged once is no sequence _step_counter can check: its name says it
+        counter = _step_counter(history) or next(
+            (
+                str(c)
+                for c in history.columns
+                if not str(c).startswith("_")
+                and str(c).lower().replace("/", ".").split(".")[-1] in ("step", "global_step")
+            ),
+            None,
+        )
+        step = history.loc[values.index[0], counter] if counter is not None else None
+        at = (
+            f", with {counter} = {_text(float(step))}"
+            if step is not None and pd.notna(step)
+            else ""
+        )
+        return (
+            f"'{key}' = {_text(float(values.iloc[0]))} logged once{at}, and no epoch's end "
+            "after it: whether during, at the start or at the end of an epoch cannot be told"
+        )
+    return (
+        f"'{key}' is logged once per epoch ({len(values)} values), and nothing says whether at "
+        "the epoch's start or end"
+    )
 
 
 def _from_summary(
@@ -410,6 +447,34 @@ def _last_epoch_share(
     return round(min(1.0, done / steps), 6), f"its {done} {kind} over {how} = {steps:g}"
 
 
+def _share_by_counter(
+    history: pd.DataFrame, values: pd.Series, last: float
+) -> tuple[float, str] | None:
+    """The unfinished epoch's share by a logged step counter: its steps since the last complete
+    epoch's end (the counter's top in that epoch's rows, its evaluation and epoch-end rows
+    included) over the steps of a complete epoch (between two epochs' ends; with one complete
+    epoch, its end's value + 1, a counter from 0). Rows are no measure of steps: a stack logs
+    every n steps, and n need not divide an epoch, and an epoch-end row may advance the
+    counter. With how it was counted; None without a counter or a complete epoch."""
+    counter = _step_counter(history)
+    if counter is None:
+        return None
+    steps = pd.to_numeric(history[counter], errors="coerce")
+    ends = steps.loc[values.index].groupby(values.to_numpy()).max().dropna().sort_index()
+    complete = ends[ends.index < last]
+    if complete.empty or last not in ends.index:
+        return None
+    tops = complete.to_numpy(dtype=float)
+    per_epoch = float(np.median(np.diff(tops))) if tops.size >= 2 else float(tops[0]) + 1.0
+    if per_epoch <= 0:
+        return None
+    since = float(ends[last]) - float(tops[-1])
+    share = round(min(0.99, max(0.0, since / per_epoch)), 4)
+    return share, (
+        f"steps by {counter}: {since:g} since the last epoch's end, of {per_epoch:g} an epoch"
+    )
+
+
 def _share_by_rows(values: pd.Series, last: float) -> float:
     """Rows logged in the last (unfinished) epoch over the median rows of a complete one."""
     counts = values.groupby(values).size()
@@ -481,11 +546,31 @@ def epoch_progress(
             return _pairs(times.loc[values.index], values)
         numbering = epoch_numbering(history, key, finished, planned)
         if isinstance(numbering, Numbering):
-            return _pairs(times.loc[values.index], values + numbering.shift)
+            pairs = _pairs(times.loc[values.index], values + numbering.shift)
+            if numbering.during:
+                pairs = sorted(pairs + _epoch_ends(times, values, numbering.first, finished))
+            return pairs
     progress = _values(history, "progress_percentage")
     if planned and not progress.empty and not np.any(np.diff(progress.to_numpy()) < -1e-9):
         return _pairs(times.loc[progress.index], progress / 100.0 * planned)
     return []
+
+
+def _epoch_ends(
+    times: pd.Series, values: pd.Series, first: float, finished: bool
+) -> list[tuple[float, float]]:
+    """An index logged during each epoch: an epoch ended when its last row was logged (its
+    evaluation and epoch-end rows, Lightning's ``val_acc`` and ``train_loss_epoch``), not
+    when the next epoch's first row came, log_every_n_steps batches later. The last epoch
+    logged ended only if the run finished."""
+    at = pd.DataFrame({"t": times.loc[values.index], "epoch": values}).dropna()
+    ends = at.groupby("epoch")["t"].max().sort_index()
+    top = float(ends.index.max()) if len(ends) else 0.0
+    return [
+        (float(t), float(epoch) - first + 1.0)
+        for epoch, t in ends.items()
+        if float(epoch) < top or finished
+    ]
 
 
 def _pairs(times: pd.Series, completed: pd.Series) -> list[tuple[float, float]]:

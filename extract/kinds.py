@@ -96,9 +96,14 @@ def _step_counter(history: pd.DataFrame) -> str | None:
     return None
 
 
-def activity_of(history: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, Any]:
+def activity_of(
+    history: pd.DataFrame, summary: Mapping[str, Any], whole: bool = False
+) -> dict[str, Any]:
     """What the history shows the run did: training steps (the step counter's top, else the rows
-    that carry a training key other than a held-out metric), evaluation rows, training keys."""
+    that carry a training key other than a held-out metric), evaluation rows, training keys.
+    ``whole``: the history is all the run logged (a run file that lost nothing), so a history
+    without a row, beside a summary that says no training, is a run that logged no step
+    (Lightning's fast_dev_run swaps the logger for one that logs nothing)."""
     keys = [str(c) for c in history.columns if not str(c).startswith("_")]
     logged = len(history) > 0 and bool(keys)
     source = keys if logged else [str(k) for k in summary if not str(k).startswith("_")]
@@ -115,6 +120,8 @@ def activity_of(history: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
         last = _summary_step(summary)
         if last is not None:
             activity["step_key"], activity["training_steps"] = last
+        elif whole and not _summary_trained(summary):
+            activity["training_steps"] = 0
         return activity
     held_out = [k for k in keys if _held_out(k)]
     if held_out:
@@ -220,19 +227,22 @@ def _tags(run: Run) -> tuple[str, ...]:
 SWEEP_SOURCES = {"offline": "run record", "csv": "runs table", "wandb-api": "W&B API"}
 
 
-def _longest(runs: Iterable[Run]) -> Run | None:
-    """The finished run that logged the most training steps."""
+def _longest(runs: Iterable[Run]) -> list[Run]:
+    """The two finished runs that logged the most training steps, the most first (a run is
+    compared with the longest other than itself)."""
     counted = [r for r in runs if r.finished and (r.activity or {}).get("training_steps")]
-    return max(counted, key=lambda r: int(r.activity["training_steps"]), default=None)
+    return sorted(counted, key=lambda r: -int(r.activity["training_steps"]))[:2]
 
 
 def signs_of(
     run: Run,
     submit_hosts: Mapping[str, int],
     sweeps: Mapping[str, Sweep],
-    longest: Run | None = None,
+    longest_two: list[Run] | None = None,
 ) -> Signs:
     activity = run.activity or {}
+    longest = (longest_two or [None])[0]
+    other = next((r for r in longest_two or [] if r is not run), None)
     sweep = sweeps.get(run.sweep_id or "")
     host = run.metadata.get("host")
     return Signs(
@@ -257,6 +267,12 @@ def signs_of(
         empty_file=str(run.summary["_empty_file"]) if run.summary.get("_empty_file") else None,
         longest_steps=int(longest.activity["training_steps"]) if longest else None,
         longest_run=longest.name if longest else "",
+        longest_steps_per_epoch=(
+            int(other.activity["training_steps"]) / other.epochs_done
+            if other and other.epochs_done
+            else None
+        ),
+        longest_config=other.config if other else {},
     )
 
 

@@ -131,6 +131,12 @@ class OfflineRun:
         return max([self.runtime_s or 0.0, *logged])
 
 
+# A file without an exit record: the process died before wandb's exit (SIGKILL, the OOM
+# killer, a node failure). W&B calls such a run crashed (it stopped sending heartbeats), and so
+# is it said everywhere, whatever of its file survived.
+DIED = "crashed (the process died: killed, or its machine failed)"
+
+
 def find_run_files(paths: list[Path]) -> list[Path]:
     """Run files under each path: a .wandb file, a run directory, or a whole wandb/ directory."""
     found: list[Path] = []
@@ -448,7 +454,7 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
         if part is not last and (part.damage or part.exit_code is None):
             why = [part.damage] if part.damage else []
             if part.exit_code is None:
-                why.append("no exit record (killed)")
+                why.append(f"no exit record ({DIED})")
             combined.earlier_damage.append(
                 f"part {number} of {len(parts)} ({part.path}): {'; '.join(why)}"
             )
@@ -545,7 +551,7 @@ def _lost_records(offline: OfflineRun) -> str | None:
     not yet written, died with the process, whether or not a record was cut in two."""
     lost = offline.earlier_damage
     if offline.damage or offline.exit_code is None:
-        why = offline.damage or "no exit record: killed, or still running"
+        why = offline.damage or f"no exit record: {DIED}, or still running"
         return (
             f"its run file lost its tail ({why}; wandb writes in 32 KiB blocks, and a killed "
             "run's last block is missing): its time is short of what it ran"
@@ -563,6 +569,38 @@ _LOG_CONFIG = re.compile(r"wandb\.init called with sweep_config: .*?\nconfig: (\
 _RUN_FOLDER = re.compile(r"(?:offline-)?run-(\d{8})_(\d{6})-(.+)")
 
 
+# wandb's Run._config_callback logs every config change it sends: "config_cb None None {...}"
+# for config.update(d) (Lightning's WandbLogger.log_hyperparams, after wandb.init), "config_cb
+# key value None" for config.key = value
+_CONFIG_CALLBACK = re.compile(r"config_cb (None None (\{.*\})|(\S+) (.*) None)$", re.M)
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _logged_config(log: str) -> dict[str, Any]:
+    """The config a run's debug.log says was sent: the wandb.init line's, then every config
+    change in order (a value that is no Python literal, an object's repr, is left out)."""
+    config: dict[str, Any] = {}
+    found = _LOG_CONFIG.search(log)
+    if found and isinstance(parsed := _literal(found.group(1)), dict):
+        config.update(parsed)
+    for change in _CONFIG_CALLBACK.finditer(log):
+        if change.group(2) is not None:
+            if isinstance(parsed := _literal(change.group(2)), dict):
+                config.update(parsed)
+        elif not change.group(3).startswith("("):  # a nested key's tuple: not said whole
+            text = change.group(4)
+            value = _literal(text)
+            config[change.group(3)] = text if value is None and text != "None" else value
+    config.pop("_wandb", None)
+    return config
+
+
 def _empty_run(path: Path, damage: str) -> RunFacts:
     """A run file that holds no record: the job was killed before wandb wrote its first block.
     Its id and start come from its folder's name, its config from the wandb.init line of its
@@ -578,13 +616,8 @@ def _empty_run(path: Path, damage: str) -> RunFacts:
                 .isoformat()
             )
     config: dict[str, Any] = {}
-    log = path.parent / "logs" / "debug.log"
-    with contextlib.suppress(OSError, ValueError, SyntaxError):
-        found = _LOG_CONFIG.search(log.read_text(errors="replace"))
-        if found:
-            parsed = ast.literal_eval(found.group(1))
-            if isinstance(parsed, dict):
-                config = {k: v for k, v in parsed.items() if k != "_wandb"}
+    with contextlib.suppress(OSError):
+        config = _logged_config((path.parent / "logs" / "debug.log").read_text(errors="replace"))
     size = path.stat().st_size if path.exists() else 0
     return RunFacts(
         run_id=run_id,
@@ -593,7 +626,7 @@ def _empty_run(path: Path, damage: str) -> RunFacts:
         runtime_s=0.0,
         config=flatten(config),
         summary={
-            "_empty_file": f"{size} bytes, no record{damage} (killed before wandb wrote one)"
+            "_empty_file": f"{size} bytes, no record{damage} ({DIED} before wandb wrote one)"
             + ("; config from its debug.log" if config else "")
         },
         history=pd.DataFrame({"_runtime": np.array([], dtype=float)}),
@@ -622,8 +655,8 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
             # missing run (kinds.py), counted where its configuration is known
             missing.append(_empty_run(path, damage))
             warnings.append(
-                f"{path}: no run record{damage}; kept as a missing run (killed before wandb wrote "
-                "its first block: what it logged, if anything, was lost)"
+                f"{path}: no run record{damage}; kept as a missing run ({DIED} before wandb "
+                "wrote its first block: what it logged, if anything, was lost)"
             )
             continue
         by_id.setdefault(offline.run_id, []).append(offline)
@@ -653,7 +686,7 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
             for why in offline.earlier_damage
         ]
         if offline.damage or offline.exit_code is None:
-            why = offline.damage or "no exit record (killed, or still running)"
+            why = offline.damage or f"no exit record ({DIED}, or still running)"
             warnings.append(f"{path}: {why}; kept what came before, state 'crashed'")
         lost = _lost_records(offline)
         created = (

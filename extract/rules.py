@@ -20,7 +20,7 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .model import Evidence
@@ -943,6 +943,10 @@ class Signs:
     # full training's length, whatever planned it (epochs, or a step limit of its own)
     longest_steps: int | None = None
     longest_run: str = ""
+    # the training steps an epoch and the config of the longest other than this run: what a
+    # full epoch of the study was
+    longest_steps_per_epoch: float | None = None
+    longest_config: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -1120,6 +1124,63 @@ def fast_dev_run(signs: Signs) -> Evidence | None:
     return Evidence("config", found[0], str(found[1]))
 
 
+# Lightning's Trainer limits that try a script out (lightning.ai/docs/pytorch/stable/common/
+# trainer.html): a float is a fraction of the batches, an int a number of batches; 1.0 (or
+# None) is every batch, Lightning's default. overfit_batches > 0 trains on those batches only.
+LIGHTNING_LIMITS = ("limit_train_batches", "limit_val_batches", "overfit_batches")
+
+
+def _limit(value: Any) -> tuple[str, float] | None:
+    """('fraction', f) or ('batches', n) for a limit that holds back batches; None for none
+    (None, 1.0, 0 or a value that is no number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    if isinstance(value, float) and 0.0 < value < 1.0:
+        return "fraction", value
+    if value >= 1 and (isinstance(value, int) or value > 1.0) and float(value).is_integer():
+        return "batches", float(value)
+    return None
+
+
+def lightning_limit(signs: Signs) -> Evidence | None:
+    """A limit of Lightning's Trainer that holds back batches. A number of training batches is
+    one only when it is below the steps an epoch of the extraction's longest finished training
+    (an epoch the limit defines for every run, as with an endless dataset, is the study's own);
+    a number of validation batches only when that training does not set the same."""
+    for name in LIGHTNING_LIMITS:
+        found = _config_value(signs, name)
+        limit = _limit(found[1]) if found else None
+        if found is None or limit is None:
+            continue
+        how, amount = limit
+        if name == "overfit_batches" and how == "batches" and amount < 1:
+            continue
+        if how == "fraction":
+            said = f"{_num(amount)}: {amount:.0%} of the epoch's batches"
+        elif name == "limit_train_batches":
+            full = signs.longest_steps_per_epoch
+            if not full or amount >= 0.95 * full:
+                continue
+            said = (
+                f"{_num(amount)}: batches an epoch, of the {full:.0f} an epoch of the longest "
+                "finished run"
+            )
+        elif name == "limit_val_batches":
+            shared = _limit(
+                next(
+                    (v for p, v in signs.longest_config.items() if parts(p)[-1:] == (name,)),
+                    None,
+                )
+            )
+            if shared == limit:
+                continue
+            said = f"{_num(amount)}: validation batches only"
+        else:
+            said = f"{_num(amount)}: trains on those batches only"
+        return Evidence("config", found[0], said)
+    return None
+
+
 def sweep_trial(signs: Signs) -> Evidence | None:
     if not signs.sweep:
         return None
@@ -1184,7 +1245,11 @@ def complete(signs: Signs) -> Evidence | None:
 
 
 KIND_RULES: tuple[KindRule, ...] = (
-    KindRule("missing", "the run file holds no record (killed before wandb wrote one)", empty_file),
+    KindRule(
+        "missing",
+        "the run file holds no record (crashed: the process died before wandb wrote one)",
+        empty_file,
+    ),
     KindRule("eval-only", "Hugging Face do_train false: no training asked", no_training_asked),
     KindRule("eval-only", "a job type naming evaluation", evaluation_job_type),
     KindRule(
@@ -1201,6 +1266,12 @@ KIND_RULES: tuple[KindRule, ...] = (
     ),
     KindRule("debug", "a job type or tag naming debugging", debug_word),
     KindRule("debug", "Lightning fast_dev_run", fast_dev_run),
+    KindRule(
+        "debug",
+        "a Lightning limit that holds back batches (limit_train_batches, limit_val_batches, "
+        "overfit_batches)",
+        lightning_limit,
+    ),
     KindRule(
         "debug",
         f"a step limit (max_steps) at {DEBUG_SHARE:.0%} or less of the longest finished run's "

@@ -79,7 +79,13 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     speaks for stays unknown; conflicts between pieces of evidence are kept as notes."""
     correction = (corrections or Corrections()).for_run(facts.run_id, facts.name)
     if facts.activity is None:
-        facts = replace(facts, activity=activity_of(facts.history, facts.summary))
+        # a run file that lost nothing holds every row the run logged
+        whole = (
+            facts.source.startswith("offline:")
+            and facts.damage is None
+            and not facts.summary.get("_empty_file")
+        )
+        facts = replace(facts, activity=activity_of(facts.history, facts.summary, whole))
     decided = decide_facts(facts, correction)
     platform = platform_or_none(decided["platform"].value) or "unknown"
     evidence = {name: d.evidence for name, d in decided.items() if d.evidence is not None}

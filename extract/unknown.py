@@ -15,6 +15,14 @@ from .studyfile import StudyFile
 from .studyfile import suggestion as study_line
 
 
+def study_key(run: Run, runs: list[Run]) -> str:
+    """The key that names ``run`` alone under [runs] of the study file: its name where no other
+    run has it, else its id (a name key corrects every run of that name: three runs named
+    resnet50-cpu, one complete, would all take the line written for one)."""
+    shared = sum(1 for other in runs if run.name in (other.name, other.run_id)) > 1
+    return run.run_id if shared else run.name
+
+
 def missing_facts(run: Run) -> list[str]:
     if run.platform == "unknown":
         return ["platform", "gpus", "nodes"] if run.gpus is None else ["platform"]
@@ -59,13 +67,13 @@ def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[st
             lines.append(
                 f"{run.name} ({run.run_id}): left out, {bound} (a bound) and the run did not "
                 f"log how many it used; add under [runs] in {where}: "
-                f"{study_line(run.name, missing)}"
+                f"{study_line(study_key(run, runs), missing)}"
             )
             continue
         lines.append(
             f"{run.name} ({run.run_id}): left out, no evidence of its "
             f"{', '.join(missing)} (nothing in its config, summary or recorded environment); "
-            f"add under [runs] in {where}: {study_line(run.name, missing)} (a laptop: "
+            f"add under [runs] in {where}: {study_line(study_key(run, runs), missing)} (a laptop: "
             'platform = "laptop")'
         )
     return lines
@@ -112,8 +120,10 @@ NOTHING = {
 
 def facts_asked(run: Run) -> tuple[str, ...]:
     """The facts a careful reader would state of ``run``: a laptop's cores, a cluster GPU run's
-    GPUs and nodes (a CPU job on the cluster has no GPUs to count); none of an excluded run."""
-    if run.excluded:
+    GPUs and nodes (a CPU job on the cluster has no GPUs to count); none of an excluded run or
+    of one that trained nothing."""
+    if run.excluded or run.kind == "no-training":
+        # preprocessing or a login node's run trained nothing: no size or plan to state
         return ()
     if run.platform == "laptop":
         # a laptop that trained on its GPU is labelled by its name, not by its CPUs
@@ -121,6 +131,9 @@ def facts_asked(run: Run) -> tuple[str, ...]:
         return tuple(f for f in FACTS_OF_LAPTOP if f != "cores" or not on_gpu)
     if cpu_job_on_cluster(run):
         return ("platform", "epochs", "epochs_done")
+    if run.kind == "missing":
+        # counted by its configuration; what it did was lost with its file
+        return tuple(f for f in FACTS_OF_CLUSTER if f != "epochs_done")
     return FACTS_OF_CLUSTER
 
 
@@ -134,7 +147,7 @@ def unknown_facts(runs: list[Run], study: StudyFile | None = None) -> list[Unkno
             value = run.platform if fact == "platform" else getattr(run, fact)
             if value is not None and value != "unknown":
                 continue
-            line = f"under [runs] in {where}: {study_line(run.name, [fact])}"
+            line = f"under [runs] in {where}: {study_line(study_key(run, runs), [fact])}"
             found.append(UnknownFact(run, fact, _seen(run, fact), line))
     return found
 

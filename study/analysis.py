@@ -634,10 +634,10 @@ def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
         if not shown_kind(run):
             continue  # said once, with its kind (kind_warnings)
         if run.known and run.epochs_done is None and not run.extrapolated:
-            warnings.append(
-                f"{run.name}: epochs done unknown (no epoch, progress or finished state "
-                "logged): no per-epoch figures"
-            )
+            # a note from the evidence says what it did log, and is listed with the notes
+            said = any(note.startswith("epochs done:") for note in run.notes)
+            why = "" if said else " (no epoch, progress or finished state logged)"
+            warnings.append(f"{run.name}: epochs done unknown{why}: no per-epoch figures")
         if run.extrapolated:
             warnings.append(f"{run.name}: time is an estimate ({_estimate_text(run)})")
         if not run.finished and run.known and not run.extrapolated:

@@ -61,9 +61,10 @@ def test_laptop_killed_part_way_gives_an_estimate_from_its_own_pace():
     history = pd.DataFrame({"_runtime": np.arange(150) * 10.0, "epoch": epochs})
     laptop = run("laptop", "crashed", 1490.0, {"device": "cpu", "epochs": 4}, history=history)
     assert laptop.platform == "laptop" and laptop.epochs_done == pytest.approx(1.5)
-    # start-up counted once: the first epoch's time (row 100, 1000 s), then the pace of the half
-    # epoch after it (490 s) for each of the 3 epochs left
-    assert laptop.extrapolated and laptop.time_s == pytest.approx(1000.0 + 490.0 / 0.5 * 3)
+    # start-up counted once: the first epoch's time (its last row, the 100th, at 990 s: an
+    # epoch ends when its last row is logged, not when the next one's first comes), then the
+    # pace of the half epoch after it (500 s) for each of the 3 epochs left
+    assert laptop.extrapolated and laptop.time_s == pytest.approx(990.0 + 500.0 / 0.5 * 3)
     gpu = run("8 GPUs", "finished", 60.0, {"total_gpus": 8, "epochs": 4}, {"epoch": 3})
     plan = race_plan(view_of([gpu, laptop]))
     lane = next(lane for lane in plan.lanes if lane.run.name == "laptop")
@@ -182,4 +183,5 @@ def test_a_stopped_lightning_run_counts_training_steps_not_validation_rows(tmp_p
     assert stopped.state != "finished" and stopped.epochs == 5
     assert stopped.epochs_done == pytest.approx(2.6)
     evidence = stopped.evidence["epochs_done"].describe()
-    assert "2.6" in evidence and "rows" in evidence and "approximate" in evidence, evidence
+    # counted by the step counter: 3 steps since the last epoch's end, of 5 an epoch
+    assert "2.6" in evidence and "steps by trainer/global_step: 3" in evidence, evidence
