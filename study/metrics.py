@@ -113,7 +113,14 @@ def choose_key(
             k: sum(k in logged_keys([run], summaries=summaries) for run in runs) for k in candidates
         }
         ranked = _ranked(candidates, family)
-        best = min(ranked, key=lambda k: (-coverage[k], ranked.index(k)))
+        # a fallback keeps the asked key's split: asked for training loss, a stack that names it
+        # its own way (Lightning's train_loss_epoch) is drawn before its validation loss
+        split = split_of(asked)
+
+        def other_split(key: str) -> bool:
+            return split != "unspecified" and split_of(key) != split
+
+        best = min(ranked, key=lambda k: (-coverage[k], other_split(k), ranked.index(k)))
         return MetricChoice(best, asked, True, tuple(logged))
     return MetricChoice(None, asked, False, tuple(logged))
 

@@ -216,3 +216,13 @@ def test_a_run_stopped_before_its_first_epoch_end_says_what_it_logged(runs, proj
     )
     report = to_markdown(build_report(list(runs.values())))
     assert "no epoch, progress or finished state logged" not in report
+
+
+def test_training_loss_asked_is_drawn_from_the_stacks_own_training_loss(runs):
+    """Lightning logs no 'train_loss' but train_loss_step/_epoch and val_loss: LossVsTime, asked
+    for training loss (manim.cfg's default), draws a training loss, not the validation loss."""
+    from study.metric_keys import metric_keys
+
+    trainings = [run for run in runs.values() if run.kind == "training"]
+    keys = metric_keys(trainings, "loss", "train_loss")
+    assert keys.choice.key == "train_loss_epoch", keys.choice
