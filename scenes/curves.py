@@ -471,9 +471,12 @@ class LossVsTime(MetricVsTime):
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         positive = values[values > 0]
-        low = 10 ** np.floor(np.log10(positive.min())) if positive.size else 0.01
-        high = 10 ** np.ceil(np.log10(positive.max())) if positive.size else 10
-        ticks = [
-            (10.0**e, f"{10.0**e:g}") for e in range(int(np.log10(low)), int(np.log10(high)) + 1)
-        ]
+        if not positive.size:
+            return kit.Scale(0.01, 10, log=True), [
+                (0.01, "0.01"),
+                (0.1, "0.1"),
+                (1, "1"),
+                (10, "10"),
+            ]
+        low, high, ticks = kit.log_ticks(float(positive.min()), float(positive.max()))
         return kit.Scale(low, high, log=True), ticks

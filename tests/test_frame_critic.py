@@ -138,3 +138,19 @@ def test_a_y_caption_with_no_room_for_its_baseline_says_its_short_form():
         y_caption_short="speedup per epoch over 1 GPU",
     )
     assert chart.y_caption.text == "speedupperepochover1GPU"  # Manim's Text keeps no spaces
+
+
+def test_a_log_axis_is_filled_by_its_data():
+    """A loss that moved from 0.81 to 0.99 fills its axis (0.8 to 1), not a tenth of 0.1 to 1;
+    a loss over decades keeps its decades."""
+    assert kit.log_ticks(0.81, 0.99) == (0.8, 1.0, [(0.8, "0.8"), (0.9, "0.9"), (1.0, "1")])
+    low, high, ticks = kit.log_ticks(0.3, 2.5)
+    assert (low, high) == (0.2, 5.0) and [label for _, label in ticks] == [
+        "0.2",
+        "0.5",
+        "1",
+        "2",
+        "5",
+    ]
+    low, high, ticks = kit.log_ticks(0.05, 3)
+    assert (low, high) == (0.01, 10.0) and len(ticks) == 4

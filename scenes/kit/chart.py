@@ -31,7 +31,7 @@ class Scale:
 
 
 Tick = tuple[float, str]
-__all__ = ["Chart", "Scale", "Tick", "power_of_two_ticks", "time_ticks"]
+__all__ = ["Chart", "Scale", "Tick", "log_ticks", "power_of_two_ticks", "time_ticks"]
 
 
 MOST_TICKS = 8  # a log2 axis over 1..128 is labelled at every power; a longer one skips some
@@ -49,6 +49,32 @@ def power_of_two_ticks(
     # every stride-th power counted from 1, so 1 (1x: no speedup) keeps its tick
     values = [2.0**e for e in exponents if e % stride == 0]
     return [(v, _power_text(v) + suffix) for v in values]
+
+
+# the marks a log axis may end and be labelled at, coarsest first: decades, then 1-2-5, then
+# every digit (a loss that moved from 0.81 to 0.99 fills the axis, not a tenth of a decade)
+LOG_MARKS = ((1.0,), (1.0, 2.0, 5.0), (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0))
+LEAST_FILL = 0.5  # of the axis's height the data spans, at the least
+
+
+def log_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
+    """A log axis for positive values from ``low`` to ``high``: its ends and labelled ticks, at
+    the coarsest marks whose axis the data fills at least half of."""
+    low, high = min(low, high), max(low, high)
+    first, last = math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1
+    chosen: tuple[float, float, list[float]] | None = None
+    for steps in LOG_MARKS:
+        values = sorted(m * 10.0**e for e in range(first, last + 1) for m in steps)
+        bottom = max(v for v in values if v <= low * (1 + 1e-9))
+        top = min(v for v in values if v >= high * (1 - 1e-9))
+        inside = [v for v in values if bottom <= v <= top]
+        chosen = (bottom, top, inside)
+        span = math.log10(top / bottom) if top > bottom else 0.0
+        if span and math.log10(high / low) / span >= LEAST_FILL and len(inside) >= 2:
+            break
+    assert chosen is not None
+    bottom, top, inside = chosen
+    return bottom, top, [(v, f"{v:.3g}") for v in inside]
 
 
 def _power_text(value: float) -> str:
