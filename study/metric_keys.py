@@ -178,11 +178,12 @@ def _own_key(
     split = split_of(study) if study and split_of(study) != "unspecified" else None
 
     def rank(k: str) -> tuple[object, ...]:
-        # a history before a summary's lone value, the study key's split, held-out first
+        # the study key's split, held-out measures first (as the study's key is chosen), a
+        # history before a summary's lone value among equals
         return (
-            k not in in_history,
             split is not None and split_of(k) != split,
             _SPLIT_RANK[split_of(k)],
+            k not in in_history,
             order.get(k, len(order)),
             k,
         )

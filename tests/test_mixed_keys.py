@@ -71,13 +71,11 @@ def test_the_report_reads_each_runs_accuracy_from_the_key_the_curve_draws(study)
     assert "93.0% (eval/accuracy)" in row, row
     assert any("'eval/accuracy' (1 run)" in w for w in report.warnings), report.warnings
     # the report (and its JSON) says which key each figure is from, and why
+    said = "its own key: it did not log 'val_accuracy', validation like it"
     assert (
         hf.evidence["accuracy_curve"]
         == hf.evidence["accuracy"]
-        == (
-            "history: eval/accuracy = its own key: it did not log 'val_accuracy', "
-            "validation like it"
-        )
+        == (f"history: eval/accuracy = {said}")
     )
 
 

@@ -183,3 +183,21 @@ def test_a_target_with_more_decimals_is_read_at_its_own_precision():
     (series,) = plan.series
     assert plan.target_text == "92.55%" and series.final_text == "92.55%"
     assert series.target_s == 40.0  # 92.549 reads 92.54%, short of 92.55%
+
+
+def test_a_runs_best_accuracy_is_its_held_out_key_even_when_only_its_summary_has_it():
+    """Each run's key of the best accuracy is chosen as the study's is: a held-out measure
+    before a training one, whether a history or a summary holds it; its curve's key is what
+    its history holds."""
+    from study.metric_keys import metric_keys
+
+    a = with_history(cluster(8, 1, 40.0), _runtime=[10.0, 40.0], acc=[50.0, 80.0])
+    c = with_history(cluster(4, 1, 60.0), _runtime=[10.0, 60.0], acc=[50.0, 82.0])
+    b = with_history(cluster(1, 1, 90.0, name="1g"), _runtime=[10.0, 90.0], train_acc=[60.0, 99.0])
+    b.summary = {"train_acc": 99.0, "val_acc": 71.0}
+    best = metric_keys([a, b, c], "accuracy", "running_accuracy", summaries=True)
+    assert best.key == "acc"  # the key most runs logged
+    assert best.key_of(b) == "val_acc" and best.of(b).evidence.source == "summary"
+    curves = metric_keys([a, b, c], "accuracy", "running_accuracy")
+    assert curves.key_of(b) == "train_acc" and curves.of(b).in_history
+    assert curves.name([a, b]) == "accuracy" and curves.keys_text([a, b]) is not None
