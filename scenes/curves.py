@@ -37,6 +37,7 @@ from study.units import clock_tenths
 
 CLOSING_SECONDS = 1.0
 CHART_BOX = (-5.0, 2.9, -2.3, 2.3)
+SOURCE_GAP = 0.2  # between the x caption and the source line under it
 LABEL_X = CHART_BOX[1] + 0.45
 # the end labels' column, right of the chart: under the clock, above the source line
 LABELS_TOP, LABELS_BOTTOM = 2.55, -3.0
@@ -101,16 +102,28 @@ class MetricVsTime(kit.ClockedScene):
         # at least two labelled times: 1-2-5 steps where no power of ten falls in the range,
         # which grows to the nearest such step where even those do not
         x_low, x_high, x_ticks = kit.time_range_ticks(t_min, t_end * 1.05)
-        chart = self.chart = kit.Chart(
-            kit.Scale(x_low, x_high, log=True),
-            y_scale,
-            CHART_BOX,
-            theme,
-            x_ticks,
-            y_ticks,
-            x_caption="wall time (log scale)",
-            y_caption=plan.y_caption,
-        )
+
+        def build(bottom: float) -> kit.Chart:
+            left, right, _, top = CHART_BOX
+            return kit.Chart(
+                kit.Scale(x_low, x_high, log=True),
+                y_scale,
+                (left, right, bottom, top),
+                theme,
+                x_ticks,
+                y_ticks,
+                x_caption="wall time (log scale)",
+                y_caption=plan.y_caption,
+            )
+
+        chart = build(CHART_BOX[2])
+        # a source line of two lines (runs left out, runs not shown) is taller: the chart rises
+        # so its x caption keeps its distance from it
+        source_top = float(kit.source_line(plan.source, theme).get_top()[1])
+        overlap = source_top + SOURCE_GAP - float(chart.get_bottom()[1])
+        if overlap > 0:
+            chart = build(CHART_BOX[2] + overlap)
+        self.chart = chart
         target = plan.target
         colors = kit.run_colors(theme, runs)
         traces = self.traces = self._traces(plan, chart, colors, target)
