@@ -922,6 +922,8 @@ class Signs:
     # full epoch of the study was
     longest_steps_per_epoch: float | None = None
     longest_config: Mapping[str, Any] = field(default_factory=dict)
+    # how a run that exited with an error ended, from its exit code and console output
+    ended: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1187,7 +1189,8 @@ def _step_limit_done(signs: Signs) -> str | None:
 
 def stopped(signs: Signs) -> Evidence | None:
     if signs.state != "finished":
-        return Evidence("state", "not finished", signs.state)
+        ended = f": {signs.ended}" if signs.ended else ""
+        return Evidence("state", "not finished", f"{signs.state}{ended}")
     if _step_limit_done(signs):
         return None  # its plan was its steps
     if signs.epochs and signs.epochs_done is not None and signs.epochs_done < signs.epochs - 1e-6:

@@ -216,3 +216,37 @@ def test_a_run_stopped_before_its_first_epoch_end_says_what_it_logged(runs, proj
     )
     report = to_markdown(build_report(list(runs.values())))
     assert "no epoch, progress or finished state logged" not in report
+
+
+def test_how_a_failed_run_ended_is_read_from_its_exit_code_and_output(runs):
+    """Lightning exits 1 on Ctrl-C as on an error: its output says which ("Detected
+    KeyboardInterrupt" or a traceback), and the run's kind evidence and the report say it."""
+    from study.analysis import build_report
+    from study.report import to_markdown
+
+    for key in ("laptop-stop25", "laptop-stop06"):
+        run = runs[key]
+        assert run.state == "failed" and run.kind == "partial"
+        assert run.evidence["kind"].value.startswith("failed: stopped by the user (Ctrl-C")
+    crash = runs["crash"]
+    assert crash.state == "failed"
+    assert crash.evidence["kind"].value.startswith("failed: an error: RuntimeError: NCCL error")
+    report = to_markdown(build_report(list(runs.values())))
+    assert "resnet50-cpu: state failed (stopped by the user (Ctrl-C" in report
+    assert "resnet50-1gpu: state failed (an error: RuntimeError: NCCL error" in report
+
+
+def test_an_estimate_never_stands_over_a_run_timed_whole(timed):
+    """The stopped laptop's estimate at the complete run's pace is its time, give or take: a
+    shorter estimate is still no measurement, and the complete run stands for the laptop."""
+    from dataclasses import replace
+
+    from study.selection import select
+
+    full, stopped = timed["laptop-full"], timed["laptop-stop25"]
+    assert stopped.extrapolated and not full.extrapolated
+    shorter = replace(stopped, time_s=full.time_s * 0.99)
+    others = [r for r in timed.values() if r is not stopped]
+    shown = select([*others, shorter]).shown
+    laptops = [r for r in shown if r.platform == "laptop"]
+    assert [r.run_id for r in laptops] == [full.run_id]
