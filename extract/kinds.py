@@ -241,7 +241,7 @@ def signs_of(
     longest_two: list[Run] | None = None,
 ) -> Signs:
     activity = run.activity or {}
-    longest = (longest_two or [None])[0]
+    longest = longest_two[0] if longest_two else None
     other = next((r for r in longest_two or [] if r is not run), None)
     sweep = sweeps.get(run.sweep_id or "")
     host = run.metadata.get("host")
