@@ -521,7 +521,7 @@ def kind_warnings(runs: list[Run]) -> list[str]:
     for where, ids in missing.items():
         count = "1 run" if len(ids) == 1 else f"{len(ids)} runs"
         lines.append(
-            f"{count} {where} missing: empty run files, killed before wandb wrote a record "
+            f"{count} {where} missing: empty run files, crashed before wandb wrote a record "
             f"({', '.join(ids)})"
         )
     others: dict[str, list[str]] = {}

@@ -187,7 +187,7 @@ def test_a_killed_runs_configuration_comes_from_its_debug_log(runs):
     assert killed.config["trainer.devices"] == 4 and killed.config["trainer.max_epochs"] == 4
     assert (killed.platform, killed.gpus, killed.epochs) == ("cluster", 4, PLANNED)
     report = to_markdown(build_report(list(runs.values())))
-    assert "1 run of 4 GPUs missing" in report
+    assert "1 run of 4 GPUs missing: empty run files, crashed before wandb wrote" in report
 
 
 def test_a_run_that_died_is_said_crashed_whatever_its_file_kept(runs):
