@@ -169,7 +169,8 @@ def how_it_ended(exit_code: int | None, output: list[str]) -> str | None:
 # A file without an exit record: the process died before wandb's exit (SIGKILL, the OOM
 # killer, a node failure). W&B calls such a run crashed (it stopped sending heartbeats), and so
 # is it said everywhere, whatever of its file survived.
-DIED = "crashed (the process died: killed, or its machine failed)"
+DIED_WHY = "the process died: killed, or its machine failed"
+DIED = f"crashed ({DIED_WHY})"
 
 
 def find_run_files(paths: list[Path]) -> list[Path]:
@@ -676,8 +677,8 @@ def _empty_run(path: Path, damage: str) -> RunFacts:
         runtime_s=0.0,
         config=flatten(config),
         summary={
-            "_empty_file": f"{size} bytes, no record{damage} ({DIED} before wandb wrote one)"
-            + ("; config from its debug.log" if config else "")
+            "_empty_file": f"{size} bytes, no record{damage}: crashed before wandb wrote one "
+            f"({DIED_WHY})" + ("; config from its debug.log" if config else "")
         },
         history=pd.DataFrame({"_runtime": np.array([], dtype=float)}),
         source=f"offline:{path.parent.name}",
@@ -705,8 +706,8 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
             # missing run (kinds.py), counted where its configuration is known
             missing.append(_empty_run(path, damage))
             warnings.append(
-                f"{path}: no run record{damage}; kept as a missing run ({DIED} before wandb "
-                "wrote its first block: what it logged, if anything, was lost)"
+                f"{path}: no run record{damage}; kept as a missing run (crashed before wandb "
+                f"wrote its first block, {DIED_WHY}; what it logged, if anything, was lost)"
             )
             continue
         by_id.setdefault(offline.run_id, []).append(offline)
