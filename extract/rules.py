@@ -1130,8 +1130,6 @@ def lightning_limit(signs: Signs) -> Evidence | None:
         if found is None or limit is None:
             continue
         how, amount = limit
-        if name == "overfit_batches" and how == "batches" and amount < 1:
-            continue
         if how == "fraction":
             said = f"{_num(amount)}: {amount:.0%} of the epoch's batches"
         elif name == "limit_train_batches":
