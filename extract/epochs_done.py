@@ -12,8 +12,12 @@ or at its start. Which one a run did is decided from the history itself, never a
 - the plan and the state: a finished run did its plan, unless it stopped early (said), and
   never more (then the reading is wrong, and the fact is unknown).
 
-A stopped run's share of its last, unfinished epoch comes from the training steps it logged since
-the last epoch boundary over a complete epoch's, counted in rows, so approximate. Training rows
+A stopped run's share of its last, unfinished epoch comes from a logged step counter where there
+is one (its steps since the last complete epoch's end over a complete epoch's: rows logged every
+n steps are no measure of steps when n does not divide an epoch), else from the training steps it
+logged since the last epoch boundary over a complete epoch's, counted in rows, so approximate. An
+index logged during each epoch says the epoch ended at its last row (Lightning's ``val_acc`` and
+``train_loss_epoch`` rows), which is when the pace of a stopped run is timed from. Training rows
 are told by the step counter, not by the keys they carry (a stack may add keys after a
 warm-up): rows that advance a logged step counter (``trainer/global_step``), so an evaluation
 row logged at an epoch's end (Lightning's ``val_acc`` row, which carries ``epoch`` too) is no
@@ -470,8 +474,11 @@ def _share_by_counter(
         return None
     since = float(ends[last]) - float(tops[-1])
     share = round(min(0.99, max(0.0, since / per_epoch)), 4)
+    # one epoch's end says its steps only as far as the counter's first value is known
+    rough = ", approximate" if tops.size < 2 else ""
     return share, (
-        f"steps by {counter}: {since:g} since the last epoch's end, of {per_epoch:g} an epoch"
+        f"steps by {counter}: {since:g} since the last epoch's end, of {per_epoch:g} an "
+        f"epoch{rough}"
     )
 
 

@@ -273,6 +273,7 @@ def signs_of(
             else None
         ),
         longest_config=other.config if other else {},
+        ended=str(run.summary["_ended"]) if run.summary.get("_ended") else None,
     )
 
 

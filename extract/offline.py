@@ -96,6 +96,9 @@ class OfflineRun:
     # wandb's system metrics (`stats` records): one row per sample, with its "_timestamp"
     stats: list[dict[str, Any]] = field(default_factory=list, repr=False)
     joined_system: pd.DataFrame | None = field(default=None, repr=False)
+    # the last lines the process wrote to its console (wandb's output records), where how it
+    # ended is said: a traceback's error, a stack's "Detected KeyboardInterrupt"
+    output_tail: list[str] = field(default_factory=list, repr=False)
 
     @property
     def state(self) -> str:
@@ -131,10 +134,43 @@ class OfflineRun:
         return max([self.runtime_s or 0.0, *logged])
 
 
+OUTPUT_KEPT = 40  # console lines kept: a traceback's end
+
+# wandb's exit hook (wandb/sdk/lib/exit_hooks.py) records exit code 255 for an uncaught
+# KeyboardInterrupt; Lightning catches it, prints "Detected KeyboardInterrupt, attempting
+# graceful shutdown ..." and exits 1 (trainer/call.py _call_and_handle_interrupt); a script
+# that catches it may print the same word. An uncaught exception prints its traceback, whose
+# last line is the error.
+CTRL_C_EXIT = 255
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def how_it_ended(exit_code: int | None, output: list[str]) -> str | None:
+    """How a run that exited with an error ended, from its exit code and console output: stopped
+    by the user (Ctrl-C), or an error with its message; None when nothing says (or it exited
+    0, or has no exit record: see DIED)."""
+    if not exit_code:
+        return None
+    interrupted = [line.strip() for line in output if "KeyboardInterrupt" in line]
+    if exit_code == CTRL_C_EXIT or interrupted:
+        said = f"'{interrupted[-1]}' in its output, " if interrupted else ""
+        return f"stopped by the user (Ctrl-C: {said}exit code {exit_code})"
+    if any(TRACEBACK in line for line in output):
+        start = max(i for i, line in enumerate(output) if TRACEBACK in line)
+        error = next(
+            (line.strip() for line in reversed(output[start:]) if not line.startswith(" ")),
+            "",
+        )
+        if error and TRACEBACK not in error:
+            return f"an error: {error} (exit code {exit_code})"
+    return None
+
+
 # A file without an exit record: the process died before wandb's exit (SIGKILL, the OOM
 # killer, a node failure). W&B calls such a run crashed (it stopped sending heartbeats), and so
 # is it said everywhere, whatever of its file survived.
-DIED = "crashed (the process died: killed, or its machine failed)"
+DIED_WHY = "the process died: killed, or its machine failed"
+DIED = f"crashed ({DIED_WHY})"
 
 
 def find_run_files(paths: list[Path]) -> list[Path]:
@@ -276,6 +312,11 @@ def _apply(run: OfflineRun, record: Proto) -> None:
         row = {item.key: _value(item.value_json) for item in record.stats.item}
         row["_timestamp"] = stamp.seconds + stamp.nanos / 1e9
         run.stats.append(row)
+    elif kind in ("output_raw", "output"):
+        lines = [line.rstrip() for line in getattr(record, kind).line.splitlines()]
+        run.output_tail = (run.output_tail + [line for line in lines if line.strip()])[
+            -OUTPUT_KEPT:
+        ]
     elif kind == "exit":
         run.exit_code = record.exit.exit_code
         run.runtime_s = float(record.exit.runtime)
@@ -397,6 +438,7 @@ def _join(parts: list[OfflineRun]) -> OfflineRun:
         job_type=first.job_type,
         sweep_id=first.sweep_id,
         tags=list(first.tags),
+        output_tail=list(first.output_tail),
     )
     for part in parts:
         combined.config.update(part.config)
@@ -442,6 +484,7 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
         damage=last.damage,
         summary=dict(last.summary),
         parts=len(parts),
+        output_tail=list(last.output_tail),
     )
     frames = []
     elapsed = 0.0  # seconds the earlier parts ran
@@ -545,6 +588,14 @@ def _name(parts: list[OfflineRun]) -> str:
     return next((p.name for p in parts if p.name and p.name != p.run_id), parts[0].name)
 
 
+def _with_end(offline: OfflineRun) -> dict[str, Any]:
+    summary = {**offline.summary, "tags": offline.tags} if offline.tags else dict(offline.summary)
+    ended = how_it_ended(offline.exit_code, offline.output_tail)
+    if ended:
+        summary["_ended"] = ended
+    return summary
+
+
 def _lost_records(offline: OfflineRun) -> str | None:
     """What the run's files lost, said as what it means for its time; None: nothing lost. A
     file without an exit record was killed: wandb writes in 32 KiB blocks, and the last one,
@@ -626,8 +677,8 @@ def _empty_run(path: Path, damage: str) -> RunFacts:
         runtime_s=0.0,
         config=flatten(config),
         summary={
-            "_empty_file": f"{size} bytes, no record{damage} ({DIED} before wandb wrote one)"
-            + ("; config from its debug.log" if config else "")
+            "_empty_file": f"{size} bytes, no record{damage}: crashed before wandb wrote one "
+            f"({DIED_WHY})" + ("; config from its debug.log" if config else "")
         },
         history=pd.DataFrame({"_runtime": np.array([], dtype=float)}),
         source=f"offline:{path.parent.name}",
@@ -655,8 +706,8 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
             # missing run (kinds.py), counted where its configuration is known
             missing.append(_empty_run(path, damage))
             warnings.append(
-                f"{path}: no run record{damage}; kept as a missing run ({DIED} before wandb "
-                "wrote its first block: what it logged, if anything, was lost)"
+                f"{path}: no run record{damage}; kept as a missing run (crashed before wandb "
+                f"wrote its first block, {DIED_WHY}; what it logged, if anything, was lost)"
             )
             continue
         by_id.setdefault(offline.run_id, []).append(offline)
@@ -701,10 +752,9 @@ def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> Ing
                 state="crashed" if offline.damage else offline.state,
                 runtime_s=runtime,
                 config=flatten(offline.config),
-                # where the web UI's export and the API put them (the tag rules read them)
-                summary={**offline.summary, "tags": offline.tags}
-                if offline.tags
-                else offline.summary,
+                # where the web UI's export and the API put them (the tag rules read them);
+                # how the run ended, where its exit code and output say
+                summary=_with_end(offline),
                 history=history,
                 source=f"offline:{path.parent.name}",
                 created_at=created,

@@ -947,6 +947,8 @@ class Signs:
     # full epoch of the study was
     longest_steps_per_epoch: float | None = None
     longest_config: Mapping[str, Any] = field(default_factory=dict)
+    # how a run that exited with an error ended, from its exit code and console output
+    ended: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1153,8 +1155,6 @@ def lightning_limit(signs: Signs) -> Evidence | None:
         if found is None or limit is None:
             continue
         how, amount = limit
-        if name == "overfit_batches" and how == "batches" and amount < 1:
-            continue
         if how == "fraction":
             said = f"{_num(amount)}: {amount:.0%} of the epoch's batches"
         elif name == "limit_train_batches":
@@ -1212,7 +1212,8 @@ def _step_limit_done(signs: Signs) -> str | None:
 
 def stopped(signs: Signs) -> Evidence | None:
     if signs.state != "finished":
-        return Evidence("state", "not finished", signs.state)
+        ended = f": {signs.ended}" if signs.ended else ""
+        return Evidence("state", "not finished", f"{signs.state}{ended}")
     if _step_limit_done(signs):
         return None  # its plan was its steps
     if signs.epochs and signs.epochs_done is not None and signs.epochs_done < signs.epochs - 1e-6:

@@ -591,7 +591,7 @@ def kind_warnings(runs: list[Run]) -> list[str]:
     for where, ids in missing.items():
         count = "1 run" if len(ids) == 1 else f"{len(ids)} runs"
         lines.append(
-            f"{count} {where} missing: empty run files, killed before wandb wrote a record "
+            f"{count} {where} missing: empty run files, crashed before wandb wrote a record "
             f"({', '.join(ids)})"
         )
     others: dict[str, list[str]] = {}
@@ -641,7 +641,11 @@ def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
         if run.extrapolated:
             warnings.append(f"{run.name}: time is an estimate ({_estimate_text(run)})")
         if not run.finished and run.known and not run.extrapolated:
-            warnings.append(f"{run.name}: state {run.state}; left out of the headline figures")
+            # how it ended, where its exit code and output say (extract/offline.py)
+            ended = f" ({run.summary['_ended']})" if run.summary.get("_ended") else ""
+            warnings.append(
+                f"{run.name}: state {run.state}{ended}; left out of the headline figures"
+            )
     return warnings
 
 

@@ -192,9 +192,10 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     stands_for, spread, chosen = {}, {}, {}
     for key, group in groups.items():
         # a run whose file lost its tail was timed short of what it ran: never picked over a
-        # whole one (the report says so); an estimate is never picked over a measured time
-        whole = [r for r in group if not r.damage] or group
-        pick = _pick([r for r in whole if not r.extrapolated] or whole, study.pick)
+        # whole one (the report says so); nor is an estimate (a stopped laptop's pace, which
+        # leaves out what slows the rest of a job) picked over a run timed whole
+        measured = [r for r in group if not r.damage]
+        pick = _pick([r for r in measured if not r.extrapolated] or measured or group, study.pick)
         chosen[key] = pick
         stands_for[pick.run_id] = len(group)
         if len(group) > 1:

@@ -187,7 +187,7 @@ def test_a_killed_runs_configuration_comes_from_its_debug_log(runs):
     assert killed.config["trainer.devices"] == 4 and killed.config["trainer.max_epochs"] == 4
     assert (killed.platform, killed.gpus, killed.epochs) == ("cluster", 4, PLANNED)
     report = to_markdown(build_report(list(runs.values())))
-    assert "1 run of 4 GPUs missing" in report
+    assert "1 run of 4 GPUs missing: empty run files, crashed before wandb wrote" in report
 
 
 def test_a_run_that_died_is_said_crashed_whatever_its_file_kept(runs):
@@ -196,7 +196,8 @@ def test_a_run_that_died_is_said_crashed_whatever_its_file_kept(runs):
     killed = runs["killed"]
     said = killed.evidence["kind"].describe()
     assert killed.state == "crashed"
-    assert "crashed (the process died" in said and "killed before" not in said
+    assert "crashed before wandb wrote one (the process died" in said
+    assert "killed before" not in said
 
 
 def test_a_run_stopped_before_its_first_epoch_end_says_what_it_logged(runs, project):
@@ -226,3 +227,37 @@ def test_training_loss_asked_is_drawn_from_the_stacks_own_training_loss(runs):
     trainings = [run for run in runs.values() if run.kind == "training"]
     keys = metric_keys(trainings, "loss", "train_loss")
     assert keys.choice.key == "train_loss_epoch", keys.choice
+
+
+def test_how_a_failed_run_ended_is_read_from_its_exit_code_and_output(runs):
+    """Lightning exits 1 on Ctrl-C as on an error: its output says which ("Detected
+    KeyboardInterrupt" or a traceback), and the run's kind evidence and the report say it."""
+    from study.analysis import build_report
+    from study.report import to_markdown
+
+    for key in ("laptop-stop25", "laptop-stop06"):
+        run = runs[key]
+        assert run.state == "failed" and run.kind == "partial"
+        assert run.evidence["kind"].value.startswith("failed: stopped by the user (Ctrl-C")
+    crash = runs["crash"]
+    assert crash.state == "failed"
+    assert crash.evidence["kind"].value.startswith("failed: an error: RuntimeError: NCCL error")
+    report = to_markdown(build_report(list(runs.values())))
+    assert "resnet50-cpu: state failed (stopped by the user (Ctrl-C" in report
+    assert "resnet50-1gpu: state failed (an error: RuntimeError: NCCL error" in report
+
+
+def test_an_estimate_never_stands_over_a_run_timed_whole(timed):
+    """The stopped laptop's estimate at the complete run's pace is its time, give or take: a
+    shorter estimate is still no measurement, and the complete run stands for the laptop."""
+    from dataclasses import replace
+
+    from study.selection import select
+
+    full, stopped = timed["laptop-full"], timed["laptop-stop25"]
+    assert stopped.extrapolated and not full.extrapolated
+    shorter = replace(stopped, time_s=full.time_s * 0.99)
+    others = [r for r in timed.values() if r is not stopped]
+    shown = select([*others, shorter]).shown
+    laptops = [r for r in shown if r.platform == "laptop"]
+    assert [r.run_id for r in laptops] == [full.run_id]

@@ -339,7 +339,7 @@ def test_runs_whose_files_hold_no_record_are_counted_per_configuration(runs):
     report = build_report(list(runs.values()))
     (missing,) = [w for w in report.warnings if "missing: empty run files" in w]
     assert missing.startswith(
-        "2 runs of 32 GPUs missing: empty run files, killed before wandb wrote a record ("
+        "2 runs of 32 GPUs missing: empty run files, crashed before wandb wrote a record ("
     )
     assert all(runs[k].run_id in missing for k in ("32gpu-empty-1", "32gpu-empty-2"))
 
