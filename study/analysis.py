@@ -114,6 +114,8 @@ class BestAccuracy:
     reached_s: float | None = None  # measured: when the run first logged this accuracy
     estimated: bool = False
     source: str = "history"  # or "summary": the run's summary value, no history of it
+    # False: a repeat of a configuration, not the run that stands for it on screen
+    on_screen: bool = True
 
 
 @dataclass
@@ -456,8 +458,14 @@ def _best_accuracy(
     figures: list[RunFigures], shown: set[str], key: str | None
 ) -> BestAccuracy | None:
     """The best accuracy under the study's key (the one the accuracy scene draws); runs' own
-    keys only when no shown run logged it."""
-    candidates = [f for f in figures if f.run_id in shown and f.best_accuracy is not None]
+    keys only when no shown run logged it. Over the study's complete trainings: a repeat of a
+    configuration that reached more than the run on screen is the study's best (said so)."""
+    candidates = [
+        f
+        for f in figures
+        if f.best_accuracy is not None
+        and (f.run_id in shown or (f.kind == "training" and f.state == "finished" and not f.damage))
+    ]
     same_key = [f for f in candidates if f.accuracy_key == key]
     candidates = same_key or candidates
     best = max(candidates, key=lambda f: (f.best_accuracy or 0, -f.time_s), default=None)
@@ -472,6 +480,7 @@ def _best_accuracy(
         best.best_accuracy_s,
         best.extrapolated,
         best.accuracy_source or "history",
+        best.run_id in shown,
     )
 
 

@@ -74,7 +74,8 @@ def _headline_lines(report: Report) -> list[str]:
         lines.append(
             f"- **Best accuracy**: {_percent(report, best.percent)} "
             f"({best.label}, {_when(best)}; "
-            f"{'summary ' if best.source == 'summary' else ''}'{best.key}')"
+            f"{'summary ' if best.source == 'summary' else ''}'{best.key}'"
+            f"{'' if best.on_screen else f'; {best.run}, a repeat, not the run on screen'})"
         )
     if report.facts_asked:
         unknown = report.unknown_facts
@@ -205,7 +206,8 @@ def _count(value: int | None, platform: str) -> str:
 
 
 def _epochs(epochs: float | None) -> str:
-    return "?" if epochs is None else f"{epochs:g}"
+    # a share of an epoch to two decimals (2.34/4), as the rest of the table rounds
+    return "?" if epochs is None else f"{round(epochs, 2):g}"
 
 
 def _not_shown(report: Report, run_id: str | None) -> str:
