@@ -136,6 +136,9 @@ def _from_epoch_key(
         done = round(last, 6)
         evidence = Evidence("history", f"{key} (fractional: epochs done)", _text(done))
         return _checked(done, evidence, finished, planned, key)
+    within = _ended_within_an_epoch(history, key)
+    if within is not None:
+        return EpochsDone(None, None, [within])
     after = _counted_after_training(history, key, finished, planned)
     if after is not None:
         total, said_after = after
@@ -365,6 +368,30 @@ def _counted_after_training(
     return top + 1, (
         f"{key}: a 0-based index logged {moment}, then {_text(top + 1)} after the last "
         f"training step ({kind})"
+    )
+
+
+def _ended_within_an_epoch(history: pd.DataFrame, key: str) -> str | None:
+    """The counters a stack logs after its loop (Composer's final time values: ``time/epoch``
+    with ``time/batch_in_epoch``) put the run inside an epoch: a position within the epoch
+    above 0 says the loop ended part-way through epoch ``key``, a plan in batches or samples
+    reached there. How far into that epoch is not said without the epoch's length: what was
+    seen, for `extract runs --unknown`; None when no such row ends the history."""
+    if not len(history) or key not in history:
+        return None
+    positions, _ = _positions(history)
+    last = history.loc[positions.sort_values(kind="stable").index[-1]]
+    inside = [
+        str(c)
+        for c in history.columns
+        if str(c).lower().endswith("_in_epoch") and pd.notna(last[c]) and float(last[c]) > 0
+    ]
+    if not inside or pd.isna(last[key]):
+        return None
+    at = ", ".join(f"{c} = {_text(float(last[c]))}" for c in inside)
+    return (
+        f"epochs done: the last row logs {key} = {_text(float(last[key]))} with {at}: the run "
+        "ended part-way through that epoch, whose length it did not log"
     )
 
 
