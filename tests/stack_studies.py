@@ -517,199 +517,211 @@ WRITER = (
     + r"""
 import json, os, time
 import wandb
-SPEC = json.loads(os.environ["CORPUS_SPEC"])
-KEY, S = SPEC["key"], SPEC["spec"]
 PACE = 10.0
-rows = []
+TODO = json.loads(os.environ["CORPUS_SPEC"])
+written = {}
+for SPEC in TODO:
+    # wandb-core records the Slurm variables of its own environment (core/internal/monitor/
+    # system.go): each run gets a service started in its own job's environment
+    for name in [n for n in os.environ if n.startswith("SLURM_")]:
+      del os.environ[name]
+    os.environ.update(SPEC["env"])
+    KEY, S = SPEC["key"], SPEC["spec"]
+    rows = []
 
-def log(row, **kwargs):
-    clock.tick(PACE)
-    run.log(row, **kwargs)
-    rows.append(row)
+    def log(row, **kwargs):
+        clock.tick(PACE)
+        run.log(row, **kwargs)
+        rows.append(row)
 
-def init(**kwargs):
-    os.makedirs(SPEC["dir"], exist_ok=True)
-    clock.tick(PACE)
-    settings = wandb.Settings(**{"x_stats_" + k: v for k, v in SPEC["machine"].items()})
-    return wandb.init(project=S["stack"], dir=SPEC["dir"], name=KEY, settings=settings, **kwargs)
+    def init(**kwargs):
+        os.makedirs(SPEC["dir"], exist_ok=True)
+        clock.tick(PACE)
+        settings = wandb.Settings(**{"x_stats_" + k: v for k, v in SPEC["machine"].items()})
+        return wandb.init(project=S["stack"], dir=SPEC["dir"], name=KEY, settings=settings,
+                          **kwargs)
 
-def curve(e, top, epochs):  # an accuracy that reaches top at the last planned epoch
-    return round(top - 3.0 * (epochs - 1 - e), 3)
+    def curve(e, top, epochs):  # an accuracy that reaches top at the last planned epoch
+        return round(top - 3.0 * (epochs - 1 - e), 3)
 
-stack, exit_code = S["stack"], S.get("exit", 0)
-if stack == "deepspeed":
-    run = init(group=f"ds-{KEY}")  # WandbMonitor: no config
-    run.config.update({"epochs": S["epochs"], "local_rank": 0, "stage": 0, "dtype": "bf16",
-                       "moe": False, "log_interval": 200})
-    samples, per_epoch = 0, 50000
-    for step in range(int(S["done"] * 4)):
-        samples += per_epoch // 4
-        log({"Train/Samples/train_loss": round(2.3 * 0.8 ** step, 4)}, step=samples)
-        log({"Train/Samples/lr": 0.001}, step=samples)
-        if (step + 1) % 4 == 0:
-            e = (step + 1) // 4 - 1
-            log({"epoch": e, "accuracy": round(S["acc"] + 0.5 * e, 2)}, step=samples)
-elif stack == "nemo":
-    cfg = {"name": "MatchboxNet-3x1x64",
-           "trainer": {"devices": S["devices"], "num_nodes": S["nodes"],
-                       "accelerator": S["accelerator"], "strategy": "ddp",
-                       "max_epochs": S["epochs"], "max_steps": -1, "precision": 32},
-           "model": {"sample_rate": 16000, "train_ds": {"batch_size": 128, "shuffle": True},
-                     "optim": {"name": "novograd", "lr": 0.05}},
-           "exp_manager": {"create_wandb_logger": True,
-                           "wandb_logger_kwargs": {"name": KEY, "project": "nemo"}}}
-    def flat(d, p=""):
-        out = {}
-        for k, v in d.items():
-            out.update(flat(v, f"{p}{k}/") if isinstance(v, dict) else {f"{p}{k}": v})
-        return out
-    run = init(config=flat(cfg))
-    run.define_metric("trainer/global_step")
-    run.define_metric("*", step_metric="trainer/global_step", step_sync=True)
-    step = 0
-    for e in range(S["epochs"]):
-        for b in range(3):
-            step += 1
-            log({"train_loss": round(1.5 / step, 4), "learning_rate": 0.05,
-                 "training_batch_accuracy_top@1": 0.5 + 0.1 * e, "epoch": e,
-                 "trainer/global_step": step})
-        log({"val_loss": 0.5 - 0.1 * e, "val_epoch_top@1": round(0.85 + 0.03 * e, 3),
-             "epoch": e, "trainer/global_step": step})
-elif stack == "horovod":
-    args = {"batch_size": 64, "test_batch_size": 1000, "epochs": S["epochs"], "lr": 0.01,
-            "momentum": 0.5, "no_cuda": S["no_cuda"], "seed": 42, "log_interval": 10,
-            "fp16_allreduce": False, "use_mixed_precision": False, "use_adasum": False,
-            "gradient_predivide_factor": 1.0, "data_dir": None}
-    run = init(config=args)
-    done = S["done"]
-    for epoch in range(1, int(done + 0.999) + 1):
-        batches = 4 if epoch <= done else int(4 * (done % 1))
-        for b in range(batches):
-            log({"epoch": epoch, "train_loss": round(2.0 / (4 * epoch + b), 4)})
-        if epoch <= done:
-            accuracy = round(0.97 - 0.01 * (4 - epoch), 3)
-            log({"epoch": epoch, "test_loss": 0.3, "test_accuracy": accuracy})
-elif stack == "keras":
-    config = {"epochs": S["epochs"], "batch_size": 256, "optimizer": "adam",
-              "loss": "sparse_categorical_crossentropy", "metric": "accuracy",
-              "num_replicas_in_sync": S["replicas"]}
-    if S.get("cpu"):
-        config["device"] = "cpu"
-    run = init(config=config)
-    run.define_metric("epoch/epoch")
-    run.define_metric("epoch/*", step_metric="epoch/epoch")
-    for e in range(S["done"]):
-        accuracy = round(0.88 - 0.02 * (S["epochs"] - 1 - e), 3)
-        log({"epoch/loss": round(1.0 / (e + 1), 4), "epoch/accuracy": 0.6 + 0.04 * e,
-             "epoch/val_loss": 0.5, "epoch/val_accuracy": accuracy,
-             "epoch/epoch": e, "epoch/learning_rate": 0.001})
-elif stack == "fastai":
-    run = init()
-    args = {"Learner": "<fastai.learner.Learner object at 0x7f>", "TrainEvalCallback": True,
-            "Recorder": {"add_time": True, "train_metrics": False, "valid_metrics": True},
-            "CastToTensor": True, "ProgressCallback": True,
-            "WandbCallback": {"log": "gradients", "log_preds": False, "log_model": False,
-                              "log_dataset": False, "dataset_name": None, "valid_dl": None,
-                              "n_preds": 36, "seed": 12345, "reorder": True},
-            "n_inp": 1, "input 1 dim 1": 64, "input 1 dim 2": 3, "input 1 dim 3": 224,
-            "input 1 dim 4": 224, "batch size": 64, "batch per epoch": 4,
-            "model parameters": 11704896, "device": S["device"], "frozen": False,
-            "frozen idx": 0, "dataset.tfms": "[PILBase.create, parent_label]"}
-    run.config.update(args, allow_val_change=True)
-    step, epoch, n_iter, done = -1, 0.0, 4, S["done"]
-    for e in range(int(done + 0.999)):
-        batches = n_iter if e + 1 <= done else int(n_iter * (done % 1))
-        for b in range(batches):
-            step += 1
-            epoch += 1 / n_iter
-            log({"epoch": epoch, "train_loss": round(1.0 / (step + 1), 4), "raw_loss": 0.5,
-                 "lr_0": 0.001, "mom_0": 0.9, "wd_0": 0.01, "sqr_mom_0": 0.99, "eps_0": 1e-5},
-                step=step)
-        if e + 1 <= done:
-            epoch = round(epoch)
-            log({"epoch": epoch}, step=step)
-            log({"valid_loss": 0.3, "accuracy": round(0.93 - 0.03 * (2 - e), 3),
-                 "error_rate": 0.07}, step=step)
-elif stack == "timm":
-    args = {"data_dir": "/data/imagenet", "dataset": "", "model": "resnet50",
-            "pretrained": False, "num_classes": 1000, "batch_size": 128, "opt": "sgd",
-            "lr": 0.1, "sched": "cosine", "epochs": S["epochs"], "cooldown_epochs": 0,
-            "warmup_epochs": 0, "workers": 4, "amp": True, "device": S["device"],
-            "distributed": S["world_size"] > 1, "world_size": S["world_size"], "rank": 0,
-            "local_rank": 0, "log_wandb": True, "eval_metric": "top1", "output": "",
-            "experiment": ""}
-    run = init(config=args)
-    for e in range(S["done"]):
-        log({"epoch": e, "train_loss": round(6.0 / (e + 1), 3), "eval_loss": 2.0,
-             "eval_top1": curve(e, 76.0, S["epochs"]) if S["done"] == S["epochs"] else 60.0 + 3 * e,
-             "eval_top5": 90.0, "lr": 0.1})
-elif stack == "flax":
-    config = {"model": "ResNet50", "dataset": "imagenet2012:5.*.*", "learning_rate": 0.1,
-              "warmup_epochs": 1.0, "momentum": 0.9, "batch_size": 1024,
-              "shuffle_buffer_size": 2048, "prefetch": 10, "num_epochs": float(S["epochs"]),
-              "log_every_steps": 2, "cache": False, "half_precision": True,
-              "num_train_steps": -1, "steps_per_eval": -1, "profile": False}
-    run = init(config=config)
-    steps_per_epoch = 4
-    for step in range(S["done"] * steps_per_epoch):
-        if (step + 1) % 2 == 0:
-            log({"train_loss": round(5.0 / (step + 1), 3), "train_accuracy": 0.1 * (step // 4 + 1),
-                 "train_learning_rate": 0.1, "steps_per_second": 3.0}, step=step + 1)
-        if (step + 1) % steps_per_epoch == 0:
-            e = step // steps_per_epoch
-            log({"eval_loss": 1.0, "eval_accuracy": round(0.75 - 0.05 * (S["epochs"] - 1 - e), 3)},
-                step=step + 1)
-elif stack == "mmengine":
-    cfg = {"default_scope": "mmpretrain", "launcher": S["launcher"], "work_dir": "./work_dirs/r50",
-           "model": {"type": "ImageClassifier", "backbone": {"type": "ResNet", "depth": 50}},
-           "train_cfg": {"by_epoch": True, "max_epochs": S["epochs"], "val_interval": 1},
-           "optim_wrapper": {"optimizer": {"type": "SGD", "lr": 0.1, "momentum": 0.9}},
-           "env_cfg": {"cudnn_benchmark": False,
-                       "mp_cfg": {"mp_start_method": "fork", "opencv_num_threads": 0},
-                       "dist_cfg": {"backend": "nccl"}},
-           "randomness": {"seed": 42, "deterministic": False}}
-    run = init()
-    run.config.update(cfg)  # WandbVisBackend.add_config
-    per_epoch, done = 4, S["done"]
-    for it in range(1, int(done * per_epoch) + 1):
-        epoch = (it - 1) // per_epoch + 1
-        log({"lr": 0.1, "loss": round(2.3 / it, 4), "time": 0.5, "data_time": 0.01,
-             "memory": 9000, "epoch": epoch, "iter": it})
-        if it % per_epoch == 0:
-            log({"accuracy/top1": round(80.0 - 5.0 * (S["epochs"] - epoch), 2),
-                 "accuracy/top5": 95.0, "epoch": epoch, "iter": it})
-elif stack == "composer":
-    device = S.get("device", "gpu")
-    run = init()
-    run.config.update({"max_duration": S["duration"], "device": device,
-                       "precision": "amp_bf16" if device == "gpu" else "fp32",
-                       "eval_interval": 1, "seed": 17, "run_name": KEY})
-    run.config.update({"composer_version": "0.29.0"})
-    run.config.update({"composer_commit_hash": "None"})
-    run.config.update({"num_nodes": S["nodes"], f"num_{device}s_per_node": S["per_node"],
-                       "node_name": "unknown because NODENAME environment variable not set"})
-    run.config.update({"rank_zero_seed": 17})
-    per_epoch, batch = 20, 0
-    while batch < S["batches"]:
+    stack, exit_code = S["stack"], S.get("exit", 0)
+    if stack == "deepspeed":
+        run = init(group=f"ds-{KEY}")  # WandbMonitor: no config
+        run.config.update({"epochs": S["epochs"], "local_rank": 0, "stage": 0, "dtype": "bf16",
+                           "moe": False, "log_interval": 200})
+        samples, per_epoch = 0, 50000
+        for step in range(int(S["done"] * 4)):
+            samples += per_epoch // 4
+            log({"Train/Samples/train_loss": round(2.3 * 0.8 ** step, 4)}, step=samples)
+            log({"Train/Samples/lr": 0.001}, step=samples)
+            if (step + 1) % 4 == 0:
+                e = (step + 1) // 4 - 1
+                log({"epoch": e, "accuracy": round(S["acc"] + 0.5 * e, 2)}, step=samples)
+    elif stack == "nemo":
+        cfg = {"name": "MatchboxNet-3x1x64",
+               "trainer": {"devices": S["devices"], "num_nodes": S["nodes"],
+                           "accelerator": S["accelerator"], "strategy": "ddp",
+                           "max_epochs": S["epochs"], "max_steps": -1, "precision": 32},
+               "model": {"sample_rate": 16000, "train_ds": {"batch_size": 128, "shuffle": True},
+                         "optim": {"name": "novograd", "lr": 0.05}},
+               "exp_manager": {"create_wandb_logger": True,
+                               "wandb_logger_kwargs": {"name": KEY, "project": "nemo"}}}
+        def flat(d, p=""):
+            out = {}
+            for k, v in d.items():
+                out.update(flat(v, f"{p}{k}/") if isinstance(v, dict) else {f"{p}{k}": v})
+            return out
+        run = init(config=flat(cfg))
+        run.define_metric("trainer/global_step")
+        run.define_metric("*", step_metric="trainer/global_step", step_sync=True)
+        step = 0
+        for e in range(S["epochs"]):
+            for b in range(3):
+                step += 1
+                log({"train_loss": round(1.5 / step, 4), "learning_rate": 0.05,
+                     "training_batch_accuracy_top@1": 0.5 + 0.1 * e, "epoch": e,
+                     "trainer/global_step": step})
+            log({"val_loss": 0.5 - 0.1 * e, "val_epoch_top@1": round(0.85 + 0.03 * e, 3),
+                 "epoch": e, "trainer/global_step": step})
+    elif stack == "horovod":
+        args = {"batch_size": 64, "test_batch_size": 1000, "epochs": S["epochs"], "lr": 0.01,
+                "momentum": 0.5, "no_cuda": S["no_cuda"], "seed": 42, "log_interval": 10,
+                "fp16_allreduce": False, "use_mixed_precision": False, "use_adasum": False,
+                "gradient_predivide_factor": 1.0, "data_dir": None}
+        run = init(config=args)
+        done = S["done"]
+        for epoch in range(1, int(done + 0.999) + 1):
+            batches = 4 if epoch <= done else int(4 * (done % 1))
+            for b in range(batches):
+                log({"epoch": epoch, "train_loss": round(2.0 / (4 * epoch + b), 4)})
+            if epoch <= done:
+                accuracy = round(0.97 - 0.01 * (4 - epoch), 3)
+                log({"epoch": epoch, "test_loss": 0.3, "test_accuracy": accuracy})
+    elif stack == "keras":
+        config = {"epochs": S["epochs"], "batch_size": 256, "optimizer": "adam",
+                  "loss": "sparse_categorical_crossentropy", "metric": "accuracy",
+                  "num_replicas_in_sync": S["replicas"]}
+        if S.get("cpu"):
+            config["device"] = "cpu"
+        run = init(config=config)
+        run.define_metric("epoch/epoch")
+        run.define_metric("epoch/*", step_metric="epoch/epoch")
+        for e in range(S["done"]):
+            accuracy = round(0.88 - 0.02 * (S["epochs"] - 1 - e), 3)
+            log({"epoch/loss": round(1.0 / (e + 1), 4), "epoch/accuracy": 0.6 + 0.04 * e,
+                 "epoch/val_loss": 0.5, "epoch/val_accuracy": accuracy,
+                 "epoch/epoch": e, "epoch/learning_rate": 0.001})
+    elif stack == "fastai":
+        run = init()
+        args = {"Learner": "<fastai.learner.Learner object at 0x7f>", "TrainEvalCallback": True,
+                "Recorder": {"add_time": True, "train_metrics": False, "valid_metrics": True},
+                "CastToTensor": True, "ProgressCallback": True,
+                "WandbCallback": {"log": "gradients", "log_preds": False, "log_model": False,
+                                  "log_dataset": False, "dataset_name": None, "valid_dl": None,
+                                  "n_preds": 36, "seed": 12345, "reorder": True},
+                "n_inp": 1, "input 1 dim 1": 64, "input 1 dim 2": 3, "input 1 dim 3": 224,
+                "input 1 dim 4": 224, "batch size": 64, "batch per epoch": 4,
+                "model parameters": 11704896, "device": S["device"], "frozen": False,
+                "frozen idx": 0, "dataset.tfms": "[PILBase.create, parent_label]"}
+        run.config.update(args, allow_val_change=True)
+        step, epoch, n_iter, done = -1, 0.0, 4, S["done"]
+        for e in range(int(done + 0.999)):
+            batches = n_iter if e + 1 <= done else int(n_iter * (done % 1))
+            for b in range(batches):
+                step += 1
+                epoch += 1 / n_iter
+                log({"epoch": epoch, "train_loss": round(1.0 / (step + 1), 4), "raw_loss": 0.5,
+                     "lr_0": 0.001, "mom_0": 0.9, "wd_0": 0.01, "sqr_mom_0": 0.99, "eps_0": 1e-5},
+                    step=step)
+            if e + 1 <= done:
+                epoch = round(epoch)
+                log({"epoch": epoch}, step=step)
+                log({"valid_loss": 0.3, "accuracy": round(0.93 - 0.03 * (2 - e), 3),
+                     "error_rate": 0.07}, step=step)
+    elif stack == "timm":
+        args = {"data_dir": "/data/imagenet", "dataset": "", "model": "resnet50",
+                "pretrained": False, "num_classes": 1000, "batch_size": 128, "opt": "sgd",
+                "lr": 0.1, "sched": "cosine", "epochs": S["epochs"], "cooldown_epochs": 0,
+                "warmup_epochs": 0, "workers": 4, "amp": True, "device": S["device"],
+                "distributed": S["world_size"] > 1, "world_size": S["world_size"], "rank": 0,
+                "local_rank": 0, "log_wandb": True, "eval_metric": "top1", "output": "",
+                "experiment": ""}
+        run = init(config=args)
+        for e in range(S["done"]):
+            top1 = curve(e, 76.0, S["epochs"]) if S["done"] == S["epochs"] else 60.0 + 3 * e
+            log({"epoch": e, "train_loss": round(6.0 / (e + 1), 3), "eval_loss": 2.0,
+                 "eval_top1": top1, "eval_top5": 90.0, "lr": 0.1})
+    elif stack == "flax":
+        config = {"model": "ResNet50", "dataset": "imagenet2012:5.*.*", "learning_rate": 0.1,
+                  "warmup_epochs": 1.0, "momentum": 0.9, "batch_size": 1024,
+                  "shuffle_buffer_size": 2048, "prefetch": 10, "num_epochs": float(S["epochs"]),
+                  "log_every_steps": 2, "cache": False, "half_precision": True,
+                  "num_train_steps": -1, "steps_per_eval": -1, "profile": False}
+        run = init(config=config)
+        steps_per_epoch = 4
+        for step in range(S["done"] * steps_per_epoch):
+            if (step + 1) % 2 == 0:
+                log({"train_loss": round(5.0 / (step + 1), 3),
+                     "train_accuracy": 0.1 * (step // 4 + 1), "train_learning_rate": 0.1,
+                     "steps_per_second": 3.0}, step=step + 1)
+            if (step + 1) % steps_per_epoch == 0:
+                e = step // steps_per_epoch
+                accuracy = round(0.75 - 0.05 * (S["epochs"] - 1 - e), 3)
+                log({"eval_loss": 1.0, "eval_accuracy": accuracy}, step=step + 1)
+    elif stack == "mmengine":
+        cfg = {"default_scope": "mmpretrain", "launcher": S["launcher"],
+               "work_dir": "./work_dirs/r50",
+               "model": {"type": "ImageClassifier", "backbone": {"type": "ResNet", "depth": 50}},
+               "train_cfg": {"by_epoch": True, "max_epochs": S["epochs"], "val_interval": 1},
+               "optim_wrapper": {"optimizer": {"type": "SGD", "lr": 0.1, "momentum": 0.9}},
+               "env_cfg": {"cudnn_benchmark": False,
+                           "mp_cfg": {"mp_start_method": "fork", "opencv_num_threads": 0},
+                           "dist_cfg": {"backend": "nccl"}},
+               "randomness": {"seed": 42, "deterministic": False}}
+        run = init()
+        run.config.update(cfg)  # WandbVisBackend.add_config
+        per_epoch, done = 4, S["done"]
+        for it in range(1, int(done * per_epoch) + 1):
+            epoch = (it - 1) // per_epoch + 1
+            log({"lr": 0.1, "loss": round(2.3 / it, 4), "time": 0.5, "data_time": 0.01,
+                 "memory": 9000, "epoch": epoch, "iter": it})
+            if it % per_epoch == 0:
+                log({"accuracy/top1": round(80.0 - 5.0 * (S["epochs"] - epoch), 2),
+                     "accuracy/top5": 95.0, "epoch": epoch, "iter": it})
+    elif stack == "composer":
+        device = S.get("device", "gpu")
+        run = init()
+        run.config.update({"max_duration": S["duration"], "device": device,
+                           "precision": "amp_bf16" if device == "gpu" else "fp32",
+                           "eval_interval": 1, "seed": 17, "run_name": KEY})
+        run.config.update({"composer_version": "0.29.0"})
+        run.config.update({"composer_commit_hash": "None"})
+        run.config.update({"num_nodes": S["nodes"], f"num_{device}s_per_node": S["per_node"],
+                           "node_name": "unknown because NODENAME environment variable not set"})
+        run.config.update({"rank_zero_seed": 17})
+        per_epoch, batch = 20, 0
+        while batch < S["batches"]:
+            epoch, in_epoch = divmod(batch, per_epoch)
+            row = {"time/batch": batch, "time/sample": 256 * batch,
+                   "time/batch_in_epoch": in_epoch, "time/sample_in_epoch": 256 * in_epoch,
+                   "loss/train/total": round(2.3 * 0.97 ** batch, 4)}
+            if in_epoch == 0:
+                row["time/epoch"] = epoch  # Event.EPOCH_START
+                if epoch:  # the previous epoch's evaluation
+                    row["metrics/eval/MulticlassAccuracy"] = round(0.8 - 0.1 * (3 - epoch), 3)
+            log(row, step=batch)
+            batch += 1
         epoch, in_epoch = divmod(batch, per_epoch)
-        row = {"time/batch": batch, "time/sample": 256 * batch,
-               "time/batch_in_epoch": in_epoch, "time/sample_in_epoch": 256 * in_epoch,
-               "loss/train/total": round(2.3 * 0.97 ** batch, 4)}
         if in_epoch == 0:
-            row["time/epoch"] = epoch  # Event.EPOCH_START
-            if epoch:  # the previous epoch's evaluation
-                row["metrics/eval/MulticlassAccuracy"] = round(0.8 - 0.1 * (3 - epoch), 3)
-        log(row, step=batch)
-        batch += 1
-    epoch, in_epoch = divmod(batch, per_epoch)
-    if in_epoch == 0:
-        log({"metrics/eval/MulticlassAccuracy": 0.8}, step=batch)
-    # "Log final time values" after the training loop
-    log({"time/epoch": epoch, "time/batch": batch, "time/sample": 256 * batch,
-         "time/batch_in_epoch": in_epoch, "time/sample_in_epoch": 256 * in_epoch}, step=batch)
-run.finish(exit_code=exit_code)
-with open(SPEC["out"], "w") as f:
-    json.dump({KEY: {"id": run.id, "name": KEY, "rows": rows}}, f)
+            log({"metrics/eval/MulticlassAccuracy": 0.8}, step=batch)
+        # "Log final time values" after the training loop
+        log({"time/epoch": epoch, "time/batch": batch, "time/sample": 256 * batch,
+             "time/batch_in_epoch": in_epoch, "time/sample_in_epoch": 256 * in_epoch}, step=batch)
+    run.finish(exit_code=exit_code)
+    written[KEY] = {"id": run.id, "name": KEY, "rows": rows}
+    wandb.teardown()
+with open(os.environ["CORPUS_OUT"], "w") as f:
+    json.dump(written, f)
 """
 )
 
@@ -739,32 +751,32 @@ def _environment(root: Path) -> dict[str, str]:
 
 
 def _write(root: Path) -> None:
+    """Each study's runs in one child process (a wandb service for each run, started in that
+    run's environment), two studies at a time."""
     env = _environment(root)
     logged: dict[str, Any] = {}
-    keys = list(RUNS)
-    for wave in (keys[i : i + 4] for i in range(0, len(keys), 4)):
+    studies = sorted({case.study for *_, case in RUNS.values()})
+    for wave in (studies[i : i + 2] for i in range(0, len(studies), 2)):
         jobs = []
-        for key in wave:
-            machine, extra, spec, case = RUNS[key]
-            out = root / f".{key}.json"
-            todo = {
-                "key": key,
-                "spec": spec,
-                "machine": machine,
-                "out": str(out),
-                "dir": str(root / case.study),
-            }
+        for study in wave:
+            todo = [
+                {"key": key, "spec": spec, "machine": machine, "env": extra,
+                 "dir": str(root / case.study)}
+                for key, (machine, extra, spec, case) in RUNS.items()
+                if case.study == study
+            ]  # fmt: skip
+            out = root / f".{study}.json"
             process = subprocess.Popen(
                 [sys.executable, "-c", WRITER],
-                env={**env, **extra, "CORPUS_SPEC": json.dumps(todo)},
+                env={**env, "CORPUS_SPEC": json.dumps(todo), "CORPUS_OUT": str(out)},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            jobs.append((process, out, key))
-        for process, out, key in jobs:
+            jobs.append((process, out, study))
+        for process, out, study in jobs:
             _, stderr = process.communicate(timeout=600)
-            assert process.returncode == 0, f"{key}: exit {process.returncode}: {stderr[-3000:]}"
+            assert process.returncode == 0, f"{study}: exit {process.returncode}: {stderr[-3000:]}"
             logged.update(json.loads(out.read_text()))
             out.unlink()
     (root / "manifest.json").write_text(json.dumps(logged, indent=1))
