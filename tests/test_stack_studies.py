@@ -264,3 +264,40 @@ def test_unknown_counts_no_fact_no_file_speaks_of(studies: dict[str, Study], tmp
     (silent,) = listed
     assert silent.startswith("nodes of 3 runs (") and "no file of theirs speaks of nodes" in silent
     assert count.startswith("0 of ") and "in 0 of 5 runs" in count, out
+
+
+def _facts(config: dict[str, Any], machine: dict[str, Any]) -> Run:
+    import pandas as pd
+
+    from extract.runs import RunFacts, make_run
+
+    facts = RunFacts(
+        run_id="r",
+        name="r",
+        state="finished",
+        runtime_s=10.0,
+        config=config,
+        summary={},
+        history=pd.DataFrame({"_runtime": [5.0, 10.0], "loss": [1.0, 0.5]}),
+        source="offline",
+        metadata=machine,
+    )
+    return make_run(facts)
+
+
+def test_replicas_are_gpus_only_where_gpus_were_seen():
+    """tf.distribute's num_replicas_in_sync counts GPUs where wandb saw GPUs or a Slurm job; on
+    a CPU-only machine its one replica is the CPU (a laptop, no GPU count)."""
+    gpu_node = _facts({"num_replicas_in_sync": 4}, {"gpu_count": 4, "cpu_count": 32})
+    assert (gpu_node.platform, gpu_node.gpus) == ("cluster", 4)
+    laptop = _facts({"num_replicas_in_sync": 1}, {"cpu_count": 4, "cpu_count_logical": 8})
+    assert (laptop.platform, laptop.gpus, laptop.nodes) == ("laptop", None, 1)
+
+
+def test_a_gpu_job_on_a_one_gpu_machine_and_no_more():
+    """A GPU device on a machine with one GPU: 1 GPU; on a machine with 4 the count stays
+    unknown (a bound), and a job that named no device is not counted from the machine."""
+    assert _facts({"device": "cuda"}, {"gpu_count": 1, "cpu_count": 16}).gpus == 1
+    four = _facts({"device": "cuda"}, {"gpu_count": 4, "cpu_count": 32})
+    assert (four.gpus, four.gpus_on_machine, four.nodes) == (None, 4, None)
+    assert _facts({"lr": 0.1}, {"gpu_count": 1, "cpu_count": 16}).gpus is None
