@@ -76,12 +76,19 @@ ACCURACY_KEYS = {
 
 
 def _want(case: Expected, fact: str) -> Any:
+    if fact == "time":
+        # every run's own wall time is in its file (no stopped laptop here needs an estimate)
+        return "measured"
     if fact == "accuracy_key":
         return ACCURACY_KEYS[case.study] if case.facts.get("accuracy") is not None else None
     return case.facts[fact]
 
 
 def _got(run: Run, fact: str, study: Study) -> Any:
+    if fact == "time":
+        if not run.time_s or run.measured_s is None:
+            return None
+        return "measured" if not run.extrapolated and run.time_s == run.measured_s else "estimate"
     if fact in ("accuracy", "accuracy_key"):
         figures = next(f for f in study.report["runs"] if f["run_id"] == run.run_id)
         return figures.get("best_accuracy" if fact == "accuracy" else "accuracy_key")
@@ -111,8 +118,8 @@ def measure(corpus: Corpus, studies: dict[str, Study]) -> list[Cell]:
         study = studies[case.study]
         logged = corpus.manifest[case.key]["id"]
         (run,) = [r for r in study.runs if r.run_id == logged]
-        for fact in (*FACTS, "accuracy_key"):
-            if fact not in case.facts and fact != "accuracy_key":
+        for fact in (*FACTS, "time", "accuracy_key"):
+            if fact not in case.facts and fact not in ("time", "accuracy_key"):
                 continue
             want, got = _want(case, fact), _got(run, fact, study)
             if want is None:
@@ -126,7 +133,7 @@ def measure(corpus: Corpus, studies: dict[str, Study]) -> list[Cell]:
 
 
 def table(cells: list[Cell]) -> str:
-    shown_facts = (*FACTS, "accuracy_key")
+    shown_facts = (*FACTS, "time", "accuracy_key")
     lines = [f"{'study':<10} {'run':<20} " + " ".join(f"{f:<13}" for f in shown_facts)]
     for case in EXPECTED:
         own = {c.fact: c for c in cells if c.case is case}
