@@ -234,6 +234,42 @@ def steps_per_epoch(paths: Paths) -> tuple[float, str] | None:
     return steps[0] / epochs[0], "train/global_step / train/epoch"
 
 
+# timm's schedulers whose length is a cycle (scheduler_factory.create_scheduler_v2 recomputes
+# the epochs as get_cycle_length() + cooldown)
+TIMM_CYCLE_SCHEDULERS = ("cosine", "tanh", "poly")
+
+
+def timm_scheduled_epochs(paths: Paths, entry: Entry, epochs: Any) -> tuple[Any, str, str] | None:
+    """timm's train.py trains ``num_epochs`` from create_scheduler_v2: for its cycle schedulers
+    ``epochs`` x ``cycle_limit`` + ``cooldown_epochs``, + ``warmup_epochs`` with
+    ``warmup_prefix``; its argparse namespace (the run's config) logs all of them. Applies where
+    ``cooldown_epochs`` is logged beside ``epochs`` with a cycle scheduler."""
+    cooldown = paths.near(entry, ("cooldown_epochs",), SCRIPT)
+    sched = paths.near(entry, ("sched",), SCRIPT)
+    if cooldown is None or sched is None or str(sched.value).lower() not in TIMM_CYCLE_SCHEDULERS:
+        return None
+    mul = paths.near(entry, ("cycle_mul",), SCRIPT)
+    if mul is not None and positive_number(mul.path, mul.value) not in (None, 1.0):
+        return None  # a geometric cycle length: not this formula
+    cycles = paths.near(entry, ("cycle_limit",), SCRIPT)
+    times = int(positive_number(cycles.path, cycles.value) or 1) if cycles else 1
+    extra = positive_number(cooldown.path, cooldown.value) or 0.0
+    prefix = paths.near(entry, ("warmup_prefix",), SCRIPT)
+    warmup = paths.near(entry, ("warmup_epochs",), SCRIPT)
+    if prefix is not None and prefix.value is True and warmup is not None:
+        extra += positive_number(warmup.path, warmup.value) or 0.0
+    total = epochs * times + extra
+    key = f"{entry.path} x cycle_limit + cooldown_epochs" + (" + warmup_epochs" if prefix else "")
+    return total, key, f"{_text(epochs)} x {times} + {_text(extra)}"
+
+
+def _no_train_steps(paths: Paths, epochs: float) -> bool:
+    """The Flax examples' configs: num_train_steps > 0 overrides num_epochs ("If
+    num_train_steps==-1 then the number of training steps is calculated from num_epochs")."""
+    found = paths.find("num_train_steps", SCRIPT)
+    return not any((positive_number(e.path, e.value) or 0) > 0 for e in found)
+
+
 def _no_step_plan(paths: Paths, epochs: float) -> bool:
     """Hugging Face's max_steps, when positive, overrides num_train_epochs (whose 3.0 is then
     only its default): the plan is in steps."""
@@ -353,6 +389,9 @@ class Rule:
     in_steps: bool = False
     # a length with a unit (Composer's '1000ba'), made epochs by the run's own counts per epoch
     in_units: bool = False
+    # a stack's own formula over the value and its siblings: (value, key, said), or None
+    # where it does not apply (timm's scheduled epochs)
+    derive: Callable[[Paths, Entry, Any], tuple[Any, str, str] | None] | None = None
     # what was missing when a value it reads did not apply, as `extract runs --unknown` says
     # it beside the value ('a positive max_steps overrides it'); '': not said (a rule whose
     # condition failing is no reason a fact is unknown: another rule decides, or a bound says)
@@ -435,6 +474,11 @@ class Rule:
                 how = "time/batch" if length[1] == "ba" else "time/sample"
                 key = f"{key} / ({how} / time/epoch)"
                 said = f"{said} / {counts[length[1]]:g}"
+        if self.derive is not None:
+            derived = self.derive(paths, entry, value)
+            if derived is None:
+                return None
+            value, key, said = derived
         if self.when is not None and not self.when(paths, value):
             return None
         default = library_default(entry)
@@ -895,12 +939,36 @@ RULES: tuple[Rule, ...] = (
     # epochs planned
     Rule(
         "epochs",
-        ("epochs", "num_epochs", "total_epochs", "max_epochs", "n_epochs"),
+        ("epochs",),
+        JOB,
+        4,
+        SCRIPT,
+        planned_epochs,
+        "timm's train.py: epochs x cycle_limit + cooldown_epochs (+ warmup_epochs with "
+        "warmup_prefix) for its cycle schedulers (timm/scheduler/scheduler_factory.py, "
+        "create_scheduler_v2)",
+        derive=timm_scheduled_epochs,
+    ),
+    Rule(
+        "epochs",
+        ("epochs", "total_epochs", "max_epochs", "n_epochs"),
         JOB,
         3,
         SCRIPT,
         planned_epochs,
         "epochs planned",
+    ),
+    Rule(
+        "epochs",
+        ("num_epochs",),
+        JOB,
+        3,
+        SCRIPT,
+        planned_epochs,
+        "epochs planned, unless a positive num_train_steps overrides it (the Flax examples' "
+        "configs, e.g. examples/imagenet/configs/default.py)",
+        when=_no_train_steps,
+        unmet="a positive num_train_steps overrides it",
     ),
     Rule(
         "epochs",

@@ -380,6 +380,15 @@ _run(
     _cluster(8, 2, 5, None, state="failed", accuracy=63.0),
 )
 _run(
+    "timm-cooldown",
+    "timm",
+    "--epochs 4 --cooldown-epochs 1 with the cosine schedule: timm trains 5",
+    NODE_A100,
+    slurm(7510, 1, 4, 4),
+    {"world_size": 4, "device": "cuda:0", "epochs": 4, "cooldown": 1, "done": 5},
+    _cluster(4, 1, 5, 5, accuracy=76.0),
+)
+_run(
     "timm-laptop",
     "timm",
     "device cpu, world_size 1, 4 data-loader workers",
@@ -407,6 +416,15 @@ _run(
     slurm(7608, 2, 4, 4),
     {"epochs": 3, "done": 3},
     _cluster(8, 2, 3, 3, accuracy=75.0),
+)
+_run(
+    "flax-steps",
+    "flax",
+    "num_train_steps 6 overrides num_epochs 3: the plan is in steps, no steps per epoch logged",
+    NODE_A100,
+    slurm(7609, 1, 4, 4),
+    {"epochs": 3, "done": 3, "train_steps": 6},
+    _cluster(4, 1, None, None, accuracy=65.0),
 )
 _run(
     "flax-laptop",
@@ -641,14 +659,16 @@ for SPEC in TODO:
     elif stack == "timm":
         args = {"data_dir": "/data/imagenet", "dataset": "", "model": "resnet50",
                 "pretrained": False, "num_classes": 1000, "batch_size": 128, "opt": "sgd",
-                "lr": 0.1, "sched": "cosine", "epochs": S["epochs"], "cooldown_epochs": 0,
+                "lr": 0.1, "sched": "cosine", "epochs": S["epochs"],
+                "cooldown_epochs": S.get("cooldown", 0),
                 "warmup_epochs": 0, "workers": 4, "amp": True, "device": S["device"],
                 "distributed": S["world_size"] > 1, "world_size": S["world_size"], "rank": 0,
                 "local_rank": 0, "log_wandb": True, "eval_metric": "top1", "output": "",
                 "experiment": ""}
         run = init(config=args)
         for e in range(S["done"]):
-            top1 = curve(e, 76.0, S["epochs"]) if S["done"] == S["epochs"] else 60.0 + 3 * e
+            trained = S["epochs"] + S.get("cooldown", 0)
+            top1 = curve(e, 76.0, trained) if S["done"] == trained else 60.0 + 3 * e
             log({"epoch": e, "train_loss": round(6.0 / (e + 1), 3), "eval_loss": 2.0,
                  "eval_top1": top1, "eval_top5": 90.0, "lr": 0.1})
     elif stack == "flax":
@@ -656,10 +676,11 @@ for SPEC in TODO:
                   "warmup_epochs": 1.0, "momentum": 0.9, "batch_size": 1024,
                   "shuffle_buffer_size": 2048, "prefetch": 10, "num_epochs": float(S["epochs"]),
                   "log_every_steps": 2, "cache": False, "half_precision": True,
-                  "num_train_steps": -1, "steps_per_eval": -1, "profile": False}
+                  "num_train_steps": S.get("train_steps", -1), "steps_per_eval": -1,
+                  "profile": False}
         run = init(config=config)
         steps_per_epoch = 4
-        for step in range(S["done"] * steps_per_epoch):
+        for step in range(S.get("train_steps", S["done"] * steps_per_epoch)):
             if (step + 1) % 2 == 0:
                 log({"train_loss": round(5.0 / (step + 1), 3),
                      "train_accuracy": 0.1 * (step // 4 + 1), "train_learning_rate": 0.1,
