@@ -50,9 +50,12 @@ def epochs_done(
     summary: Mapping[str, Any],
     finished: bool,
     planned: float | None,
+    step_limit: str | None = None,
 ) -> EpochsDone:
     """Epochs done from an overall progress percentage, a fractional epoch counter, or an epoch
-    key; a finished run with a plan did its plan."""
+    key; a finished run with a plan did its plan. ``step_limit``: the positive step limit a run
+    with no plan in epochs logged ('trainer/max_steps = 30'), where it ended: its last epoch
+    index is an epoch begun, not one done."""
     notes: list[str] = []
     if planned is not None:
         progress = _progress(history, summary)
@@ -68,7 +71,7 @@ def epochs_done(
                 ),
             )
     for key in _epoch_keys(history, summary):
-        result = _from_epoch_key(history, summary, key, finished, planned)
+        result = _from_epoch_key(history, summary, key, finished, planned, step_limit)
         if result is None:
             continue
         if result.value is not None or result.notes:
@@ -125,6 +128,7 @@ def _from_epoch_key(
     key: str,
     finished: bool,
     planned: float | None,
+    step_limit: str | None = None,
 ) -> EpochsDone | None:
     values = _values(history, key)
     if values.empty:
@@ -152,6 +156,17 @@ def _from_epoch_key(
     said = "0-based index" if first == 0 else "count from 1"
     completed = last - first + 1 if finished else last - first
     steps, kind = _training_rows(history, key)
+    if during and finished and step_limit and planned is None:
+        # the loop ended at its step limit, anywhere in the epoch it had begun
+        return EpochsDone(
+            None,
+            None,
+            [
+                f"epochs done: '{key}' was {_text(last)} ({said}, logged during each epoch) when "
+                f"the run ended at its step limit ({step_limit}): how much of that epoch it "
+                "trained is not logged"
+            ],
+        )
     if during:
         how = f"{key}: a {said} logged during each epoch"
         share = 0.0 if finished else _share_by_rows(values[steps.loc[values.index]], last)

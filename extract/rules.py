@@ -263,6 +263,20 @@ def timm_scheduled_epochs(paths: Paths, entry: Entry, epochs: Any) -> tuple[Any,
     return total, key, f"{_text(epochs)} x {times} + {_text(extra)}"
 
 
+# a training length in optimizer steps, each where its stack documents it: Hugging Face's and
+# Lightning's max_steps (-1: none), the Flax examples' num_train_steps (-1: from num_epochs)
+STEP_LIMITS = ("max_steps", "num_train_steps")
+
+
+def step_limit(paths: Paths) -> str | None:
+    """The positive step limit a run logged, as seen ('trainer/max_steps = 30'), or None."""
+    for name in STEP_LIMITS:
+        for entry in paths.find(name, SCRIPT):
+            if (positive_number(entry.path, entry.value) or 0) > 0:
+                return f"{entry.path} = {_text(entry.value)}"
+    return None
+
+
 def _no_train_steps(paths: Paths, epochs: float) -> bool:
     """The Flax examples' configs: num_train_steps > 0 overrides num_epochs ("If
     num_train_steps==-1 then the number of training steps is calculated from num_epochs")."""

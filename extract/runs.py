@@ -21,7 +21,7 @@ from .decide import Decision, decide, decide_cores, decide_gpus, decide_platform
 from .epochs_done import epoch_progress, epochs_done
 from .kinds import activity_of, decide_kinds
 from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
-from .rules import Paths
+from .rules import Paths, step_limit
 
 
 @dataclass
@@ -179,7 +179,13 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
         said = f"{step_key} never above 0" if step_key else "no training row"
         done = Decision("epochs_done", 0.0, Evidence("history", "no training step logged", said))
     else:
-        found = epochs_done(facts.history, facts.summary, facts.state == "finished", epochs.value)
+        found = epochs_done(
+            facts.history,
+            facts.summary,
+            facts.state == "finished",
+            epochs.value,
+            step_limit(paths) if epochs.value is None else None,
+        )
         done = Decision("epochs_done", found.value, found.evidence, notes=found.notes)
     return {
         "platform": platform,
