@@ -304,6 +304,16 @@ _run(
     _cluster(4, None, 6, 4, accuracy=84.0),
 )
 _run(
+    "keras-batch-stopped",
+    "keras",
+    "log_freq='batch' (batch/batch_step), 4 replicas, killed half-way through epoch 3 of 6",
+    NODE_A100,
+    {},
+    {"replicas": 4, "epochs": 6, "done": 2.5, "batches": 6, "exit": 1},
+    _cluster(4, None, 6, 2.5, state="failed", accuracy=80.0),
+    tolerance=0.1,
+)
+_run(
     "keras-laptop",
     "keras",
     "the default strategy on a laptop's CPU",
@@ -523,6 +533,16 @@ _run(
     _cluster(8, 1, None, None, accuracy=None),
 )
 _run(
+    "composer-16-killed",
+    "composer",
+    "max_duration '3ep', killed half-way through its third epoch (no final time values)",
+    NODE_LUMI_G,
+    slurm(7819, 2, 8, 8),
+    {"duration": "3ep", "per_node": 8, "nodes": 2, "batches": 50, "exit": 1},
+    _cluster(16, 2, 3, 2.5, state="failed", accuracy=70.0),
+    tolerance=0.1,
+)
+_run(
     "composer-laptop",
     "composer",
     "device cpu: num_cpus_per_node 1",
@@ -647,9 +667,22 @@ for SPEC in TODO:
         if S.get("cpu"):
             config["device"] = "cpu"
         run = init(config=config)
+        if S.get("batches"):  # WandbMetricsLogger(log_freq="batch")
+            run.define_metric("batch/batch_step")
+            run.define_metric("batch/*", step_metric="batch/batch_step")
         run.define_metric("epoch/epoch")
         run.define_metric("epoch/*", step_metric="epoch/epoch")
-        for e in range(S["done"]):
+        batch_step = 0
+        for e in range(int(S["done"] + 0.999)):
+            batches = S.get("batches", 0)
+            if e + 1 > S["done"]:
+                batches = int(batches * (S["done"] % 1))
+            for b in range(batches):
+                log({"batch/loss": round(1.0 / (batch_step + 1), 4), "batch/accuracy": 0.5,
+                     "batch/batch_step": batch_step, "batch/learning_rate": 0.001})
+                batch_step += 1
+            if e + 1 > S["done"]:
+                break
             accuracy = round(0.88 - 0.02 * (S["epochs"] - 1 - e), 3)
             log({"epoch/loss": round(1.0 / (e + 1), 4), "epoch/accuracy": 0.6 + 0.04 * e,
                  "epoch/val_loss": 0.5, "epoch/val_accuracy": accuracy,
@@ -760,9 +793,10 @@ for SPEC in TODO:
         epoch, in_epoch = divmod(batch, per_epoch)
         if in_epoch == 0:
             log({"metrics/eval/MulticlassAccuracy": 0.8}, step=batch)
-        # "Log final time values" after the training loop
-        log({"time/epoch": epoch, "time/batch": batch, "time/sample": 256 * batch,
-             "time/batch_in_epoch": in_epoch, "time/sample_in_epoch": 256 * in_epoch}, step=batch)
+        if not exit_code:  # "Log final time values" after the training loop
+            log({"time/epoch": epoch, "time/batch": batch, "time/sample": 256 * batch,
+                 "time/batch_in_epoch": in_epoch, "time/sample_in_epoch": 256 * in_epoch},
+                step=batch)
     run.finish(exit_code=exit_code)
     written[KEY] = {"id": run.id, "name": KEY, "rows": rows}
     wandb.teardown()

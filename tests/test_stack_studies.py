@@ -252,12 +252,12 @@ def test_unknown_lists_what_can_be_settled_with_what_was_seen_and_its_line(
         "composer-8-ba-short = { epochs = N }",
         "composer-8-ba-short = { epochs_done = N }",
     ]
-    assert out.splitlines()[-1].startswith("2 of 24 facts unknown, in 1 of 5 runs"), out
+    assert out.splitlines()[-1].startswith("2 of 29 facts unknown, in 1 of 6 runs"), out
     status, out, _ = cli("report", store, "--json", "--study", str(study))
-    assert (json.loads(out)["unknown_facts"], json.loads(out)["facts_asked"]) == (2, 24)
+    assert (json.loads(out)["unknown_facts"], json.loads(out)["facts_asked"]) == (2, 29)
     study.write_text("[runs]\ncomposer-8-ba-short = { epochs = 1, epochs_done = 0.5 }\n")
     status, out, _ = cli("runs", store, "--unknown", "--study", str(study))
-    assert out.splitlines() == ["0 of 24 facts unknown, in 0 of 5 runs of composer.h5"], out
+    assert out.splitlines() == ["0 of 29 facts unknown, in 0 of 6 runs of composer.h5"], out
 
 
 def test_unknown_counts_no_fact_no_file_speaks_of(studies: dict[str, Study], tmp_path: Path):
@@ -269,8 +269,8 @@ def test_unknown_counts_no_fact_no_file_speaks_of(studies: dict[str, Study], tmp
     assert status == 0
     *listed, count = out.splitlines()
     (silent,) = listed
-    assert silent.startswith("nodes of 3 runs (") and "no file of theirs speaks of nodes" in silent
-    assert count.startswith("0 of ") and "in 0 of 5 runs" in count, out
+    assert silent.startswith("nodes of 4 runs (") and "no file of theirs speaks of nodes" in silent
+    assert count.startswith("0 of ") and "in 0 of 6 runs" in count, out
 
 
 def _facts(config: dict[str, Any], machine: dict[str, Any]) -> Run:
