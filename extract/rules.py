@@ -500,7 +500,13 @@ class Rule:
 
     def _needed(self, paths: Paths, entry: Entry) -> bool:
         need = paths.near(entry, (self.needs,), self.places)
-        return bool(need and self.needs_word and self.needs_word(need.path, need.value) == "gpu")
+        if need is None or self.needs_word is None:
+            return False
+        if str(need.value).strip().lower() == "auto" and self.needs == "accelerator":
+            # Lightning's accelerator="auto" takes the GPUs where there are any
+            # (lightning.ai docs, Trainer accelerator): where wandb saw GPUs or a Slurm job
+            return gpus_seen(paths)
+        return bool(self.needs_word(need.path, need.value) == "gpu")
 
 
 def _source(place: str) -> str:
@@ -660,6 +666,7 @@ RULES: tuple[Rule, ...] = (
         needs="use_gpu",
         needs_word=true_flag,
         also_times=(("resources_per_worker.gpu",),),
+        unmet="Ray Train's workers are GPUs only with use_gpu",
     ),
     Rule(
         "gpus",
@@ -672,6 +679,7 @@ RULES: tuple[Rule, ...] = (
         "where wandb saw GPUs or a Slurm job (tensorflow.org/guide/distributed_training; on a "
         "CPU machine the one replica is its CPU)",
         when=lambda paths, _: gpus_seen(paths),
+        unmet="replicas count GPUs only where wandb saw GPUs or a Slurm job",
     ),
     Rule(
         "gpus",
@@ -680,7 +688,8 @@ RULES: tuple[Rule, ...] = (
         3,
         SCRIPT,
         lightning_devices,
-        "Lightning devices per node x num_nodes, with a GPU accelerator",
+        "Lightning devices per node x num_nodes, with a GPU accelerator ('auto' where wandb "
+        "saw GPUs or a Slurm job)",
         times=("num_nodes", "nodes"),
         needs="accelerator",
         needs_word=device_word,
@@ -692,9 +701,12 @@ RULES: tuple[Rule, ...] = (
         3,
         SCRIPT,
         lightning_devices,
-        "Lightning devices on one node, with a GPU accelerator",
+        "Lightning devices on one node, with a GPU accelerator ('auto' where wandb saw GPUs or "
+        "a Slurm job)",
         needs="accelerator",
         needs_word=device_word,
+        unmet="Lightning's devices count GPUs only with a GPU accelerator (or 'auto' where "
+        "wandb saw GPUs), and none is named",
     ),
     Rule(
         "gpus",

@@ -216,6 +216,15 @@ _run(
     _cluster(4, 1, 3, 3, accuracy=91.0),
 )
 _run(
+    "nemo-2-auto",
+    "nemo",
+    "NeMo's accelerator auto with devices 2 on a 4-GPU workstation (no Slurm): 2 GPUs",
+    NODE_A100,
+    {},
+    {"devices": 2, "nodes": 1, "accelerator": "auto", "epochs": 3},
+    _cluster(2, 1, 3, 3, accuracy=91.0),
+)
+_run(
     "nemo-16",
     "nemo",
     "trainer.devices 8 x trainer.num_nodes 2",

@@ -308,3 +308,19 @@ def test_a_gpu_job_on_a_one_gpu_machine_and_no_more():
     four = _facts({"device": "cuda"}, {"gpu_count": 4, "cpu_count": 32})
     assert (four.gpus, four.gpus_on_machine, four.nodes) == (None, 4, None)
     assert _facts({"lr": 0.1}, {"gpu_count": 1, "cpu_count": 16}).gpus is None
+
+
+def test_lightnings_auto_accelerator_takes_the_gpus_wandb_saw():
+    """NeMo's configs leave accelerator at 'auto', which Lightning resolves to the GPUs where
+    there are any: devices 2 on a 4-GPU machine is 2 GPUs; on a CPU-only machine no GPU."""
+    config = {"trainer/devices": 2, "trainer/accelerator": "auto", "trainer/num_nodes": 1}
+    assert _facts(config, {"gpu_count": 4, "cpu_count": 32}).gpus == 2
+    laptop = _facts(config, {"cpu_count": 4, "cpu_count_logical": 8})
+    assert (laptop.platform, laptop.gpus) == ("laptop", None)
+
+
+def test_the_nemo_study_names_its_auto_accelerator_run_by_its_devices(
+    corpus: Corpus, studies: dict[str, Study]
+):
+    run = _run_of(corpus, studies, "nemo-2-auto")
+    assert run.gpus == 2 and "trainer/devices" in run.evidence["gpus"].key, run.evidence
