@@ -256,10 +256,11 @@ def timm_scheduled_epochs(paths: Paths, entry: Entry, epochs: Any) -> tuple[Any,
     extra = positive_number(cooldown.path, cooldown.value) or 0.0
     prefix = paths.near(entry, ("warmup_prefix",), SCRIPT)
     warmup = paths.near(entry, ("warmup_epochs",), SCRIPT)
-    if prefix is not None and prefix.value is True and warmup is not None:
+    prefixed = prefix is not None and prefix.value is True and warmup is not None
+    if prefixed and warmup is not None:
         extra += positive_number(warmup.path, warmup.value) or 0.0
     total = epochs * times + extra
-    key = f"{entry.path} x cycle_limit + cooldown_epochs" + (" + warmup_epochs" if prefix else "")
+    key = f"{entry.path} x cycle_limit + cooldown_epochs" + (" + warmup_epochs" if prefixed else "")
     return total, key, f"{_text(epochs)} x {times} + {_text(extra)}"
 
 
