@@ -55,10 +55,13 @@ def epochs_done(
     finished: bool,
     planned: float | None,
     per_epoch: tuple[float, str] | None = None,
+    step_limit: str | None = None,
 ) -> EpochsDone:
     """Epochs done from an overall progress percentage, a fractional epoch counter, or an epoch
     key; a finished run with a plan did its plan. ``per_epoch``: the steps an epoch has, where
-    the run says (rules.steps_per_epoch), with how it was found."""
+    the run says (rules.steps_per_epoch), with how it was found. ``step_limit``: the positive
+    step limit a run with no plan in epochs logged ('trainer/max_steps = 30'), where it ended:
+    its last epoch index is an epoch begun, not one done."""
     notes: list[str] = []
     if planned is not None:
         progress = _progress(history, summary)
@@ -74,7 +77,7 @@ def epochs_done(
                 ),
             )
     for key in _epoch_keys(history, summary):
-        result = _from_epoch_key(history, summary, key, finished, planned, per_epoch)
+        result = _from_epoch_key(history, summary, key, finished, planned, per_epoch, step_limit)
         if result is None:
             continue
         if result.value is not None or result.notes:
@@ -132,6 +135,7 @@ def _from_epoch_key(
     finished: bool,
     planned: float | None,
     per_epoch: tuple[float, str] | None = None,
+    step_limit: str | None = None,
 ) -> EpochsDone | None:
     values = _values(history, key)
     if values.empty:
@@ -143,6 +147,9 @@ def _from_epoch_key(
         done = round(last, 6)
         evidence = Evidence("history", f"{key} (fractional: epochs done)", _text(done))
         return _checked(done, evidence, finished, planned, key)
+    within = _ended_within_an_epoch(history, key)
+    if within is not None:
+        return EpochsDone(None, None, [within])
     after = _counted_after_training(history, key, finished, planned)
     if after is not None:
         total, said_after = after
@@ -156,6 +163,17 @@ def _from_epoch_key(
     said = "0-based index" if first == 0 else "count from 1"
     completed = last - first + 1 if finished else last - first
     steps, kind = _training_rows(history, key)
+    if during and finished and step_limit and planned is None:
+        # the loop ended at its step limit, anywhere in the epoch it had begun
+        return EpochsDone(
+            None,
+            None,
+            [
+                f"epochs done: '{key}' was {_text(last)} ({said}, logged during each epoch) when "
+                f"the run ended at its step limit ({step_limit}): how much of that epoch it "
+                "trained is not logged"
+            ],
+        )
     if during:
         how = f"{key}: a {said} logged during each epoch"
         rows = values[steps.loc[values.index]]
@@ -479,6 +497,30 @@ def _share_by_counter(
     return share, (
         f"steps by {counter}: {since:g} since the last epoch's end, of {per_epoch:g} an "
         f"epoch{rough}"
+    )
+
+
+def _ended_within_an_epoch(history: pd.DataFrame, key: str) -> str | None:
+    """The counters a stack logs after its loop (Composer's final time values: ``time/epoch``
+    with ``time/batch_in_epoch``) put the run inside an epoch: a position within the epoch
+    above 0 says the loop ended part-way through epoch ``key``, a plan in batches or samples
+    reached there. How far into that epoch is not said without the epoch's length: what was
+    seen, for `extract runs --unknown`; None when no such row ends the history."""
+    if not len(history) or key not in history:
+        return None
+    positions, _ = _positions(history)
+    last = history.loc[positions.sort_values(kind="stable").index[-1]]
+    inside = [
+        str(c)
+        for c in history.columns
+        if str(c).lower().endswith("_in_epoch") and pd.notna(last[c]) and float(last[c]) > 0
+    ]
+    if not inside or pd.isna(last[key]):
+        return None
+    at = ", ".join(f"{c} = {_text(float(last[c]))}" for c in inside)
+    return (
+        f"epochs done: the last row logs {key} = {_text(float(last[key]))} with {at}: the run "
+        "ended part-way through that epoch, whose length it did not log"
     )
 
 

@@ -1,6 +1,7 @@
 """How the common stacks name accuracy and loss metrics, recognised by the last part of a key's
 path rather than by a list of whole names: ``val/accuracy``, ``eval/accuracy`` (Hugging Face),
-``val_acc`` (Lightning), ``top1``, ``acc@1`` (timm, torchvision references), ``running_accuracy``,
+``val_acc`` (Lightning), ``top1``, ``acc@1`` (timm, torchvision references), ``top@1``
+(NeMo's TopKClassificationAccuracy: ``val_epoch_top@1``), ``running_accuracy``,
 the split as a suffix (``accuracy_val``, Lightning's ``val_acc_epoch``) and a metric class's
 name (Composer's ``metrics/eval/MulticlassAccuracy``).
 The first parts say which split: validation or evaluation, test, or training."""
@@ -12,7 +13,7 @@ from typing import Literal
 
 Split = Literal["validation", "test", "unspecified", "training"]
 
-_ACCURACY = re.compile(r"(?:^|[_\-])(?:acc|accuracy|top[-_]?1(?:[-_]?acc(?:uracy)?)?|acc[@_-]?1)$")
+_ACCURACY = re.compile(r"(?:^|[_\-])(?:acc|accuracy|top[-_@]?1(?:[-_]?acc(?:uracy)?)?|acc[@_-]?1)$")
 _SPLIT_WORDS = r"(?:val|valid|validation|eval|evaluation|dev|test|train|training)"
 # the split as a suffix (Keras-style ``accuracy_val``), or Lightning's aggregation suffix after a
 # split prefix (``self.log("val_acc", on_step=True, on_epoch=True)`` logs ``val_acc_step`` and

@@ -171,19 +171,69 @@ def summed_counts(key: str, value: Any) -> int | None:
     return positive_count(key, value)
 
 
-# a length in epochs: a number, or a number with an epoch unit ('10ep': Composer's Time string)
-EPOCH_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*(?:ep|epoch|epochs)?\s*$", re.IGNORECASE)
+# a length with its unit: a number, or a number and a unit ('10ep', '1000ba', '50000sp':
+# Composer's Time strings, composer/core/time.py TimeUnit)
+DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+# units of a planned length, by what a run's own counters call an epoch's worth of them
+EPOCH_UNITS = ("", "ep", "epoch", "epochs")
+UNIT_WORDS = {"ba": "batches", "sp": "samples", "tok": "tokens", "dur": "of the duration"}
 
 
-def planned_epochs(key: str, value: Any) -> float | None:
-    """A planned length in epochs, in any of the stacks' forms: a number of epochs
-    (``max_epochs = 10``, ``num_train_epochs = 3.0``) or a duration string in epochs
-    (Composer's ``max_duration = "10ep"``; an int there is epochs too). A length in other units
-    ('1000ba' batches, '2sp' samples, 'tok', 'iter', 'dur', 'sec') is no count of epochs."""
+def planned_length(key: str, value: Any) -> tuple[float, str] | None:
+    """A planned length as (amount, unit): ``10`` and ``'10ep'`` are (10, 'ep'),
+    ``'1000ba'`` (1000, 'ba'); None when it is no positive length."""
     if isinstance(value, str):
-        match = EPOCH_DURATION.match(value)
-        return positive_number(key, match.group(1)) if match else None
-    return positive_number(key, value)
+        match = DURATION.match(value)
+        if not match:
+            return None
+        amount = positive_number(key, match.group(1))
+        unit = match.group(2).lower()
+        return (amount, "ep" if unit in EPOCH_UNITS else unit) if amount else None
+    amount = positive_number(key, value)
+    return (amount, "ep") if amount else None
+
+
+def planned_epochs(
+    key: str, value: Any, per_epoch: Mapping[str, float] | None = None
+) -> float | None:
+    """A planned length in epochs, in any of the stacks' forms: a number of epochs
+    (``max_epochs = 10``, ``num_train_epochs = 3.0``), a duration string in epochs (Composer's
+    ``max_duration = "10ep"``; an int there is epochs too), or in another unit ('1000ba'
+    batches, '50000sp' samples) where ``per_epoch`` holds the run's own count of that unit in
+    an epoch. Without it, a length in another unit is no count of epochs."""
+    length = planned_length(key, value)
+    if length is None:
+        return None
+    amount, unit = length
+    if unit == "ep":
+        return amount
+    size = (per_epoch or {}).get(unit)
+    return round(amount / size, 6) if size else None
+
+
+def units_per_epoch(paths: Paths) -> dict[str, float]:
+    """Batches and samples in one epoch, from a run's own counters where they stand at an
+    epoch's end: Composer's summary holds its final ``time/batch``, ``time/sample`` and
+    ``time/epoch`` with ``time/batch_in_epoch`` at 0 (the loop ended on an epoch's boundary),
+    so batches per epoch = time/batch / time/epoch (composer/core/time.py, Timestamp)."""
+
+    def last(name: str) -> float | None:
+        found = paths.find(name, ("summary",))
+        return positive_number(found[0].path, found[0].value) if found else None
+
+    epochs, within = last("time/epoch"), paths.find("time/batch_in_epoch", ("summary",))
+    if not epochs or not within or within[0].value not in (0, 0.0):
+        return {}
+    counts = {"ba": last("time/batch"), "sp": last("time/sample")}
+    return {unit: count / epochs for unit, count in counts.items() if count}
+
+
+def length_in_units(key: str, value: Any) -> str | None:
+    """'1000 batches' for a planned length in a unit other than epochs (said as seen)."""
+    length = planned_length(key, value)
+    if length is None or length[1] == "ep":
+        return None
+    return f"{length[0]:g} {UNIT_WORDS.get(length[1], length[1])}"
 
 
 # a script's own statement of its steps per epoch: the argument of torch's OneCycleLR and of
@@ -206,6 +256,57 @@ def steps_per_epoch(paths: Paths) -> tuple[float, str] | None:
             if number is not None:
                 return number, f"config {entry.path}"
     return None
+
+
+# timm's schedulers whose length is a cycle (scheduler_factory.create_scheduler_v2 recomputes
+# the epochs as get_cycle_length() + cooldown)
+TIMM_CYCLE_SCHEDULERS = ("cosine", "tanh", "poly")
+
+
+def timm_scheduled_epochs(paths: Paths, entry: Entry, epochs: Any) -> tuple[Any, str, str] | None:
+    """timm's train.py trains ``num_epochs`` from create_scheduler_v2: for its cycle schedulers
+    ``epochs`` x ``cycle_limit`` + ``cooldown_epochs``, + ``warmup_epochs`` with
+    ``warmup_prefix``; its argparse namespace (the run's config) logs all of them. Applies where
+    ``cooldown_epochs`` is logged beside ``epochs`` with a cycle scheduler."""
+    cooldown = paths.near(entry, ("cooldown_epochs",), SCRIPT)
+    sched = paths.near(entry, ("sched",), SCRIPT)
+    if cooldown is None or sched is None or str(sched.value).lower() not in TIMM_CYCLE_SCHEDULERS:
+        return None
+    mul = paths.near(entry, ("cycle_mul",), SCRIPT)
+    if mul is not None and positive_number(mul.path, mul.value) not in (None, 1.0):
+        return None  # a geometric cycle length: not this formula
+    cycles = paths.near(entry, ("cycle_limit",), SCRIPT)
+    times = int(positive_number(cycles.path, cycles.value) or 1) if cycles else 1
+    extra = positive_number(cooldown.path, cooldown.value) or 0.0
+    prefix = paths.near(entry, ("warmup_prefix",), SCRIPT)
+    warmup = paths.near(entry, ("warmup_epochs",), SCRIPT)
+    prefixed = prefix is not None and prefix.value is True and warmup is not None
+    if prefixed and warmup is not None:
+        extra += positive_number(warmup.path, warmup.value) or 0.0
+    total = epochs * times + extra
+    key = f"{entry.path} x cycle_limit + cooldown_epochs" + (" + warmup_epochs" if prefixed else "")
+    return total, key, f"{_text(epochs)} x {times} + {_text(extra)}"
+
+
+# a training length in optimizer steps, each where its stack documents it: Hugging Face's and
+# Lightning's max_steps (-1: none), the Flax examples' num_train_steps (-1: from num_epochs)
+STEP_LIMITS = ("max_steps", "num_train_steps")
+
+
+def step_limit(paths: Paths) -> str | None:
+    """The positive step limit a run logged, as seen ('trainer/max_steps = 30'), or None."""
+    for name in STEP_LIMITS:
+        for entry in paths.find(name, SCRIPT):
+            if (positive_number(entry.path, entry.value) or 0) > 0:
+                return f"{entry.path} = {_text(entry.value)}"
+    return None
+
+
+def _no_train_steps(paths: Paths, epochs: float) -> bool:
+    """The Flax examples' configs: num_train_steps > 0 overrides num_epochs ("If
+    num_train_steps==-1 then the number of training steps is calculated from num_epochs")."""
+    found = paths.find("num_train_steps", SCRIPT)
+    return not any((positive_number(e.path, e.value) or 0) > 0 for e in found)
 
 
 def _no_step_plan(paths: Paths, epochs: float) -> bool:
@@ -328,6 +429,15 @@ class Rule:
     # a count of processes (ranks), which are GPUs only where the processes had GPUs: on a
     # machine where wandb saw none, outside Slurm, they count CPU processes (decide.py)
     processes: bool = False
+    # a length with a unit (Composer's '1000ba'), made epochs by the run's own counts per epoch
+    in_units: bool = False
+    # a stack's own formula over the value and its siblings: (value, key, said), or None
+    # where it does not apply (timm's scheduled epochs)
+    derive: Callable[[Paths, Entry, Any], tuple[Any, str, str] | None] | None = None
+    # what was missing when a value it reads did not apply, as `extract runs --unknown` says
+    # it beside the value ('a positive max_steps overrides it'); '': not said (a rule whose
+    # condition failing is no reason a fact is unknown: another rule decides, or a bound says)
+    unmet: str = ""
 
     def unread(self, paths: Paths) -> list[Entry]:
         """Entries this rule's paths match whose value it cannot read as its fact ('auto')."""
@@ -396,6 +506,21 @@ class Rule:
             steps, how = per_epoch
             value, key = round(value / steps, 6), f"{key} / ({how})"
             said = f"{said} / {steps:g}"
+        if self.in_units:
+            counts = units_per_epoch(paths)
+            value = planned_epochs(entry.path, entry.value, counts)
+            if value is None:
+                return None
+            length = planned_length(entry.path, entry.value)
+            if length and length[1] != "ep":
+                how = "time/batch" if length[1] == "ba" else "time/sample"
+                key = f"{key} / ({how} / time/epoch)"
+                said = f"{said} / {counts[length[1]]:g}"
+        if self.derive is not None:
+            derived = self.derive(paths, entry, value)
+            if derived is None:
+                return None
+            value, key, said = derived
         if self.when is not None and not self.when(paths, value):
             return None
         default = library_default(entry)
@@ -403,7 +528,13 @@ class Rule:
 
     def _needed(self, paths: Paths, entry: Entry) -> bool:
         need = paths.near(entry, (self.needs,), self.places)
-        return bool(need and self.needs_word and self.needs_word(need.path, need.value) == "gpu")
+        if need is None or self.needs_word is None:
+            return False
+        if str(need.value).strip().lower() == "auto" and self.needs == "accelerator":
+            # Lightning's accelerator="auto" takes the GPUs where there are any
+            # (lightning.ai docs, Trainer accelerator): where wandb saw GPUs or a Slurm job
+            return gpus_seen(paths)
+        return bool(self.needs_word(need.path, need.value) == "gpu")
 
 
 def _source(place: str) -> str:
@@ -452,6 +583,15 @@ def every_allocated_gpu(paths: Paths, gpus: int) -> bool:
 
 # what groups.py writes in a joined run's summary when its runs are one per node
 NODE_RUNS = "_node_runs"
+
+
+def gpus_seen(paths: Paths) -> bool:
+    """wandb recorded GPUs on the machine, or a Slurm job."""
+    return any(
+        e.place == "environment"
+        and (e.path.startswith("slurm.") or (e.path.startswith("gpu") and e.value not in (0, [])))
+        for e in paths.entries
+    )
 
 
 def _not_node_runs(paths: Paths, ranks: int) -> bool:
@@ -564,6 +704,20 @@ RULES: tuple[Rule, ...] = (
         needs="use_gpu",
         needs_word=true_flag,
         also_times=(("resources_per_worker.gpu",),),
+        unmet="Ray Train's workers are GPUs only with use_gpu",
+    ),
+    Rule(
+        "gpus",
+        ("num_replicas_in_sync",),
+        JOB,
+        3,
+        SCRIPT,
+        positive_count,
+        "TensorFlow/Keras: a tf.distribute strategy's num_replicas_in_sync, a replica per GPU "
+        "where wandb saw GPUs or a Slurm job (tensorflow.org/guide/distributed_training; on a "
+        "CPU machine the one replica is its CPU)",
+        when=lambda paths, _: gpus_seen(paths),
+        unmet="replicas count GPUs only where wandb saw GPUs or a Slurm job",
     ),
     Rule(
         "gpus",
@@ -572,7 +726,8 @@ RULES: tuple[Rule, ...] = (
         3,
         SCRIPT,
         lightning_devices,
-        "Lightning devices per node x num_nodes, with a GPU accelerator",
+        "Lightning devices per node x num_nodes, with a GPU accelerator ('auto' where wandb "
+        "saw GPUs or a Slurm job)",
         times=("num_nodes", "nodes"),
         needs="accelerator",
         needs_word=device_word,
@@ -584,9 +739,12 @@ RULES: tuple[Rule, ...] = (
         3,
         SCRIPT,
         lightning_devices,
-        "Lightning devices on one node, with a GPU accelerator",
+        "Lightning devices on one node, with a GPU accelerator ('auto' where wandb saw GPUs or "
+        "a Slurm job)",
         needs="accelerator",
         needs_word=device_word,
+        unmet="Lightning's devices count GPUs only with a GPU accelerator (or 'auto' where "
+        "wandb saw GPUs), and none is named",
     ),
     Rule(
         "gpus",
@@ -846,12 +1004,36 @@ RULES: tuple[Rule, ...] = (
     # epochs planned
     Rule(
         "epochs",
-        ("epochs", "num_epochs", "total_epochs", "max_epochs", "n_epochs"),
+        ("epochs",),
+        JOB,
+        4,
+        SCRIPT,
+        planned_epochs,
+        "timm's train.py: epochs x cycle_limit + cooldown_epochs (+ warmup_epochs with "
+        "warmup_prefix) for its cycle schedulers (timm/scheduler/scheduler_factory.py, "
+        "create_scheduler_v2)",
+        derive=timm_scheduled_epochs,
+    ),
+    Rule(
+        "epochs",
+        ("epochs", "total_epochs", "max_epochs", "n_epochs"),
         JOB,
         3,
         SCRIPT,
         planned_epochs,
         "epochs planned",
+    ),
+    Rule(
+        "epochs",
+        ("num_epochs",),
+        JOB,
+        3,
+        SCRIPT,
+        planned_epochs,
+        "epochs planned, unless a positive num_train_steps overrides it (the Flax examples' "
+        "configs, e.g. examples/imagenet/configs/default.py)",
+        when=_no_train_steps,
+        unmet="a positive num_train_steps overrides it",
     ),
     Rule(
         "epochs",
@@ -863,6 +1045,7 @@ RULES: tuple[Rule, ...] = (
         "epochs planned (Hugging Face TrainingArguments, Accelerate's examples), unless a "
         "positive max_steps overrides it (huggingface.co/docs/transformers, TrainingArguments)",
         when=_no_step_plan,
+        unmet="a positive max_steps overrides it",
     ),
     Rule(
         "epochs",
@@ -875,6 +1058,7 @@ RULES: tuple[Rule, ...] = (
         "its summary's train/global_step / train/epoch (huggingface.co/docs/transformers, "
         "TrainingArguments)",
         in_steps=True,
+        unmet="optimizer steps; the run logged no steps per epoch (train/global_step, train/epoch)",
     ),
     Rule(
         "epochs",
@@ -882,9 +1066,13 @@ RULES: tuple[Rule, ...] = (
         JOB,
         3,
         SCRIPT,
-        planned_epochs,
-        "Composer: max_duration in epochs ('10ep', or an int; composer/trainer/trainer.py, "
-        "Trainer(max_duration=...)); in batches or samples it is no count of epochs",
+        planned_length,
+        "Composer: max_duration in epochs ('10ep', or an int), or in batches ('1000ba') or "
+        "samples ('50000sp') over the batches or samples of an epoch its own counters show "
+        "(composer/core/time.py TimeUnit; the summary's time/batch / time/epoch)",
+        in_units=True,
+        unmet="no count of epochs: the run's counters show no epoch's length (time/batch, "
+        "time/epoch at an epoch's end)",
     ),
 )
 

@@ -29,7 +29,7 @@ from .decide import (
 from .epochs_done import epoch_progress, epochs_done, first_training
 from .kinds import activity_of, decide_kinds
 from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
-from .rules import Paths, steps_per_epoch
+from .rules import Paths, step_limit, steps_per_epoch
 
 
 @dataclass
@@ -175,6 +175,13 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
             cores = Decision("cores", readings=cores.readings)
     elif platform.value == "cluster" and device.value == "cpu" and gpus.value is None:
         gpus = Decision("gpus", 0, device.evidence, gpus.readings)
+    elif gpus.value is None and one_gpu_machine(gpus, device):
+        # a job on a GPU, on a machine with one: at least one and at most one
+        bound = gpus.bound.evidence if gpus.bound else None
+        said = f"{bound.value}: {device.decided_by} names a GPU device" if bound else ""
+        gpus = Decision(
+            "gpus", 1, Evidence("environment", bound.key if bound else "", said), gpus.readings
+        )
     epochs = decide(paths, "epochs", stated.epochs, origin)
     if stated.epochs_done is not None:
         done = Decision(
@@ -194,16 +201,44 @@ def decide_facts(facts: RunFacts, correction: Correction | None) -> dict[str, De
             facts.state == "finished",
             epochs.value,
             steps_per_epoch(paths),
+            step_limit(paths) if epochs.value is None else None,
         )
         done = Decision("epochs_done", found.value, found.evidence, notes=found.notes)
     return {
         "platform": platform,
         "gpus": gpus,
-        "nodes": decide(paths, "nodes", stated.nodes, origin),
+        "nodes": one_machine(decide(paths, "nodes", stated.nodes, origin), platform, gpus),
         "cores": cores,
         "epochs": epochs,
         "epochs_done": done,
     }
+
+
+def one_gpu_machine(gpus: Decision, device: Decision) -> bool:
+    """The job named a GPU device (not a count inferred), and the only bound on its GPUs is a
+    machine wandb saw with one GPU, outside any Slurm allocation."""
+    bound = gpus.bound
+    return (
+        device.value == "gpu"
+        and device.evidence is not None
+        and bound is not None
+        and bound.rule.scope == "machine"
+        and bound.value == 1
+    )
+
+
+def one_machine(nodes: Decision, platform: Decision, gpus: Decision) -> Decision:
+    """Nodes no evidence counted, where they cannot be more than one: a laptop is one machine,
+    and a job on one GPU runs on the machine that GPU is in."""
+    if nodes.value is not None:
+        return nodes
+    if platform.value == "laptop":
+        said = Evidence("principle", "a laptop", "one machine")
+    elif platform.value == "cluster" and gpus.value == 1 and gpus.evidence is not None:
+        said = Evidence("principle", "one GPU", f"one machine ({gpus.evidence.describe()})")
+    else:
+        return nodes
+    return Decision("nodes", 1, said, nodes.readings)
 
 
 def _time_evidence(facts: RunFacts) -> Evidence:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .decide import decide_device
 from .kinds import shown_kind
 from .model import Run
-from .rules import Fact, rules_for
+from .rules import Fact, length_in_units, rules_for
 from .runs import facts_of, paths_of
 from .studyfile import StudyFile
 from .studyfile import suggestion as study_line
@@ -133,8 +133,32 @@ def facts_asked(run: Run) -> tuple[str, ...]:
         return ("platform", "epochs", "epochs_done")
     if run.kind == "missing":
         # counted by its configuration; what it did was lost with its file
-        return tuple(f for f in FACTS_OF_CLUSTER if f != "epochs_done")
-    return FACTS_OF_CLUSTER
+        return tuple(f for f in FACTS_OF_CLUSTER if f != "epochs_done" and not unsaid(run, f))
+    return tuple(f for f in FACTS_OF_CLUSTER if not unsaid(run, f))
+
+
+# facts a run's files may say nothing of at all: a run of several GPUs that logged no node
+# count, no Slurm allocation and no node rank (a torchrun on one workstation) gives a careful
+# reader nothing to state its nodes from; such a fact is no coverage gap of the rules
+SILENT_FACTS = ("nodes",)
+
+
+def unsaid(run: Run, fact: str) -> bool:
+    """Whether ``fact`` is unknown and nothing in the run's files speaks of it."""
+    if fact not in SILENT_FACTS or getattr(run, fact) is not None:
+        return False
+    return _seen(run, fact) == NOTHING[fact]
+
+
+def unsaid_facts(runs: list[Run]) -> list[tuple[Run, str]]:
+    """(run, fact) for each fact of FACTS_OF_CLUSTER that no file of the run speaks of."""
+    return [
+        (run, fact)
+        for run in runs
+        if not run.excluded and run.platform == "cluster" and not cpu_job_on_cluster(run)
+        for fact in SILENT_FACTS
+        if unsaid(run, fact)
+    ]
 
 
 def unknown_facts(runs: list[Run], study: StudyFile | None = None) -> list[UnknownFact]:
@@ -167,10 +191,14 @@ def _seen(run: Run, fact: str) -> str:
             for rule in rules_for(f)
             for entry in rule.unread(paths)
         ]
+        # a rule whose condition failed is said by what it found missing, not by its text
         said += [
-            f"{entry.place} {entry.path} = {entry.value} ({rule.says}: does not apply here)"
+            f"{entry.place} {entry.path} = {entry.value} ("
+            + (f"{length}, " if (length := length_in_units(entry.path, entry.value)) else "")
+            + f"{rule.unmet})"
             for f in RULE_FACTS[fact]
             for rule in rules_for(f)
+            if rule.unmet
             for entry in rule.unused(paths)
         ]
     return "; ".join(dict.fromkeys(said)) or NOTHING[fact]

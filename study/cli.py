@@ -22,7 +22,7 @@ from extract.model import Run
 from extract.runs import reapply
 from extract.sample import load_default_runs
 from extract.studyfile import StudyFile, load_study
-from extract.unknown import facts_asked, unknown_facts, unknown_warnings
+from extract.unknown import facts_asked, unknown_facts, unknown_warnings, unsaid_facts
 
 if TYPE_CHECKING:
     from .selection import Chosen
@@ -122,6 +122,15 @@ def unknown_lines(runs: list[Run], study: StudyFile, name: str) -> list[str]:
         for u in found
     ]
     runs_with = len({u.run.run_id for u in found})
+    silent = unsaid_facts(runs)
+    for fact in sorted({f for _, f in silent}):
+        names = [r.name for r, f in silent if f == fact]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        lines.append(
+            f"{fact} of {len(names)} {'run' if len(names) == 1 else 'runs'} ({shown}): no file "
+            f"of theirs speaks of {fact} (no count, Slurm allocation or rank), so not counted; "
+            f"`NAME = {{ {fact} = N }}` under [runs] states it"
+        )
     return [
         *lines,
         f"{len(found)} of {asked} facts unknown, in {runs_with} of {len(runs)} runs of {name}",

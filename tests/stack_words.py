@@ -117,8 +117,9 @@ EXPECTED: list[Expected] = [
     Expected(
         "composer-ba",
         "words",
-        "6: Composer's max_duration in batches ('60ba'): no count of epochs, said as seen",
-        {"platform": "cluster", "gpus": 4, "epochs": None, "epochs_done": 3},
+        "6: Composer's max_duration in batches ('60ba') over the 20 batches of an epoch its "
+        "final time values show: 3 epochs",
+        {"platform": "cluster", "gpus": 4, "epochs": 3, "epochs_done": 3},
     ),
     Expected(
         "hf-max-steps",

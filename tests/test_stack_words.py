@@ -286,28 +286,3 @@ def test_a_plan_in_steps_without_steps_per_epoch_is_unknown_and_said():
     assert run.epochs is None
     (fact,) = [u for u in unknown_facts([run]) if u.fact == "epochs"]
     assert "max_steps = 30" in fact.seen and "num_train_epochs = 3.0" in fact.seen, fact.seen
-
-
-def test_every_unknown_fact_is_listed_with_what_was_seen_and_its_line(
-    extracted: dict[str, Extraction], tmp_path: Path
-):
-    """`runs --unknown`: Composer's '60ba' is no count of epochs: the planned epochs are
-    unknown, what was seen is named, and the study-file line it prints settles it; the report
-    counts the unknown facts."""
-    store = str(extracted["words"].store)
-    study = tmp_path / "study.toml"
-    study.write_text("")
-    status, out, _ = cli("runs", store, "--unknown", "--study", str(study))
-    assert status == 0
-    (line,) = [x for x in out.splitlines() if x.startswith("composer-ba")]
-    assert "epochs unknown" in line and "max_duration = 60ba" in line, out
-    settle = line.split(f"under [runs] in {study}: ")[-1]
-    assert settle == "composer-ba = { epochs = N }", line
-    assert out.splitlines()[-1].startswith("1 of 10 facts unknown"), out
-    status, out, _ = cli("report", store, "--json", "--study", str(study))
-    report = json.loads(out)
-    assert (report["unknown_facts"], report["facts_asked"]) == (1, 10)
-    # the line, with its N filled in, settles it
-    study.write_text("[runs]\n" + settle.replace("N", "3") + "\n")
-    status, out, _ = cli("runs", store, "--unknown", "--study", str(study))
-    assert status == 0 and out.splitlines() == ["0 of 10 facts unknown, in 0 of 2 runs of words.h5"]
