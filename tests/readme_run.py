@@ -270,7 +270,7 @@ def check_gallery(repo: Path, result: Result) -> None:
 def check_frames(repo: Path, result: Result) -> None:
     written = result.stdout.split()
     assert [Path(p).name for p in written] == [
-        f"ProgressRace_{name}.png" for name in ("first", "middle", "last")
+        f"ProgressRace_480p15_{name}.png" for name in ("first", "middle", "last")
     ]
     for path in written:
         with Image.open(repo / path) as image:
