@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from extract.kinds import shown_kind
 from extract.model import Run
 from extract.studyfile import StudyFile
 
@@ -55,8 +56,8 @@ def summary(chosen: Chosen, study: StudyFile, store: str, total: int) -> Group:
 
 
 def _configurations(runs: list[Run], shown: list[Run], stands_for: dict[str, int]) -> Table:
-    """One row per configuration: its runs by state, the times of its finished ones, whether a
-    lane stands for it."""
+    """One row per configuration: its runs by state, the times of its finished trainings, whether
+    a lane stands for it."""
     groups: dict[Hashable, list[Run]] = defaultdict(list)
     unplaced = []
     for run in runs:
@@ -97,7 +98,13 @@ def _order(members: list[Run]) -> tuple[int, float]:
 
 def _row(members: list[Run], lane: Run | None, stands_for: dict[str, int]) -> list[str]:
     first = lane or members[0]
-    timed = [r for r in members if (r.finished or r.extrapolated) and r.time_s > 0]
+    # the times of the runs that may stand for it: a debugging run or a sweep trial of the same
+    # GPU count took another amount of work
+    timed = [
+        r
+        for r in members
+        if (r.finished or r.extrapolated) and r.time_s > 0 and shown_kind(r) and not r.damage
+    ]
     times = ""
     if timed:
         low, high = min(r.time_s for r in timed), max(r.time_s for r in timed)

@@ -261,3 +261,16 @@ def test_an_estimate_never_stands_over_a_run_timed_whole(timed):
     shown = select([*others, shorter]).shown
     laptops = [r for r in shown if r.platform == "laptop"]
     assert [r.run_id for r in laptops] == [full.run_id]
+
+
+def test_the_summary_times_a_configuration_by_its_trainings(runs):
+    """--summary's time range of 4 GPUs is its training's, not its fast_dev_run's or its
+    limit_train_batches run's (a newcomer read '3-6 s' where the trainings took 6 s)."""
+    from study import units
+    from study.summary import _row
+
+    four = [run for run in runs.values() if run.gpus == 4 and run.kind != "missing"]
+    assert {run.kind for run in four} == {"training", "debug"}
+    (training,) = [run for run in four if run.kind == "training"]
+    times = _row(four, training, {})[-2]
+    assert times == units.duration(training.time_s), times
