@@ -230,7 +230,7 @@ def build_report(
     settings = settings or Settings()
     selection = select(runs, study)
     labels = {r.run_id: base_label(r, settings.laptop_name) for r in runs}
-    labels.update(unique_labels(selection.shown, settings.laptop_name, selection.stands_for))
+    labels.update(unique_labels(selection.shown, settings.laptop_name, selection.best_of))
     # each run's key of the curves (histories), and of its best accuracy (held-out first,
     # summaries too: a running training accuracy reaches 100% on memorised data); one key
     # when the held-out one has histories
@@ -284,12 +284,24 @@ def selection_lines(selection: Selection, labels: dict[str, str], laptop_name: s
         )
     for run in selection.shown:
         count = selection.stands_for.get(run.run_id, 1)
+        what = labels.get(run.run_id) or describe_configuration(run, laptop_name)
+        compared = selection.picked_from.get(run.run_id, count)
+        others = (
+            f" ({count - compared} more not timed whole: estimates or files that lost their tail)"
+            if compared < count
+            else ""
+        )
         if count > 1 and run.run_id in selection.spread:
             low, high = selection.spread[run.run_id]
-            what = labels.get(run.run_id) or describe_configuration(run, laptop_name)
+            took = "which took" if compared == count else f"the {compared} timed whole took"
             lines.append(
-                f"{what}: {run.name} stands for {count} runs of its configuration, which took "
-                f"{units.duration_range(low, high)}"
+                f"{what}: {run.name} stands for {count} runs of its configuration, {took} "
+                f"{units.duration_range(low, high)}{others}"
+            )
+        elif count > 1:
+            lines.append(
+                f"{what}: {run.name} stands for {count} runs of its configuration, the only "
+                f"one timed whole{others}"
             )
     return lines
 

@@ -265,11 +265,12 @@ def configuration_notes(view: StudyView, runs: list[Run]) -> list[str]:
     selection = view.selection
     lines = []
     for run in runs:
-        count = selection.stands_for.get(run.run_id, 1)
+        count = selection.picked_from.get(run.run_id, selection.stands_for.get(run.run_id, 1))
+        whole = " timed whole" if run.run_id in selection.picked_from else ""
         if count > 1 and run.run_id in selection.spread:
             low, high = selection.spread[run.run_id]
             lines.append(
-                f"{view.label(run)}: the {view.study.pick} of {count} runs, which took "
+                f"{view.label(run)}: the {view.study.pick} of {count} runs{whole}, which took "
                 f"{units.duration_range(low, high)}."
             )
     more = selection.more_text()

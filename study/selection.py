@@ -88,10 +88,18 @@ class Selection:
     shown: list[Run]  # cluster by GPU count, most first, then laptops fastest first
     stands_for: dict[str, int] = field(default_factory=dict)  # run id -> runs it stands for
     left_out: list[tuple[Run, str]] = field(default_factory=list)
-    # run id -> (fastest, slowest) time of the runs it stands for, when several
+    # run id -> (fastest, slowest) time of the runs it was picked among, when several
     spread: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # run id -> the runs it was picked among, where fewer than it stands for: an estimate or a
+    # file that lost its tail is no time to compare (its lane is not "best of" those)
+    picked_from: dict[str, int] = field(default_factory=dict)
     configurations: int = 0  # configurations with a run to show, drawn or not
     more: int = 0  # configurations not drawn: more than LANE_ROOM
+
+    @property
+    def best_of(self) -> dict[str, int]:
+        """Run id -> the runs its lane is the best of (labels: "best of 3")."""
+        return {run_id: self.picked_from.get(run_id, n) for run_id, n in self.stands_for.items()}
 
     @property
     def cluster(self) -> list[Run]:
@@ -189,17 +197,20 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     groups: dict[Hashable, list[Run]] = defaultdict(list)
     for run in candidates:
         groups[configuration(run)].append(run)
-    stands_for, spread, chosen = {}, {}, {}
+    stands_for, spread, chosen, picked_from = {}, {}, {}, {}
     for key, group in groups.items():
         # a run whose file lost its tail was timed short of what it ran: never picked over a
         # whole one (the report says so); nor is an estimate (a stopped laptop's pace, which
         # leaves out what slows the rest of a job) picked over a run timed whole
         measured = [r for r in group if not r.damage]
-        pick = _pick([r for r in measured if not r.extrapolated] or measured or group, study.pick)
+        pool = [r for r in measured if not r.extrapolated] or measured or group
+        pick = _pick(pool, study.pick)
         chosen[key] = pick
         stands_for[pick.run_id] = len(group)
-        if len(group) > 1:
-            times = [r.time_s for r in group]
+        if len(pool) < len(group):
+            picked_from[pick.run_id] = len(pool)
+        if len(pool) > 1:
+            times = [r.time_s for r in pool]
             spread[pick.run_id] = (min(times), max(times))
     cluster = sorted(
         (r for r in chosen.values() if r.platform == "cluster"),
@@ -226,7 +237,9 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
             if run is not pick
         ]
     shown = [r for r in cluster + laptops if r.run_id in kept]
-    return Selection(shown, stands_for, left_out, spread, len(chosen), more)
+    return Selection(
+        shown, stands_for, left_out, spread, picked_from, configurations=len(chosen), more=more
+    )
 
 
 def _room(cluster: list[Run], laptops: list[Run], study: StudyFile) -> set[str]:

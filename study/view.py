@@ -81,7 +81,7 @@ def view_of(
         store_name=store_name,
         runs=chosen.runs,
         selection=selection,
-        labels=unique_labels(selection.shown, settings.laptop_name, selection.stands_for),
+        labels=unique_labels(selection.shown, settings.laptop_name, selection.best_of),
         short_labels=unique_labels(selection.shown, settings.laptop_name, short=True),
         report=build_report(chosen.runs, study, settings, chosen),
         chosen=chosen,

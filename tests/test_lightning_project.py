@@ -274,3 +274,20 @@ def test_the_summary_times_a_configuration_by_its_trainings(runs):
     (training,) = [run for run in four if run.kind == "training"]
     times = _row(four, training, {})[-2]
     assert times == units.duration(training.time_s), times
+
+
+def test_a_lane_beside_an_estimate_is_no_best_of_it(timed):
+    """The complete laptop run stands for its configuration beside the stopped run's estimate:
+    its label is not "best of 2" and the report does not give the estimate as a time it took
+    (a newcomer read "best of 2, which took 40-41 s" where one of them ran 23 s)."""
+    from study.analysis import build_report
+    from study.report import to_markdown
+    from study.selection import select
+
+    runs = list(timed.values())
+    selection = select(runs)
+    full = timed["laptop-full"]
+    assert selection.stands_for[full.run_id] >= 2 and selection.best_of[full.run_id] == 1
+    report = to_markdown(build_report(runs))
+    line = next(li for li in report.splitlines() if f"{full.name} stands for" in li)
+    assert "best of" not in line and "the only one timed whole" in line, line
