@@ -142,15 +142,15 @@ def test_a_y_caption_with_no_room_for_its_baseline_says_its_short_form():
 
 def test_a_log_axis_is_filled_by_its_data():
     """A loss that moved from 0.81 to 0.99 fills its axis (0.8 to 1), not a tenth of 0.1 to 1;
-    a loss over decades keeps its decades."""
+    one from 0.73 to 2.6 ends at 0.7 and 3, labelled at 1 and 2 too (a newcomer's 0.5-5 left a
+    third of the chart empty); a loss over decades keeps its decades."""
     assert kit.log_ticks(0.81, 0.99) == (0.8, 1.0, [(0.8, "0.8"), (0.9, "0.9"), (1.0, "1")])
-    low, high, ticks = kit.log_ticks(0.3, 2.5)
-    assert (low, high) == (0.2, 5.0) and [label for _, label in ticks] == [
-        "0.2",
-        "0.5",
+    low, high, ticks = kit.log_ticks(0.73, 2.6)
+    assert (low, high) == (0.7, 3.0) and [label for _, label in ticks] == ["0.7", "1", "2", "3"]
+    low, high, ticks = kit.log_ticks(0.03, 8.0)  # the sample's training loss
+    assert (low, high) == (0.01, 10.0) and [label for _, label in ticks] == [
+        "0.01",
+        "0.1",
         "1",
-        "2",
-        "5",
+        "10",
     ]
-    low, high, ticks = kit.log_ticks(0.05, 3)
-    assert (low, high) == (0.01, 10.0) and len(ticks) == 4

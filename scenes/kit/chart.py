@@ -54,27 +54,40 @@ def power_of_two_ticks(
 # the marks a log axis may end and be labelled at, coarsest first: decades, then 1-2-5, then
 # every digit (a loss that moved from 0.81 to 0.99 fills the axis, not a tenth of a decade)
 LOG_MARKS = ((1.0,), (1.0, 2.0, 5.0), (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0))
-LEAST_FILL = 0.5  # of the axis's height the data spans, at the least
+LEAST_FILL = 0.7  # of the axis's height the data spans, at the least
+NEAREST_LABELS = 0.1  # of the axis's height between an end's label and another
 
 
 def log_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
-    """A log axis for positive values from ``low`` to ``high``: its ends and labelled ticks, at
-    the coarsest marks whose axis the data fills at least half of."""
+    """A log axis for positive values from ``low`` to ``high``: its ends, at the coarsest marks
+    whose axis the data fills at least LEAST_FILL of, and its labels: the coarsest marks of
+    which two fall on it, and its ends."""
     low, high = min(low, high), max(low, high)
     first, last = math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1
-    chosen: tuple[float, float, list[float]] | None = None
+
+    def marks(steps: tuple[float, ...]) -> list[float]:
+        return sorted(float(f"{m * 10.0**e:.6g}") for e in range(first, last + 1) for m in steps)
+
+    bottom, top = low, high
     for steps in LOG_MARKS:
-        values = sorted(m * 10.0**e for e in range(first, last + 1) for m in steps)
+        values = marks(steps)
         bottom = max(v for v in values if v <= low * (1 + 1e-9))
         top = min(v for v in values if v >= high * (1 - 1e-9))
-        inside = [v for v in values if bottom <= v <= top]
-        chosen = (bottom, top, inside)
         span = math.log10(top / bottom) if top > bottom else 0.0
-        if span and math.log10(high / low) / span >= LEAST_FILL and len(inside) >= 2:
+        if span and math.log10(high / low) / span >= LEAST_FILL:
             break
-    assert chosen is not None
-    bottom, top, inside = chosen
-    return bottom, top, [(v, f"{v:.3g}") for v in inside]
+    span = math.log10(top / bottom) if top > bottom else 1.0
+    inside: list[float] = []
+    for steps in LOG_MARKS:
+        inside = [v for v in marks(steps) if bottom <= v <= top]
+        if len(inside) >= 2:
+            break
+    labelled = set(inside)
+    for end in (bottom, top):
+        # an end is labelled unless a label already sits next to it
+        if all(abs(math.log10(end / v)) / span >= NEAREST_LABELS for v in labelled - {end}):
+            labelled.add(end)
+    return bottom, top, [(v, f"{v:.3g}") for v in sorted(labelled)]
 
 
 def _power_text(value: float) -> str:
