@@ -104,7 +104,17 @@ class CostOfSpeed(kit.StudyScene):
         laptop_dots = [dot for dot, _ in spots]
         # the laptops' names first: the ideal line's label has a choice of places along it;
         # where none is left, it takes its place first and the names go around it
-        names = self._laptop_names(spots, chart, colors, dots, ideal)
+        # where each point's GPU count will go first (above it): a laptop's name placed there
+        # would leave a point unlabelled, so it goes a row higher where it can
+        slots = [
+            kit.text(f"{p.run.gpus:,}", kit.SOURCE_SIZE, colors[p.run.run_id], bold=True).next_to(
+                dot, UP, buff=0.08
+            )
+            for p, dot in zip(plan.points, dots, strict=True)
+        ]
+        names = self._laptop_names(spots, chart, colors, [*dots, *slots], ideal)
+        if len(names) < len(spots):
+            names = self._laptop_names(spots, chart, colors, dots, ideal)
         named = [part for name in names for part in name]
         ideal_label = self._ideal_label(plan, ideal, chart, [*dots, *laptop_dots, *named])
         if ideal_label is None:

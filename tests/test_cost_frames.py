@@ -135,3 +135,46 @@ def test_a_time_axis_always_has_two_human_ticks(low, high):
     assert start <= low and end >= high
     assert len(ticks) >= 2 and all(start <= s <= end for s, _ in ticks)
     assert [s for s, _ in ticks] == sorted(s for s, _ in ticks)
+
+
+@pytest.mark.render
+def test_every_gpu_count_is_named_beside_a_laptop_name():
+    """A newcomer's study (per epoch: 1 GPU 4 s, 2 GPUs 2.6 s, 4 GPUs 1.9 s, 8 GPUs 1.5 s,
+    16 GPUs 1.6 s; a laptop 12 s): the laptop's name sat where the 2-GPU point's count goes, and
+    the point went unlabelled. The name goes a row higher; every point keeps its count."""
+    per_epoch = {1: 4.0, 2: 2.6, 4: 1.9, 8: 1.5, 16: 1.6}
+    runs = []
+    for gpus, seconds in per_epoch.items():
+        runs.append(
+            Run(
+                run_id=f"g{gpus}",
+                name=f"resnet50-ddp-{gpus}gpu",
+                platform="cluster",
+                state="finished",
+                gpus=gpus,
+                nodes=2 if gpus == 16 else 1,
+                epochs=2,
+                epochs_done=2,
+                time_s=seconds * 2,
+                evidence={"gpus": Evidence("config", "world_size", str(gpus))},
+            )
+        )
+    for index, seconds in enumerate((24.0, 24.4)):  # two runs: "(best of 2)" in its name
+        runs.append(
+            Run(
+                run_id=f"lap{index}",
+                name="resnet50-cpu",
+                platform="laptop",
+                state="finished",
+                gpus=None,
+                nodes=None,
+                epochs=2,
+                epochs_done=2,
+                time_s=seconds,
+                cores=8,
+                cores_word="threads",
+            )
+        )
+    held = frames_of(view_of(runs, store_name="runs.h5"))[-1]
+    in_chart = {t.content for _, t in held.texts if t.right < CHART_BOX[1] + 0.05}
+    assert {"1", "2", "4", "8", "16"} <= in_chart, sorted(in_chart)
