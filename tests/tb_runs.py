@@ -24,18 +24,40 @@ from pathlib import Path
 import yaml
 from tensorboardX import SummaryWriter
 from tensorboardX.summary import hparams
+from tensorboardX.proto.summary_pb2 import Summary, SummaryMetadata
+from tensorboardX.proto.tensor_pb2 import TensorProto
+import numpy as np
 
 logdir = Path(sys.argv[1])
 logged = {}
 
-def training(folder, params, epochs_run, steps_per_epoch, step_s, notes=None, files=1):
+def flattened(params, prefix=""):
+    # Lightning's _flatten_dict: nested hyperparameters as "outer/inner" in the hparams plugin
+    flat = {}
+    for key, value in params.items():
+        if isinstance(value, dict):
+            flat.update(flattened(value, f"{prefix}{key}/"))
+        else:
+            flat[f"{prefix}{key}"] = str(value) if isinstance(value, list) else value
+    return flat
+
+def tf2_scalar(writer, tag, value, step):
+    # as TensorFlow 2's tf.summary.scalar writes it: a float32 tensor of the scalars plugin
+    # (tensorboardX writes simple_value); tensorboardX's protos are TensorBoard's own
+    tensor = TensorProto(dtype=1, tensor_content=np.float32(value).tobytes())
+    plugin = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="scalars"))
+    summary = Summary(value=[Summary.Value(tag=tag, tensor=tensor, metadata=plugin)])
+    writer._get_file_writer().add_summary(summary, step)
+
+def training(folder, params, epochs_run, steps_per_epoch, step_s, notes=None, files=1,
+             tensor_scalars=False):
     # Lightning's TensorBoardLogger: log_hyperparams saves hparams.yaml in the version folder
     # and writes the hparams plugin's summaries (default hp_metric -1) into the event file
     folder = logdir / folder
     folder.mkdir(parents=True)
     (folder / "hparams.yaml").write_text(yaml.safe_dump(params))
     writer = SummaryWriter(str(folder))
-    for summary in hparams(params, {"hp_metric": -1}):
+    for summary in hparams(flattened(params), {"hp_metric": -1}):
         writer._get_file_writer().add_summary(summary)
     if notes:
         writer.add_text("notes", notes, 0)
@@ -53,7 +75,10 @@ def training(folder, params, epochs_run, steps_per_epoch, step_s, notes=None, fi
             writer.add_scalar("epoch", epoch, step)
             rows.append({"step": step, "epoch": epoch, "train_loss": loss, "t": clock() })
             step += 1
-        writer.add_scalar("val_acc", 0.5 + 0.1 * epoch, step - 1)
+        if tensor_scalars:
+            tf2_scalar(writer, "val_acc", 0.5 + 0.1 * epoch, step - 1)
+        else:
+            writer.add_scalar("val_acc", 0.5 + 0.1 * epoch, step - 1)
     writer.close()
     logged[folder.relative_to(logdir).as_posix()] = rows
 
@@ -66,7 +91,8 @@ for gpus, step_s in ((1, 40.0), (2, 21.0), (4, 11.0)):
 clock.at(0.0)
 training("laptop/version_0",
          {"lr": 0.001, "max_epochs": 3, "accelerator": "cpu", "devices": 1, "cores": 8,
-          "machine": "laptop"}, 3, 10, 300.0)
+          "machine": "laptop", "optimizer": {"name": "adam", "betas": [0.9, 0.99]}}, 3, 10,
+         300.0, tensor_scalars=True)
 clock.at(0.0)
 # stopped early: planned 3 epochs, logged 1 (Ctrl-C, then the writer closed cleanly)
 training("stopped/version_0",

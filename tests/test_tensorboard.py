@@ -62,8 +62,26 @@ def test_history_is_every_logged_scalar_with_its_wall_time(tb_logdir, tb_store):
         # the writer's first event is at the clock's start (clock.at(0) before each training)
         assert history["_runtime"].tolist() == pytest.approx([row["t"] - START for row in rows])
         assert run.measured_s == pytest.approx(rows[-1]["t"] - START)
-    # float32 as logged: 0.5 + 0.1 * 2 is shown as 0.7, not 0.699999988
-    assert by_name(tb_store)["scaling/gpus_4/version_0"].summary["val_acc"] == 0.7
+    runs = by_name(tb_store)
+    # float32 as logged: 0.5 + 0.1 * 2 is shown as 0.7, not 0.699999988; the laptop's written
+    # as TensorFlow 2 writes scalars (a tensor of the scalars plugin), the others' as
+    # simple_value
+    for name in ("scaling/gpus_4/version_0", "laptop/version_0"):
+        assert runs[name].history["val_acc"].dropna().tolist() == [0.5, 0.6, 0.7]
+        assert runs[name].summary["val_acc"] == 0.7
+
+
+def test_a_run_folder_given_as_the_log_dir_is_named_by_its_folder(tb_logdir, tmp_path):
+    logdir, _ = tb_logdir
+    store = tmp_path / "runs.h5"
+    ran = run_cli("tensorboard", logdir / "laptop" / "version_0", "-o", store)
+    assert ran.returncode == 0, ran.stderr
+    (run,) = load_runs(store)
+    assert run.name == "version_0"
+    # nested hyperparameters (hparams.yaml nested, the hparams plugin's "optimizer/name" as
+    # Lightning flattens them) dotted, as W&B's nested config keys are: one key each
+    assert run.config["optimizer.name"] == "adam"
+    assert not [key for key in run.config if "/" in key]
 
 
 def test_scaling_study_facts_from_hparams(tb_store):

@@ -176,7 +176,10 @@ def _session_hparams(content: bytes) -> dict[str, Any]:
     if not data.HasField("session_start_info"):
         return {}
     found: dict[str, Any] = {}
-    for name, value in data.session_start_info.hparams.items():
+    for key, value in data.session_start_info.hparams.items():
+        # Lightning flattens nested hyperparameters with "/" (its hparams.yaml keeps them
+        # nested): dotted here, as hparams.yaml's and W&B's nested keys are
+        name = key.replace("/", ".")
         kind = value.WhichOneof("kind")
         if kind == "number_value":
             number = float(value.number_value)
