@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.corpus_cache import sdk_corpus
-from tests.fixed_clock import CLOCK
+from tests.fixed_clock import CLOCK, START
 
 # on a fixed clock (tests/fixed_clock.py): tensorboardX stamps every event with time.time()
 WRITER = (
     CLOCK
+    + f"START = {START!r}\n"
     + r"""
 import json, sys
 from pathlib import Path
@@ -61,19 +62,21 @@ def training(folder, params, epochs_run, steps_per_epoch, step_s, notes=None, fi
         writer._get_file_writer().add_summary(summary)
     if notes:
         writer.add_text("notes", notes, 0)
-    step, rows = 0, []
+    step, rows, paused = 0, [], 0.0
     for epoch in range(epochs_run):
         if files > 1 and epoch == epochs_run // 2:
             # a second process goes on in the same folder (a resumed job): a second file
             writer.close()
-            clock.tick(30.0)
+            clock.tick(30.0)  # waiting in the queue: not the run's time
+            paused += 30.0
             writer = SummaryWriter(str(folder), filename_suffix=".resumed")
         for _ in range(steps_per_epoch):
             clock.tick(step_s)
             loss = 2.0 * 0.9 ** step
             writer.add_scalar("train_loss", loss, step)
             writer.add_scalar("epoch", epoch, step)
-            rows.append({"step": step, "epoch": epoch, "train_loss": loss, "t": clock() })
+            rows.append({"step": step, "epoch": epoch, "train_loss": loss, "t": clock(),
+                         "runtime": clock() - START - paused})
             step += 1
         if tensor_scalars:
             tf2_scalar(writer, "val_acc", 0.5 + 0.1 * epoch, step - 1)

@@ -12,7 +12,6 @@ import pytest
 from extract import load_runs
 from extract.sources.tensorboard import masked_crc32c, run_id_of
 from tests.cli_run import run_cli
-from tests.fixed_clock import START
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +59,12 @@ def test_history_is_every_logged_scalar_with_its_wall_time(tb_logdir, tb_store):
         )
         assert history["epoch"].tolist() == [row["epoch"] for row in rows]
         # the writer's first event is at the clock's start (clock.at(0) before each training)
-        assert history["_runtime"].tolist() == pytest.approx([row["t"] - START for row in rows])
-        assert run.measured_s == pytest.approx(rows[-1]["t"] - START)
+        assert history["_timestamp"].tolist() == pytest.approx([row["t"] for row in rows])
+        assert history["_runtime"].tolist() == pytest.approx([row["runtime"] for row in rows])
+        assert run.measured_s == pytest.approx(rows[-1]["runtime"])
+    # the resumed run: 30 steps of 21 s in two processes; the 30 s between them are not its time
+    resumed = by_name(tb_store)["scaling/gpus_2/version_0"]
+    assert resumed.measured_s == 630.0
     runs = by_name(tb_store)
     # float32 as logged: 0.5 + 0.1 * 2 is shown as 0.7, not 0.699999988; the laptop's written
     # as TensorFlow 2 writes scalars (a tensor of the scalars plugin), the others' as

@@ -268,9 +268,47 @@ def run_id_of(name: str) -> str:
     return "tb-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
 
 
-def history_of(files: list[EventFile]) -> pd.DataFrame:
+@dataclass
+class Segment:
+    """Event files written one after another (a resumed job) or at the same time (files of one
+    process, or its ranks), in wall time; ``offset``: the run's seconds before it began."""
+
+    start: float
+    end: float
+    offset: float = 0.0
+
+
+def segments_of(files: list[EventFile]) -> list[Segment]:
+    """The run's stretches of writing: a file that starts after every earlier one ended begins
+    a new one. Time between them (a requeued job waiting in the queue) is not the run's, as for
+    a W&B run resumed in a later process, whose time is the sum of its parts'."""
+    segments: list[Segment] = []
+    spans = sorted(
+        (f.first_wall_time, f.last_wall_time)
+        for f in files
+        if f.first_wall_time is not None and f.last_wall_time is not None
+    )
+    for start, end in spans:
+        if segments and start <= segments[-1].end:
+            segments[-1].end = max(segments[-1].end, end)
+            continue
+        offset = segments[-1].offset + segments[-1].end - segments[-1].start if segments else 0.0
+        segments.append(Segment(start, end, offset))
+    return segments
+
+
+def runtime_at(segments: list[Segment], wall: pd.Series) -> pd.Series:
+    """Seconds of the run at each wall time: its segment's offset plus time since it began."""
+    runtime = pd.Series(np.nan, index=wall.index)
+    for segment in segments:
+        inside = wall >= segment.start
+        runtime[inside] = segment.offset + wall[inside] - segment.start
+    return runtime
+
+
+def history_of(files: list[EventFile], segments: list[Segment]) -> pd.DataFrame:
     """One row per step: each scalar's last value at that step, ``_timestamp`` the step's
-    latest wall time, ``_runtime`` seconds since the run's first event."""
+    latest wall time, ``_runtime`` the run's seconds at it (segments_of)."""
     rows = [row for found in files for row in found.scalars]
     if not rows:
         return pd.DataFrame({"_step": np.array([], dtype=int), "_runtime": np.array([])})
@@ -280,17 +318,15 @@ def history_of(files: list[EventFile]) -> pd.DataFrame:
     times = frame.groupby("_step")["_timestamp"].max()
     history = values.join(times).reset_index()
     history.columns.name = None
-    starts = [f.first_wall_time for f in files if f.first_wall_time is not None]
-    history["_runtime"] = history["_timestamp"] - min(starts)
+    history["_runtime"] = runtime_at(segments, history["_timestamp"])
     return history
 
 
-def _time_of(files: list[EventFile]) -> tuple[float, float | None]:
-    starts = [f.first_wall_time for f in files if f.first_wall_time is not None]
-    ends = [f.last_wall_time for f in files if f.last_wall_time is not None]
-    if not starts or not ends:
-        return 0.0, None
-    return max(ends) - min(starts), min(starts)
+def _time_of(segments: list[Segment]) -> float:
+    if not segments:
+        return 0.0
+    last = segments[-1]
+    return last.offset + last.end - last.start
 
 
 def _damage_said(files: list[EventFile]) -> str | None:
@@ -320,8 +356,10 @@ def run_facts(
     summary: dict[str, Any] = {}
     for found in files:
         summary.update(found.texts)
-    history = history_of(files)
-    runtime, start = _time_of(files)
+    segments = segments_of(files)
+    history = history_of(files, segments)
+    runtime = _time_of(segments)
+    start = segments[0].start if segments else None
     hosts = sorted({h for p in paths if (h := host_of(p))})
     if not any(f.events for f in files):
         warnings.append(
