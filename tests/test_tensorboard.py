@@ -160,6 +160,33 @@ def test_truncated_event_file_keeps_the_run_up_to_the_damage(tb_logdir, tmp_path
     )
 
 
+def test_a_damaged_record_keeps_the_records_before_it(tb_logdir, tmp_path):
+    # a byte flipped in the middle (a disk or copy error): the record's checksum says so
+    logdir, logged = tb_logdir
+    copy = tmp_path / "logs"
+    shutil.copytree(logdir / "scaling" / "gpus_1", copy / "gpus_1")
+    (event,) = (copy / "gpus_1" / "version_0").glob("events.out.tfevents.*")
+    data = bytearray(event.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    event.write_bytes(bytes(data))
+    store = tmp_path / "runs.h5"
+    ran = run_cli("tensorboard", copy, "-o", store)
+    assert ran.returncode == 0, ran.stderr
+    assert "checksum mismatch" in ran.stderr or "corrupt record header" in ran.stderr
+    (run,) = load_runs(store)
+    rows = logged["scaling/gpus_1/version_0"]
+    assert 0 < len(run.history) < len(rows)
+    assert run.history["train_loss"].tolist() == pytest.approx(
+        [row["train_loss"] for row in rows[: len(run.history)]], rel=1e-6
+    )
+    assert run.damage and "every record before it is kept" in run.damage
+    # short of its plan, and no cut-short record says the writer was stopped: state unknown
+    assert run.state == "unknown"
+    assert run.summary["_ended"].startswith("TensorBoard records no state: stops at")
+    unknown = run_cli("runs", store, "--unknown")
+    assert unknown.returncode == 0, unknown.stderr
+
+
 def test_empty_event_file_is_a_missing_run(tb_logdir, tmp_path):
     logdir, _ = tb_logdir
     copy = tmp_path / "logs"

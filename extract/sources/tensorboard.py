@@ -8,10 +8,13 @@ TensorBoard's own .proto files): tensorboard's reader pulls in ~49 MB (grpcio, i
 to read the same bytes. A damaged tail is handled here: every record before it is kept.
 
 What a run is: its scalars against their steps and wall times (the history, ``_runtime`` counted
-from the first event the writer wrote), its hyperparameters (the hparams plugin's session start
-info, Lightning's ``hparams.yaml`` beside the event file) as its config, its text entries in its
-summary, and the host its writer ran on, from the event file's name. TensorBoard records no run
-state: it is decided from the history against the planned epochs (config or study file).
+from the first event the writer wrote, without the waits between the processes of a resumed
+job), its hyperparameters (the hparams plugin's session start info, Lightning's ``hparams.yaml``
+beside the event file) as its config, its text entries in its summary, and the host its writer
+ran on, from the event file's name. TensorBoard records no run state: it is decided from the
+history against the planned epochs (config or study file). (The hparams plugin's session end
+info is no state: torch's and tensorboardX's ``hparams()`` write STATUS_SUCCESS with the
+hyperparameters, before the training starts.)
 """
 
 from __future__ import annotations
