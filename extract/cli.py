@@ -34,6 +34,7 @@ examples:
   python -m extract csv runs.csv accuracy_panel.csv epoch_panel.csv --platform "My CPU run=laptop"
   python -m extract offline wandb/ --merge  # offline runs (wandb/offline-run-*) into the store
   python -m extract wandb my-team/scaling --state finished --merge   # from the W&B API
+  python -m extract tensorboard lightning_logs/ --merge  # TensorBoard event files
   python -m extract report                  # Markdown key metrics of data/runs.h5 (or $RUNS_STORE)
   python -m extract report my.h5 --json
   python -m extract runs                    # every run's facts and where each came from
@@ -165,6 +166,18 @@ def build_parser(more_commands: MoreCommands | None = None) -> argparse.Argument
     _source_options(offline_cmd)
     offline_cmd.set_defaults(run=run_offline)
 
+    tensorboard_cmd = commands.add_parser(
+        "tensorboard",
+        help="read TensorBoard event files (every run folder under LOGDIR) into the store",
+        epilog="example:\n  python -m extract tensorboard lightning_logs/ -o data/runs.h5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tensorboard_cmd.add_argument(
+        "logdir", type=Path, help="the log directory (TensorBoard's --logdir)"
+    )
+    _source_options(tensorboard_cmd)
+    tensorboard_cmd.set_defaults(run=run_tensorboard)
+
     wandb_cmd = commands.add_parser(
         "wandb",
         help="pull runs with full histories from the W&B API into the store (incremental)",
@@ -267,6 +280,13 @@ def run_csv(args: argparse.Namespace) -> None:
 def run_offline(args: argparse.Namespace) -> None:
     study = load_study(args.study)
     _write(args, ingest_offline(args.paths, _corrections(args, study)), study)
+
+
+def run_tensorboard(args: argparse.Namespace) -> None:
+    from .sources.tensorboard import ingest_tensorboard
+
+    study = load_study(args.study)
+    _write(args, ingest_tensorboard(args.logdir, _corrections(args, study)), study)
 
 
 def run_wandb(args: argparse.Namespace) -> int:

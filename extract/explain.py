@@ -38,7 +38,9 @@ def explain(run: Run, runs: list[Run] | None = None) -> list[str]:
         )
         if value
     ]
-    lines.append(f"  state {run.state}" + "".join(f"; {part}" for part in organised))
+    state = run.evidence.get("state")  # where the tracker records none (TensorBoard)
+    said = f" ({state.describe()})" if state else ""
+    lines.append(f"  state {run.state}{said}" + "".join(f"; {part}" for part in organised))
     kind = run.evidence.get("kind")
     lines.append(f"kind: {run.kind_text}  (decided by {kind.describe() if kind else 'nothing'})")
     kind_lines = kind_rule_lines(run, runs if runs is not None else [run])

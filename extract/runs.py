@@ -70,7 +70,12 @@ class RunFacts:
     damage: str | None = None  # records the run file lost (a killed run's last block)
 
 
-SOURCE_NAMES = {"csv": "runs table", "offline": "run file", "wandb-api": "W&B API"}
+SOURCE_NAMES = {
+    "csv": "runs table",
+    "offline": "run file",
+    "wandb-api": "W&B API",
+    "tensorboard": "event file",
+}
 
 
 def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:

@@ -30,6 +30,7 @@ from tests.readme_run import Result, run_readme
 from tests.real_projects import KILLED_KEPT, write_exports, write_offline_runs
 from tests.scene_probe import CRITIC_FRAME_RATE, Probes
 from tests.sdk_runs import wandb_dir  # noqa: F401 (a fixture for every test module)
+from tests.tb_runs import tb_logdir  # noqa: F401 (a fixture for every test module)
 
 # Debian 12 ships Cairo 1.16; manim skips its frame tests below 1.18 because control frames
 # differ slightly between Cairo versions. Ours are made and checked on the same Cairo.

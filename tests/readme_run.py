@@ -330,6 +330,32 @@ def offline_runs(repo: Path, wandb_runs: Path) -> None:
     first.rename(target / "offline-run-20250807_124801-abc123")
 
 
+def tensorboard_logs(repo: Path, wandb_runs: Path) -> None:
+    # real event files written by tensorboardX's SummaryWriter (tests/tb_runs.py) as the
+    # README's lightning_logs/
+    from tests.corpus_cache import sdk_corpus
+    from tests.tb_runs import write
+
+    tb_runs = Path(__file__).with_name("tb_runs.py")
+    sources = [tb_runs, tb_runs.with_name("fixed_clock.py")]
+    written = sdk_corpus("tb-runs", sources, write, repo.parent / "tb_runs")
+    shutil.copytree(written / "logs", repo / "lightning_logs")
+
+
+def check_tensorboard(repo: Path, result: Result) -> None:
+    assert "wrote 5 runs (5 with histories)" in result.stdout, result.stdout
+
+
+def check_tensorboard_runs(repo: Path, result: Result) -> None:
+    assert "scaling/gpus_4/version_0" in result.stdout, result.stdout
+
+
+def check_tensorboard_report(repo: Path, result: Result) -> None:
+    assert "| scaling/gpus_4/version_0 | 4 GPUs, 1 node | 4 | 1 | 3/3 |" in result.stdout, (
+        result.stdout
+    )
+
+
 @dataclass(frozen=True)
 class Step:
     """README commands that one command run covers, and how to check it."""
@@ -493,6 +519,28 @@ STEPS = [
         "python -m extract offline wandb/offline-run-20250807_124801-abc123 --merge",
         phase=9,
     ),
+    Step(
+        ("python -m extract tensorboard lightning_logs/ -o tb.h5",),
+        None,
+        phase=8,
+        check=check_tensorboard,
+        prepare=tensorboard_logs,
+        why="the event files come from tests/tb_runs.py",
+    ),
+    Step(
+        ("python -m extract runs tb.h5",),
+        None,
+        phase=9,
+        check=check_tensorboard_runs,
+    ),
+    Step(
+        ("python -m extract report tb.h5",),
+        None,
+        phase=9,
+        check=check_tensorboard_report,
+    ),
+    # after the offline runs went into data/runs.h5: the TensorBoard runs go beside them
+    Step(("python -m extract tensorboard lightning_logs/ --merge",), None, phase=10),
 ]
 
 NEEDS_WANDB = "needs the W&B service and an account's API key"
