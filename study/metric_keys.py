@@ -179,9 +179,12 @@ def _own_key(
 
     def rank(k: str) -> tuple[object, ...]:
         # the study key's split, held-out measures first (as the study's key is chosen), a
-        # history before a summary's lone value among equals
+        # history before a summary's lone value among equals; beside a training key, a key
+        # that names no split is the training one (Keras logs 'loss' and 'val_loss')
+        unnamed_first = split == "training" and split_of(k) == "unspecified"
         return (
             split is not None and split_of(k) != split,
+            not unnamed_first,
             _SPLIT_RANK[split_of(k)],
             k not in in_history,
             order.get(k, len(order)),

@@ -117,8 +117,12 @@ def choose_key(
         # its own way (Lightning's train_loss_epoch) is drawn before its validation loss
         split = split_of(asked)
 
-        def other_split(key: str) -> bool:
-            return split != "unspecified" and split_of(key) != split
+        def other_split(key: str) -> int:
+            if split == "unspecified" or split_of(key) == split:
+                return 0
+            # beside a training key, one that names no split is the training one (Keras logs
+            # 'loss' and 'val_loss')
+            return 1 if split == "training" and split_of(key) == "unspecified" else 2
 
         best = min(ranked, key=lambda k: (-coverage[k], other_split(k), ranked.index(k)))
         return MetricChoice(best, asked, True, tuple(logged))

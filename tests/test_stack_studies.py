@@ -329,3 +329,33 @@ def test_the_nemo_study_names_its_auto_accelerator_run_by_its_devices(
 ):
     run = _run_of(corpus, studies, "nemo-2-auto")
     assert run.gpus == 2 and "trainer/devices" in run.evidence["gpus"].key, run.evidence
+
+
+def test_beside_a_training_loss_a_keras_run_is_read_from_its_own_training_loss(
+    studies: dict[str, Study],
+):
+    """Keras' WandbMetricsLogger logs epoch/loss (the training loss, no split named) and
+    epoch/val_loss: beside a study key of training loss, the run's own key is epoch/loss (a
+    newcomer's LossVsTime drew its validation loss beside the other lanes' training loss)."""
+    from study.metric_keys import metric_keys
+
+    keras = [r for r in studies["keras"].runs if r.platform == "cluster"]
+    keys = metric_keys(keras, "loss", "train_loss", "train_loss")
+    assert {keys.by_run[r.run_id].key for r in keras} == {"epoch/loss"}
+
+
+def test_a_keras_run_beside_runs_of_train_loss_is_read_from_its_training_loss(
+    studies: dict[str, Study],
+):
+    """The same beside another stack's runs that logged 'train_loss' (the study's key): the
+    Keras run's own key is its training loss, not its validation loss."""
+    from study.metric_keys import metric_keys
+    from study.metrics import logged_keys
+
+    others = [r for s in studies.values() for r in s.runs if "train_loss" in logged_keys([r])]
+    keras = [r for r in studies["keras"].runs if r.platform == "cluster"]
+    assert len(others) >= 2 and keras
+    keys = metric_keys([*others, *keras], "loss", "train_loss")
+    assert keys.choice.key == "train_loss"
+    # a run logged by batch has batch/loss too: a training loss as well
+    assert {keys.by_run[r.run_id].key for r in keras} <= {"epoch/loss", "batch/loss"}
