@@ -671,6 +671,20 @@ RULES: tuple[Rule, ...] = (
         "processes (GPUs) of the whole job",
         processes=True,
     ),
+    # a run of its job's node rank 0 that logged its node's size only (torchrun sets
+    # LOCAL_WORLD_SIZE on every node, the same on each): that x the job's nodes
+    Rule(
+        "gpus",
+        ("local_world_size", "nproc_per_node"),
+        JOB,
+        2,
+        SCRIPT,
+        positive_count,
+        "processes (GPUs) on each node x nodes: torchrun's LOCAL_WORLD_SIZE and "
+        "--nproc-per-node (pytorch.org/docs/stable/elastic/run.html)",
+        times=("nodes", "num_nodes", "num_machines", "slurm.nnodes", "slurm.job_num_nodes"),
+        processes=True,
+    ),
     Rule(
         "gpus",
         ("gpus_per_node", "gpus", "devices_per_node"),

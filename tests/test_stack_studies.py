@@ -359,3 +359,16 @@ def test_a_keras_run_beside_runs_of_train_loss_is_read_from_its_training_loss(
     assert keys.choice.key == "train_loss"
     # a run logged by batch has batch/loss too: a training loss as well
     assert {keys.by_run[r.run_id].key for r in keras} <= {"epoch/loss", "batch/loss"}
+
+
+def test_a_node_size_logged_alone_is_the_jobs_gpus_with_its_nodes():
+    """torchrun's LOCAL_WORLD_SIZE logged by a single-node job's rank 0 (no world_size): its
+    GPUs are that x the job's nodes (a newcomer's 15 single-node runs were 'GPUs unknown' and
+    vanished from every scene); a CPU machine's processes are no GPUs."""
+    slurm = {"slurm.job_id": "7", "slurm.nnodes": "1", "slurm.gpus_on_node": "8", "gpu_count": 8}
+    single = _facts({"local_world_size": 2, "node_rank": 0}, slurm)
+    assert (single.platform, single.gpus, single.nodes) == ("cluster", 2, 1)
+    two = _facts({"local_world_size": 8, "node_rank": 0}, {**slurm, "slurm.nnodes": "2"})
+    assert (two.gpus, two.nodes) == (16, 2)
+    cpu = _facts({"local_world_size": 2}, {"cpu_count": 4, "cpu_count_logical": 8})
+    assert cpu.gpus is None
