@@ -21,6 +21,7 @@ from .analysis import baseline_run, speedup_over
 from .cost import RunCost, energy_numbers, energy_text, hours_text, money_text, run_cost
 from .labels import plural
 from .plans import TIMES, Line, laptop_range
+from .selection import one_per_gpu_count
 from .settings import Settings
 from .view import StudyView, source_text
 
@@ -93,7 +94,7 @@ class CostPlan:
 def cost_plan(view: StudyView) -> CostPlan:
     settings, study = view.settings, view.study
     cluster = sorted(
-        (r for r in view.selection.cluster if r.gpus and r.time_per_epoch_s),
+        (r for r in one_per_gpu_count(view.selection.cluster) if r.gpus and r.time_per_epoch_s),
         key=lambda r: r.gpus or 0,
     )
     costs = {r.run_id: run_cost(r, study, settings) for r in view.shown}

@@ -10,7 +10,7 @@ from extract.model import Run
 from extract.studyfile import StudyFile
 
 from .analysis import baseline_run, speedup_over
-from .selection import select
+from .selection import one_per_gpu_count, select
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class AmdahlFit:
 
 def scaling_points(runs: list[Run], study: StudyFile | None = None) -> list[ScalingPoint]:
     """One point per GPU count (the run that stands for it), per epoch against the baseline."""
-    shown = select(runs, study).cluster
+    shown = one_per_gpu_count(select(runs, study).cluster)
     baseline = baseline_run(shown, study)
     if baseline is None or not baseline.gpus:
         return []

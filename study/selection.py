@@ -22,6 +22,7 @@ Two steps, read by every command (the scenes, the deck, `report`, `extract runs`
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -149,7 +150,8 @@ def configuration(run: Run) -> Hashable:
     recorded it), cores or threads, the share of the data it trained on and the epochs it
     planned (its time on screen is the whole job's)."""
     if run.platform == "cluster":
-        return ("cluster", run.gpus)
+        # 8 GPUs on one node and on two are two configurations (their communication differs)
+        return ("cluster", run.gpus, run.nodes)
     host = run.metadata.get("host")
     # a run the study file names on screen is its own lane
     return (
@@ -161,6 +163,17 @@ def configuration(run: Run) -> Hashable:
         run.epochs,
         run.label_override,
     )
+
+
+def one_per_gpu_count(runs: list[Run]) -> list[Run]:
+    """The fastest per epoch of the runs at each GPU count (8 GPUs on one node and on two
+    nodes are two lanes; a chart against GPU count has one point for 8), in their order."""
+    best: dict[int | None, Run] = {}
+    for run in runs:
+        kept = best.get(run.gpus)
+        if kept is None or (run.time_per_epoch_s or math.inf) < (kept.time_per_epoch_s or math.inf):
+            best[run.gpus] = run
+    return [run for run in runs if best.get(run.gpus) is run]
 
 
 def describe_configuration(run: Run, laptop_name: str = "Laptop") -> str:

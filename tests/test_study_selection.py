@@ -336,3 +336,32 @@ def test_select_as_api_filters():
             {"$nor": [{"displayName": {"$regex": "debug"}}, {"name": {"$regex": "debug"}}]},
         ]
     }
+
+
+def test_the_same_gpu_count_on_other_nodes_is_another_configuration():
+    """8 GPUs on one node and on two nodes: two lanes, each named by its nodes (a newcomer's
+    '8 GPUs, 1 node (best of 4)' stood for a 2-node run too, its time in the range); a chart
+    against GPU count keeps one point for 8, the faster."""
+    from extract.model import Evidence, Run
+    from study.scaling import scaling_points
+
+    def run(run_id: str, gpus: int, nodes: int, seconds: float) -> Run:
+        return Run(
+            run_id=run_id,
+            name=run_id,
+            platform="cluster",
+            state="finished",
+            gpus=gpus,
+            nodes=nodes,
+            epochs=2,
+            epochs_done=2,
+            time_s=seconds,
+            evidence={"gpus": Evidence("config", "world_size", str(gpus))},
+        )
+
+    runs = [run("one", 1, 1, 40.0), run("8x1", 8, 1, 6.0), run("8x1b", 8, 1, 6.2)]
+    runs.append(run("4x2", 8, 2, 7.0))
+    view = view_of(runs, Settings(), None, "nodes")
+    labels = sorted(view.label(r) for r in view.shown)
+    assert labels == ["1 GPU, 1 node", "8 GPUs, 1 node (best of 2)", "8 GPUs, 2 nodes"], labels
+    assert [(p.gpus, p.run.run_id) for p in scaling_points(runs)] == [(1, "one"), (8, "8x1")]
