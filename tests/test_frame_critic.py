@@ -147,6 +147,8 @@ def test_a_log_axis_is_filled_by_its_data():
     assert kit.log_ticks(0.81, 0.99) == (0.8, 1.0, [(0.8, "0.8"), (0.9, "0.9"), (1.0, "1")])
     low, high, ticks = kit.log_ticks(0.73, 2.6)
     assert (low, high) == (0.7, 3.0) and [label for _, label in ticks] == ["0.7", "1", "2", "3"]
+    # a lowest value on the axis line would hide there: the axis ends a mark lower
+    assert kit.log_ticks(0.404, 2.6)[0] == 0.3
     low, high, ticks = kit.log_ticks(0.03, 8.0)  # the sample's training loss
     assert (low, high) == (0.01, 10.0) and [label for _, label in ticks] == [
         "0.01",

@@ -56,6 +56,7 @@ def power_of_two_ticks(
 LOG_MARKS = ((1.0,), (1.0, 2.0, 5.0), (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0))
 LEAST_FILL = 0.7  # of the axis's height the data spans, at the least
 NEAREST_LABELS = 0.1  # of the axis's height between an end's label and another
+ABOVE_AXIS = 0.025  # of the axis's height, at the least, between the data and the axis line
 
 
 def log_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
@@ -77,6 +78,11 @@ def log_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
         if span and math.log10(high / low) / span >= LEAST_FILL:
             break
     span = math.log10(top / bottom) if top > bottom else 1.0
+    if math.log10(low / bottom) / span < ABOVE_AXIS:
+        # a curve's lowest point on the axis line would hide there: the axis ends a mark lower
+        # (of every digit's, so it grows by as little as a mark can)
+        bottom = max(v for v in marks(LOG_MARKS[-1]) if v < bottom)
+        span = math.log10(top / bottom)
     inside: list[float] = []
     for steps in LOG_MARKS:
         inside = [v for v in marks(steps) if bottom <= v <= top]
