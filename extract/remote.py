@@ -374,14 +374,11 @@ def pull(
     bar = _Bar(progress, selection.path)
     cache = RunCache(cache_folder(store, selection.path))
     stored = _held(store)
-    remote_runs = list(
-        api.runs(
-            selection.path,
-            filters=selection.api_filters(),
-            per_page=RUNS_PER_PAGE,
-            lazy=False,
-        )
+    listing = api.runs(
+        selection.path, filters=selection.api_filters(), per_page=RUNS_PER_PAGE, lazy=False
     )
+    # by id: paging has been seen to return a run twice (wandb/wandb#6614)
+    remote_runs = list({remote_run.id: remote_run for remote_run in listing}.values())
     if selection.name_regex:  # the server's $regex differs between deployments: check here too
         pattern = re.compile(selection.name_regex)
         remote_runs = [r for r in remote_runs if pattern.search(r.name or "")]

@@ -415,3 +415,12 @@ def test_extract_wandb_interrupted_says_what_it_kept_and_resumes(tmp_path, monke
     assert resumed.returncode == 0, resumed.stderr
     assert "added 8, updated 0, unchanged 0, failed 0" in resumed.stdout
     assert "(5 fetched, 3 from the cache)" in resumed.stdout
+
+
+def test_a_run_the_runs_list_gives_twice_is_fetched_once(tmp_path):
+    api = StandInApi()
+    (run,) = project(1)
+    api.projects["lumi/big"] = [run, run]  # paging has been seen to repeat a run
+    pull(api, Selection("lumi/big"), tmp_path / "runs.h5")
+    assert api.history_fetches == {"r0000": 1}
+    assert [r.run_id for r in load_runs(tmp_path / "runs.h5")] == ["r0000"]
