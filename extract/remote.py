@@ -404,7 +404,12 @@ def pull(
         if cached is None:
             todo.append((remote_run, sign))
             continue
-        new_runs.append(make_run(from_cache(cached), overrides))
+        try:
+            new_runs.append(make_run(from_cache(cached), overrides))
+        except Exception as error:  # as a fetched run's failure: named, the others kept
+            summary.failed.append(f"{_name(remote_run)}: {describe(error)}")
+            bar.done(failed=1)
+            continue
         (summary.updated if found is not None else summary.added).append(_name(remote_run))
         summary.from_cache += 1
         bar.done(reused=1)

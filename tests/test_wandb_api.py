@@ -424,3 +424,16 @@ def test_a_run_the_runs_list_gives_twice_is_fetched_once(tmp_path):
     pull(api, Selection("lumi/big"), tmp_path / "runs.h5")
     assert api.history_fetches == {"r0000": 1}
     assert [r.run_id for r in load_runs(tmp_path / "runs.h5")] == ["r0000"]
+
+
+def test_a_damaged_cache_file_is_fetched_again(tmp_path):
+    api = StandInApi()
+    api.projects["lumi/big"] = project(4)
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/big"), store)
+    (tmp_path / ".wandb-cache" / "lumi" / "big" / "r0001.h5").write_bytes(b"\x89HDF\r\n cut")
+    store.unlink()
+    api.history_fetches.clear()
+    again = pull(api, Selection("lumi/big"), store)
+    assert api.history_fetches == {"r0001": 1}
+    assert (again.fetched, again.from_cache, len(load_runs(store))) == (1, 3, 4)
