@@ -326,6 +326,10 @@ class _Bar:
         self.fetched = self.reused = self.failed = 0
         self.task = progress.add_task(f"{path}: listing runs", total=None) if progress else None
 
+    def listing(self, count: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, description=f"{self.path}: listing runs ({count:,})")
+
     def listed(self, count: int) -> None:
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, total=count, description=self._words())
@@ -378,7 +382,12 @@ def pull(
         selection.path, filters=selection.api_filters(), per_page=RUNS_PER_PAGE, lazy=False
     )
     # by id: paging has been seen to return a run twice (wandb/wandb#6614)
-    remote_runs = list({remote_run.id: remote_run for remote_run in listing}.values())
+    by_id: dict[str, RemoteRun] = {}
+    for remote_run in listing:
+        by_id[remote_run.id] = remote_run
+        if len(by_id) % RUNS_PER_PAGE == 0:
+            bar.listing(len(by_id))
+    remote_runs = list(by_id.values())
     if selection.name_regex:  # the server's $regex differs between deployments: check here too
         pattern = re.compile(selection.name_regex)
         remote_runs = [r for r in remote_runs if pattern.search(r.name or "")]
