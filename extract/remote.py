@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -442,6 +442,7 @@ def pull(
         return make_run(facts, overrides)
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    futures: dict[Future[Run], RemoteRun] = {}
     try:
         futures = {pool.submit(fetch, *job): job[0] for job in todo}
         for future in as_completed(futures):
@@ -460,7 +461,9 @@ def pull(
         # the fetches under way stop at their next page; those not begun never start
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
-        raise PullInterrupted(bar.fetched, cache.folder) from None
+        # a fetch past its last page when the pull stopped is kept too
+        late = sum(1 for f in futures if not f.cancelled() and f.exception() is None)
+        raise PullInterrupted(bar.fetched + late, cache.folder) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if not new_runs:

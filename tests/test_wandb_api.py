@@ -341,11 +341,12 @@ def test_an_interrupted_pull_keeps_what_it_fetched_and_the_next_fetches_the_rest
     before = store.read_bytes()
     api.history_fetches.clear()
     api.interrupt_after = 5  # Ctrl-C during the sixth run's history
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as stopped:
         pull(api, Selection("lumi/big"), store)
     assert store.read_bytes() == before  # the store is written once, at the end, or not at all
     kept = cached_ids(store)
     assert len(kept) >= 5 and kept <= set(api.history_fetches)
+    assert stopped.value.fetched == len(kept)  # what it says it kept, a fetch ending late too
     assert not [p for p in kept if p.startswith(".")]  # no half-written cache file
     api.history_fetches.clear()
     api.interrupt_after = None
