@@ -438,3 +438,21 @@ def test_a_damaged_cache_file_is_fetched_again(tmp_path):
     again = pull(api, Selection("lumi/big"), store)
     assert api.history_fetches == {"r0001": 1}
     assert (again.fetched, again.from_cache, len(load_runs(store))) == (1, 3, 4)
+
+
+def test_runs_the_network_failed_on_are_the_only_ones_fetched_next_time(tmp_path):
+    api = StandInApi()
+    runs = project(10)
+    for run in runs[4:]:
+        run.fail_after_rows = 1  # the connection lost in each of their histories
+    api.projects["lumi/big"] = runs
+    store = tmp_path / "runs.h5"
+    first = pull(api, Selection("lumi/big"), store)
+    assert len(first.added) == 4 and len(first.failed) == 6
+    assert cached_ids(store) == {f"r{i:04d}" for i in range(4)}  # no part of a failed run
+    for run in runs:
+        run.fail_after_rows = None
+    api.history_fetches.clear()
+    again = pull(api, Selection("lumi/big"), store)
+    assert set(api.history_fetches) == {f"r{i:04d}" for i in range(4, 10)}
+    assert len(again.added) == 6 and len(again.unchanged) == 4 and len(load_runs(store)) == 10
