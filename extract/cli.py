@@ -188,7 +188,9 @@ def build_parser(more_commands: MoreCommands | None = None) -> argparse.Argument
         help="fetch runs the study file's [select] leaves out too (it is applied by default)",
     )
     wandb_cmd.add_argument(
-        "--refresh", action="store_true", help="fetch again runs already stored unchanged"
+        "--refresh",
+        action="store_true",
+        help="fetch every run again, even one the store or the cache holds unchanged",
     )
     wandb_cmd.add_argument("--workers", type=int, default=4, help="runs fetched at once")
     _source_options(wandb_cmd)
