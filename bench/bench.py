@@ -6,6 +6,8 @@ not assert. `--quick` renders at 480p15 only and skips the 1-million-row history
 For every scene: render time through the manim CLI, frames per second, and the time that
 encoding the same frames alone takes (decode the MP4, re-encode with the same codec settings
 through PyAV) divided by the render time: 1.0 means rendering costs no more than encoding.
+Extraction: CSV rows/s, `.wandb` MB/s, a store's load, and `extract wandb` of a 2,000-run
+project against the tests' stand-in for the W&B service (first pull, unchanged, 1 in 10 changed).
 """
 
 from __future__ import annotations
@@ -211,6 +213,43 @@ def extraction(work: Path) -> dict:
         start = time.perf_counter()
         load_runs(store, columns=["running_accuracy"])
         results[f"store_load_s_{rows_per_run}_rows"] = time.perf_counter() - start
+    results.update(wandb_pull(work / "pull"))
+    return results
+
+
+WANDB_PULL_RUNS = 2_000
+
+
+def wandb_pull(work: Path, runs: int = WANDB_PULL_RUNS, rows: int = 100) -> dict[str, float]:
+    """`extract wandb` of a project of ``runs`` runs against the tests' stand-in for the W&B
+    service (no network: what is measured is this tool's side), pulled once, then again
+    unchanged (the runs list only), then with one run in ten changed."""
+    from extract.remote import Selection, pull
+    from tests.wandb_standin import StandInApi, StandInRun
+
+    api = StandInApi()
+    api.projects["bench/pull"] = [
+        StandInRun(
+            f"r{i:05d}",
+            f"run {i}",
+            [
+                {"_step": s, "_runtime": 2.0 * s, "epoch": s // 10, "loss": 1 / (s + 1)}
+                for s in range(rows)
+            ],
+            config={"total_gpus": 2 ** (i % 7), "nodes": 1, "epochs": 10},
+            summary={"_runtime": 2.0 * rows, "epoch": 9},
+        )
+        for i in range(runs)
+    ]
+    store = work / "runs.h5"
+    results = {}
+    for step in ("first", "again", "tenth_changed"):
+        if step == "tenth_changed":
+            for run in api.projects["bench/pull"][::10]:
+                run.heartbeat_at = "2025-08-09T00:00:00Z"
+        start = time.perf_counter()
+        pull(api, Selection("bench/pull"), store)
+        results[f"wandb_pull_{runs}_runs_{step}_s"] = time.perf_counter() - start
     return results
 
 

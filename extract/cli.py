@@ -201,7 +201,9 @@ def build_parser(more_commands: MoreCommands | None = None) -> argparse.Argument
         help="fetch runs the study file's [select] leaves out too (it is applied by default)",
     )
     wandb_cmd.add_argument(
-        "--refresh", action="store_true", help="fetch again runs already stored unchanged"
+        "--refresh",
+        action="store_true",
+        help="fetch every run again, even one the store or the cache holds unchanged",
     )
     wandb_cmd.add_argument("--workers", type=int, default=4, help="runs fetched at once")
     _source_options(wandb_cmd)
@@ -291,9 +293,9 @@ def run_tensorboard(args: argparse.Namespace) -> None:
 
 def run_wandb(args: argparse.Namespace) -> int:
     import wandb
-    from rich.progress import Progress
+    from rich.progress import MofNCompleteColumn, Progress
 
-    from .remote import Selection, pull
+    from .remote import PullInterrupted, Selection, pull
 
     output = store_path(args.output)
     study = load_study(args.study)
@@ -322,7 +324,8 @@ def run_wandb(args: argparse.Namespace) -> int:
         )
     try:
         api = wandb.Api(timeout=60)
-        with Progress(console=err, transient=True) as progress:
+        columns = (*Progress.get_default_columns(), MofNCompleteColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
             result = pull(
                 api,
                 selection,
@@ -332,6 +335,15 @@ def run_wandb(args: argparse.Namespace) -> int:
                 args.workers,
                 progress,
             )
+    except PullInterrupted as stopped:
+        err.print(
+            f"interrupted: the store is unchanged; the {stopped.fetched} runs fetched are kept "
+            f"in {stopped.cache}: the same command fetches only the rest",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
+        return 130
     except wandb.errors.CommError as error:
         from .remote import describe
 
@@ -342,7 +354,8 @@ def run_wandb(args: argparse.Namespace) -> int:
         ) from None
     print(
         f"added {len(result.added)}, updated {len(result.updated)}, unchanged "
-        f"{len(result.unchanged)}, failed {len(result.failed)} -> {output}"
+        f"{len(result.unchanged)}, failed {len(result.failed)} -> {output} ({result.fetched} "
+        f"fetched, {result.from_cache} from the cache)"
     )
     for note in result.notes:
         err.print(f"note: {note}", soft_wrap=True, markup=False, highlight=False)

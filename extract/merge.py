@@ -16,23 +16,32 @@ from .model import Run
 
 def merge_runs(existing: list[Run], incoming: list[Run]) -> list[Run]:
     merged = list(existing)
+    # the first run of each id and of each name: thousands of runs pulled at once are matched
+    # by a lookup each, not a scan of the store each
+    by_id, by_name = _first_of(merged)
     for new in incoming:
-        index = _match(merged, new)
+        index = by_id.get(new.run_id)
         if index is None:
+            index = by_name.get(new.name)
+        if index is None:
+            by_id.setdefault(new.run_id, len(merged))
+            by_name.setdefault(new.name, len(merged))
             merged.append(new)
-        else:
-            merged[index] = _combine(merged[index], new)
+            continue
+        old = merged[index]
+        merged[index] = _combine(old, new)
+        if (merged[index].run_id, merged[index].name) != (old.run_id, old.name):
+            by_id, by_name = _first_of(merged)  # rare: a real id replaced a name used as id
     return merged
 
 
-def _match(runs: list[Run], new: Run) -> int | None:
+def _first_of(runs: list[Run]) -> tuple[dict[str, int], dict[str, int]]:
+    by_id: dict[str, int] = {}
+    by_name: dict[str, int] = {}
     for index, run in enumerate(runs):
-        if run.run_id == new.run_id:
-            return index
-    for index, run in enumerate(runs):
-        if run.name == new.name:
-            return index
-    return None
+        by_id.setdefault(run.run_id, index)
+        by_name.setdefault(run.name, index)
+    return by_id, by_name
 
 
 def _combine(old: Run, new: Run) -> Run:

@@ -13,8 +13,9 @@ together. Authentication is W&B's own (WANDB_API_KEY,
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,10 +30,11 @@ from .merge import merge_runs
 from .model import Run
 from .runfilter import RunFields, RunFilter
 from .runs import RunFacts, flatten, make_run
-from .store import load_runs, save_runs
+from .store import load_runs, run_records, save_runs
+from .wandb_cache import CachedRun, RunCache, cache_folder, digest
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
 SYSTEM_KEYS = ("_step", "_runtime", "_timestamp")
 # rows asked of the system stream; W&B samples it down on the server when a run has more
@@ -67,7 +69,9 @@ class RemoteRun(Protocol):
 class RunsApi(Protocol):
     """What is asked of ``wandb.Api``: the runs of a project."""
 
-    def runs(self, path: str, *, filters: dict[str, Any], per_page: int) -> Iterable[RemoteRun]: ...
+    def runs(
+        self, path: str, *, filters: dict[str, Any], per_page: int, lazy: bool
+    ) -> Iterable[RemoteRun]: ...
 
 
 @dataclass
@@ -103,6 +107,8 @@ class FetchSummary:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # "name: what failed"
+    fetched: int = 0  # runs whose history was fetched
+    from_cache: int = 0  # runs added or updated from what an earlier pull fetched
     notes: list[str] = field(default_factory=list)  # ranks joined into one training, and why
 
 
@@ -143,7 +149,7 @@ def fetch_system(remote_run: RemoteRun) -> pd.DataFrame:
         }
         kept.append({"_runtime": float(row["_runtime"]), **values})
     if not kept:
-        return pd.DataFrame({"_runtime": pd.Series([], dtype=float)})
+        return _no_system()
     return pd.DataFrame(kept).sort_values("_runtime", kind="stable", ignore_index=True)
 
 
@@ -151,7 +157,10 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, int | float | str) and not isinstance(value, bool)
 
 
-def to_run(remote_run: RemoteRun, history: pd.DataFrame, overrides: Overrides) -> Run:
+def remote_facts(
+    remote_run: RemoteRun, history: pd.DataFrame, system: pd.DataFrame, signature: str
+) -> RunFacts:
+    """What the API says of a run, before any rule or correction (what the cache keeps)."""
     summary = dict(remote_run.summary_metrics)
     runtime = summary.get("_runtime")
     if not isinstance(runtime, int | float) and "_runtime" in history and len(history):
@@ -161,26 +170,72 @@ def to_run(remote_run: RemoteRun, history: pd.DataFrame, overrides: Overrides) -
         numeric["_runtime"] = float("nan")
     summary["_heartbeat_at"] = str(getattr(remote_run, "heartbeat_at", "") or "")
     summary["_history_rows"] = int(getattr(remote_run, "history_line_count", 0) or len(history))
+    summary["_api_signature"] = signature
     summary["tags"] = list(getattr(remote_run, "tags", []) or [])
     summary["group"] = getattr(remote_run, "group", None)
-    return make_run(
-        RunFacts(
-            run_id=remote_run.id,
-            name=_name(remote_run),
-            state=remote_run.state,
-            runtime_s=float(runtime or 0.0),
-            config=flatten(dict(remote_run.config)),
-            summary=summary,
-            history=numeric,
-            source="wandb-api",
-            created_at=str(getattr(remote_run, "created_at", "") or "") or None,
-            metadata=machine_facts(getattr(remote_run, "metadata", None)),
-            group=getattr(remote_run, "group", None) or None,
-            job_type=getattr(remote_run, "job_type", None) or None,
-            sweep_id=_sweep_id(remote_run),
-        ),
-        overrides,
+    return RunFacts(
+        run_id=remote_run.id,
+        name=_name(remote_run),
+        state=remote_run.state,
+        runtime_s=float(runtime or 0.0),
+        config=flatten(dict(remote_run.config)),
+        summary=summary,
+        history=numeric,
+        source="wandb-api",
+        created_at=str(getattr(remote_run, "created_at", "") or "") or None,
+        metadata=machine_facts(getattr(remote_run, "metadata", None)),
+        group=getattr(remote_run, "group", None) or None,
+        job_type=getattr(remote_run, "job_type", None) or None,
+        sweep_id=_sweep_id(remote_run),
+        system=system,
     )
+
+
+# the RunFacts fields a cache file keeps as JSON (the two frames are kept as datasets)
+CACHED_FACTS = (
+    "run_id",
+    "name",
+    "state",
+    "runtime_s",
+    "config",
+    "summary",
+    "source",
+    "created_at",
+    "metadata",
+    "group",
+    "job_type",
+    "sweep_id",
+)
+
+
+def to_cache(facts: RunFacts, signature: str) -> CachedRun:
+    system = facts.system if facts.system is not None else _no_system()
+    kept = {name: getattr(facts, name) for name in CACHED_FACTS}
+    return CachedRun(signature, kept, facts.history, system)
+
+
+def from_cache(cached: CachedRun) -> RunFacts:
+    return RunFacts(**cached.facts, history=cached.history, system=cached.system)
+
+
+def signature(remote_run: RemoteRun, keys: list[str] | None) -> str:
+    """What says a run changed since it was fetched, as the runs list gives it (no request per
+    run): its state, heartbeat (and ``updatedAt`` where the API has it), history length and
+    summary; and the history keys asked for, so a pull of other keys fetches again."""
+    return digest(
+        {
+            "state": remote_run.state,
+            "heartbeat_at": str(getattr(remote_run, "heartbeat_at", "") or ""),
+            "updated_at": str(getattr(remote_run, "updated_at", "") or ""),
+            "history_rows": int(getattr(remote_run, "history_line_count", 0) or 0),
+            "summary": digest(dict(remote_run.summary_metrics)),
+            "keys": sorted(keys) if keys else None,
+        }
+    )
+
+
+def _no_system() -> pd.DataFrame:
+    return pd.DataFrame({"_runtime": pd.Series([], dtype=float)})
 
 
 def _sweep_id(remote_run: RemoteRun) -> str | None:
@@ -233,8 +288,9 @@ def _name(remote_run: RemoteRun) -> str:
     return remote_run.name or remote_run.id
 
 
-def unchanged(stored: Run | None, remote_run: RemoteRun) -> bool:
-    """A finished run already stored with the same history length and heartbeat."""
+def unchanged(stored: _Held | None, remote_run: RemoteRun) -> bool:
+    """A finished run stored, by a version that kept no signature, with the same history length
+    and heartbeat."""
     if stored is None or stored.state != "finished" or remote_run.state != "finished":
         return False
     return stored.summary.get("_heartbeat_at") == str(
@@ -242,6 +298,65 @@ def unchanged(stored: Run | None, remote_run: RemoteRun) -> bool:
     ) and stored.summary.get("_history_rows") == int(
         getattr(remote_run, "history_line_count", 0) or -1
     )
+
+
+# runs asked for in one request of the runs list; each page holds their config and summary
+# (lazy=False), so deciding what changed costs no request per run
+RUNS_PER_PAGE = 100
+
+
+class PullInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a pull: the store is unchanged, ``fetched`` runs are kept in ``cache``."""
+
+    def __init__(self, fetched: int, cache: Path) -> None:
+        super().__init__(f"{fetched} runs fetched are kept in {cache}")
+        self.fetched, self.cache = fetched, cache
+
+
+class _Stopped(Exception):
+    """A fetch given up because the pull was interrupted."""
+
+
+class _Bar:
+    """The pull's progress: runs done of the total, how many fetched and how many reused
+    (unchanged in the store, or taken from the cache), and a row per run being fetched."""
+
+    def __init__(self, progress: Progress | None, path: str) -> None:
+        self.progress, self.path = progress, path
+        self.fetched = self.reused = self.failed = 0
+        self.task = progress.add_task(f"{path}: listing runs", total=None) if progress else None
+
+    def listing(self, count: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, description=f"{self.path}: listing runs ({count:,})")
+
+    def listed(self, count: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, total=count, description=self._words())
+
+    def done(self, *, fetched: int = 0, reused: int = 0, failed: int = 0) -> None:
+        self.fetched += fetched
+        self.reused += reused
+        self.failed += failed
+        if self.progress is not None and self.task is not None:
+            self.progress.update(
+                self.task, advance=fetched + reused + failed, description=self._words()
+            )
+
+    def _words(self) -> str:
+        failed = f", {self.failed:,} failed" if self.failed else ""
+        return f"{self.path}: {self.fetched:,} fetched, {self.reused:,} reused{failed}"
+
+    def run_started(self, name: str, total: int | None) -> TaskID | None:
+        return self.progress.add_task(f"  {name}", total=total) if self.progress else None
+
+    def run_rows(self, task: TaskID | None, rows: int) -> None:
+        if self.progress is not None and task is not None:
+            self.progress.advance(task, rows)
+
+    def run_ended(self, task: TaskID | None) -> None:
+        if self.progress is not None and task is not None:
+            self.progress.remove_task(task)
 
 
 def pull(
@@ -253,69 +368,146 @@ def pull(
     workers: int = 4,
     progress: Progress | None = None,
 ) -> FetchSummary:
-    """Fetch the selected runs into ``store``; the store is saved after every run, so an
-    interruption keeps every run completed before it."""
+    """Fetch the selected runs into ``store``, ``workers`` histories at a time.
+
+    Every run fetched is kept at once in the project's cache beside the store
+    (extract/wandb_cache.py); the store is written once, at the end, and left as it was if the
+    pull is interrupted (PullInterrupted). A run is fetched only if neither the store nor the
+    cache holds it with the signature the runs list gives now."""
     overrides = overrides or Overrides()
-    stored = {r.run_id: r for r in load_runs(store)} if store.exists() else {}
-    remote_runs = list(api.runs(selection.path, filters=selection.api_filters(), per_page=50))
+    bar = _Bar(progress, selection.path)
+    cache = RunCache(cache_folder(store, selection.path))
+    stored = _held(store)
+    listing = api.runs(
+        selection.path, filters=selection.api_filters(), per_page=RUNS_PER_PAGE, lazy=False
+    )
+    # by id: paging has been seen to return a run twice (wandb/wandb#6614)
+    by_id: dict[str, RemoteRun] = {}
+    for remote_run in listing:
+        by_id[remote_run.id] = remote_run
+        if len(by_id) % RUNS_PER_PAGE == 0:
+            bar.listing(len(by_id))
+    remote_runs = list(by_id.values())
     if selection.name_regex:  # the server's $regex differs between deployments: check here too
         pattern = re.compile(selection.name_regex)
         remote_runs = [r for r in remote_runs if pattern.search(r.name or "")]
     if not selection.run_filter.empty:  # before any history is fetched
         wanted = selection.run_filter
         remote_runs = [r for r in remote_runs if wanted.why_not(fields_of(r, wanted)) is None]
+    bar.listed(len(remote_runs))
     # ranks joined into one training at an earlier pull: the training stands for them
-    for run in list(stored.values()):
-        for rank_id in run.summary.get("_rank_run_ids") or []:
-            stored.setdefault(str(rank_id), run)
+    for held in list(stored.values()):
+        for rank_id in held.summary.get("_rank_run_ids") or []:
+            stored.setdefault(str(rank_id), held)
     summary = FetchSummary()
-    todo = []
+    new_runs: list[Run] = []
+    todo: list[tuple[RemoteRun, str]] = []
     for remote_run in remote_runs:
-        training = stored.get(remote_run.id)
-        if (
-            not refresh
-            and training is not None
-            and training.run_id != remote_run.id
-            and training.finished
-        ):
+        sign = signature(remote_run, selection.keys)
+        found = stored.get(remote_run.id)
+        if not refresh and found is not None and _kept(found, remote_run, sign):
             summary.unchanged.append(_name(remote_run))
+            bar.done(reused=1)
             continue
-        if not refresh and unchanged(stored.get(remote_run.id), remote_run):
-            summary.unchanged.append(_name(remote_run))
-        else:
-            todo.append(remote_run)
-    current = list({id(run): run for run in stored.values()}.values())
+        cached = None if refresh else cache.load(remote_run.id, sign)
+        if cached is None:
+            todo.append((remote_run, sign))
+            continue
+        try:
+            new_runs.append(make_run(from_cache(cached), overrides))
+        except Exception as error:  # as a fetched run's failure: named, the others kept
+            summary.failed.append(f"{_name(remote_run)}: {describe(error)}")
+            bar.done(failed=1)
+            continue
+        (summary.updated if found is not None else summary.added).append(_name(remote_run))
+        summary.from_cache += 1
+        bar.done(reused=1)
 
-    def fetch(remote_run: RemoteRun) -> Run:
-        total = getattr(remote_run, "history_line_count", None)
-        task = progress.add_task(_name(remote_run), total=total) if progress else None
+    stop = threading.Event()
 
-        def advance(rows: int) -> None:
-            if progress is not None and task is not None:
-                progress.advance(task, rows)
+    def fetch(remote_run: RemoteRun, sign: str) -> Run:
+        task = bar.run_started(_name(remote_run), getattr(remote_run, "history_line_count", None))
 
-        history = fetch_history(remote_run, selection.keys, advance)
-        run = to_run(remote_run, history, overrides)
-        run.system = fetch_system(remote_run)
-        return run
+        def on_rows(rows: int) -> None:
+            if stop.is_set():
+                raise _Stopped
+            bar.run_rows(task, rows)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(fetch, r): r for r in todo}
+        try:
+            history = fetch_history(remote_run, selection.keys, on_rows)
+            facts = remote_facts(remote_run, history, fetch_system(remote_run), sign)
+            cache.save(remote_run.id, to_cache(facts, sign))
+        finally:
+            bar.run_ended(task)
+        return make_run(facts, overrides)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    futures: dict[Future[Run], RemoteRun] = {}
+    try:
+        futures = {pool.submit(fetch, *job): job[0] for job in todo}
         for future in as_completed(futures):
-            remote_run = futures[future]
+            remote_run = futures.pop(future)
             try:
                 run = future.result()
             except Exception as error:  # one run's failure must not lose the others
                 summary.failed.append(f"{_name(remote_run)}: {describe(error)}")
+                bar.done(failed=1)
                 continue
             (summary.updated if remote_run.id in stored else summary.added).append(run.name)
-            current = decide_kinds(merge_runs(current, [run]))
-            save_runs(store, current)
-    joined, notes = join_rank_runs(current)
-    if len(joined) != len(current):
-        save_runs(store, decide_kinds(joined))
+            new_runs.append(run)
+            summary.fetched += 1
+            bar.done(fetched=1)
+    except KeyboardInterrupt:
+        # the fetches under way stop at their next page; those not begun never start
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        # a fetch past its last page when the pull stopped is kept too
+        late = sum(1 for f in futures if not f.cancelled() and f.exception() is None)
+        raise PullInterrupted(bar.fetched + late, cache.folder) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if not new_runs:
+        return summary
+    current = load_runs(store) if store.exists() else []
+    merged = decide_kinds(merge_runs(current, new_runs))
+    joined, notes = join_rank_runs(merged)
+    save_runs(store, decide_kinds(joined) if len(joined) != len(merged) else merged)
     summary.notes = notes
     return summary
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What the store holds of a run that decides whether it is fetched again."""
+
+    run_id: str
+    state: str
+    summary: dict[str, Any]
+
+
+def _held(store: Path) -> dict[str, _Held]:
+    """The store's runs by id, read from their records alone (their rows are read only if the
+    store is written): an unchanged project of thousands of runs is compared in a moment."""
+    if not store.exists():
+        return {}
+    records = run_records(store)
+    if records is None:
+        runs = load_runs(store, columns=())
+        return {r.run_id: _Held(r.run_id, r.state, r.summary) for r in runs}
+    return {
+        str(r["run_id"]): _Held(str(r["run_id"]), str(r["state"]), dict(r["summary"]))
+        for r in records
+    }
+
+
+def _kept(held: _Held, remote_run: RemoteRun, sign: str) -> bool:
+    """The store holds this run as the API gives it now (or the training its rank is part of,
+    finished: a rank is not fetched again on its own)."""
+    if held.run_id != remote_run.id:
+        return held.state == "finished"
+    if "_api_signature" in held.summary:
+        return bool(held.summary["_api_signature"] == sign)
+    return unchanged(held, remote_run)
 
 
 def describe(error: BaseException) -> str:

@@ -82,9 +82,9 @@ def save_runs(path: str | Path, runs: Sequence[Run], *, sample: bool = False) ->
             if len(run.history) or len(run.system):
                 rows = runs_group.create_group(str(index))
                 if len(run.history):
-                    _write_frame(rows.create_group("history"), run.history)
+                    write_frame(rows.create_group("history"), run.history)
                 if len(run.system):
-                    _write_frame(rows.create_group("system"), run.system)
+                    write_frame(rows.create_group("system"), run.system)
         h5.create_dataset("records", data=records, dtype=h5py.string_dtype("utf-8"))
     _remove_abandoned_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(
@@ -201,6 +201,22 @@ def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Ru
         raise StoreError(f"store is damaged ({_reason(error)})", path=path) from None
 
 
+def run_records(path: str | Path) -> list[dict[str, Any]] | None:
+    """Each run's record (``run_id``, ``state``, ``summary``...) without its rows: what an
+    incremental pull compares, read without opening a run's datasets. None for a store of an
+    older layout (``load_runs`` reads those)."""
+    path = Path(path)
+    _check_is_store(path)
+    try:
+        with h5py.File(path, "r") as h5:
+            version = int(h5.attrs.get("schema_version", -1))
+            if not min(READABLE_VERSIONS) <= version <= SCHEMA_VERSION or "records" not in h5:
+                return None
+            return [json.loads(text) for text in h5["records"].asstr()[()]]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def _reason(error: Exception) -> str:
     text = str(error).strip("\"' ")
     return text.removeprefix("Unable to synchronously open ")
@@ -294,14 +310,14 @@ def _run_from_record(
         raise StoreError(f"run {record['name']!r} has unknown platform {record['platform']!r}")
     history_keys = [str(c) for c in record["history_keys"]]
     if rows is not None and "history" in rows:
-        history = _read_frame(rows["history"], _history_filter(wanted))
+        history = read_frame(rows["history"], _history_filter(wanted))
     else:
         history = _no_rows(history_keys, _history_filter(wanted))
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
     system_filter = None if wanted is None else _power_column
     if rows is not None and "system" in rows:
-        system = _read_frame(rows["system"], system_filter)
+        system = read_frame(rows["system"], system_filter)
     else:
         system = _no_rows([str(c) for c in record["system_keys"]] or ["_runtime"], system_filter)
     facts = record["facts"]
@@ -373,7 +389,7 @@ def _no_rows(keys: list[str], wanted: Callable[[str], bool] | None) -> pd.DataFr
     return template.copy()
 
 
-def _write_frame(history: h5py.Group, frame: pd.DataFrame) -> None:
+def write_frame(history: h5py.Group, frame: pd.DataFrame) -> None:
     """One chunked, compressed float64 dataset per column (the history and the system metrics)."""
     columns = [str(c) for c in frame.columns]
     history.attrs["columns_json"] = json.dumps(columns)
@@ -396,13 +412,13 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     if platform is None:
         raise StoreError(f"run {attrs['name']!r} has unknown platform {str(attrs['platform'])!r}")
     stored_keys = tuple(str(c) for c in json.loads(group["history"].attrs["columns_json"]))
-    history = _read_frame(group["history"], _history_filter(wanted))
+    history = read_frame(group["history"], _history_filter(wanted))
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
     # power only is what a figure uses of the system metrics (study/cost.py); with ``columns``
     # (a scene's partial read) the rest is left on disk
     system = (
-        _read_frame(group["system"], None if wanted is None else _power_column)
+        read_frame(group["system"], None if wanted is None else _power_column)
         if "system" in group
         else pd.DataFrame({"_runtime": np.array([], dtype=float)})
     )
@@ -433,7 +449,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     )
 
 
-def _read_frame(
+def read_frame(
     frame_group: h5py.Group, wanted: set[str] | Callable[[str], bool] | None
 ) -> pd.DataFrame:
     columns = json.loads(frame_group.attrs["columns_json"])

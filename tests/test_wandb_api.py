@@ -265,3 +265,194 @@ def test_trials_of_a_sweep_are_sweep_trials(tmp_path):
     pull(api, Selection("team/p"), store)
     kinds = {run.run_id: run.kind for run in load_runs(store)}
     assert kinds == {"t1": "sweep", "t2": "sweep", "s1": "training"}
+
+
+# --- a large project: paged, four at a time, resumable, incremental ----------------------------
+
+
+def project(count: int, rows: int = 3, ids: str = "r", names: str = "run") -> list[StandInRun]:
+    return [
+        StandInRun(
+            f"{ids}{index:04d}",
+            f"{names} {index}",
+            training_rows(rows),
+            config={"total_gpus": 8, "nodes": 1, "epochs": 10},
+            summary={"_runtime": 1.0 + index, "acc": 90.0},
+        )
+        for index in range(count)
+    ]
+
+
+def cached_ids(store) -> set[str]:
+    folder = store.parent / ".wandb-cache" / "lumi" / "big"
+    return {path.name.removesuffix(".h5") for path in folder.glob("*.h5")}
+
+
+def test_a_2000_run_project_is_paged_fetched_four_at_a_time_and_pulled_again_from_the_list(
+    tmp_path,
+):
+    api = StandInApi()
+    api.projects["lumi/big"] = project(2000, rows=0)  # no rows: the pages and fetches are counted
+    api.hold_until = 5  # the first scans are held open until five are, which none should be
+    store = tmp_path / "runs.h5"
+    first = pull(api, Selection("lumi/big"), store)
+    assert len(first.added) == 2000 and not first.failed
+    assert set(api.history_fetches.values()) == {1} and len(api.history_fetches) == 2000
+    assert api.max_in_flight == 4
+    per_page = api.calls[0]["per_page"]
+    assert 1 < per_page < 2000 and api.pages_listed == -(-2000 // per_page)
+    # each page holds config and summary (lazy=False): no request per run for them
+    assert api.calls[0]["lazy"] is False and api.full_loads == 0
+    assert len(load_runs(store)) == 2000
+    api.pages_listed, api.history_fetches = 0, type(api.history_fetches)()
+    again = pull(api, Selection("lumi/big"), store)
+    assert len(again.unchanged) == 2000 and not again.added and not again.updated
+    assert not api.history_fetches and api.full_loads == 0  # the runs list's pages only
+    assert api.pages_listed == -(-2000 // per_page)
+
+
+def test_a_run_is_fetched_again_only_when_it_changed(tmp_path):
+    api = StandInApi()
+    runs = project(6)
+    runs[5].state, runs[5].heartbeat_at = "running", "2025-08-07T13:00:00Z"
+    api.projects["lumi/big"] = runs
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/big"), store)
+    assert api.history_fetches == dict.fromkeys((r.id for r in runs), 1)
+    api.history_fetches.clear()
+    pull(api, Selection("lumi/big"), store)
+    assert not api.history_fetches  # a running run that sent nothing since is not fetched again
+    runs[0].heartbeat_at = "2025-08-09T00:00:00Z"
+    runs[1].state = "crashed"
+    runs[2].summary_metrics = {"_runtime": 3.0, "acc": 91.5}  # the summary only
+    changed = pull(api, Selection("lumi/big"), store)
+    assert set(api.history_fetches) == {"r0000", "r0001", "r0002"}
+    assert sorted(changed.updated) == ["run 0", "run 1", "run 2"]
+    stored = {r.name: r for r in load_runs(store)}
+    assert stored["run 2"].summary["acc"] == 91.5 and stored["run 1"].state == "crashed"
+
+
+def test_an_interrupted_pull_keeps_what_it_fetched_and_the_next_fetches_the_rest(tmp_path):
+    api = StandInApi()
+    api.projects["lumi/other"] = project(1, ids="o", names="other")
+    api.projects["lumi/big"] = project(12)
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/other"), store)
+    before = store.read_bytes()
+    api.history_fetches.clear()
+    api.interrupt_after = 5  # Ctrl-C during the sixth run's history
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        pull(api, Selection("lumi/big"), store)
+    assert store.read_bytes() == before  # the store is written once, at the end, or not at all
+    kept = cached_ids(store)
+    assert len(kept) >= 5 and kept <= set(api.history_fetches)
+    assert stopped.value.fetched == len(kept)  # what it says it kept, a fetch ending late too
+    assert not [p for p in kept if p.startswith(".")]  # no half-written cache file
+    api.history_fetches.clear()
+    api.interrupt_after = None
+    resumed = pull(api, Selection("lumi/big"), store)
+    assert set(api.history_fetches) == {f"r{i:04d}" for i in range(12)} - kept
+    assert set(api.history_fetches.values()) == {1}
+    assert len(resumed.added) == 12 and not resumed.failed
+    assert {r.name for r in load_runs(store)} == {"other 0", *(f"run {i}" for i in range(12))}
+    assert len(load_runs(store)) == 13
+
+
+def test_a_store_lost_is_rebuilt_from_the_cache_without_fetching(tmp_path):
+    api = StandInApi()
+    api.projects["lumi/big"] = project(5, rows=40)
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/big"), store)
+    first = {r.run_id: r for r in load_runs(store)}
+    store.unlink()
+    api.history_fetches.clear()
+    again = pull(api, Selection("lumi/big"), store)
+    assert not api.history_fetches and len(again.added) == 5
+    for run in load_runs(store):
+        assert run.history.equals(first[run.run_id].history)
+        assert (run.gpus, run.time_s, run.summary) == (
+            first[run.run_id].gpus,
+            first[run.run_id].time_s,
+            first[run.run_id].summary,
+        )
+
+
+def test_the_progress_bar_counts_runs_fetched_and_reused(tmp_path):
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    api = StandInApi()
+    runs = project(6)
+    api.projects["lumi/big"] = runs
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/big"), store)
+    runs[3].heartbeat_at = "2025-08-09T00:00:00Z"
+    with Progress(console=Console(file=io.StringIO())) as progress:
+        pull(api, Selection("lumi/big"), store, progress=progress)
+    (bar,) = progress.tasks  # one bar for the pull; a run's own row goes when it is done
+    assert (bar.completed, bar.total) == (6, 6)
+    assert "1 fetched" in bar.description and "5 reused" in bar.description
+
+
+def test_extract_wandb_interrupted_says_what_it_kept_and_resumes(tmp_path, monkeypatch):
+    import wandb
+
+    from tests.cli_run import run_cli
+
+    api = StandInApi()
+    api.projects["lumi/big"] = project(8)
+    api.interrupt_after = 3
+    monkeypatch.setattr(wandb, "Api", lambda timeout=None: api)
+    store = tmp_path / "runs.h5"
+    stopped = run_cli("wandb", "lumi/big", "-o", store, "--workers", "1")
+    assert stopped.returncode == 130 and not store.exists()
+    folder = tmp_path / ".wandb-cache" / "lumi" / "big"
+    assert "the 3 runs fetched are kept in" in stopped.stderr and str(folder) in stopped.stderr
+    assert cached_ids(store) == {"r0000", "r0001", "r0002"}
+    api.interrupt_after = None
+    resumed = run_cli("wandb", "lumi/big", "-o", store)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "added 8, updated 0, unchanged 0, failed 0" in resumed.stdout
+    assert "(5 fetched, 3 from the cache)" in resumed.stdout
+
+
+def test_a_run_the_runs_list_gives_twice_is_fetched_once(tmp_path):
+    api = StandInApi()
+    (run,) = project(1)
+    api.projects["lumi/big"] = [run, run]  # paging has been seen to repeat a run
+    pull(api, Selection("lumi/big"), tmp_path / "runs.h5")
+    assert api.history_fetches == {"r0000": 1}
+    assert [r.run_id for r in load_runs(tmp_path / "runs.h5")] == ["r0000"]
+
+
+def test_a_damaged_cache_file_is_fetched_again(tmp_path):
+    api = StandInApi()
+    api.projects["lumi/big"] = project(4)
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("lumi/big"), store)
+    (tmp_path / ".wandb-cache" / "lumi" / "big" / "r0001.h5").write_bytes(b"\x89HDF\r\n cut")
+    store.unlink()
+    api.history_fetches.clear()
+    again = pull(api, Selection("lumi/big"), store)
+    assert api.history_fetches == {"r0001": 1}
+    assert (again.fetched, again.from_cache, len(load_runs(store))) == (1, 3, 4)
+
+
+def test_runs_the_network_failed_on_are_the_only_ones_fetched_next_time(tmp_path):
+    api = StandInApi()
+    runs = project(10)
+    for run in runs[4:]:
+        run.fail_after_rows = 1  # the connection lost in each of their histories
+    api.projects["lumi/big"] = runs
+    store = tmp_path / "runs.h5"
+    first = pull(api, Selection("lumi/big"), store)
+    assert len(first.added) == 4 and len(first.failed) == 6
+    assert cached_ids(store) == {f"r{i:04d}" for i in range(4)}  # no part of a failed run
+    for run in runs:
+        run.fail_after_rows = None
+    api.history_fetches.clear()
+    again = pull(api, Selection("lumi/big"), store)
+    assert set(api.history_fetches) == {f"r{i:04d}" for i in range(4, 10)}
+    assert len(again.added) == 6 and len(again.unchanged) == 4 and len(load_runs(store)) == 10

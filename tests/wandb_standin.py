@@ -1,19 +1,34 @@
 """A stand-in for the W&B service, the only part of these tests that is not real.
 
 It has the public API's shape (wandb 0.31): `Api(overrides, timeout, api_key)`,
-`Api.runs(path, filters, order, per_page, include_sweeps, lazy)`, and runs whose
+`Api.runs(path, filters, order, per_page, include_sweeps, lazy)` served a page of ``per_page``
+runs at a time as they are iterated (a lazy listing leaves out config and summary: reading them
+costs a request per run, counted in ``full_loads``), and runs whose
 `scan_history(keys, page_size, min_step, max_step, use_cache)` pages through step ranges and,
 with keys, returns only rows that hold every requested key (as the service does);
 `history(samples, keys, x_axis, pandas, stream)` with stream="system" returns the system
 stream's rows as wandb-core sends them (core/internal/filestream/updatestats.go: `_wandb`,
 `_timestamp`, `_runtime` and every metric as `system.<name>`), at most ``samples`` of them.
 tests/test_wandb_api.py checks these signatures against the installed wandb.
+
+What the service was asked is counted on the ``StandInApi``: ``pages_listed`` (pages of the
+runs list), ``history_fetches`` (scans per run id), ``max_in_flight`` (most scans open at
+once). ``hold_until`` holds every scan open until that many are open at once, and is given up
+once no scan has opened for ``HOLD_GUARD_S``: with ``hold_until`` one more than a pull should
+open, a pull that opens more shows it in ``max_in_flight`` whatever the threads' timing, and
+one that opens fewer too. ``interrupt_after`` raises KeyboardInterrupt (a Ctrl-C) in the scan
+after that many.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections import Counter
 from typing import Any
+
+# how long a hold waits with no scan opening before it is given up: no pull opening more
+HOLD_GUARD_S = 5.0
 
 
 class StandInRun:
@@ -37,8 +52,10 @@ class StandInRun:
         sweep_name=None,
     ):
         self.id, self.name, self.state = run_id, name, state
-        self.config = dict(config or {})
+        self._config = dict(config or {})
         self._summary = dict(summary or {})
+        self.api: StandInApi | None = None  # the service that listed it
+        self._lazy = False
         self._rows = rows
         self.heartbeat_at, self.created_at = heartbeat_at, created_at
         self.tags, self.group = list(tags), group
@@ -54,9 +71,30 @@ class StandInRun:
     def history_line_count(self) -> int:
         return len(self._rows)
 
+    def _full_load(self) -> None:
+        # a lazily listed run fetches its config and summary with one request, once
+        if self._lazy and self.api is not None:
+            self._lazy = False
+            with self.api.lock:
+                self.api.full_loads += 1
+
+    @property
+    def config(self) -> dict[str, Any]:
+        self._full_load()
+        return dict(self._config)
+
+    @config.setter
+    def config(self, value: dict[str, Any]) -> None:
+        self._config = dict(value)
+
     @property
     def summary_metrics(self) -> dict[str, Any]:
+        self._full_load()
         return dict(self._summary)
+
+    @summary_metrics.setter
+    def summary_metrics(self, value: dict[str, Any]) -> None:
+        self._summary = dict(value)
 
     def history(
         self,
@@ -82,9 +120,18 @@ class StandInRun:
         max_step: int | None = None,
         use_cache: bool = True,
     ):
+        self.scans.append((keys, page_size))
+        if self.api is not None:
+            self.api.scan_started(self.id)
+        try:
+            yield from self._pages(keys, page_size, min_step, max_step)
+        finally:
+            if self.api is not None:
+                self.api.scan_ended()
+
+    def _pages(self, keys, page_size, min_step, max_step):
         from wandb.errors import CommError
 
-        self.scans.append((keys, page_size))
         last = max_step if max_step is not None else math.inf
         served = 0
         start = min_step
@@ -113,6 +160,36 @@ class StandInApi:
     ):
         self.projects: dict[str, list[StandInRun]] = {}
         self.calls: list[dict[str, Any]] = []
+        self.lock = threading.Condition()
+        self.pages_listed = 0
+        self.full_loads = 0
+        self.history_fetches: Counter[str] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.hold_until: int | None = None
+        self.interrupt_after: int | None = None
+
+    def scan_started(self, run_id: str) -> None:
+        with self.lock:
+            if self.interrupt_after is not None and self.history_fetches.total() >= (
+                self.interrupt_after
+            ):
+                raise KeyboardInterrupt
+            self.history_fetches[run_id] += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            if self.hold_until is not None and self.in_flight >= self.hold_until:
+                self.hold_until = None  # seen: the hold has shown what it was for
+            self.lock.notify_all()
+            while self.hold_until is not None:
+                if not self.lock.wait(timeout=HOLD_GUARD_S):
+                    self.hold_until = None  # nothing opened for a while: no more will
+                    self.lock.notify_all()
+
+    def scan_ended(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            self.lock.notify_all()
 
     def runs(
         self,
@@ -125,7 +202,18 @@ class StandInApi:
     ):
         from wandb.errors import CommError
 
-        self.calls.append({"path": path, "filters": filters, "order": order, "per_page": per_page})
+        self.calls.append(
+            {"path": path, "filters": filters, "order": order, "per_page": per_page, "lazy": lazy}
+        )
         if path not in self.projects:
             raise CommError(f"Could not find project {path}")
-        return iter(self.projects[path])
+        return self._paged(self.projects[path], per_page, lazy)
+
+    def _paged(self, runs: list[StandInRun], per_page: int, lazy: bool):
+        # as wandb's Runs paginator: a page is asked for when the previous one is used up
+        for start in range(0, len(runs), per_page):
+            with self.lock:
+                self.pages_listed += 1
+            for run in runs[start : start + per_page]:
+                run.api, run._lazy = self, lazy
+                yield run
