@@ -51,6 +51,7 @@ SLIDES_PER_SCENE = {
     "AccuracyVsTimeSlides": 2,
     "LossVsTimeSlides": 2,
     "CostOfSpeedSlides": 3,
+    "MetricVsTimeSlides": 2,
 }
 GALLERY_LIMIT = 500_000  # "under 0.5 MB" in the README's gallery row
 
