@@ -48,7 +48,7 @@ class Settings:
     target_accuracy: float = 90.0
     # MetricVsTime: the history or system key it draws ($LUMI_METRIC wins), and the weight of
     # the exponential moving average a noisy key is drawn with (0: never smoothed)
-    metric: str = "train_loss"
+    metric: str = "learning_rate"
     smoothing: float = 0.6
     comparison_time: ComparisonTime = "total"
     # billing: cost_rate (a number; empty = no cost shown) in cost_unit per cost_per

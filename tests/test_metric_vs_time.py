@@ -239,3 +239,51 @@ def test_manim_refuses_a_key_no_run_logged_in_one_line(store, tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: no shown run logged 'learning_rate'")
     assert "batch_loss" in lines[0] and f"system/{POWER}" in lines[0]
+
+
+# --- the sample study's per-batch keys (data/sample/generate.py) -----------------------------
+
+
+def test_the_sample_says_its_per_batch_keys_are_reconstructed():
+    provenance = json.loads((PROJECT_ROOT / "data/sample/provenance.json").read_text())
+    batch = provenance["batch_histories"]
+    assert batch["keys"] == ["batch_loss", "learning_rate"]
+    assert "reconstructed" in batch["status"] and "OneCycleLR" in batch["learning_rate"]
+
+
+def test_the_sample_learning_rate_is_the_one_cycle_schedule_of_each_run():
+    from extract.sample import sample_runs
+
+    cluster = [r for r in sample_runs() if r.platform == "cluster"]
+    assert len(cluster) == 8
+    for run in cluster:
+        assert run.reconstructed  # said on screen: "histories reconstructed ..."
+        lr = run.history["learning_rate"].dropna().to_numpy()
+        peak = float(run.config["learning_rate"])
+        top = int(np.argmax(lr))
+        # OneCycleLR's defaults: from peak / 25 up to the peak at 30% of the steps, then down
+        # to peak / 25 / 1e4 (logged every 10 batches: the rows are evenly spread over steps)
+        assert lr[0] == pytest.approx(peak / 25, rel=0.05), run.name
+        assert lr[top] == pytest.approx(peak, rel=1e-3), run.name
+        assert top / len(lr) == pytest.approx(0.3, abs=0.02), run.name
+        assert np.all(np.diff(lr[: top + 1]) >= 0) and np.all(np.diff(lr[top:]) <= 0)
+        assert lr[-1] < peak / 100  # the last logged row is a few batches before the end
+        loss = run.history["batch_loss"].dropna().to_numpy()
+        assert len(loss) == len(lr) and loss[0] > 1 > loss[-1]
+    # the multi-node runs' own learning rates, as the published runs table has them
+    rates = {r.gpus: float(r.config["learning_rate"]) for r in cluster}
+    assert (rates[8], rates[16], rates[24], rates[32]) == (0.001, 0.002, 0.003, 0.003)
+
+
+def test_the_demo_draws_the_learning_rate_schedule():
+    from extract.sample import sample_runs
+
+    view = view_of(sample_runs(), store_name="sample study")
+    assert view.settings.metric == "learning_rate"
+    plan = metric_plan(view)
+    assert plan.key == "learning_rate" and len(plan.series) == 8
+    # from 4e-5 to 0.003 and down to 4e-9: six decades, a log axis; a schedule, not smoothed
+    assert plan.log and plan.smoothing is None
+    assert "2 runs without 'learning_rate'" in plan.source  # the laptops logged no history
+    noisy = metric_plan(view_of(view.runs, Settings(metric="batch_loss")))
+    assert noisy.smoothing == 0.6 and len(noisy.raw) == 8
