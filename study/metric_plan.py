@@ -52,8 +52,14 @@ def metric_plan(view: StudyView) -> MetricPlan:
         if np.any(keep):
             found.append((run, times[keep], values[keep]))
     if not found:
+        logged = keys_logged(view.shown)
+        if not logged:  # a runs table alone has no histories
+            raise InputError(
+                f"no shown run has a logged history to draw {key!r} from",
+                hint="add panel exports (python -m extract csv ... --merge) or run files",
+            )
         raise InputError(
-            f"no shown run logged {key!r}; keys logged: {keys_logged(view.shown)}",
+            f"no shown run logged {key!r}; keys logged: {logged}",
             hint="set metric in manim.cfg or $LUMI_METRIC to one of them",
         )
     every = np.concatenate([values for _, _, values in found])
@@ -136,14 +142,12 @@ def logged_series(run: Run, key: str) -> tuple[np.ndarray, np.ndarray]:
 
 def keys_logged(runs: list[Run]) -> str:
     """Every key the runs logged, history first, then system metrics named as the W&B UI
-    names them; W&B's own ``_step``, ``_runtime`` ... left out."""
+    names them; W&B's own ``_step``, ``_runtime`` ... left out ("" when there is none)."""
     history = dict.fromkeys(k for r in runs for k in (*r.stored_keys, *r.history.columns))
     system = dict.fromkeys(
         SYSTEM_PREFIX + k for r in runs for k in (*r.system_keys, *r.system.columns)
     )
     names = [str(k) for k in (*history, *system) if not str(k).split("/")[-1].startswith("_")]
-    if not names:
-        return "none (a runs table alone has no histories: add panel exports or run files)"
     more = len(names) - KEYS_LISTED
     return ", ".join(names[:KEYS_LISTED]) + (f" and {more} more" if more > 0 else "")
 

@@ -36,6 +36,7 @@ REFUSED = {
     ("laptop-only", "CostOfSpeed"),  # no cluster run paid for any speed
     ("exports", "MetricVsTime"),  # no history: no key to draw
     ("laptop-only", "MetricVsTime"),  # the laptops logged no history
+    ("offline", "MetricVsTime"),  # no run logged learning_rate (Hugging Face's is train/...)
 }
 
 

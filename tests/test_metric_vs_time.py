@@ -287,3 +287,14 @@ def test_the_demo_draws_the_learning_rate_schedule():
     assert "2 runs without 'learning_rate'" in plan.source  # the laptops logged no history
     noisy = metric_plan(view_of(view.runs, Settings(metric="batch_loss")))
     assert noisy.smoothing == 0.6 and len(noisy.raw) == 8
+
+
+def test_runs_without_histories_are_refused_for_having_none():
+    from extract.sample import sample_runs
+
+    laptops = [r for r in sample_runs() if r.platform == "laptop"]
+    with pytest.raises(InputError) as refused:
+        metric_plan(view_of(laptops))
+    assert refused.value.one_line().startswith(
+        "no shown run has a logged history to draw 'learning_rate' from (add panel exports"
+    )
