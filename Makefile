@@ -34,9 +34,10 @@ render: setup
 	@$(PY) -m scenes --quality $(QUALITY) $(SCENES)
 
 # the held final frame of every scene as a PNG, for handouts and papers (4K unless QUALITY is
-# given); only that frame is drawn, so it is quick even at 4K
+# given); only that frame is drawn, so it is quick even at 4K. FORMAT=svg or pdf: as vectors too
+FORMAT ?= png
 stills: setup
-	@$(PY) -m scenes --quality $(call quality_or,k) --still $(SCENES)
+	@$(PY) -m scenes --quality $(call quality_or,k) --still --format $(FORMAT) $(SCENES)
 
 # transparent WebM (VP9 + alpha) and MOV of every scene, to lay over a slide's own background
 overlays: setup

@@ -99,6 +99,8 @@ class Run:
     ranks: int = 1  # runs joined into this one (the ranks of one training in a W&B group)
     # every history key the store holds for the run, read or not (a partial read loads some)
     stored_keys: tuple[str, ...] = ()
+    # ... and every system metric it holds (a partial read loads power only)
+    system_keys: tuple[str, ...] = ()
     # what kind of run it is (KIND_WORDS), decided from evidence over the runs extracted
     # together (extract/kinds.py); None: not decided (a run built by hand), read as before
     kind: str | None = None

@@ -8,8 +8,10 @@ the sample study whatever store there is (`make demo` shows the sample, as its R
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .errors import StoreError
@@ -40,7 +42,17 @@ def sample_exports() -> list[Path]:
 
 
 def sample_runs() -> list[Run]:
-    return ingest_exports(sample_exports(), reconstructed=True).runs
+    """The sample study's runs: read once per process while its files stay as they are (the
+    per-batch panels take half a second to parse; a test session and its probe workers read the
+    sample hundreds of times), each caller given copies of its own to change."""
+    exports = sample_exports()
+    stamps = tuple((str(path), path.stat().st_mtime_ns) for path in exports)
+    return copy.deepcopy(_parsed(stamps))
+
+
+@cache
+def _parsed(stamps: tuple[tuple[str, int], ...]) -> list[Run]:
+    return ingest_exports([Path(path) for path, _ in stamps], reconstructed=True).runs
 
 
 def build_sample_store(path: Path) -> list[Run]:

@@ -315,7 +315,7 @@ def _run_from_record(
         history = _no_rows(history_keys, _history_filter(wanted))
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
-    system_filter = None if wanted is None else _power_column
+    system_filter = _system_filter(wanted)
     if rows is not None and "system" in rows:
         system = read_frame(rows["system"], system_filter)
     else:
@@ -341,6 +341,7 @@ def _run_from_record(
         history=history,
         system=system,
         stored_keys=tuple(history_keys),
+        system_keys=tuple(str(c) for c in record["system_keys"]),
         metadata=record["metadata"],
         evidence={k: Evidence(**v) for k, v in record["evidence"].items()},
         **_facts_read(facts),
@@ -418,9 +419,14 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
     # power only is what a figure uses of the system metrics (study/cost.py); with ``columns``
     # (a scene's partial read) the rest is left on disk
     system = (
-        read_frame(group["system"], None if wanted is None else _power_column)
+        read_frame(group["system"], _system_filter(wanted))
         if "system" in group
         else pd.DataFrame({"_runtime": np.array([], dtype=float)})
+    )
+    system_keys = (
+        tuple(str(c) for c in json.loads(group["system"].attrs["columns_json"]))
+        if "system" in group
+        else ()
     )
     facts = json.loads(attrs["facts_json"])
     evidence = {k: Evidence(**v) for k, v in json.loads(attrs["evidence_json"]).items()}
@@ -445,6 +451,7 @@ def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
         metadata=json.loads(attrs["metadata_json"]),
         evidence=evidence,
         stored_keys=stored_keys,
+        system_keys=system_keys,
         **_facts_read(facts),
     )
 
@@ -458,6 +465,12 @@ def read_frame(
     elif wanted is not None:
         columns = [c for c in columns if c in wanted]
     return pd.DataFrame({c: frame_group[quote(c, safe="")][()] for c in columns})
+
+
+def _system_filter(wanted: set[str] | None) -> Callable[[str], bool] | None:
+    # power is what a figure uses of the system metrics (study/cost.py), and a key asked for by
+    # name (MetricVsTime's); with ``columns`` (a scene's partial read) the rest stays on disk
+    return None if wanted is None else (lambda c: c in wanted or _power_column(c))
 
 
 def _power_column(key: str) -> bool:

@@ -1,10 +1,13 @@
-"""AccuracyVsTime and LossVsTime: every run's logged curve traced against one wall clock.
+"""AccuracyVsTime, LossVsTime and MetricVsTime: every run's logged curve traced against one
+wall clock.
 
     manim render scenes/curves.py AccuracyVsTime
     manim render scenes/curves.py LossVsTime
+    manim render scenes/curves.py MetricVsTime        # manim.cfg's metric, or $LUMI_METRIC
 
 The keys and the target accuracy come from manim.cfg's [lumi_vs_laptop] section (or the study
-file); what is drawn and said is the plan of study.plans.curves_plan.
+file); what is drawn and said is the plan of study.plans.curves_plan (study.metric_plan's for
+MetricVsTime).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from manim import (
 from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
+from study.metric_plan import MetricPlan, metric_plan
 from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
 from study.units import clock_tenths
 
@@ -48,6 +52,7 @@ MARK_FADE = 0.01
 RANKING_NAME = 22  # characters of a run's name in the ranking
 RANKING_NAME_BESIDE = 10  # ... in the ranking beside the chart
 MAX_RANKED = 10  # a slide's ranking; the speaker notes have every run
+RAW_OPACITY = 0.3  # a smoothed key's logged line, faint behind its average
 
 
 @dataclass
@@ -60,6 +65,9 @@ class Trace:
     end_dot: Dot  # where the run's logged curve ends
     label: VGroup
     marker: VMobject | None
+    # a smoothed curve's logged values (x, y, times as above) and their faint line
+    raw: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    raw_line: VMobject | None = None
     done: float = 0.0  # the share of the clock at which its curve ends
     reached: float = 0.0  # ... at which it reaches the target (when it does)
 
@@ -76,7 +84,7 @@ class Trace:
         return self.series.target_s
 
 
-class MetricVsTime(kit.ClockedScene):
+class CurvesScene(kit.ClockedScene):
     """One logged metric of every run against wall time (log). Subclasses pick the metric."""
 
     metric = ""  # "accuracy" or "loss": see study.plans.curves_plan
@@ -114,6 +122,8 @@ class MetricVsTime(kit.ClockedScene):
                 y_ticks,
                 x_caption="wall time (log scale)",
                 y_caption=plan.y_caption,
+                # a smoothed metric's caption, too long for a long key: the key, scale, weight
+                y_caption_short=getattr(plan, "y_caption_short", ""),
             )
 
         chart = build(CHART_BOX[2])
@@ -158,7 +168,8 @@ class MetricVsTime(kit.ClockedScene):
         for trace in traces:
             trace.done = clock_map.share_at(trace.end_s)
             marks = VGroup(trace.end_dot, trace.label)
-            changing += kit.finishing(trace.done, MARK_FADE, trace.line, marks)
+            growing = trace.line if trace.raw_line is None else VGroup(trace.raw_line, trace.line)
+            changing += kit.finishing(trace.done, MARK_FADE, growing, marks)
             if trace.marker is not None and trace.target_s is not None:
                 trace.reached = clock_map.share_at(trace.target_s)
                 changing.append((trace.reached, trace.reached + MARK_FADE, trace.marker))
@@ -181,6 +192,8 @@ class MetricVsTime(kit.ClockedScene):
     def draw(self, s: float, t: float) -> None:
         for trace in self.traces:
             self._draw_until(trace, t, self.chart)
+            if trace.raw is not None and trace.raw_line is not None:
+                self._trace_until(trace.raw_line, *trace.raw, t, RAW_OPACITY)
             done = kit.faded_in(s, trace.done, MARK_FADE)
             self.fader.fade(trace.end_dot, done)
             self.fader.fade(trace.label, done)
@@ -199,15 +212,13 @@ class MetricVsTime(kit.ClockedScene):
         colors: dict[str, ManimColor],
         target: float | None,
     ) -> list[Trace]:
-        columns = int((chart.right - chart.left) * PIXELS_PER_UNIT)
-        kept = []
-        for series in plan.series:
-            x_screen = (np.asarray(chart.x_of(series.times)) - chart.left) * PIXELS_PER_UNIT
-            x_kept, values_kept = per_pixel_column(x_screen, series.values, columns)
-            kept_times = series.times[np.searchsorted(x_screen, x_kept)]
-            x = chart.left + x_kept / PIXELS_PER_UNIT
-            y = np.asarray(chart.y_of(values_kept), dtype=float)
-            kept.append((x, y, kept_times))
+        kept = [self._on_screen(chart, s.times, s.values) for s in plan.series]
+        raws: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * len(kept)
+        if isinstance(plan, MetricPlan) and plan.raw:
+            raws = [
+                self._on_screen(chart, s.times, v)
+                for s, v in zip(plan.series, plan.raw, strict=True)
+            ]
         texts, size, stacked = self._end_labels(plan, colors, chart)
         line_gap = size / 48 * 0.75
         gap = line_gap * (2.1 if stacked else 1.0)
@@ -220,8 +231,8 @@ class MetricVsTime(kit.ClockedScene):
         leader_x = LABEL_X - 0.08
         label_ys = kit.uncrossed(starts, label_ys, leader_x)
         traces = []
-        for series, (name, value), label_y, (x, y, kept_times), begin in zip(
-            plan.series, texts, label_ys, kept, starts, strict=True
+        for series, (name, value), label_y, (x, y, kept_times), begin, raw in zip(
+            plan.series, texts, label_ys, kept, starts, raws, strict=True
         ):
             color = colors[series.run.run_id]
             # round joins: Cairo's default mitre joins spike far past a noisy curve's values
@@ -247,8 +258,32 @@ class MetricVsTime(kit.ClockedScene):
                 marker = Circle(radius=0.09, stroke_color=color, stroke_width=3)
                 marker.move_to(chart.c2p(series.target_s, target))
                 kit.marks.data(marker, axis=chart)
-            traces.append(Trace(series, x, y, kept_times, line, end_dot, label, marker))
+            raw_line = None
+            if raw is not None:
+                raw_line = VMobject(
+                    stroke_color=color,
+                    stroke_width=1.5,
+                    stroke_opacity=RAW_OPACITY,
+                    joint_type=LineJointType.ROUND,
+                )
+                kit.marks.data(raw_line, axis=chart)
+            traces.append(
+                Trace(series, x, y, kept_times, line, end_dot, label, marker, raw, raw_line)
+            )
         return traces
+
+    @staticmethod
+    def _on_screen(
+        chart: kit.Chart, times: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A series in scene coordinates, reduced to what the screen shows (per pixel column),
+        with the wall time of each kept point."""
+        columns = int((chart.right - chart.left) * PIXELS_PER_UNIT)
+        x_screen = (np.asarray(chart.x_of(times)) - chart.left) * PIXELS_PER_UNIT
+        x_kept, values_kept = per_pixel_column(x_screen, values, columns)
+        kept_times = times[np.searchsorted(x_screen, x_kept)]
+        x = chart.left + x_kept / PIXELS_PER_UNIT
+        return x, np.asarray(chart.y_of(values_kept), dtype=float), kept_times
 
     def _end_labels(
         self, plan: CurvesPlan, colors: dict[str, ManimColor], chart: kit.Chart
@@ -318,14 +353,20 @@ class MetricVsTime(kit.ClockedScene):
         return list(zip(names, values, strict=True))
 
     def _draw_until(self, trace: Trace, t: float, chart: kit.Chart) -> None:
-        shown = int(np.searchsorted(trace.times, t, side="right"))
+        self._trace_until(trace.line, trace.x, trace.y, trace.times, t, 1.0)
+
+    @staticmethod
+    def _trace_until(
+        line: VMobject, x: np.ndarray, y: np.ndarray, times: np.ndarray, t: float, opacity: float
+    ) -> None:
+        shown = int(np.searchsorted(times, t, side="right"))
         if shown < 2:
-            trace.line.set_points_as_corners([[trace.x[0], trace.y[0], 0]] * 2)
-            trace.line.set_stroke(opacity=0 if shown == 0 else 1)
+            line.set_points_as_corners([[x[0], y[0], 0]] * 2)
+            line.set_stroke(opacity=0 if shown == 0 else opacity)
         else:
-            points = np.column_stack([trace.x[:shown], trace.y[:shown], np.zeros(shown)])
-            trace.line.set_points_as_corners(points)
-            trace.line.set_stroke(opacity=1)
+            points = np.column_stack([x[:shown], y[:shown], np.zeros(shown)])
+            line.set_points_as_corners(points)
+            line.set_stroke(opacity=opacity)
 
     def _closing(
         self, traces: list[Trace], chart: kit.Chart, target_line: VGroup
@@ -472,14 +513,14 @@ def _fitted_entry(line: str, name: str, length: int) -> str:
     return line.replace(name, _fitted_name(name, length), 1)
 
 
-class AccuracyVsTime(MetricVsTime):
+class AccuracyVsTime(CurvesScene):
     metric = "accuracy"
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         return kit.Scale(0, 100), [(v, f"{v:g}%") for v in (0, 25, 50, 75, 100)]
 
 
-class LossVsTime(MetricVsTime):
+class LossVsTime(CurvesScene):
     metric = "loss"
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
@@ -493,3 +534,23 @@ class LossVsTime(MetricVsTime):
             ]
         low, high, ticks = kit.log_ticks(float(positive.min()), float(positive.max()))
         return kit.Scale(low, high, log=True), ticks
+
+
+class MetricVsTime(CurvesScene):
+    """Any logged key (manim.cfg's ``metric``, or $LUMI_METRIC) against wall time: log or
+    linear as its values decide (study.metric_plan), a noisy key smoothed."""
+
+    plan: MetricPlan
+
+    def prepare(self) -> None:
+        # a key no shown run logged stops with one line naming those they did log
+        self.plan = metric_plan(self.view)
+
+    def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
+        # the logged values too: the faint raw line stays inside the chart
+        every = np.concatenate([values, *self.plan.raw]) if self.plan.raw else values
+        if self.plan.log:
+            low, high, ticks = kit.log_ticks(float(every.min()), float(every.max()))
+            return kit.Scale(low, high, log=True), ticks
+        low, high, ticks = kit.linear_ticks(float(every.min()), float(every.max()))
+        return kit.Scale(low, high), ticks

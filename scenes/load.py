@@ -17,7 +17,7 @@ from extract.paths import STORE_ENV, manim_cfg, store_path
 from extract.runs import reapply
 from extract.sample import load_default_runs
 from extract.studyfile import load_study, study_path
-from study.settings import load_settings
+from study.settings import METRIC_ENV, load_settings
 from study.view import StudyView, drawn_keys, view_of
 
 RUNS_HINT = "'python -m extract runs' lists each run's facts and their evidence"
@@ -28,7 +28,9 @@ def load_view() -> StudyView:
     ($RUNS_STORE, $LUMI_CONFIG, $LUMI_STUDY, the working directory), built once per process
     for each such combination (the scenes of one file, a deck's slides)."""
     inputs = (store_path(), manim_cfg(), study_path())
-    return _load(os.environ.get(STORE_ENV), Path.cwd(), tuple(_stamp(p) for p in inputs))
+    stamps = tuple(_stamp(p) for p in inputs)
+    # $LUMI_METRIC changes what is read of the store (study/view.py drawn_keys)
+    return _load(os.environ.get(STORE_ENV), Path.cwd(), stamps, os.environ.get(METRIC_ENV))
 
 
 def _selections(view: StudyView) -> str:
@@ -50,7 +52,12 @@ def _stamp(path: Path | None) -> tuple[str, int] | None:
 
 
 @cache
-def _load(named: str | None, cwd: Path, inputs: tuple[tuple[str, int] | None, ...]) -> StudyView:
+def _load(
+    named: str | None,
+    cwd: Path,
+    inputs: tuple[tuple[str, int] | None, ...],
+    metric: str | None = None,
+) -> StudyView:
     # the arguments are only the cache's key; the loaders find the same files again
     settings = load_settings()
     study = load_study()

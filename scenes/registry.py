@@ -58,6 +58,9 @@ SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("AccuracyVsTime", "curves", "curves_plan", "AccuracyVsTimeSlides", ("accuracy",)),
     SceneEntry("LossVsTime", "curves", "curves_plan", "LossVsTimeSlides", ("loss",)),
     SceneEntry("CostOfSpeed", "cost", "cost_plan", "CostOfSpeedSlides", (), "study.cost_plan"),
+    SceneEntry(
+        "MetricVsTime", "curves", "metric_plan", "MetricVsTimeSlides", (), "study.metric_plan"
+    ),
 )
 BY_NAME = {entry.name: entry for entry in SCENES}
 

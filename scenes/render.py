@@ -17,11 +17,15 @@ from pathlib import Path
 
 from .registry import SCENES
 
+# what scenes/kit/run.py reads (not imported from there: that loads Manim, and this answers first)
+STILL_FORMAT_ENV = "LUMI_STILL_FORMAT"
+
 USAGE = """render every scene through the manim CLI and say where the files are
 
 python -m scenes                          # MP4 + poster PNG at preview quality (480p15)
 python -m scenes --quality h              # 1080p60
 python -m scenes --quality k --still      # the held final frame of each scene as PNG (4K)
+python -m scenes --still --format svg     # ... and as SVG (or pdf): vectors, beside the PNG
 python -m scenes --transparent            # WebM (VP9 + alpha) and MOV (QuickTime + alpha)
 python -m scenes --media-dir /tmp/media   # somewhere other than ./media
 """
@@ -201,11 +205,15 @@ def _one_line_reason(stderr: str) -> str | None:
     return None
 
 
-def outputs(media: Path, path: Path, name: str, quality: str, kind: str) -> list[Path]:
-    """The files one render of ``kind`` leaves for a scene (manim's own layout)."""
+def outputs(
+    media: Path, path: Path, name: str, quality: str, kind: str, still_format: str = "png"
+) -> list[Path]:
+    """The files one render of ``kind`` leaves for a scene (manim's own layout); a still in a
+    vector format has its PNG beside it."""
     videos = media / "videos" / path.stem / QUALITY_FOLDERS[quality]
     if kind == "still":
-        return [media / "images" / path.stem / f"{name}.png"]
+        png = media / "images" / path.stem / f"{name}.png"
+        return [png] if still_format == "png" else [png, png.with_suffix(f".{still_format}")]
     if kind == "transparent":
         return [videos / f"{name}.webm", videos / f"{name}.mov"]
     return [videos / f"{name}.mp4", videos / f"{name}.png"]
@@ -264,11 +272,19 @@ def main(argv: list[str] | None = None) -> int:
         help="transparent background: WebM (VP9 with alpha) and MOV (QuickTime with alpha)",
     )
     parser.add_argument(
+        "--format",
+        choices=("png", "svg", "pdf"),
+        default="png",
+        help="with --still: svg or pdf draws the held frame as vectors too, beside the PNG",
+    )
+    parser.add_argument(
         "--media-dir", type=Path, help="manim's media folder (default: media, from manim.cfg)"
     )
     parser.add_argument("scene", nargs="*", help="scene names (default: every scene)")
     args = parser.parse_args(argv)
     kind = args.kind or "video"
+    if args.format != "png" and kind != "still":
+        parser.error("--format is for stills (--still)")
     scenes = all_scenes()
     if args.scene:
         unknown = sorted(set(args.scene) - {name for _, name in scenes})
@@ -288,11 +304,15 @@ def main(argv: list[str] | None = None) -> int:
     if kind == "video":
         outcome = render_videos(scenes, args.quality, media, extra, args.jobs)
     else:
-        outcome = render_all(scenes, args.quality, *extra, jobs=args.jobs, passes=PASSES[kind])
+        # the scene process draws the vector form (scenes/kit/run.py finish_still)
+        env = {**os.environ, STILL_FORMAT_ENV: args.format}
+        outcome = render_all(
+            scenes, args.quality, *extra, jobs=args.jobs, env=env, passes=PASSES[kind]
+        )
     for path, name in scenes:
         if name in outcome.skipped:
             # an earlier render of a study the scene could draw must not pass for this study's
-            for stale in outputs(media, path, name, args.quality, kind):
+            for stale in outputs(media, path, name, args.quality, kind, args.format):
                 if stale.exists():
                     stale.unlink()
                     print(f"  {name}: removed its earlier {shown(stale)}", file=sys.stderr)
@@ -309,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         file
         for path, name in scenes
         if name in outcome.done
-        for file in outputs(media, path, name, args.quality, kind)
+        for file in outputs(media, path, name, args.quality, kind, args.format)
     ]
     missing = [file for file in written if not file.exists() or file.stat().st_mtime < started]
     if missing:

@@ -54,20 +54,13 @@ def _words(value: object) -> list[str]:
 def plans_digest() -> str:
     """SHA-256 of every scene's plan on the sample study with the default settings."""
     from extract.sample import sample_runs
-    from study.cost_plan import cost_plan
-    from study.plans import comparison_plan, curves_plan, race_plan, scaling_plan
+    from scenes.registry import SCENES
     from study.settings import Settings
     from study.view import view_of
 
     view = view_of(sample_runs(), Settings(), store_name="sample study")
-    plans = [
-        race_plan(view),
-        scaling_plan(view),
-        comparison_plan(view),
-        curves_plan(view, "accuracy"),
-        curves_plan(view, "loss"),
-        cost_plan(view),
-    ]
+    # every scene's, in the registry's order: a scene added there is in the digest
+    plans = [entry.plan(view) for entry in SCENES]
     text = "\n".join(word for plan in plans for word in _words(plan))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

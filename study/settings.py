@@ -9,8 +9,9 @@ from __future__ import annotations
 import ast
 import configparser
 import contextlib
+import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
@@ -20,6 +21,7 @@ from extract.paths import manim_cfg
 from extract.studyfile import StudyFile
 
 SECTION = "lumi_vs_laptop"
+METRIC_ENV = "LUMI_METRIC"  # MetricVsTime's key, over manim.cfg's ``metric``
 
 
 Theme = Literal["dark", "light"]
@@ -38,11 +40,16 @@ class Settings:
     title_accuracy: str = "Accuracy against wall time"
     title_loss: str = "Loss against wall time"
     title_cost: str = "What the speed costs: {cluster} vs {laptop}"
+    title_metric: str = "{metric} against wall time"
     include_runs: str = ""
     exclude_runs: str = ""
     accuracy_key: str = "running_accuracy"
     loss_key: str = "train_loss"
     target_accuracy: float = 90.0
+    # MetricVsTime: the history or system key it draws ($LUMI_METRIC wins), and the weight of
+    # the exponential moving average a noisy key is drawn with (0: never smoothed)
+    metric: str = "learning_rate"
+    smoothing: float = 0.6
     comparison_time: ComparisonTime = "total"
     # billing: cost_rate (a number; empty = no cost shown) in cost_unit per cost_per
     # (gpu_hour or node_hour); the study file's [cost] wins over these (study/cost.py)
@@ -83,6 +90,12 @@ def config_file() -> Path | None:
 
 
 def load_settings() -> Settings:
+    settings = _load_file()
+    metric = os.environ.get(METRIC_ENV, "").strip()
+    return replace(settings, metric=metric) if metric else settings
+
+
+def _load_file() -> Settings:
     path = config_file()
     if path is None:
         return Settings()
@@ -141,6 +154,10 @@ def _validate(path: Path, settings: Settings) -> None:
             f"target_accuracy = {settings.target_accuracy:g}: use a percentage (90) or a "
             "fraction (0.9)",
             path=path,
+        )
+    if not 0 <= settings.smoothing < 1:
+        raise InputError(
+            f"smoothing = {settings.smoothing:g}: use a weight from 0 (none) to below 1", path=path
         )
     for key in ("include_runs", "exclude_runs"):
         _pattern(getattr(settings, key), key, path)

@@ -49,8 +49,9 @@ class StudyView:
 
 
 def drawn_keys(settings: Settings, study: StudyFile) -> list[str]:
-    """Every history key a scene may draw: progress, and each metric's asked key with the
-    common names it falls back on. A store is read for these columns only."""
+    """Every history key a scene may draw: progress, each metric's asked key with the common
+    names it falls back on, and MetricVsTime's key (as a system metric too, without the W&B
+    UI's ``system/``). A store is read for these columns only."""
     return list(
         dict.fromkeys(
             [
@@ -59,6 +60,8 @@ def drawn_keys(settings: Settings, study: StudyFile) -> list[str]:
                 *ACCURACY_KEYS,
                 asked_key(settings, study, "loss"),
                 *LOSS_KEYS,
+                settings.metric,
+                settings.metric.removeprefix("system/"),
             ]
         )
     )

@@ -51,6 +51,7 @@ SLIDES_PER_SCENE = {
     "AccuracyVsTimeSlides": 2,
     "LossVsTimeSlides": 2,
     "CostOfSpeedSlides": 3,
+    "MetricVsTimeSlides": 2,
 }
 GALLERY_LIMIT = 500_000  # "under 0.5 MB" in the README's gallery row
 
@@ -196,6 +197,15 @@ def check_still(repo: Path, result: Result) -> None:
 def check_stills(repo: Path, result: Result) -> None:
     with Image.open(repo / "media/images/race/ProgressRace.png") as image:
         assert image.size == (3840, 2160)
+
+
+def check_vector_stills(repo: Path, result: Result) -> None:
+    import pypdfium2 as pdfium
+
+    (page,) = pdfium.PdfDocument(repo / "media/images/scaling/ScalingEfficiency.pdf")
+    assert page.get_size() == (854, 480)
+    # the PNG's frame, drawn as vectors (tests/test_vector_stills.py compares the pictures)
+    assert (repo / "media/images/scaling/ScalingEfficiency.png").exists()
 
 
 def shown_over_black(video: Path, decoder: str | None, every: int = 4) -> list[np.ndarray | None]:
@@ -466,6 +476,15 @@ STEPS = [
         check=check_stills,
         env=(("SCENES", "ProgressRace"),),
         why="one scene, at 4K as the README says",
+    ),
+    Step(
+        ("make stills FORMAT=svg", "make stills FORMAT=pdf"),
+        "make stills FORMAT=pdf QUALITY=l",
+        phase=4,
+        check=check_vector_stills,
+        # not the race: `make stills` leaves its 4K PNG for check_stills
+        env=(("SCENES", "ScalingEfficiency"),),
+        why="one scene at 480p, as PDF (the SVG is the same drawing: tests/test_vector_stills.py)",
     ),
     Step(
         ("python scripts/frames.py media/videos/race/1080p60/ProgressRace.mp4",),

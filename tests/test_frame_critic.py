@@ -20,6 +20,7 @@ SCENES = [
     ("curves", "LossVsTime"),
     ("scaling", "ScalingEfficiency"),
     ("cost", "CostOfSpeed"),
+    ("curves", "MetricVsTime"),
 ]
 
 # what each store cannot show, and so must refuse in one line
@@ -33,6 +34,9 @@ REFUSED = {
     ("laptop-only", "ScalingEfficiency"),
     ("one-gpu-count", "ScalingEfficiency"),  # one GPU count has no scaling
     ("laptop-only", "CostOfSpeed"),  # no cluster run paid for any speed
+    ("exports", "MetricVsTime"),  # no history: no key to draw
+    ("laptop-only", "MetricVsTime"),  # the laptops logged no history
+    ("offline", "MetricVsTime"),  # no run logged learning_rate (Hugging Face's is train/...)
 }
 
 

@@ -8,7 +8,7 @@ from extract import load_runs
 from scenes import kit
 from scenes.comparison import TrainingComparison
 from scenes.cost import CostOfSpeed
-from scenes.curves import AccuracyVsTime, LossVsTime
+from scenes.curves import AccuracyVsTime, LossVsTime, MetricVsTime
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
 from study import units
@@ -30,6 +30,7 @@ SCENES = [
     AccuracyVsTime,
     LossVsTime,
     CostOfSpeed,
+    MetricVsTime,
 ]
 
 

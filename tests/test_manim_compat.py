@@ -129,3 +129,29 @@ def test_a_lightened_text_animates_to_the_same_frames(tmp_path):
     text = manim_compat.lightened(Text("1,393x"))
     assert not any(hasattr(glyph, "path_obj") for glyph in text.get_family())
     assert np.array_equal(text.copy().get_all_points(), text.get_all_points())
+
+
+def test_a_vector_frame_has_the_colours_and_places_manim_draws(tmp_path):
+    """vector_frame hands Manim's camera a vector surface: its transform and its colour order
+    (the camera's own hands Cairo blue-green-red for its pixel array) must be what Manim does."""
+    from manim import Square
+
+    small = {"media_dir": str(tmp_path), "pixel_width": 160, "pixel_height": 90,
+             "write_to_movie": False, "disable_caching": True}  # fmt: skip
+    with tempconfig(small):
+        scene = Scene()
+        # pure red, in the top right quarter of the frame
+        scene.add(
+            Square(0.5, fill_color="#FF0000", fill_opacity=1, stroke_width=0).move_to([3, 2, 0])
+        )
+        svg = manim_compat.vector_frame(scene, tmp_path / "frame.svg").read_text()
+    assert "fill:rgb(100%,0%,0%)" in svg and "fill:rgb(0%,0%,100%)" not in svg
+    # 3 units right and 2 up of the middle, 160 / 14.22 pixels a unit: about (113.75, 22.5)
+    import re
+
+    path = re.search(r'fill:rgb\(100%,0%,0%\)[^>]* d="([^"]+)"', svg)
+    assert path is not None, svg
+    numbers = [float(n) for n in re.findall(r"[-\d.]+", path.group(1))]
+    xs, ys = numbers[0::2], numbers[1::2]
+    assert (min(xs) + max(xs)) / 2 == pytest.approx(113.75, abs=0.2)
+    assert (min(ys) + max(ys)) / 2 == pytest.approx(22.5, abs=0.2)

@@ -18,7 +18,7 @@ from manim_slides import Slide  # type: ignore[attr-defined]  # exported lazily
 
 from scenes.comparison import TrainingComparison
 from scenes.cost import CostOfSpeed
-from scenes.curves import AccuracyVsTime, LossVsTime
+from scenes.curves import AccuracyVsTime, LossVsTime, MetricVsTime
 from scenes.made_from import PRESENTATIONS_ENV, note_read
 from scenes.race import ProgressRace
 from scenes.scaling import ScalingEfficiency
@@ -81,6 +81,10 @@ class CostOfSpeedSlides(StudySlides, CostOfSpeed):
     pass
 
 
+class MetricVsTimeSlides(StudySlides, MetricVsTime):
+    pass
+
+
 SLIDE_SCENES = [
     ProgressRaceSlides,
     ScalingEfficiencySlides,
@@ -88,4 +92,5 @@ SLIDE_SCENES = [
     AccuracyVsTimeSlides,
     LossVsTimeSlides,
     CostOfSpeedSlides,
+    MetricVsTimeSlides,
 ]

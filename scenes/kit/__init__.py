@@ -5,7 +5,7 @@ from study.settings import Settings, load_settings
 from . import marks
 from .base import HOLD_SECONDS, INTRO_SECONDS, StudyScene
 from .callout import CalloutLine, callout, callout_box, callout_lines, callout_padding
-from .chart import Chart, Scale, Tick, log_ticks, power_of_two_ticks, time_ticks
+from .chart import Chart, Scale, Tick, linear_ticks, log_ticks, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
 from .clocked import ClockedScene, ClockStage, faded_in, finishing
 from .fader import Fader
@@ -50,6 +50,7 @@ __all__ = [
     "Chart",
     "Scale",
     "Tick",
+    "linear_ticks",
     "log_ticks",
     "power_of_two_ticks",
     "spread",

@@ -31,7 +31,15 @@ class Scale:
 
 
 Tick = tuple[float, str]
-__all__ = ["Chart", "Scale", "Tick", "log_ticks", "power_of_two_ticks", "time_ticks"]
+__all__ = [
+    "Chart",
+    "Scale",
+    "Tick",
+    "linear_ticks",
+    "log_ticks",
+    "power_of_two_ticks",
+    "time_ticks",
+]
 
 
 MOST_TICKS = 8  # a log2 axis over 1..128 is labelled at every power; a longer one skips some
@@ -94,6 +102,33 @@ def log_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
         if all(abs(math.log10(end / v)) / span >= NEAREST_LABELS for v in labelled - {end}):
             labelled.add(end)
     return bottom, top, [(v, f"{v:.3g}") for v in sorted(labelled)]
+
+
+LINEAR_TICKS = 5  # about as many labelled values on a linear axis
+
+
+def linear_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
+    """A linear axis for values from ``low`` to ``high``: its ends at the nearest multiples
+    of a 1-2-5 step that gives about LINEAR_TICKS labels, each labelled, to the step's digits
+    (a learning rate's 0.0005 steps as 0.0005, 0.001 ...; tiny ones in scientific notation)."""
+    low, high = min(low, high), max(low, high)
+    if high == low:  # a constant: one step either side of it
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    raw = (high - low) / LINEAR_TICKS
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw * (1 - 1e-9))
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    values = [float(f"{k * step:.12g}") for k in range(first, last + 1)]
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    tiny = step < 1e-4
+
+    def label(value: float) -> str:
+        if abs(value) < step / 2:
+            return "0"
+        return f"{value:.1e}" if tiny else f"{value:.{decimals}f}"
+
+    return values[0], values[-1], [(v, label(v)) for v in values]
 
 
 def _power_text(value: float) -> str:

@@ -12,9 +12,10 @@ import zlib
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from manim import Mobject, Scene, Text, VMobject, config
+from manim import ManimColor, Mobject, Scene, Text, VMobject, config
 from manim import __version__ as manim_version
 
 CHECKED_WITH = "0.21.0"
@@ -102,6 +103,75 @@ def family(mobjects: Iterable[Mobject]) -> list[Mobject]:
     from manim.utils.family import extract_mobject_family_members
 
     return list(extract_mobject_family_members(list(mobjects), only_those_with_points=False))
+
+
+# the vector forms of a still: the file's suffix names the Cairo surface it is drawn on
+VECTOR_FORMATS = ("svg", "pdf")
+
+
+def vector_frame(scene: Scene, path: Path) -> Path:
+    """The frame ``scene`` shows now, drawn as vectors into ``path`` (.svg or .pdf) by Cairo's
+    own SVG or PDF surface: Manim's camera draws each mobject onto a Cairo context it makes for
+    its pixel array (Camera.get_cairo_context, display_vectorized: not public API); here the
+    same drawing goes to a vector surface of the frame's pixel size, with the camera's
+    transform, so a line or a glyph is a path, crisp at any zoom. Text is already outlines
+    (Manim draws glyphs as paths). The background is one rectangle, left out when the render
+    is transparent."""
+    import cairo
+    from manim import PMobject
+    from manim.camera.camera import Camera
+    from manim.mobject.types.image_mobject import AbstractImageMobject
+
+    if path.suffix not in (".svg", ".pdf"):
+        raise ValueError(f"{path.name}: a vector still is .svg or .pdf")
+    camera = scene.renderer.camera
+    if not isinstance(camera, Camera):  # the OpenGL renderer draws no Cairo paths
+        raise ValueError("vector stills need Manim's Cairo renderer")
+    width, height = camera.pixel_width, camera.pixel_height
+    frame_w, frame_h, center = camera.frame_width, camera.frame_height, camera.frame_center
+    surface: cairo.Surface
+    if path.suffix == ".svg":
+        surface = cairo.SVGSurface(str(path), width, height)
+    else:
+        surface = cairo.PDFSurface(str(path), width, height)
+    ctx = cairo.Context(surface)
+    # the matrix of Camera.get_cairo_context: scene units to pixels, y up
+    ctx.set_matrix(
+        cairo.Matrix(
+            width / frame_w,
+            0,
+            0,
+            -(height / frame_h),
+            width / 2 - center[0] * width / frame_w,
+            height / 2 + center[1] * height / frame_h,
+        )
+    )
+    if not config.transparent:
+        red, green, blue = ManimColor(camera.background_color).to_rgb()
+        ctx.set_source_rgba(red, green, blue, camera.background_opacity)
+        ctx.rectangle(center[0] - frame_w / 2, center[1] - frame_h / 2, frame_w, frame_h)
+        ctx.fill()
+    shown = camera.get_mobjects_to_display([*scene.mobjects, *scene.foreground_mobjects])
+    # Camera.set_cairo_context_color hands Cairo blue, green, red (its pixel array is read as
+    # RGBA while Cairo writes BGRA): on a vector surface the colours are Cairo's own, so they
+    # are handed over swapped back, for this drawing only
+    own = camera.set_cairo_context_color
+
+    def swapped(ctx: Any, rgbas: np.ndarray, vmobject: VMobject) -> object:
+        return own(ctx, np.asarray(rgbas)[:, [2, 1, 0, 3]], vmobject)
+
+    camera.set_cairo_context_color = swapped  # type: ignore[method-assign,assignment]
+    try:
+        for mob in shown:
+            if isinstance(mob, VMobject):
+                camera.display_vectorized(mob, ctx)
+            elif isinstance(mob, PMobject | AbstractImageMobject):
+                raise ValueError(f"{type(mob).__name__} has no vector form")
+            # else a plain Mobject (a ValueTracker): the camera draws nothing of it either
+    finally:
+        del camera.set_cairo_context_color  # the class's own again
+        surface.finish()
+    return path
 
 
 def version_note() -> str:

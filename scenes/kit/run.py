@@ -7,17 +7,20 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from manim import Scene
+from manim import Scene, config
 
 from extract.errors import InputError
 from study.view import StudyView
 
-from .manim_compat import last_frame, movie_path
+from .manim_compat import VECTOR_FORMATS, last_frame, movie_path, vector_frame
 from .output import move_index_to_front, write_poster
 
 T = TypeVar("T")
+# a still's vector form (svg, pdf) beside its PNG: `python -m scenes --still --format svg`
+STILL_FORMAT_ENV = "LUMI_STILL_FORMAT"
 
 
 def view_for(given: StudyView | None) -> StudyView:
@@ -37,6 +40,7 @@ def rendered(scene: Scene, render: Callable[[], T]) -> T:
     except InputError as error:
         stop(error)
     finish_video(scene)
+    finish_still(scene)
     return result
 
 
@@ -56,3 +60,14 @@ def finish_video(scene: Scene) -> None:
     if movie is not None and movie.suffix == ".mp4" and movie.exists():
         move_index_to_front(movie)
         write_poster(last_frame(scene), movie.with_suffix(".png"))
+
+
+def finish_still(scene: Scene) -> None:
+    """A still (`manim render -s`) asked for as vectors ($LUMI_STILL_FORMAT: svg or pdf): the
+    held frame drawn again as vectors, beside its PNG, with the same name."""
+    kind = os.environ.get(STILL_FORMAT_ENV, "png")
+    if kind not in VECTOR_FORMATS or not config.save_last_frame:
+        return
+    image = getattr(scene.renderer.file_writer, "image_file_path", None)
+    if image is not None:
+        vector_frame(scene, Path(image).with_suffix(f".{kind}"))
