@@ -191,5 +191,5 @@ def value_text(value: float, column: list[float]) -> str:
         return f"{value:.0f}"
     magnitudes = [abs(v) for v in column if v and np.isfinite(v)]
     if magnitudes and (min(magnitudes) < 1e-4 or max(magnitudes) >= 1e6):
-        return f"{value:.2e}"
+        return units.scientific(value)
     return f"{value:.{shared_decimals(column)}f}"

@@ -111,3 +111,23 @@ def estimated_note(estimated: Sequence[bool]) -> str:
     if count == len(estimated):
         return " (estimated)"
     return f" ({count} of {len(estimated)} estimated)"
+
+
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def scientific(value: float, significant: int = 3) -> str:
+    """A tiny or huge number as a person writes it: '6.06×10⁻⁹', '10⁻⁵' (a power of
+    ten alone), never Python's '6.06e-09'."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = f"{value / 10.0**exponent:.{significant}g}"
+    if mantissa in ("10", "-10"):  # rounded up to the next power
+        exponent, mantissa = exponent + 1, mantissa[:-1]
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else f"−{power}"
+    return f"{mantissa}×{power}"

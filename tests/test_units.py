@@ -56,3 +56,11 @@ def test_a_clock_in_tenths_never_reads_a_finish_as_zero():
     assert units.clock(2 * 3600, tenths=True) == "2 h 00 min"  # past an hour, tenths are noise
     assert units.clock_tenths([0.56, 780.0]) and units.clock_tenths([9.9, 1e5])
     assert not units.clock_tenths([196.0, 272991.7]) and not units.clock_tenths([])
+
+
+def test_a_tiny_or_huge_number_is_written_as_a_person_writes_it():
+    """A learning rate's end (6.06e-09 in Python) and a log axis' 1e-05 are no labels for a talk."""
+    assert units.scientific(6.06e-9) == "6.06\u00d710\u207b\u2079"
+    assert units.scientific(1e-5) == "10\u207b\u2075"
+    assert units.scientific(9.9996e-6) == "10\u207b\u2075"  # rounded up to the next power
+    assert units.scientific(2.5e7) == "2.5\u00d710\u2077"

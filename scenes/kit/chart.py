@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from manim import DOWN, LEFT, UP, Line, VGroup
 
+from study import units
+
 from . import marks
 from .lanes import ellipsized
 from .text import text
@@ -101,7 +103,12 @@ def log_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
         # an end is labelled unless a label already sits next to it
         if all(abs(math.log10(end / v)) / span >= NEAREST_LABELS for v in labelled - {end}):
             labelled.add(end)
-    return bottom, top, [(v, f"{v:.3g}") for v in sorted(labelled)]
+    return bottom, top, [(v, _log_tick_text(v)) for v in sorted(labelled)]
+
+
+def _log_tick_text(value: float) -> str:
+    # 0.001 as it is, 0.0001 and below as a power of ten (Python's '1e-05' is no axis label)
+    return f"{value:.3g}" if 1e-3 <= value < 1e5 else units.scientific(value)
 
 
 LINEAR_TICKS = 5  # about as many labelled values on a linear axis
