@@ -36,7 +36,7 @@ SECONDS = Study(
 
 
 @settings(
-    max_examples=2,
+    max_examples=1,  # with the two fixed examples: make test stays under 4 minutes on 2 cores
     derandomize=True,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: each example costs six probes
