@@ -19,6 +19,7 @@ hyperparameters, before the training starts.)
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import math
 import re
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..classify import Corrections
+from ..commandline import Commands, ingest_into_store, source_command
 from ..errors import InputError
 from ..kinds import activity_of, decide_kinds
 from ..model import Evidence
@@ -444,3 +446,18 @@ def ingest_tensorboard(logdir: Path, corrections: Corrections | None = None) -> 
         run.evidence["state"] = said
         runs.append(run)
     return IngestResult(decide_kinds(runs), warnings)
+
+
+def add_command(commands: Commands) -> None:
+    command = source_command(
+        commands,
+        "tensorboard",
+        help="read TensorBoard event files (every run folder under LOGDIR) into the store",
+        epilog="example:\n  python -m extract tensorboard lightning_logs/ -o data/runs.h5",
+    )
+    command.add_argument("logdir", type=Path, help="the log directory (TensorBoard's --logdir)")
+    command.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace) -> None:
+    ingest_into_store(args, lambda corrections: ingest_tensorboard(args.logdir, corrections))
