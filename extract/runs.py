@@ -68,6 +68,12 @@ class RunFacts:
     # what the history shows the run did (kinds.activity_of), when counted before (a stored run)
     activity: dict[str, Any] | None = None
     damage: str | None = None  # records the run file lost (a killed run's last block)
+    # the tracker records no run state (TensorBoard): its name. A state of "unknown" is then
+    # decided from the history against the planned epochs (make_run), said as such
+    stateless: str | None = None
+    # why the source gave the state it gave, where the tracker records none (an event file cut
+    # short while written: crashed)
+    state_evidence: Evidence | None = None
 
 
 SOURCE_NAMES = {
@@ -92,8 +98,21 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         )
         facts = replace(facts, activity=activity_of(facts.history, facts.summary, whole))
     decided = decide_facts(facts, correction)
+    state_said = facts.state_evidence
+    if facts.stateless and facts.state == "unknown":
+        state, state_said = state_from_history(facts.stateless, decided)
+        if state != facts.state:
+            facts = replace(facts, state=state)
+            decided = decide_facts(facts, correction)
+    if facts.stateless:
+        summary = {k: v for k, v in facts.summary.items() if k != "_ended"}
+        if state_said is not None and facts.state != "finished":
+            summary["_ended"] = f"{state_said.source}: {state_said.value}"
+        facts = replace(facts, summary=summary)
     platform = platform_or_none(decided["platform"].value) or "unknown"
     evidence = {name: d.evidence for name, d in decided.items() if d.evidence is not None}
+    if state_said is not None:
+        evidence["state"] = state_said
     evidence["time"] = _time_evidence(facts)
     value = {name: d.value for name, d in decided.items()}
     estimate = _laptop_estimate(facts, value) if platform == "laptop" else None
@@ -146,6 +165,36 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         activity=dict(facts.activity or {}),
         damage=facts.damage,
         **({"system": facts.system} if facts.system is not None else {}),
+    )
+
+
+def no_state(tracker: str) -> str:
+    return f"{tracker} records no state"
+
+
+def state_from_history(tracker: str, decided: dict[str, Decision]) -> tuple[str, Evidence]:
+    """A run's state where its tracker records none: finished when its history reaches the
+    planned epochs (its config or the study file), else unknown, said as such."""
+    planned, done = decided["epochs"].value, decided["epochs_done"].value
+    plan = decided["epochs"].evidence
+    plan_said = f" ({plan.describe()})" if plan else ""
+    source = no_state(tracker)
+    if planned and done is not None and done >= planned - 1e-6:
+        return "finished", Evidence(
+            source, "history", f"finished: {done:g} of {planned:g} planned epochs{plan_said}"
+        )
+    if planned and done is not None:
+        return "unknown", Evidence(
+            source,
+            "history",
+            f"stops at {done:g} of {planned:g} planned epochs{plan_said}: stopped early, "
+            "killed or still running",
+        )
+    return "unknown", Evidence(
+        source,
+        "history",
+        "no planned epoch count to hold its history against (state the run's 'epochs' in the "
+        "study file)",
     )
 
 
@@ -328,10 +377,15 @@ def facts_of(run: Run) -> RunFacts:
         for k, v in run.config.items()
         if k not in ("extrapolation_method", "extrapolation_inputs")
     }
+    said = run.evidence.get("state")
+    tracker = said.source.removesuffix(no_state("")) if said else ""
+    stateless = tracker if said and said.source == no_state(tracker) else None
+    # a state decided from the history is decided again (the plan may have changed)
+    from_history = stateless is not None and said is not None and said.key == "history"
     return RunFacts(
         run_id=run.run_id,
         name=run.name,
-        state=run.state,
+        state="unknown" if from_history else run.state,
         runtime_s=float(run.measured_s if run.measured_s is not None else run.time_s),
         config=config,
         summary=run.summary,
@@ -347,6 +401,8 @@ def facts_of(run: Run) -> RunFacts:
         system=run.system,
         activity=dict(run.activity) if run.activity else None,
         damage=run.damage,
+        stateless=stateless,
+        state_evidence=None if from_history else said if stateless else None,
     )
 
 

@@ -38,11 +38,12 @@ from ..commandline import Commands, ingest_into_store, source_command
 from ..errors import InputError
 from ..kinds import activity_of, decide_kinds
 from ..model import Evidence
-from ..runs import IngestResult, RunFacts, decide_facts, flatten, make_run
+from ..runs import IngestResult, RunFacts, flatten, make_run, no_state
 
 EVENT_GLOB = "events.out.tfevents.*"
 HPARAMS_YAML = "hparams.yaml"  # Lightning's TensorBoardLogger writes it beside the event file
-NO_STATE = "TensorBoard records no state"
+TRACKER = "TensorBoard"
+NO_STATE = no_state(TRACKER)
 # a generated protobuf message (untyped): fields read by name as the .proto file defines them
 Proto: TypeAlias = Any
 
@@ -342,10 +343,9 @@ def _damage_said(files: list[EventFile]) -> str | None:
     return f"its event file lost its tail ({said}): every record before it is kept"
 
 
-def run_facts(
-    logdir: Path, folder: Path, paths: list[Path], warnings: list[str]
-) -> tuple[RunFacts, bool]:
-    """A run folder's raw run record, and whether an event file of it was cut short."""
+def run_facts(logdir: Path, folder: Path, paths: list[Path], warnings: list[str]) -> RunFacts:
+    """A run folder's raw run record: its state "unknown" (the evidence rules decide it from
+    its history, runs.make_run), unless its writer was stopped (crashed)."""
     files = sorted(
         (read_event_file(path) for path in paths),
         key=lambda f: (f.first_wall_time is None, f.first_wall_time or 0.0, f.path.name),
@@ -379,10 +379,18 @@ def run_facts(
         if not str(key).startswith("_") and not (isinstance(value, float) and math.isnan(value)):
             summary.setdefault(str(key), value)
     damage = _damage_said(files)
+    state, said = "unknown", None
+    if summary.get("_empty_file"):
+        state, said = "crashed", Evidence(NO_STATE, "event files", "no event written: crashed")
+    elif any(f.cut_short for f in files):
+        said = Evidence(
+            NO_STATE, "event file", "its last record is cut short: the writer was stopped"
+        )
+        state = "crashed"
     facts = RunFacts(
         run_id=run_id_of(name),
         name=name,
-        state="unknown",
+        state=state,
         runtime_s=float(runtime),
         config=flatten(config),
         summary=summary,
@@ -391,45 +399,11 @@ def run_facts(
         created_at=datetime.fromtimestamp(start, UTC).isoformat() if start else None,
         metadata={"host": hosts[0]} if len(hosts) == 1 else {},
         damage=damage,
+        stateless=TRACKER,
+        state_evidence=said,
     )
     # an undamaged event file holds every scalar the run logged
-    facts = replace(facts, activity=activity_of(history, summary, whole=damage is None))
-    return facts, any(f.cut_short for f in files)
-
-
-def decide_state(
-    facts: RunFacts, files_cut_short: bool, corrections: Corrections
-) -> tuple[str, Evidence]:
-    """A run's state where the tracker records none: finished when its history reaches the
-    planned epochs (its config or the study file), crashed when its event file was cut short
-    while written, else unknown, each said as such."""
-    if facts.summary.get("_empty_file"):
-        return "crashed", Evidence(NO_STATE, "event files", "no event written: crashed")
-    if files_cut_short:
-        return "crashed", Evidence(
-            NO_STATE, "event file", "its last record is cut short: the writer was stopped"
-        )
-    decided = decide_facts(facts, corrections.for_run(facts.run_id, facts.name))
-    planned, done = decided["epochs"].value, decided["epochs_done"].value
-    plan = decided["epochs"].evidence
-    plan_said = f" ({plan.describe()})" if plan else ""
-    if planned and done is not None and done >= planned - 1e-6:
-        return "finished", Evidence(
-            NO_STATE, "history", f"finished: {done:g} of {planned:g} planned epochs{plan_said}"
-        )
-    if planned and done is not None:
-        return "unknown", Evidence(
-            NO_STATE,
-            "history",
-            f"stops at {done:g} of {planned:g} planned epochs{plan_said}: stopped early, "
-            "killed or still running",
-        )
-    return "unknown", Evidence(
-        NO_STATE,
-        "history",
-        "no planned epoch count to hold its history against (state the run's 'epochs' in the "
-        "study file)",
-    )
+    return replace(facts, activity=activity_of(history, summary, whole=damage is None))
 
 
 def ingest_tensorboard(logdir: Path, corrections: Corrections | None = None) -> IngestResult:
@@ -438,13 +412,7 @@ def ingest_tensorboard(logdir: Path, corrections: Corrections | None = None) -> 
     warnings: list[str] = []
     runs = []
     for folder, paths in find_run_folders(logdir).items():
-        facts, cut_short = run_facts(logdir, folder, paths, warnings)
-        state, said = decide_state(facts, cut_short, corrections)
-        if state != "finished":
-            facts.summary["_ended"] = f"{NO_STATE}: {said.value}"
-        run = make_run(replace(facts, state=state), corrections)
-        run.evidence["state"] = said
-        runs.append(run)
+        runs.append(make_run(run_facts(logdir, folder, paths, warnings), corrections))
     return IngestResult(decide_kinds(runs), warnings)
 
 
