@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from .classify import (
     MIN_MEASURED_EPOCHS,
@@ -29,7 +31,7 @@ from .decide import (
 from .epochs_done import epoch_progress, epochs_done, first_training
 from .kinds import activity_of, decide_kinds
 from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
-from .rules import Paths, step_limit, steps_per_epoch
+from .rules import Paths, step_limit, step_plan, steps_per_epoch
 
 
 @dataclass
@@ -100,7 +102,7 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
     decided = decide_facts(facts, correction)
     state_said = facts.state_evidence
     if facts.stateless and facts.state == "unknown":
-        state, state_said = state_from_history(facts.stateless, decided)
+        state, state_said = state_from_history(facts.stateless, facts, decided)
         if state != facts.state:
             facts = replace(facts, state=state)
             decided = decide_facts(facts, correction)
@@ -172,9 +174,13 @@ def no_state(tracker: str) -> str:
     return f"{tracker} records no state"
 
 
-def state_from_history(tracker: str, decided: dict[str, Decision]) -> tuple[str, Evidence]:
+def state_from_history(
+    tracker: str, facts: RunFacts, decided: dict[str, Decision]
+) -> tuple[str, Evidence]:
     """A run's state where its tracker records none: finished when its history reaches the
-    planned epochs (its config or the study file), else unknown, said as such."""
+    planned epochs (its config or the study file), or, planned in steps only (max_steps), when
+    its last logged step is within one logging interval of the limit; else unknown. Each is
+    said as such."""
     planned, done = decided["epochs"].value, decided["epochs_done"].value
     plan = decided["epochs"].evidence
     plan_said = f" ({plan.describe()})" if plan else ""
@@ -190,12 +196,41 @@ def state_from_history(tracker: str, decided: dict[str, Decision]) -> tuple[str,
             f"stops at {done:g} of {planned:g} planned epochs{plan_said}: stopped early, "
             "killed or still running",
         )
+    if planned:
+        return "unknown", Evidence(
+            source,
+            "history",
+            f"its history logs no count of epochs done to hold against its {planned:g} planned"
+            f" epochs{plan_said} (state the run's 'epochs_done' in the study file)",
+        )
+    steps = step_plan(paths_of(facts))
+    logged = _logged_steps(facts.history)
+    if steps is not None and len(logged):
+        limit, seen = steps
+        last = float(logged[-1])
+        # a run logging every n steps logs no row between its last and the limit
+        every = float(np.median(np.diff(logged))) if len(logged) > 1 else 1.0
+        said = f"its last logged step {last:g}, logged every {every:g}, of the config's {seen}"
+        if last + every >= limit:
+            return "finished", Evidence(
+                source, "history", f"finished: {said} (within one logging interval)"
+            )
+        return "unknown", Evidence(
+            source, "history", f"stops at {said}: stopped early, killed or still running"
+        )
     return "unknown", Evidence(
         source,
         "history",
         "no planned epoch count to hold its history against (state the run's 'epochs' in the "
         "study file)",
     )
+
+
+def _logged_steps(history: pd.DataFrame) -> NDArray[np.float64]:
+    if "_step" not in history:
+        return np.array([], dtype=float)
+    steps = pd.to_numeric(history["_step"], errors="coerce").dropna().to_numpy(dtype=float)
+    return np.unique(steps)
 
 
 def paths_of(facts: RunFacts) -> Paths:

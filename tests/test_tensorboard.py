@@ -256,3 +256,12 @@ def test_a_study_file_written_after_extraction_decides_the_state_again(tb_store,
     assert "state finished (TensorBoard records no state: history = finished: 3 of 3" in (
         ran.stdout
     )
+
+
+def test_lightnings_placeholder_hp_metric_is_no_metric(tb_store):
+    # TensorBoardLogger logs hp_metric = -1 at step 0 with the hyperparameters: no measurement,
+    # so no key a scene could draw, and no accuracy
+    for run in by_name(tb_store).values():
+        assert "hp_metric" not in run.history
+        assert "hp_metric" not in run.summary
+        assert "hp_metric" not in run.stored_keys
