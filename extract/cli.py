@@ -13,12 +13,12 @@ from .commandline import Commands, Handler, count_of_runs, err
 from .errors import InputError
 from .paths import PROJECT_ROOT
 from .sample import build_sample_store
-from .sources import tensorboard, wandb_api, wandb_exports, wandb_files
+from .sources import mlflow, tensorboard, wandb_api, wandb_exports, wandb_files
 from .store import store_argument
 
 # every source's command, in the order --help lists them: a new tracker is a module of
 # extract/sources/ with its add_command, named here
-SOURCES = (wandb_exports, wandb_files, tensorboard, wandb_api)
+SOURCES = (wandb_exports, wandb_files, tensorboard, mlflow, wandb_api)
 
 SAMPLE_STORE = PROJECT_ROOT / "data" / "sample.h5"
 
@@ -29,6 +29,7 @@ examples:
   python -m extract offline wandb/ --merge  # offline runs (wandb/offline-run-*) into the store
   python -m extract wandb my-team/scaling --state finished --merge   # from the W&B API
   python -m extract tensorboard lightning_logs/ --merge  # TensorBoard event files
+  python -m extract mlflow mlruns/ --merge  # MLflow runs (or sqlite:///mlflow.db, http://...)
   python -m extract report                  # Markdown key metrics of data/runs.h5 (or $RUNS_STORE)
   python -m extract report my.h5 --json
   python -m extract runs                    # every run's facts and where each came from

@@ -73,8 +73,9 @@ class RunFacts:
     # the tracker records no run state (TensorBoard): its name. A state of "unknown" is then
     # decided from the history against the planned epochs (make_run), said as such
     stateless: str | None = None
-    # why the source gave the state it gave, where the tracker records none (an event file cut
-    # short while written: crashed)
+    # why the source gave the state it gave: where the tracker records none, what it read (an
+    # event file cut short while written: crashed); else what the tracker recorded (MLflow's
+    # status)
     state_evidence: Evidence | None = None
 
 
@@ -83,6 +84,7 @@ SOURCE_NAMES = {
     "offline": "run file",
     "wandb-api": "W&B API",
     "tensorboard": "event file",
+    "mlflow": "MLflow",
 }
 
 
@@ -437,7 +439,7 @@ def facts_of(run: Run) -> RunFacts:
         activity=dict(run.activity) if run.activity else None,
         damage=run.damage,
         stateless=stateless,
-        state_evidence=None if from_history else said if stateless else None,
+        state_evidence=None if from_history else said,
     )
 
 

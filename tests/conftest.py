@@ -26,6 +26,7 @@ from scenes.kit.text import KEPT_TEXTS_ENV
 from study.settings import Settings
 from study.view import StudyView, view_of
 from tests.critic_stores import build_stores, writer_clock_runs
+from tests.mlflow_runs import mlflow_folder, mlflow_server, mlflow_sqlite  # noqa: F401
 from tests.readme_run import Result, run_readme
 from tests.real_projects import KILLED_KEPT, write_exports, write_offline_runs
 from tests.scene_probe import CRITIC_FRAME_RATE, Probes

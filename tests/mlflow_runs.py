@@ -1,0 +1,240 @@
+"""Real MLflow runs: scripts the mlflow client runs in child processes on a fixed clock
+(tests/fixed_clock.py: the client stamps start and end times and every metric with
+``time.time()``), written once per script and mlflow version (tests/corpus_cache.py), to
+
+- a folder store (``mlruns/``, as the LUMI AI Guide's chapter 8 and many guides still write it:
+  MLflow 3 allows it with ``MLFLOW_ALLOW_FILE_STORE=true``),
+- a SQLite store (``mlflow.db``, MLflow 3's default),
+- a real ``mlflow server`` (tests start it on 127.0.0.1, a free port, and stop it: the runs are
+  logged through it once, its database cached; each session serves that database again), and
+- W&B (offline, the real SDK) and MLflow from one training loop (``BOTH``), the same study in
+  two trackers.
+
+How each run logs is how a user's training loop does (LUMI AI Guide ch. 8 style):
+``mlflow.set_tracking_uri``, ``mlflow.set_experiment``, ``mlflow.start_run(run_name=...)``,
+``mlflow.log_params``, ``mlflow.set_tags`` (Slurm's variables, the host), ``mlflow.log_metric(key,
+value, step=...)`` each step and epoch. GPU power is logged under the names and steps
+mlflow's system metrics monitor uses (``system/gpu_0_power_usage_watts`` ..., one step per
+sample: mlflow/system_metrics/system_metrics_monitor.py): this machine has no GPU, and the
+monitor's GPU part needs NVML or ROCm SMI to find one. The laptop run turns the real monitor on
+(``mlflow.enable_system_metrics_logging()``), which logs its CPU and memory here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from tests.corpus_cache import sdk_corpus
+from tests.fixed_clock import CLOCK, START
+
+# the study every store holds; run names as a user names them
+LOOP = r"""
+import json, os, sys, time
+import mlflow
+
+def gpu_power(step, gpus, watts):
+    # as the system metrics monitor logs a sample: every metric at the sample's step
+    mlflow.log_metrics({f"system/gpu_{i}_power_usage_watts": watts for i in range(gpus)}
+                       | {f"system/gpu_{i}_utilization_percentage": 90.0 for i in range(gpus)},
+                       step=step)
+
+def training(name, params, epochs_run, steps_per_epoch, step_s, tags=None, power=None,
+             end=True, fail=False, status=None):
+    clock.at(0.0)
+    run = mlflow.start_run(run_name=name)
+    mlflow.log_params(params)
+    if tags:
+        mlflow.set_tags(tags)
+    rows, step, sample = [], 0, 0
+    try:
+        for epoch in range(epochs_run):
+            for _ in range(steps_per_epoch):
+                clock.tick(step_s)
+                loss = 2.0 * 0.9 ** step
+                mlflow.log_metric("train_loss", loss, step=step)
+                mlflow.log_metric("epoch", epoch, step=step)
+                rows.append({"step": step, "epoch": epoch, "train_loss": loss,
+                             "runtime": clock() - START})
+                if power:
+                    gpu_power(sample, params.get("gpus_per_node", 1), power)
+                    sample += 1
+                step += 1
+            mlflow.log_metric("val_acc", 0.5 + 0.1 * epoch, step=step - 1)
+            if fail and epoch == 0:
+                raise RuntimeError("out of memory")
+    except RuntimeError:
+        mlflow.end_run(status="FAILED")  # as `with mlflow.start_run()` ends a run that raised
+        end = False
+    if end:
+        mlflow.end_run(status=status or "FINISHED")
+    logged[name] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
+
+logged = {}
+mlflow.set_tracking_uri(sys.argv[1])
+mlflow.set_experiment("scaling")
+slurm = lambda job, nodes: {"SLURM_JOB_ID": str(job), "SLURM_NNODES": str(nodes),
+                            "host": "nid005123"}
+for gpus, step_s in ((1, 40.0), (2, 21.0), (4, 11.0)):
+    training(f"{gpus} GPU", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": gpus,
+             "optimizer/name": "adam", "use_amp": True, "scheduler": None},
+             3, 10, step_s, tags=slurm(1000 + gpus, 1), power=300.0)
+# the GPU count is nowhere: unknown
+training("no GPU count", {"lr": 0.001, "epochs": 3}, 3, 10, 11.0, tags=slurm(1100, 1))
+training("out of memory", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": 8}, 3, 10,
+         6.0, tags=slurm(1200, 1), fail=True)
+training("cancelled", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": 8}, 1, 10, 6.0,
+         tags=slurm(1300, 1), status="KILLED")
+mlflow.set_experiment("laptop")
+mlflow.set_system_metrics_sampling_interval(1)
+mlflow.set_system_metrics_samples_before_logging(1)
+mlflow.enable_system_metrics_logging()
+training("laptop", {"lr": 0.001, "epochs": 3, "device": "cpu", "cores": 8}, 1, 10, 300.0,
+         end=False)
+# the real monitor's first sample (it samples on the real clock, each second): then the run
+# is ended as a killed process leaves it (RUNNING), with no end time
+deadline = time.monotonic() + 120
+client = mlflow.MlflowClient()
+while time.monotonic() < deadline and not any(
+        k.startswith("system/") for k in client.get_run(logged["laptop"]["id"]).data.metrics):
+    time.sleep(0.5)
+json.dump(logged, open(sys.argv[2], "w"))
+sys.stdout.flush()
+os._exit(0)  # no atexit: mlflow's end_run never runs, the laptop run stays RUNNING
+"""
+WRITER = CLOCK + f"START = {START!r}\n" + LOOP
+SERVER_ENV = {
+    # the server's job runner (huey workers for its GenAI jobs) is not needed to log or read
+    # runs, and would start eight processes
+    "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+}
+
+
+def _log(uri: str, logged: Path, cwd: Path) -> None:
+    env = {**os.environ, "MLFLOW_ALLOW_FILE_STORE": "true"}
+    result = subprocess.run(
+        [sys.executable, "-c", WRITER, uri, str(logged)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _sources() -> list[Path]:
+    return [Path(__file__), Path(__file__).with_name("fixed_clock.py")]
+
+
+def _corpus_name(name: str) -> str:
+    return f"{name}-mlflow{version('mlflow-skinny')}"
+
+
+def write_folder_store(root: Path) -> None:
+    _log((root / "mlruns").as_uri(), root / "logged.json", root)
+
+
+def write_sqlite_store(root: Path) -> None:
+    _log(f"sqlite:///{root / 'mlflow.db'}", root / "logged.json", root)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """A real ``mlflow server`` on 127.0.0.1 serving ``database``, until stopped."""
+
+    def __init__(self, database: Path, artifacts: Path) -> None:
+        self.port = free_port()
+        self.uri = f"http://127.0.0.1:{self.port}"
+        self.log = database.with_suffix(".log")
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--workers", "1",
+                 "--backend-store-uri", f"sqlite:///{database}",
+                 "--default-artifact-root", artifacts.as_uri()],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **SERVER_ENV},
+                start_new_session=True,  # stopped with the workers it starts
+            )  # fmt: skip
+
+    def wait(self) -> str:
+        """Its URI once it answers (it takes seconds to start, a minute on a busy machine)."""
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"mlflow server exited: {self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.uri}/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        return self.uri
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(f"mlflow server did not answer: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def write_through_server(root: Path) -> None:
+    """The runs logged through a real server into its database, ``root/server.db``."""
+    server = Server(root / "server.db", root / "artifacts")
+    try:
+        _log(server.wait(), root / "logged.json", root)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mlflow_folder(tmp_path_factory) -> tuple[Path, dict]:
+    root = sdk_corpus(
+        _corpus_name("mlflow-folder"), _sources(), write_folder_store,
+        tmp_path_factory.mktemp("mlflow_folder"),
+    )  # fmt: skip
+    return root / "mlruns", json.loads((root / "logged.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def mlflow_sqlite(tmp_path_factory) -> tuple[str, dict]:
+    root = sdk_corpus(
+        _corpus_name("mlflow-sqlite"), _sources(), write_sqlite_store,
+        tmp_path_factory.mktemp("mlflow_sqlite"),
+    )  # fmt: skip
+    return f"sqlite:///{root / 'mlflow.db'}", json.loads((root / "logged.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory) -> Iterator[tuple[str, dict]]:
+    """A real server on 127.0.0.1 serving runs logged through a real server (cached), stopped
+    at the session's end."""
+    root = sdk_corpus(
+        _corpus_name("mlflow-server"), _sources(), write_through_server,
+        tmp_path_factory.mktemp("mlflow_server"),
+    )  # fmt: skip
+    server = Server(root / "server.db", root / "artifacts")
+    try:
+        yield server.wait(), json.loads((root / "logged.json").read_text())
+    finally:
+        server.stop()

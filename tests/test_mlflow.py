@@ -1,0 +1,253 @@
+"""`python -m extract mlflow`: runs the real mlflow client logged in child processes
+(tests/mlflow_runs.py) to a folder store, a SQLite store and a real tracking server, read into
+the run store with the same evidence rules as W&B runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from extract import load_runs
+from extract.sources.mlflow import param_value, system_name
+from tests.cli_run import run_cli
+from tests.mlflow_runs import free_port
+
+SCALING = ("1 GPU", "2 GPU", "4 GPU")
+EVERY_RUN = sorted((*SCALING, "no GPU count", "out of memory", "cancelled", "laptop"))
+
+
+def extracted(store_uri: str | Path, tmp_path: Path, *more: str) -> dict:
+    store = tmp_path / "runs.h5"
+    ran = run_cli("mlflow", store_uri, "-o", store, *more)
+    assert ran.returncode == 0, ran.stderr
+    return {run.name: run for run in load_runs(store)}
+
+
+@pytest.fixture(scope="module")
+def folder_runs(mlflow_folder, tmp_path_factory) -> dict:
+    mlruns, _ = mlflow_folder
+    return extracted(mlruns, tmp_path_factory.mktemp("mlflow_store"))
+
+
+def test_every_run_of_every_experiment(folder_runs, mlflow_folder):
+    _, logged = mlflow_folder
+    assert sorted(folder_runs) == EVERY_RUN
+    for name, run in folder_runs.items():
+        assert run.run_id == logged[name]["id"]
+        assert run.source.startswith("mlflow:")
+    assert folder_runs["laptop"].metadata["experiment"] == "laptop"
+    assert folder_runs["1 GPU"].metadata["experiment"] == "scaling"
+
+
+def test_history_is_every_metric_at_its_step_and_time(folder_runs, mlflow_folder):
+    _, logged = mlflow_folder
+    for name, run in folder_runs.items():
+        rows = logged[name]["rows"]
+        history = run.history
+        assert history["_step"].tolist() == [row["step"] for row in rows]
+        assert history["train_loss"].tolist() == pytest.approx([r["train_loss"] for r in rows])
+        assert history["epoch"].tolist() == [row["epoch"] for row in rows]
+        # each value's timestamp less the run's start time, on the writer's clock
+        assert history["_runtime"].tolist() == pytest.approx([row["runtime"] for row in rows])
+        assert not [key for key in history if str(key).startswith("system/")]
+    # a run ended by end_run: its time is end_time - start_time
+    assert folder_runs["2 GPU"].measured_s == logged["2 GPU"]["end"] == 630.0
+    assert folder_runs["2 GPU"].evidence["time"].describe() == (
+        "MLflow: end_time - start_time = 630 s"
+    )
+    assert folder_runs["4 GPU"].history["val_acc"].dropna().tolist() == [0.5, 0.6, 0.7]
+    assert folder_runs["4 GPU"].summary["val_acc"] == 0.7
+
+
+def test_params_are_the_config_as_the_script_gave_them(folder_runs):
+    run = folder_runs["4 GPU"]
+    # MLflow stores every param as text; Lightning's "/"-flattened keys dotted
+    assert run.config["gpus_per_node"] == 4 and run.config["lr"] == 0.001
+    assert run.config["use_amp"] is True and run.config["scheduler"] is None
+    assert run.config["optimizer.name"] == "adam"
+    assert run.metadata["slurm.job_id"] == 1004 and run.metadata["slurm.nnodes"] == 1
+    assert run.metadata["host"] == "nid005123"
+    assert run.metadata["user"] and run.metadata["program"]
+
+
+def test_scaling_study_facts(folder_runs):
+    for gpus, name in zip((1, 2, 4), SCALING, strict=True):
+        run = folder_runs[name]
+        assert (run.platform, run.gpus, run.nodes, run.epochs, run.epochs_done) == (
+            "cluster",
+            gpus,
+            1,
+            3,
+            3,
+        )
+        assert run.state == "finished" and run.kind == "training"
+        assert run.evidence["state"].describe() == "MLflow: status = FINISHED"
+    laptop = folder_runs["laptop"]
+    assert (laptop.platform, laptop.cores) == ("laptop", 8)
+
+
+def test_status_is_the_state_said_as_mlflow_records_it(folder_runs, tmp_path, mlflow_folder):
+    assert folder_runs["out of memory"].state == "failed"
+    assert folder_runs["cancelled"].state == "killed"
+    # ended by no end_run (its process gone without atexit): RUNNING, no end time
+    laptop = folder_runs["laptop"]
+    assert laptop.state == "running"
+    assert "its process was killed" in laptop.evidence["state"].value
+    assert laptop.measured_s == 3000.0  # its last logged value's time
+    mlruns, _ = mlflow_folder
+    store = tmp_path / "runs.h5"
+    assert run_cli("mlflow", mlruns, "-o", store).returncode == 0
+    explained = run_cli("runs", store, "--explain", "out of memory")
+    assert "state failed (MLflow: status = FAILED)" in explained.stdout
+
+
+def test_no_gpu_param_is_unknown(folder_runs, tmp_path, mlflow_folder):
+    run = folder_runs["no GPU count"]
+    assert run.gpus is None and run.platform == "cluster"
+    mlruns, _ = mlflow_folder
+    store = tmp_path / "runs.h5"
+    ran = run_cli("mlflow", mlruns, "-o", store)
+    assert "no GPU count" in ran.stderr and "no evidence of its gpus" in ran.stderr
+    unknown = run_cli("runs", store, "--unknown")
+    assert unknown.returncode == 0, unknown.stderr
+    assert "no GPU count" in unknown.stdout and "gpus = N" in unknown.stdout
+
+
+def test_system_metrics_kept_and_power_gives_energy(folder_runs, tmp_path, mlflow_folder):
+    run = folder_runs["2 GPU"]
+    # the monitor's GPU power as wandb names it, the rest under MLflow's names
+    assert {"gpu.0.powerWatts", "gpu.1.powerWatts", "gpu_0_utilization_percentage"} <= set(
+        run.system.columns
+    )
+    assert run.system["gpu.0.powerWatts"].tolist() == [300.0] * 30
+    assert run.system["_runtime"].tolist() == pytest.approx([21.0 * (i + 1) for i in range(30)])
+    # the real monitor on this machine: CPU and memory
+    assert "cpu_utilization_percentage" in folder_runs["laptop"].system
+    mlruns, _ = mlflow_folder
+    store = tmp_path / "runs.h5"
+    assert run_cli("mlflow", mlruns, "-o", store).returncode == 0
+    report = json.loads(run_cli("report", store, "--json").stdout)
+    energy = {row["name"]: row["evidence"]["energy"] for row in report["runs"]}
+    assert "GPU power of 2 devices" in energy["2 GPU"]
+    assert energy["no GPU count"].startswith("unknown")
+
+
+def test_system_names():
+    assert system_name("system/gpu_3_power_usage_watts") == "gpu.3.powerWatts"
+    assert system_name("system/node_1/gpu_0_power_usage_watts") == "gpu.0.powerWatts/l:node_1"
+    assert system_name("system/cpu_utilization_percentage") == "cpu_utilization_percentage"
+
+
+def test_param_values():
+    assert [param_value(t) for t in ("3", "0.001", "True", "None", "[1, 2]", "adam")] == [
+        3,
+        0.001,
+        True,
+        None,
+        "[1, 2]",
+        "adam",
+    ]
+
+
+def _facts(runs: dict) -> dict:
+    return {
+        name: (r.state, r.platform, r.gpus, r.nodes, r.epochs, r.epochs_done, r.time_s)
+        for name, r in runs.items()
+    }
+
+
+def test_sqlite_store_reads_the_same(mlflow_sqlite, folder_runs, tmp_path):
+    uri, logged = mlflow_sqlite
+    runs = extracted(uri, tmp_path)
+    assert _facts(runs) == _facts(folder_runs)
+    assert runs["1 GPU"].run_id == logged["1 GPU"]["id"]
+    # the database's file given as a path: MLflow 3's mlflow.db
+    path = uri.removeprefix("sqlite:///")
+    assert _facts(extracted(path, tmp_path / "again")) == _facts(folder_runs)
+
+
+def test_tracking_server_reads_the_same(mlflow_server, folder_runs, tmp_path):
+    uri, logged = mlflow_server
+    runs = extracted(uri, tmp_path, "--experiment", "scaling")
+    assert sorted(runs) == sorted(n for n in EVERY_RUN if n != "laptop")
+    assert _facts(runs) == {n: f for n, f in _facts(folder_runs).items() if n in runs}
+    assert runs["4 GPU"].history["train_loss"].tolist() == pytest.approx(
+        [row["train_loss"] for row in logged["4 GPU"]["rows"]]
+    )
+
+
+def test_experiment_option_reads_only_it(mlflow_folder, tmp_path):
+    mlruns, _ = mlflow_folder
+    assert sorted(extracted(mlruns, tmp_path, "--experiment", "laptop")) == ["laptop"]
+
+
+def test_merge_keeps_the_other_runs(mlflow_folder, tmp_path):
+    mlruns, _ = mlflow_folder
+    store = tmp_path / "runs.h5"
+    assert run_cli("sample", "-o", tmp_path / "sample.h5").returncode == 0
+    assert run_cli("mlflow", mlruns, "-o", store, "--experiment", "laptop").returncode == 0
+    ran = run_cli("mlflow", mlruns, "-o", store, "--experiment", "scaling", "--merge")
+    assert ran.returncode == 0, ran.stderr
+    assert sorted(run.name for run in load_runs(store)) == EVERY_RUN
+
+
+def _not_mlflow_db(root: Path) -> tuple[str, Path]:
+    path = root / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    return f"sqlite:///{path}", path
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda root: (str(root / "missing"), root / "missing"), "no such directory"),
+        (lambda root: (str(root), root), "no MLflow experiment"),
+        (lambda root: (f"sqlite:///{root / 'none.db'}", root / "none.db"), "no such database"),
+        (_not_mlflow_db, "not an MLflow database"),
+        (lambda root: ("s3://bucket/mlruns", "s3://bucket/mlruns"), "not a store"),
+    ],
+)
+def test_bad_input_is_one_line_naming_it(tmp_path, make, said):
+    given, named = make(tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    ran = run_cli("mlflow", given, "-o", tmp_path / "runs.h5")
+    assert ran.returncode == 2
+    (line,) = ran.stderr.strip().splitlines()
+    assert line.startswith(f"error: {named}: ") and said in line
+    # nothing written: no store, no MLflow tables or folders created in what was named
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_missing_experiment_leaves_the_store_untouched(mlflow_folder, tmp_path):
+    mlruns, _ = mlflow_folder
+    store = tmp_path / "runs.h5"
+    assert run_cli("mlflow", mlruns, "-o", store, "--experiment", "laptop").returncode == 0
+    before = store.read_bytes()
+    ran = run_cli("mlflow", mlruns, "-o", store, "--experiment", "nope")
+    assert ran.returncode == 2
+    (line,) = ran.stderr.strip().splitlines()
+    assert line.startswith(f"error: {mlruns}: no experiment named 'nope'")
+    assert "laptop" in line and "scaling" in line
+    assert store.read_bytes() == before
+
+
+def test_server_that_does_not_answer_is_one_line(tmp_path):
+    uri = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    ran = run_cli("mlflow", uri, "-o", tmp_path / "runs.h5")
+    assert ran.returncode == 2
+    (line,) = ran.stderr.strip().splitlines()
+    assert line.startswith(f"error: {uri}: MLflow: cannot reach the tracking server")
+    assert not (tmp_path / "runs.h5").exists()
+
+
+def test_folder_store_given_its_parent_is_told_where_it_is(mlflow_folder, tmp_path):
+    mlruns, _ = mlflow_folder
+    shutil.copytree(mlruns, tmp_path / "project" / "mlruns")
+    ran = run_cli("mlflow", tmp_path / "project", "-o", tmp_path / "runs.h5")
+    assert ran.returncode == 2
+    assert f"its mlruns/ folder is {tmp_path / 'project' / 'mlruns'}" in ran.stderr
