@@ -26,7 +26,13 @@ from scenes.kit.text import KEPT_TEXTS_ENV
 from study.settings import Settings
 from study.view import StudyView, view_of
 from tests.critic_stores import build_stores, writer_clock_runs
-from tests.mlflow_runs import mlflow_folder, mlflow_server, mlflow_sqlite  # noqa: F401
+from tests.mlflow_runs import (  # noqa: F401 (fixtures for every test module)
+    both_trackers,
+    mlflow_folder,
+    mlflow_server,
+    mlflow_server_started,
+    mlflow_sqlite,
+)
 from tests.readme_run import Result, run_readme
 from tests.real_projects import KILLED_KEPT, write_exports, write_offline_runs
 from tests.scene_probe import CRITIC_FRAME_RATE, Probes
@@ -130,14 +136,14 @@ def readme(
 
 
 # what runs outside this process for minutes (see _long_work_begun_first)
-LONG_WORK = ("readme", "probes", "critic_stores")
+LONG_WORK = ("readme", "probes", "critic_stores", "mlflow_server")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by the marker set here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that read the README run or the probes are marked ``long_work`` (`make test`
-    runs them in a pytest of their own beside the others) and go last, in their order: the long
-    work they wait for runs beside every other test first."""
+    """The tests that read the README run, the probes or the mlflow server are marked
+    ``long_work`` (`make test` runs them in a pytest of their own beside the others) and go
+    last, in their order: the long work they wait for runs beside every other test first."""
     for item in items:
         if any(name in LONG_WORK for name in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.long_work)
@@ -149,7 +155,7 @@ def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
     """What takes minutes outside this process starts before the first test, so that it runs
     beside the tests that need none of it: the README run, and the probes of every scene (the
     sample at a deck's frame rate first: the holds, layout and cost checks read those; then
-    the frame critic's stores). Only what the selected tests use."""
+    the frame critic's stores), and a real mlflow server. Only what the selected tests use."""
     wanted = {name for item in request.session.items for name in item.fixturenames}
     if "readme" in wanted:
         request.getfixturevalue("readme_started")
@@ -160,6 +166,8 @@ def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
         probes.start([entry.name for entry in SCENES], None, "sample study")
     if "critic_stores" in wanted:
         request.getfixturevalue("critic_stores")
+    if "mlflow_server" in wanted:  # a real mlflow server, answering after seconds to a minute
+        request.getfixturevalue("mlflow_server_started")
 
 
 # --- the messy projects (tests/real_projects.py), written once per session --------------------

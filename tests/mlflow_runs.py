@@ -226,15 +226,94 @@ def mlflow_sqlite(tmp_path_factory) -> tuple[str, dict]:
 
 
 @pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory) -> Iterator[tuple[str, dict]]:
-    """A real server on 127.0.0.1 serving runs logged through a real server (cached), stopped
-    at the session's end."""
+def mlflow_server_started(tmp_path_factory) -> Iterator[tuple[Server, dict]]:
+    """A real server on 127.0.0.1 starting to serve runs logged through a real server (cached),
+    stopped at the session's end: started before the first test (tests/conftest.py), it takes
+    seconds to a minute to answer."""
     root = sdk_corpus(
         _corpus_name("mlflow-server"), _sources(), write_through_server,
         tmp_path_factory.mktemp("mlflow_server"),
     )  # fmt: skip
     server = Server(root / "server.db", root / "artifacts")
     try:
-        yield server.wait(), json.loads((root / "logged.json").read_text())
+        yield server, json.loads((root / "logged.json").read_text())
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(mlflow_server_started) -> tuple[str, dict]:
+    """The server's URI once it answers, and what was logged through it."""
+    server, logged = mlflow_server_started
+    return server.wait(), logged
+
+
+# one training loop logging to W&B (offline) and MLflow at once: each run's params as both
+# trackers' config, each step's values to both at the same step (the user's loop of the LUMI AI
+# Guide, with both loggers on)
+BOTH = (
+    CLOCK
+    + r"""
+import json, sys, wandb, mlflow
+mlflow.set_tracking_uri(sys.argv[1])
+mlflow.set_experiment("scaling")
+logged = {}
+
+def training(name, params, epochs_run, steps_per_epoch, step_s, accuracy_top):
+    clock.at(0.0)
+    run = wandb.init(project="scaling", name=name, mode="offline", config=params)
+    mlflow.start_run(run_name=name)
+    mlflow.log_params(params)
+    step = 0
+    for epoch in range(epochs_run):
+        for batch in range(steps_per_epoch):
+            clock.tick(step_s)
+            row = {"epoch": epoch, "train_loss": 2.0 * 0.9 ** step,
+                   "running_accuracy": accuracy_top * (step + 1) / (3 * steps_per_epoch)}
+            run.log(row, step=step)
+            mlflow.log_metrics(row, step=step)
+            step += 1
+    run.finish()
+    mlflow.end_run()
+    logged[name] = {"wandb": run.id, "mlflow": mlflow.last_active_run().info.run_id}
+
+for gpus, step_s in ((1, 40.0), (2, 21.0), (4, 11.0), (8, 6.0)):
+    training(f"{gpus} GPU 1 Node Run",
+             {"epochs": 3, "total_gpus": gpus, "nodes": 1, "lr": 0.001, "cluster": "LUMI"},
+             3, 10, step_s, 90.0 + gpus / 10)
+# the laptop: one epoch of three, its pace gives the full job's estimate
+training("Laptop", {"epochs": 3, "device": "cpu", "cores": 8, "lr": 0.001, "steps_per_epoch": 10},
+         1, 10, 300.0, 80.0)
+json.dump(logged, open(sys.argv[2], "w"))
+"""
+)
+
+
+def write_both(root: Path) -> None:
+    env = {
+        **os.environ,
+        "MLFLOW_ALLOW_FILE_STORE": "true",
+        "WANDB_MODE": "offline",
+        "WANDB_SILENT": "true",
+        "WANDB_DIR": str(root),
+        "WANDB_DISABLE_GIT": "true",
+    }
+    env.pop("WANDB_API_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", BOTH, (root / "mlruns").as_uri(), str(root / "logged.json")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="session")
+def both_trackers(tmp_path_factory) -> tuple[Path, dict]:
+    """``root`` with ``wandb/`` and ``mlruns/`` of the same training, what was logged."""
+    root = sdk_corpus(
+        _corpus_name("wandb-and-mlflow"), _sources(), write_both,
+        tmp_path_factory.mktemp("both_trackers"),
+    )  # fmt: skip
+    return root, json.loads((root / "logged.json").read_text())

@@ -251,3 +251,72 @@ def test_folder_store_given_its_parent_is_told_where_it_is(mlflow_folder, tmp_pa
     ran = run_cli("mlflow", tmp_path / "project", "-o", tmp_path / "runs.h5")
     assert ran.returncode == 2
     assert f"its mlruns/ folder is {tmp_path / 'project' / 'mlruns'}" in ran.stderr
+
+
+# not "cores": wandb records the machine it ran on (its CPUs, a cluster run's here the test
+# machine's), MLflow does not
+NUMBERS = (
+    "state",
+    "platform",
+    "gpus",
+    "nodes",
+    "epochs",
+    "epochs_done",
+    "time_s",
+    "time_per_epoch_s",
+    "extrapolated",
+    "speedup",
+    "efficiency",
+    "best_accuracy",
+    "accuracy_key",
+    "time_to_target_s",
+)
+
+
+def test_wandb_and_mlflow_of_one_training_give_the_same_numbers(both_trackers, tmp_path):
+    root, logged = both_trackers
+    from extract.store import save_runs
+    from tests.critic_stores import writer_clock_runs
+
+    # W&B's times on the clock the writer fixed, as MLflow's are (wandb-core's own clock is
+    # the machine's: tests/fixed_clock.py)
+    wandb_store = tmp_path / "wandb.h5"
+    save_runs(wandb_store, writer_clock_runs(root / "wandb", 0))
+    mlflow_store = tmp_path / "mlflow.h5"
+    ran = run_cli("mlflow", root / "mlruns", "-o", mlflow_store)
+    assert ran.returncode == 0, ran.stderr
+    reports = {}
+    for tracker, store in (("wandb", wandb_store), ("mlflow", mlflow_store)):
+        report = run_cli("report", store, "--json")
+        assert report.returncode == 0, report.stderr
+        reports[tracker] = json.loads(report.stdout)
+    rows = {
+        tracker: {row["name"]: {key: row[key] for key in NUMBERS} for row in report["runs"]}
+        for tracker, report in reports.items()
+    }
+    assert sorted(rows["mlflow"]) == sorted(logged)
+    assert rows["mlflow"] == rows["wandb"]
+    # what the numbers are: 30 steps of 6 s on 8 GPUs against 30 of 40 s on one
+    eight = rows["mlflow"]["8 GPU 1 Node Run"]
+    assert (eight["time_s"], eight["epochs_done"], eight["gpus"]) == (180.0, 3.0, 8)
+    assert eight["speedup"] == pytest.approx(1200 / 180)
+    assert eight["efficiency"] == pytest.approx(1200 / 180 / 8)
+    assert eight["best_accuracy"] == pytest.approx(90.8)
+    laptop = rows["mlflow"]["Laptop"]
+    # one epoch of three measured (3000 s): the full job estimated from its pace, the same way
+    assert laptop["extrapolated"] and laptop["time_s"] > 2 * 3000.0
+    headline = ("fastest_cluster_s", "laptop_low_s", "laptop_high_s", "max_speedup")
+    assert {k: reports["mlflow"][k] for k in headline} == {k: reports["wandb"][k] for k in headline}
+
+
+def test_a_study_file_read_later_keeps_what_mlflow_said_of_the_state(mlflow_folder, tmp_path):
+    # the store's runs decided again with a study file that came after (runs.reapply)
+    mlruns, _ = mlflow_folder
+    store = tmp_path / "runs.h5"
+    assert run_cli("mlflow", mlruns, "-o", store, "--experiment", "scaling").returncode == 0
+    study = tmp_path / "study.toml"
+    study.write_text('[runs."no GPU count"]\ngpus = 4\n')
+    explained = run_cli("runs", store, "--explain", "no GPU count", "--study", study)
+    assert explained.returncode == 0, explained.stderr
+    assert "gpus: 4  (decided by study file" in explained.stdout
+    assert "state finished (MLflow: status = FINISHED)" in explained.stdout
