@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from extract import load_runs, save_runs  # noqa: E402
-from extract.ingest import ingest_exports  # noqa: E402
 from extract.model import Run  # noqa: E402
-from extract.offline import FILE_HEADER, read_run_file  # noqa: E402
 from extract.sample import build_sample_store, sample_exports  # noqa: E402
+from extract.sources.wandb_exports import ingest_exports  # noqa: E402
+from extract.sources.wandb_files import FILE_HEADER, read_run_file  # noqa: E402
 from scenes.render import QUALITY_FOLDERS, all_scenes  # noqa: E402
 
 console = Console(width=120)
@@ -224,7 +224,7 @@ def wandb_pull(work: Path, runs: int = WANDB_PULL_RUNS, rows: int = 100) -> dict
     """`extract wandb` of a project of ``runs`` runs against the tests' stand-in for the W&B
     service (no network: what is measured is this tool's side), pulled once, then again
     unchanged (the runs list only), then with one run in ten changed."""
-    from extract.remote import Selection, pull
+    from extract.sources.wandb_api import Selection, pull
     from tests.wandb_standin import StandInApi, StandInRun
 
     api = StandInApi()

@@ -15,7 +15,7 @@ from typing import Any
 from .model import Platform, Run
 from .rules import BadValue
 
-__all__ = ["BadValue", "Correction", "Corrections", "Overrides"]
+__all__ = ["BadValue", "Correction", "Corrections"]
 
 
 @dataclass
@@ -81,10 +81,6 @@ class Corrections:
                 origin=new.origin, exclude=new.exclude or old.exclude, **values
             )
         return Corrections(merged)
-
-
-# the command line's --gpus/--nodes/--platform are corrections too
-Overrides = Corrections
 
 
 @dataclass

@@ -295,10 +295,17 @@ STEP_LIMITS = ("max_steps", "num_train_steps")
 
 def step_limit(paths: Paths) -> str | None:
     """The positive step limit a run logged, as seen ('trainer/max_steps = 30'), or None."""
+    plan = step_plan(paths)
+    return plan[1] if plan else None
+
+
+def step_plan(paths: Paths) -> tuple[float, str] | None:
+    """The positive step limit a run logged and how it was seen ('trainer/max_steps = 30')."""
     for name in STEP_LIMITS:
         for entry in paths.find(name, SCRIPT):
-            if (positive_number(entry.path, entry.value) or 0) > 0:
-                return f"{entry.path} = {_text(entry.value)}"
+            number = positive_number(entry.path, entry.value)
+            if number is not None:
+                return number, f"{entry.path} = {_text(entry.value)}"
     return None
 
 

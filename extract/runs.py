@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from .classify import (
     MIN_MEASURED_EPOCHS,
@@ -29,7 +31,7 @@ from .decide import (
 from .epochs_done import epoch_progress, epochs_done, first_training
 from .kinds import activity_of, decide_kinds
 from .model import STATED_PLATFORMS, Evidence, Run, platform_or_none
-from .rules import Paths, step_limit, steps_per_epoch
+from .rules import Paths, step_limit, step_plan, steps_per_epoch
 
 
 @dataclass
@@ -68,6 +70,12 @@ class RunFacts:
     # what the history shows the run did (kinds.activity_of), when counted before (a stored run)
     activity: dict[str, Any] | None = None
     damage: str | None = None  # records the run file lost (a killed run's last block)
+    # the tracker records no run state (TensorBoard): its name. A state of "unknown" is then
+    # decided from the history against the planned epochs (make_run), said as such
+    stateless: str | None = None
+    # why the source gave the state it gave, where the tracker records none (an event file cut
+    # short while written: crashed)
+    state_evidence: Evidence | None = None
 
 
 SOURCE_NAMES = {
@@ -92,8 +100,21 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         )
         facts = replace(facts, activity=activity_of(facts.history, facts.summary, whole))
     decided = decide_facts(facts, correction)
+    state_said = facts.state_evidence
+    if facts.stateless and facts.state == "unknown":
+        state, state_said = state_from_history(facts.stateless, facts, decided)
+        if state != facts.state:
+            facts = replace(facts, state=state)
+            decided = decide_facts(facts, correction)
+    if facts.stateless:
+        summary = {k: v for k, v in facts.summary.items() if k != "_ended"}
+        if state_said is not None and facts.state != "finished":
+            summary["_ended"] = f"{state_said.source}: {state_said.value}"
+        facts = replace(facts, summary=summary)
     platform = platform_or_none(decided["platform"].value) or "unknown"
     evidence = {name: d.evidence for name, d in decided.items() if d.evidence is not None}
+    if state_said is not None:
+        evidence["state"] = state_said
     evidence["time"] = _time_evidence(facts)
     value = {name: d.value for name, d in decided.items()}
     estimate = _laptop_estimate(facts, value) if platform == "laptop" else None
@@ -147,6 +168,69 @@ def make_run(facts: RunFacts, corrections: Corrections | None = None) -> Run:
         damage=facts.damage,
         **({"system": facts.system} if facts.system is not None else {}),
     )
+
+
+def no_state(tracker: str) -> str:
+    return f"{tracker} records no state"
+
+
+def state_from_history(
+    tracker: str, facts: RunFacts, decided: dict[str, Decision]
+) -> tuple[str, Evidence]:
+    """A run's state where its tracker records none: finished when its history reaches the
+    planned epochs (its config or the study file), or, planned in steps only (max_steps), when
+    its last logged step is within one logging interval of the limit; else unknown. Each is
+    said as such."""
+    planned, done = decided["epochs"].value, decided["epochs_done"].value
+    plan = decided["epochs"].evidence
+    plan_said = f" ({plan.describe()})" if plan else ""
+    source = no_state(tracker)
+    if planned and done is not None and done >= planned - 1e-6:
+        return "finished", Evidence(
+            source, "history", f"finished: {done:g} of {planned:g} planned epochs{plan_said}"
+        )
+    if planned and done is not None:
+        return "unknown", Evidence(
+            source,
+            "history",
+            f"stops at {done:g} of {planned:g} planned epochs{plan_said}: stopped early, "
+            "killed or still running",
+        )
+    if planned:
+        return "unknown", Evidence(
+            source,
+            "history",
+            f"its history logs no count of epochs done to hold against its {planned:g} planned"
+            f" epochs{plan_said} (state the run's 'epochs_done' in the study file)",
+        )
+    steps = step_plan(paths_of(facts))
+    logged = _logged_steps(facts.history)
+    if steps is not None and len(logged):
+        limit, seen = steps
+        last = float(logged[-1])
+        # a run logging every n steps logs no row between its last and the limit
+        every = float(np.median(np.diff(logged))) if len(logged) > 1 else 1.0
+        said = f"its last logged step {last:g}, logged every {every:g}, of the config's {seen}"
+        if last + every >= limit:
+            return "finished", Evidence(
+                source, "history", f"finished: {said} (within one logging interval)"
+            )
+        return "unknown", Evidence(
+            source, "history", f"stops at {said}: stopped early, killed or still running"
+        )
+    return "unknown", Evidence(
+        source,
+        "history",
+        "no planned epoch count to hold its history against (state the run's 'epochs' in the "
+        "study file)",
+    )
+
+
+def _logged_steps(history: pd.DataFrame) -> NDArray[np.float64]:
+    if "_step" not in history:
+        return np.array([], dtype=float)
+    steps = pd.to_numeric(history["_step"], errors="coerce").dropna().to_numpy(dtype=float)
+    return np.unique(steps)
 
 
 def paths_of(facts: RunFacts) -> Paths:
@@ -328,10 +412,15 @@ def facts_of(run: Run) -> RunFacts:
         for k, v in run.config.items()
         if k not in ("extrapolation_method", "extrapolation_inputs")
     }
+    said = run.evidence.get("state")
+    tracker = said.source.removesuffix(no_state("")) if said else ""
+    stateless = tracker if said and said.source == no_state(tracker) else None
+    # a state decided from the history is decided again (the plan may have changed)
+    from_history = stateless is not None and said is not None and said.key == "history"
     return RunFacts(
         run_id=run.run_id,
         name=run.name,
-        state=run.state,
+        state="unknown" if from_history else run.state,
         runtime_s=float(run.measured_s if run.measured_s is not None else run.time_s),
         config=config,
         summary=run.summary,
@@ -347,6 +436,8 @@ def facts_of(run: Run) -> RunFacts:
         system=run.system,
         activity=dict(run.activity) if run.activity else None,
         damage=run.damage,
+        stateless=stateless,
+        state_evidence=None if from_history else said if stateless else None,
     )
 
 

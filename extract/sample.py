@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 
 from .errors import StoreError
-from .ingest import ingest_exports
 from .model import Run
 from .paths import DEFAULT_STORE, SAMPLE_DIR, STORE_ENV, store_path
+from .sources.wandb_exports import ingest_exports
 from .store import is_sample_store, load_runs, save_runs
 
 # decided facts are checked again at render (a study file may have changed): these history keys

@@ -96,7 +96,7 @@ export UV_PYTHON_DOWNLOADS=never
 # (10 s of CPU; uv's --compile-bytecode compiles every module installed: 33 s), and make's
 # commands write the rest as they import it (the Makefile unexports the variable).
 env -u PYTHONDONTWRITEBYTECODE PYTHONPATH=. .venv/bin/python -c '
-import extract.__main__, extract.offline, extract.remote, scenes.__main__, scenes.deck.__main__
+import extract.__main__, extract.sources.wandb_files, extract.sources.wandb_api, scenes.__main__, scenes.deck.__main__
 import manim_slides.convert, study.cli, wandb
 from scenes.registry import SCENES
 for scene in SCENES:

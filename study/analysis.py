@@ -662,7 +662,7 @@ def _work_warnings(runs: list[Run], selection: Selection) -> list[str]:
         if run.extrapolated:
             warnings.append(f"{run.name}: time is an estimate ({_estimate_text(run)})")
         if not run.finished and run.known and not run.extrapolated:
-            # how it ended, where its exit code and output say (extract/offline.py)
+            # how it ended, where its exit code and output say (extract/sources/wandb_files.py)
             ended = f" ({run.summary['_ended']})" if run.summary.get("_ended") else ""
             warnings.append(
                 f"{run.name}: state {run.state}{ended}; left out of the headline figures"

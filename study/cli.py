@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from extract.cli import Commands, err, study_option
+from extract.commandline import Commands, err, study_option
 from extract.errors import InputError
 from extract.model import Run
 from extract.runs import reapply

@@ -15,11 +15,11 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 from manim import config
 
-from extract.ingest import ingest_exports
 from extract.model import Run
-from extract.offline import ingest_offline
 from extract.paths import PROJECT_ROOT, SAMPLE_DIR
 from extract.sample import build_sample_store
+from extract.sources.wandb_exports import ingest_exports
+from extract.sources.wandb_files import ingest_offline
 from extract.store import load_runs
 from extract.studyfile import StudyFile
 from scenes.kit.text import KEPT_TEXTS_ENV

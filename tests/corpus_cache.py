@@ -7,7 +7,7 @@ kind of files (run ids and clock times differ from one writing to the next, and 
 one particular id or time: the tests compare with what the writer logged, which is cached with
 the files). So the files are still written by the real SDK, only not on every run. (The run
 files name the folder they were written in, wandb's ``root`` metadata: a temporary folder of the
-cache, which nothing reads; extract/remote.py keeps ``root`` out of a store as private.)
+cache, which nothing reads; extract/sources/wandb_api.py keeps ``root`` out of a store as private.)
 
 The cache key is the sha256 of the writer's source files (the modules that define the scripts
 and the scenarios, whole), ``wandb``'s version and Python's version: change a script, a

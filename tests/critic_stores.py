@@ -22,9 +22,9 @@ import math
 from pathlib import Path
 from unittest import mock
 
-from extract import offline
 from extract.model import Evidence, Run
 from extract.sample import sample_runs
+from extract.sources import wandb_files as offline
 from extract.store import save_runs
 
 STORES = [

@@ -58,6 +58,7 @@ def training(folder, params, epochs_run, steps_per_epoch, step_s, notes=None, fi
     folder.mkdir(parents=True)
     (folder / "hparams.yaml").write_text(yaml.safe_dump(params))
     writer = SummaryWriter(str(folder))
+    writer.add_scalar("hp_metric", -1, 0)  # log_metrics({"hp_metric": -1}, 0), then hparams()
     for summary in hparams(flattened(params), {"hp_metric": -1}):
         writer._get_file_writer().add_summary(summary)
     if notes:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib.util
 import json
 
-from extract.ingest import ingest_exports
 from extract.paths import PROJECT_ROOT
+from extract.sources.wandb_exports import ingest_exports
 
 
 def _bench():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.offline import ingest_offline
+from extract.sources.wandb_files import ingest_offline
 from extract.store import load_runs, save_runs
 from study.analysis import build_report
 from study.cost import measured_energy, run_cost

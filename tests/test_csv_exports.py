@@ -9,7 +9,7 @@ import pytest
 
 from extract.classify import Correction, Corrections
 from extract.errors import InputError
-from extract.ingest import ingest_exports
+from extract.sources.wandb_exports import ingest_exports
 
 
 def read_rows(path: Path) -> list[list[str]]:

@@ -174,7 +174,7 @@ def _write_lightning(folder: Path) -> None:
 def test_a_stopped_lightning_run_counts_training_steps_not_validation_rows(tmp_path):
     """Issue 17 (a newcomer's lit-c): a complete epoch is 5 training steps and 1 validation row;
     the stopped epoch's share is 3 of 5 steps (2.6), not 3 of 6 rows (2.5)."""
-    from extract.offline import ingest_offline
+    from extract.sources.wandb_files import ingest_offline
     from tests.corpus_cache import sdk_corpus
 
     sources = [Path(__file__), Path(__file__).with_name("fixed_clock.py")]

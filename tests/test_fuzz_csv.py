@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from extract.errors import InputError
-from extract.ingest import ingest_exports
+from extract.sources.wandb_exports import ingest_exports
 
 cells = st.one_of(
     st.text(alphabet=string.printable + "\u00e4\u00b5\ufeff\x00", max_size=12),

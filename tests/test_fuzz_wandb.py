@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from extract.errors import InputError
-from extract.offline import FILE_HEADER, find_run_files, ingest_offline
+from extract.sources.wandb_files import FILE_HEADER, find_run_files, ingest_offline
 
 
 @pytest.fixture(scope="module")

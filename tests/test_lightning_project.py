@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from extract.model import Run
-from extract.offline import ingest_offline
+from extract.sources.wandb_files import ingest_offline
 from tests.critic_stores import writer_clock_runs
 from tests.lightning_project import LAPTOP_SPE, PLANNED, SPE_1GPU, lightning_project
 

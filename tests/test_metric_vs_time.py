@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 
 from extract.errors import InputError
-from extract.offline import ingest_offline
 from extract.paths import PROJECT_ROOT
 from extract.sample import load_default_runs
+from extract.sources.wandb_files import ingest_offline
 from extract.store import save_runs
 from scenes.kit.chart import linear_ticks
 from study.metric_plan import metric_plan

@@ -16,10 +16,10 @@ import pytest
 
 from extract import load_runs
 from extract.errors import InputError
-from extract.ingest import ingest_exports
 from extract.merge import merge_runs
-from extract.offline import find_run_files, ingest_offline, read_run_file
 from extract.paths import SAMPLE_DIR
+from extract.sources.wandb_exports import ingest_exports
+from extract.sources.wandb_files import find_run_files, ingest_offline, read_run_file
 from tests.cli_run import run_cli
 from tests.corpus_cache import sdk_corpus
 from tests.fixed_clock import CLOCK

@@ -14,8 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import extract.offline
-from extract.offline import OfflineRun, _segments, find_run_files, ingest_offline, read_run_file
+import extract.sources.wandb_files
+from extract.sources.wandb_files import (
+    OfflineRun,
+    _segments,
+    find_run_files,
+    ingest_offline,
+    read_run_file,
+)
 from tests.corpus_cache import sdk_corpus
 
 # Two processes, as two Slurm jobs would be: the first runs a Slurm-launched run to the end,
@@ -122,8 +128,8 @@ def files_of(directory: Path, run_id: str) -> list[Path]:
 @pytest.fixture
 def facts(monkeypatch):
     """What ingest_offline hands to the run builder, not what the builder makes of it."""
-    monkeypatch.setattr(extract.offline, "make_run", lambda facts, overrides: facts)
-    monkeypatch.setattr(extract.offline, "decide_kinds", lambda runs: runs)
+    monkeypatch.setattr(extract.sources.wandb_files, "make_run", lambda facts, overrides: facts)
+    monkeypatch.setattr(extract.sources.wandb_files, "decide_kinds", lambda runs: runs)
 
     def read(paths: list[Path]):
         result = ingest_offline(paths)
@@ -266,7 +272,7 @@ def test_parts_together_or_one_after_the_other(later, together):
 
 
 def test_a_part_without_rows_still_counts(tmp_path):
-    from extract.offline import _concatenate
+    from extract.sources.wandb_files import _concatenate
 
     first, second = part(0.0, 10, False), part(100.0, 5, True)
     second.rows = []
@@ -279,7 +285,7 @@ def test_a_part_without_rows_still_counts(tmp_path):
 def test_a_clock_that_went_on_is_not_shifted_again():
     """Should a later part's _runtime already count the earlier parts (a server told the process
     where the run stood; offline it never does), it is kept as it is."""
-    from extract.offline import _concatenate
+    from extract.sources.wandb_files import _concatenate
 
     first, second = part(0.0, 10, False), part(100.0, 5, True)
     for row in second.rows:

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extract.ingest import ingest_exports
 from extract.model import Run
-from extract.offline import find_run_files, read_run_file
 from extract.paths import PROJECT_ROOT
 from extract.runs import reapply
+from extract.sources.wandb_exports import ingest_exports
+from extract.sources.wandb_files import find_run_files, read_run_file
 from extract.store import save_runs
 from extract.studyfile import load_study
 from study import units

@@ -161,7 +161,7 @@ def test_the_corpus_is_what_the_stacks_write(corpus: Corpus):
     assert counted == [1, 2]
     assert sum("batch_loss" in r for r in manifest["laptop-count"]["rows"]) == 96  # 2.4 x 40
     # what wandb recorded: Slurm and the machine, in the run files themselves
-    from extract.offline import find_run_files, read_run_file
+    from extract.sources.wandb_files import find_run_files, read_run_file
 
     (slurm_file,) = find_run_files([corpus.study("conflict")])
     environment = read_run_file(slurm_file).environment
@@ -235,7 +235,7 @@ def test_grouped_training_takes_rank_zero_history_and_the_group_span(
 ):
     """History from the rank that logged metrics; time from the group's wall span as the run
     files record it (first start to last end), never the ranks' times added up."""
-    from extract.offline import find_run_files, read_run_file
+    from extract.sources.wandb_files import find_run_files, read_run_file
 
     files = {}
     for path in find_run_files([corpus.study("grouped")]):

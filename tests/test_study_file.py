@@ -12,9 +12,9 @@ import pytest
 
 from extract import load_runs
 from extract.__main__ import main
-from extract.ingest import ingest_exports
 from extract.runs import reapply
 from extract.sample import load_default_runs
+from extract.sources.wandb_exports import ingest_exports
 from extract.studyfile import load_study, suggestion
 from study.analysis import build_report
 from study.plans import race_plan

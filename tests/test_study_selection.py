@@ -13,10 +13,10 @@ import wandb
 
 from extract.errors import InputError
 from extract.explain import explain
-from extract.ingest import ingest_exports
 from extract.model import Run
-from extract.offline import ingest_offline
-from extract.remote import Selection as ApiSelection
+from extract.sources.wandb_api import Selection as ApiSelection
+from extract.sources.wandb_exports import ingest_exports
+from extract.sources.wandb_files import ingest_offline
 from extract.store import load_runs, save_runs
 from extract.studyfile import StudyFile, load_study
 from study.plans import comparison_plan, race_plan

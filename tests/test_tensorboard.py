@@ -238,3 +238,30 @@ def test_merge_with_other_sources_keeps_both(tb_store, tmp_path, tb_logdir):
     report = run_cli("report", store, "--json")
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)
+
+
+def test_a_study_file_written_after_extraction_decides_the_state_again(tb_store, tmp_path):
+    # TensorBoard records no state: it is the history against the plan, whichever plan is
+    # read, so a study file stating another plan after extraction decides it again
+    study = tmp_path / "study.toml"
+    study.write_text('[runs."scaling/gpus_1/version_0"]\nepochs = 5\n')
+    ran = run_cli("runs", tb_store, "--study", study, "--explain", "scaling/gpus_1/version_0")
+    assert ran.returncode == 0, ran.stderr
+    assert (
+        "state unknown (TensorBoard records no state: history = stops at 3 of 5 planned epochs"
+        " (study file" in ran.stdout
+    )
+    # without it, the plan logged: finished
+    ran = run_cli("runs", tb_store, "--explain", "scaling/gpus_1/version_0")
+    assert "state finished (TensorBoard records no state: history = finished: 3 of 3" in (
+        ran.stdout
+    )
+
+
+def test_lightnings_placeholder_hp_metric_is_no_metric(tb_store):
+    # TensorBoardLogger logs hp_metric = -1 at step 0 with the hyperparameters: no measurement,
+    # so no key a scene could draw, and no accuracy
+    for run in by_name(tb_store).values():
+        assert "hp_metric" not in run.history
+        assert "hp_metric" not in run.summary
+        assert "hp_metric" not in run.stored_keys

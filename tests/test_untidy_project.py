@@ -19,8 +19,8 @@ import pytest
 from extract.errors import StoreError
 from extract.kinds import decide_kinds
 from extract.model import Run
-from extract.offline import ingest_offline
 from extract.runs import facts_of, make_run, reapply
+from extract.sources.wandb_files import ingest_offline
 from extract.store import load_runs, save_runs
 from extract.studyfile import load_study
 from study.analysis import build_report

@@ -8,7 +8,7 @@ import pytest
 import wandb.apis.public as public
 
 from extract import load_runs
-from extract.remote import Selection, pull
+from extract.sources.wandb_api import Selection, pull
 from tests.wandb_standin import StandInApi, StandInRun
 
 

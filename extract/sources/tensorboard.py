@@ -19,8 +19,9 @@ hyperparameters, before the training starts.)
 
 from __future__ import annotations
 
+import argparse
 import hashlib
-import math
+import json
 import re
 import struct
 from collections.abc import Iterator
@@ -33,14 +34,16 @@ import numpy as np
 import pandas as pd
 
 from ..classify import Corrections
+from ..commandline import Commands, ingest_into_store, source_command
 from ..errors import InputError
 from ..kinds import activity_of, decide_kinds
 from ..model import Evidence
-from ..runs import IngestResult, RunFacts, decide_facts, flatten, make_run
+from ..runs import IngestResult, RunFacts, flatten, make_run, no_state
 
 EVENT_GLOB = "events.out.tfevents.*"
 HPARAMS_YAML = "hparams.yaml"  # Lightning's TensorBoardLogger writes it beside the event file
-NO_STATE = "TensorBoard records no state"
+TRACKER = "TensorBoard"
+NO_STATE = no_state(TRACKER)
 # a generated protobuf message (untyped): fields read by name as the .proto file defines them
 Proto: TypeAlias = Any
 
@@ -78,6 +81,10 @@ class EventFile:
     # (step, wall time, tag, value) of every scalar
     scalars: list[tuple[int, float, str, float]] = field(default_factory=list)
     hparams: dict[str, Any] = field(default_factory=dict)
+    # the hparams plugin's session was written (its hyperparameters, maybe none), and the
+    # metrics its experiment names (the metric_dict of add_hparams, Lightning's hp_metric)
+    session: bool = False
+    metric_tags: set[str] = field(default_factory=set)
     texts: dict[str, str] = field(default_factory=dict)
     first_wall_time: float | None = None
     last_wall_time: float | None = None
@@ -149,7 +156,7 @@ def read_event_file(path: Path) -> EventFile:
 def _apply(found: EventFile, step: int, wall: float, value: Proto) -> None:
     plugin = value.metadata.plugin_data.plugin_name
     if plugin == "hparams":
-        found.hparams.update(_session_hparams(value.metadata.plugin_data.content))
+        _read_hparams(found, value.metadata.plugin_data.content)
         return
     if plugin == "text":
         text = _tensor_text(value.tensor)
@@ -166,19 +173,22 @@ def _apply(found: EventFile, step: int, wall: float, value: Proto) -> None:
         found.scalars.append((step, wall, value.tag, number))
 
 
-def _session_hparams(content: bytes) -> dict[str, Any]:
-    """The hyperparameters of an hparams plugin's session start info (Lightning's
-    log_hyperparams writes it, as torch's and tensorboardX's ``hparams()`` build it)."""
+def _read_hparams(found: EventFile, content: bytes) -> None:
+    """The hparams plugin's records: the experiment (which metrics it names) and the session
+    start info (the hyperparameters), as Lightning's log_hyperparams and torch's and
+    tensorboardX's ``hparams()`` write them."""
     from tensorboardX.proto import plugin_hparams_pb2
 
     data = plugin_hparams_pb2.HParamsPluginData()
     try:
         data.ParseFromString(content)
     except Exception:  # a plugin message of another version: its hyperparameters unread
-        return {}
+        return
+    if data.HasField("experiment"):
+        found.metric_tags.update(info.name.tag for info in data.experiment.metric_infos)
     if not data.HasField("session_start_info"):
-        return {}
-    found: dict[str, Any] = {}
+        return
+    found.session = True
     for key, value in data.session_start_info.hparams.items():
         # Lightning flattens nested hyperparameters with "/" (its hparams.yaml keeps them
         # nested): dotted here, as hparams.yaml's and W&B's nested keys are
@@ -186,10 +196,9 @@ def _session_hparams(content: bytes) -> dict[str, Any]:
         kind = value.WhichOneof("kind")
         if kind == "number_value":
             number = float(value.number_value)
-            found[name] = int(number) if number.is_integer() else number
+            found.hparams[name] = int(number) if number.is_integer() else number
         elif kind in ("string_value", "bool_value"):
-            found[name] = getattr(value, kind)
-    return found
+            found.hparams[name] = getattr(value, kind)
 
 
 def _logged(value: float) -> float:
@@ -309,18 +318,100 @@ def runtime_at(segments: list[Segment], wall: pd.Series) -> pd.Series:
     return runtime
 
 
-def history_of(files: list[EventFile], segments: list[Segment]) -> pd.DataFrame:
+# keras.callbacks.TensorBoard writes a run's training and validation scalars into two writers,
+# log_dir/train and log_dir/validation (set_model): one run, its tags named by the writer, as
+# W&B's sync_tensorboard names them (namespaced_tag: "validation/epoch_accuracy")
+KERAS_WRITERS = ("train", "validation")
+# ... and its epoch_* scalars at the epoch's index as step (_log_epoch_metrics), beside
+# batch_* and evaluation_*_vs_iterations at the optimizer's iteration: two counters
+KERAS_EPOCH_PREFIX = "epoch_"
+# Lightning's TensorBoardLogger logs hp_metric = -1 at step 0 with the hyperparameters unless
+# default_hp_metric=False (log_hyperparams): a placeholder for a metric, no measurement
+PLACEHOLDER_METRIC = ("hp_metric", 0, -1.0)
+# Hugging Face's TensorBoardCallback writes TrainingArguments as the text "args" (JSON) and
+# every log at state.global_step (on_log)
+HF_ARGS = "args"
+
+
+@dataclass
+class RunFolder:
+    """One run's event files: its own folder's, or Keras' two writers' (each with the prefix
+    its tags get), and add_hparams' folders beneath it (their hyperparameters and metrics)."""
+
+    folder: Path
+    parts: list[tuple[str, list[EventFile]]] = field(default_factory=list)
+    hparams_parts: list[list[EventFile]] = field(default_factory=list)
+    keras: bool = False
+
+    @property
+    def files(self) -> list[EventFile]:
+        return [f for _, files in self.parts for f in files]
+
+
+def _only_hparams(files: list[EventFile]) -> bool:
+    """What torch's and tensorboardX's ``add_hparams`` write: a writer of its own in a folder
+    beneath the run's (named by the time, unless given a name) holding the hparams plugin's
+    records and one scalar per metric it names, nothing else."""
+    metrics = {tag for f in files for tag in f.metric_tags}
+    return any(f.session for f in files) and all(
+        tag in metrics for f in files for _, _, tag, _ in f.scalars
+    )
+
+
+def group_runs(logdir: Path, read: dict[Path, list[EventFile]]) -> list[RunFolder]:
+    """The runs of the event folders under ``logdir``: a folder is a run, except Keras' train/
+    and validation/ (one run, their parent's, where it holds no event file and is under
+    ``logdir``) and add_hparams' folders beneath a run (part of it)."""
+    grouped: dict[Path, RunFolder] = {}
+    hparams_only: list[tuple[Path, list[EventFile]]] = []
+    for folder, files in read.items():
+        if folder.name in KERAS_WRITERS and folder != logdir and folder.parent not in read:
+            run = grouped.setdefault(folder.parent, RunFolder(folder.parent, keras=True))
+            run.parts.append((f"{folder.name}/", files))
+        elif _only_hparams(files):
+            hparams_only.append((folder, files))
+        else:
+            grouped.setdefault(folder, RunFolder(folder)).parts.append(("", files))
+    for folder, files in hparams_only:
+        owner = next((grouped[p] for p in folder.parents if p in grouped), None)
+        if owner is None:  # no run around it: what it holds is a run of its own
+            grouped.setdefault(folder, RunFolder(folder)).parts.append(("", files))
+        else:
+            owner.hparams_parts.append(files)
+    return [grouped[folder] for folder in sorted(grouped)]
+
+
+def _placeholder(found: EventFile, step: int, tag: str, value: float) -> bool:
+    return found.session and (tag, step, value) == PLACEHOLDER_METRIC
+
+
+def history_of(run: RunFolder, segments: list[Segment]) -> pd.DataFrame:
     """One row per step: each scalar's last value at that step, ``_timestamp`` the step's
-    latest wall time, ``_runtime`` the run's seconds at it (segments_of)."""
-    rows = [row for found in files for row in found.scalars]
+    latest wall time, ``_runtime`` the run's seconds at it (segments_of). A Keras run has two
+    counters: a row per epoch (its epoch_* scalars, and ``epoch``, the index Keras wrote them
+    at) and a row per iteration (the others), in the order they were written, without
+    ``_step``, which would count two things."""
+    rows = [
+        (step, wall, prefix + tag, value, run.keras and tag.startswith(KERAS_EPOCH_PREFIX))
+        for prefix, files in run.parts
+        for found in files
+        for step, wall, tag, value in found.scalars
+        if not _placeholder(found, step, tag, value)
+    ]
     if not rows:
         return pd.DataFrame({"_step": np.array([], dtype=int), "_runtime": np.array([])})
-    frame = pd.DataFrame(rows, columns=["_step", "_timestamp", "tag", "value"])
+    frame = pd.DataFrame(rows, columns=["_step", "_timestamp", "tag", "value", "per_epoch"])
     # several files of one run are appended: a step logged again (a resumed run) keeps the later
-    values = frame.pivot_table(index="_step", columns="tag", values="value", aggfunc="last")
-    times = frame.groupby("_step")["_timestamp"].max()
+    index = ["per_epoch", "_step"] if run.keras else ["_step"]
+    values = frame.pivot_table(index=index, columns="tag", values="value", aggfunc="last")
+    times = frame.groupby(index)["_timestamp"].max()
     history = values.join(times).reset_index()
     history.columns.name = None
+    if run.keras:
+        epochs = history["per_epoch"].astype(bool)
+        history["epoch"] = history["_step"].where(epochs).astype(float)
+        history = history.drop(columns=["per_epoch", "_step"])
+        history = history.sort_values("_timestamp", kind="stable").reset_index(drop=True)
     history["_runtime"] = runtime_at(segments, history["_timestamp"])
     return history
 
@@ -340,47 +431,92 @@ def _damage_said(files: list[EventFile]) -> str | None:
     return f"its event file lost its tail ({said}): every record before it is kept"
 
 
-def run_facts(
-    logdir: Path, folder: Path, paths: list[Path], warnings: list[str]
-) -> tuple[RunFacts, bool]:
-    """A run folder's raw run record, and whether an event file of it was cut short."""
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _last_values(history: pd.DataFrame) -> dict[str, Any]:
+    """Each key's last logged value, as a W&B run's summary holds it."""
+    last: dict[str, Any] = {}
+    for column in history.columns:
+        if str(column).startswith("_"):
+            continue
+        logged = history[column].dropna()
+        if len(logged):
+            last[str(column)] = logged.iloc[-1].item()
+    return last
+
+
+def run_facts(logdir: Path, run: RunFolder, warnings: list[str]) -> RunFacts:
+    """A run's raw run record: its state "unknown" (the evidence rules decide it from its
+    history, runs.make_run), unless its writer was stopped (crashed)."""
     files = sorted(
-        (read_event_file(path) for path in paths),
+        run.files,
         key=lambda f: (f.first_wall_time is None, f.first_wall_time or 0.0, f.path.name),
     )
     for found in files:
         if found.damage:
             warnings.append(f"{found.path}: {found.damage}; kept every record before it")
-    relative = folder.relative_to(logdir)
+    relative = run.folder.relative_to(logdir)
     name = relative.as_posix() if relative.parts else logdir.resolve().name
-    config = {**_hparams_yaml(folder, warnings)}
-    for found in files:
-        config.update(found.hparams)
+    config = {**_hparams_yaml(run.folder, warnings)}
     summary: dict[str, Any] = {}
     for found in files:
+        config.update(found.hparams)
         summary.update(found.texts)
+    for text_tag, text in list(summary.items()):
+        # a text of a JSON object holds hyperparameters: Hugging Face's TrainingArguments
+        # ("args") and model config ("model_config")
+        loaded = _json_object(text)
+        if loaded is not None:
+            config[text_tag] = loaded
+    for hparams_files in run.hparams_parts:
+        # add_hparams: the hyperparameters and the metrics as the script gave them at its call
+        for found in hparams_files:
+            config.update(found.hparams)
+            summary.update({tag: value for _, _, tag, value in found.scalars})
     segments = segments_of(files)
-    history = history_of(files, segments)
+    history = history_of(run, segments)
     runtime = _time_of(segments)
     start = segments[0].start if segments else None
+    paths = [f.path for f in files]
     hosts = sorted({h for p in paths if (h := host_of(p))})
     if not any(f.events for f in files):
         warnings.append(
-            f"{folder}: its event files hold no event; kept as a missing run (its writer never "
-            "wrote one: killed before its first flush, or still running)"
+            f"{run.folder}: its event files hold no event; kept as a missing run (its writer "
+            "never wrote one: killed before its first flush, or still running)"
         )
         summary["_empty_file"] = (
             f"{sum(p.stat().st_size for p in paths)} bytes, no event: its writer never wrote "
             "one (killed before its first flush, or still running)"
         )
-    for key, value in history.iloc[-1:].to_dict("records")[0].items() if len(history) else ():
-        if not str(key).startswith("_") and not (isinstance(value, float) and math.isnan(value)):
-            summary.setdefault(str(key), value)
+    for key, value in _last_values(history).items():
+        summary.setdefault(key, value)
+    if HF_ARGS in config and "train/epoch" in history and "_step" in history:
+        # Hugging Face's TensorBoardCallback logs at state.global_step: the step of its last
+        # train/epoch is the run's global step there, as its WandbCallback logs it
+        logged = history.dropna(subset=["train/epoch"])
+        if len(logged):
+            summary.setdefault("train/global_step", int(logged["_step"].iloc[-1]))
     damage = _damage_said(files)
+    state, said = "unknown", None
+    if summary.get("_empty_file"):
+        state, said = "crashed", Evidence(NO_STATE, "event files", "no event written: crashed")
+    elif any(f.cut_short for f in files):
+        state, said = (
+            "crashed",
+            Evidence(
+                NO_STATE, "event file", "its last record is cut short: the writer was stopped"
+            ),
+        )
     facts = RunFacts(
         run_id=run_id_of(name),
         name=name,
-        state="unknown",
+        state=state,
         runtime_s=float(runtime),
         config=flatten(config),
         summary=summary,
@@ -389,58 +525,37 @@ def run_facts(
         created_at=datetime.fromtimestamp(start, UTC).isoformat() if start else None,
         metadata={"host": hosts[0]} if len(hosts) == 1 else {},
         damage=damage,
+        stateless=TRACKER,
+        state_evidence=said,
     )
     # an undamaged event file holds every scalar the run logged
-    facts = replace(facts, activity=activity_of(history, summary, whole=damage is None))
-    return facts, any(f.cut_short for f in files)
-
-
-def decide_state(
-    facts: RunFacts, files_cut_short: bool, corrections: Corrections
-) -> tuple[str, Evidence]:
-    """A run's state where the tracker records none: finished when its history reaches the
-    planned epochs (its config or the study file), crashed when its event file was cut short
-    while written, else unknown, each said as such."""
-    if facts.summary.get("_empty_file"):
-        return "crashed", Evidence(NO_STATE, "event files", "no event written: crashed")
-    if files_cut_short:
-        return "crashed", Evidence(
-            NO_STATE, "event file", "its last record is cut short: the writer was stopped"
-        )
-    decided = decide_facts(facts, corrections.for_run(facts.run_id, facts.name))
-    planned, done = decided["epochs"].value, decided["epochs_done"].value
-    plan = decided["epochs"].evidence
-    plan_said = f" ({plan.describe()})" if plan else ""
-    if planned and done is not None and done >= planned - 1e-6:
-        return "finished", Evidence(
-            NO_STATE, "history", f"finished: {done:g} of {planned:g} planned epochs{plan_said}"
-        )
-    if planned and done is not None:
-        return "unknown", Evidence(
-            NO_STATE,
-            "history",
-            f"stops at {done:g} of {planned:g} planned epochs{plan_said}: stopped early, "
-            "killed or still running",
-        )
-    return "unknown", Evidence(
-        NO_STATE,
-        "history",
-        "no planned epoch count to hold its history against (state the run's 'epochs' in the "
-        "study file)",
-    )
+    return replace(facts, activity=activity_of(history, summary, whole=damage is None))
 
 
 def ingest_tensorboard(logdir: Path, corrections: Corrections | None = None) -> IngestResult:
-    """Every run folder under ``logdir``."""
+    """Every run under ``logdir``."""
     corrections = corrections or Corrections()
     warnings: list[str] = []
-    runs = []
-    for folder, paths in find_run_folders(logdir).items():
-        facts, cut_short = run_facts(logdir, folder, paths, warnings)
-        state, said = decide_state(facts, cut_short, corrections)
-        if state != "finished":
-            facts.summary["_ended"] = f"{NO_STATE}: {said.value}"
-        run = make_run(replace(facts, state=state), corrections)
-        run.evidence["state"] = said
-        runs.append(run)
+    read = {
+        folder: [read_event_file(path) for path in paths]
+        for folder, paths in find_run_folders(logdir).items()
+    }
+    runs = [
+        make_run(run_facts(logdir, run, warnings), corrections) for run in group_runs(logdir, read)
+    ]
     return IngestResult(decide_kinds(runs), warnings)
+
+
+def add_command(commands: Commands) -> None:
+    command = source_command(
+        commands,
+        "tensorboard",
+        help="read TensorBoard event files (every run folder under LOGDIR) into the store",
+        epilog="example:\n  python -m extract tensorboard lightning_logs/ -o data/runs.h5",
+    )
+    command.add_argument("logdir", type=Path, help="the log directory (TensorBoard's --logdir)")
+    command.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace) -> None:
+    ingest_into_store(args, lambda corrections: ingest_tensorboard(args.logdir, corrections))

@@ -18,6 +18,7 @@ is the sum of the parts' times.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import contextlib
 import json
@@ -34,12 +35,13 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from .classify import Overrides
-from .errors import InputError
-from .groups import join_ranks
-from .history import join_on_step
-from .kinds import decide_kinds
-from .runs import IngestResult, RunFacts, flatten, make_run
+from ..classify import Corrections
+from ..commandline import Commands, ingest_into_store, source_command
+from ..errors import InputError
+from ..groups import join_ranks
+from ..history import join_on_step
+from ..kinds import decide_kinds
+from ..runs import IngestResult, RunFacts, flatten, make_run
 
 BLOCK_SIZE = 32 * 1024
 CHUNK_HEADER = 7
@@ -686,9 +688,27 @@ def _empty_run(path: Path, damage: str) -> RunFacts:
     )
 
 
-def ingest_offline(paths: list[Path], overrides: Overrides | None = None) -> IngestResult:
+def add_command(commands: Commands) -> None:
+    command = source_command(
+        commands,
+        "offline",
+        help="read W&B run files (wandb/offline-run-*/run-*.wandb) into the store",
+        epilog="example:\n  python -m extract offline wandb/ -o data/runs.h5\n"
+        "  python -m extract offline wandb/offline-run-20250807_124801-abc123 --merge",
+    )
+    command.add_argument(
+        "paths", nargs="+", type=Path, help="run files, run directories or a wandb/ directory"
+    )
+    command.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace) -> None:
+    ingest_into_store(args, lambda corrections: ingest_offline(args.paths, corrections))
+
+
+def ingest_offline(paths: list[Path], overrides: Corrections | None = None) -> IngestResult:
     """Runs from run files, run directories or wandb/ directories."""
-    overrides = overrides or Overrides()
+    overrides = overrides or Corrections()
     warnings: list[str] = []
     missing: list[RunFacts] = []
     by_id: dict[str, list[OfflineRun]] = {}

@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote
 import h5py
 import pandas as pd
 
-from .store import read_frame, write_frame
+from ..store import read_frame, write_frame
 
 CACHE_DIR = ".wandb-cache"
 # bumped when what a file holds changes: older files are fetched again

@@ -12,6 +12,8 @@ together. Authentication is W&B's own (WANDB_API_KEY,
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -22,15 +24,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from .classify import Overrides
-from .groups import join_rank_runs
-from .history import join_on_step
-from .kinds import decide_kinds
-from .merge import merge_runs
-from .model import Run
-from .runfilter import RunFields, RunFilter
-from .runs import RunFacts, flatten, make_run
-from .store import load_runs, run_records, save_runs
+from ..classify import Corrections
+from ..commandline import Commands, corrections, err, source_command
+from ..errors import InputError
+from ..groups import join_rank_runs
+from ..history import join_on_step
+from ..kinds import decide_kinds
+from ..merge import merge_runs
+from ..model import Run
+from ..paths import store_path
+from ..runfilter import RunFields, RunFilter
+from ..runs import RunFacts, flatten, make_run
+from ..store import is_sample_store, load_runs, run_records, save_runs
+from ..studyfile import load_study
 from .wandb_cache import CachedRun, RunCache, cache_folder, digest
 
 if TYPE_CHECKING:
@@ -363,18 +369,18 @@ def pull(
     api: RunsApi,
     selection: Selection,
     store: Path,
-    overrides: Overrides | None = None,
+    overrides: Corrections | None = None,
     refresh: bool = False,
     workers: int = 4,
     progress: Progress | None = None,
 ) -> FetchSummary:
     """Fetch the selected runs into ``store``, ``workers`` histories at a time.
 
-    Every run fetched is kept at once in the project's cache beside the store
-    (extract/wandb_cache.py); the store is written once, at the end, and left as it was if the
-    pull is interrupted (PullInterrupted). A run is fetched only if neither the store nor the
+    Every run fetched is kept at once in the project's cache beside the store (wandb_cache.py);
+    the store is written once, at the end, and left as it was if the pull is interrupted
+    (PullInterrupted). A run is fetched only if neither the store nor the
     cache holds it with the signature the runs list gives now."""
-    overrides = overrides or Overrides()
+    overrides = overrides or Corrections()
     bar = _Bar(progress, selection.path)
     cache = RunCache(cache_folder(store, selection.path))
     stored = _held(store)
@@ -515,3 +521,109 @@ def describe(error: BaseException) -> str:
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
     text = re.sub(r"[0-9a-f]{40}", "<key>", text)
     return f"{type(error).__name__}: {text[:200]}"
+
+
+def add_command(commands: Commands) -> None:
+    command = source_command(
+        commands,
+        "wandb",
+        help="pull runs with full histories from the W&B API into the store (incremental)",
+        epilog="examples:\n  python -m extract wandb my-team/scaling -o data/runs.h5\n"
+        '  python -m extract wandb my-team/scaling --filters \'{"tags": {"$in": '
+        '["scaling"]}}\' --keys epoch running_accuracy --merge\n'
+        "auth: WANDB_API_KEY, ~/.netrc or 'wandb login' (the key is never printed or stored)",
+    )
+    command.add_argument("path", help="ENTITY/PROJECT")
+    command.add_argument(
+        "--filters", type=json.loads, default={}, help="W&B MongoDB-style filters as JSON"
+    )
+    command.add_argument("--state", help="only runs in this state (e.g. finished)")
+    command.add_argument("--group", help="only runs of this group")
+    command.add_argument("--name-regex", help="only runs whose display name matches")
+    command.add_argument("--keys", nargs="+", help="history keys to fetch (default: all)")
+    command.add_argument(
+        "--every-run",
+        action="store_true",
+        help="fetch runs the study file's [select] leaves out too (it is applied by default)",
+    )
+    command.add_argument(
+        "--refresh",
+        action="store_true",
+        help="fetch every run again, even one the store or the cache holds unchanged",
+    )
+    command.add_argument("--workers", type=int, default=4, help="runs fetched at once")
+    command.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    import wandb
+    from rich.progress import MofNCompleteColumn, Progress
+
+    output = store_path(args.output)
+    study = load_study(args.study)
+    selection = Selection(
+        args.path,
+        args.filters,
+        args.state,
+        args.group,
+        args.name_regex,
+        args.keys,
+        RunFilter() if args.every_run else study.select,
+    )
+    if not selection.run_filter.empty:
+        err.print(
+            f"fetching the runs of {study.path}'s [select]: {selection.run_filter.describe()}"
+            " (--every-run fetches every run)",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
+    if is_sample_store(output):
+        raise InputError(
+            "this store holds the sample study; your runs are not added to it",
+            path=output,
+            hint="write them elsewhere with -o, or delete the sample store first",
+        )
+    try:
+        api = wandb.Api(timeout=60)
+        columns = (*Progress.get_default_columns(), MofNCompleteColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            result = pull(
+                api,
+                selection,
+                output,
+                corrections(args, study),
+                args.refresh,
+                args.workers,
+                progress,
+            )
+    except PullInterrupted as stopped:
+        err.print(
+            f"interrupted: the store is unchanged; the {stopped.fetched} runs fetched are kept "
+            f"in {stopped.cache}: the same command fetches only the rest",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
+        return 130
+    except wandb.errors.CommError as error:
+        raise InputError(
+            f"W&B API: {describe(error)}",
+            path=args.path,
+            hint="check ENTITY/PROJECT, the network, and 'wandb login'",
+        ) from None
+    print(
+        f"added {len(result.added)}, updated {len(result.updated)}, unchanged "
+        f"{len(result.unchanged)}, failed {len(result.failed)} -> {output} ({result.fetched} "
+        f"fetched, {result.from_cache} from the cache)"
+    )
+    for note in result.notes:
+        err.print(f"note: {note}", soft_wrap=True, markup=False, highlight=False)
+    for failure in result.failed:
+        err.print(f"[red]failed:[/] {failure}", soft_wrap=True)
+    if result.failed:
+        err.print(
+            "check the network and 'wandb login', then run the same command again: runs "
+            "already stored and unchanged are skipped"
+        )
+    return 1 if result.failed else 0
