@@ -1004,6 +1004,28 @@ RULES: tuple[Rule, ...] = (
         positive_count,
         "threads the run used",
     ),
+    # what Slurm gave the job, where the script names no count: never the whole node's CPUs,
+    # which a job on a shared partition (LUMI's small) does not have
+    Rule(
+        "cores",
+        ("slurm.cpus_per_task",),
+        JOB,
+        2,
+        ("environment",),
+        positive_count,
+        "Slurm allocation: CPUs per task x tasks (SLURM_CPUS_PER_TASK, SLURM_NTASKS)",
+        times=("slurm.ntasks",),
+    ),
+    Rule(
+        "cores",
+        ("slurm.cpus_on_node",),
+        JOB,
+        1,
+        ("environment",),
+        positive_count,
+        "Slurm allocation: CPUs on the node x nodes (SLURM_CPUS_ON_NODE, SLURM_NNODES)",
+        times=("slurm.nnodes", "slurm.job_num_nodes"),
+    ),
     Rule(
         "threads",
         ("cpu_count_logical",),

@@ -248,9 +248,11 @@ EXPECTED: list[Expected] = [
     Expected(
         "conflict-cpu",
         "conflict",
-        "f: device=cpu inside a Slurm job on a 128-core cluster node: a CPU job on the cluster",
-        "wandb environment record slurm map + cpu_count; config device",
-        {"platform": "cluster"},
+        "f: device=cpu inside a Slurm job given 32 CPUs of a 128-core node (LUMI-C's shared "
+        "partition): a CPU job on the cluster of 32 cores, not the node's 128",
+        "wandb environment record slurm map + cpu_count; config device; Slurm "
+        "SLURM_CPUS_PER_TASK, SLURM_CPUS_ON_NODE",
+        {"platform": "cluster", "cores": 32},
         conflict=("device", "slurm"),
     ),
     Expected(
@@ -851,7 +853,7 @@ elif case == "rank0-alone":
     end(case, run)
 elif case == "conflict-cpu":
     run = start(case, "conflict", name="cpu-baseline",
-                config={"device": "cpu", "epochs": 2, "num_threads": 128, "batch_size": 64},
+                config={"device": "cpu", "epochs": 2, "batch_size": 64},
                 settings=machine(SPEC["machine"]))
     for step in range(8):
         log(case, run, {"epoch": step // 4, "train_loss": 1.0 / (step + 1),
@@ -1036,7 +1038,8 @@ SLURM_JOBS: dict[str, dict[str, Any]] = {
             "SLURM_NNODES": "1",
             "SLURM_JOB_NUM_NODES": "1",
             "SLURM_NTASKS": "1",
-            "SLURM_CPUS_PER_TASK": "128",
+            "SLURM_CPUS_PER_TASK": "32",
+            "SLURM_CPUS_ON_NODE": "32",
             "SLURM_JOB_NODELIST": "nid001042",
         },
     },

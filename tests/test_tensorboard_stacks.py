@@ -129,3 +129,13 @@ def test_a_job_resumed_in_the_same_folder_is_one_run_without_the_wait(runs, tb_s
     assert logged["torch/lr_0.1"]["end"] == 180.0
     assert run.measured_s == 120.0
     assert run.history["_runtime"].tolist() == [30.0, 60.0, 90.0, 120.0]
+
+
+def test_one_keras_writer_given_as_the_log_dir_is_a_run_of_its_own(tb_stacks, tmp_path):  # noqa: F811
+    logdir, _ = tb_stacks
+    store = tmp_path / "runs.h5"
+    ran = run_cli("tensorboard", logdir / "keras" / "fit" / "validation", "-o", store)
+    assert ran.returncode == 0, ran.stderr
+    (run,) = load_runs(store)
+    assert run.name == "validation"
+    assert run.history["epoch_accuracy"].dropna().tolist() == [0.5, 0.6, 0.7]

@@ -1,2 +1,4 @@
-"""One module per tracker a run store is built from, each turning what it reads into the same
-raw run record (runs.RunFacts); the evidence rules apply after, in one place (runs.make_run)."""
+"""One module per tracker a run store is built from (wandb_exports, wandb_files, wandb_api with
+wandb_cache, tensorboard), each turning what it reads into the same raw run record
+(runs.RunFacts) and adding its command to `python -m extract` (``add_command``, named in
+cli.SOURCES); the evidence rules apply after, in one place (runs.make_run)."""

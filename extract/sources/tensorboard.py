@@ -358,14 +358,14 @@ def _only_hparams(files: list[EventFile]) -> bool:
     )
 
 
-def group_runs(read: dict[Path, list[EventFile]]) -> list[RunFolder]:
-    """The runs of the event folders: a folder is a run, except Keras' train/ and validation/
-    (one run, their parent's, where it holds no event file) and add_hparams' folders beneath
-    a run (part of it)."""
+def group_runs(logdir: Path, read: dict[Path, list[EventFile]]) -> list[RunFolder]:
+    """The runs of the event folders under ``logdir``: a folder is a run, except Keras' train/
+    and validation/ (one run, their parent's, where it holds no event file and is under
+    ``logdir``) and add_hparams' folders beneath a run (part of it)."""
     grouped: dict[Path, RunFolder] = {}
     hparams_only: list[tuple[Path, list[EventFile]]] = []
     for folder, files in read.items():
-        if folder.name in KERAS_WRITERS and folder.parent not in read:
+        if folder.name in KERAS_WRITERS and folder != logdir and folder.parent not in read:
             run = grouped.setdefault(folder.parent, RunFolder(folder.parent, keras=True))
             run.parts.append((f"{folder.name}/", files))
         elif _only_hparams(files):
@@ -540,7 +540,9 @@ def ingest_tensorboard(logdir: Path, corrections: Corrections | None = None) -> 
         folder: [read_event_file(path) for path in paths]
         for folder, paths in find_run_folders(logdir).items()
     }
-    runs = [make_run(run_facts(logdir, run, warnings), corrections) for run in group_runs(read)]
+    runs = [
+        make_run(run_facts(logdir, run, warnings), corrections) for run in group_runs(logdir, read)
+    ]
     return IngestResult(decide_kinds(runs), warnings)
 
 
