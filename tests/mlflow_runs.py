@@ -133,11 +133,11 @@ def _log(uri: str, logged: Path, cwd: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def _sources() -> list[Path]:
+def writer_sources() -> list[Path]:
     return [Path(__file__), Path(__file__).with_name("fixed_clock.py")]
 
 
-def _corpus_name(name: str) -> str:
+def corpus_name(name: str) -> str:
     return f"{name}-mlflow{version('mlflow-skinny')}"
 
 
@@ -210,7 +210,7 @@ def write_through_server(root: Path) -> None:
 @pytest.fixture(scope="session")
 def mlflow_folder(tmp_path_factory) -> tuple[Path, dict]:
     root = sdk_corpus(
-        _corpus_name("mlflow-folder"), _sources(), write_folder_store,
+        corpus_name("mlflow-folder"), writer_sources(), write_folder_store,
         tmp_path_factory.mktemp("mlflow_folder"),
     )  # fmt: skip
     return root / "mlruns", json.loads((root / "logged.json").read_text())
@@ -219,7 +219,7 @@ def mlflow_folder(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="session")
 def mlflow_sqlite(tmp_path_factory) -> tuple[str, dict]:
     root = sdk_corpus(
-        _corpus_name("mlflow-sqlite"), _sources(), write_sqlite_store,
+        corpus_name("mlflow-sqlite"), writer_sources(), write_sqlite_store,
         tmp_path_factory.mktemp("mlflow_sqlite"),
     )  # fmt: skip
     return f"sqlite:///{root / 'mlflow.db'}", json.loads((root / "logged.json").read_text())
@@ -231,7 +231,7 @@ def mlflow_server_started(tmp_path_factory) -> Iterator[tuple[Server, dict]]:
     stopped at the session's end: started before the first test (tests/conftest.py), it takes
     seconds to a minute to answer."""
     root = sdk_corpus(
-        _corpus_name("mlflow-server"), _sources(), write_through_server,
+        corpus_name("mlflow-server"), writer_sources(), write_through_server,
         tmp_path_factory.mktemp("mlflow_server"),
     )  # fmt: skip
     server = Server(root / "server.db", root / "artifacts")
@@ -313,7 +313,7 @@ def write_both(root: Path) -> None:
 def both_trackers(tmp_path_factory) -> tuple[Path, dict]:
     """``root`` with ``wandb/`` and ``mlruns/`` of the same training, what was logged."""
     root = sdk_corpus(
-        _corpus_name("wandb-and-mlflow"), _sources(), write_both,
+        corpus_name("wandb-and-mlflow"), writer_sources(), write_both,
         tmp_path_factory.mktemp("both_trackers"),
     )  # fmt: skip
     return root, json.loads((root / "logged.json").read_text())

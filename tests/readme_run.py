@@ -366,6 +366,47 @@ def check_tensorboard_report(repo: Path, result: Result) -> None:
     )
 
 
+def mlflow_folder_store(repo: Path, wandb_runs: Path) -> None:
+    # runs the real mlflow client logged (tests/mlflow_runs.py) as the README's mlruns/
+    from tests.corpus_cache import sdk_corpus
+    from tests.mlflow_runs import corpus_name, write_folder_store, writer_sources
+
+    written = sdk_corpus(
+        corpus_name("mlflow-folder"), writer_sources(), write_folder_store,
+        repo.parent / "mlflow_folder",
+    )  # fmt: skip
+    shutil.copytree(written / "mlruns", repo / "mlruns")
+
+
+def mlflow_sqlite_store(repo: Path, wandb_runs: Path) -> None:
+    # ... and as the README's mlflow.db, MLflow 3's default store
+    from tests.corpus_cache import sdk_corpus
+    from tests.mlflow_runs import corpus_name, write_sqlite_store, writer_sources
+
+    written = sdk_corpus(
+        corpus_name("mlflow-sqlite"), writer_sources(), write_sqlite_store,
+        repo.parent / "mlflow_sqlite",
+    )  # fmt: skip
+    shutil.copyfile(written / "mlflow.db", repo / "mlflow.db")
+
+
+def check_mlflow(repo: Path, result: Result) -> None:
+    assert "wrote 7 runs (7 with histories)" in result.stdout, result.stdout
+
+
+def check_mlflow_runs(repo: Path, result: Result) -> None:
+    assert "no GPU count" in result.stdout and "[failed]" in result.stdout, result.stdout
+
+
+def check_mlflow_report(repo: Path, result: Result) -> None:
+    assert "| 4 GPU | 4 GPUs, 1 node | 4 | 1 | 3/3 |" in result.stdout, result.stdout
+
+
+def check_mlflow_experiment(repo: Path, result: Result) -> None:
+    # the experiment "scaling" only: the laptop's run is in "laptop"
+    assert "wrote 6 runs (6 with histories)" in result.stdout, result.stdout
+
+
 @dataclass(frozen=True)
 class Step:
     """README commands that one command run covers, and how to check it."""
@@ -560,6 +601,24 @@ STEPS = [
     ),
     # after the offline runs went into data/runs.h5: the TensorBoard runs go beside them
     Step(("python -m extract tensorboard lightning_logs/ --merge",), None, phase=10),
+    Step(
+        ("python -m extract mlflow mlruns/ -o ml.h5",),
+        None,
+        phase=8,
+        check=check_mlflow,
+        prepare=mlflow_folder_store,
+        why="the runs come from tests/mlflow_runs.py",
+    ),
+    Step(("python -m extract runs ml.h5",), None, phase=9, check=check_mlflow_runs),
+    Step(("python -m extract report ml.h5",), None, phase=9, check=check_mlflow_report),
+    Step(
+        ("python -m extract mlflow sqlite:///mlflow.db --experiment scaling -o ml.h5",),
+        None,
+        phase=10,
+        check=check_mlflow_experiment,
+        prepare=mlflow_sqlite_store,
+        why="the runs come from tests/mlflow_runs.py",
+    ),
 ]
 
 NEEDS_WANDB = "needs the W&B service and an account's API key"
@@ -580,6 +639,10 @@ SKIPPED = {
     "--keys epoch running_accuracy train_loss": NEEDS_WANDB,
     "python -m extract wandb my-team/scaling --state finished "
     "--keys epoch running_accuracy train_loss -o data/runs.h5": NEEDS_WANDB,
+    "python -m extract mlflow http://127.0.0.1:5000 --experiment scaling --merge": (
+        "needs a tracking server at that address; tests/test_mlflow.py reads runs through a "
+        "real one it starts on a free port"
+    ),
     "manim-slides present": "needs a display and a Qt binding (the README says so)",
     "$EDITOR manim.cfg": "opens an editor",
     "python -m extract": "names the command-line tool; its commands are each listed here",
