@@ -98,7 +98,7 @@ export UV_PYTHON_DOWNLOADS=never
 env -u PYTHONDONTWRITEBYTECODE PYTHONPATH=. .venv/bin/python -c '
 import extract.__main__, extract.sources.wandb_files, extract.sources.wandb_api, scenes.__main__, scenes.deck.__main__
 import manim_slides.convert, study.cli, wandb
-# `extract mlflow` imports MLflow's client and its three stores only when it runs (3 s of CPU
+# extract mlflow imports the MLflow client and its three stores only when it runs (3 s of CPU
 # to compile them)
 import mlflow.tracking, mlflow.store.tracking.file_store, mlflow.store.tracking.rest_store
 import mlflow.store.tracking.sqlalchemy_store
