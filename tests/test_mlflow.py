@@ -320,3 +320,36 @@ def test_a_study_file_read_later_keeps_what_mlflow_said_of_the_state(mlflow_fold
     assert explained.returncode == 0, explained.stderr
     assert "gpus: 4  (decided by study file" in explained.stdout
     assert "state finished (MLflow: status = FINISHED)" in explained.stdout
+
+
+def _older_mlflow_database(uri: str, root: Path) -> Path:
+    """A copy of the SQLite store as an MLflow two schema revisions older left it: MLflow's
+    own migrations, downgraded (the last one drops a table and columns)."""
+    import sqlalchemy
+    from alembic import command
+    from mlflow.store.db.utils import _get_alembic_config
+
+    path = root / "older.db"
+    shutil.copyfile(uri.removeprefix("sqlite:///"), path)
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    tables = set(sqlalchemy.inspect(engine).get_table_names())
+    config = _get_alembic_config(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-2")
+    engine.dispose()
+    with sqlite3.connect(path) as db:
+        kept = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert kept < tables
+    return path
+
+
+def test_an_older_mlflow_database_is_read_and_left_as_it_was(mlflow_sqlite, tmp_path):
+    # MLflow's client upgrades an older database in place as it opens it: a copy is read
+    uri, _ = mlflow_sqlite
+    older = _older_mlflow_database(uri, tmp_path)
+    before = older.read_bytes()
+    runs = extracted(f"sqlite:///{older}", tmp_path)
+    assert sorted(runs) == EVERY_RUN
+    assert older.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["older.db", "runs.h5"]

@@ -26,9 +26,10 @@ import logging
 import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ class Source:
     uri: str
     given: str
     folder: bool = False  # a folder store (mlruns/), which MLflow 3 reads only when allowed
+    database: Path | None = None  # a SQLite store's file, read through a copy (read_runs)
 
 
 def source_of(given: str) -> Source:
@@ -99,7 +101,7 @@ def source_of(given: str) -> Source:
         if not given.startswith("sqlite:///") or not given.removeprefix("sqlite:///"):
             raise InputError("a SQLite store's URI is sqlite:/// and its file's path", path=given)
         _check_database(path, given)
-        return Source(given, given)
+        return Source(given, given, database=path)
     if re.match(r"[a-z][a-z0-9+.-]+://", given) and not given.startswith("file://"):
         raise InputError(
             "not a store this command reads",
@@ -109,7 +111,7 @@ def source_of(given: str) -> Source:
     path = Path(unquote(urlparse(given).path)) if given.startswith("file://") else Path(given)
     if path.is_file() and path.suffix == ".db":  # mlflow.db, MLflow 3's default store
         _check_database(path, given)
-        return Source(f"sqlite:///{path.resolve()}", given)
+        return Source(f"sqlite:///{path.resolve()}", given, database=path)
     _check_folder(path)
     return Source(path.resolve().as_uri(), given, folder=True)
 
@@ -159,6 +161,8 @@ def _client_settings(source: Source) -> Iterator[None]:
     if source.folder:
         wanted["MLFLOW_ALLOW_FILE_STORE"] = "true"
     saved = {key: os.environ.get(key) for key in wanted}
+    import mlflow  # noqa: F401 (its import sets its logger's level: set after it)
+
     logger = logging.getLogger("mlflow")
     level = logger.level
     for key, value in wanted.items():
@@ -357,12 +361,34 @@ def _runs(client: Any, experiment_id: str) -> Iterator[Any]:
             return
 
 
+@contextmanager
+def _snapshot(source: Source) -> Iterator[Source]:
+    """The source as read: a SQLite store through a copy of its database, taken with SQLite's
+    backup (whole, even while a training writes to it), because MLflow's client upgrades the
+    schema of an older MLflow's database in place as it opens it, and the user's is left as it
+    was."""
+    if source.database is None:
+        yield source
+        return
+    with tempfile.TemporaryDirectory(prefix="lumi-mlflow-") as folder:
+        copy = Path(folder) / "mlflow.db"
+        original = sqlite3.connect(f"{source.database.resolve().as_uri()}?mode=ro", uri=True)
+        target = sqlite3.connect(copy)
+        try:
+            original.backup(target)
+        except sqlite3.DatabaseError as error:
+            raise InputError(f"not read ({error})", path=source.database) from None
+        finally:
+            target.close()
+            original.close()
+        yield replace(source, uri=f"sqlite:///{copy}")
+
+
 def read_runs(given: str, experiment: str | None = None) -> tuple[list[RunFacts], list[str]]:
     """Every run of every experiment (or of ``experiment``) in the store ``given`` names."""
-    source = source_of(given)
     warnings: list[str] = []
     facts = []
-    with _client_settings(source):
+    with _snapshot(source_of(given)) as source, _client_settings(source):
         from mlflow.exceptions import MlflowException
         from mlflow.tracking import MlflowClient
 
