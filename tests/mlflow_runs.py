@@ -96,6 +96,12 @@ training("out of memory", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node"
          6.0, tags=slurm(1200, 1), fail=True)
 training("cancelled", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": 8}, 1, 10, 6.0,
          tags=slurm(1300, 1), status="KILLED")
+# queued by a workflow tool, never started (MLflow's SCHEDULED)
+client = mlflow.MlflowClient()
+queued = client.create_run(mlflow.get_experiment_by_name("scaling").experiment_id,
+                           run_name="queued")
+client.update_run(queued.info.run_id, status="SCHEDULED")
+logged["queued"] = {"id": queued.info.run_id, "rows": [], "end": 0.0}
 mlflow.set_experiment("laptop")
 mlflow.set_system_metrics_sampling_interval(1)
 mlflow.set_system_metrics_samples_before_logging(1)

@@ -391,7 +391,7 @@ def mlflow_sqlite_store(repo: Path, wandb_runs: Path) -> None:
 
 
 def check_mlflow(repo: Path, result: Result) -> None:
-    assert "wrote 7 runs (7 with histories)" in result.stdout, result.stdout
+    assert "wrote 8 runs (7 with histories)" in result.stdout, result.stdout
 
 
 def check_mlflow_runs(repo: Path, result: Result) -> None:
@@ -404,7 +404,7 @@ def check_mlflow_report(repo: Path, result: Result) -> None:
 
 def check_mlflow_experiment(repo: Path, result: Result) -> None:
     # the experiment "scaling" only: the laptop's run is in "laptop"
-    assert "wrote 6 runs (6 with histories)" in result.stdout, result.stdout
+    assert "wrote 7 runs (6 with histories)" in result.stdout, result.stdout
 
 
 @dataclass(frozen=True)

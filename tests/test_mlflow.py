@@ -17,7 +17,7 @@ from tests.cli_run import run_cli
 from tests.mlflow_runs import free_port
 
 SCALING = ("1 GPU", "2 GPU", "4 GPU")
-EVERY_RUN = sorted((*SCALING, "no GPU count", "out of memory", "cancelled", "laptop"))
+EVERY_RUN = sorted((*SCALING, "no GPU count", "out of memory", "cancelled", "queued", "laptop"))
 
 
 def extracted(store_uri: str | Path, tmp_path: Path, *more: str) -> dict:
@@ -48,6 +48,9 @@ def test_history_is_every_metric_at_its_step_and_time(folder_runs, mlflow_folder
     for name, run in folder_runs.items():
         rows = logged[name]["rows"]
         history = run.history
+        if name == "queued":  # never started: no metric
+            assert not len(history)
+            continue
         assert history["_step"].tolist() == [row["step"] for row in rows]
         assert history["train_loss"].tolist() == pytest.approx([r["train_loss"] for r in rows])
         assert history["epoch"].tolist() == [row["epoch"] for row in rows]
@@ -98,6 +101,9 @@ def test_status_is_the_state_said_as_mlflow_records_it(folder_runs, tmp_path, ml
     assert laptop.state == "running"
     assert "its process was killed" in laptop.evidence["state"].value
     assert laptop.measured_s == 3000.0  # its last logged value's time
+    queued = folder_runs["queued"]
+    assert queued.state == "unknown"
+    assert queued.evidence["state"].describe() == "MLflow: status = SCHEDULED: not started yet"
     mlruns, _ = mlflow_folder
     store = tmp_path / "runs.h5"
     assert run_cli("mlflow", mlruns, "-o", store).returncode == 0

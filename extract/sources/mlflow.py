@@ -46,13 +46,13 @@ from ..model import Evidence
 from ..runs import IngestResult, RunFacts, flatten, make_run
 
 TRACKER = "MLflow"
-# MLflow's RunStatus -> the run's state, as W&B's states are named
+# MLflow's RunStatus -> the run's state, as W&B's states are named (SCHEDULED, a run not
+# started yet, is none of them: unknown, said as such)
 STATES = {
     "FINISHED": "finished",
     "FAILED": "failed",
     "KILLED": "killed",
     "RUNNING": "running",
-    "SCHEDULED": "running",
 }
 STATE_SAID = {
     "RUNNING": "RUNNING: still running, or its process was killed before it ended the run "
