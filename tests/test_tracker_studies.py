@@ -219,5 +219,9 @@ def test_what_tensorboard_cannot_record_it_says_unknown_and_why(tracked: dict[st
     explained = cli("runs", board.store, "--explain", "laptop")
     assert "TensorBoard records no state" in explained
     assert "stops at 1.5 of 3 planned epochs" in explained
-    assert wandb.report["unknown_facts"] == 0
+    # one store of all three: what TensorBoard could not record does not unsay what W&B did
+    assert merged.runs["laptop"].state == "failed" and merged.runs["laptop"].cores == 8
+    assert "Ctrl-C" in merged.runs["laptop"].evidence["kind"].value
+    assert all(merged.runs[name].nodes == 1 for name in RUNS)
+    assert merged.report["unknown_facts"] == wandb.report["unknown_facts"] == 0
     assert board.report["unknown_facts"] > 0
