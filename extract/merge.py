@@ -4,10 +4,10 @@ file becomes one run.
 Runs match by run id, else by name (a runs-table export has no ids). For a matched pair the
 incoming (newer) source wins field by field; config and summary are merged key by key; the
 history is the incoming one unless it is empty (a runs table brings none), so rows are never
-duplicated; a real W&B id replaces a name used as id. What the incoming source cannot say does
-not unsay what the other said: a fact it leaves unknown keeps the other's value and evidence
-(TensorBoard records neither the machine nor a state, W&B records both), and what each recorded
-of the machine is kept.
+duplicated; a real W&B id replaces a name, or a TensorBoard folder's id, used as id. What the
+incoming source cannot say does not unsay what the other said: a fact it leaves unknown keeps
+the other's value and evidence (TensorBoard records neither the machine nor a state, W&B
+records both), and what each recorded of the machine is kept.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _first_of(runs: list[Run]) -> tuple[dict[str, int], dict[str, int]]:
 
 def _combine(old: Run, new: Run) -> Run:
     history = new.history if len(new.history) else old.history
-    run_id = new.run_id if new.run_id != new.name or old.run_id == old.name else old.run_id
+    run_id = old.run_id if _made_up_id(new) and not _made_up_id(old) else new.run_id
     sources = [s for s in dict.fromkeys([*old.source.split("+"), *new.source.split("+")]) if s]
     known = _known_of(old, new)
     return replace(
@@ -72,6 +72,17 @@ def _combine(old: Run, new: Run) -> Run:
         source="+".join(sources),
         metadata={**old.metadata, **new.metadata},
         **known,
+    )
+
+
+def _made_up_id(run: Run) -> bool:
+    """An id no tracker gave: a name used as id (a runs table has none), or TensorBoard's, made
+    from the run folder's path (extract/sources/tensorboard.py run_id_of)."""
+    sources = [s for s in run.source.split("+") if s]
+    return (
+        run.run_id == run.name
+        or bool(sources)
+        and all(s.startswith("tensorboard:") for s in sources)
     )
 
 

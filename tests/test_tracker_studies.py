@@ -223,5 +223,8 @@ def test_what_tensorboard_cannot_record_it_says_unknown_and_why(tracked: dict[st
     assert merged.runs["laptop"].state == "failed" and merged.runs["laptop"].cores == 8
     assert "Ctrl-C" in merged.runs["laptop"].evidence["kind"].value
     assert all(merged.runs[name].nodes == 1 for name in RUNS)
+    # W&B's id, not the one made from TensorBoard's folder, so the study file's ids still match
+    synced = tracked["W&B sync_tensorboard"]
+    assert all(merged.runs[name].run_id == synced.runs[name].run_id for name in RUNS)
     assert merged.report["unknown_facts"] == wandb.report["unknown_facts"] == 0
     assert board.report["unknown_facts"] > 0
