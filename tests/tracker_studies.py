@@ -4,8 +4,8 @@ logs the same loop to
 
 - ``plain/``: W&B offline with the real SDK (``run.log(row)``, W&B counting the steps);
 - ``tb/<name>/``: TensorBoard with tensorboardX's ``SummaryWriter`` (``add_scalar`` per tag at
-  the global step; the hyperparameters as Lightning's ``log_hyperparams`` writes them, the
-  hparams plugin's records in the run's own event file);
+  the optimizer's global step, every 50 of them; the hyperparameters as Lightning's
+  ``log_hyperparams`` writes them, the hparams plugin's records in the run's own event file);
 - ``synced/``: W&B with ``wandb.init(sync_tensorboard=True)``, the way W&B's docs teach a
   TensorBoard user to get runs into W&B: wandb patches tensorboardX's ``EventFileWriter`` and
   wandb-core reads the event files as they grow (wandb/wandb core/internal/tensorboard,
@@ -98,9 +98,11 @@ for step in range(steps):
     if in_epoch == SPEC["steps_per_epoch"] - 1:
         row["val/accuracy"] = SPEC["accuracy"][epoch]
     plain.log(row)
+    # logged every 50 optimizer steps at the global step, as Lightning's log_every_n_steps does
+    global_step = 50 * step + 49
     for tag, value in row.items():
-        writer.add_scalar(tag, value, step)
-    rows.append({**row, "step": step, "t": clock() - began})
+        writer.add_scalar(tag, value, global_step)
+    rows.append({**row, "step": global_step, "t": clock() - began})
 writer.close()
 stopped = steps < SPEC["epochs"] * SPEC["steps_per_epoch"]
 # stopped part way: Ctrl-C, which wandb's exit hook records as exit code 255
