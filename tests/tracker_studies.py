@@ -32,7 +32,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -166,12 +165,9 @@ def _write(root: Path) -> None:
 def build_corpus(root: Path) -> dict[str, Any]:
     """The study under ``root`` (``plain/``, ``synced/``, ``tb/``), written once per version
     of this module and wandb (tests/corpus_cache.py); what each run logged, by name."""
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "tracker_studies_writer"
-        source.write_text(WRITER + json.dumps(RUNS, sort_keys=True) + repr(STARTUP_S))
-        sdk_corpus(
-            "tracker-studies", [source, Path(__file__).with_name("fixed_clock.py")], _write, root
-        )
+    # this module is the writer whole (what each run logs; what is expected is in the test)
+    sources = [Path(__file__), Path(__file__).with_name("fixed_clock.py")]
+    sdk_corpus("tracker-studies", sources, _write, root)
     manifest: dict[str, Any] = json.loads((root / "manifest.json").read_text())
     return manifest
 
