@@ -128,8 +128,10 @@ class OfflineRun:
         (``_timestamp - start_time``, both Python's ``time.time()`` there), where it has one.
         wandb-core's ``_runtime`` is when it *read* the row: for a plain ``log()`` the same to
         a second, but a run syncing TensorBoard (``sync_tensorboard=True``) gets its rows when
-        wandb-core reads the event files, often all at its finish, while ``_timestamp`` is the
-        event's own wall time. TensorBoard's runs are timed by that clock too
+        wandb-core reads the event files (wandb/wandb core/internal/tensorboard: every 5 s, the
+        first time after guessing the root log directory for up to 10 s, and what is left at
+        the run's finish: a short run's rows all then), while ``_timestamp`` is the event's own
+        wall time. TensorBoard's runs are timed by that clock too
         (extract/sources/tensorboard.py), so the trackers of one training agree."""
         if self.start_time is None or "_timestamp" not in frame:
             return None
