@@ -87,14 +87,18 @@ def _made_up_id(run: Run) -> bool:
 
 
 def _known_of(old: Run, new: Run) -> dict[str, Any]:
-    """The facts ``new`` leaves unknown that ``old`` knows, with their evidence; the state,
-    where ``new``'s tracker records none and ``old``'s recorded one."""
+    """The facts ``new`` leaves unknown that ``old``'s tracker recorded, with their evidence;
+    the state, where ``new``'s tracker records none and ``old``'s recorded one."""
     kept: dict[str, Any] = {}
     evidence = dict(new.evidence)
     for fact in FACTS:
         if fact in ("time", "kind") or not hasattr(new, fact):
             continue
-        if getattr(new, fact) in (None, "unknown") and getattr(old, fact) not in (None, "unknown"):
+        if (
+            getattr(new, fact) in (None, "unknown")
+            and getattr(old, fact) not in (None, "unknown")
+            and _recorded(old.evidence.get(fact))
+        ):
             kept[fact] = getattr(old, fact)
             if fact == "cores":
                 kept["cores_word"] = old.cores_word
@@ -115,6 +119,12 @@ def _known_of(old: Run, new: Run) -> dict[str, Any]:
     if kept:
         kept["evidence"] = evidence
     return kept
+
+
+def _recorded(said: Evidence | None) -> bool:
+    """Evidence a tracker recorded: not a statement of the study file or the command line,
+    which is applied again whenever it is still made (and, dropped since, is no evidence)."""
+    return said is not None and not said.source.startswith(("study file", "command line"))
 
 
 def _move(into: dict[str, Evidence], source: dict[str, Evidence], fact: str) -> None:

@@ -228,3 +228,15 @@ def test_what_tensorboard_cannot_record_it_says_unknown_and_why(tracked: dict[st
     assert all(merged.runs[name].run_id == synced.runs[name].run_id for name in RUNS)
     assert merged.report["unknown_facts"] == wandb.report["unknown_facts"] == 0
     assert board.report["unknown_facts"] > 0
+
+
+def test_a_correction_dropped_since_is_not_kept_by_a_merge(corpus, tmp_path):
+    """Only what a tracker recorded outlives a source that cannot say it: a fact stated on the
+    command line (or in the study file) and no longer stated is unknown again."""
+    root, _ = corpus
+    store = tmp_path / "runs.h5"
+    cli("tensorboard", root / "tb", "-o", store, "--nodes", "gpus_2=1")
+    assert {r.name: r for r in load_runs(store)}["gpus_2"].nodes == 1
+    cli("tensorboard", root / "tb", "-o", store, "--merge")
+    again = {r.name: r for r in load_runs(store)}["gpus_2"]
+    assert again.nodes is None and "nodes" not in again.evidence
