@@ -166,7 +166,9 @@ def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
         probes.start([entry.name for entry in SCENES], None, "sample study")
     if "critic_stores" in wanted:
         request.getfixturevalue("critic_stores")
-    if "mlflow_server" in wanted:  # a real mlflow server, answering after seconds to a minute
+    # a real mlflow server, answering after seconds to a minute; not in pytest-xdist's workers
+    # (`make check`): each collects every test, and only the one that runs its test needs it
+    if "mlflow_server" in wanted and "PYTEST_XDIST_WORKER" not in os.environ:
         request.getfixturevalue("mlflow_server_started")
 
 
