@@ -96,6 +96,30 @@ training("out of memory", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node"
          6.0, tags=slurm(1200, 1), fail=True)
 training("cancelled", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": 8}, 1, 10, 6.0,
          tags=slurm(1300, 1), status="KILLED")
+# Hugging Face's Trainer with its MLflowCallback (transformers/integrations/
+# integration_utils.py): TrainingArguments as params (str() of each), every log at
+# state.global_step ("loss", "learning_rate", "epoch" in fractions), an evaluation each epoch,
+# the train summary at the end; planned in max_steps (25 of 10 a epoch), which overrides
+# num_train_epochs
+mlflow.set_experiment("hugging face")
+clock.at(0.0)
+with mlflow.start_run(run_name="hf max_steps") as run:
+    mlflow.log_params({"output_dir": "out", "num_train_epochs": 3.0, "max_steps": 25,
+                       "per_device_train_batch_size": 8, "logging_steps": 5, "use_cpu": False,
+                       "eval_strategy": "epoch", "world_size": 4})
+    rows = []
+    for step in range(1, 26):
+        clock.tick(2.0)
+        if step % 5 == 0:
+            mlflow.log_metrics({"loss": 1.0 / step, "learning_rate": 5e-5, "epoch": step / 10},
+                               step=step)
+            rows.append({"step": step, "epoch": step / 10, "runtime": clock() - START})
+        if step % 10 == 0 or step == 25:
+            mlflow.log_metrics({"eval_loss": 0.5, "eval_accuracy": 0.8, "epoch": step / 10},
+                               step=step)
+    mlflow.log_metrics({"train_runtime": 50.0, "epoch": 2.5}, step=25)
+logged["hf max_steps"] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
+mlflow.set_experiment("scaling")
 # queued by a workflow tool, never started (MLflow's SCHEDULED)
 client = mlflow.MlflowClient()
 queued = client.create_run(mlflow.get_experiment_by_name("scaling").experiment_id,

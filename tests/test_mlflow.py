@@ -17,7 +17,10 @@ from tests.cli_run import run_cli
 from tests.mlflow_runs import free_port
 
 SCALING = ("1 GPU", "2 GPU", "4 GPU")
-EVERY_RUN = sorted((*SCALING, "no GPU count", "out of memory", "cancelled", "queued", "laptop"))
+OTHER_EXPERIMENTS = ("laptop", "hf max_steps")
+EVERY_RUN = sorted(
+    (*SCALING, "no GPU count", "out of memory", "cancelled", "queued", *OTHER_EXPERIMENTS)
+)
 
 
 def extracted(store_uri: str | Path, tmp_path: Path, *more: str) -> dict:
@@ -52,7 +55,9 @@ def test_history_is_every_metric_at_its_step_and_time(folder_runs, mlflow_folder
             assert not len(history)
             continue
         assert history["_step"].tolist() == [row["step"] for row in rows]
-        assert history["train_loss"].tolist() == pytest.approx([r["train_loss"] for r in rows])
+        if name != "hf max_steps":
+            train_loss = [row["train_loss"] for row in rows]
+            assert history["train_loss"].tolist() == pytest.approx(train_loss)
         assert history["epoch"].tolist() == [row["epoch"] for row in rows]
         # each value's timestamp less the run's start time, on the writer's clock
         assert history["_runtime"].tolist() == pytest.approx([row["runtime"] for row in rows])
@@ -91,6 +96,15 @@ def test_scaling_study_facts(folder_runs):
         assert run.evidence["state"].describe() == "MLflow: status = FINISHED"
     laptop = folder_runs["laptop"]
     assert (laptop.platform, laptop.cores) == ("laptop", 8)
+
+
+def test_hugging_face_plan_in_max_steps(folder_runs):
+    # the Trainer's epoch (fractions) at its global step give its steps per epoch, as its W&B
+    # callback's train/epoch and train/global_step do: 25 steps of 10 an epoch
+    run = folder_runs["hf max_steps"]
+    assert (run.summary["train/epoch"], run.summary["train/global_step"]) == (2.5, 25)
+    assert (run.epochs, run.epochs_done, run.gpus, run.state) == (2.5, 2.5, 4, "finished")
+    assert "max_steps" in run.evidence["epochs"].describe()
 
 
 def test_status_is_the_state_said_as_mlflow_records_it(folder_runs, tmp_path, mlflow_folder):
@@ -179,7 +193,7 @@ def test_sqlite_store_reads_the_same(mlflow_sqlite, folder_runs, tmp_path):
 def test_tracking_server_reads_the_same(mlflow_server, folder_runs, tmp_path):
     uri, logged = mlflow_server
     runs = extracted(uri, tmp_path, "--experiment", "scaling")
-    assert sorted(runs) == sorted(n for n in EVERY_RUN if n != "laptop")
+    assert sorted(runs) == sorted(n for n in EVERY_RUN if n not in OTHER_EXPERIMENTS)
     assert _facts(runs) == {n: f for n, f in _facts(folder_runs).items() if n in runs}
     assert runs["4 GPU"].history["train_loss"].tolist() == pytest.approx(
         [row["train_loss"] for row in logged["4 GPU"]["rows"]]
@@ -194,11 +208,12 @@ def test_experiment_option_reads_only_it(mlflow_folder, tmp_path):
 def test_merge_keeps_the_other_runs(mlflow_folder, tmp_path):
     mlruns, _ = mlflow_folder
     store = tmp_path / "runs.h5"
-    assert run_cli("sample", "-o", tmp_path / "sample.h5").returncode == 0
     assert run_cli("mlflow", mlruns, "-o", store, "--experiment", "laptop").returncode == 0
     ran = run_cli("mlflow", mlruns, "-o", store, "--experiment", "scaling", "--merge")
     assert ran.returncode == 0, ran.stderr
-    assert sorted(run.name for run in load_runs(store)) == EVERY_RUN
+    assert sorted(run.name for run in load_runs(store)) == [
+        name for name in EVERY_RUN if name != "hf max_steps"
+    ]
 
 
 def _not_mlflow_db(root: Path) -> tuple[str, Path]:

@@ -75,6 +75,10 @@ MACHINE_TAGS = {
     "mlflow.source.git.repoURL": "git.remote",
 }
 HOST_TAGS = ("host", "hostname", "node", "slurmd_nodename")
+# Hugging Face's MLflowCallback logs TrainingArguments as params (these among them) and each
+# log at state.global_step, its "epoch" the epochs done in fractions; its WandbCallback names
+# the same "train/epoch" and "train/global_step", which the evidence rules read
+HF_ARGS = ("num_train_epochs", "max_steps", "per_device_train_batch_size")
 NOTE_TAG = "mlflow.note.content"  # the run's description in the UI
 PAGE = 1000  # runs asked for at once (search_runs' largest page is 50,000)
 
@@ -271,6 +275,21 @@ def _tags(tags: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
     return metadata, own
 
 
+def _hugging_face_counters(config: dict[str, Any], history: pd.DataFrame) -> dict[str, Any]:
+    """A Hugging Face Trainer run's last epoch (in fractions) and the global step it was
+    logged at, as its W&B callback names them: its steps per epoch, which a plan in
+    ``max_steps`` is held against."""
+    if not all(key in config for key in HF_ARGS) or "epoch" not in history:
+        return {}
+    logged = history.dropna(subset=["epoch"])
+    if not len(logged):
+        return {}
+    return {
+        "train/epoch": float(logged["epoch"].iloc[-1]),
+        "train/global_step": int(logged["_step"].iloc[-1]),
+    }
+
+
 def _history_points(client: Any, run_id: str, keys: list[str]) -> list[tuple[str, int, int, float]]:
     points = []
     for key in keys:
@@ -306,6 +325,7 @@ def run_facts(client: Any, run: Any, experiment: str, warnings: list[str]) -> Ru
         basis = "last logged value (no end time: the run was never ended)"
     summary["_runtime"] = runtime
     summary["_time_basis"] = basis
+    summary.update(_hugging_face_counters(config, history))
     said = STATE_SAID.get(status, status)
     return RunFacts(
         run_id=info.run_id,
