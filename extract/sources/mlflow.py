@@ -28,7 +28,7 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,7 +74,7 @@ MACHINE_TAGS = {
     "mlflow.source.git.commit": "git.commit",
     "mlflow.source.git.repoURL": "git.remote",
 }
-HOST_TAGS = ("host", "hostname", "node", "slurmd_nodename")
+HOST_TAGS = ("host", "hostname", "slurmd_nodename")
 # Hugging Face's MLflowCallback logs TrainingArguments as params (these among them) and each
 # log at state.global_step, its "epoch" the epochs done in fractions; its WandbCallback names
 # the same "train/epoch" and "train/global_step", which the evidence rules read
@@ -104,7 +104,7 @@ def source_of(given: str) -> Source:
         path = Path(unquote(given.removeprefix("sqlite:///")))
         if not given.startswith("sqlite:///") or not given.removeprefix("sqlite:///"):
             raise InputError("a SQLite store's URI is sqlite:/// and its file's path", path=given)
-        _check_database(path, given)
+        _check_database(path)
         return Source(given, given, database=path)
     if re.match(r"[a-z][a-z0-9+.-]+://", given) and not given.startswith("file://"):
         raise InputError(
@@ -114,17 +114,17 @@ def source_of(given: str) -> Source:
         )
     path = Path(unquote(urlparse(given).path)) if given.startswith("file://") else Path(given)
     if path.is_file() and path.suffix == ".db":  # mlflow.db, MLflow 3's default store
-        _check_database(path, given)
+        _check_database(path)
         return Source(f"sqlite:///{path.resolve()}", given, database=path)
     _check_folder(path)
     return Source(path.resolve().as_uri(), given, folder=True)
 
 
-def _check_database(path: Path, given: str) -> None:
+def _check_database(path: Path) -> None:
     if not path.is_file():
         raise InputError("no such database file", path=path)
     try:
-        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as error:
         raise InputError(f"not a SQLite database ({error})", path=path) from None
