@@ -119,6 +119,19 @@ with mlflow.start_run(run_name="hf max_steps") as run:
                                step=step)
     mlflow.log_metrics({"train_runtime": 50.0, "epoch": 2.5}, step=25)
 logged["hf max_steps"] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
+# a loop that logs with no step= (MLflow's step 0 for every value): one row per time logged
+mlflow.set_experiment("no step")
+clock.at(0.0)
+with mlflow.start_run(run_name="no step") as run:
+    mlflow.log_params({"epochs": 2, "cores": 4, "device": "cpu"})
+    rows = []
+    for step in range(6):
+        clock.tick(60.0)
+        mlflow.log_metric("train_loss", 1.0 / (step + 1))
+        mlflow.log_metric("epoch", step // 3)
+        rows.append({"step": step, "epoch": step // 3, "train_loss": 1.0 / (step + 1),
+                     "runtime": clock() - START})
+logged["no step"] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
 mlflow.set_experiment("scaling")
 # queued by a workflow tool, never started (MLflow's SCHEDULED)
 client = mlflow.MlflowClient()

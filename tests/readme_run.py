@@ -391,7 +391,7 @@ def mlflow_sqlite_store(repo: Path, wandb_runs: Path) -> None:
 
 
 def check_mlflow(repo: Path, result: Result) -> None:
-    assert "wrote 9 runs (8 with histories)" in result.stdout, result.stdout
+    assert "wrote 10 runs (9 with histories)" in result.stdout, result.stdout
 
 
 def check_mlflow_runs(repo: Path, result: Result) -> None:

@@ -17,7 +17,7 @@ from tests.cli_run import run_cli
 from tests.mlflow_runs import free_port
 
 SCALING = ("1 GPU", "2 GPU", "4 GPU")
-OTHER_EXPERIMENTS = ("laptop", "hf max_steps")
+OTHER_EXPERIMENTS = ("laptop", "hf max_steps", "no step")
 EVERY_RUN = sorted(
     (*SCALING, "no GPU count", "out of memory", "cancelled", "queued", *OTHER_EXPERIMENTS)
 )
@@ -96,6 +96,16 @@ def test_scaling_study_facts(folder_runs):
         assert run.evidence["state"].describe() == "MLflow: status = FINISHED"
     laptop = folder_runs["laptop"]
     assert (laptop.platform, laptop.cores) == ("laptop", 8)
+
+
+def test_metrics_logged_with_no_step_are_a_row_per_time(mlflow_folder, tmp_path):
+    # every value at MLflow's step 0: the history test above reads their rows in time order
+    mlruns, _ = mlflow_folder
+    ran = run_cli("mlflow", mlruns, "-o", tmp_path / "runs.h5", "--experiment", "no step")
+    assert ran.returncode == 0, ran.stderr
+    assert "no step: its metrics were logged with no step (all at step 0)" in ran.stderr
+    (run,) = load_runs(tmp_path / "runs.h5")
+    assert run.epochs_done == 2 and run.state == "finished"
 
 
 def test_hugging_face_plan_in_max_steps(folder_runs):
@@ -212,7 +222,7 @@ def test_merge_keeps_the_other_runs(mlflow_folder, tmp_path):
     ran = run_cli("mlflow", mlruns, "-o", store, "--experiment", "scaling", "--merge")
     assert ran.returncode == 0, ran.stderr
     assert sorted(run.name for run in load_runs(store)) == [
-        name for name in EVERY_RUN if name != "hf max_steps"
+        name for name in EVERY_RUN if name not in ("hf max_steps", "no step")
     ]
 
 
