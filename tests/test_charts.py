@@ -104,3 +104,25 @@ def test_a_named_key_no_run_logged_is_refused_in_one_line_and_nothing_drawn(tmp_
     assert lines[0].endswith('(name keys they logged: make charts CHARTS="...")')
     assert "running_accuracy, train_loss" in lines[0]
     assert not (tmp_path / "charts").exists() and done.stdout == ""
+
+
+def test_a_default_key_no_run_logged_is_skipped_and_said(tmp_path, monkeypatch, capsys):
+    from extract.store import save_runs
+    from scenes import charts
+
+    runs = sample_runs()
+    for run in runs:  # a study whose script logged no per-batch keys
+        run.history = run.history.drop(columns=["batch_loss", "learning_rate"], errors="ignore")
+    save_runs(tmp_path / "runs.h5", runs)
+    monkeypatch.setenv("RUNS_STORE", str(tmp_path / "runs.h5"))
+    for name in ("LUMI_SAMPLE", "LUMI_METRIC", "LUMI_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    drawn = []
+    monkeypatch.setattr(charts, "draw", lambda chart, *_: drawn.append(chart.name) or [])
+    assert charts.main(["--media-dir", str(tmp_path)]) == 0
+    assert drawn == ["1-64GPU_epoch", "1-64GPU_running_accuracy", "1-64GPU_train_loss"]
+    said = capsys.readouterr().err.splitlines()
+    assert [line.split(" skipped: ")[0].strip() for line in said] == ["batch_loss", "learning_rate"]
+    assert said[0].endswith("skipped: no shown run logged 'batch_loss'; keys logged: epoch, "
+                            "running_accuracy, train_loss (name keys they logged: make charts "
+                            'CHARTS="...")')  # fmt: skip
