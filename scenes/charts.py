@@ -119,12 +119,12 @@ def planned(key: str) -> Chart:
         raise
 
 
-def earlier_charts(folder: Path, key: str) -> list[Path]:
-    """Charts of ``key`` an earlier run left under another name (another study's GPU range),
-    which must not pass for this study's."""
+def earlier_charts(folder: Path, name: str) -> list[Path]:
+    """Charts of the same key and x axis as the chart ``name`` that an earlier run left under
+    another name (another study's GPU range): they must not pass for this study's."""
+    drawn = name.split("_", 1)[1]  # the key and x axis: the runs part has no "_"
     pattern = re.compile(
-        rf"^(?:laptop|runs|(?:laptop\+)?\d+(?:-\d+)?GPU)_{re.escape(file_key(key))}"
-        rf"(?:_by_(?:step|epoch))?\.(?:{'|'.join(FORMATS)})$"
+        rf"^(?:laptop|runs|(?:laptop\+)?\d+(?:-\d+)?GPU)_{re.escape(drawn)}\.(?:{'|'.join(FORMATS)})$"
     )
     return sorted(p for p in folder.glob("*") if pattern.match(p.name))
 
@@ -150,7 +150,7 @@ def draw(chart: Chart, folder: Path, media: Path, quality: str) -> list[Path]:
         scene = MetricVsTime(view=chart.view)
         scene.render()
         drawn = Path(scene.renderer.file_writer.image_file_path)
-        for stale in earlier_charts(folder, chart.key):
+        for stale in earlier_charts(folder, chart.name):
             stale.unlink()
         png = folder / f"{chart.name}.png"
         os.replace(drawn, png)

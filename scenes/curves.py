@@ -552,8 +552,9 @@ class LossVsTime(CurvesScene):
 
 
 class MetricVsTime(CurvesScene):
-    """Any logged key (manim.cfg's ``metric``, or $LUMI_METRIC) against wall time: log or
-    linear as its values decide (study.metric_plan), a noisy key smoothed."""
+    """Any logged key (manim.cfg's ``metric``, or $LUMI_METRIC) against wall time, W&B's step or
+    the epoch (``metric_x``): log or linear as its values decide (study.metric_plan), a noisy
+    key smoothed. `make charts` draws its held frame of each key (scenes/charts.py)."""
 
     plan: MetricPlan
 

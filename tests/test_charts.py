@@ -75,8 +75,12 @@ def test_an_earlier_chart_of_the_same_key_is_found_and_no_other(tmp_path):
         "notes_loss.png",
     ):
         (tmp_path / name).touch()
-    found = [p.name for p in earlier_charts(tmp_path, "loss")]
-    assert found == ["1-32GPU_loss.png", "8GPU_loss_by_step.pdf", "laptop+2-8GPU_loss.svg"]
+    found = [p.name for p in earlier_charts(tmp_path, "1-64GPU_loss")]
+    assert found == ["1-32GPU_loss.png", "laptop+2-8GPU_loss.svg"]
+    # against steps: another chart of the key
+    assert [p.name for p in earlier_charts(tmp_path, "1-64GPU_loss_by_step")] == [
+        "8GPU_loss_by_step.pdf"
+    ]
 
 
 def test_a_named_key_no_run_logged_is_refused_in_one_line_and_nothing_drawn(tmp_path):
