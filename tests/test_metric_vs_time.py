@@ -184,7 +184,8 @@ def test_a_noisy_per_batch_key_is_smoothed_as_wandb_does_on_a_log_axis(store, co
         expected = twin_twema(list(series.times), values, 0.6, x_range)
         assert np.allclose(series.values, expected)
         # the label at the line's end: the average's last value, to three significant digits
-        assert float(series.final_text) == pytest.approx(expected[-1], rel=2e-3)
+        # (rounding to three digits moves a value by up to 5 parts in 1,000: 1.005 -> 1.00)
+        assert float(series.final_text) == pytest.approx(expected[-1], rel=5e-3)
     assert "time-weighted EMA, weight 0.6" in plan.start_notes
     off = dataclasses.replace(view_with(store, "batch_loss").settings, smoothing=0.0)
     unsmoothed = metric_plan(view_of(view_with(store, "batch_loss").runs, off))
