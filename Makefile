@@ -15,7 +15,7 @@ SCENES ?=
 # a quality given on the command line, else $(1)
 quality_or = $(if $(filter command line,$(origin QUALITY)),$(QUALITY),$(1))
 
-.PHONY: demo setup check test lint format render stills overlays slides gallery report bench clean
+.PHONY: demo setup check test lint format render stills charts overlays slides gallery report bench clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,12 @@ render: setup
 FORMAT ?= png
 stills: setup
 	@$(PY) -m scenes --quality $(call quality_or,k) --still --format $(FORMAT) $(SCENES)
+
+# the seed's static comparisons: MetricVsTime's held frame of each key as PNG (4K unless QUALITY
+# is given), SVG and PDF under media/charts/; CHARTS="key ..." names other keys
+CHARTS ?=
+charts: setup
+	@$(PY) -m scenes.charts --quality $(call quality_or,k) $(CHARTS)
 
 # transparent WebM (VP9 + alpha) and MOV of every scene, to lay over a slide's own background
 overlays: setup
@@ -85,4 +91,4 @@ format: setup
 	@$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf media/videos media/images media/texts media/frames media/slides data/runs.h5
+	rm -rf media/videos media/images media/texts media/frames media/slides media/charts data/runs.h5

@@ -35,6 +35,7 @@ from manim import (
 from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
+from study.labels import distinct_cuts
 from study.metric_plan import MetricPlan, metric_plan
 from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
 from study.units import clock_tenths
@@ -92,6 +93,17 @@ class CurvesScene(kit.ClockedScene):
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         raise NotImplementedError
 
+    def x_axis(self, t_min: float, t_end: float) -> tuple[kit.Scale, list[kit.Tick], str]:
+        """The x axis: wall time (log) from the first logged time to the last curve's end."""
+        # at least two labelled times: 1-2-5 steps where no power of ten falls in the range,
+        # which grows to the nearest such step where even those do not
+        x_low, x_high, x_ticks = kit.time_range_ticks(t_min, t_end * 1.05)
+        return kit.Scale(x_low, x_high, log=True), x_ticks, "wall time (log scale)"
+
+    def series_x(self, index: int, series: CurveSeries) -> np.ndarray:
+        """Where each point of the ``index``-th series goes along the x axis (its wall time)."""
+        return series.times
+
     def prepare(self) -> None:
         # a curve scene without its metric stops with one line, before any frame
         self.plan = curves_plan(self.view, self.metric)
@@ -107,20 +119,18 @@ class CurvesScene(kit.ClockedScene):
         # total, where no curve goes, would leave the right of the chart empty
         t_end = max(float(s.times[-1]) for s in plan.series)
         y_scale, y_ticks = self.y_axis(all_values)
-        # at least two labelled times: 1-2-5 steps where no power of ten falls in the range,
-        # which grows to the nearest such step where even those do not
-        x_low, x_high, x_ticks = kit.time_range_ticks(t_min, t_end * 1.05)
+        x_scale, x_ticks, x_caption = self.x_axis(t_min, t_end)
 
         def build(bottom: float) -> kit.Chart:
             left, right, _, top = CHART_BOX
             return kit.Chart(
-                kit.Scale(x_low, x_high, log=True),
+                x_scale,
                 y_scale,
                 (left, right, bottom, top),
                 theme,
                 x_ticks,
                 y_ticks,
-                x_caption="wall time (log scale)",
+                x_caption=x_caption,
                 y_caption=plan.y_caption,
                 # a smoothed metric's caption, too long for a long key: the key, scale, weight
                 y_caption_short=getattr(plan, "y_caption_short", ""),
@@ -212,12 +222,16 @@ class CurvesScene(kit.ClockedScene):
         colors: dict[str, ManimColor],
         target: float | None,
     ) -> list[Trace]:
-        kept = [self._on_screen(chart, s.times, s.values) for s in plan.series]
+        xs = [self.series_x(index, s) for index, s in enumerate(plan.series)]
+        kept = [
+            self._on_screen(chart, x, s.times, s.values)
+            for x, s in zip(xs, plan.series, strict=True)
+        ]
         raws: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * len(kept)
         if isinstance(plan, MetricPlan) and plan.raw:
             raws = [
-                self._on_screen(chart, s.times, v)
-                for s, v in zip(plan.series, plan.raw, strict=True)
+                self._on_screen(chart, x, s.times, v)
+                for x, s, v in zip(xs, plan.series, plan.raw, strict=True)
             ]
         texts, size, stacked = self._end_labels(plan, colors, chart)
         line_gap = size / 48 * 0.75
@@ -274,14 +288,16 @@ class CurvesScene(kit.ClockedScene):
 
     @staticmethod
     def _on_screen(
-        chart: kit.Chart, times: np.ndarray, values: np.ndarray
+        chart: kit.Chart, x_values: np.ndarray, times: np.ndarray, values: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A series in scene coordinates, reduced to what the screen shows (per pixel column),
         with the wall time of each kept point."""
         columns = int((chart.right - chart.left) * PIXELS_PER_UNIT)
-        x_screen = (np.asarray(chart.x_of(times)) - chart.left) * PIXELS_PER_UNIT
+        x_screen = (np.asarray(chart.x_of(x_values)) - chart.left) * PIXELS_PER_UNIT
         x_kept, values_kept = per_pixel_column(x_screen, values, columns)
-        kept_times = times[np.searchsorted(x_screen, x_kept)]
+        # along steps or epochs a resumed run's clock may go back: a curve is still traced
+        # from left to right as its run's clock advances
+        kept_times = np.maximum.accumulate(times)[np.searchsorted(x_screen, x_kept)]
         x = chart.left + x_kept / PIXELS_PER_UNIT
         return x, np.asarray(chart.y_of(values_kept), dtype=float), kept_times
 
@@ -417,9 +433,10 @@ class CurvesScene(kit.ClockedScene):
         plan, theme = self.plan, self.theme
         color_of = {id(t.series): t.line.get_stroke_color() for t in traces}
         ranked = plan.ranking[:most]
+        cuts = distinct_cuts([t.series.short for t in traces], name_length)
         entries = [
             kit.text(
-                _fitted_entry(line, series.short, name_length),
+                _fitted_entry(line, series.short, cuts[series.short]),
                 kit.SOURCE_SIZE,
                 color_of[id(series)],
             )
@@ -435,9 +452,7 @@ class CurvesScene(kit.ClockedScene):
         if len(plan.ranking) > len(ranked):
             more = len(plan.ranking) - len(ranked)
             body.add(kit.text(f"and {more} more", kit.SOURCE_SIZE, theme.muted))
-        missed = [
-            _fitted_name(t.series.short, name_length) for t in traces if t.series.target_s is None
-        ]
+        missed = [cuts[t.series.short] for t in traces if t.series.target_s is None]
         wrapped = wrap_list("not reached: ", missed, name_length + 4) if plan.missed else ()
         for line in wrapped:
             body.add(kit.text(line, kit.SOURCE_SIZE, theme.muted))
@@ -445,15 +460,6 @@ class CurvesScene(kit.ClockedScene):
         box = kit.callout_box(body, theme)
         kit.marks.panel(box[0])
         return box
-
-
-def _fitted_name(name: str, length: int) -> str:
-    """``name`` cut with an ellipsis to ``length`` characters, at a word where it can be."""
-    if len(name) <= length:
-        return name
-    head = name[: length - 1]
-    cut = head.rsplit(" ", 1)[0] if " " in head.strip() else head
-    return cut.rstrip(",;:( ") + kit.lanes.ELLIPSIS
 
 
 def _drawn_points(traces: list[Trace]) -> np.ndarray:
@@ -505,12 +511,10 @@ def _beside_the_line(caption: VMobject, chart: kit.Chart, y: float, drawn: np.nd
     return fewest or 0
 
 
-def _fitted_entry(line: str, name: str, length: int) -> str:
-    """A ranking line ("3. NAME  2.9 min") whose run name is cut with an ellipsis to
-    ``length`` characters: a long study-file label must not widen the box past its place."""
-    if len(name) <= length or name not in line:
-        return line
-    return line.replace(name, _fitted_name(name, length), 1)
+def _fitted_entry(line: str, name: str, cut: str) -> str:
+    """A ranking line ("3. NAME  2.9 min") with its run name ``cut`` (study/labels.py's
+    distinct_cuts): a long study-file label must not widen the box past its place."""
+    return line.replace(name, cut, 1) if name in line else line
 
 
 class AccuracyVsTime(CurvesScene):
@@ -537,14 +541,26 @@ class LossVsTime(CurvesScene):
 
 
 class MetricVsTime(CurvesScene):
-    """Any logged key (manim.cfg's ``metric``, or $LUMI_METRIC) against wall time: log or
-    linear as its values decide (study.metric_plan), a noisy key smoothed."""
+    """Any logged key (manim.cfg's ``metric``, or $LUMI_METRIC) against wall time, W&B's step or
+    the epoch (``metric_x``): log or linear as its values decide (study.metric_plan), a noisy
+    key smoothed. `make charts` draws its held frame of each key (scenes/charts.py)."""
 
     plan: MetricPlan
 
     def prepare(self) -> None:
         # a key no shown run logged stops with one line naming those they did log
         self.plan = metric_plan(self.view)
+
+    def x_axis(self, t_min: float, t_end: float) -> tuple[kit.Scale, list[kit.Tick], str]:
+        # against steps or epochs (manim.cfg's metric_x), a linear axis over what was logged
+        if self.plan.x_axis == "time":
+            return super().x_axis(t_min, t_end)
+        every = np.concatenate(self.plan.xs)
+        low, high, ticks = kit.linear_ticks(float(every.min()), float(every.max()))
+        return kit.Scale(low, high), ticks, self.plan.x_caption
+
+    def series_x(self, index: int, series: CurveSeries) -> np.ndarray:
+        return self.plan.xs[index] if self.plan.x_axis != "time" else series.times
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         # the logged values too: the faint raw line stays inside the chart

@@ -6,9 +6,9 @@ A video render (`python -m scenes`) draws each scene through its slide class: th
 presentation a stamp records the digest of everything the frames depend on; the deck reuses a
 presentation only when its stamp equals the digest now. Anything that may change a frame is in
 the digest: the quality, which store, settings and study file the render reads (as files: where
-they are and what they hold), the code and sample data of the project, and the versions of
-Manim, manim-slides and Pango. When in doubt the deck draws again: a stale slide would show old
-figures as today's.
+they are and what they hold; the settings with what $LUMI_METRIC and $LUMI_METRIC_X change),
+the code and sample data of the project, and the versions of Manim, manim-slides and Pango.
+When in doubt the deck draws again: a stale slide would show old figures as today's.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ except ImportError:  # Windows: no flock; one render or deck at a time there
 from extract.paths import PROJECT_ROOT, manim_cfg
 from extract.sample import chosen_store
 from extract.studyfile import study_path
+from study.settings import METRIC_ENV, METRIC_X_ENV
 
 # the project's files a frame may depend on: its code and the sample study
 PROJECT_PARTS = ("scenes", "study", "extract", "data/sample")
@@ -37,6 +38,8 @@ PACKAGES = ("manim", "manim-slides", "manimpango")
 PRESENTATIONS_ENV = "LUMI_SLIDES_DIR"
 STAMP_SUFFIX = ".made-from"
 READ_SUFFIX = ".read-from"  # what the scene found when it read its inputs (note_read)
+# the variables that change a setting of manim.cfg (study/settings.py load_settings)
+SETTINGS_ENV = (METRIC_ENV, METRIC_X_ENV)
 
 
 def _file_digest(path: Path) -> str:
@@ -76,6 +79,10 @@ def read_inputs() -> dict[str, str]:
         # a store of None is the sample study, whose files are the project's (data/sample)
         content = _file_digest(path) if path is not None and path.is_file() else None
         parts[role] = _digest([str(path), content])
+    # settings the environment gives over manim.cfg's: MetricVsTime of another key or x axis
+    # is another scene
+    overridden = {name: os.environ.get(name) for name in SETTINGS_ENV}
+    parts["settings"] = _digest([parts["settings"], overridden])
     code = {str(path.relative_to(PROJECT_ROOT)): _file_digest(path) for path in _project_files()}
     parts["code"] = _digest([code, {name: version(name) for name in PACKAGES}])
     return parts

@@ -22,11 +22,14 @@ from extract.studyfile import StudyFile
 
 SECTION = "lumi_vs_laptop"
 METRIC_ENV = "LUMI_METRIC"  # MetricVsTime's key, over manim.cfg's ``metric``
+METRIC_X_ENV = "LUMI_METRIC_X"  # ... and its x axis, over manim.cfg's ``metric_x``
 
 
 Theme = Literal["dark", "light"]
 ComparisonTime = Literal["total", "per_epoch"]
 Metric = Literal["accuracy", "loss"]
+# MetricVsTime's x axis, as the W&B UI offers it: wall time, W&B's step (``_step``) or the epoch
+MetricX = Literal["time", "step", "epoch"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Settings:
     title_accuracy: str = "Accuracy against wall time"
     title_loss: str = "Loss against wall time"
     title_cost: str = "What the speed costs: {cluster} vs {laptop}"
-    title_metric: str = "{metric} against wall time"
+    title_metric: str = "{metric} against {x}"
     include_runs: str = ""
     exclude_runs: str = ""
     accuracy_key: str = "running_accuracy"
@@ -50,6 +53,7 @@ class Settings:
     # the exponential moving average a noisy key is drawn with (0: never smoothed)
     metric: str = "learning_rate"
     smoothing: float = 0.6
+    metric_x: MetricX = "time"
     comparison_time: ComparisonTime = "total"
     # billing: cost_rate (a number; empty = no cost shown) in cost_unit per cost_per
     # (gpu_hour or node_hour); the study file's [cost] wins over these (study/cost.py)
@@ -92,7 +96,15 @@ def config_file() -> Path | None:
 def load_settings() -> Settings:
     settings = _load_file()
     metric = os.environ.get(METRIC_ENV, "").strip()
-    return replace(settings, metric=metric) if metric else settings
+    if metric:
+        settings = replace(settings, metric=metric)
+    x = os.environ.get(METRIC_X_ENV, "").strip()
+    if x:
+        words = get_args(MetricX)
+        if x not in words:
+            raise InputError(f"${METRIC_X_ENV} = {x!r}: use {' or '.join(words)}")
+        settings = replace(settings, metric_x=x)  # type: ignore[arg-type]  # checked above
+    return settings
 
 
 def _load_file() -> Settings:

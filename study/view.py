@@ -19,6 +19,9 @@ from .settings import Metric, Settings, asked_key
 
 # what the race reads of every run's history (progress), whatever else a scene draws
 PROGRESS_KEYS = ("epoch", "progress_percentage")
+# the keys MetricVsTime's x axis is read from, by its setting (study/metric_plan.py): W&B's step
+# counter; the epoch as scripts log it, or as the Hugging Face Trainer does
+X_KEYS = {"step": ("_step",), "epoch": ("epoch", "train/epoch")}
 
 
 @dataclass
@@ -62,6 +65,8 @@ def drawn_keys(settings: Settings, study: StudyFile) -> list[str]:
                 *LOSS_KEYS,
                 settings.metric,
                 settings.metric.removeprefix("system/"),
+                # MetricVsTime against steps or epochs: the x axis' key
+                *X_KEYS.get(settings.metric_x, ()),
             ]
         )
     )
@@ -98,10 +103,12 @@ def source_text(
     histories: bool = True,
     key: str | None = None,
     keys: str | None = None,
+    without: str | None = None,
 ) -> str:
     """The small print under every scene: where the numbers come from, and what is estimated,
     reconstructed or left out. ``key``: the one key drawn; ``keys``: the keys drawn, named
-    with their counts, where runs drew different ones (study/metric_keys.py)."""
+    with their counts, where runs drew different ones (study/metric_keys.py); ``without``: what
+    the runs not drawn lack, where that is more than ``key`` ("'batch_loss' against '_step'")."""
     count = len(runs)
     parts = [f"Data: {view.store_name}, {count} {'run' if count == 1 else 'runs'}"]
     estimated = sum(r.extrapolated for r in runs)
@@ -118,7 +125,7 @@ def source_text(
     drawn = {r.run_id for r in runs}
     absent = [r for r in view.shown if r.run_id not in drawn]
     if (key is not None or keys is not None) and absent:
-        named = f"'{key}'" if keys is None else "any of them"
+        named = without or (f"'{key}'" if keys is None else "any of them")
         parts.append(f"{len(absent)} {'run' if len(absent) == 1 else 'runs'} without {named}")
     elif absent:
         laptops = sum(r.platform == "laptop" for r in absent)

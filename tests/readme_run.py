@@ -54,6 +54,7 @@ SLIDES_PER_SCENE = {
     "MetricVsTimeSlides": 2,
 }
 GALLERY_LIMIT = 500_000  # "under 0.5 MB" in the README's gallery row
+CHART_KINDS = ("png", "svg", "pdf")  # what `make charts` writes of each key
 
 
 def normalized(line: str) -> str | None:
@@ -206,6 +207,48 @@ def check_vector_stills(repo: Path, result: Result) -> None:
     assert page.get_size() == (854, 480)
     # the PNG's frame, drawn as vectors (tests/test_vector_stills.py compares the pictures)
     assert (repo / "media/images/scaling/ScalingEfficiency.png").exists()
+
+
+def check_charts(repo: Path, result: Result) -> None:
+    import io
+    import xml.etree.ElementTree as ElementTree
+
+    import cairosvg
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    charts = repo / "media/charts"
+    # named as the seed's were, with the sample's GPU range: 1 to 64 GPUs
+    names = {f"1-64GPU_{key}.{kind}" for key in ("epoch", "learning_rate") for kind in CHART_KINDS}
+    assert {p.name for p in charts.iterdir()} == names, sorted(charts.iterdir())
+    for name in sorted(names):
+        assert f"media/charts/{name}" in result.stdout, result.output()
+    png = charts / "1-64GPU_epoch.png"
+    with Image.open(png) as image:
+        assert image.size == (3840, 2160)
+        # a quarter of the size, to compare the vector forms' pictures with it cheaply
+        small = np.asarray(image.convert("RGB").reduce(4), dtype=float)
+    svg = ElementTree.parse(charts / "1-64GPU_epoch.svg").getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("viewBox") == "0 0 3840 2160"
+    assert len(svg.findall(".//{http://www.w3.org/2000/svg}path")) > 100
+    assert not svg.findall(".//{http://www.w3.org/2000/svg}image")
+    (page,) = pdfium.PdfDocument(charts / "1-64GPU_epoch.pdf")
+    assert page.get_size() == (3840, 2160)
+    kinds = [obj.type for obj in page.get_objects()]
+    assert kinds.count(pdfium_c.FPDF_PAGEOBJ_PATH) > 100
+    assert pdfium_c.FPDF_PAGEOBJ_IMAGE not in kinds
+    drawn = {
+        "svg": cairosvg.svg2png(
+            url=str(charts / "1-64GPU_epoch.svg"), output_width=960, output_height=540
+        ),
+        "pdf": page.render(scale=0.25).to_pil(),
+    }
+    for kind, picture in drawn.items():
+        if isinstance(picture, bytes):
+            picture = Image.open(io.BytesIO(picture))
+        # the PNG's picture, rasterised by another library at a quarter of its size
+        difference = np.abs(np.asarray(picture.convert("RGB"), dtype=float) - small).max(axis=2)
+        assert difference.mean() < 1.5 and (difference > 64).mean() < 0.005, kind
 
 
 def shown_over_black(video: Path, decoder: str | None, every: int = 4) -> list[np.ndarray | None]:
@@ -526,6 +569,16 @@ STEPS = [
         # not the race: `make stills` leaves its 4K PNG for check_stills
         env=(("SCENES", "ScalingEfficiency"),),
         why="one scene at 480p, as PDF (the SVG is the same drawing: tests/test_vector_stills.py)",
+    ),
+    Step(
+        ("make charts", 'make charts CHARTS="epoch learning_rate"'),
+        'make charts CHARTS="epoch learning_rate"',
+        phase=4,
+        check=check_charts,
+        why=(
+            "two of the five charts at 4K, as PNG, SVG and PDF; the default keys and the names "
+            "of the others: tests/test_charts.py"
+        ),
     ),
     Step(
         ("python scripts/frames.py media/videos/race/1080p60/ProgressRace.mp4",),

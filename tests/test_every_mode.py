@@ -36,6 +36,8 @@ TARGET_MODES = {
     "demo": "video",
     "render": "video",
     "stills": "still",
+    # MetricVsTime's held frame of each key (its charts: tests/readme_run.py check_charts)
+    "charts": "still",
     "overlays": "transparent",
     "slides": "slides",
     "gallery": "gif",

@@ -67,6 +67,20 @@ def test_the_quality_and_what_chooses_the_inputs_change_the_digest(project, monk
     assert made_from.render_digest("l") != before
 
 
+def test_a_setting_the_environment_changes_changes_the_digest(project, monkeypatch):
+    # `LUMI_METRIC=batch_loss make render`, then `make slides`: MetricVsTime of learning_rate
+    # is not the one rendered
+    for name in ("LUMI_METRIC", "LUMI_METRIC_X"):
+        monkeypatch.delenv(name, raising=False)
+    before = made_from.render_inputs("l")
+    monkeypatch.setenv("LUMI_METRIC", "batch_loss")
+    metric = made_from.render_inputs("l")
+    monkeypatch.setenv("LUMI_METRIC_X", "step")
+    x_axis = made_from.render_inputs("l")
+    assert before["settings"] != metric["settings"] != x_axis["settings"] != before["settings"]
+    assert {k for k in before if before[k] != x_axis[k]} == {"settings"}
+
+
 def presentation(folder, slide, files):
     folder.mkdir(parents=True, exist_ok=True)
     listed = []

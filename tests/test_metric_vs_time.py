@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from extract.sample import load_default_runs
 from extract.sources.wandb_files import ingest_offline
 from extract.store import save_runs
 from scenes.kit.chart import linear_ticks
-from study.metric_plan import metric_plan
+from study.metric_plan import VIEWPORT_SCALE, metric_plan, twema
 from study.settings import Settings, load_settings
 from study.view import StudyView, drawn_keys, view_of
 from tests import test_cost_offline
@@ -124,14 +125,34 @@ def view_with(store: Path, metric: str) -> StudyView:
     return view_of(loaded.runs, settings, store_name=store.name)
 
 
-def twin_ema(values: list[float], weight: float) -> np.ndarray:
-    """TensorBoard's smoothing as its scalar dashboard writes it (debiased by 1 - weight^n),
-    which the W&B UI's EMA follows."""
-    out, last = [], 0.0
-    for n, value in enumerate(values, start=1):
-        last = last * weight + (1 - weight) * value
-        out.append(last / (1 - weight**n))
+def twin_twema(x: list[float], values: list[float], param: float, x_range: float) -> np.ndarray:
+    """The W&B UI's default smoothing, written line for line from the sample code of its docs
+    ("Smooth line plots": smoothingWeight, changeInX, smoothingWeightAdj, debiasWeight), with
+    the VIEWPORT_SCALE those leave unnamed taken as study/metric_plan.py takes it."""
+    smoothing_weight = min(math.sqrt(param or 0), 0.999)
+    last_y, debias_weight, out = 0.0, 0.0, []
+    for index, y_point in enumerate(values):
+        prev_x = index - 1 if index > 0 else 0
+        change_in_x = ((x[index] - x[prev_x]) / x_range) * VIEWPORT_SCALE
+        smoothing_weight_adj = smoothing_weight**change_in_x
+        last_y = last_y * smoothing_weight_adj + y_point
+        debias_weight = debias_weight * smoothing_weight_adj + 1
+        out.append(last_y / debias_weight)
     return np.array(out)
+
+
+def test_smoothing_is_wandbs_time_weighted_ema_on_uneven_steps():
+    # logged at uneven places: a gap of 40 after the third point
+    x = np.array([0.0, 1.0, 2.0, 42.0, 43.0, 43.5, 44.0, 100.0])
+    y = np.array([5.0, 3.0, 4.0, 1.0, 2.0, 1.5, 1.2, 0.5])
+    assert np.allclose(twema(x, y, 0.6, 100.0), twin_twema(list(x), list(y), 0.6, 100.0))
+    # the distance counts, not the number of points: after the long gap the past has decayed
+    # (the value is near what was logged there), a point close after another keeps its past
+    smoothed = twema(x, y, 0.9, 100.0)
+    assert abs(smoothed[3] - y[3]) < 1e-3 and abs(smoothed[1] - y[1]) > 0.5
+    assert not np.allclose(smoothed, twema(np.arange(8.0), y, 0.9, 100.0))
+    # one range for every line of a chart: a line spread over half of it is smoothed less
+    assert not np.allclose(twema(x, y, 0.6, 200.0), twema(x, y, 0.6, 100.0))
 
 
 def test_a_schedule_is_drawn_as_logged_on_a_linear_axis(store, corpus):
@@ -153,14 +174,19 @@ def test_a_noisy_per_batch_key_is_smoothed_as_wandb_does_on_a_log_axis(store, co
     _, logged = corpus
     plan = metric_plan(view_with(store, "batch_loss"))
     assert plan.log and plan.smoothing == 0.6
-    assert plan.y_caption == "batch_loss (log scale), smoothed: EMA weight 0.6"
+    assert plan.y_caption == "batch_loss (log scale), smoothed: time-weighted EMA 0.6"
+    # the runs logged as the machine let them: at uneven wall times, over one time axis
+    times = np.concatenate([s.times for s in plan.series])
+    x_range = float(times.max() - times.min())
     for series, raw in zip(plan.series, plan.raw, strict=True):
         values = [r["batch_loss"] for r in logged[series.run.name]]
         assert np.allclose(raw, values)
-        assert np.allclose(series.values, twin_ema(values, 0.6))
+        expected = twin_twema(list(series.times), values, 0.6, x_range)
+        assert np.allclose(series.values, expected)
         # the label at the line's end: the average's last value, to three significant digits
-        assert float(series.final_text) == pytest.approx(twin_ema(values, 0.6)[-1], rel=2e-3)
-    assert "exponential moving average, weight 0.6" in plan.start_notes
+        # (rounding to three digits moves a value by up to 5 parts in 1,000: 1.005 -> 1.00)
+        assert float(series.final_text) == pytest.approx(expected[-1], rel=5e-3)
+    assert "time-weighted EMA, weight 0.6" in plan.start_notes
     off = dataclasses.replace(view_with(store, "batch_loss").settings, smoothing=0.0)
     unsmoothed = metric_plan(view_of(view_with(store, "batch_loss").runs, off))
     assert unsmoothed.smoothing is None and unsmoothed.raw == ()
@@ -175,6 +201,52 @@ def test_a_system_metric_is_a_key_like_any_other(store, key):
         assert len(series.values) >= 1 and np.all(series.values == 300.0)
         assert series.final_text == "300"
     assert not plan.log
+
+
+def view_against(store: Path, metric: str, x: str) -> StudyView:
+    view = view_with(store, metric)
+    settings = dataclasses.replace(Settings(metric=metric), metric_x=x)
+    loaded = load_default_runs(columns=drawn_keys(settings, view.study), explicit=store)
+    return view_of(loaded.runs, settings, store_name=store.name)
+
+
+def test_a_key_against_wandbs_step_and_against_the_epoch(store, corpus):
+    _, logged = corpus
+    for x, caption in (("step", "step (W&B's _step)"), ("epoch", "epoch")):
+        plan = metric_plan(view_against(store, "lr", x))
+        assert plan.x_axis == x and plan.x_caption == caption
+        assert plan.title == f"lr against {x}"
+        for series, xs in zip(plan.series, plan.xs, strict=True):
+            rows = logged[series.run.name]
+            # one wandb.log per row: W&B's step counts them from 0; the epoch as logged
+            expected = range(len(rows)) if x == "step" else [r["epoch"] for r in rows]
+            assert list(xs) == list(expected)
+            assert np.allclose(series.values, [r["lr"] for r in rows], rtol=0, atol=1e-15)
+        assert f"against {x}" in plan.start_notes
+        assert f"at {x} " in plan.closing_notes
+    noisy = metric_plan(view_against(store, "batch_loss", "step"))
+    steps = np.concatenate(noisy.xs)
+    for series, xs in zip(noisy.series, noisy.xs, strict=True):
+        values = [r["batch_loss"] for r in logged[series.run.name]]
+        # smoothed along the steps, over the chart's range of steps
+        expected = twin_twema(list(xs), values, 0.6, float(steps.max() - steps.min()))
+        assert np.allclose(series.values, expected)
+
+
+def test_runs_that_logged_no_step_with_the_key_are_said_or_refused(store):
+    # wandb's system monitor counts no steps: its metrics are drawn against time only
+    with pytest.raises(InputError) as refused:
+        metric_plan(view_against(store, f"system/{POWER}", "step"))
+    line = refused.value.one_line()
+    assert line.startswith(f"no shown run logged '_step' in its rows of 'system/{POWER}'")
+    assert "metric_x" in line and "\n" not in line
+    # the sample's laptops logged no epoch rows: left out, and said
+    from extract.sample import sample_runs
+
+    settings = dataclasses.replace(Settings(metric="running_accuracy"), metric_x="epoch")
+    plan = metric_plan(view_of(sample_runs(), settings, store_name="sample study"))
+    assert len(plan.series) == 8
+    assert "2 runs without 'running_accuracy' against 'epoch' or 'train/epoch'" in plan.source
 
 
 def test_the_cpu_the_monitor_sampled_is_read_from_the_store(store):
@@ -204,6 +276,17 @@ def test_the_setting_and_its_environment_variable(tmp_path, monkeypatch):
     assert load_settings().metric == "system/gpu.0.gpu"
     cfg.write_text("[lumi_vs_laptop]\nsmoothing = 1\n")
     with pytest.raises(InputError, match="smoothing = 1"):
+        load_settings()
+    cfg.write_text("[lumi_vs_laptop]\nmetric_x = step\n")
+    assert load_settings().metric_x == "step"
+    monkeypatch.setenv("LUMI_METRIC_X", "epoch")
+    assert load_settings().metric_x == "epoch"
+    monkeypatch.setenv("LUMI_METRIC_X", "steps")
+    with pytest.raises(InputError, match=r"\$LUMI_METRIC_X = 'steps': use time or step or epoch"):
+        load_settings()
+    monkeypatch.delenv("LUMI_METRIC_X")
+    cfg.write_text("[lumi_vs_laptop]\nmetric_x = batch\n")
+    with pytest.raises(InputError, match="metric_x = 'batch'"):
         load_settings()
 
 
@@ -298,3 +381,20 @@ def test_runs_without_histories_are_refused_for_having_none():
     assert refused.value.one_line().startswith(
         "no shown run has a logged history to draw 'learning_rate' from (add panel exports"
     )
+
+
+@pytest.mark.render
+def test_the_scene_draws_its_key_against_the_epoch_on_a_linear_axis():
+    from extract.sample import sample_runs
+    from scenes.curves import MetricVsTime
+    from tests.scene_probe import CRITIC_FRAME_RATE, probe
+
+    settings = dataclasses.replace(Settings(metric="running_accuracy"), metric_x="epoch")
+    view = view_of(sample_runs(), settings, store_name="sample study")
+    probed = probe(MetricVsTime, view, frame_rate=CRITIC_FRAME_RATE, stops=False)
+    assert probed.judged[-1].problems == []
+    shown = [t.content for t in probed.frames[-1]]
+    assert "running_accuracy against epoch" in shown and "epoch" in shown
+    assert "wall time (log scale)" not in shown
+    # the sample's epochs run from 0 to 9: a linear axis labelled in epochs
+    assert {"0", "2", "4", "6", "8", "10"} <= set(shown)
