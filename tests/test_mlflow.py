@@ -380,3 +380,18 @@ def test_an_older_mlflow_database_is_read_and_left_as_it_was(mlflow_sqlite, tmp_
     assert sorted(runs) == EVERY_RUN
     assert older.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["older.db", "runs.h5"]
+
+
+def test_a_folder_store_mlflow_cannot_open_is_one_line(mlflow_folder, tmp_path):
+    # MLflow's client makes a .trash folder in a folder store that has none: where it cannot
+    # (a colleague's store, read-only; here a link to nowhere in its place), one line says why
+    mlruns, _ = mlflow_folder
+    copy = tmp_path / "mlruns"
+    shutil.copytree(mlruns, copy)
+    shutil.rmtree(copy / ".trash")
+    (copy / ".trash").symlink_to(tmp_path / "nowhere")
+    ran = run_cli("mlflow", copy, "-o", tmp_path / "runs.h5")
+    assert ran.returncode == 2, ran.stderr
+    (line,) = ran.stderr.strip().splitlines()
+    assert line.startswith(f"error: {copy}: MLflow cannot read it (File exists: ")
+    assert not (tmp_path / "runs.h5").exists()

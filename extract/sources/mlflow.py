@@ -419,6 +419,11 @@ def read_runs(given: str, experiment: str | None = None) -> tuple[list[RunFacts]
                     facts.append(run_facts(client, run, found.name, warnings))
         except MlflowException as error:
             raise InputError(f"MLflow: {_first_line(error)}", path=source.given) from None
+        except OSError as error:
+            # a folder store the client cannot read, or write its .trash folder in (it makes
+            # one where there is none): a colleague's, read-only
+            what = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+            raise InputError(f"MLflow cannot read it ({what})", path=source.given) from None
     if not facts:
         where = f"experiment {experiment!r}" if experiment else "any experiment"
         raise InputError(f"no run in {where}", path=source.given)
