@@ -1,4 +1,5 @@
-"""lumi-vs-laptop extraction: W&B runs (API, offline files, CSV exports) -> one HDF5 run store.
+"""lumi-vs-laptop extraction: W&B runs (API, offline files, CSV exports), TensorBoard and MLflow
+runs -> one HDF5 run store.
 
 from extract import load_runs, save_runs
 runs = load_runs("data/runs.h5")
