@@ -15,8 +15,13 @@ run: MLflow cannot tell the two apart) has no end time: its time is its last log
 The system metrics monitor (``mlflow.enable_system_metrics_logging()``) logs
 ``system/gpu_0_power_usage_watts``, ``system/cpu_utilization_percentage``, ... (with
 ``system/<node>/...`` where a node id is set) as metrics: they are the run's system metrics, the
-power of each GPU named as wandb names it (``SYSTEM_NAMES``), the only place the two trackers'
-names meet, so that energy is integrated from it as from a W&B run's (study/cost.py).
+power of each GPU named as wandb names it (``SYSTEM_NAMES``), so that energy is integrated
+from it as from a W&B run's (study/cost.py). The other place the two trackers' names meet is a
+Hugging Face Trainer's epoch and global step (``HF_ARGS``), which its W&B callback names
+``train/epoch`` and ``train/global_step`` and the evidence rules read.
+
+A SQLite store is read through a copy: MLflow's client upgrades an older MLflow's database in
+place as it opens it.
 """
 
 from __future__ import annotations
