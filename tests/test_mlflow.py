@@ -395,3 +395,24 @@ def test_a_folder_store_mlflow_cannot_open_is_one_line(mlflow_folder, tmp_path):
     (line,) = ran.stderr.strip().splitlines()
     assert line.startswith(f"error: {copy}: MLflow cannot read it (File exists: ")
     assert not (tmp_path / "runs.h5").exists()
+
+
+def test_wandb_and_mlflow_runs_of_one_training_merge_into_one_run_each(both_trackers, tmp_path):
+    root, logged = both_trackers
+    store = tmp_path / "runs.h5"
+    assert run_cli("offline", root / "wandb", "-o", store).returncode == 0
+    ran = run_cli("mlflow", root / "mlruns", "-o", store, "--merge")
+    assert ran.returncode == 0, ran.stderr
+    runs = {run.name: run for run in load_runs(store)}
+    assert sorted(runs) == sorted(logged)
+    for name, run in runs.items():
+        assert run.source.startswith("offline:") and "+mlflow:scaling/" in run.source
+        assert run.state == "finished" and run.epochs == 3
+        assert run.run_id == logged[name]["mlflow"]  # the newer source's id
+
+
+def test_metric_vs_time_finds_a_system_metric_by_mlflows_name(folder_runs):
+    from study.metric_plan import logged_series
+
+    times, _, values = logged_series(folder_runs["2 GPU"], "system/gpu_0_utilization_percentage")
+    assert values.tolist() == [90.0] * 30 and times.tolist() == sorted(times.tolist())
