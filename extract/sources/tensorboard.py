@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..classify import Corrections
 from ..commandline import Commands, ingest_into_store, source_command
+from ..epochs_done import STEP_COUNTER
 from ..errors import InputError
 from ..kinds import activity_of, decide_kinds
 from ..model import Evidence
@@ -496,6 +497,11 @@ def run_facts(logdir: Path, run: RunFolder, warnings: list[str]) -> RunFacts:
         )
     for key, value in _last_values(history).items():
         summary.setdefault(key, value)
+    if "_step" in history:
+        # the step each scalar was logged at, as the script gave it: the trainer's global step
+        # for Lightning and Hugging Face, so a run stopped mid-epoch (max_steps) is measured in
+        # steps, not in the rows it logged every log_every_n_steps
+        summary[STEP_COUNTER] = "_step"
     if HF_ARGS in config and "train/epoch" in history and "_step" in history:
         # Hugging Face's TensorBoardCallback logs at state.global_step: the step of its last
         # train/epoch is the run's global step there, as its WandbCallback logs it
