@@ -105,6 +105,12 @@ def test_lightning_fast_dev_run_is_said_unknown_not_preprocessing(stores):
     assert said.startswith("history: no value logged = its files hold its configuration only")
     assert "fast_dev_run" in said
     assert run.epochs_done == 0
+    store = stores / "lightning_logs" / "runs.h5"
+    study = no_study(stores / "lightning_logs")
+    summary = " ".join(listed(store, "--summary", "--study", study).split())
+    assert "1 kind unknown (history: no value logged" in summary
+    report = run_cli("report", store, "--study", study, cwd=store.parent)
+    assert "| laptop/version_1 [unknown] (not shown: kind unknown) |" in report.stdout
     # its complete twin stands for the configuration
     assert (runs["laptop/version_0"].kind, runs["laptop/version_0"].epochs_done) == (
         "training",
