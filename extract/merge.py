@@ -4,14 +4,19 @@ file becomes one run.
 Runs match by run id, else by name (a runs-table export has no ids). For a matched pair the
 incoming (newer) source wins field by field; config and summary are merged key by key; the
 history is the incoming one unless it is empty (a runs table brings none), so rows are never
-duplicated; a real W&B id replaces a name used as id.
+duplicated; a real W&B id replaces a name, or a TensorBoard folder's id, used as id. What the
+incoming source cannot say does not unsay what the other said: a fact it leaves unknown keeps
+the other's value and evidence (TensorBoard records neither the machine nor a state, W&B
+records both), and what each recorded of the machine is kept.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from .model import Run
+from .model import FACTS, Evidence, Run
+from .runs import no_state
 
 
 def merge_runs(existing: list[Run], incoming: list[Run]) -> list[Run]:
@@ -46,13 +51,14 @@ def _first_of(runs: list[Run]) -> tuple[dict[str, int], dict[str, int]]:
 
 def _combine(old: Run, new: Run) -> Run:
     history = new.history if len(new.history) else old.history
-    run_id = new.run_id if new.run_id != new.name or old.run_id == old.name else old.run_id
+    run_id = old.run_id if _made_up_id(new) and not _made_up_id(old) else new.run_id
     sources = [s for s in dict.fromkeys([*old.source.split("+"), *new.source.split("+")]) if s]
+    known = _known_of(old, new)
     return replace(
         new,
         run_id=run_id,
         config={**old.config, **new.config},
-        summary={**old.summary, **new.summary},
+        summary=known.pop("summary", {**old.summary, **new.summary}),
         history=history,
         # what the history shows it did goes with the history kept
         activity=new.activity if len(new.history) else old.activity,
@@ -64,4 +70,69 @@ def _combine(old: Run, new: Run) -> Run:
         job_type=new.job_type or old.job_type,
         sweep_id=new.sweep_id or old.sweep_id,
         source="+".join(sources),
+        metadata={**old.metadata, **new.metadata},
+        **known,
     )
+
+
+def _made_up_id(run: Run) -> bool:
+    """An id no tracker gave: a name used as id (a runs table has none), or TensorBoard's, made
+    from the run folder's path (extract/sources/tensorboard.py run_id_of)."""
+    sources = [s for s in run.source.split("+") if s]
+    return (
+        run.run_id == run.name
+        or bool(sources)
+        and all(s.startswith("tensorboard:") for s in sources)
+    )
+
+
+def _known_of(old: Run, new: Run) -> dict[str, Any]:
+    """The facts ``new`` leaves unknown that ``old``'s tracker recorded, with their evidence;
+    the state, where ``new``'s tracker records none and ``old``'s recorded one."""
+    kept: dict[str, Any] = {}
+    evidence = dict(new.evidence)
+    for fact in FACTS:
+        if fact in ("time", "kind") or not hasattr(new, fact):
+            continue
+        if (
+            getattr(new, fact) in (None, "unknown")
+            and getattr(old, fact) not in (None, "unknown")
+            and _recorded(old.evidence.get(fact))
+        ):
+            kept[fact] = getattr(old, fact)
+            if fact == "cores":
+                kept["cores_word"] = old.cores_word
+            _move(evidence, old.evidence, fact)
+    if (
+        _stateless(new.evidence.get("state"))
+        and not _stateless(old.evidence.get("state"))
+        and old.state != "unknown"
+    ):
+        kept["state"] = old.state
+        _move(evidence, old.evidence, "state")
+        # how the run ended, as the tracker that recorded it said
+        summary = {**old.summary, **new.summary}
+        summary.pop("_ended", None)
+        if "_ended" in old.summary:
+            summary["_ended"] = old.summary["_ended"]
+        kept["summary"] = summary
+    if kept:
+        kept["evidence"] = evidence
+    return kept
+
+
+def _recorded(said: Evidence | None) -> bool:
+    """Evidence a tracker recorded: not a statement of the study file or the command line,
+    which is applied again whenever it is still made (and, dropped since, is no evidence)."""
+    return said is not None and not said.source.startswith(("study file", "command line"))
+
+
+def _move(into: dict[str, Evidence], source: dict[str, Evidence], fact: str) -> None:
+    if fact in source:
+        into[fact] = source[fact]
+    else:
+        into.pop(fact, None)
+
+
+def _stateless(said: Evidence | None) -> bool:
+    return said is not None and said.source.endswith(no_state(""))

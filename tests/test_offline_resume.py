@@ -158,7 +158,7 @@ def test_a_resumed_run_is_its_parts_end_to_end(parted, facts):
     assert list(history["loss"]) == [r["loss"] for r in logged]
     assert list(history["_step"]) == [0, 1, 2, 3]
     assert history["_runtime"].is_monotonic_increasing
-    part_times = [p.measured_runtime() for p in parts]
+    part_times = [p.measured_runtime(core_clock=True) for p in parts]
     later = np.array([r["_runtime"] for r in parts[1].rows])
     assert np.allclose(history["_runtime"].iloc[2:], later + part_times[0])
     assert run.runtime_s == pytest.approx(sum(part_times))
@@ -191,7 +191,9 @@ def test_a_run_requeued_after_kill_9_finishes(parted, facts):
     assert list(history["_step"]) == list(range(len(logged)))
     assert history["_runtime"].is_monotonic_increasing
     # a killed part ran at least until its last kept row
-    assert run.runtime_s == pytest.approx(killed.rows[-1]["_runtime"] + resumed.measured_runtime())
+    assert run.runtime_s == pytest.approx(
+        killed.rows[-1]["_runtime"] + resumed.measured_runtime(core_clock=True)
+    )
 
 
 def test_the_builder_gets_a_finished_resumed_run(parted):

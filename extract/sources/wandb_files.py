@@ -108,15 +108,35 @@ class OfflineRun:
             return "crashed"
         return "finished" if self.exit_code == 0 else "failed"
 
-    def history(self) -> pd.DataFrame:
-        """One row per logged step, one column per key (NaN where a row lacks it)."""
+    def history(self, core_clock: bool = False) -> pd.DataFrame:
+        """One row per logged step, one column per key (NaN where a row lacks it); its
+        ``_runtime`` on the training process's clock, or as wandb-core wrote it
+        (``core_clock``: the parts of a resumed run are put end to end on that clock)."""
         if self.joined is not None:
             return self.joined.copy()
         numeric = [{k: v for k, v in row.items() if _is_number(v)} for row in self.rows]
         frame = pd.DataFrame(numeric)
         if "_runtime" not in frame:
             frame["_runtime"] = np.nan
+        writer = None if core_clock else self._writer_clock(frame)
+        if writer is not None:
+            frame["_runtime"] = writer.fillna(frame["_runtime"])
         return frame
+
+    def _writer_clock(self, frame: pd.DataFrame) -> pd.Series | None:
+        """Each row's seconds since the run's start on the training process's own clock
+        (``_timestamp - start_time``, both Python's ``time.time()`` there), where it has one.
+        wandb-core's ``_runtime`` is when it *read* the row: for a plain ``log()`` the same to
+        a second, but a run syncing TensorBoard (``sync_tensorboard=True``) gets its rows when
+        wandb-core reads the event files (wandb/wandb core/internal/tensorboard: every 5 s, the
+        first time after guessing the root log directory for up to 10 s, and what is left at
+        the run's finish: a short run's rows all then), while ``_timestamp`` is the event's own
+        wall time. TensorBoard's runs are timed by that clock too
+        (extract/sources/tensorboard.py), so the trackers of one training agree."""
+        if self.start_time is None or "_timestamp" not in frame:
+            return None
+        writer = frame["_timestamp"] - self.start_time
+        return writer.where(writer >= -_CLOCK_TOLERANCE_S).clip(lower=0.0)
 
     def system(self) -> pd.DataFrame:
         """System metrics against ``_runtime``, seconds since this run's start (the clock its
@@ -125,12 +145,16 @@ class OfflineRun:
             return self.joined_system.copy()
         return system_frame(self.stats, self.start_time)
 
-    def measured_runtime(self) -> float:
+    def measured_runtime(self, core_clock: bool = False) -> float:
         """Seconds the process ran: the exit record counts whole seconds only (and a killed
-        process has none), so the last logged ``_runtime`` can be the larger."""
+        process has none), so the last logged row's time can be the larger."""
         logged: list[float] = [
             row["_runtime"] for row in self.rows if _is_number(row.get("_runtime"))
         ]
+        if self.joined is None and not core_clock:
+            writer = self._writer_clock(self.history(core_clock=True))
+            if writer is not None:
+                logged += writer.dropna().tolist()
         if self.joined is not None and "_runtime" in self.joined:
             logged += self.joined["_runtime"].dropna().tolist()
         return max([self.runtime_s or 0.0, *logged])
@@ -503,8 +527,8 @@ def _concatenate(parts: list[OfflineRun]) -> OfflineRun:
             combined.earlier_damage.append(
                 f"part {number} of {len(parts)} ({part.path}): {'; '.join(why)}"
             )
-        frame = part.history()
-        runtime = part.measured_runtime()
+        frame = part.history(core_clock=True)
+        runtime = part.measured_runtime(core_clock=True)
         before = elapsed
         if number > 1 and _clock_went_on(part, frame, elapsed):
             summed = False
