@@ -500,6 +500,11 @@ def _share_by_counter(
     if complete.empty or last not in ends.index:
         return None
     tops = complete.to_numpy(dtype=float)
+    if declared and tops.size >= 3 and np.ptp(np.diff(tops)) > 0:
+        # the step a value was logged at where nothing marks an epoch's end: each epoch's top is
+        # its last logged step, up to a logging interval short of its end, and the steps
+        # between them measure no epoch (the rows logged in each do better)
+        return None
     per_epoch = float(np.median(np.diff(tops))) if tops.size >= 2 else float(tops[0]) + 1.0
     if per_epoch <= 0:
         return None
