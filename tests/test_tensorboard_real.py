@@ -138,6 +138,10 @@ def test_keras_fit_is_one_run_and_a_study_file_plan_settles_its_state(stores, tm
     assert sorted(runs) == ["mlp_cpu"]
     run = runs["mlp_cpu"]
     assert run.epochs is None and run.epochs_done == 3 and run.state == "unknown"
+    # TensorFlow's writer stamps each file's first event (its version) in whole seconds
+    # (225.0, 230.0 here): the run's time starts at its first event stamped to the microsecond,
+    # the model's graph at 225.455554, and ends at the validation writer's last, 236.279858
+    assert run.measured_s == pytest.approx(236.279858 - 225.455554, abs=1e-5)
     # no plan: said as such
     assert run.summary["_ended"].endswith(
         "no planned epoch count to hold its history against (state the run's 'epochs' in the "
