@@ -35,6 +35,7 @@ from manim import (
 from extract.model import Run
 from scenes import kit
 from scenes.kit.downsample import per_pixel_column
+from study.labels import distinct_cuts
 from study.metric_plan import MetricPlan, metric_plan
 from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
 from study.units import clock_tenths
@@ -432,9 +433,10 @@ class CurvesScene(kit.ClockedScene):
         plan, theme = self.plan, self.theme
         color_of = {id(t.series): t.line.get_stroke_color() for t in traces}
         ranked = plan.ranking[:most]
+        cuts = distinct_cuts([t.series.short for t in traces], name_length)
         entries = [
             kit.text(
-                _fitted_entry(line, series.short, name_length),
+                _fitted_entry(line, series.short, cuts[series.short]),
                 kit.SOURCE_SIZE,
                 color_of[id(series)],
             )
@@ -450,9 +452,7 @@ class CurvesScene(kit.ClockedScene):
         if len(plan.ranking) > len(ranked):
             more = len(plan.ranking) - len(ranked)
             body.add(kit.text(f"and {more} more", kit.SOURCE_SIZE, theme.muted))
-        missed = [
-            _fitted_name(t.series.short, name_length) for t in traces if t.series.target_s is None
-        ]
+        missed = [cuts[t.series.short] for t in traces if t.series.target_s is None]
         wrapped = wrap_list("not reached: ", missed, name_length + 4) if plan.missed else ()
         for line in wrapped:
             body.add(kit.text(line, kit.SOURCE_SIZE, theme.muted))
@@ -460,15 +460,6 @@ class CurvesScene(kit.ClockedScene):
         box = kit.callout_box(body, theme)
         kit.marks.panel(box[0])
         return box
-
-
-def _fitted_name(name: str, length: int) -> str:
-    """``name`` cut with an ellipsis to ``length`` characters, at a word where it can be."""
-    if len(name) <= length:
-        return name
-    head = name[: length - 1]
-    cut = head.rsplit(" ", 1)[0] if " " in head.strip() else head
-    return cut.rstrip(",;:( ") + kit.lanes.ELLIPSIS
 
 
 def _drawn_points(traces: list[Trace]) -> np.ndarray:
@@ -520,12 +511,10 @@ def _beside_the_line(caption: VMobject, chart: kit.Chart, y: float, drawn: np.nd
     return fewest or 0
 
 
-def _fitted_entry(line: str, name: str, length: int) -> str:
-    """A ranking line ("3. NAME  2.9 min") whose run name is cut with an ellipsis to
-    ``length`` characters: a long study-file label must not widen the box past its place."""
-    if len(name) <= length or name not in line:
-        return line
-    return line.replace(name, _fitted_name(name, length), 1)
+def _fitted_entry(line: str, name: str, cut: str) -> str:
+    """A ranking line ("3. NAME  2.9 min") with its run name ``cut`` (study/labels.py's
+    distinct_cuts): a long study-file label must not widen the box past its place."""
+    return line.replace(name, cut, 1) if name in line else line
 
 
 class AccuracyVsTime(CurvesScene):

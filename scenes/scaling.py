@@ -58,7 +58,12 @@ class ScalingEfficiency(kit.StudyScene):
         colors = kit.run_colors(theme, cluster_runs)
         max_gpus = max(p.gpus for p in points)
         base = points[0].gpus
-        top = max(max_gpus / base, max(p.speedup for p in points))
+        top = max_gpus / base
+        fastest = max(p.speedup for p in points)
+        if fastest > top:
+            # above the ideal (a slow baseline, a wrong GPU count): up to the next labelled
+            # power, so that the point sits inside the chart, under a gridline, not on its edge
+            top = 2.0 ** math.ceil(math.log2(fastest) - 1e-9)
         # more GPUs can be slower (a model too small to split): the axis goes below 1x then
         low = min(1.0, 2.0 ** math.floor(math.log2(min(p.speedup for p in points))))
         # no clock in this scene: the title may use the whole width; a title of two lines

@@ -105,3 +105,43 @@ def unique_labels(
         if count > 1 and run_id in labels:
             labels[run_id] += f" (best of {count})"
     return labels
+
+
+ELLIPSIS = "\u2026"
+
+
+def cut_name(name: str, length: int) -> str:
+    """``name`` cut with an ellipsis to ``length`` characters, at a word where it can be."""
+    if len(name) <= length:
+        return name
+    head = name[: length - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head.strip() else head
+    return cut.rstrip(",;:( ") + ELLIPSIS
+
+
+def distinct_cuts(names: list[str], length: int) -> dict[str, str]:
+    """Each name cut to ``length`` characters so that names that differ still differ: what
+    every name of one head shares ("Laptop, 3 epochs, on vm" and "Laptop, 4 epochs, on vm"
+    share ", on vm") goes first, and where a cut would still make two names one ("Laptop…"),
+    the head goes too: the colour tells a laptop, the words which one."""
+    parts = {name: name.split(", ") for name in names}
+    heads: dict[str, list[str]] = defaultdict(list)
+    for name in dict.fromkeys(names):
+        heads[parts[name][0]].append(name)
+    shorter: dict[str, str] = {}
+    for head, group in heads.items():
+        shared = set.intersection(*(set(parts[n][1:]) for n in group)) if len(group) > 1 else set()
+        for name in group:
+            kept = [p for p in parts[name][1:] if p not in shared]
+            shorter[name] = ", ".join([head, *kept])
+    cuts = {
+        name: cut_name(name if len(name) <= length else shorter[name], length) for name in names
+    }
+    counts: dict[str, int] = defaultdict(int)
+    for name in dict.fromkeys(names):
+        counts[cuts[name]] += 1
+    for name in dict.fromkeys(names):
+        rest = shorter[name].split(", ")[1:]
+        if counts[cuts[name]] > 1 and rest:
+            cuts[name] = cut_name(", ".join(rest), length)
+    return cuts

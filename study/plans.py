@@ -47,13 +47,14 @@ WRAP_CHARACTERS = 34  # a line of small print in a callout or a lane's label col
 
 def wrap_list(lead: str, items: list[str], width: int = WRAP_CHARACTERS) -> tuple[str, ...]:
     """``lead`` and ``items`` joined by LIST_SEPARATOR, broken between items into lines of at
-    most ``width`` characters where the items allow (an item is never split)."""
+    most ``width`` characters where the items allow (an item is never split). The line break
+    separates: no separator is left hanging at a line's end ("8 GPUs ·")."""
     lines: list[str] = []
     line = lead.rstrip()
     for index, item in enumerate(items):
         joiner = " " if index == 0 else LIST_SEPARATOR.rstrip() + " "
         if len(line) + len(joiner) + len(item) > width and line.strip():
-            lines.append(line + ("" if index == 0 else LIST_SEPARATOR.rstrip()))
+            lines.append(line)
             line = item
         else:
             line = f"{line}{joiner}{item}" if line else item

@@ -129,3 +129,20 @@ def test_the_target_label_sits_where_no_curve_is():
     assert found == [], found
     (label,) = [t for t in probed.frames[-1] if t.content == "target 90%"]
     assert label.right - label.left > 0.5  # shown whole, at its size
+
+
+@pytest.mark.render
+def test_a_speedup_above_the_ideal_sits_under_a_labelled_power():
+    """A slow 1-GPU baseline puts every speedup above the ideal: the axis goes up to the next
+    labelled power of two, so the fastest point is under a gridline, not on the chart's edge
+    above the last label (a newcomer's 22.5x at 8 GPUs sat over an axis labelled up to 16x)."""
+    from scenes.scaling import ScalingEfficiency
+
+    runs = [scaled([r], 4.0)[0] if r.gpus == 1 else r for r in sample_runs()]
+    held = [
+        t.content for t in probe(ScalingEfficiency, view_of(runs), CRITIC_FRAME_RATE).frames[-1]
+    ]
+    powers = [int(c[:-1]) for c in held if re.fullmatch(r"\d+×", c)]
+    speedups = [float(c[:-1]) for c in held if re.fullmatch(r"\d+\.\d+×", c)]
+    assert max(speedups) > 64, speedups  # above the ideal of the sample's 64 GPUs
+    assert max(powers) >= max(speedups), (powers, speedups)

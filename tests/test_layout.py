@@ -171,3 +171,18 @@ def test_a_long_title_ends_before_the_clocks_widest_time():
     tenths.show(units.HOUR - 0.05)
     assert tenths.value.original_text == "59:59.9"
     assert shown.get_right()[0] <= tenths.value.get_left()[0] - CLOCK_GAP + 1e-6
+
+
+def test_a_sign_stays_on_the_line_of_its_number():
+    """'One node: ≥ 120% efficient' broke after the sign ('One node: ≥' over '120% efficient'),
+    as a number keeps its unit."""
+    from manim import Text
+
+    from scenes import kit
+
+    size = kit.SMALL_SIZE
+    whole = kit.text("One node: ≥ 120% efficient", size, "#ffffff").width
+    for width in (whole * 0.55, whole * 0.7, whole * 0.85):
+        lines = kit.callout_lines("One node: ≥ 120% efficient", size, "#ffffff", width)
+        texts = [m.text for m in lines if isinstance(m, Text)]
+        assert len(texts) > 1 and not any(t.endswith("≥") for t in texts), texts

@@ -201,3 +201,26 @@ def test_a_runs_best_accuracy_is_its_held_out_key_even_when_only_its_summary_has
     curves = metric_keys([a, b, c], "accuracy", "running_accuracy")
     assert curves.key_of(b) == "train_acc" and curves.of(b).in_history
     assert curves.name([a, b]) == "accuracy" and curves.keys_text([a, b]) is not None
+
+
+def test_names_cut_for_a_narrow_box_stay_apart():
+    """A newcomer's ranking box showed three "Laptop…" (their names cut at the shared head) and
+    "not reached" items each ending in a hanging "·"."""
+    from study.labels import distinct_cuts
+    from study.plans import wrap_list
+
+    names = [
+        "1 GPU",
+        "Laptop, 3 epochs, on vm",
+        "Laptop, 4 epochs, on vm",
+        "Laptop, 10 epochs, on vm",
+    ]
+    for length in (8, 12, 16, 20, 30):
+        cuts = distinct_cuts(names, length)
+        assert len(set(cuts.values())) == len(names), cuts
+        assert all(len(cut) <= length for cut in cuts.values()), cuts
+    assert distinct_cuts(names, 30) == {name: name for name in names}  # what fits stays whole
+    assert distinct_cuts(names, 16)["Laptop, 3 epochs, on vm"] == "Laptop, 3 epochs"
+    lines = wrap_list("not reached: ", ["8 GPUs", "4 GPUs", "2 GPUs", "Laptop"], 10)
+    assert lines == ("not reached:", "8 GPUs", "4 GPUs", "2 GPUs", "Laptop"), lines
+    assert wrap_list("not reached: ", ["8 GPUs", "4 GPUs"], 40) == ("not reached: 8 GPUs · 4 GPUs",)

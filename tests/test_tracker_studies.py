@@ -19,6 +19,7 @@ import io
 import json
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,11 @@ import pytest
 
 from extract.__main__ import main as extract_main
 from extract.model import Run
+from extract.sources.wandb_api import Selection, pull
+from extract.sources.wandb_files import find_run_files, read_run_file
 from extract.store import load_runs
 from tests.tracker_studies import RUNS, STARTUP_S, build_corpus
+from tests.wandb_standin import StandInApi, StandInRun
 
 SLACK_S = STARTUP_S + 1.0
 TRACKERS = ("W&B", "TensorBoard", "W&B sync_tensorboard", "merged")
@@ -240,3 +244,40 @@ def test_a_correction_dropped_since_is_not_kept_by_a_merge(corpus, tmp_path):
     cli("tensorboard", root / "tb", "-o", store, "--merge")
     again = {r.name: r for r in load_runs(store)}["gpus_2"]
     assert again.nodes is None and "nodes" not in again.evidence
+
+
+def test_a_synced_run_pulled_from_the_api_is_timed_by_its_events(corpus, tmp_path):
+    """The same synced runs as the W&B service serves them (tests/wandb_standin.py, fed the
+    rows wandb-core wrote, ``_runtime`` its reading time): ``_timestamp`` less the run's
+    ``startedAt`` (wandb-metadata.json) times each row, as offline. A history with rows from
+    before that start (a resumed run: the metadata is its last part's) keeps ``_runtime``."""
+    root, logged = corpus
+    api = StandInApi()
+    files = {read_run_file(p).name: read_run_file(p) for p in find_run_files([root / "synced"])}
+    for name, part in files.items():
+        assert part.start_time is not None
+        started = datetime.fromtimestamp(part.start_time, UTC).isoformat().replace("+00:00", "Z")
+        api.projects.setdefault("team/trackers", []).append(
+            StandInRun(
+                part.run_id,
+                name,
+                part.rows,
+                config=part.config,
+                summary={"_runtime": part.measured_runtime(core_clock=True)},
+                metadata={"startedAt": started, "host": part.host},
+            )
+        )
+    resumed = files["gpus_4"]
+    later = datetime.fromtimestamp(resumed.start_time + 600.0, UTC).isoformat()
+    api.projects["team/trackers"].append(
+        StandInRun("resumed", "resumed", resumed.rows, metadata={"startedAt": later})
+    )
+    store = tmp_path / "runs.h5"
+    pull(api, Selection("team/trackers"), store)
+    runs = {r.name: r for r in load_runs(store)}
+    for name in RUNS:
+        accuracy = runs[name].history.dropna(subset=["val/accuracy"])
+        want = [r["t"] for r in logged[name]["rows"] if "val/accuracy" in r]
+        assert accuracy["_runtime"].tolist() == pytest.approx(want)
+    kept = runs["resumed"].history["_runtime"].tolist()
+    assert kept == pytest.approx([r["_runtime"] for r in resumed.rows])

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -174,6 +175,7 @@ def remote_facts(
     numeric = history.apply(pd.to_numeric, errors="coerce") if len(history) else history
     if "_runtime" not in numeric:
         numeric["_runtime"] = float("nan")
+    numeric = on_the_training_clock(numeric, getattr(remote_run, "metadata", None))
     summary["_heartbeat_at"] = str(getattr(remote_run, "heartbeat_at", "") or "")
     summary["_history_rows"] = int(getattr(remote_run, "history_line_count", 0) or len(history))
     summary["_api_signature"] = signature
@@ -195,6 +197,48 @@ def remote_facts(
         sweep_id=_sweep_id(remote_run),
         system=system,
     )
+
+
+# a row this much before the run's start is still this process's (clocks read at different times)
+CLOCK_TOLERANCE_S = 0.5
+
+
+def on_the_training_clock(history: pd.DataFrame, metadata: Any) -> pd.DataFrame:
+    """Each row's ``_runtime`` on the training process's own clock: its ``_timestamp`` less the
+    run's ``startedAt`` (wandb-metadata.json: the process's ``time.time()`` at ``wandb.init``,
+    as ``_timestamp`` is), as the offline reader times rows. wandb-core's ``_runtime`` is when
+    it read the row: a run syncing TensorBoard (``sync_tensorboard=True``) gets its rows when
+    wandb-core reads the event files, up to 15 s late, a short run's all at its end. Rows from
+    before that start are a resumed run's earlier parts (the metadata is the last part's,
+    and ``_runtime`` goes on across the parts): such a history keeps wandb-core's clock."""
+    started = _started_at(metadata)
+    if started is None or "_timestamp" not in history or not len(history):
+        return history
+    writer = history["_timestamp"] - started
+    known = writer.dropna()
+    if not len(known) or bool((known < -CLOCK_TOLERANCE_S).any()):
+        return history
+    timed = history.copy()
+    timed["_runtime"] = writer.clip(lower=0.0).fillna(history["_runtime"])
+    return timed
+
+
+def _started_at(metadata: Any) -> float | None:
+    # wandb-metadata.json's camelCase (protojson); the run file's own record says started_at
+    value = (
+        metadata.get("startedAt", metadata.get("started_at"))
+        if isinstance(metadata, dict)
+        else None
+    )
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # wandb writes UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 # the RunFacts fields a cache file keeps as JSON (the two frames are kept as datasets)

@@ -97,6 +97,8 @@ def callout_lines(
     content = re.sub(
         r"(\d)\s+(?=(?:h|min|s|ms|d|GPUs?|nodes?|epochs?|cores|threads)\b)", "\\1\u00a0", content
     )
+    # and a sign stays with the number it qualifies ("≥ 120%", "~ 3 h")
+    content = re.sub(r"([\u2265\u2264\u2248~<>])\s+(?=\d)", "\\1\u00a0", content)
     parts = [content]
     aside = content.rfind(" (")
     if whole.width > max_width and aside > 0:
