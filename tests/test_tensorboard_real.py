@@ -58,7 +58,7 @@ def test_add_hparams_folder_is_part_of_the_run_that_called_it(stores):
     # torch's add_hparams writes with a writer of its own into <run>/<time.time()>/: the
     # hyperparameters (world_size, device) are the run's, not an "evaluation only" run's
     runs = runs_of(stores, "runs")
-    assert sorted(runs) == ["laptop/full", "scaling/gpus_8"]
+    assert sorted(runs) == ["laptop/full", "laptop/resumed", "laptop/sigkill", "scaling/gpus_8"]
     job, truth = runs["scaling/gpus_8"], TRUTH["runs/scaling/gpus_8"]
     assert (job.platform, job.gpus, job.nodes, job.epochs) == ("cluster", 8, 1, 5)
     assert (job.state, job.kind, job.epochs_done) == ("finished", "training", 5)
@@ -71,6 +71,33 @@ def test_add_hparams_folder_is_part_of_the_run_that_called_it(stores):
         3,
     )
     assert laptop.kind == "training"
+
+
+def test_a_job_resumed_in_its_folder_counts_its_processes_time_and_each_step_once(stores):
+    # killed (SIGINT) after steps 1-66, resumed from the epoch-1 checkpoint at step 64: two
+    # event files, the steps 65-66 written twice (the later kept), the 3 s between not counted
+    truth = TRUTH["runs/laptop/resumed"]["in_event_files"]
+    run = runs_of(stores, "runs")["laptop/resumed"]
+    steps = run.history["_step"].tolist()
+    assert steps == sorted(set(steps)) and steps[-1] == truth["steps"]
+    assert run.measured_s == pytest.approx(truth["event_span_s"], abs=0.01)
+    assert (run.epochs, run.epochs_done, run.state) == (5, 5, "finished")
+
+
+def test_a_writer_killed_with_sigkill_is_held_against_the_plan_the_study_file_states(tmp_path):
+    # kill -9: torch's writer lost its buffer, and the file ends with whole records (no cut
+    # record says crashed); what it holds is 161 steps of 64-step epochs, and the plan is
+    # stated: stopped early, said so, never finished
+    truth = TRUTH["runs/laptop/sigkill"]["in_event_files"]
+    study = tmp_path / "study.toml"
+    study.write_text('[runs.sigkill]\nplatform = "laptop"\nepochs = 10\n')
+    (tmp_path / "out").mkdir()
+    runs, _ = extracted(REAL / "runs" / "laptop" / "sigkill", tmp_path / "out" / "runs.h5", study)
+    run = runs["sigkill"]
+    assert run.epochs_done == pytest.approx(truth["epochs_done"], abs=0.01)
+    assert run.measured_s == pytest.approx(truth["event_span_s"], abs=0.01)
+    assert run.state == "unknown" and run.kind == "partial"
+    assert "stops at 2.52 of 10 planned epochs (study file" in run.summary["_ended"]
 
 
 def test_lightning_stopped_mid_epoch_by_max_steps_counts_its_steps(stores, tmp_path):
