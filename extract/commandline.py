@@ -156,7 +156,7 @@ def write_store(args: argparse.Namespace, result: IngestResult, study: StudyFile
     warnings = list(result.warnings)
     warnings += [f"{run.name}: {note}" for run in result.runs for note in run.notes]
     study.corrections.for_runs(runs)
-    warnings += study.unused_warnings()
+    warnings += study.unused_warnings(run.name for run in runs)
     warnings += unknown_warnings(runs, study)
     for warning in warnings:
         warn(f"warning: {warning}")

@@ -37,6 +37,11 @@ import pandas as pd
 
 from .model import Evidence
 
+# where a source knows which history column counts the steps the writer was given (TensorBoard's
+# event step: the trainer's global step for Lightning and Hugging Face), its summary names it
+# here: a column of wandb's own (``_step``, its row counter) is otherwise no step counter
+STEP_COUNTER = "_step_counter"
+
 
 @dataclass
 class EpochsDone:
@@ -180,7 +185,7 @@ def _from_epoch_key(
         if finished and planned is not None and completed < planned - 1e-6:
             # finished before its plan: the index of its last epoch says only that it began
             completed -= 1
-            last_share = _share_by_counter(history, values, last) or _last_epoch_share(
+            last_share = _share_by_counter(history, values, last, summary) or _last_epoch_share(
                 rows, last, per_epoch, kind
             )
             if last_share is None:
@@ -201,7 +206,7 @@ def _from_epoch_key(
             return _checked(round(completed + share, 6), evidence, finished, planned, key)
         share, axis = 0.0, "rows"
         if not finished:
-            by_counter = _share_by_counter(history, values, last)
+            by_counter = _share_by_counter(history, values, last, summary)
             if by_counter is not None:
                 share, kind = by_counter
                 axis = "counter"
@@ -379,6 +384,12 @@ def _step_counter(history: pd.DataFrame) -> str | None:
     return None
 
 
+def _declared_counter(history: pd.DataFrame, summary: Mapping[str, Any]) -> str | None:
+    """The step counter the source named (STEP_COUNTER), where the history has it."""
+    named = summary.get(STEP_COUNTER)
+    return named if isinstance(named, str) and named in history else None
+
+
 def _training_rows(history: pd.DataFrame, key: str) -> tuple[pd.Series, str]:
     """Which rows are training steps, and what they are said as. Told by the step counter, not
     by which keys a row carries (a stack may add keys after a warm-up): where a step counter is
@@ -470,7 +481,7 @@ def _last_epoch_share(
 
 
 def _share_by_counter(
-    history: pd.DataFrame, values: pd.Series, last: float
+    history: pd.DataFrame, values: pd.Series, last: float, summary: Mapping[str, Any]
 ) -> tuple[float, str] | None:
     """The unfinished epoch's share by a logged step counter: its steps since the last complete
     epoch's end (the counter's top in that epoch's rows, its evaluation and epoch-end rows
@@ -478,25 +489,33 @@ def _share_by_counter(
     epoch, its end's value + 1, a counter from 0). Rows are no measure of steps: a stack logs
     every n steps, and n need not divide an epoch, and an epoch-end row may advance the
     counter. With how it was counted; None without a counter or a complete epoch."""
-    counter = _step_counter(history)
+    declared = _declared_counter(history, summary)
+    counter = declared or _step_counter(history)
     if counter is None:
         return None
+    said = f"{counter} (the step each value was logged at)" if declared else counter
     steps = pd.to_numeric(history[counter], errors="coerce")
     ends = steps.loc[values.index].groupby(values.to_numpy()).max().dropna().sort_index()
     complete = ends[ends.index < last]
     if complete.empty or last not in ends.index:
         return None
     tops = complete.to_numpy(dtype=float)
+    if declared and tops.size >= 3 and np.ptp(np.diff(tops)) > 0:
+        # the step a value was logged at where nothing marks an epoch's end: each epoch's top is
+        # its last logged step, up to a logging interval short of its end, and the steps
+        # between them measure no epoch (the rows logged in each do better)
+        return None
     per_epoch = float(np.median(np.diff(tops))) if tops.size >= 2 else float(tops[0]) + 1.0
     if per_epoch <= 0:
         return None
     since = float(ends[last]) - float(tops[-1])
-    share = round(min(0.99, max(0.0, since / per_epoch)), 4)
+    # a whole epoch's steps since the last end: that epoch ended too (an index logged during
+    # each epoch says no more than that it began, so short of that, less than a whole one)
+    share = 1.0 if since >= per_epoch else round(min(0.99, max(0.0, since / per_epoch)), 4)
     # one epoch's end says its steps only as far as the counter's first value is known
     rough = ", approximate" if tops.size < 2 else ""
     return share, (
-        f"steps by {counter}: {since:g} since the last epoch's end, of {per_epoch:g} an "
-        f"epoch{rough}"
+        f"steps by {said}: {since:g} since the last epoch's end, of {per_epoch:g} an epoch{rough}"
     )
 
 

@@ -129,6 +129,11 @@ class Run:
         return KIND_WORDS.get(self.kind or "", "not decided")
 
     @property
+    def kind_reason(self) -> str:
+        """The kind as the reason a run is left out: "kind unknown", not a bare "unknown"."""
+        return "kind unknown" if self.kind == "unknown" else self.kind_text
+
+    @property
     def known(self) -> bool:
         """Enough evidence to place the run: a laptop, or a cluster run with a GPU count."""
         if self.platform == "laptop":

@@ -1235,8 +1235,11 @@ def empty_file(signs: Signs) -> Evidence | None:
 
 
 def no_training_asked(signs: Signs) -> Evidence | None:
+    """do_train false, unless the run logged training steps: Hugging Face's Trainer does not
+    read do_train (a flag for its example scripts, false by default), so a script that calls
+    ``trainer.train()`` without setting it trains with do_train = False."""
     found = _config_value(signs, "do_train")
-    if found is None or not _false(found[1]):
+    if found is None or not _false(found[1]) or signs.training_steps:
         return None
     evaluate = _config_value(signs, "do_eval")
     also = f", {evaluate[0]} = {evaluate[1]}" if evaluate else ""
@@ -1428,6 +1431,24 @@ def sweep_trial(signs: Signs) -> Evidence | None:
     return Evidence(signs.sweep_source, "sweep", said)
 
 
+def nothing_logged(signs: Signs) -> Evidence | None:
+    """A history that holds no value and a summary that says no training: what the run did is
+    not in its files. Not a preprocessing job (nothing says it was one), nor a stopped training
+    (nothing says it trained): a debugging run whose logger logged nothing (Lightning's
+    fast_dev_run swaps it for a DummyLogger; its Trainer arguments are not logged), or a run
+    stopped before its first value, and no file tells which."""
+    if signs.training_steps != 0 or signs.logged_keys or signs.evaluation_rows:
+        return None
+    if signs.empty_file:
+        return None
+    return Evidence(
+        "history",
+        "no value logged",
+        "its files hold its configuration only: a debugging run whose logger logged nothing "
+        "(Lightning's fast_dev_run) or one stopped before its first value",
+    )
+
+
 def _step_limit_done(signs: Signs) -> str | None:
     """'400 of max_steps 400' where a run did the step limit it had (HF's max_steps > 0 is its
     plan, num_train_epochs then ignored)."""
@@ -1517,6 +1538,11 @@ KIND_RULES: tuple[KindRule, ...] = (
         step_limit_short_of_its_epochs,
     ),
     KindRule("sweep", "a W&B sweep's trial whose hyperparameters differ", sweep_trial),
+    KindRule(
+        "unknown",
+        "no value logged: what the run did is not in its files",
+        nothing_logged,
+    ),
     KindRule("partial", "not finished, or finished before its plan", stopped),
     KindRule("training", "finished, its plan done or training logged", complete),
 )

@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,12 +82,40 @@ class StudyFile:
     # which runs are the study ([select]): every command reads it (study/selection.py)
     select: RunFilter = field(default_factory=RunFilter)
 
-    def unused_warnings(self) -> list[str]:
-        """One line per run entry that matched no run: a typo, or a run not extracted yet."""
-        return [
-            f"{self.path}: [runs.{_quoted(key)}] matches no run (by id or name)"
-            for key in self.corrections.unused()
-        ]
+    def unused_warnings(self, names: Iterable[str] = ()) -> list[str]:
+        """One line per run entry that matched no run: a typo, a run not extracted yet, or one
+        named from another folder (a TensorBoard run's name is its folder relative to the log
+        directory given: `runs/` names it scaling/gpus_1, `runs/scaling/` gpus_1)."""
+        names = sorted(set(names))
+        lines = []
+        for key in self.corrections.unused():
+            line = f"{self.path}: [runs.{_quoted(key)}] matches no run (by id or name)"
+            near = named_from_elsewhere(key, names)
+            if near is not None and key.startswith(near + "/"):
+                line += (
+                    f"; a run here is named {_quoted(near)}, the folder around the one it names "
+                    "(Keras' train/ and validation/ writers are one run, named by their parent)"
+                )
+            elif near is not None:
+                line += (
+                    f"; a run here is named {_quoted(near)}: a run's name is its folder relative "
+                    "to the log directory it was extracted from, so name it as this extraction "
+                    "does, or extract from the log directory the line was written for"
+                )
+            lines.append(line)
+        return lines
+
+
+def named_from_elsewhere(key: str, names: Iterable[str]) -> str | None:
+    """The run name that is ``key`` seen from another folder: one ends the other as a path
+    (scaling/gpus_1 and gpus_1), or ``key`` names a folder inside the run's (a Keras run's
+    train/ writer: mlp_cpu/train of the run mlp_cpu). The longest such name, or None."""
+    found = [
+        name
+        for name in names
+        if key.endswith("/" + name) or name.endswith("/" + key) or key.startswith(name + "/")
+    ]
+    return max(found, key=len) if found else None
 
 
 def study_path(explicit: str | Path | None = None) -> Path | None:
@@ -247,12 +276,16 @@ def _flag(path: Path, table: dict[str, Any], key: str, where: str) -> bool:
     return value
 
 
-def suggestion(run_name: str, missing: list[str]) -> str:
+def suggestion(run_name: str, missing: list[str], platform: str = "cluster") -> str:
     """The line to add under [runs] of the study file for a run whose facts are unknown (an
     inline table, so it is one line of valid TOML once N is filled in)."""
-    values = {"platform": '"cluster"', "gpus": "N", "nodes": "N"}
+    return f"{_toml_key(run_name)} = {inline_table(missing, platform)}"
+
+
+def inline_table(missing: list[str], platform: str = "cluster") -> str:
+    values = {"platform": f'"{platform}"', "gpus": "N", "nodes": "N"}
     assignments = ", ".join(f"{fact} = {values.get(fact, 'N')}" for fact in missing)
-    return f"{_toml_key(run_name)} = {{ {assignments} }}"
+    return f"{{ {assignments} }}"
 
 
 def _toml_key(key: str) -> str:

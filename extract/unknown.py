@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from .decide import decide_device
 from .kinds import shown_kind
 from .model import Run
-from .rules import Fact, length_in_units, rules_for
+from .rules import Fact, host_word, length_in_units, rules_for
 from .runs import facts_of, paths_of
-from .studyfile import StudyFile
+from .studyfile import StudyFile, inline_table
 from .studyfile import suggestion as study_line
 
 
@@ -70,13 +70,25 @@ def unknown_warnings(runs: list[Run], study: StudyFile | None = None) -> list[st
                 f"{study_line(study_key(run, runs), missing)}"
             )
             continue
+        key = study_key(run, runs)
+        if platform_hint(run) == "laptop" and "platform" in missing:
+            # a laptop is one machine, and its GPUs are not what it trained on
+            line = study_line(key, ["platform"], "laptop")
+            other = f"(on the cluster: {inline_table(missing)})"
+        else:
+            line, other = study_line(key, missing), '(a laptop: platform = "laptop")'
         lines.append(
             f"{run.name} ({run.run_id}): left out, no evidence of its "
             f"{', '.join(missing)} (nothing in its config, summary or recorded environment); "
-            f"add under [runs] in {where}: {study_line(study_key(run, runs), missing)} (a laptop: "
-            'platform = "laptop")'
+            f"add under [runs] in {where}: {line} {other}"
         )
     return lines
+
+
+def platform_hint(run: Run) -> str:
+    """The platform a suggested line names: the one the run's name says (a folder laptop/...),
+    else the cluster. A suggestion the user checks, never evidence: the name decides nothing."""
+    return host_word("name", run.name) or "cluster"
 
 
 def _gpus(count: int) -> str:
@@ -171,7 +183,8 @@ def unknown_facts(runs: list[Run], study: StudyFile | None = None) -> list[Unkno
             value = run.platform if fact == "platform" else getattr(run, fact)
             if value is not None and value != "unknown":
                 continue
-            line = f"under [runs] in {where}: {study_line(study_key(run, runs), [fact])}"
+            said = study_line(study_key(run, runs), [fact], platform_hint(run))
+            line = f"under [runs] in {where}: {said}"
             found.append(UnknownFact(run, fact, _seen(run, fact), line))
     return found
 

@@ -529,7 +529,7 @@ def _warnings(
     # what the evidence said beside the facts: conflicts and which piece won, a stopped-early
     # or unreadable epoch count, a CPU job on the cluster
     warnings += [f"{run.name}: {note}" for run in runs if shown_kind(run) for note in run.notes]
-    warnings += study.unused_warnings()
+    warnings += study.unused_warnings(run.name for run in runs)
     if not selection.cluster or not selection.laptops:
         missing = "cluster" if not selection.cluster else "laptop"
         warnings.append(f"nothing to compare: no {missing} run to show; no speedup headline")

@@ -224,5 +224,6 @@ def _notes_after_listing(chosen: Chosen, study: StudyFile, everything: bool) -> 
     if note:
         more = "" if everything else " (--all lists them)"
         err.print(f"{note}{more}", soft_wrap=True, markup=False, highlight=False)
-    for warning in study.unused_warnings() + unknown_warnings(chosen.runs, study):
+    unused = study.unused_warnings(run.name for run in chosen.runs)
+    for warning in unused + unknown_warnings(chosen.runs, study):
         err.print(f"warning: {warning}", soft_wrap=True, markup=False, highlight=False)

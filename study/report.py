@@ -152,7 +152,8 @@ def _table_lines(report: Report) -> list[str]:
         state = "" if run.state == "finished" else f" [{run.state}]"
         shown = "" if run.shown else " (not shown)"
         if not run.shown and run.kind not in (None, "training", "partial"):
-            shown = f" (not shown: {KIND_WORDS.get(run.kind or '', 'unknown')})"
+            kind = "kind unknown" if run.kind == "unknown" else KIND_WORDS.get(run.kind or "")
+            shown = f" (not shown: {kind or 'kind unknown'})"
         if run.damage:
             mark += " (file lost records: short)"
         per_epoch = units.duration(run.time_per_epoch_s) + mark if run.time_per_epoch_s else "-"

@@ -122,7 +122,7 @@ def why_left_out(run: Run) -> str | None:
     if not shown_kind(run):
         # only a training of the study stands for a configuration (extract/kinds.py)
         kind = run.evidence.get("kind")
-        return run.kind_text + (f" ({kind.describe()})" if kind else "")
+        return run.kind_reason + (f" ({kind.describe()})" if kind else "")
     if cpu_job_on_cluster(run):
         return "a CPU job on the cluster: neither a GPU run nor the laptop"
     missing = missing_facts(run)

@@ -10,7 +10,8 @@ in the stack's source:
   ``version_N`` folder per run, ``hparams.yaml`` beside the event file, log_hyperparams'
   ``hp_metric`` = -1 at step 0 and the hparams plugin's records, then ``log_metrics`` at the
   steps the trainer passes (every ``log_every_n_steps``, 0-based), with ``epoch``; here a run
-  planned in steps (``max_steps``, ``max_epochs: -1``) and one stopped short of it.
+  planned in steps (``max_steps``, ``max_epochs: -1``), one stopped short of it, and one
+  planned in epochs that logs nothing at an epoch's end.
 - Hugging Face's TensorBoardCallback (``transformers/integrations/integration_utils.py``):
   ``add_text("args", args.to_json_string())`` at train begin, then every log through
   ``rewrite_logs`` (``train/loss``, ``train/epoch``, ``eval/accuracy``) at
@@ -153,6 +154,10 @@ clock.at(0.0)
 lightning("lightning/steps/version_1",
           {"lr": 0.01, "max_steps": 40, "max_epochs": -1, "accelerator": "gpu", "devices": 2,
            "num_nodes": 1}, 25, 20, 5, 2.0)
+clock.at(0.0)
+# planned in epochs, logging every 5 steps of 32-step epochs and nothing at an epoch's end (no
+# validation, no on_epoch metric): the last step logged in an epoch is not its last step
+lightning("lightning/epochs/version_0", {"lr": 0.01, "max_epochs": 4}, 128, 32, 5, 0.5)
 args = {"output_dir": "out", "num_train_epochs": 3.0, "max_steps": -1, "logging_steps": 10,
         "per_device_train_batch_size": 16, "learning_rate": 5e-05}
 clock.at(0.0)

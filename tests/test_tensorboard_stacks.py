@@ -41,6 +41,7 @@ def test_each_stack_s_layout_is_one_run_per_training(runs):
         "hf/runs/Dec06_10-00-00_node1",
         "hf/runs/Dec06_11-00-00_node1",
         "keras/fit",
+        "lightning/epochs/version_0",
         "lightning/steps/version_0",
         "lightning/steps/version_1",
         "torch/lr_0.01",
@@ -103,6 +104,14 @@ def test_lightning_planned_in_steps_is_held_against_its_max_steps(runs, stacks_s
         "TensorBoard records no state: stops at its last logged step 24, logged every 5, of "
         "the config's max_steps = 40: stopped early, killed or still running"
     )
+
+
+def test_lightning_planned_in_epochs_logging_nothing_at_their_ends_finishes_them(runs):
+    # 128 steps of 32-step epochs, logged every 5: the last step logged in each epoch (29, 59,
+    # 94, 124) is no epoch's end, so the steps between them (30, 35, 30) measure no epoch; its
+    # last epoch is as complete as the others by what it logged
+    run = runs["lightning/epochs/version_0"]
+    assert (run.epochs, run.epochs_done, run.state) == (4, 4, "finished")
 
 
 def test_add_hparams_gives_its_run_config_and_final_metrics(runs, tb_stacks):  # noqa: F811

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..classify import Corrections
 from ..commandline import Commands, ingest_into_store, source_command
+from ..epochs_done import STEP_COUNTER
 from ..errors import InputError
 from ..kinds import activity_of, decide_kinds
 from ..model import Evidence
@@ -124,6 +125,7 @@ def read_event_file(path: Path) -> EventFile:
     from tensorboardX.proto import event_pb2  # imported here: protobuf classes load slowly
 
     found = EventFile(path=path)
+    version_time, to_the_second = None, True
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -137,12 +139,23 @@ def read_event_file(path: Path) -> EventFile:
             break
         found.events += 1
         wall = float(event.wall_time)
-        if wall > 0:
+        if event.HasField("file_version"):
+            version_time = wall
+        elif wall > 0:
             found.first_wall_time = min(found.first_wall_time or wall, wall)
             found.last_wall_time = max(found.last_wall_time or wall, wall)
+            to_the_second = to_the_second and wall.is_integer()
         if event.HasField("summary"):
             for value in event.summary.value:
                 _apply(found, int(event.step), wall, value)
+    # TensorFlow's EventsWriter (Keras' callback) stamps a file's first event, its version,
+    # with the whole second it names the file by (core/util/events_writer.cc), the others to
+    # the microsecond: up to a second before the writer began, no time of the run's (torch and
+    # tensorboardX stamp it as the others; on a clock of whole seconds, every event is)
+    truncated = version_time is not None and version_time.is_integer() and not to_the_second
+    if version_time and not truncated:
+        found.first_wall_time = min(found.first_wall_time or version_time, version_time)
+        found.last_wall_time = max(found.last_wall_time or version_time, version_time)
     if data and not found.events:
         raise InputError(
             f"no readable event ({found.damage}): not a TensorBoard event file, or damaged at "
@@ -496,6 +509,11 @@ def run_facts(logdir: Path, run: RunFolder, warnings: list[str]) -> RunFacts:
         )
     for key, value in _last_values(history).items():
         summary.setdefault(key, value)
+    if "_step" in history:
+        # the step each scalar was logged at, as the script gave it: the trainer's global step
+        # for Lightning and Hugging Face, so a run stopped mid-epoch (max_steps) is measured in
+        # steps, not in the rows it logged every log_every_n_steps
+        summary[STEP_COUNTER] = "_step"
     if HF_ARGS in config and "train/epoch" in history and "_step" in history:
         # Hugging Face's TensorBoardCallback logs at state.global_step: the step of its last
         # train/epoch is the run's global step there, as its WandbCallback logs it
