@@ -1235,8 +1235,10 @@ def empty_file(signs: Signs) -> Evidence | None:
 
 
 def no_training_asked(signs: Signs) -> Evidence | None:
+    # the Trainer never reads do_train (False unless a script sets it: "not directly used by
+    # Trainer", TrainingArguments' docs): a run that logged training steps trained
     found = _config_value(signs, "do_train")
-    if found is None or not _false(found[1]):
+    if found is None or not _false(found[1]) or signs.training_steps:
         return None
     evaluate = _config_value(signs, "do_eval")
     also = f", {evaluate[0]} = {evaluate[1]}" if evaluate else ""
@@ -1482,7 +1484,11 @@ KIND_RULES: tuple[KindRule, ...] = (
         "the run file holds no record (crashed: the process died before wandb wrote one)",
         empty_file,
     ),
-    KindRule("eval-only", "Hugging Face do_train false: no training asked", no_training_asked),
+    KindRule(
+        "eval-only",
+        "Hugging Face do_train false, and no training step logged: no training asked",
+        no_training_asked,
+    ),
     KindRule("eval-only", "a job type naming evaluation", evaluation_job_type),
     KindRule(
         "eval-only",

@@ -104,9 +104,12 @@ training("cancelled", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": 8}
 mlflow.set_experiment("hugging face")
 clock.at(0.0)
 with mlflow.start_run(run_name="hf max_steps") as run:
+    # do_train False, do_eval True: what transformers 5.25's Trainer.train() logged in the
+    # real run of /work/nk_real/hf_mlflow.py (the Trainer never reads do_train)
     mlflow.log_params({"output_dir": "out", "num_train_epochs": 3.0, "max_steps": 25,
                        "per_device_train_batch_size": 8, "logging_steps": 5, "use_cpu": False,
-                       "eval_strategy": "epoch", "world_size": 4})
+                       "eval_strategy": "epoch", "world_size": 4, "do_train": False,
+                       "do_eval": True})
     rows = []
     for step in range(1, 26):
         clock.tick(2.0)

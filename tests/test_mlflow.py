@@ -115,6 +115,9 @@ def test_hugging_face_plan_in_max_steps(folder_runs):
     assert (run.summary["train/epoch"], run.summary["train/global_step"]) == (2.5, 25)
     assert (run.epochs, run.epochs_done, run.gpus, run.state) == (2.5, 2.5, 4, "finished")
     assert "max_steps" in run.evidence["epochs"].describe()
+    # do_train False among its TrainingArguments, as the Trainer logs them unless a script
+    # sets it: its logged steps say it trained
+    assert run.kind == "training"
 
 
 def test_status_is_the_state_said_as_mlflow_records_it(folder_runs, tmp_path, mlflow_folder):
