@@ -1503,7 +1503,11 @@ KIND_RULES: tuple[KindRule, ...] = (
         "the run file holds no record (crashed: the process died before wandb wrote one)",
         empty_file,
     ),
-    KindRule("eval-only", "Hugging Face do_train false: no training asked", no_training_asked),
+    KindRule(
+        "eval-only",
+        "Hugging Face do_train false, and no training step logged: no training asked",
+        no_training_asked,
+    ),
     KindRule("eval-only", "a job type naming evaluation", evaluation_job_type),
     KindRule(
         "eval-only",

@@ -104,9 +104,12 @@ training("cancelled", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": 8}
 mlflow.set_experiment("hugging face")
 clock.at(0.0)
 with mlflow.start_run(run_name="hf max_steps") as run:
+    # do_train False, do_eval True: what transformers 5.25's Trainer.train() logged in the
+    # real run of /work/nk_real/hf_mlflow.py (the Trainer never reads do_train)
     mlflow.log_params({"output_dir": "out", "num_train_epochs": 3.0, "max_steps": 25,
                        "per_device_train_batch_size": 8, "logging_steps": 5, "use_cpu": False,
-                       "eval_strategy": "epoch", "world_size": 4})
+                       "eval_strategy": "epoch", "world_size": 4, "do_train": False,
+                       "do_eval": True})
     rows = []
     for step in range(1, 26):
         clock.tick(2.0)
@@ -119,6 +122,29 @@ with mlflow.start_run(run_name="hf max_steps") as run:
                                step=step)
     mlflow.log_metrics({"train_runtime": 50.0, "epoch": 2.5}, step=25)
 logged["hf max_steps"] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
+# mlflow.pytorch.autolog() around a Lightning Trainer (lightning 2.6.6, mlflow 3.18) that
+# crashed in its 3rd of 5 epochs, as the real run of /work/nk_real/pl_autolog_fail.py logged it:
+# params epochs (max_epochs) and the optimizer's, its tags, each epoch's metrics at its end at
+# step = the epoch's index, and no epoch key; autolog ends the run FAILED
+mlflow.set_experiment("autolog")
+clock.at(0.0)
+run = mlflow.start_run(run_name="autolog crash")
+mlflow.set_tags({"mlflow.autologging": "pytorch", "Mode": "training"})
+mlflow.log_params({"epochs": 5, "optimizer_name": "SGD", "lr": 0.1, "momentum": 0,
+                   "nesterov": False, "foreach": None})
+rows = []
+for epoch in range(2):
+    clock.tick(5.0)
+    loss = 1.3 - 0.3 * epoch
+    mlflow.log_metrics({"train_loss": loss, "train_loss_epoch": loss,
+                        "train_loss_step": loss - 0.1, "val_acc": 0.58 + 0.15 * epoch},
+                       step=epoch)
+    # its epochs done at the row: what the history's train/epoch says
+    rows.append({"step": epoch, "epoch": epoch + 1.0, "train_loss": loss,
+                 "runtime": clock() - START})
+clock.tick(2.0)
+mlflow.end_run(status="FAILED")
+logged["autolog crash"] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
 # a loop that logs with no step= (MLflow's step 0 for every value): one row per time logged
 mlflow.set_experiment("no step")
 clock.at(0.0)

@@ -17,7 +17,7 @@ from tests.cli_run import run_cli
 from tests.mlflow_runs import free_port
 
 SCALING = ("1 GPU", "2 GPU", "4 GPU")
-OTHER_EXPERIMENTS = ("laptop", "hf max_steps", "no step")
+OTHER_EXPERIMENTS = ("laptop", "hf max_steps", "no step", "autolog crash")
 EVERY_RUN = sorted(
     (*SCALING, "no GPU count", "out of memory", "cancelled", "queued", *OTHER_EXPERIMENTS)
 )
@@ -58,7 +58,9 @@ def test_history_is_every_metric_at_its_step_and_time(folder_runs, mlflow_folder
         if name != "hf max_steps":
             train_loss = [row["train_loss"] for row in rows]
             assert history["train_loss"].tolist() == pytest.approx(train_loss)
-        assert history["epoch"].tolist() == [row["epoch"] for row in rows]
+        # mlflow.pytorch.autolog() logs no epoch: its steps are the epochs (extract/sources)
+        epoch = "train/epoch" if name == "autolog crash" else "epoch"
+        assert history[epoch].tolist() == [row["epoch"] for row in rows]
         # each value's timestamp less the run's start time, on the writer's clock
         assert history["_runtime"].tolist() == pytest.approx([row["runtime"] for row in rows])
         assert not [key for key in history if str(key).startswith("system/")]
@@ -115,6 +117,17 @@ def test_hugging_face_plan_in_max_steps(folder_runs):
     assert (run.summary["train/epoch"], run.summary["train/global_step"]) == (2.5, 25)
     assert (run.epochs, run.epochs_done, run.gpus, run.state) == (2.5, 2.5, 4, "finished")
     assert "max_steps" in run.evidence["epochs"].describe()
+    # do_train False among its TrainingArguments, as the Trainer logs them unless a script
+    # sets it: its logged steps say it trained
+    assert run.kind == "training"
+
+
+def test_pytorch_autolog_epochs_are_its_steps(folder_runs):
+    # mlflow.pytorch.autolog() logs each epoch's metrics at its end, at step = its index, and
+    # no epoch key: a run that crashed in its 3rd of 5 epochs did 2
+    run = folder_runs["autolog crash"]
+    assert (run.state, run.epochs, run.epochs_done, run.kind) == ("failed", 5, 2, "partial")
+    assert list(run.history["train/epoch"]) == [1.0, 2.0]
 
 
 def test_status_is_the_state_said_as_mlflow_records_it(folder_runs, tmp_path, mlflow_folder):
@@ -222,7 +235,7 @@ def test_merge_keeps_the_other_runs(mlflow_folder, tmp_path):
     ran = run_cli("mlflow", mlruns, "-o", store, "--experiment", "scaling", "--merge")
     assert ran.returncode == 0, ran.stderr
     assert sorted(run.name for run in load_runs(store)) == [
-        name for name in EVERY_RUN if name not in ("hf max_steps", "no step")
+        name for name in EVERY_RUN if name not in ("hf max_steps", "no step", "autolog crash")
     ]
 
 

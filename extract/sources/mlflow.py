@@ -18,7 +18,9 @@ The system metrics monitor (``mlflow.enable_system_metrics_logging()``) logs
 power of each GPU named as wandb names it (``SYSTEM_NAMES``), so that energy is integrated
 from it as from a W&B run's (study/cost.py). The other place the two trackers' names meet is a
 Hugging Face Trainer's epoch and global step (``HF_ARGS``), which its W&B callback names
-``train/epoch`` and ``train/global_step`` and the evidence rules read.
+``train/epoch`` and ``train/global_step`` and the evidence rules read; a Lightning run of
+``mlflow.pytorch.autolog()``, which logs no epoch (its steps are the epochs), gets its epochs
+done as ``train/epoch`` too (``AUTOLOG_EPOCHS``).
 
 A SQLite store is read through a copy: MLflow's client upgrades an older MLflow's database in
 place as it opens it.
@@ -84,6 +86,13 @@ HOST_TAGS = ("host", "hostname", "slurmd_nodename")
 # log at state.global_step, its "epoch" the epochs done in fractions; its WandbCallback names
 # the same "train/epoch" and "train/global_step", which the evidence rules read
 HF_ARGS = ("num_train_epochs", "max_steps", "per_device_train_batch_size")
+# mlflow.pytorch.autolog() around a Lightning Trainer (mlflow/pytorch/_lightning_autolog.py)
+# logs ``epochs`` (the Trainer's max_epochs) and every metric once per epoch, at its end, at
+# step = the epoch's 0-based index, and no epoch key: a row's step + 1 is the epochs done, kept
+# as a counter of epochs done is named (``train/epoch``, as Hugging Face's W&B callback logs it)
+AUTOLOG_EPOCHS = "train/epoch"
+AUTOLOG_TAG = ("mlflow.autologging", "pytorch")
+AUTOLOG_PARAM = "epochs"
 NOTE_TAG = "mlflow.note.content"  # the run's description in the UI
 PAGE = 1000  # runs asked for at once (search_runs' largest page is 50,000)
 
@@ -295,6 +304,22 @@ def _hugging_face_counters(config: dict[str, Any], history: pd.DataFrame) -> dic
     }
 
 
+def _autolog_epochs(history: pd.DataFrame, tags: dict[str, str], params: dict[str, str]) -> None:
+    """A Lightning run logged by ``mlflow.pytorch.autolog()`` gets the epochs done at each of
+    its rows (``AUTOLOG_EPOCHS``): its steps are the epochs' indexes, each logged at the
+    epoch's end, so a run that crashed did as many epochs as it has rows. Not where its steps
+    are not one per epoch (``log_every_n_step``, ``log_every_n_epoch`` above 1) or it logged an
+    epoch of its own."""
+    key, value = AUTOLOG_TAG
+    if tags.get(key) != value or AUTOLOG_PARAM not in params:
+        return
+    if {"epoch", AUTOLOG_EPOCHS} & set(history.columns):
+        return
+    steps = history["_step"].to_numpy()
+    if len(steps) and (steps == np.arange(len(steps))).all():
+        history[AUTOLOG_EPOCHS] = (steps + 1).astype(float)
+
+
 def _history_points(client: Any, run_id: str, keys: list[str]) -> list[tuple[str, int, int, float]]:
     points = []
     for key in keys:
@@ -313,6 +338,7 @@ def run_facts(client: Any, run: Any, experiment: str, warnings: list[str]) -> Ru
     system_keys = [k for k in keys if k.startswith(SYSTEM_PREFIX)]
     start_s = info.start_time / 1000.0 if info.start_time else None
     history = history_of(_history_points(client, info.run_id, logged), start_s, warnings, name)
+    _autolog_epochs(history, tags, dict(data.params))
     system = system_of(_history_points(client, info.run_id, system_keys), start_s)
     metadata, own = _tags(tags)
     metadata["experiment"] = experiment
