@@ -7,7 +7,8 @@ python -m scenes.charts gpu.0.gpu train_loss  # these keys (a key no run logged:
 python -m scenes.charts --quality l           # a quick look at 480p
 
 A chart is MetricVsTime's held final frame for its key (the same plan, theme, names and fonts as
-the scene, its x axis and smoothing as manim.cfg sets them), drawn once: only that frame, the
+the scene, its x axis and smoothing as manim.cfg sets them) as a figure: without the clock's
+readout, which belongs to the video playing. It is drawn once: only that frame, the
 PNG by Manim's renderer, the SVG and PDF from the same objects through Cairo's vector surfaces
 (scenes/kit/manim_compat.py vector_frame). Each file is named by the GPU counts it draws and its
 key, as the seed's were (`1-32GPU_batch_loss.png`): `1-64GPU_batch_loss.png` on the sample.
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extract.errors import InputError
 from extract.model import Run
@@ -33,6 +35,9 @@ from study.settings import METRIC_ENV
 from study.view import StudyView
 
 from .render import QUALITY_FOLDERS, check_settings, configured_media, shown
+
+if TYPE_CHECKING:  # Manim loads only when a chart is drawn: a refusal answers at once
+    from scenes.curves import MetricVsTime
 
 # the seed's five charts: per-batch loss, the epochs, the learning-rate schedule, accuracy and
 # loss (the study's own keys for these two: study/settings.py asked_key)
@@ -129,12 +134,19 @@ def earlier_charts(folder: Path, name: str) -> list[Path]:
     return sorted(p for p in folder.glob("*") if pattern.match(p.name))
 
 
+def chart_scene(chart: Chart) -> MetricVsTime:
+    """MetricVsTime drawing ``chart``: its held frame as a figure, without what only the video
+    needs (the clock's readout: scenes/kit/clocked.py)."""
+    from scenes.curves import MetricVsTime
+
+    return MetricVsTime(view=chart.view, as_figure=True)
+
+
 def draw(chart: Chart, folder: Path, media: Path, quality: str) -> list[Path]:
     """MetricVsTime's held frame of ``chart``: the PNG as `manim render -s` draws it (only that
     frame), then the same objects as SVG and PDF."""
     from manim import tempconfig
 
-    from scenes.curves import MetricVsTime
     from scenes.kit.manim_compat import vector_frame
 
     settings = {
@@ -147,7 +159,7 @@ def draw(chart: Chart, folder: Path, media: Path, quality: str) -> list[Path]:
         "verbosity": "WARNING",
     }
     with tempconfig(settings):
-        scene = MetricVsTime(view=chart.view)
+        scene = chart_scene(chart)
         scene.render()
         drawn = Path(scene.renderer.file_writer.image_file_path)
         for stale in earlier_charts(folder, chart.name):

@@ -25,7 +25,6 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
-    Line,
     LineJointType,
     ManimColor,
     VGroup,
@@ -49,6 +48,7 @@ LABELS_TOP, LABELS_BOTTOM = 2.55, -3.0
 PIXELS_PER_UNIT = 1920 / 14.222  # at 1080p: the finest detail worth keeping
 OVERRUN = 1.06
 END_DOT = 0.06  # radius of the dot where a run's curve ends
+LEADER_MARGIN = 0.04  # between a leader and another run's end dot it passes
 MARK_FADE = 0.01
 RANKING_NAME = 22  # characters of a run's name in the ranking
 RANKING_NAME_BESIDE = 10  # ... in the ranking beside the chart
@@ -236,17 +236,18 @@ class CurvesScene(kit.ClockedScene):
         texts, size, stacked = self._end_labels(plan, colors, chart)
         line_gap = size / 48 * 0.75
         gap = line_gap * (2.1 if stacked else 1.0)
-        final_y = [float(y[-1]) for _, y, _ in kept]
-        label_ys = kit.spread(final_y, gap, LABELS_BOTTOM + gap / 2, LABELS_TOP - gap / 2)
         # a leader runs from its own curve's last point (from the chart's edge at the final
         # value, it pointed a run that ended early at the curve that reaches the edge there),
-        # and the labels' places are shared out so that no two leaders cross
-        starts = [(float(x[-1]) + END_DOT + 0.02, float(y[-1])) for x, y, _ in kept]
+        # and the labels' places are shared out so that no two leaders cross and none passes
+        # over another run's end dot
+        ends = [(float(x[-1]), float(y[-1])) for x, y, _ in kept]
+        starts = [(x + END_DOT + 0.02, y) for x, y in ends]
         leader_x = LABEL_X - 0.08
-        label_ys = kit.uncrossed(starts, label_ys, leader_x)
+        bounds = (LABELS_BOTTOM + gap / 2, LABELS_TOP - gap / 2)
+        leaders = kit.leader_slots(ends, starts, leader_x, gap, bounds, END_DOT, LEADER_MARGIN)
         traces = []
-        for series, (name, value), label_y, (x, y, kept_times), begin, raw in zip(
-            plan.series, texts, label_ys, kept, starts, raws, strict=True
+        for series, (name, value), placed, (x, y, kept_times), raw in zip(
+            plan.series, texts, leaders, kept, raws, strict=True
         ):
             color = colors[series.run.run_id]
             # round joins: Cairo's default mitre joins spike far past a noisy curve's values
@@ -258,15 +259,10 @@ class CurvesScene(kit.ClockedScene):
                 label = VGroup(name, value).arrange(DOWN, buff=0.05, aligned_edge=LEFT)
             else:
                 label = VGroup(name, value).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
-            label.move_to([LABEL_X, label_y, 0], aligned_edge=LEFT)
-            leader = Line(
-                [*begin, 0],
-                [leader_x, label_y, 0],
-                color=color,
-                stroke_width=1.5,
-                stroke_opacity=0.6,
-            )
-            label.add(leader)
+            label.move_to([LABEL_X, placed.label_y, 0], aligned_edge=LEFT)
+            leader = VMobject(stroke_color=color, stroke_width=1.5, stroke_opacity=0.6)
+            leader.set_points_as_corners([(px, py, 0.0) for px, py in placed.corners])
+            label.add(kit.marks.leader(leader))
             marker = None
             if series.target_s is not None:
                 marker = Circle(radius=0.09, stroke_color=color, stroke_width=3)

@@ -9,7 +9,9 @@ A scene marks its objects with scenes/kit/marks.py: data marks (curves, bars, po
 - every text is inside the title-safe area and at least kit.MIN_TEXT_SIZE;
 - texts do not overlap each other (tests/layout_check.py);
 - every data mark lies inside its axis' plot area, and the axis ends within AXIS_SLACK of the
-  data drawn against it (no time axis running far past the last curve).
+  data drawn against it (no time axis running far past the last curve);
+- no leader (a line from a curve's end to its label) crosses another, or passes over a point
+  other than the one it starts at (a reader follows it to the wrong run).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Frame:
     marks: list[Mark]
     panels: list[tuple[str, marks.Box]]
     axes: list[tuple[object, marks.Box]]
+    leaders: list[np.ndarray] = field(default_factory=list)  # each one's corners, in order
 
 
 def _opacity(mob) -> float:
@@ -59,7 +62,7 @@ def _opacity(mob) -> float:
 
 
 def capture(scene: Scene, name: str) -> Frame:
-    texts, found, panels, axes = [], [], [], []
+    texts, found, panels, axes, leaders = [], [], [], [], []
     shown = family(scene.mobjects)
     for mob in shown:
         role = marks.role(mob)
@@ -82,7 +85,10 @@ def capture(scene: Scene, name: str) -> Frame:
             panels.append((type(mob).__name__, box))
         elif role == "axis":
             axes.append((mob, getattr(mob, marks.BOX)))
-    return Frame(name, texts, found, panels, axes)
+        elif role == "leader":
+            ends = mob.get_end_anchors()[-1:]
+            leaders.append(np.vstack([mob.get_start_anchors(), ends])[:, :2])
+    return Frame(name, texts, found, panels, axes, leaders)
 
 
 def _covers(box: marks.Box, mark: Mark) -> bool:
@@ -110,6 +116,58 @@ def _inside(inner: marks.Box, outer: marks.Box) -> bool:
         and inner[2] >= outer[2] - TOLERANCE
         and inner[3] <= outer[3] + TOLERANCE
     )
+
+
+def _cross(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> bool:
+    """Whether segments ab and cd cross at a point inside both (touching ends do not)."""
+
+    def side(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> float:
+        return float((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def _distance(point: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """From ``point`` to the segment ab."""
+    along = b - a
+    share = float(np.clip(np.dot(point - a, along) / max(float(np.dot(along, along)), 1e-12), 0, 1))
+    return float(np.linalg.norm(point - (a + share * along)))
+
+
+def leader_problems(frame: Frame) -> list[str]:
+    """Leaders that cross each other, or pass over another run's point: a dot within its radius
+    of the line. The dot a leader starts beside is its own (as is any dot touching it: two runs
+    ending at one place share their leaders' start)."""
+    found = []
+    leaders = frame.leaders
+    for index, one in enumerate(leaders):
+        for other in leaders[index + 1 :]:
+            if any(
+                _cross(a, b, c, d)
+                for a, b in zip(one, one[1:], strict=False)
+                for c, d in zip(other, other[1:], strict=False)
+            ):
+                found.append(f"the leaders from {_at(one[0])} and {_at(other[0])} cross")
+    dots = [m for m in frame.marks if m.what == "Dot" and m.points is None]
+    for corners in leaders:
+        for dot in dots:
+            left, right, bottom, top = dot.box
+            centre = np.array([(left + right) / 2, (bottom + top) / 2])
+            radius = max(right - left, top - bottom) / 2
+            if float(np.linalg.norm(centre - corners[0])) <= 3 * radius:  # its own dot
+                continue
+            if any(
+                _distance(centre, a, b) < radius + TOLERANCE
+                for a, b in zip(corners, corners[1:], strict=False)
+            ):
+                found.append(
+                    f"the leader from {_at(corners[0])} passes over the point at {_at(centre)}"
+                )
+    return found
+
+
+def _at(point: np.ndarray) -> str:
+    return f"({point[0]:.2f}, {point[1]:.2f})"
 
 
 def problems(frame: Frame) -> list[str]:
@@ -155,6 +213,7 @@ def problems(frame: Frame) -> list[str]:
             reach = max(m.box[1] for m in on_axis)
             if reach < right - AXIS_SLACK * (right - left):
                 found.append(f"the axis runs {(right - reach) / (right - left):.0%} past its data")
+    found += leader_problems(frame)
     return [f"{frame.name}: {p}" for p in found]
 
 

@@ -10,9 +10,19 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from extract.paths import PROJECT_ROOT
 from extract.sample import sample_runs
-from scenes.charts import chart_name, default_keys, earlier_charts, file_key, runs_part
+from scenes.charts import (
+    Chart,
+    chart_name,
+    chart_scene,
+    default_keys,
+    earlier_charts,
+    file_key,
+    runs_part,
+)
 from study.metric_plan import metric_plan
 from study.settings import Settings
 from study.view import view_of
@@ -52,6 +62,32 @@ def test_a_study_s_own_accuracy_and_loss_keys_are_its_default_charts():
         run.stored_keys = tuple(run.history.columns)
     keys = default_keys(view_of(runs, Settings(metric="batch_loss")))
     assert keys == ["batch_loss", "epoch", "learning_rate", "train_loss", "val_accuracy"]
+
+
+@pytest.mark.render  # runs the scene (a dry run of its held frame alone)
+def test_a_chart_is_a_figure_without_the_video_s_clock():
+    """A chart is not a video frame: the readout "elapsed 2 h 00 min" that drove the curves
+    is not on it; everything else of the held frame is, at full opacity."""
+    from manim import tempconfig
+
+    from study import units
+    from tests.frame_critic import HELD, capture
+    from tests.scene_probe import faded_texts
+
+    view = sample_view("epoch")
+    with tempconfig({"dry_run": True, "quality": "low_quality", "verbosity": "WARNING"}):
+        scene = chart_scene(Chart("epoch", "1-64GPU_epoch", view))
+        scene.renderer.update_frame = lambda *args, **kwargs: None  # what, not pixels
+        scene.render()
+        frame = capture(scene, HELD)
+        faded = faded_texts(scene)
+    texts = [text.content for _, text in frame.texts]
+    held = scene.stage.held_s
+    assert "elapsed" not in texts
+    assert not {units.clock(held), units.clock(held, True)} & set(texts), texts
+    assert texts[0] == "epoch against wall time" and "wall time (log scale)" in texts
+    assert sum("GPU" in t for t in texts) == 8 and faded == []
+    assert len(frame.marks) >= 16  # every run's curve and its end dot
 
 
 def test_the_file_name_says_the_gpu_counts_drawn():

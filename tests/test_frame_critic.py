@@ -6,7 +6,7 @@ the store cannot support is refused in one line, exit 2."""
 from __future__ import annotations
 
 import pytest
-from manim import Circle, Dot, Scene, VMobject
+from manim import Circle, Dot, Line, Scene, VMobject
 
 from scenes import kit
 from tests.critic_stores import STORES
@@ -100,6 +100,26 @@ def test_the_critic_catches_a_box_over_a_curve_and_text_over_a_point():
     found = problems(capture(scene, "held frame"))
     assert any("RoundedRectangle covers a VMobject" in p for p in found), found
     assert any("text 'a label' covers a Dot" in p for p in found), found
+
+
+def test_the_critic_catches_leaders_that_cross_or_pass_over_another_run_s_end():
+    """A reader follows a leader from its label to the first end dot it meets: leaders that
+    cross, or one that runs over another run's dot, point at the wrong run."""
+    scene = Scene()
+    dots = [kit.marks.data(Dot([x, y, 0], radius=0.06)) for x, y in ((0, 0), (1, 0), (2, -1))]
+
+    def leader(start: tuple[float, float], label_y: float) -> Line:
+        return kit.marks.leader(Line([start[0] + 0.08, start[1], 0], [3.5, label_y, 0]))
+
+    # the first end's leader rises over the second's, whose label is higher: they cross; the
+    # third's, level, clears the others
+    scene.add(*dots, leader((0, 0), 1.0), leader((1, 0), 2.0), leader((2, -1), -1.0))
+    found = problems(capture(scene, "held frame"))
+    assert found == ["held frame: the leaders from (0.08, 0.00) and (1.08, 0.00) cross"], found
+    # level from the first end: over the second's dot (the leader's own dot does not count)
+    scene.add(leader((0, 0), 0.0))
+    found = problems(capture(scene, "held frame"))
+    assert "held frame: the leader from (0.08, 0.00) passes over the point at (1.00, 0.00)" in found
 
 
 def test_the_critic_catches_an_axis_past_its_data_and_a_mark_outside():

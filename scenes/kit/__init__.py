@@ -10,7 +10,7 @@ from .clock import ClockReadout, LogClock
 from .clocked import ClockedScene, ClockStage, faded_in, finishing
 from .fader import Fader
 from .frame import source_line, title
-from .labels import spread, uncrossed
+from .labels import Leader, leader_slots
 from .lanes import LaneGeometry, estimate_bar, estimate_outline, lane_label, set_bar
 from .text import GlyphText, merge_glyphs, text
 from .theme import (
@@ -53,8 +53,8 @@ __all__ = [
     "linear_ticks",
     "log_ticks",
     "power_of_two_ticks",
-    "spread",
-    "uncrossed",
+    "Leader",
+    "leader_slots",
     "time_ticks",
     "time_range_ticks",
     "Settings",

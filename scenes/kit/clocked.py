@@ -9,6 +9,10 @@ frame is held. A scene fills in the hooks and keeps only what is its own:
 - ``draw(s, t)``: show the moment at share ``s`` of the clock, wall time ``t``;
 - ``show_time(t)``: the readout (and whatever else reads the time, a cursor);
 - ``close``: what comes once the clock has stopped, before the hold.
+
+Drawn as a figure (``as_figure``: `make charts`), a scene shows its held frame alone, without
+what only a playing video needs: no clock readout (a chart's "elapsed 2 h 00 min" said nothing
+of the data), nothing played.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from manim import Mobject, ValueTracker, VGroup, config, linear
@@ -63,6 +68,10 @@ class ClockedScene(StudyScene):
     stage: ClockStage
     fader: Fader  # draw() fades marks through it; the skeleton settles them when the clock stops
 
+    def __init__(self, *args: Any, as_figure: bool = False, **kwargs: Any) -> None:
+        self.as_figure = as_figure
+        super().__init__(*args, **kwargs)
+
     def set_stage(self) -> ClockStage:
         raise NotImplementedError
 
@@ -78,6 +87,9 @@ class ClockedScene(StudyScene):
     def construct(self) -> None:
         self.fader = Fader()
         stage = self.stage = self.set_stage()
+        if self.as_figure:
+            self.draw_figure(stage)
+            return
         readout = stage.readout
         # everything the updater touches must be in this group, or Manim draws it as static
         moving = VGroup(*stage.moving, readout.value, *(mob for _, _, mob in stage.changing))
@@ -95,6 +107,15 @@ class ClockedScene(StudyScene):
         )
         self.fader.settle()  # every run has finished by now, whatever the fades' rounding
         self.show_time(stage.held_s)
+        self.close()
+        self.wait(HOLD_SECONDS)
+
+    def draw_figure(self, stage: ClockStage) -> None:
+        """The held frame as a figure: every mark as the clock leaves it, without the readout."""
+        self.add(*stage.first_frame, *stage.static, *stage.moving)
+        self.add(*(mob for _, _, mob in stage.changing))
+        self.draw(1.0, stage.clock.wall_time(1.0))
+        self.fader.settle()
         self.close()
         self.wait(HOLD_SECONDS)
 

@@ -1,7 +1,8 @@
 """What a drawn object is for, so placement and the frame critic (tests/frame_critic.py) can
 tell data from decoration: a data mark (a curve, bar, point) must stay visible on every held
 frame; a panel (a callout's box) must not cover one; an axis names the extent its data marks
-must lie inside.
+must lie inside; a leader (the line from a curve's end to its label) must cross no other leader
+and pass over no point but its own.
 
 The roles are plain attributes on the mobjects: nothing is drawn differently because of them.
 """
@@ -61,6 +62,12 @@ def own_text(mob: Mobject) -> list[Mobject]:
 def panel(mob: Mobject) -> Mobject:
     """``mob`` is an opaque box that hides what is behind it."""
     setattr(mob, ROLE, "panel")
+    return mob
+
+
+def leader(mob: Mobject) -> Mobject:
+    """``mob`` is a straight line from a mark to its label."""
+    setattr(mob, ROLE, "leader")
     return mob
 
 
