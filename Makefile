@@ -78,9 +78,11 @@ test: setup
 		"$(PY) -m pytest -m long_work --durations 10" \
 		$(PY) -m pytest -m "not long_work" -n 2 --durations 15
 
-# measures, does not assert; --quick for a short run (480p15 only)
+# measures, does not assert; --quick for a short run (480p15 only). SEED=<the seed's
+# visualizations folder> runs its three matplotlib animations beside ours (--side-by-side: only that)
+SEED ?=
 bench: setup
-	@$(PY) bench/bench.py $(BENCH_ARGS)
+	@$(PY) bench/bench.py $(if $(SEED),--seed "$(SEED)") $(BENCH_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import struct
 import subprocess
 import sys
@@ -47,13 +48,13 @@ RENDER_GOAL = 0.7  # encoding alone / rendering, every scene at 1080p60
 HISTORY_GOAL = 1.2  # 1M rows per run against 1k
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def run_measured(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of one child process (os.wait4 gives its own rusage;
     RUSAGE_CHILDREN would be the largest of all children so far)."""
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block
         start = time.perf_counter()
         child = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors
         )
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
@@ -253,6 +254,184 @@ def wandb_pull(work: Path, runs: int = WANDB_PULL_RUNS, rows: int = 100) -> dict
     return results
 
 
+# the seed's three matplotlib animations and the scenes that draw the same story
+SEED_PAIRS = (
+    ("progress_race", "ProgressRace"),
+    ("training_comparison", "TrainingComparison"),
+    ("scaling_efficiency", "ScalingEfficiency"),
+)
+FRAME_RATE_GOAL = 10.0  # our frames/s over the seed's, its three animations side by side
+SEED_HOW = (
+    "the seed's frame rate is not measured: give its folder, `make bench "
+    "SEED=/path/to/9-Wandb-visualization/visualizations` (from "
+    "https://github.com/kimtakala/LUMI-AI-Guide-Visualizations). It runs with the seed's own "
+    "environment, ../visualization_env beside that folder (or $SEED_PYTHON): python -m venv "
+    "visualization_env && visualization_env/bin/pip install matplotlib pandas numpy; and "
+    "ffmpeg on PATH or in visualization_env/bin (matplotlib writes the MP4s through it)"
+)
+
+
+class SeedError(Exception):
+    """The seed's folder or its environment cannot run its animations here (says what to do)."""
+
+
+def seed_python(folder: Path) -> Path:
+    """The interpreter the seed's own scripts run with: $SEED_PYTHON, else the environment its
+    generate_animations.sh activates (../visualization_env)."""
+    named = os.environ.get("SEED_PYTHON")
+    python = Path(named) if named else folder.parent / "visualization_env" / "bin" / "python"
+    if not python.exists():
+        raise SeedError(f"no Python for the seed at {python}; {SEED_HOW}")
+    return python
+
+
+def seed_copy(folder: Path, work: Path) -> Path:
+    """The seed's scripts and the data they read (../charts), copied: they write their MP4s
+    beside themselves, and the user's folder stays as it was. Returns the copied scripts' folder."""
+    missing = [name for name, _ in SEED_PAIRS if not (folder / f"{name}.py").exists()]
+    if missing:
+        raise SeedError(f"{folder} has no {', '.join(m + '.py' for m in missing)}; {SEED_HOW}")
+    media = shutil.ignore_patterns("*.mp4", "*.png", "*.gif", "__pycache__")
+    target = work / "seed" / folder.name
+    shutil.copytree(folder, target, ignore=media)
+    if (folder.parent / "charts").is_dir():
+        shutil.copytree(folder.parent / "charts", target.parent / "charts", ignore=media)
+    return target
+
+
+def seed_animation(scripts: Path, name: str, python: Path) -> dict:
+    """One of the seed's scripts run as its generate_animations.sh does (from its folder, its
+    environment's bin first on PATH), and the frames of the MP4 it wrote."""
+    env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    seconds, peak_mb = run_measured([str(python), f"{name}.py"], env, cwd=scripts)
+    video = scripts / "charts" / f"{name}.mp4"
+    if not video.exists():
+        raise SeedError(f"{name}.py wrote no {video.relative_to(scripts)}; is ffmpeg on PATH?")
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        frames = stream.frames or sum(1 for _ in container.decode(stream))
+        width, height = stream.codec_context.width, stream.codec_context.height
+        rate = float(stream.average_rate or 0)
+    return {
+        "render_s": seconds,
+        "frames": frames,
+        "fps": frames / seconds,
+        "size": f"{width}x{height}@{rate:g}",
+        "peak_mb": peak_mb,
+    }
+
+
+def draw_only(scene: str, store: Path, media: Path) -> dict:
+    """Our scene at 1080p60 drawn, every frame, without writing the video (its own process):
+    what drawing costs apart from encoding."""
+    env = {**os.environ, "RUNS_STORE": str(store)}
+    with tempfile.TemporaryDirectory() as folder:
+        counted = Path(folder) / "frames"
+        command = [sys.executable, __file__, "--draw-only", scene, str(media), str(counted)]
+        seconds, peak_mb = run_measured(command, env)
+        frames = int(counted.read_text())
+    return {"render_s": seconds, "frames": frames, "peak_mb": peak_mb}
+
+
+def _draw_only_child(scene: str, media: Path, counted: Path) -> None:
+    import importlib
+
+    from manim import tempconfig
+
+    from scenes.registry import SCENES
+
+    entry = next(e for e in SCENES if e.name == scene)
+    frames = 0
+    settings = {"pixel_width": 1920, "pixel_height": 1080, "frame_rate": 60,
+                "write_to_movie": False, "media_dir": str(media), "disable_caching": True,
+                "progress_bar": "none", "verbosity": "WARNING"}  # fmt: skip
+    with tempconfig(settings):
+        scene_class = getattr(importlib.import_module(entry.module), scene)
+
+        class Counted(scene_class):
+            def setup(self) -> None:
+                super().setup()
+                add_frame = self.renderer.add_frame
+
+                def count(frame: np.ndarray, num_frames: int = 1) -> None:
+                    nonlocal frames
+                    frames += num_frames
+                    add_frame(frame, num_frames)
+
+                self.renderer.add_frame = count
+
+        Counted().render()
+    counted.write_text(str(frames))
+
+
+def side_by_side(folder: Path, work: Path, store: Path) -> dict:
+    """The seed's three animations and our three scenes (1080p60) in one run, each pair one
+    after the other so both see the same machine."""
+    python = seed_python(folder)
+    scripts = seed_copy(folder, work)
+    files = dict((scene, path) for path, scene in all_scenes())
+    pairs: dict = {}
+    for seed_name, scene in SEED_PAIRS:
+        console.print(f"the seed's {seed_name}.py ...")
+        seed = seed_animation(scripts, seed_name, python)
+        console.print(f"{scene} at 1080p60 ...")
+        ours = render(files[scene], scene, "h", store, work / f"side_{scene}")
+        ours["size"] = "1920x1080@60"
+        console.print(f"{scene} at 1080p60, drawn without writing the video ...")
+        ours["draw_only_s"] = draw_only(scene, store, work / f"draw_{scene}")["render_s"]
+        pairs[scene] = {"seed": seed, "ours": ours}
+    return pairs
+
+
+def print_side_by_side(pairs: dict) -> None:
+    table = Table(title="the seed's matplotlib animations and ours, side by side")
+    columns = ("animation", "seed", "frames/s", "ours", "frames/s ", "ratio",
+               "ours: encoding alone", "ours: drawing alone")  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="left" if column == "animation" else "right")
+
+    def cell(frames: int, seconds: float) -> str:
+        return f"{frames} in {seconds:.1f} s"
+
+    def alone(seconds: float, frames: int) -> str:
+        return f"{seconds:.1f} s ({frames / seconds:.0f}/s)"
+
+    for scene, pair in pairs.items():
+        seed, ours = pair["seed"], pair["ours"]
+        table.add_row(
+            scene, cell(seed["frames"], seed["render_s"]), f"{seed['fps']:.1f}",
+            cell(ours["frames"], ours["render_s"]), f"{ours['fps']:.1f}",
+            f"{ours['fps'] / seed['fps']:.1f}x",
+            alone(ours["encode_only_s"], ours["frames"]),
+            alone(ours["draw_only_s"], ours["frames"]),
+        )  # fmt: skip
+    total = {
+        side: (
+            sum(p[side]["frames"] for p in pairs.values()),
+            sum(p[side]["render_s"] for p in pairs.values()),
+        )
+        for side in ("seed", "ours")
+    }
+    rates = {side: frames / seconds for side, (frames, seconds) in total.items()}
+    ratio = rates["ours"] / rates["seed"]
+    table.add_row(
+        "all three", cell(*total["seed"]), f"{rates['seed']:.1f}",
+        cell(*total["ours"]), f"{rates['ours']:.1f}", f"{ratio:.1f}x",
+        alone(sum(p["ours"]["encode_only_s"] for p in pairs.values()), total["ours"][0]),
+        alone(sum(p["ours"]["draw_only_s"] for p in pairs.values()), total["ours"][0]),
+    )  # fmt: skip
+    console.print(table)
+    sizes = ", ".join(sorted({p["seed"]["size"] for p in pairs.values()}))
+    verdict = "met" if ratio >= FRAME_RATE_GOAL else "MISSED"
+    console.print(
+        f"frame rate against the seed's: {ratio:.1f}x (goal >= {FRAME_RATE_GOAL:g}x: {verdict}). "
+        f"The seed's frames: {sizes}; ours 1920x1080@60. Encoding alone: H.264 of the same "
+        "frames through PyAV, as Manim encodes them (no render of ours is faster than that); "
+        "drawing alone: the scene drawn, every frame, with no video written (a process of its "
+        "own, start-up included)"
+    )
+
+
 SCALE_SIZES = (10, 100, 1_000, 10_000)
 SCALE_COLUMNS = (
     "Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep",
@@ -386,7 +565,24 @@ def main() -> None:
         action="store_true",
         help="only the scale table (exports of 10 to 10,000 runs; to 1,000 with --quick)",
     )
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        help="the seed's visualizations folder: its three animations run beside ours (1080p60)",
+    )
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="only the seed's animations and ours, side by side (needs --seed)",
+    )
+    parser.add_argument("--draw-only", nargs=3, help=argparse.SUPPRESS)  # draw_only's child
     args = parser.parse_args()
+    if args.draw_only:
+        scene, media, counted = args.draw_only
+        _draw_only_child(scene, Path(media), Path(counted))
+        return
+    if args.side_by_side and args.seed is None:
+        parser.error("--side-by-side needs --seed (make bench SEED=...)")
     history = args.out.parent / "history.jsonl"
     previous = _last_scale(history)
     qualities = ["l"] if args.quick else ["l", "h"]
@@ -403,6 +599,12 @@ def main() -> None:
     scale_sizes = SCALE_SIZES[:-1] if args.quick else SCALE_SIZES
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
+        if args.side_by_side:
+            report["side_by_side"] = _side_by_side_or_why(args.seed, work)
+            if report["side_by_side"]:
+                print_side_by_side(report["side_by_side"])
+                _record(history, report)
+            return
         report["scale"] = scale(work, scale_sizes)
         if args.scale_only:
             print_scale(report["scale"], previous)
@@ -424,13 +626,28 @@ def main() -> None:
             report["history"][str(rows)] = render(*curves, "l", big, work / f"media_rows_{rows}")
         console.print("extraction ...")
         report["extraction"] = extraction(work)
+        if args.seed is not None:
+            report["side_by_side"] = _side_by_side_or_why(args.seed, work)
 
     print_report(report)
     print_scale(report["scale"], previous)
+    if report.get("side_by_side"):
+        print_side_by_side(report["side_by_side"])
+    elif args.seed is None:
+        console.print(SEED_HOW)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     _record(history, report)
     console.print(f"written: {args.out}, and a line in {history}")
+
+
+def _side_by_side_or_why(folder: Path, work: Path) -> dict | None:
+    """The side-by-side run, or None once it has said why the seed cannot run here."""
+    try:
+        return side_by_side(folder.expanduser().resolve(), work, build_store(work / "sample.h5"))
+    except SeedError as error:
+        console.print(f"[bold red]seed:[/] {error}")
+        return None
 
 
 def _last_scale(history: Path) -> dict | None:
@@ -459,6 +676,18 @@ def _record(history: Path, report: dict) -> None:
         "scale": report.get("scale"),
         "scenes": {k: v["render_s"] for k, v in report.get("scenes", {}).items()},
     }
+    if report.get("side_by_side"):
+        entry["side_by_side"] = {
+            scene: {
+                side: {
+                    k: r[k]
+                    for k in ("frames", "render_s", "encode_only_s", "draw_only_s")
+                    if k in r
+                }
+                for side, r in pair.items()
+            }
+            for scene, pair in report["side_by_side"].items()
+        }
     history.parent.mkdir(parents=True, exist_ok=True)
     with history.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(entry) + "\n")

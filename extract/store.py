@@ -464,7 +464,8 @@ def read_frame(
         columns = [c for c in columns if c == "_runtime" or wanted(c)]
     elif wanted is not None:
         columns = [c for c in columns if c in wanted]
-    return pd.DataFrame({c: frame_group[quote(c, safe="")][()] for c in columns})
+    # each column as read, not copied into one block (a million rows of every column)
+    return pd.DataFrame({c: frame_group[quote(c, safe="")][()] for c in columns}, copy=False)
 
 
 def _system_filter(wanted: set[str] | None) -> Callable[[str], bool] | None:

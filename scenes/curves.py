@@ -12,7 +12,7 @@ MetricVsTime).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from manim import (
@@ -54,6 +54,11 @@ RANKING_NAME = 22  # characters of a run's name in the ranking
 RANKING_NAME_BESIDE = 10  # ... in the ranking beside the chart
 MAX_RANKED = 10  # a slide's ranking; the speaker notes have every run
 RAW_OPACITY = 0.3  # a smoothed key's logged line, faint behind its average
+# a curve is traced in this many pieces, one for each equal share of the clock: a piece is
+# drawn every frame only while its share runs, then once, as background. Tracing the whole
+# curve again every frame made a long, noisy history (many points per pixel column) the
+# slowest part of a render
+PIECES = 8
 
 
 @dataclass
@@ -69,6 +74,9 @@ class Trace:
     # a smoothed curve's logged values (x, y, times as above) and their faint line
     raw: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     raw_line: VMobject | None = None
+    # what is drawn of ``line``: (piece, index of its first own point), one per share of the
+    # clock in which the curve gains points (see PIECES)
+    pieces: list[tuple[VMobject, int]] = field(default_factory=list)
     done: float = 0.0  # the share of the clock at which its curve ends
     reached: float = 0.0  # ... at which it reaches the target (when it does)
 
@@ -178,8 +186,12 @@ class CurvesScene(kit.ClockedScene):
         for trace in traces:
             trace.done = clock_map.share_at(trace.end_s)
             marks = VGroup(trace.end_dot, trace.label)
-            growing = trace.line if trace.raw_line is None else VGroup(trace.raw_line, trace.line)
-            changing += kit.finishing(trace.done, MARK_FADE, growing, marks)
+            if trace.raw_line is None:
+                changing += self._pieces(trace, clock_map)
+                changing.append((trace.done, trace.done + MARK_FADE, marks))
+            else:
+                growing = VGroup(trace.raw_line, trace.line)
+                changing += kit.finishing(trace.done, MARK_FADE, growing, marks)
             if trace.marker is not None and trace.target_s is not None:
                 trace.reached = clock_map.share_at(trace.target_s)
                 changing.append((trace.reached, trace.reached + MARK_FADE, trace.marker))
@@ -365,7 +377,52 @@ class CurvesScene(kit.ClockedScene):
         return list(zip(names, values, strict=True))
 
     def _draw_until(self, trace: Trace, t: float, chart: kit.Chart) -> None:
-        self._trace_until(trace.line, trace.x, trace.y, trace.times, t, 1.0)
+        if not trace.pieces:
+            self._trace_until(trace.line, trace.x, trace.y, trace.times, t, 1.0)
+            return
+        shown = int(np.searchsorted(trace.times, t, side="right"))
+        ends = [first for _, first in trace.pieces[1:]] + [len(trace.times)]
+        for (piece, first), end in zip(trace.pieces, ends, strict=True):
+            if first == 0:  # the first piece starts as the whole curve does
+                self._trace_until(piece, trace.x[:end], trace.y[:end], trace.times[:end], t, 1.0)
+                continue
+            # a later piece starts two points back: the join at its first point and the one
+            # before are drawn as the whole curve draws them, not as two line ends
+            own = min(shown, end) - first
+            if own <= 0:
+                piece.set_points_as_corners([[trace.x[first], trace.y[first], 0]] * 2)
+                piece.set_stroke(opacity=0)
+            else:
+                back = max(0, first - 2)
+                count = first + own - back
+                piece.set_points_as_corners(
+                    np.column_stack(
+                        [trace.x[back : first + own], trace.y[back : first + own], np.zeros(count)]
+                    )
+                )
+                piece.set_stroke(opacity=1.0)
+
+    @staticmethod
+    def _pieces(trace: Trace, clock: kit.LogClock) -> list[kit.Window]:
+        """Cut ``trace``'s line into a piece per share of the clock in which it gains points;
+        each changes only inside its share (the windows returned)."""
+        bounds = [clock.wall_time(k / PIECES) for k in range(1, PIECES)]
+        firsts = np.searchsorted(trace.times, bounds, side="left")
+        windows: list[kit.Window] = []
+        # the line itself is no longer drawn: it is the whole curve, what the closing keeps
+        # clear of (and its style, that each piece copies)
+        points = np.column_stack([trace.x, trace.y, np.zeros(len(trace.x))])
+        trace.line.set_points_as_corners(points if len(points) >= 2 else [*points, *points])
+        starts = [0, *(int(f) for f in firsts)]
+        ends = [*starts[1:], len(trace.times)]
+        for k, (first, end) in enumerate(zip(starts, ends, strict=True)):
+            if end <= first:
+                continue  # no point of the curve falls in this share of the clock
+            piece = trace.line.copy().clear_points()
+            trace.pieces.append((piece, first))
+            last = min(1.0, (k + 1) / PIECES) if end < len(trace.times) else trace.done + MARK_FADE
+            windows.append((k / PIECES, last, piece))
+        return windows
 
     @staticmethod
     def _trace_until(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from extract.metric_names import is_accuracy, is_loss, split_of
@@ -73,13 +74,19 @@ def logged_keys(runs: list[Run], *, summaries: bool = False) -> list[str]:
     keys: dict[str, None] = {}
     for run in runs:
         for column in run.history.columns:
-            if not str(column).startswith("_") and run.history[column].notna().any():
+            if not str(column).startswith("_") and _has_values(run.history[column]):
                 keys[str(column)] = None
         if summaries:
             for key, value in run.summary.items():
                 if not key.startswith("_") and isinstance(value, int | float):
                     keys[key] = None
     return list(keys)
+
+
+def _has_values(column: pd.Series) -> bool:
+    # a logged key has values among its first rows, as a rule: the whole column (a million
+    # rows) is searched only when they are empty
+    return bool(column.iloc[:64].notna().any() or column.notna().any())
 
 
 def _family_matches(family: tuple[str, ...]) -> Callable[[str], bool]:

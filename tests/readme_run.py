@@ -705,6 +705,11 @@ SKIPPED = {
         "measures for about 2 minutes; asserts nothing (tests/test_bench.py checks that its "
         "exports read as the sweep they describe and that its history is read back)"
     ),
+    "make bench SEED=/path/to/9-Wandb-visualization/visualizations": (
+        "runs the seed's matplotlib scripts from a folder this machine may not have, for about "
+        "10 minutes; asserts nothing (tests/test_bench.py runs stand-in seed scripts from a copy "
+        "and counts their frames)"
+    ),
     ".venv/bin/python -m pytest tests/test_frames_scenes.py --set_test": (
         "rewrites the control frames of tests/test_frames_scenes.py, which this suite runs"
     ),

@@ -106,3 +106,26 @@ def test_top1_is_drawn_when_running_accuracy_is_not_logged(tmp_path: Path) -> No
     loaded = load_default_runs(columns=["running_accuracy"], explicit=store)
     plan = curves_plan(view_of(loaded.runs), "accuracy")
     assert [list(s.values) for s in plan.series] == [[50.0, 70.0, 90.0]]
+
+
+def test_a_key_logged_late_in_a_long_history_counts_as_logged() -> None:
+    # the first rows are searched before the whole column: a key first logged after them
+    # (a validation measure every few thousand steps) is still one the run logged
+    from study.metrics import logged_keys
+
+    rows = 5_000
+    late = [float("nan")] * (rows - 1) + [0.9]
+    history = {"_runtime": [float(i) for i in range(rows)], "val_acc": late}
+    run = make_run(
+        RunFacts(
+            run_id="a",
+            name="a",
+            state="finished",
+            runtime_s=float(rows),
+            config={"total_gpus": 2, "epochs": 3},
+            summary={},
+            history=pd.DataFrame({**history, "never": [float("nan")] * rows}),
+            source="offline:x",
+        )
+    )
+    assert logged_keys([run]) == ["val_acc"]

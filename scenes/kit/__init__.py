@@ -7,7 +7,7 @@ from .base import HOLD_SECONDS, INTRO_SECONDS, StudyScene
 from .callout import CalloutLine, callout, callout_box, callout_lines, callout_padding
 from .chart import Chart, Scale, Tick, linear_ticks, log_ticks, power_of_two_ticks, time_ticks
 from .clock import ClockReadout, LogClock
-from .clocked import ClockedScene, ClockStage, faded_in, finishing
+from .clocked import ClockedScene, ClockStage, Window, faded_in, finishing
 from .fader import Fader
 from .frame import source_line, title
 from .labels import Leader, leader_slots
@@ -40,6 +40,7 @@ __all__ = [
     "INTRO_SECONDS",
     "faded_in",
     "finishing",
+    "Window",
     "Fader",
     "LaneGeometry",
     "LogClock",

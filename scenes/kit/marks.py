@@ -99,10 +99,12 @@ def dense_points(mob: Mobject, step: float = 0.04) -> np.ndarray:
             continue
         gaps = np.linalg.norm(np.diff(points, axis=0), axis=1)
         counts = np.maximum(1, np.ceil(gaps / step).astype(int))
-        shares = [np.arange(n) / n for n in counts]
+        # 0, 1/n, ..., (n-1)/n along each stretch of n steps, for every stretch at once
+        firsts = np.repeat(np.cumsum(counts) - counts, counts)
+        shares = (np.arange(counts.sum()) - firsts) / np.repeat(counts, counts)
         starts = np.repeat(points[:-1], counts, axis=0)
         moves = np.repeat(np.diff(points, axis=0), counts, axis=0)
-        arrays.append(np.vstack([starts + moves * np.concatenate(shares)[:, None], points[-1:]]))
+        arrays.append(np.vstack([starts + moves * shares[:, None], points[-1:]]))
     arrays = [a for a in arrays if len(a)]
     return np.concatenate(arrays) if arrays else np.zeros((0, 3))
 
