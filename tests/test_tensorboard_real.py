@@ -138,6 +138,7 @@ def test_lightning_fast_dev_run_is_said_unknown_not_preprocessing(stores):
     assert "1 kind unknown (history: no value logged" in summary
     report = run_cli("report", store, "--study", study, cwd=store.parent)
     assert "| laptop/version_1 [unknown] (not shown: kind unknown) |" in report.stdout
+    assert "1 x kind unknown (laptop/version_1: no value logged)" in report.stdout
     # its complete twin stands for the configuration
     assert (runs["laptop/version_0"].kind, runs["laptop/version_0"].epochs_done) == (
         "training",
