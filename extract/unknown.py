@@ -183,10 +183,23 @@ def unknown_facts(runs: list[Run], study: StudyFile | None = None) -> list[Unkno
             value = run.platform if fact == "platform" else getattr(run, fact)
             if value is not None and value != "unknown":
                 continue
-            said = study_line(study_key(run, runs), [fact], platform_hint(run))
-            line = f"under [runs] in {where}: {said}"
+            line = f"under [runs] in {where}: {_settling_line(run, fact, study_key(run, runs))}"
             found.append(UnknownFact(run, fact, _seen(run, fact), line))
     return found
+
+
+def _settling_line(run: Run, fact: str, key: str) -> str:
+    """The study-file line for ``fact``, following the run's words as the platform's line does:
+    a run of unknown platform that its name says is a laptop is asked its platform, not a
+    cluster's GPU or node count (a laptop states none), and the cluster's line comes after."""
+    hint = platform_hint(run)
+    if run.platform == "unknown" and hint == "laptop" and fact not in FACTS_OF_LAPTOP:
+        return (
+            f"{study_line(key, ['platform'], hint)} (a laptop states no "
+            f"{'GPU' if fact == 'gpus' else 'node'} count; on the cluster: "
+            f"{inline_table([fact])})"
+        )
+    return study_line(key, [fact], hint)
 
 
 def _seen(run: Run, fact: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from extract.errors import InputError
 from extract.kinds import shown_kind
-from extract.model import KIND_WORDS, Run
+from extract.model import Run
 from extract.studyfile import StudyFile
 from extract.unknown import facts_asked, unknown_facts, unknown_warnings
 
@@ -615,20 +615,26 @@ def kind_warnings(runs: list[Run]) -> list[str]:
             f"{count} {where} missing: empty run files, crashed before wandb wrote a record "
             f"({', '.join(ids)})"
         )
-    others: dict[str, list[str]] = {}
+    others: dict[str, list[Run]] = {}
     for run in runs:
         if run.kind is not None and not shown_kind(run) and run.kind != "missing":
-            others.setdefault(run.kind, []).append(run.name)
+            others.setdefault(run.kind, []).append(run)
     if others:
         lines.append(
             "not trainings of the study, listed with their kind and left out of every figure: "
             + "; ".join(
-                f"{len(names)} x {KIND_WORDS[kind]} ({', '.join(names)})"
-                for kind, names in others.items()
+                f"{len(kept)} x {kept[0].kind_reason} ({', '.join(_named(r) for r in kept)})"
+                for kept in others.values()
             )
         )
     lines += [f"{run.name} ({run.run_id}): {run.damage}" for run in runs if run.damage]
     return lines
+
+
+def _named(run: Run) -> str:
+    """A run's name, and why where its kind is unknown (a bare "unknown" says nothing)."""
+    said = run.evidence.get("kind")
+    return f"{run.name}: {said.key}" if run.kind == "unknown" and said else run.name
 
 
 def _configuration(run: Run) -> str:

@@ -138,6 +138,7 @@ def test_lightning_fast_dev_run_is_said_unknown_not_preprocessing(stores):
     assert "1 kind unknown (history: no value logged" in summary
     report = run_cli("report", store, "--study", study, cwd=store.parent)
     assert "| laptop/version_1 [unknown] (not shown: kind unknown) |" in report.stdout
+    assert "1 x kind unknown (laptop/version_1: no value logged)" in report.stdout
     # its complete twin stands for the configuration
     assert (runs["laptop/version_0"].kind, runs["laptop/version_0"].epochs_done) == (
         "training",
@@ -224,6 +225,14 @@ def test_the_suggested_platform_follows_the_run_s_name(stores, tmp_path):
         if s.startswith("laptop/version_2") and "platform unknown" in s
     ]
     assert line.endswith('"laptop/version_2" = { platform = "laptop" }')
+    # its GPUs are unknown too: the line follows the same words (a laptop states no GPU count)
+    (line,) = [
+        s for s in unknown.splitlines() if s.startswith("laptop/version_2") and "gpus unknown" in s
+    ]
+    assert line.endswith(
+        '"laptop/version_2" = { platform = "laptop" } (a laptop states no GPU count; on the '
+        "cluster: { gpus = N })"
+    )
     ran = run_cli("runs", store, "--study", no_study(tmp_path), cwd=tmp_path)
     (warning,) = [s for s in ran.stderr.splitlines() if "laptop/version_2" in s]
     assert warning.endswith(
