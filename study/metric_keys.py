@@ -6,7 +6,7 @@ split where it has one, and whatever shows several runs says which key each one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from extract.metric_names import is_accuracy, is_loss, split_of
 from extract.model import Evidence, Run
@@ -35,6 +35,9 @@ class RunKey:
     key: str | None
     evidence: Evidence
     in_history: bool = False
+    # keys of the family the run logged once beside another's curve, passed over for a curve
+    # (a Hugging Face Trainer's end-of-training 'train_loss' beside its 'loss' every few steps)
+    passed_over: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,16 @@ class MetricKeys:
 
     def key_of(self, run: Run) -> str | None:
         return self.of(run).key
+
+    def passed_over(self, runs: list[Run]) -> str | None:
+        """What the source line says of keys passed over for a curve ("'loss' drawn:
+        'train_loss' logged once"), None when no run of ``runs`` passed one over."""
+        keys = dict.fromkeys(k for run in runs for k in self.of(run).passed_over)
+        if not keys:
+            return None
+        one = self.one_key(runs)
+        drawn = f"'{one}' drawn: " if one else ""
+        return drawn + ", ".join(f"'{k}'" for k in keys) + " logged once"
 
     def counted(self, runs: list[Run]) -> dict[str, int]:
         """The keys of ``runs``, each with how many of them it is, most first."""
@@ -108,9 +121,20 @@ def metric_keys(
     logged, ``asked``, manim.cfg's, among equals) where the run logged it, else its own key of
     the family, of the study key's split first (validation beside validation), held-out
     measures then. ``summaries``: a key only a summary holds counts (a best accuracy may be
-    read from it; a curve needs a history)."""
-    among = among if among is not None else runs
+    read from it; a curve needs a history): without it, a key a run logged once is not its key
+    when another of the family has a curve in its history."""
     family = ACCURACY_KEYS if metric == "accuracy" else LOSS_KEYS
+    lone: dict[str, tuple[str, ...]] = {}
+    if not summaries:
+        every = [*runs, *(among or [])]
+        lone = {run.run_id: _lone_keys(run, metric) for run in every}
+        # a key another run draws as a curve stays a one-point curve beside it (a run that
+        # ended after its first epoch's train_loss, in a study of train_loss curves)
+        curves = {k for run in every for k in _curve_keys(run, metric)}
+        lone = {run_id: tuple(k for k in keys if k not in curves) for run_id, keys in lone.items()}
+        runs = [_without(run, lone[run.run_id]) for run in runs]
+        among = [_without(run, lone[run.run_id]) for run in among] if among is not None else None
+    among = among if among is not None else runs
     if metric == "accuracy":
         # a best accuracy is read from a held-out measure where the runs have one (a running
         # training accuracy reaches 100% on memorised data); a curve from what has histories
@@ -130,8 +154,11 @@ def metric_keys(
                 why = "the study file's key"
             else:
                 why = f"the study's key: logged by {sharing} of {len(among)} runs shown"
+            passed = _passed_over(run, lone.get(run.run_id, ()), metric, chosen or asked, study)
+            if passed:
+                why += f"; it logged '{passed[0]}' once, '{study}' a curve"
             by_run[run.run_id] = RunKey(
-                study, _evidence(study, in_history, why), study in in_history
+                study, _evidence(study, in_history, why), study in in_history, passed
             )
             continue
         own = _own_key(logged, in_history, metric, study)
@@ -140,10 +167,14 @@ def metric_keys(
                 None, Evidence("history", study or asked, f"no {metric} key logged")
             )
             continue
-        why = f"its own key: it did not log '{study}'" if study else "its own key"
+        passed = _passed_over(run, lone.get(run.run_id, ()), metric, chosen or asked, study)
+        if passed:
+            why = f"its own key: it logged '{passed[0]}' once, '{own}' a curve"
+        else:
+            why = f"its own key: it did not log '{study}'" if study else "its own key"
         if study and split_of(own) == split_of(study) and split_of(own) != "unspecified":
             why += f", {split_of(own)} like it"
-        by_run[run.run_id] = RunKey(own, _evidence(own, in_history, why), own in in_history)
+        by_run[run.run_id] = RunKey(own, _evidence(own, in_history, why), own in in_history, passed)
     return MetricKeys(metric, choice, by_run)
 
 
@@ -163,6 +194,51 @@ def study_metric_keys(
     else:
         asked, chosen = settings.loss_key, study.loss_key
     return metric_keys(runs, metric, asked, chosen, among=shown or runs, summaries=summaries)
+
+
+def _family_counts(run: Run, metric: Metric) -> dict[str, int]:
+    """How many values each key of the family has in the run's history."""
+    family = ACCURACY_KEYS if metric == "accuracy" else LOSS_KEYS
+    matches = is_accuracy if metric == "accuracy" else is_loss
+    return {
+        str(k): int(run.history[k].notna().sum())
+        for k in run.history.columns
+        if not str(k).startswith("_") and (k in family or matches(str(k)))
+    }
+
+
+def _curve_keys(run: Run, metric: Metric) -> list[str]:
+    return [k for k, n in _family_counts(run, metric).items() if n > 1]
+
+
+def _lone_keys(run: Run, metric: Metric) -> tuple[str, ...]:
+    """The run's keys of the family with one value in its history, when another key of the
+    family has several: one point is no curve, and a stack that logs its measure every few
+    steps may log one key once at the end (the Trainer's average 'train_loss')."""
+    counts = _family_counts(run, metric)
+    if not any(n > 1 for n in counts.values()):
+        return ()
+    return tuple(k for k, n in counts.items() if n == 1)
+
+
+def _passed_over(
+    run: Run, lone: tuple[str, ...], metric: Metric, asked: str, study: str | None
+) -> tuple[str, ...]:
+    """The key logged once that would have been the run's but for ``_lone_keys``: the asked
+    one, the study's, or its own of the family (none when another would have been)."""
+    for key in (asked, study):
+        if key in lone:
+            return (key,)
+    if not lone:
+        return ()
+    whole = [*lone, *logged_keys([run])]
+    before = _own_key(whole, whole, metric, study)
+    return (before,) if before in lone else ()
+
+
+def _without(run: Run, keys: tuple[str, ...]) -> Run:
+    """The run as a curve's key is decided: ``keys`` (logged once) left out of its history."""
+    return replace(run, history=run.history.drop(columns=list(keys))) if keys else run
 
 
 def _own_key(

@@ -583,7 +583,13 @@ def curves_plan(view: StudyView, metric: Metric) -> CurvesPlan:
     title = settings.title_accuracy if accuracy else settings.title_loss
     return CurvesPlan(
         title=settings.title(title),
-        source=source_text(view, drawn, key=keys.one_key(drawn), keys=keys.keys_text(drawn)),
+        source=source_text(
+            view,
+            drawn,
+            key=keys.one_key(drawn),
+            keys=keys.keys_text(drawn),
+            passed_over=keys.passed_over(drawn),
+        ),
         key=keys.one_key(drawn) or name,
         rising=accuracy,
         y_caption=y_caption,

@@ -104,11 +104,13 @@ def source_text(
     key: str | None = None,
     keys: str | None = None,
     without: str | None = None,
+    passed_over: str | None = None,
 ) -> str:
     """The small print under every scene: where the numbers come from, and what is estimated,
     reconstructed or left out. ``key``: the one key drawn; ``keys``: the keys drawn, named
     with their counts, where runs drew different ones (study/metric_keys.py); ``without``: what
-    the runs not drawn lack, where that is more than ``key`` ("'batch_loss' against '_step'")."""
+    the runs not drawn lack, where that is more than ``key`` ("'batch_loss' against '_step'");
+    ``passed_over``: the keys logged once that a curve was not drawn from."""
     count = len(runs)
     parts = [f"Data: {view.store_name}, {count} {'run' if count == 1 else 'runs'}"]
     estimated = sum(r.extrapolated for r in runs)
@@ -120,6 +122,8 @@ def source_text(
         parts.append("histories reconstructed from published charts")
     if keys is not None:
         parts.append(f"keys: {keys}")
+    if passed_over is not None:
+        parts.append(passed_over)
     # every run of the study is counted once: drawn, shown but not on this chart, not shown,
     # or left out by a selection
     drawn = {r.run_id for r in runs}

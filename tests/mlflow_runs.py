@@ -120,7 +120,8 @@ with mlflow.start_run(run_name="hf max_steps") as run:
         if step % 10 == 0 or step == 25:
             mlflow.log_metrics({"eval_loss": 0.5, "eval_accuracy": 0.8, "epoch": step / 10},
                                step=step)
-    mlflow.log_metrics({"train_runtime": 50.0, "epoch": 2.5}, step=25)
+    # the train summary: train_loss, the average over every step, logged once
+    mlflow.log_metrics({"train_runtime": 50.0, "train_loss": 0.09, "epoch": 2.5}, step=25)
 logged["hf max_steps"] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
 # mlflow.pytorch.autolog() around a Lightning Trainer (lightning 2.6.6, mlflow 3.18) that
 # crashed in its 3rd of 5 epochs, as the real run of /work/nk_real/pl_autolog_fail.py logged it:

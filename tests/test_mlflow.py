@@ -429,3 +429,39 @@ def test_metric_vs_time_finds_a_system_metric_by_mlflows_name(folder_runs):
 
     times, _, values = logged_series(folder_runs["2 GPU"], "system/gpu_0_utilization_percentage")
     assert values.tolist() == [90.0] * 30 and times.tolist() == sorted(times.tolist())
+
+
+def test_hugging_face_loss_curve_is_its_loss_not_the_train_summary(folder_runs):
+    # the Trainer logs 'loss' every logging_steps and 'train_loss' (its average) once at the
+    # end: asked for train_loss, the curve is 'loss' and the source line says why
+    from study.metric_keys import metric_keys
+
+    run = folder_runs["hf max_steps"]
+    assert run.history["train_loss"].notna().sum() == 1
+    keys = metric_keys([run], "loss", "train_loss")
+    assert keys.key_of(run) == "loss"
+    assert "'train_loss' once" in keys.of(run).evidence.value
+    assert keys.passed_over([run]) == "'loss' drawn: 'train_loss' logged once"
+    # LossVsTime draws it and its source line says which key
+    from extract.studyfile import StudyFile
+    from study.plans import curves_plan
+    from study.settings import Settings
+    from study.view import view_of
+
+    plan = curves_plan(view_of([run], Settings(), StudyFile(), "hf"), "loss")
+    assert [len(s.values) for s in plan.series] == [5]
+    assert "'loss' drawn: 'train_loss' logged once" in plan.source
+    # a final value is still read from it
+    assert metric_keys([run], "loss", "train_loss", summaries=True).key_of(run) == "train_loss"
+
+
+def test_a_key_another_run_draws_as_a_curve_stays_the_runs_one_point(folder_runs):
+    # beside a run with a train_loss curve, a run's lone train_loss is a point of the same
+    # measure (a run that ended after one epoch): not passed over
+    from study.metric_keys import metric_keys
+
+    hf, laptop = folder_runs["hf max_steps"], folder_runs["laptop"]
+    assert laptop.history["train_loss"].notna().sum() > 1
+    keys = metric_keys([hf, laptop], "loss", "train_loss")
+    assert (keys.key_of(hf), keys.key_of(laptop)) == ("train_loss", "train_loss")
+    assert keys.passed_over([hf, laptop]) is None
