@@ -465,3 +465,21 @@ def test_metric_vs_time_finds_a_system_metric_by_mlflows_name(folder_runs):
 
     times, _, values = logged_series(folder_runs["2 GPU"], "system/gpu_0_utilization_percentage")
     assert values.tolist() == [90.0] * 30 and times.tolist() == sorted(times.tolist())
+
+
+def test_metric_vs_time_names_the_step_as_mlflow_does(folder_runs, both_trackers, tmp_path):
+    import dataclasses
+
+    from study.metric_plan import metric_plan
+    from study.settings import Settings
+    from study.view import view_of
+
+    settings = dataclasses.replace(Settings(metric="train_loss"), metric_x="step")
+    plan = metric_plan(view_of(list(folder_runs.values()), settings))
+    assert plan.x_caption == "step (MLflow's step)"
+    # runs two trackers logged: the step is named by neither
+    root, _ = both_trackers
+    store = tmp_path / "runs.h5"
+    assert run_cli("offline", root / "wandb", "-o", store).returncode == 0
+    assert run_cli("mlflow", root / "mlruns", "-o", store, "--merge").returncode == 0
+    assert metric_plan(view_of(load_runs(store), settings)).x_caption == "step"
