@@ -14,7 +14,7 @@ from rich.console import Console
 from .classify import Correction, Corrections
 from .errors import InputError
 from .kinds import decide_kinds
-from .merge import merge_runs
+from .merge import merge
 from .paths import DEFAULT_STORE, store_path
 from .runs import IngestResult
 from .store import is_sample_store, load_runs, save_runs, store_argument
@@ -143,6 +143,7 @@ def ingest_into_store(
 def write_store(args: argparse.Namespace, result: IngestResult, study: StudyFile) -> None:
     output = store_path(args.output)
     runs = result.runs
+    by_name: list[tuple[str, str]] = []
     if args.merge and is_sample_store(output):
         raise InputError(
             "this store holds the sample study; your runs are not merged into it",
@@ -151,8 +152,11 @@ def write_store(args: argparse.Namespace, result: IngestResult, study: StudyFile
         )
     if args.merge and output.exists():
         # a run's kind may rest on the others (a login node is the Slurm jobs' submit host)
-        runs = decide_kinds(merge_runs(load_runs(output), runs))
+        merged = merge(load_runs(output), runs)
+        runs, by_name = decide_kinds(merged.runs), merged.by_name
     save_runs(output, runs)
+    for line in told_by_name(by_name):
+        print(line)
     warnings = list(result.warnings)
     warnings += [f"{run.name}: {note}" for run in result.runs for note in run.notes]
     study.corrections.for_runs(runs)
@@ -162,6 +166,14 @@ def write_store(args: argparse.Namespace, result: IngestResult, study: StudyFile
         warn(f"warning: {warning}")
     histories = sum(1 for r in runs if len(r.history))
     print(f"wrote {count_of_runs(len(runs))} ({histories} with histories) to {output}")
+
+
+def told_by_name(joined: list[tuple[str, str]], most: int = 5) -> list[str]:
+    """The runs joined to a stored run by name: a line each, or one line when many."""
+    if len(joined) <= most:
+        return [line for _, line in joined]
+    names = ", ".join(name for name, _ in joined)
+    return [f"{len(joined)} runs joined by name with the stored runs of those names: {names}"]
 
 
 def count_of_runs(count: int) -> str:

@@ -1,33 +1,62 @@
 """One store from many sources: the same run from a runs table, a panel export and an offline
 file becomes one run.
 
-Runs match by run id, else by name (a runs-table export has no ids). For a matched pair the
-incoming (newer) source wins field by field; config and summary are merged key by key; the
-history is the incoming one unless it is empty (a runs table brings none), so rows are never
-duplicated; a real W&B id replaces a name, or a TensorBoard folder's id, used as id. What the
-incoming source cannot say does not unsay what the other said: a fact it leaves unknown keeps
-the other's value and evidence (TensorBoard records neither the machine nor a state, W&B
-records both), and what each recorded of the machine is kept.
+Runs match by run id, else by name: a runs-table export has no ids, and two trackers that
+logged one training (W&B and TensorBoard, W&B and MLflow) give it two ids. Two runs one tracker
+gave different ids are two runs, even of one name (MLflow's folder and SQLite stores each give
+their own); they are kept apart. Each match by name is told (``Merged.by_name``).
+
+For a matched pair the incoming (newer) source wins field by field; config and summary are
+merged key by key; the history is the incoming one unless it is empty (a runs table brings
+none), so rows are never duplicated; a real W&B id replaces a name, or a TensorBoard folder's
+id, used as id. What the incoming source cannot say does not unsay what the other said: a fact
+it leaves unknown keeps the other's value and evidence (TensorBoard records neither the machine
+nor a state, W&B records both), and what each recorded of the machine is kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .model import FACTS, Evidence, Run
 from .runs import no_state
 
+# a source's kind (before its ":") -> the tracker that logged it
+TRACKERS = {
+    "offline": "W&B",
+    "csv": "W&B",
+    "wandb-api": "W&B",
+    "mlflow": "MLflow",
+    "tensorboard": "TensorBoard",
+}
+
+
+@dataclass
+class Merged:
+    runs: list[Run]
+    # each incoming run matched to a stored run by name alone: its name, and a line saying so
+    by_name: list[tuple[str, str]] = field(default_factory=list)
+
 
 def merge_runs(existing: list[Run], incoming: list[Run]) -> list[Run]:
+    return merge(existing, incoming).runs
+
+
+def merge(existing: list[Run], incoming: list[Run]) -> Merged:
     merged = list(existing)
+    told: list[tuple[str, str]] = []
     # the first run of each id and of each name: thousands of runs pulled at once are matched
     # by a lookup each, not a scan of the store each
     by_id, by_name = _first_of(merged)
     for new in incoming:
         index = by_id.get(new.run_id)
-        if index is None:
-            index = by_name.get(new.name)
+        if index is None and new.name in by_name:
+            index = by_name[new.name]
+            if _one_training(merged[index], new):
+                told.append((new.name, _joined(merged[index], new)))
+            else:
+                index = None
         if index is None:
             by_id.setdefault(new.run_id, len(merged))
             by_name.setdefault(new.name, len(merged))
@@ -37,7 +66,31 @@ def merge_runs(existing: list[Run], incoming: list[Run]) -> list[Run]:
         merged[index] = _combine(old, new)
         if (merged[index].run_id, merged[index].name) != (old.run_id, old.name):
             by_id, by_name = _first_of(merged)  # rare: a real id replaced a name used as id
-    return merged
+    return Merged(merged, told)
+
+
+def trackers_of(run: Run) -> set[str]:
+    """The trackers that logged the run (its source, ``+``-joined when merged)."""
+    kinds = (s.split(":", 1)[0] for s in run.source.split("+") if s)
+    return {TRACKERS.get(kind, kind) for kind in kinds}
+
+
+def _one_training(old: Run, new: Run) -> bool:
+    """Whether two runs of one name are one training: logged by different trackers, or one
+    of them has no id of its tracker (a runs table's name used as id)."""
+    return (
+        old.run_id == old.name or new.run_id == new.name or not trackers_of(old) & trackers_of(new)
+    )
+
+
+def _joined(old: Run, new: Run) -> str:
+    def said(run: Run) -> str:
+        return "+".join(sorted(trackers_of(run))) or "unknown"
+
+    return (
+        f"{new.name}: joined by name with the stored run of that name "
+        f"({said(old)} id {old.run_id}; this {said(new)} id {new.run_id})"
+    )
 
 
 def _first_of(runs: list[Run]) -> tuple[dict[str, int], dict[str, int]]:

@@ -271,6 +271,24 @@ def build_report(
     )
 
 
+def _not_whole(estimates: int, damaged: int) -> str:
+    """Why runs of a configuration were not compared, in words true of any tracker."""
+    said = []
+    if estimates:
+        said.append(
+            "an estimate from a stopped run's pace"
+            if estimates == 1
+            else f"{estimates} estimates from stopped runs' pace"
+        )
+    if damaged:
+        said.append(
+            "a record that lost its tail"
+            if damaged == 1
+            else f"{damaged} records that lost their tail"
+        )
+    return ", ".join(said) or "unknown"
+
+
 def selection_lines(selection: Selection, labels: dict[str, str], laptop_name: str) -> list[str]:
     """What is drawn of the study, in a few lines."""
     lines = []
@@ -287,7 +305,8 @@ def selection_lines(selection: Selection, labels: dict[str, str], laptop_name: s
         what = labels.get(run.run_id) or describe_configuration(run, laptop_name)
         compared = selection.picked_from.get(run.run_id, count)
         others = (
-            f" ({count - compared} more not timed whole: estimates or files that lost their tail)"
+            f" ({count - compared} more not timed whole: "
+            f"{_not_whole(*selection.not_whole.get(run.run_id, (0, 0)))})"
             if compared < count
             else ""
         )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from extract.errors import InputError
+from extract.merge import trackers_of
 from extract.model import Run
 
 from . import units
@@ -40,9 +41,11 @@ VIEWPORT_SCALE = 1000.0
 X_TITLES: dict[MetricX, str] = {"time": "wall time", "step": "step", "epoch": "epoch"}
 X_CAPTIONS: dict[MetricX, str] = {
     "time": "wall time (log scale)",
-    "step": "step (W&B's _step)",
+    "step": "step",
     "epoch": "epoch",
 }
+# the step's name in each tracker, said when every drawn run came from that one tracker
+STEP_NAMES = {"W&B": "W&B's _step", "MLflow": "MLflow's step", "TensorBoard": "TensorBoard's step"}
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,18 @@ def metric_plan(view: StudyView) -> MetricPlan:
         raw=tuple(values for *_, values in found) if weight else (),
         x_axis=x_axis,
         xs=tuple(xs for _, _, xs, _ in found),
-        x_caption=X_CAPTIONS[x_axis],
+        x_caption=x_caption(x_axis, drawn),
     )
+
+
+def x_caption(x_axis: MetricX, drawn: list[Run]) -> str:
+    """The x axis' caption: the step named as the tracker of every drawn run names it."""
+    trackers = set().union(*(trackers_of(run) for run in drawn))
+    if x_axis == "step" and len(trackers) == 1:
+        (tracker,) = trackers
+        if tracker in STEP_NAMES:
+            return f"step ({STEP_NAMES[tracker]})"
+    return X_CAPTIONS[x_axis]
 
 
 def x_words(x_axis: MetricX, scale: bool = False) -> str:

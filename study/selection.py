@@ -94,6 +94,9 @@ class Selection:
     # run id -> the runs it was picked among, where fewer than it stands for: an estimate or a
     # file that lost its tail is no time to compare (its lane is not "best of" those)
     picked_from: dict[str, int] = field(default_factory=dict)
+    # run id -> how many of the runs it stands for, not picked among, were estimates (a stopped
+    # run's pace) and how many lost the tail of their record
+    not_whole: dict[str, tuple[int, int]] = field(default_factory=dict)
     configurations: int = 0  # configurations with a run to show, drawn or not
     more: int = 0  # configurations not drawn: more than LANE_ROOM
 
@@ -211,6 +214,7 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
     for run in candidates:
         groups[configuration(run)].append(run)
     stands_for, spread, chosen, picked_from = {}, {}, {}, {}
+    not_whole: dict[str, tuple[int, int]] = {}
     for key, group in groups.items():
         # a run whose file lost its tail was timed short of what it ran: never picked over a
         # whole one (the report says so); nor is an estimate (a stopped laptop's pace, which
@@ -222,6 +226,9 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
         stands_for[pick.run_id] = len(group)
         if len(pool) < len(group):
             picked_from[pick.run_id] = len(pool)
+            rest = [r for r in group if r not in pool]
+            damaged = sum(1 for r in rest if r.damage)
+            not_whole[pick.run_id] = (len(rest) - damaged, damaged)
         if len(pool) > 1:
             times = [r.time_s for r in pool]
             spread[pick.run_id] = (min(times), max(times))
@@ -251,7 +258,14 @@ def select(runs: list[Run], study: StudyFile | None = None) -> Selection:
         ]
     shown = [r for r in cluster + laptops if r.run_id in kept]
     return Selection(
-        shown, stands_for, left_out, spread, picked_from, configurations=len(chosen), more=more
+        shown,
+        stands_for,
+        left_out,
+        spread,
+        picked_from,
+        not_whole,
+        configurations=len(chosen),
+        more=more,
     )
 
 

@@ -687,6 +687,10 @@ SKIPPED = {
         "environment (reused, not installed again), and `source` is run by its own step"
     ),
     "wandb login": NEEDS_WANDB,
+    "pip install mlflow-skinny sqlalchemy alembic": (
+        "installs into the training's environment, not this project's, whose lock holds the "
+        "three (tests/mlflow_runs.py logs to a sqlite:/// store with them)"
+    ),
     "python -m extract wandb my-team/scaling": NEEDS_WANDB,
     'python -m extract wandb my-team/scaling --state finished --name-regex "GPU|Laptop" '
     "--keys epoch running_accuracy train_loss": NEEDS_WANDB,

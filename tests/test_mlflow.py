@@ -239,6 +239,25 @@ def test_merge_keeps_the_other_runs(mlflow_folder, tmp_path):
     ]
 
 
+def test_runs_of_two_mlflow_stores_are_kept_apart_though_named_alike(
+    mlflow_folder, mlflow_sqlite, tmp_path
+):
+    # the same script logged to a folder store and to a SQLite store: two trainings, each with
+    # its own MLflow run id; a name is no reason to take one for the other
+    mlruns, from_folder = mlflow_folder
+    uri, from_sqlite = mlflow_sqlite
+    store = tmp_path / "runs.h5"
+    assert run_cli("mlflow", mlruns, "-o", store, "--experiment", "scaling").returncode == 0
+    ran = run_cli("mlflow", uri, "-o", store, "--experiment", "scaling", "--merge")
+    assert ran.returncode == 0, ran.stderr
+    ids = sorted(run.run_id for run in load_runs(store))
+    scaling = [n for n in EVERY_RUN if n not in OTHER_EXPERIMENTS]
+    assert ids == sorted(
+        [from_folder[n]["id"] for n in scaling] + [from_sqlite[n]["id"] for n in scaling]
+    )
+    assert "joined by name" not in ran.stdout
+
+
 def _not_mlflow_db(root: Path) -> tuple[str, Path]:
     path = root / "other.db"
     with sqlite3.connect(path) as db:
@@ -422,6 +441,23 @@ def test_wandb_and_mlflow_runs_of_one_training_merge_into_one_run_each(both_trac
         assert run.source.startswith("offline:") and "+mlflow:scaling/" in run.source
         assert run.state == "finished" and run.epochs == 3
         assert run.run_id == logged[name]["mlflow"]  # the newer source's id
+    # each run matched by name alone is told, a line each (five runs), with both ids
+    told = sorted(line for line in ran.stdout.splitlines() if "joined by name" in line)
+    assert [line.split(":", 1)[0] for line in told] == sorted(logged)
+    for name, line in zip(sorted(logged), told, strict=True):
+        assert f"W&B id {logged[name]['wandb']}" in line
+        assert f"MLflow id {logged[name]['mlflow']}" in line
+
+
+def test_many_runs_joined_by_name_are_told_in_one_line():
+    from extract.commandline import told_by_name
+
+    joined = [(f"run {n}", f"run {n}: joined by name ...") for n in range(7)]
+    (line,) = told_by_name(joined)
+    assert line.startswith("7 runs joined by name") and line.endswith(
+        "run 0, run 1, run 2, run 3, run 4, run 5, run 6"
+    )
+    assert told_by_name(joined[:2]) == [joined[0][1], joined[1][1]]
 
 
 def test_metric_vs_time_finds_a_system_metric_by_mlflows_name(folder_runs):
@@ -465,3 +501,21 @@ def test_a_key_another_run_draws_as_a_curve_stays_the_runs_one_point(folder_runs
     keys = metric_keys([hf, laptop], "loss", "train_loss")
     assert (keys.key_of(hf), keys.key_of(laptop)) == ("train_loss", "train_loss")
     assert keys.passed_over([hf, laptop]) is None
+
+
+def test_metric_vs_time_names_the_step_as_mlflow_does(folder_runs, both_trackers, tmp_path):
+    import dataclasses
+
+    from study.metric_plan import metric_plan
+    from study.settings import Settings
+    from study.view import view_of
+
+    settings = dataclasses.replace(Settings(metric="train_loss"), metric_x="step")
+    plan = metric_plan(view_of(list(folder_runs.values()), settings))
+    assert plan.x_caption == "step (MLflow's step)"
+    # runs two trackers logged: the step is named by neither
+    root, _ = both_trackers
+    store = tmp_path / "runs.h5"
+    assert run_cli("offline", root / "wandb", "-o", store).returncode == 0
+    assert run_cli("mlflow", root / "mlruns", "-o", store, "--merge").returncode == 0
+    assert metric_plan(view_of(load_runs(store), settings)).x_caption == "step"

@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..groups import join_rank_runs
 from ..history import join_on_step
 from ..kinds import decide_kinds
-from ..merge import merge_runs
+from ..merge import merge
 from ..model import Run
 from ..paths import store_path
 from ..runfilter import RunFields, RunFilter
@@ -519,10 +519,11 @@ def pull(
     if not new_runs:
         return summary
     current = load_runs(store) if store.exists() else []
-    merged = decide_kinds(merge_runs(current, new_runs))
+    matched = merge(current, new_runs)
+    merged = decide_kinds(matched.runs)
     joined, notes = join_rank_runs(merged)
     save_runs(store, decide_kinds(joined) if len(joined) != len(merged) else merged)
-    summary.notes = notes
+    summary.notes = [line for _, line in matched.by_name] + notes
     return summary
 
 
