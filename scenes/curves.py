@@ -218,7 +218,12 @@ class CurvesScene(kit.ClockedScene):
                 self._trace_until(trace.raw_line, *trace.raw, t, RAW_OPACITY)
             done = kit.faded_in(s, trace.done, MARK_FADE)
             self.fader.fade(trace.end_dot, done)
-            self.fader.fade(trace.label, done)
+            for part in trace.label.submobjects:
+                # a leader's stroke only: a bent one filled would show as a wedge
+                if kit.marks.role(part) == "leader":
+                    self.fader.stroke(part, done)
+                else:
+                    self.fader.fade(part, done)
             if trace.marker is not None:
                 self.fader.stroke(trace.marker, kit.faded_in(s, trace.reached, MARK_FADE))
 

@@ -80,6 +80,10 @@ def test_the_sample_charts_leaders_neither_cross_nor_pass_over_a_dot(key):
         frame = capture(scene, HELD)
     assert len(frame.leaders) == 8
     assert leader_problems(frame) == []
+    # a bent leader faded in is a line, not a filled wedge
+    for trace in scene.traces:
+        (leader,) = [m for m in trace.label if marks.role(m) == "leader"]
+        assert leader.get_fill_opacity() == 0, trace.run.name
 
 
 def _faults(dots, leaders) -> list[str]:
@@ -148,3 +152,44 @@ def test_an_early_end_s_leader_does_not_cross_a_later_one_at_its_height():
     leaders = _placed(dots)
     assert _faults(dots, leaders) == []
     assert leaders[0].label_y < leaders[1].label_y  # under the later end, below its dot
+
+
+# the sample's loss and learning rate charts as drawn (scene units), the labels' gap and bounds
+CHART_GAP, CHART_BOUNDS = 0.328, (-2.84, 2.39)
+LOSS_ENDS = [(-0.29, -1.23), (0.08, -1.19), (0.33, -1.23), (0.57, -1.34), (1.1, -1.37)]
+LOSS_ENDS += [(1.7, -1.18), (2.27, -1.49), (2.86, -1.29)]
+RATE_ENDS = [(0.0, -0.22), (0.34, -0.2), (0.57, -0.75), (0.79, -0.86), (1.27, -1.79)]
+RATE_ENDS += [(1.81, -1.79), (2.33, -1.76), (2.86, -1.86)]
+
+
+def _chart_placed(dots):
+    starts = [(x + RADIUS + 0.02, y) for x, y in dots]
+    return leader_slots(dots, starts, COLUMN, CHART_GAP, CHART_BOUNDS, RADIUS, MARGIN)
+
+
+def _column(leaders) -> tuple[list[int], np.ndarray]:
+    order = sorted(range(len(leaders)), key=lambda i: -leaders[i].label_y)
+    return order, -np.diff([leaders[i].label_y for i in order])
+
+
+def test_ends_at_about_one_height_keep_a_compact_column_in_the_order_they_fan():
+    # the loss of eight runs ends within 0.3 of one height, from 3 min to 2 h: the labels are
+    # one column, the farthest end's on top (their leaders fan up without crossing), the end
+    # clearly lower (2 GPUs) under the rest; none sent away to clear a dot (it was at 0.74,
+    # 2.5 gaps above the next, with the labels out of that order)
+    leaders = _chart_placed(LOSS_ENDS)
+    assert _faults(LOSS_ENDS, leaders) == []
+    order, gaps = _column(leaders)
+    assert order == [0, 1, 2, 3, 4, 5, 7, 6]
+    assert max(gaps) < CHART_GAP + 0.021  # one grid step of slack
+
+
+def test_an_early_end_beside_a_later_one_at_its_height_keeps_its_label_in_the_column():
+    # 64 GPUs' learning rate ends just left of 32 GPUs' at about its height: a straight
+    # leader clear of that dot climbs so steeply that its label went 4.5 gaps above the
+    # column; bent just past the dot, it stays on top of the column
+    leaders = _chart_placed(RATE_ENDS)
+    assert _faults(RATE_ENDS, leaders) == []
+    order, gaps = _column(leaders)
+    assert order == list(range(8))
+    assert max(gaps) < CHART_GAP + 0.021

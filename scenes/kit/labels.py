@@ -1,6 +1,7 @@
-"""Labels at line ends that never overlap, in a column beside the chart: each joined to its line's
-end by a leader that crosses no other and passes over no other line's end (straight; bent only
-where a crowd of ends leaves no straight way)."""
+"""Labels at line ends that never overlap, in a compact column beside the chart: each joined
+to its line's end by a leader that crosses no other and passes over no other line's end
+(straight; bent just past a dot where the straight way clear of it would send its label far
+from the column, or where a crowd of ends leaves no straight way)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,20 @@ import numpy as np
 
 Point = tuple[float, float]
 
-# what a label's place may cost: a leader crossing another or passing over a dot outweighs
-# every other concern, a label out of its end's order (by how far apart the ends are) outweighs
-# distance from its end's height
+# what a label's place may cost: a leader crossing another outweighs every other concern, a
+# label out of its end's order (by how far apart the ends are) outweighs distance from its
+# end's height
 CONFLICT_COST = 1e6
 ORDER_COST = 100.0
-# a leader nearer another run's dot than the margin asked, but not on it, is a lesser fault
-NEAR_COST = 1e3
+# a leader close beside another run's dot (nearer than the margin asked), by how close: about
+# what moving a label a few steps costs, so a label is nudged to clear it, not sent far away
+NEAR_COST = 1.0
+# a leader over a dot, to be bent past it: about what moving a label a gap or two costs
+BEND_COST = 2.0
+# ends at about one height out of their order (by distance from the labels) cost as ends this
+# far apart in height: an order kept unless a conflict needs it changed
+BAND_ORDER = 0.05
+ONE_HEIGHT = 0.25  # ends nearer in height than this share of the labels' gap read as one
 TOUCHING = 0.015  # from a dot's edge: the leader's own half width and a hair
 STEP = 0.02  # the heights a label may take, this far apart (3 px at 1080p)
 ALL_MOVES = 10  # up to this many labels, the best order is sought; beyond, one without conflict
@@ -40,8 +48,11 @@ def leader_slots(
     runs whose curves end at ``dots``, each label's leader drawn straight from its ``starts``
     point (beside its dot) to ``x`` at its height. Placed so that no leader crosses another
     nor passes within ``margin`` of another run's dot (of ``radius``; a dot touching the
-    leader's own cannot be cleared), then so that the labels keep the order of their ends'
-    heights, then as near those heights as they can be. Leaders from ends at one height
+    leader's own cannot be cleared), then so that the labels keep the order of their ends
+    (by height; ends at about one height by their distance from the labels, see
+    ``ends_order``), then as near those heights as they can be; a leader passing close beside
+    a dot costs a little, so a label is nudged, never sent far, to clear it, and a leader
+    that would have to climb far is bent just past the dot instead. Leaders from ends at one height
     (curves that level off together, epochs that stop at one count) fan out: the farther an
     end from the labels, the farther its label from that height, so its leader clears the dots
     between. Where no place avoids every conflict (many runs ending at one height next to each
@@ -51,8 +62,45 @@ def leader_slots(
     if not count:
         return []
     placer = _Placer(np.asarray(dots, float), np.asarray(starts, float), x, gap, bounds)
-    placer.judge_leaders(radius + margin, radius + TOUCHING, 2 * radius + margin)
-    first = _first_orders(placer.dots, starts, x, gap, bounds)
+    ends = np.asarray(dots, float)
+    over, touching = radius + TOUCHING, 2 * radius + margin
+    # first with leaders over a dot bent past it (a label kept in the column, not sent far
+    # away to clear the dot), then, where a bend does not clear every leader, straight
+    # leaders that clear the dots; a band of ends at about one height fans up to labels above
+    # it or down to labels under it (beside the chart's top there is no room above):
+    # whichever costs less
+    for bend_cost in (BEND_COST, CONFLICT_COST):
+        placer.judge_leaders(radius + margin, over, touching, bend_cost)
+        found = []
+        for upwards in (True, False):
+            placer.order_ends(ends_order(placer.dots, gap, upwards))
+            first = _first_orders(placer.dots, starts, x, gap, bounds, upwards)
+            cost, placed = _search(placer, first, count)
+            leaders = [Leader([start, (x, y)]) for start, y in zip(starts, placed, strict=True)]
+            if cost >= CONFLICT_COST or _any_faults(leaders, ends, over, touching):
+                _bend(leaders, ends, over, touching)
+            clean = cost < CONFLICT_COST and not _any_faults(leaders, ends, over, touching)
+            found.append((not clean, cost, leaders))
+        faulty, _, leaders = min(found, key=lambda t: t[:2])
+        if not faulty:
+            break
+    return leaders
+
+
+def _any_faults(leaders: list[Leader], dots: np.ndarray, over: float, touching: float) -> bool:
+    """Whether a leader crosses another or passes over a dot not touching its own."""
+    for index, leader in enumerate(leaders):
+        mine = dots[index]
+        avoidable = [d for d in dots if float(np.hypot(*(d - mine))) > touching]
+        others = [other.corners for k, other in enumerate(leaders) if k != index]
+        if _faults(leader.corners, avoidable, others, over):
+            return True
+    return False
+
+
+def _search(placer: _Placer, first: list[list[int]], count: int) -> tuple[float, list[float]]:
+    """The least cost of an order of labels, from the best of ``first`` one move at a time,
+    and its labels' heights."""
     (cost, placed), order = min(((placer.place(o), o) for o in first), key=lambda t: t[0][0])
     tried = 0
     # up to ALL_MOVES labels, the best order is sought; beyond, only while there is a conflict
@@ -69,10 +117,7 @@ def leader_slots(
             break
         order = [int(i) for i in candidates[best]]
         cost, placed = placer.place(order)
-    leaders = [Leader([start, (x, y)]) for start, y in zip(starts, placed, strict=True)]
-    if cost >= CONFLICT_COST:
-        _bend(leaders, np.asarray(dots, float), radius + TOUCHING, 2 * radius + margin)
-    return leaders
+    return cost, placed
 
 
 @dataclass
@@ -199,7 +244,12 @@ def crosses(a: Point, b: Point, c: Point, d: Point) -> bool:
 
 
 def _first_orders(
-    dots: np.ndarray, starts: list[Point], x: float, gap: float, bounds: tuple[float, float]
+    dots: np.ndarray,
+    starts: list[Point],
+    x: float,
+    gap: float,
+    bounds: tuple[float, float],
+    upwards: bool = True,
 ) -> list[list[int]]:
     """Orders (top to bottom) to start from: the ends' heights, the nearer end of two at one
     height first; and the ends in bands of about one height (ends less than ``gap`` apart),
@@ -220,11 +270,28 @@ def _first_orders(
         farthest_first = sorted(band, key=lambda i: dots[i, 0])
         top, bottom = farthest_first[0::2], farthest_first[1::2]
         fanned += top + bottom[::-1]
-    orders = [by_height, fanned]
+    orders = [by_height, fanned, ends_order(dots, gap, upwards)]
     for height in np.linspace(bounds[0], bounds[1], 7):
         slopes = [(height - sy) / max(x - sx, 1e-9) for sx, sy in starts]
         orders.append(sorted(range(count), key=lambda i: slopes[i]))
     return orders
+
+
+def ends_order(dots: np.ndarray, gap: float, upwards: bool = True) -> list[int]:
+    """The ends, top to bottom, as their labels are ordered: by height, and those in a band of
+    about one height (each less than a quarter of ``gap`` below the one above: a difference
+    the eye hardly sees beside the labels' spacing) the farthest from the labels first when
+    their leaders fan ``upwards`` (last when down), so that none crosses another."""
+    by_height = sorted(range(len(dots)), key=lambda i: (-dots[i, 1], -dots[i, 0]))
+    bands: list[list[int]] = []
+    for index in by_height:
+        if bands and dots[bands[-1][-1], 1] - dots[index, 1] < gap * ONE_HEIGHT:
+            bands[-1].append(index)
+        else:
+            bands.append([index])
+    return [
+        i for band in bands for i in sorted(band, key=lambda i: dots[i, 0] * (1 if upwards else -1))
+    ]
 
 
 def _moves(order: list[int]) -> list[list[int]]:
@@ -264,10 +331,23 @@ class _Placer:
         # [i, j, g]: +1 where leader i at height g passes above start j, -1 below (0: not
         # judged: j is not nearer the labels than i); crossings follow from the order
         self.side = np.zeros((count, count, len(self.grid)))
-        heights = dots[:, 1]
-        self.above_by = np.clip(heights[:, None] - heights[None, :], 0, None)  # i's end over j's
+        self.above_by = np.zeros((count, count))  # order_ends sets it
 
-    def judge_leaders(self, clearance: float, over: float, touching: float) -> None:
+    def order_ends(self, order: list[int]) -> None:
+        """The order of the ends (top to bottom) that labels keep unless a conflict needs it
+        changed: a pair out of it costs as much as its ends are apart in height (never less
+        than BAND_ORDER)."""
+        count = len(order)
+        heights = self.dots[:, 1]
+        rank = np.empty(count, dtype=int)
+        rank[order] = np.arange(count)
+        before = rank[:, None] < rank[None, :]
+        apart = np.maximum(np.abs(heights[:, None] - heights[None, :]), BAND_ORDER)
+        self.above_by = np.where(before, apart, 0.0)
+
+    def judge_leaders(
+        self, clearance: float, over: float, touching: float, over_cost: float
+    ) -> None:
         """What each leader, at each height, passes over (dots within ``over`` of it, and
         within ``clearance``, but those nearer its own dot than ``touching``) and which side
         of each other start it goes."""
@@ -282,8 +362,13 @@ class _Placer:
             off = to_dots[None, :, :] - share[..., None] * run[:, None, :]
             distance = np.linalg.norm(off, axis=2)
             avoidable = (apart[i] > touching)[None, :]
-            self.penalty[i] = ((distance < over) & avoidable).sum(axis=1) * CONFLICT_COST
-            self.penalty[i] += ((distance < clearance) & avoidable).sum(axis=1) * NEAR_COST
+            # a leader over a dot is bent past it afterwards: worth it where the straight way
+            # clear of the dot would send the label far from the column
+            self.penalty[i] = ((distance < over) & avoidable).sum(axis=1) * over_cost
+            # the nearer, the worse: a leader close beside a dot is a small fault, so a label is
+            # nudged a little to clear it, never sent far away
+            near = np.clip((clearance - distance) / max(clearance - over, 1e-9), 0.0, 1.0)
+            self.penalty[i] += (near * (distance >= over) * avoidable).sum(axis=1) * NEAR_COST
             # two leaders end on one vertical line: they cross where the farther one's label
             # is on the other side of the nearer one's start than its leader is there
             span = max(self.x - start[0], 1e-9)
@@ -301,6 +386,9 @@ class _Placer:
         # what a label at each height costs whatever the order: its distance from its end's
         # height, the dots its leader passes
         self.fixed = (self.grid[None, :] - self.dots[:, 1][:, None]) ** 2 + self.penalty
+
+    def step(self, height: float) -> int:
+        return int(np.argmin(np.abs(self.grid - height)))
 
     def costs(self, orders: np.ndarray) -> np.ndarray:
         """The cost of each order (a row: run indices, top to bottom), as ``place`` finds it."""
