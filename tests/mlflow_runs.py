@@ -104,8 +104,8 @@ training("cancelled", {"lr": 0.001, "epochs": 3, "nodes": 1, "gpus_per_node": 8}
 mlflow.set_experiment("hugging face")
 clock.at(0.0)
 with mlflow.start_run(run_name="hf max_steps") as run:
-    # do_train False, do_eval True: what transformers 5.25's Trainer.train() logged in the
-    # real run of /work/nk_real/hf_mlflow.py (the Trainer never reads do_train)
+    # do_train False, do_eval True: what transformers 5.25's Trainer.train() logged with
+    # report_to="mlflow" in a real run (the Trainer never reads do_train)
     mlflow.log_params({"output_dir": "out", "num_train_epochs": 3.0, "max_steps": 25,
                        "per_device_train_batch_size": 8, "logging_steps": 5, "use_cpu": False,
                        "eval_strategy": "epoch", "world_size": 4, "do_train": False,
@@ -124,7 +124,7 @@ with mlflow.start_run(run_name="hf max_steps") as run:
     mlflow.log_metrics({"train_runtime": 50.0, "train_loss": 0.09, "epoch": 2.5}, step=25)
 logged["hf max_steps"] = {"id": run.info.run_id, "rows": rows, "end": clock() - START}
 # mlflow.pytorch.autolog() around a Lightning Trainer (lightning 2.6.6, mlflow 3.18) that
-# crashed in its 3rd of 5 epochs, as the real run of /work/nk_real/pl_autolog_fail.py logged it:
+# crashed in its 3rd of 5 epochs, as a real run of it logged:
 # params epochs (max_epochs) and the optimizer's, its tags, each epoch's metrics at its end at
 # step = the epoch's index, and no epoch key; autolog ends the run FAILED
 mlflow.set_experiment("autolog")
