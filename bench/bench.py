@@ -39,6 +39,7 @@ from extract.model import Run  # noqa: E402
 from extract.sample import build_sample_store, sample_exports  # noqa: E402
 from extract.sources.wandb_exports import ingest_exports  # noqa: E402
 from extract.sources.wandb_files import FILE_HEADER, read_run_file  # noqa: E402
+from scenes.kit.manim_compat import X264_OPTIONS  # noqa: E402
 from scenes.render import QUALITY_FOLDERS, all_scenes  # noqa: E402
 
 console = Console(width=120)
@@ -48,9 +49,12 @@ RENDER_GOAL = 0.7  # encoding alone / rendering, every scene at 1080p60
 HISTORY_GOAL = 1.2  # 1M rows per run against 1k
 
 
-def run_measured(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
-    """Wall seconds and peak memory (MB) of one child process (os.wait4 gives its own rusage;
-    RUSAGE_CHILDREN would be the largest of all children so far)."""
+def run_measured(
+    command: list[str], env: dict[str, str], cwd: Path = ROOT
+) -> tuple[float, float, float]:
+    """Wall seconds, peak memory (MB) and CPU seconds (user and system, every thread) of one
+    child process (os.wait4 gives its own rusage; RUSAGE_CHILDREN would be the largest of all
+    children so far). On a loaded machine CPU seconds move less than wall seconds."""
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block
         start = time.perf_counter()
         child = subprocess.Popen(
@@ -61,7 +65,7 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> t
         if os.waitstatus_to_exitcode(status):
             errors.seek(0)
             raise RuntimeError(f"{command[-1]} failed: {errors.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def render(scene_file: Path, scene: str, quality: str, store: Path, media: Path) -> dict:
@@ -81,11 +85,12 @@ def render(scene_file: Path, scene: str, quality: str, store: Path, media: Path)
         str(scene_file),
         scene,
     ]
-    seconds, peak_mb = run_measured(command, env)
+    seconds, peak_mb, cpu_s = run_measured(command, env)
     video = media / "videos" / scene_file.stem / QUALITY_FOLDERS[quality] / f"{scene}.mp4"
     encode_s, frames = encode_only(video)
     return {
         "render_s": seconds,
+        "cpu_s": cpu_s,
         "frames": frames,
         "fps": frames / seconds,
         "encode_only_s": encode_s,
@@ -95,7 +100,8 @@ def render(scene_file: Path, scene: str, quality: str, store: Path, media: Path)
 
 
 def encode_only(video: Path) -> tuple[float, int]:
-    """Seconds to encode the video's frames again with its own codec settings, and the count.
+    """Seconds to encode the video's frames again with the settings our scenes' writer uses
+    (scenes/kit/manim_compat.py), and the count.
 
     Frames are decoded one at a time and only the encoder's calls are timed, as the renderer
     hands it RGB frames: holding every decoded 1080p frame would take gigabytes.
@@ -106,7 +112,8 @@ def encode_only(video: Path) -> tuple[float, int]:
         context = stream.codec_context
         with av.open(str(Path(folder) / "again.mp4"), "w") as target:
             codec = "libx264" if context.name == "h264" else context.name
-            out = target.add_stream(codec, rate=stream.average_rate)
+            options = X264_OPTIONS if codec == "libx264" else {}
+            out = target.add_stream(codec, rate=stream.average_rate, options=options)
             out.width, out.height, out.pix_fmt = context.width, context.height, context.pix_fmt
             for frame in source.decode(video=0):
                 rgb = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")
@@ -303,7 +310,7 @@ def seed_animation(scripts: Path, name: str, python: Path) -> dict:
     """One of the seed's scripts run as its generate_animations.sh does (from its folder, its
     environment's bin first on PATH), and the frames of the MP4 it wrote."""
     env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    seconds, peak_mb = run_measured([str(python), f"{name}.py"], env, cwd=scripts)
+    seconds, peak_mb, cpu_s = run_measured([str(python), f"{name}.py"], env, cwd=scripts)
     video = scripts / "charts" / f"{name}.mp4"
     if not video.exists():
         raise SeedError(f"{name}.py wrote no {video.relative_to(scripts)}; is ffmpeg on PATH?")
@@ -314,6 +321,7 @@ def seed_animation(scripts: Path, name: str, python: Path) -> dict:
         rate = float(stream.average_rate or 0)
     return {
         "render_s": seconds,
+        "cpu_s": cpu_s,
         "frames": frames,
         "fps": frames / seconds,
         "size": f"{width}x{height}@{rate:g}",
@@ -328,9 +336,9 @@ def draw_only(scene: str, store: Path, media: Path) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         counted = Path(folder) / "frames"
         command = [sys.executable, __file__, "--draw-only", scene, str(media), str(counted)]
-        seconds, peak_mb = run_measured(command, env)
+        seconds, peak_mb, cpu_s = run_measured(command, env)
         frames = int(counted.read_text())
-    return {"render_s": seconds, "frames": frames, "peak_mb": peak_mb}
+    return {"render_s": seconds, "cpu_s": cpu_s, "frames": frames, "peak_mb": peak_mb}
 
 
 def _draw_only_child(scene: str, media: Path, counted: Path) -> None:
@@ -378,7 +386,8 @@ def side_by_side(folder: Path, work: Path, store: Path) -> dict:
         ours = render(files[scene], scene, "h", store, work / f"side_{scene}")
         ours["size"] = "1920x1080@60"
         console.print(f"{scene} at 1080p60, drawn without writing the video ...")
-        ours["draw_only_s"] = draw_only(scene, store, work / f"draw_{scene}")["render_s"]
+        drawn = draw_only(scene, store, work / f"draw_{scene}")
+        ours["draw_only_s"], ours["draw_only_cpu_s"] = drawn["render_s"], drawn["cpu_s"]
         pairs[scene] = {"seed": seed, "ours": ours}
     return pairs
 
@@ -390,8 +399,9 @@ def print_side_by_side(pairs: dict) -> None:
     for column in columns:
         table.add_column(column, justify="left" if column == "animation" else "right")
 
-    def cell(frames: int, seconds: float) -> str:
-        return f"{frames} in {seconds:.1f} s"
+    def cell(frames: int, seconds: float, cpu_s: float | None = None) -> str:
+        cpu = f" ({cpu_s:.0f} s CPU)" if cpu_s is not None else ""
+        return f"{frames} in {seconds:.1f} s{cpu}"
 
     def alone(seconds: float, frames: int) -> str:
         return f"{seconds:.1f} s ({frames / seconds:.0f}/s)"
@@ -399,8 +409,9 @@ def print_side_by_side(pairs: dict) -> None:
     for scene, pair in pairs.items():
         seed, ours = pair["seed"], pair["ours"]
         table.add_row(
-            scene, cell(seed["frames"], seed["render_s"]), f"{seed['fps']:.1f}",
-            cell(ours["frames"], ours["render_s"]), f"{ours['fps']:.1f}",
+            scene, cell(seed["frames"], seed["render_s"], seed.get("cpu_s")),
+            f"{seed['fps']:.1f}",
+            cell(ours["frames"], ours["render_s"], ours.get("cpu_s")), f"{ours['fps']:.1f}",
             f"{ours['fps'] / seed['fps']:.1f}x",
             alone(ours["encode_only_s"], ours["frames"]),
             alone(ours["draw_only_s"], ours["frames"]),
@@ -421,6 +432,13 @@ def print_side_by_side(pairs: dict) -> None:
         alone(sum(p["ours"]["draw_only_s"] for p in pairs.values()), total["ours"][0]),
     )  # fmt: skip
     console.print(table)
+    cpu = {side: sum(p[side].get("cpu_s", 0.0) for p in pairs.values()) for side in total}
+    if all(cpu.values()):
+        per_cpu = (total["ours"][0] / cpu["ours"]) / (total["seed"][0] / cpu["seed"])
+        console.print(
+            f"CPU seconds (every thread): the seed {cpu['seed']:.0f} s, ours {cpu['ours']:.0f} s; "
+            f"frames per CPU second, ours against the seed's: {per_cpu:.1f}x"
+        )
     sizes = ", ".join(sorted({p["seed"]["size"] for p in pairs.values()}))
     verdict = "met" if ratio >= FRAME_RATE_GOAL else "MISSED"
     console.print(
@@ -489,7 +507,7 @@ def scale(work: Path, sizes: tuple[int, ...]) -> dict:
         }  # fmt: skip
         for step, command in steps.items():
             console.print(f"{step} of {runs:,} runs ...")
-            seconds, peak = run_measured(command, env)
+            seconds, peak, _ = run_measured(command, env)
             measured[step] = {"s": seconds, "peak_mb": peak}
         results[str(runs)] = measured
     return results
@@ -664,6 +682,10 @@ def _last_scale(history: Path) -> dict | None:
     return None
 
 
+# what the history keeps of each side-by-side render
+RECORDED = ("frames", "render_s", "cpu_s", "encode_only_s", "draw_only_s", "draw_only_cpu_s")
+
+
 def _record(history: Path, report: dict) -> None:
     """One line per run, kept in git, so a change that slows a step shows in the next run."""
     commit = subprocess.run(
@@ -678,14 +700,7 @@ def _record(history: Path, report: dict) -> None:
     }
     if report.get("side_by_side"):
         entry["side_by_side"] = {
-            scene: {
-                side: {
-                    k: r[k]
-                    for k in ("frames", "render_s", "encode_only_s", "draw_only_s")
-                    if k in r
-                }
-                for side, r in pair.items()
-            }
+            scene: {side: {k: r[k] for k in RECORDED if k in r} for side, r in pair.items()}
             for scene, pair in report["side_by_side"].items()
         }
     history.parent.mkdir(parents=True, exist_ok=True)

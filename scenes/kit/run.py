@@ -15,7 +15,7 @@ from manim import Scene, config
 from extract.errors import InputError
 from study.view import StudyView
 
-from .manim_compat import VECTOR_FORMATS, last_frame, movie_path, vector_frame
+from .manim_compat import VECTOR_FORMATS, encode_faster, last_frame, movie_path, vector_frame
 from .output import move_index_to_front, write_poster
 
 T = TypeVar("T")
@@ -35,6 +35,7 @@ def view_for(given: StudyView | None) -> StudyView:
 def rendered(scene: Scene, render: Callable[[], T]) -> T:
     """``render()`` (Manim's rendering of ``scene``) with the one error path for bad input,
     then the finished video."""
+    encode_faster(scene)
     try:
         result = render()
     except InputError as error:
