@@ -18,7 +18,7 @@ from .errors import StoreError
 from .model import Run
 from .paths import DEFAULT_STORE, SAMPLE_DIR, STORE_ENV, store_path
 from .sources.wandb_exports import ingest_exports
-from .store import is_sample_store, load_runs, save_runs
+from .store import Columns, Whole, is_sample_store, load_runs, save_runs
 
 # decided facts are checked again at render (a study file may have changed): these history keys
 # are evidence for epochs done, so they are read whatever a scene draws
@@ -72,9 +72,14 @@ def chosen_store(explicit: Path | None = None) -> Path | None:
     return path
 
 
-def load_default_runs(columns: list[str] | None = None, explicit: Path | None = None) -> LoadedRuns:
-    """Runs for scenes and reports; ``columns`` limits the histories read (see load_runs)."""
-    wanted = None if columns is None else [*columns, *EVIDENCE_KEYS]
+def load_default_runs(
+    columns: Columns = None, explicit: Path | None = None, whole: Whole = None
+) -> LoadedRuns:
+    """Runs for scenes and reports; ``columns`` limits the histories read, ``whole`` names runs
+    read whole all the same (see load_runs). A list of keys gets the evidence keys besides."""
+    wanted: Columns = columns
+    if columns is not None and not callable(columns):
+        wanted = [*columns, *EVIDENCE_KEYS]
     path = chosen_store(explicit)
     if path is None:
         return LoadedRuns(None, sample_runs(), True)
@@ -85,4 +90,4 @@ def load_default_runs(columns: list[str] | None = None, explicit: Path | None = 
             hint=f"${STORE_ENV} names it; create it with 'python -m extract', or unset "
             f"${STORE_ENV} for the sample study",
         )
-    return LoadedRuns(path, load_runs(path, columns=wanted), is_sample_store(path))
+    return LoadedRuns(path, load_runs(path, wanted, whole), is_sample_store(path))

@@ -151,15 +151,23 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Run]:
+# which history keys are read: names (and every accuracy or loss key), or a test of the name
+Columns = Iterable[str] | Callable[[str], bool] | None
+# the runs read with every key whatever ``Columns`` says: a test of (run_id, name)
+Whole = Callable[[str, str], bool] | None
+
+
+def load_runs(path: str | Path, columns: Columns = None, whole: Whole = None) -> list[Run]:
     """Read every run of the store at ``path``.
 
     ``columns`` limits the history to these keys (plus ``_runtime``), so a scene reads only
-    what it draws.
+    what it draws: a list of keys (every accuracy and loss key is read too), or a test of a
+    key's name (only what it accepts). ``whole`` names runs read with every key all the same
+    (runs whose facts are decided again from their histories).
     """
     path = Path(path)
     _check_is_store(path)
-    wanted = None if columns is None else {"_runtime", *columns}
+    wanted = _wanted(columns)
     try:
         with h5py.File(path, "r") as h5:
             version = int(h5.attrs.get("schema_version", -1))
@@ -182,12 +190,14 @@ def load_runs(path: str | Path, columns: Iterable[str] | None = None) -> list[Ru
             if version < 1 or "runs" not in h5:
                 raise StoreError("not a lumi-vs-laptop run store", path=path)
             if version >= 4:
-                return _read_records(h5, wanted, path)
+                return _read_records(h5, wanted, whole, path)
             groups = sorted(h5["runs"].values(), key=lambda g: int(g.name.rsplit("/", 1)[1]))
             runs = []
             for group in groups:
                 try:
-                    runs.append(_read_run(group, wanted))
+                    attrs = group.attrs
+                    read_all = whole is not None and whole(str(attrs["run_id"]), str(attrs["name"]))
+                    runs.append(_read_run(group, None if read_all else wanted))
                 except (OSError, KeyError, ValueError, TypeError, json.JSONDecodeError) as error:
                     raise StoreError(
                         f"store is damaged: {group.name}: {_reason(error)}",
@@ -281,7 +291,22 @@ def _facts(run: Run) -> dict[str, object]:
     }
 
 
-def _read_records(h5: h5py.File, wanted: set[str] | None, path: Path) -> list[Run]:
+def _wanted(columns: Columns) -> Callable[[str], bool] | None:
+    """The test of a history key that ``load_runs``' ``columns`` means (None: every key)."""
+    if columns is None:
+        return None
+    if callable(columns):
+        test = columns
+        return lambda c: c == "_runtime" or test(c)
+    named = {"_runtime", *columns}
+    # the asked keys, and every accuracy or loss key: a project names its metrics its own way,
+    # and the scenes recognise them by pattern (metric_names.py)
+    return lambda c: c in named or is_metric(c)
+
+
+def _read_records(
+    h5: h5py.File, wanted: Callable[[str], bool] | None, whole: Whole, path: Path
+) -> list[Run]:
     runs_group = h5["runs"]
     # listed once: a lookup of a missing member costs h5py an exception (2 s for 10,000 runs)
     with_rows = set(runs_group)
@@ -290,7 +315,8 @@ def _read_records(h5: h5py.File, wanted: set[str] | None, path: Path) -> list[Ru
         try:
             record = json.loads(text)
             rows = runs_group[str(index)] if str(index) in with_rows else None
-            runs.append(_run_from_record(record, rows, wanted))
+            read_all = whole is not None and whole(str(record["run_id"]), str(record["name"]))
+            runs.append(_run_from_record(record, rows, None if read_all else wanted))
         except (OSError, KeyError, ValueError, TypeError) as error:
             raise StoreError(
                 f"store is damaged: record {index}: {_reason(error)}",
@@ -303,16 +329,16 @@ def _read_records(h5: h5py.File, wanted: set[str] | None, path: Path) -> list[Ru
 
 
 def _run_from_record(
-    record: dict[str, Any], rows: h5py.Group | None, wanted: set[str] | None
+    record: dict[str, Any], rows: h5py.Group | None, wanted: Callable[[str], bool] | None
 ) -> Run:
     platform = platform_or_none(str(record["platform"]))
     if platform is None:
         raise StoreError(f"run {record['name']!r} has unknown platform {record['platform']!r}")
     history_keys = [str(c) for c in record["history_keys"]]
     if rows is not None and "history" in rows:
-        history = read_frame(rows["history"], _history_filter(wanted))
+        history = read_frame(rows["history"], wanted)
     else:
-        history = _no_rows(history_keys, _history_filter(wanted))
+        history = _no_rows(history_keys, wanted)
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
     system_filter = _system_filter(wanted)
@@ -368,12 +394,6 @@ def _facts_read(facts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _history_filter(wanted: set[str] | None) -> Callable[[str], bool] | None:
-    # the asked keys, and every accuracy or loss key: a project names its metrics its own way,
-    # and the scenes recognise them by pattern (metric_names.py)
-    return None if wanted is None else (lambda c: c in wanted or is_metric(c))
-
-
 _EMPTY_COLUMN = np.array([], dtype=np.float64)
 _NO_ROWS: dict[tuple[str, ...], pd.DataFrame] = {}
 
@@ -407,13 +427,13 @@ def write_frame(history: h5py.Group, frame: pd.DataFrame) -> None:
         )
 
 
-def _read_run(group: h5py.Group, wanted: set[str] | None) -> Run:
+def _read_run(group: h5py.Group, wanted: Callable[[str], bool] | None) -> Run:
     attrs = group.attrs
     platform = platform_or_none(str(attrs["platform"]))
     if platform is None:
         raise StoreError(f"run {attrs['name']!r} has unknown platform {str(attrs['platform'])!r}")
     stored_keys = tuple(str(c) for c in json.loads(group["history"].attrs["columns_json"]))
-    history = read_frame(group["history"], _history_filter(wanted))
+    history = read_frame(group["history"], wanted)
     if "_runtime" not in history:
         history["_runtime"] = np.zeros(len(history))
     # power only is what a figure uses of the system metrics (study/cost.py); with ``columns``
@@ -468,10 +488,10 @@ def read_frame(
     return pd.DataFrame({c: frame_group[quote(c, safe="")][()] for c in columns}, copy=False)
 
 
-def _system_filter(wanted: set[str] | None) -> Callable[[str], bool] | None:
+def _system_filter(wanted: Callable[[str], bool] | None) -> Callable[[str], bool] | None:
     # power is what a figure uses of the system metrics (study/cost.py), and a key asked for by
     # name (MetricVsTime's); with ``columns`` (a scene's partial read) the rest stays on disk
-    return None if wanted is None else (lambda c: c in wanted or _power_column(c))
+    return None if wanted is None else (lambda c: wanted(c) or _power_column(c))
 
 
 def _power_column(key: str) -> bool:

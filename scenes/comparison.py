@@ -58,6 +58,8 @@ class Bar:
 
 
 class TrainingComparison(kit.ClockedScene):
+    reads = frozenset()  # no history: the report's accuracy only
+
     def set_stage(self) -> kit.ClockStage:
         theme = self.theme
         plan = self.plan = comparison_plan(self.view)

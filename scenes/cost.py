@@ -67,6 +67,8 @@ DOT_RADIUS = 0.085
 
 
 class CostOfSpeed(kit.StudyScene):
+    reads = frozenset()  # no history: the report's accuracy only (and power)
+
     def prepare(self) -> None:
         self.plan = cost_plan(self.view)
 

@@ -577,6 +577,7 @@ def _fitted_entry(line: str, name: str, cut: str) -> str:
 
 class AccuracyVsTime(CurvesScene):
     metric = "accuracy"
+    reads = frozenset({"accuracy"})
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         return kit.Scale(0, 100), [(v, f"{v:g}%") for v in (0, 25, 50, 75, 100)]
@@ -584,6 +585,7 @@ class AccuracyVsTime(CurvesScene):
 
 class LossVsTime(CurvesScene):
     metric = "loss"
+    reads = frozenset({"loss"})
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
         positive = values[values > 0]
@@ -604,6 +606,7 @@ class MetricVsTime(CurvesScene):
     key smoothed. `make charts` draws its held frame of each key (scenes/charts.py)."""
 
     plan: MetricPlan
+    reads = frozenset({"metric"})
 
     def prepare(self) -> None:
         # a key no shown run logged stops with one line naming those they did log

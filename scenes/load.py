@@ -18,19 +18,20 @@ from extract.runs import reapply
 from extract.sample import load_default_runs
 from extract.studyfile import load_study, study_path
 from study.settings import METRIC_ENV, load_settings
-from study.view import StudyView, drawn_keys, view_of
+from study.view import EVERY_MEASURE, Measure, StudyView, drawn_columns, view_of
 
 RUNS_HINT = "'python -m extract runs' lists each run's facts and their evidence"
 
 
-def load_view() -> StudyView:
+def load_view(reads: frozenset[Measure] = EVERY_MEASURE) -> StudyView:
     """The view of the store, the settings and the study file that the environment names
     ($RUNS_STORE, $LUMI_CONFIG, $LUMI_STUDY, the working directory), built once per process
-    for each such combination (the scenes of one file, a deck's slides)."""
+    for each such combination (the scenes of one file, a deck's slides). ``reads``: what the
+    scene draws of the histories (study/view.py drawn_columns); only that is read of them."""
     inputs = (store_path(), manim_cfg(), study_path())
     stamps = tuple(_stamp(p) for p in inputs)
     # $LUMI_METRIC changes what is read of the store (study/view.py drawn_keys)
-    return _load(os.environ.get(STORE_ENV), Path.cwd(), stamps, os.environ.get(METRIC_ENV))
+    return _load(os.environ.get(STORE_ENV), Path.cwd(), stamps, os.environ.get(METRIC_ENV), reads)
 
 
 def _selections(view: StudyView) -> str:
@@ -57,11 +58,18 @@ def _load(
     cwd: Path,
     inputs: tuple[tuple[str, int] | None, ...],
     metric: str | None = None,
+    reads: frozenset[Measure] = EVERY_MEASURE,
 ) -> StudyView:
     # the arguments are only the cache's key; the loaders find the same files again
     settings = load_settings()
     study = load_study()
-    loaded = load_default_runs(columns=drawn_keys(settings, study))
+    corrected = study.corrections.by_key
+    loaded = load_default_runs(
+        columns=drawn_columns(settings, study, reads),
+        # a run the study file corrects has its facts decided again from its history (reapply):
+        # from all of it, as when it was extracted
+        whole=lambda run_id, name: run_id in corrected or name in corrected,
+    )
     where = loaded.path or Path("data/sample")
     runs = reapply(loaded.runs, study.corrections)
     view = view_of(runs, settings, study, loaded.name)

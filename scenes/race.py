@@ -76,6 +76,7 @@ class Lane:
 
 
 class ProgressRace(kit.ClockedScene):
+    reads = frozenset({"progress"})
     clock_seconds = 9.0
 
     def set_stage(self) -> kit.ClockStage:

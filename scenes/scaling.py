@@ -52,6 +52,8 @@ ABOVE_IDEAL_ROOM = 1.15
 
 
 class ScalingEfficiency(kit.StudyScene):
+    reads = frozenset()  # no history: the report's accuracy only
+
     def construct(self) -> None:
         theme = self.theme
         plan = scaling_plan(self.view)

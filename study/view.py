@@ -6,8 +6,11 @@ corrections first: scenes/load.py), and handed to every scene and plan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
+from extract.metric_names import is_accuracy, is_loss
 from extract.model import Run
 from extract.studyfile import StudyFile
 
@@ -17,8 +20,8 @@ from .metrics import ACCURACY_KEYS, LOSS_KEYS
 from .selection import Chosen, Selection, choose, select
 from .settings import Metric, Settings, asked_key
 
-# what the race reads of every run's history (progress), whatever else a scene draws
-PROGRESS_KEYS = ("epoch", "progress_percentage")
+# what the race reads of every run's history (progress: study/progress.py)
+PROGRESS_KEYS = ("epoch", "train/epoch", "progress_percentage")
 # the keys MetricVsTime's x axis is read from, by its setting (study/metric_plan.py): W&B's step
 # counter; the epoch as scripts log it, or as the Hugging Face Trainer does
 X_KEYS = {"step": ("_step",), "epoch": ("epoch", "train/epoch")}
@@ -51,25 +54,40 @@ class StudyView:
         return asked_key(self.settings, self.study, metric)
 
 
-def drawn_keys(settings: Settings, study: StudyFile) -> list[str]:
-    """Every history key a scene may draw: progress, each metric's asked key with the common
-    names it falls back on, and MetricVsTime's key (as a system metric too, without the W&B
-    UI's ``system/``). A store is read for these columns only."""
-    return list(
-        dict.fromkeys(
-            [
-                *PROGRESS_KEYS,
-                asked_key(settings, study, "accuracy"),
-                *ACCURACY_KEYS,
-                asked_key(settings, study, "loss"),
-                *LOSS_KEYS,
-                settings.metric,
-                settings.metric.removeprefix("system/"),
-                # MetricVsTime against steps or epochs: the x axis' key
-                *X_KEYS.get(settings.metric_x, ()),
-            ]
-        )
-    )
+# what a scene draws of the histories, so what it reads of them: progress (the race), the
+# accuracy or loss curves, MetricVsTime's key; every scene reads the accuracy besides, which the
+# report's figures (time to target, best accuracy) are computed from
+Measure = Literal["progress", "accuracy", "loss", "metric"]
+EVERY_MEASURE: frozenset[Measure] = frozenset(("progress", "accuracy", "loss", "metric"))
+
+
+def drawn_keys(
+    settings: Settings, study: StudyFile, reads: frozenset[Measure] = EVERY_MEASURE
+) -> list[str]:
+    """Every history key a scene that draws ``reads`` may draw (all scenes': progress, each
+    metric's asked key with the common names it falls back on, and MetricVsTime's key, as a
+    system metric too, without the W&B UI's ``system/``). A store is read for these only."""
+    keys = [asked_key(settings, study, "accuracy"), *ACCURACY_KEYS]
+    if "progress" in reads:
+        keys += PROGRESS_KEYS
+    if "loss" in reads:
+        keys += [asked_key(settings, study, "loss"), *LOSS_KEYS]
+    if "metric" in reads:
+        keys += [settings.metric, settings.metric.removeprefix("system/")]
+        # MetricVsTime against steps or epochs: the x axis' key
+        keys += X_KEYS.get(settings.metric_x, ())
+    return list(dict.fromkeys(keys))
+
+
+def drawn_columns(
+    settings: Settings, study: StudyFile, reads: frozenset[Measure] = EVERY_MEASURE
+) -> Callable[[str], bool]:
+    """Whether a history key is read for a scene that draws ``reads``: ``drawn_keys``, and the
+    keys of the metrics it draws that a project names its own way (study/metrics.py finds them
+    by pattern). The rest of a history, a million rows of each key, stays on disk."""
+    named = set(drawn_keys(settings, study, reads))
+    losses = "loss" in reads
+    return lambda key: key in named or is_accuracy(key) or (losses and is_loss(key))
 
 
 def view_of(

@@ -21,7 +21,7 @@ from extract.errors import InputError
 from extract.model import Run
 from extract.studyfile import StudyFile
 from study.settings import Settings
-from study.view import StudyView, source_text
+from study.view import EVERY_MEASURE, Measure, StudyView, source_text
 
 from .frame import source_line, title
 from .run import rendered, view_for
@@ -46,6 +46,9 @@ class StudyScene(Scene):
     stops_at_parts = False
     # drawing shortcuts that leave the pixels as they were (tests turn them off to compare)
     fast_drawing = True
+    # what the scene draws of the runs' histories: only that is read of a store (a million
+    # rows of a key it does not draw stay on disk); every scene reads the accuracy besides
+    reads: frozenset[Measure] = EVERY_MEASURE
 
     def __init__(self, *args: Any, view: StudyView | None = None, **kwargs: Any) -> None:
         self._given_view = view
@@ -58,7 +61,7 @@ class StudyScene(Scene):
 
     def setup(self) -> None:
         self.parts: list[str] = []
-        self.view = view = self._given_view = view_for(self._given_view)
+        self.view = view = self._given_view = view_for(self._given_view, self.reads)
         self.settings, self.study, self.runs = view.settings, view.study, view.shown
         if not self.runs:
             raise InputError("no run to show", hint="'python -m extract runs' says why")

@@ -13,7 +13,7 @@ from typing import NoReturn, TypeVar
 from manim import Scene, config
 
 from extract.errors import InputError
-from study.view import StudyView
+from study.view import EVERY_MEASURE, Measure, StudyView
 
 from .manim_compat import VECTOR_FORMATS, encode_faster, last_frame, movie_path, vector_frame
 from .output import move_index_to_front, write_poster
@@ -23,13 +23,14 @@ T = TypeVar("T")
 STILL_FORMAT_ENV = "LUMI_STILL_FORMAT"
 
 
-def view_for(given: StudyView | None) -> StudyView:
-    """The view handed to the scene (a test, the deck), else the one the environment names."""
+def view_for(given: StudyView | None, reads: frozenset[Measure] = EVERY_MEASURE) -> StudyView:
+    """The view handed to the scene (a test, the deck), else the one the environment names,
+    read for what the scene draws (``reads``)."""
     if given is not None:
         return given
     from scenes.load import load_view  # reads the store: only when no view was handed
 
-    return load_view()
+    return load_view(reads)
 
 
 def rendered(scene: Scene, render: Callable[[], T]) -> T:
