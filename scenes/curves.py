@@ -29,11 +29,12 @@ from manim import (
     ManimColor,
     VGroup,
     VMobject,
+    config,
 )
 
 from extract.model import Run
 from scenes import kit
-from scenes.kit.downsample import per_pixel_column
+from scenes.kit.downsample import per_pixel_column, per_pixel_column_index
 from study.labels import distinct_cuts
 from study.metric_plan import MetricPlan, metric_plan
 from study.plans import CurveSeries, CurvesPlan, curves_plan, wrap_list
@@ -64,7 +65,7 @@ PIECES = 8
 @dataclass
 class Trace:
     series: CurveSeries
-    x: np.ndarray  # scene coordinates, reduced to what the screen shows
+    x: np.ndarray  # scene coordinates, reduced to what this render's pixels show
     y: np.ndarray
     times: np.ndarray  # wall time of each kept point
     line: VMobject
@@ -79,6 +80,9 @@ class Trace:
     pieces: list[tuple[VMobject, int]] = field(default_factory=list)
     done: float = 0.0  # the share of the clock at which its curve ends
     reached: float = 0.0  # ... at which it reaches the target (when it does)
+    # the curve as 1080p's pixels show it (x, y, 0), what the labels and boxes keep clear of:
+    # the same places at every quality (a preview's layout is the final render's)
+    outline: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
 
     @property
     def run(self) -> Run:
@@ -247,7 +251,7 @@ class CurvesScene(kit.ClockedScene):
         raws: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * len(kept)
         if isinstance(plan, MetricPlan) and plan.raw:
             raws = [
-                self._on_screen(chart, x, s.times, v)
+                _as_drawn(chart, self._on_screen(chart, x, s.times, v))
                 for x, s, v in zip(xs, plan.series, plan.raw, strict=True)
             ]
         texts, size, stacked = self._end_labels(plan, colors, chart)
@@ -294,9 +298,11 @@ class CurvesScene(kit.ClockedScene):
                     joint_type=LineJointType.ROUND,
                 )
                 kit.marks.data(raw_line, axis=chart)
-            traces.append(
-                Trace(series, x, y, kept_times, line, end_dot, label, marker, raw, raw_line)
-            )
+            outline = np.column_stack([x, y, np.zeros(len(x))])
+            x, y, kept_times = _as_drawn(chart, (x, y, kept_times))
+            trace = Trace(series, x, y, kept_times, line, end_dot, label, marker, raw, raw_line)
+            trace.outline = outline
+            traces.append(trace)
         return traces
 
     @staticmethod
@@ -416,7 +422,7 @@ class CurvesScene(kit.ClockedScene):
         windows: list[kit.Window] = []
         # the line itself is no longer drawn: it is the whole curve, what the closing keeps
         # clear of (and its style, that each piece copies)
-        points = np.column_stack([trace.x, trace.y, np.zeros(len(trace.x))])
+        points = trace.outline
         trace.line.set_points_as_corners(points if len(points) >= 2 else [*points, *points])
         starts = [0, *(int(f) for f in firsts)]
         ends = [*starts[1:], len(trace.times)]
@@ -520,13 +526,27 @@ class CurvesScene(kit.ClockedScene):
         return box
 
 
+def _as_drawn(
+    chart: kit.Chart, kept: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A curve reduced at 1080p (``_on_screen``) reduced again to this render's own pixel
+    columns, where they are coarser (a 480p preview): as many points as its pixels show, so a
+    million-row history is drawn at the cost of its pixels, not of 1080p's."""
+    density = config.pixel_width / config.frame_width
+    if density >= PIXELS_PER_UNIT:
+        return kept
+    x, y, times = kept
+    columns = int((chart.right - chart.left) * density)
+    keep = per_pixel_column_index((x - chart.left) * density, y, columns)
+    return x[keep], y[keep], times[keep]
+
+
 def _drawn_points(traces: list[Trace]) -> np.ndarray:
     """Every point the held frame's curves, end dots and target rings cover: the whole curve
     of each run (any earlier frame shows a part of it)."""
     clouds = []
     for trace in traces:
-        corners = np.column_stack([trace.x, trace.y, np.zeros(len(trace.x))])
-        clouds.append(kit.marks.dense_points(VMobject().set_points_as_corners(corners)))
+        clouds.append(kit.marks.dense_points(VMobject().set_points_as_corners(trace.outline)))
         clouds.append(kit.marks.box_points(trace.end_dot))
         if trace.marker is not None:
             clouds.append(kit.marks.box_points(trace.marker))

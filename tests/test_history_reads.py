@@ -1,7 +1,8 @@
-"""A scene reads of a store's histories only the keys it draws (its ``reads``): a million rows
-of a key it does not draw stay on disk (issue 29, measured by `make bench`). What it says is
-what a read of everything says, on every kind of store; a run the study file corrects is read
-whole, since its facts are decided again from its history."""
+"""A scene reads of a store's histories only the keys it draws (its ``reads``), and draws a long
+history with as many points as its render's pixels show: a million-row history costs little
+more than a thousand rows (issue 29, measured by `make bench`). What it says is what a read of
+everything says, on every kind of store; a run the study file corrects is read whole, since its
+facts are decided again from its history."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from extract.errors import InputError
 from extract.model import Run
 from extract.runs import reapply
 from extract.sample import load_default_runs, sample_runs
-from extract.store import save_runs
+from extract.store import load_runs, save_runs
 from extract.studyfile import load_study
 from scenes.registry import SCENES
 from study.settings import load_settings
@@ -159,3 +160,46 @@ def test_a_run_the_study_file_corrects_is_read_whole(tmp_path, monkeypatch):
     assert _said(dataclasses.replace(corrected, history=None)) == _said(
         dataclasses.replace(whole, history=None)
     )
+
+
+def _staged_traces(view: Any, quality: str) -> list[Any]:
+    from scenes.curves import AccuracyVsTime
+    from scenes.kit.fader import Fader
+
+    with tempconfig({"dry_run": True, "quality": quality, "verbosity": "WARNING"}):
+        scene = AccuracyVsTime(view=view)
+        scene.setup()
+        scene.fader = Fader()
+        scene.set_stage()
+        width, frame = scene.camera.pixel_width, scene.camera.frame_width
+    return [(trace, width / frame, scene.chart) for trace in scene.traces]
+
+
+def test_a_long_history_is_drawn_with_the_points_its_pixels_show(tmp_path):
+    """At 480p a curve keeps at most four points per 480p pixel column (first, lowest,
+    highest, last); the places labels and boxes keep clear of are 1080p's at every quality,
+    so a preview's layout is the final render's."""
+    store = _stretched(tmp_path / "long.h5", 20_000)
+    view = view_of(load_runs(store))
+    low = _staged_traces(view, "low_quality")
+    high = _staged_traces(view, "high_quality")
+    reduced = 0
+    for (trace, density, chart), (full, _, _) in zip(low, high, strict=True):
+        columns = int((chart.right - chart.left) * density)
+        assert len(trace.x) <= 4 * columns, trace.run.name
+        reduced += len(full.x) > 4 * columns  # more than 480p's pixels show of it
+        np.testing.assert_array_equal(trace.outline, full.outline)
+        # at 1080p what is drawn is the outline itself
+        np.testing.assert_array_equal(full.outline[:, 0], full.x)
+        # each 480p column's lowest and highest point of the outline is drawn, its last too
+        bins = np.clip(((full.x - chart.left) * density).astype(int), 0, columns - 1)
+        drawn = np.clip(((trace.x - chart.left) * density).astype(int), 0, columns - 1)
+        for column in np.unique(bins)[:: max(1, len(np.unique(bins)) // 25)]:
+            ours, outline = trace.y[drawn == column], full.y[bins == column]
+            assert (ours.min(), ours.max()) == (outline.min(), outline.max())
+        assert (trace.x[-1], trace.y[-1], trace.times[-1]) == (
+            full.x[-1],
+            full.y[-1],
+            full.times[-1],
+        )
+    assert reduced  # the longest curves (at most 4 points a column were kept whole)

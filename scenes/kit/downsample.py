@@ -12,8 +12,14 @@ import numpy as np
 
 def per_pixel_column(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
     """``x`` ascending in screen units scaled to [0, columns); returns the kept points."""
+    keep = per_pixel_column_index(x, y, columns)
+    return x[keep], y[keep]
+
+
+def per_pixel_column_index(x: np.ndarray, y: np.ndarray, columns: int) -> np.ndarray:
+    """Which points ``per_pixel_column`` keeps, by index, ascending."""
     if len(x) <= 4 * columns:
-        return x, y
+        return np.arange(len(x))
     bins = np.clip(x.astype(int), 0, columns - 1)
     starts = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
     ends = np.r_[starts[1:], len(x)]
@@ -23,5 +29,4 @@ def per_pixel_column(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.nda
         keep.extend(
             sorted({start, end - 1, start + int(np.argmin(window)), start + int(np.argmax(window))})
         )
-    keep_index = np.asarray(keep)
-    return x[keep_index], y[keep_index]
+    return np.asarray(keep, dtype=np.intp)
