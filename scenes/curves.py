@@ -103,6 +103,8 @@ class CurvesScene(kit.ClockedScene):
     metric = ""  # "accuracy" or "loss": see study.plans.curves_plan
 
     def y_axis(self, values: np.ndarray) -> tuple[kit.Scale, list[kit.Tick]]:
+        """The y axis fitted to ``values``: the least and greatest drawn value of each curve,
+        and of its positive values (``_extremes``), which are all an axis is fitted to."""
         raise NotImplementedError
 
     def x_axis(self, t_min: float, t_end: float) -> tuple[kit.Scale, list[kit.Tick], str]:
@@ -123,14 +125,12 @@ class CurvesScene(kit.ClockedScene):
     def set_stage(self) -> kit.ClockStage:
         theme, plan = self.theme, self.plan
         runs = [s.run for s in plan.series]
-        all_times = np.concatenate([s.times for s in plan.series])
-        all_values = np.concatenate([s.values for s in plan.series])
         # from the first logged time: a sub-second run is drawn, not squeezed onto the axis
-        t_min = max(0.01, float(all_times.min()))
+        t_min = max(0.01, min(float(s.times.min()) for s in plan.series if len(s.times)))
         # the axis and the clock end where the last drawn curve ends: a laptop's estimated
         # total, where no curve goes, would leave the right of the chart empty
         t_end = max(float(s.times[-1]) for s in plan.series)
-        y_scale, y_ticks = self.y_axis(all_values)
+        y_scale, y_ticks = self.y_axis(_extremes([s.values for s in plan.series]))
         x_scale, x_ticks, x_caption = self.x_axis(t_min, t_end)
 
         def build(bottom: float) -> kit.Chart:
@@ -524,6 +524,20 @@ class CurvesScene(kit.ClockedScene):
         box = kit.callout_box(body, theme)
         kit.marks.panel(box[0])
         return box
+
+
+def _extremes(series: list[np.ndarray]) -> np.ndarray:
+    """Each series' least and greatest value, and of its positive values: an axis fitted to
+    these fits every value (a million-row history is not copied to find them)."""
+    found = []
+    for values in series:
+        if not len(values):
+            continue
+        found += [values.min(), values.max()]
+        positive = values[values > 0]
+        if positive.size:
+            found += [positive.min(), positive.max()]
+    return np.asarray(found, dtype=float)
 
 
 def _as_drawn(

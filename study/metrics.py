@@ -250,7 +250,12 @@ def _values(run: Run, key: str) -> NDArray[np.float64]:
     if key not in run.history:
         return np.array([])
     values: NDArray[np.float64] = run.history[key].to_numpy(dtype=float)
-    return values[np.isfinite(values)]
+    finite = np.isfinite(values)
+    if finite.all():  # the history itself, read only: no copy of a million rows
+        values = values.view()
+        values.flags.writeable = False
+        return values
+    return values[finite]
 
 
 def percent_series(run: Run, key: str, stated: Scale = None) -> tuple[np.ndarray, np.ndarray]:
@@ -261,8 +266,11 @@ def percent_series(run: Run, key: str, stated: Scale = None) -> tuple[np.ndarray
     times = run.history["_runtime"].to_numpy(dtype=float)
     values = run.history[key].to_numpy(dtype=float) * scale.factor
     keep = np.isfinite(times) & np.isfinite(values)
-    times, values = times[keep], values[keep]
-    if np.any(np.diff(times) < 0):
+    if keep.all():  # a copy, not a selection of every row (``values`` is one already)
+        times = times.copy()
+    else:
+        times, values = times[keep], values[keep]
+    if np.any(times[1:] < times[:-1]):
         order = np.argsort(times, kind="stable")
         times, values = times[order], values[order]
     return times, values
