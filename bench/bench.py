@@ -532,6 +532,55 @@ def print_scale(scaled: dict, previous: dict | None) -> None:
     console.print(table)
 
 
+def history_renders(work: Path, sizes: tuple[int, ...], repeat: int = 1) -> dict:
+    """AccuracyVsTime at 480p15 on the sample with ``sizes`` history rows per run, each size
+    rendered ``repeat`` times, in turn (so each sees the same machine): the render of least CPU
+    time of each size, with every CPU time measured."""
+    curves = next((f, s) for f, s in all_scenes() if s == "AccuracyVsTime")
+    stores = {}
+    for rows in sizes:
+        stores[rows] = work / f"rows_{rows}.h5"
+        synthetic_store(stores[rows], rows)
+    history: dict = {}
+    for attempt in range(repeat):
+        for rows in sizes:
+            console.print(f"AccuracyVsTime with {rows:,} history rows per run ({attempt + 1}) ...")
+            result = render(*curves, "l", stores[rows], work / f"media_rows_{rows}_{attempt}")
+            best = history.get(str(rows))
+            cpu = [*(best or {}).get("cpu_all_s", []), result["cpu_s"]]
+            if best is None or result["cpu_s"] < best["cpu_s"]:
+                best = result
+            history[str(rows)] = {**best, "cpu_all_s": cpu}
+    return history
+
+
+def print_history(history: dict) -> None:
+    """How the render grows with the history's length, in CPU time (the shared machine's load
+    moves wall times far more) and in wall time."""
+    sizes_done = sorted(int(k) for k in history)
+    if len(sizes_done) < 2:
+        return
+    small, large = history[str(sizes_done[0])], history[str(sizes_done[-1])]
+    growth = large["cpu_s"] / small["cpu_s"]
+    verdict = "met" if growth <= HISTORY_GOAL else f"MISSED by {growth - HISTORY_GOAL:.2f}x"
+    repeats = len(large.get("cpu_all_s", [None]))
+    # renders of both sizes one after the other see about the same load: their ratios
+    rounds = zip(small.get("cpu_all_s", []), large.get("cpu_all_s", []), strict=True)
+    pairs = [b / a for a, b in rounds]
+    console.print(
+        f"history scaling: {sizes_done[-1]:,} rows/run renders in {growth:.2f}x the CPU time of "
+        f"{sizes_done[0]:,} ({large['cpu_s']:.1f} s against {small['cpu_s']:.1f} s"
+        + (
+            f", the least of {repeats} renders each; the median of each round's ratio "
+            f"{float(np.median(pairs)):.2f}x"
+            if repeats > 1
+            else ""
+        )
+        + f"; wall time {large['render_s'] / small['render_s']:.2f}x) "
+        f"(goal <= {HISTORY_GOAL}x: {verdict})"
+    )
+
+
 def print_report(report: dict) -> None:
     table = Table(title="lumi-vs-laptop benchmark")
     for column in ("what", "render s", "frames/s", "encode-only s", "encode/render", "peak MB"):
@@ -559,15 +608,7 @@ def print_report(report: dict) -> None:
             f"goal encode/render >= {RENDER_GOAL} at 1080p60: {verdict} (lowest: {worst_name} "
             f"{ratio:.2f}; on 2 cores the renderer and the encoder share the CPU)"
         )
-    sizes_done = sorted(int(k) for k in report["history"])
-    if len(sizes_done) > 1:
-        small, large = report["history"][str(sizes_done[0])], report["history"][str(sizes_done[-1])]
-        growth = large["render_s"] / small["render_s"]
-        verdict = "met" if growth <= HISTORY_GOAL else f"MISSED by {growth - HISTORY_GOAL:.2f}x"
-        console.print(
-            f"history scaling: {sizes_done[-1]:,} rows/run renders in {growth:.2f}x the time of "
-            f"{sizes_done[0]:,} (goal <= {HISTORY_GOAL}x: {verdict})"
-        )
+    print_history(report["history"])
     for key, value in report["extraction"].items():
         console.print(f"{key}: {value:,.2f}")
 
@@ -593,6 +634,17 @@ def main() -> None:
         action="store_true",
         help="only the seed's animations and ours, side by side (needs --seed)",
     )
+    parser.add_argument(
+        "--history-only",
+        action="store_true",
+        help="only AccuracyVsTime at 480p15 with 1 thousand and 1 million history rows per run",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="with --history-only: renders of each size, in turn; the least CPU time counts",
+    )
     parser.add_argument("--draw-only", nargs=3, help=argparse.SUPPRESS)  # draw_only's child
     args = parser.parse_args()
     if args.draw_only:
@@ -617,6 +669,11 @@ def main() -> None:
     scale_sizes = SCALE_SIZES[:-1] if args.quick else SCALE_SIZES
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
+        if args.history_only:
+            report["history"] = history_renders(work, (1_000, 1_000_000), max(1, args.repeat))
+            print_history(report["history"])
+            _record(history, report)
+            return
         if args.side_by_side:
             report["side_by_side"] = _side_by_side_or_why(args.seed, work)
             if report["side_by_side"]:
@@ -636,12 +693,7 @@ def main() -> None:
                     scene_file, scene, quality, store, work / f"media_{scene}_{quality}"
                 )
                 report["scenes"][f"{scene}@{QUALITY_FOLDERS[quality]}"] = result
-        curves = next((f, s) for f, s in all_scenes() if s == "AccuracyVsTime")
-        for rows in sizes:
-            console.print(f"AccuracyVsTime with {rows:,} history rows per run ...")
-            big = work / f"rows_{rows}.h5"
-            synthetic_store(big, rows)
-            report["history"][str(rows)] = render(*curves, "l", big, work / f"media_rows_{rows}")
+        report["history"] = history_renders(work, sizes)
         console.print("extraction ...")
         report["extraction"] = extraction(work)
         if args.seed is not None:
@@ -698,6 +750,11 @@ def _record(history: Path, report: dict) -> None:
         "scale": report.get("scale"),
         "scenes": {k: v["render_s"] for k, v in report.get("scenes", {}).items()},
     }
+    if report.get("history"):
+        entry["history"] = {
+            rows: {k: r[k] for k in ("render_s", "cpu_s", "cpu_all_s") if k in r}
+            for rows, r in report["history"].items()
+        }
     if report.get("side_by_side"):
         entry["side_by_side"] = {
             scene: {side: {k: r[k] for k in RECORDED if k in r} for side, r in pair.items()}

@@ -46,6 +46,23 @@ def test_the_last_scale_table_is_read_back_for_this_core_count(tmp_path):
     assert json.loads(history.read_text().splitlines()[0])["scale"] == scale
 
 
+def test_the_history_renders_are_kept_and_judged_by_cpu_time(tmp_path, capsys):
+    """The 1-million-row render against the 1-thousand-row one, in CPU time (the shared
+    machine's load moves wall times far more), and each render's CPU time in the history."""
+    bench = _bench()
+    history = {
+        "1000": {"render_s": 20.0, "cpu_s": 9.0, "cpu_all_s": [9.0, 12.0]},
+        "1000000": {"render_s": 10.0, "cpu_s": 10.0, "cpu_all_s": [13.0, 10.0]},
+    }
+    bench.print_history(history)
+    said = " ".join(capsys.readouterr().out.split())
+    assert "1.11x the CPU time" in said and "least of 2 renders" in said and "met" in said
+    assert "median of each round's ratio 1.14x" in said  # of 13 / 9 and 10 / 12
+    kept = tmp_path / "history.jsonl"
+    bench._record(kept, {"machine": {"cpus": 2}, "history": history})
+    assert json.loads(kept.read_text())["history"] == history
+
+
 # a stand-in for one of the seed's scripts: it reads ../charts as the seed's do and writes its
 # MP4 beside itself, in charts/, through PyAV (the seed's go through matplotlib and ffmpeg)
 SEED_SCRIPT = """
