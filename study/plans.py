@@ -20,6 +20,7 @@ from .metric_keys import MetricKeys, study_metric_keys
 from .metrics import (
     AccuracyScale,
     first_at_target,
+    logged_keys,
     percent_decimals,
     percent_series,
     percent_text,
@@ -610,9 +611,16 @@ def _curve_keys(view: StudyView, metric: Metric) -> MetricKeys:
     keys = study_metric_keys(view.shown, view.shown, view.settings, view.study, metric)
     if not keys.counted(view.shown):
         asked = view.asked_key(metric)
-        # every key the runs logged, including those a partial read of the store left out
-        every = dict.fromkeys(keys.choice.logged)
-        every.update(dict.fromkeys(k for r in view.shown for k in r.stored_keys))
+        # every key the runs logged, run by run, as the key was chosen among them: its history's
+        # keys as stored (a scene reads only those it draws), then its summary's where counted
+        counted = set(keys.choice.logged)
+        every: dict[str, None] = {}
+        for run in view.shown:
+            every.update(dict.fromkeys(run.stored_keys))
+            every.update(
+                dict.fromkeys(k for k in logged_keys([run], summaries=True) if k in counted)
+            )
+        every.update(dict.fromkeys(keys.choice.logged))
         names = [k for k in every if not k.startswith("_")]
         logged = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
         if not logged:  # a runs table alone has no histories: curves need panels or run files

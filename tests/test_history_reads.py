@@ -126,6 +126,15 @@ def stores(tmp_path_factory, csv_runs, offline_runs) -> dict[str, tuple[Path, Pa
     root = tmp_path_factory.mktemp("reads")
     found = build_stores(root, csv_runs, list(offline_runs.values()))
     found["long"] = (_stretched(root / "long.h5", 20_000), None)
+    # histories without an accuracy key: the curves are refused naming the keys logged
+    unaccurate = [
+        dataclasses.replace(run, history=run.history.drop(columns=["running_accuracy"]))
+        if "running_accuracy" in run.history
+        else run
+        for run in sample_runs()
+    ]
+    save_runs(root / "no-accuracy.h5", unaccurate)
+    found["no-accuracy"] = (root / "no-accuracy.h5", None)
     return found
 
 
