@@ -150,6 +150,28 @@ def test_what_each_scene_says_is_what_a_read_of_everything_says(stores, monkeypa
             assert said == _plan_said(entry, everything), (name, entry.name)
 
 
+@pytest.fixture(scope="module")
+def stack_stores(tmp_path_factory) -> dict[str, tuple[Path, Path | None]]:
+    """One study per common stack (tests/stack_studies.py), each logging its keys its own way
+    (``Train/Samples/train_loss``, ``epoch/val_accuracy``, ``metrics/eval/...``)."""
+    from extract.sources.wandb_files import ingest_offline
+    from tests.stack_studies import STUDIES, build_corpus
+
+    corpus = build_corpus(tmp_path_factory.mktemp("stacks"))
+    root = tmp_path_factory.mktemp("stack_stores")
+    found: dict[str, tuple[Path, Path | None]] = {}
+    for name in STUDIES:
+        save_runs(root / f"{name}.h5", ingest_offline([corpus.study(name)]).runs)
+        found[name] = (root / f"{name}.h5", None)
+    return found
+
+
+def test_what_each_scene_says_of_each_stack_is_what_a_read_of_everything_says(
+    stack_stores, monkeypatch
+):
+    test_what_each_scene_says_is_what_a_read_of_everything_says(stack_stores, monkeypatch)
+
+
 def test_a_run_the_study_file_corrects_is_read_whole(tmp_path, monkeypatch):
     """Its facts are decided again from its history (extract/runs.py reapply), so from all of
     it, as at extraction: a partial read would decide them from what a scene draws."""
