@@ -21,7 +21,8 @@ from .sources.wandb_exports import ingest_exports
 from .store import Columns, Whole, is_sample_store, load_runs, save_runs
 
 # decided facts are checked again at render (a study file may have changed): these history keys
-# are evidence for epochs done, so they are read whatever a scene draws
+# are evidence for epochs done, so a read of named keys reads them too (the scenes read the runs
+# the study file corrects whole instead: scenes/load.py)
 EVIDENCE_KEYS = ("epoch", "train/epoch", "progress_percentage")
 SAMPLE_ENV = "LUMI_SAMPLE"
 
