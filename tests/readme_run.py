@@ -710,6 +710,10 @@ SKIPPED = {
         "measures for about 2 minutes; asserts nothing (tests/test_bench.py checks that its "
         "exports read as the sweep they describe and that its history is read back)"
     ),
+    "make bench 'BENCH_ARGS=--history-only --repeat 4'": (
+        "renders AccuracyVsTime eight times for about 2 minutes; asserts nothing "
+        "(tests/test_bench.py checks how it judges and keeps the renders)"
+    ),
     "make bench SEED=/path/to/9-Wandb-visualization/visualizations": (
         "runs the seed's matplotlib scripts from a folder this machine may not have, for about "
         "10 minutes; asserts nothing (tests/test_bench.py runs stand-in seed scripts from a copy "
