@@ -547,7 +547,9 @@ def _as_drawn(
     columns, where they are coarser (a 480p preview): as many points as its pixels show, so a
     million-row history is drawn at the cost of its pixels, not of 1080p's."""
     density = config.pixel_width / config.frame_width
-    if density >= PIXELS_PER_UNIT:
+    # 1080p and finer draw what was kept (PIXELS_PER_UNIT rounds 1080p's frame width: 1080p's
+    # own density is a hair below it, and must not reduce again)
+    if density >= PIXELS_PER_UNIT * 0.999:
         return kept
     x, y, times = kept
     columns = int((chart.right - chart.left) * density)

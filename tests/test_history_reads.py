@@ -206,6 +206,18 @@ def _staged_traces(view: Any, quality: str) -> list[Any]:
     return [(trace, width / frame, scene.chart) for trace in scene.traces]
 
 
+def test_1080p_and_4k_draw_what_was_kept_at_1080p(sample_view):
+    """1080p's own density is a hair below the one histories are kept at (its frame width
+    rounded): it draws them as kept, never reduced again; 4K too."""
+    from scenes.curves import _as_drawn
+
+    for quality in ("high_quality", "fourk_quality"):
+        for trace, _, chart in _staged_traces(sample_view, quality):
+            kept = (trace.x, trace.y, trace.times)
+            with tempconfig({"quality": quality}):
+                assert _as_drawn(chart, kept) is kept, quality
+
+
 def test_a_long_history_is_drawn_with_the_points_its_pixels_show(tmp_path):
     """At 480p a curve keeps at most four points per 480p pixel column (first, lowest,
     highest, last); the places labels and boxes keep clear of are 1080p's at every quality,
