@@ -6,7 +6,8 @@ from __future__ import annotations
 import av
 import numpy as np
 import pytest
-from manim import RIGHT, Dot, Scene, Text, VGroup, tempconfig
+from av.video.reformatter import VideoReformatter
+from manim import LEFT, RIGHT, UP, Dot, Scene, Text, VGroup, tempconfig
 from manim import __version__ as manim_version
 
 from scenes.kit import manim_compat
@@ -116,6 +117,68 @@ def test_encoding_faster_writes_the_fast_settings_at_the_same_quality(tmp_path):
             decoded[fast] = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)][-1]
     # the held frame is as close to what was drawn as with Manim's own settings (within 1 dB)
     assert psnr(decoded[True], frames[True]) > psnr(decoded[False], frames[False]) - 1
+
+
+class _Moved(Scene):
+    """A few frames that change, then a held frame (``wait``): what every scene ends on."""
+
+    def construct(self):
+        dot = Dot(LEFT * 2)
+        self.add(Text("0.25 min", font_size=48).shift(UP), dot)
+        self.play(dot.animate.shift(RIGHT * 4), run_time=0.4)
+        self.wait(1)
+
+
+def _rendered(folder) -> tuple[list[np.ndarray], int]:
+    """_Moved rendered with encode_faster at 10 fps: its decoded frames, and how many frames
+    the renderer handed the writer (a held frame is handed over once, with its count)."""
+    handed = 0
+    with tempconfig({"media_dir": str(folder), "quality": "low_quality", "frame_rate": 10}):
+        scene = _Moved()
+        manim_compat.encode_faster(scene)
+        write = scene.renderer.file_writer.write_frame
+
+        def counted(frame, num_frames=1):
+            nonlocal handed
+            handed += 1
+            write(frame, num_frames)
+
+        scene.renderer.file_writer.write_frame = counted
+        scene.render()
+        movie = manim_compat.movie_path(scene)
+    with av.open(str(movie)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)], handed
+
+
+@pytest.mark.render
+def test_a_held_frame_is_converted_once_for_all_the_frames_it_lasts(tmp_path, monkeypatch):
+    """Manim converts every frame it writes from RGBA to the video's YUV, a held frame once per
+    frame it lasts; our writer converts each frame the renderer hands over once."""
+    conversions: list[int] = []
+
+    class Counting:
+        def __init__(self) -> None:
+            self.inner = VideoReformatter()
+
+        def reformat(self, *args, **kwargs):
+            conversions.append(1)
+            return self.inner.reformat(*args, **kwargs)
+
+    monkeypatch.setattr(manim_compat, "VideoReformatter", Counting, raising=False)
+    frames, handed = _rendered(tmp_path)
+    assert len(frames) == 4 + 10  # 0.4 s of motion and the 1 s hold, at 10 fps
+    assert len(conversions) == handed == 4 + 1
+
+
+@pytest.mark.render
+def test_converting_once_writes_the_frames_manim_writes(tmp_path, monkeypatch):
+    """The same pixels as Manim's own conversion of every frame, held frames included."""
+    ours, _ = _rendered(tmp_path / "ours")
+    monkeypatch.setattr(manim_compat, "convert_each_frame_once", lambda job: None)
+    manims, _ = _rendered(tmp_path / "manim")
+    assert len(ours) == len(manims) == 14
+    assert all(np.array_equal(a, b) for a, b in zip(ours, manims, strict=True))
+    assert not np.array_equal(ours[0], ours[-1])  # the dot moved: frames that differ compared
 
 
 def test_a_saved_text_loads_as_the_text_manim_builds(tmp_path):

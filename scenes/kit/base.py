@@ -24,7 +24,7 @@ from study.settings import Settings
 from study.view import EVERY_MEASURE, Measure, StudyView, source_text
 
 from .frame import source_line, title
-from .run import rendered, view_for
+from .run import rendered, start_poster, view_for
 from .theme import THEMES, Theme
 
 VEIL_Z = 1000  # above everything a scene draws
@@ -76,6 +76,11 @@ class StudyScene(Scene):
         # Scene.render is the public hook Manim's CLI calls (and manim-slides overrides too):
         # the exit policy and the finishing of the video (scenes/kit/run.py) hang on it
         return rendered(self, partial(super().render, preview))
+
+    def tear_down(self) -> None:
+        # every frame is drawn: the poster is written while the writer encodes the hold
+        super().tear_down()
+        start_poster(self)
 
     def frame_parts(
         self,

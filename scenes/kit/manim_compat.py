@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from av.video.frame import VideoFrame
+from av.video.reformatter import VideoReformatter
 from manim import ManimColor, Mobject, Scene, Text, VMobject, config
 from manim import __version__ as manim_version
 
@@ -37,8 +39,9 @@ X264_OPTIONS = {"preset": "superfast", "crf": "23"}
 
 
 def encode_faster(scene: Scene) -> None:
-    """Make the scene's file writer encode each H.264 part with ``X264_OPTIONS``. Manim builds
-    its encoder's options inside SceneFileWriter.open_partial_movie_stream (no setting reaches
+    """Make the scene's file writer encode each H.264 part with ``X264_OPTIONS``, and every
+    part converting each drawn frame once (``convert_each_frame_once``). Manim builds its
+    encoder's options inside SceneFileWriter.open_partial_movie_stream (no setting reaches
     them) and hands the stream to an encode job (``_current_encode_job``); PyAV opens the codec
     at the first frame, so options set on the stream before that are the ones it opens with.
     WebM (VP9) and transparent MOV parts keep Manim's own settings."""
@@ -49,12 +52,46 @@ def encode_faster(scene: Scene) -> None:
 
     def opening(file_path: Any = None) -> None:
         opened(file_path)
-        context = writer._current_encode_job.stream.codec_context
+        job = writer._current_encode_job
+        context = job.stream.codec_context
         if context.name == "libx264" and not context.is_open:
             context.options = {**context.options, **X264_OPTIONS}
+        convert_each_frame_once(job)
 
     writer.open_partial_movie_stream = opening
     writer.encodes_faster = True
+
+
+def convert_each_frame_once(job: Any) -> None:
+    """Make one of Manim's encode jobs (a _PartialMovieEncodeJob: a thread reading a queue of
+    ``(num_frames, RGBA frame)``) convert each drawn frame to the codec's pixels once.
+
+    Manim's own _encode_and_write_frame copies the frame into a new av.VideoFrame twice (holding
+    the GIL, which the drawing thread needs) and PyAV converts it inside ``stream.encode``, once
+    per frame written: a held frame (``self.wait``, 180 frames for a 3 s hold at 60 fps) is
+    copied and converted 180 times. Here the frame is wrapped without a copy (the renderer hands
+    each frame over as an array of its own), converted once by the call PyAV makes inside
+    ``encode`` (the same pixels), and that picture is handed to the encoder as often as the frame
+    lasts, numbered as the next frame each time (``pts`` None). Encoders copy or reference what
+    they are handed and never write to it, so one picture can be handed over again.
+
+    The job's thread looks the method up on the job for every frame it takes from the queue;
+    nothing is queued before the job is handed back by open_partial_movie_stream."""
+    stream, container = job.stream, job.container
+    context = stream.codec_context
+    reformatter = VideoReformatter()
+
+    def encode(frame: np.ndarray, num_frames: int) -> None:
+        drawn = VideoFrame.from_numpy_buffer(np.ascontiguousarray(frame), format="rgba")
+        picture = reformatter.reformat(
+            drawn, context.width, context.height, context.format, threads=context.thread_count
+        )
+        for _ in range(num_frames):
+            picture.pts = None
+            for packet in stream.encode(picture):
+                container.mux(packet)
+
+    job._encode_and_write_frame = encode
 
 
 def last_frame(scene: Scene) -> np.ndarray:

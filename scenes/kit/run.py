@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
@@ -55,13 +57,34 @@ def stop(error: InputError) -> NoReturn:
     raise SystemExit(2) from None
 
 
+# posters being written while the held frame is encoded (see start_poster), by scene
+_POSTERS: weakref.WeakKeyDictionary[Scene, Future[None]] = weakref.WeakKeyDictionary()
+
+
+def start_poster(scene: Scene) -> None:
+    """Begin writing the MP4's poster, its held final frame, once the last frame is drawn
+    (Manim calls Scene.tear_down after the last play, before it waits for its encoders to
+    finish the hold): PNG compression releases the GIL, so it runs beside the encoding of
+    the hold instead of after it. finish_video waits for it."""
+    movie = movie_path(scene)
+    if movie is None or movie.suffix != ".mp4" or scene in _POSTERS:
+        return
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poster")
+    _POSTERS[scene] = writer.submit(write_poster, last_frame(scene), movie.with_suffix(".png"))
+    writer.shutdown(wait=False)
+
+
 def finish_video(scene: Scene) -> None:
     """A finished MP4 plays before it has fully downloaded (index at the front) and has a
     poster: its held final frame."""
+    started = _POSTERS.pop(scene, None)
+    if started is not None:
+        started.result()  # raises what writing it raised
     movie = movie_path(scene)
     if movie is not None and movie.suffix == ".mp4" and movie.exists():
         move_index_to_front(movie)
-        write_poster(last_frame(scene), movie.with_suffix(".png"))
+        if started is None:
+            write_poster(last_frame(scene), movie.with_suffix(".png"))
 
 
 def finish_still(scene: Scene) -> None:
