@@ -52,3 +52,25 @@ def test_the_poster_is_written_while_the_writer_finishes_the_video(tmp_path, mon
     assert movie is not None and movie.exists()
     with Image.open(movie.with_suffix(".png")) as poster:
         assert np.array_equal(np.asarray(poster.convert("RGB")), held[:, :, :3])
+
+
+def test_a_render_that_fails_after_its_last_frame_leaves_no_poster(tmp_path):
+    view = view_of(sample_runs(), Settings(), store_name="sample study")
+    small = {"media_dir": str(tmp_path), "pixel_width": 160, "pixel_height": 90,
+             "frame_rate": 5, "disable_caching": True, "verbosity": "WARNING",
+             "progress_bar": "none"}  # fmt: skip
+    with tempconfig(small):
+        scene = ScalingEfficiency(view=view)
+
+        def failing() -> None:
+            raise RuntimeError("the disk filled up while the parts were joined")
+
+        scene.renderer.file_writer.finish = failing
+        with pytest.raises(RuntimeError, match="disk filled up"):
+            scene.render()
+        movie = movie_path(scene)
+    for thread in threading.enumerate():  # a poster still being written would land after
+        if thread.name.startswith("poster"):
+            thread.join()
+    assert movie is not None and not movie.exists()
+    assert sorted(p.name for p in movie.parent.glob("*.png")) == []

@@ -42,7 +42,11 @@ def rendered(scene: Scene, render: Callable[[], T]) -> T:
     try:
         result = render()
     except InputError as error:
+        discard_poster(scene)
         stop(error)
+    except BaseException:
+        discard_poster(scene)
+        raise
     finish_video(scene)
     finish_still(scene)
     return result
@@ -70,8 +74,24 @@ def start_poster(scene: Scene) -> None:
     if movie is None or movie.suffix != ".mp4" or scene in _POSTERS:
         return
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poster")
-    _POSTERS[scene] = writer.submit(write_poster, last_frame(scene), movie.with_suffix(".png"))
+    _POSTERS[scene] = writer.submit(write_poster, last_frame(scene), poster_part(movie))
     writer.shutdown(wait=False)
+
+
+def poster_part(movie: Path) -> Path:
+    """Where a poster begun before its video is finished is written: it takes the poster's
+    name only once the video is there, so a render that fails in its last steps leaves the
+    previous video's poster beside that video, not the new frame."""
+    return movie.with_suffix(".poster-part.png")
+
+
+def discard_poster(scene: Scene) -> None:
+    started = _POSTERS.pop(scene, None)
+    movie = movie_path(scene)
+    if started is None or movie is None:
+        return
+    started.exception()  # waits: the file is closed before it is removed
+    poster_part(movie).unlink(missing_ok=True)
 
 
 def finish_video(scene: Scene) -> None:
@@ -81,10 +101,16 @@ def finish_video(scene: Scene) -> None:
     if started is not None:
         started.result()  # raises what writing it raised
     movie = movie_path(scene)
-    if movie is not None and movie.suffix == ".mp4" and movie.exists():
-        move_index_to_front(movie)
-        if started is None:
-            write_poster(last_frame(scene), movie.with_suffix(".png"))
+    if movie is None or movie.suffix != ".mp4":
+        return
+    if not movie.exists():
+        poster_part(movie).unlink(missing_ok=True)
+        return
+    move_index_to_front(movie)
+    if started is None:
+        write_poster(last_frame(scene), movie.with_suffix(".png"))
+    else:
+        poster_part(movie).replace(movie.with_suffix(".png"))
 
 
 def finish_still(scene: Scene) -> None:
