@@ -200,6 +200,7 @@ class Probes:
     """Probes of (scene, store), each run once per session, two at a time."""
 
     def __init__(self, media_dir: Path, workers: int = 2) -> None:
+        self._stills_dir = media_dir / "stills"
         self._pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -207,6 +208,7 @@ class Probes:
             initargs=(str(media_dir),),
         )
         self._runs: dict[tuple[str, str | None, str | None, float, str], Future[Probed]] = {}
+        self._stills: dict[str, Future[str]] = {}
 
     def start(
         self,
@@ -245,9 +247,12 @@ class Probes:
         where = None if store is None else str(store)
         return scene, where, None if cfg is None else str(cfg), frame_rate, mode
 
-    def still(self, scene: str, media_dir: Path) -> Future[str]:
-        """``scene``'s still (see _still_in_worker), queued beside the probes."""
-        return self._pool.submit(_still_in_worker, scene, str(media_dir))
+    def still(self, scene: str) -> Future[str]:
+        """``scene``'s still (see _still_in_worker), made once per session, queued beside the
+        probes."""
+        if scene not in self._stills:
+            self._stills[scene] = self._pool.submit(_still_in_worker, scene, str(self._stills_dir))
+        return self._stills[scene]
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
