@@ -34,7 +34,7 @@ from tests.mlflow_runs import (  # noqa: F401 (fixtures for every test module)
     mlflow_sqlite,
 )
 from tests.random_stores import FIXED_STUDIES, WrittenStudies
-from tests.readme_run import Result, run_readme
+from tests.readme_run import GIF_FPS, GIF_WIDTH, Result, demo_video, run_readme
 from tests.real_projects import KILLED_KEPT, write_exports, write_offline_runs
 from tests.scene_probe import CRITIC_FRAME_RATE, Probes
 from tests.sdk_runs import wandb_dir  # noqa: F401 (a fixture for every test module)
@@ -173,7 +173,12 @@ def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
     that the two workers finish together."""
     wanted = {name for item in request.session.items for name in item.fixturenames}
     if "readme" in wanted:
-        request.getfixturevalue("readme_started")
+        started = request.getfixturevalue("readme_started")
+        if started is not None and "sample_outputs" in wanted:
+            # every scene's GIF is made from the demo's video in the workers as soon as the
+            # README run is done, beside the checks of the README run in this process
+            outputs: Probes = request.getfixturevalue("sample_outputs")
+            started.add_done_callback(lambda done: _queue_gifs(outputs, done))
     if "probes" in wanted:
         from scenes.registry import SCENES
 
@@ -186,6 +191,15 @@ def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
     # (`make check`): each collects every test, and only the one that runs its test needs it
     if "mlflow_server" in wanted and "PYTEST_XDIST_WORKER" not in os.environ:
         request.getfixturevalue("mlflow_server_started")
+
+
+def _queue_gifs(probes: Probes, readme: Future[tuple[Path, dict[str, Result]]]) -> None:
+    from scenes.registry import SCENES
+
+    if readme.exception() is None:
+        repo, _ = readme.result()
+        for entry in SCENES:
+            probes.gif(demo_video(repo, entry.name), width=GIF_WIDTH, fps=GIF_FPS)
 
 
 @pytest.fixture(scope="session")
