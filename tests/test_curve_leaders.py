@@ -20,7 +20,7 @@ from study.settings import Settings
 from study.view import StudyView, view_of
 from tests.frame_critic import HELD, capture, leader_problems
 
-RADIUS, MARGIN = 0.06, 0.04  # scenes/curves.py END_DOT, LEADER_MARGIN
+RADIUS, MARGIN = 0.06, 0.04  # scenes/kit/curve_scene.py END_DOT, LEADER_MARGIN
 COLUMN = 3.27  # where the leaders end, left of the labels
 BOUNDS = (-2.8, 2.4)
 
