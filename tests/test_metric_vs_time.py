@@ -290,6 +290,18 @@ def test_the_setting_and_its_environment_variable(tmp_path, monkeypatch):
         load_settings()
 
 
+def test_step_ticks_read_as_the_w_and_b_axes_write_them():
+    # a six-digit step under the chart's right end ran into the end labels beside it
+    assert [label for _, label in linear_ticks(0.0, 250_000.0)[2]][-2:] == ["200k", "250k"]
+    assert [label for _, label in linear_ticks(0.0, 1_500_000.0)[2]] == [
+        "0",
+        "0.5M",
+        "1.0M",
+        "1.5M",
+    ]
+    assert [label for _, label in linear_ticks(0.0, 5_000.0)[2]][-1] == "5,000"
+
+
 def test_linear_ticks_end_at_round_steps():
     assert linear_ticks(0.0, 0.001)[:2] == (0.0, 0.001)
     low, high, ticks = linear_ticks(45.0, 98.0)

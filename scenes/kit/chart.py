@@ -129,11 +129,28 @@ def linear_ticks(low: float, high: float) -> tuple[float, float, list[Tick]]:
     values = [float(f"{k * step:.12g}") for k in range(first, last + 1)]
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     tiny = step < 1e-4
+    # steps logged by the hundred thousand read as W&B's axes write them (250k, 1.5M): six
+    # digits under the chart's right end run into the labels beside it
+    scale, suffix = next(
+        (
+            (size, name)
+            for size, name in ((1e6, "M"), (1e3, "k"))
+            if step >= size / 10 and high >= size
+        ),
+        (1.0, ""),
+    )
+    if suffix == "k" and high < 1e4:  # 1,000 to 9,999 read in full
+        scale, suffix = 1.0, ""
+    scaled_decimals = max(0, -math.floor(math.log10(step / scale) + 1e-9))
 
     def label(value: float) -> str:
         if abs(value) < step / 2:
             return "0"
-        return f"{value:.1e}" if tiny else f"{value:.{decimals}f}"
+        if tiny:
+            return f"{value:.1e}"
+        if suffix:
+            return f"{value / scale:,.{scaled_decimals}f}{suffix}"
+        return f"{value:,.{decimals}f}"
 
     return values[0], values[-1], [(v, label(v)) for v in values]
 
