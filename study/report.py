@@ -77,6 +77,7 @@ def _headline_lines(report: Report) -> list[str]:
             f"{'summary ' if best.source == 'summary' else ''}'{best.key}'"
             f"{'' if best.on_screen else f'; {best.run}, a repeat, not the run on screen'})"
         )
+    lines += _target_lines(report)
     if report.facts_asked:
         unknown = report.unknown_facts
         lines.append(
@@ -89,6 +90,33 @@ def _headline_lines(report: Report) -> list[str]:
             )
         )
     return lines
+
+
+def _target_lines(report: Report) -> list[str]:
+    """The first shown run to reach the target accuracy on its curve, as AccuracyVsTime ranks."""
+    curves = [r for r in report.runs if r.shown and "accuracy_curve" in r.evidence]
+    reached = [r for r in curves if r.time_to_target_s is not None]
+    if not reached:
+        return []
+    first = min(reached, key=lambda r: r.time_to_target_s or 0.0)
+    return [
+        f"- **First to {_percent(report, report.target_accuracy)}**{_curve_key(report)}: "
+        f"{first.label}, in {units.duration(first.time_to_target_s or 0.0)} "
+        f"({len(reached)} of {len(curves)} accuracy curves on screen reach it)"
+    ]
+
+
+def _curve_key(report: Report) -> str:
+    """The curves' key where the best accuracy is read from another (a summary's 'acc')."""
+    key = report.accuracy_key
+    return f" ('{key}')" if key is not None and key != report.best_key else ""
+
+
+def _to_target(run: RunFigures) -> str:
+    if run.time_to_target_s is not None:
+        return units.duration(run.time_to_target_s)
+    # a run with no accuracy curve has no time to say, one with a curve did not get there
+    return "not reached" if "accuracy_curve" in run.evidence else "-"
 
 
 def _up_to(report: Report) -> str:
@@ -144,8 +172,9 @@ def _table_lines(report: Report) -> list[str]:
         extra.append("CO2 (kg)")
     lines = [
         "| Run | Label | GPUs | Nodes | Epochs done | Time | Time/epoch | Speedup* | Efficiency* "
-        "| Best acc. | GPU-hours (per epoch) | Energy |" + "".join(f" {e} |" for e in extra),
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(extra),
+        f"| Best acc. | To {_percent(report, report.target_accuracy)}{_curve_key(report)} "
+        "| GPU-hours (per epoch) | Energy |" + "".join(f" {e} |" for e in extra),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(extra),
     ]
     for run in report.runs:
         mark = " (est.)" if run.extrapolated else ""
@@ -167,7 +196,7 @@ def _table_lines(report: Report) -> list[str]:
             f"| {_epochs(run.epochs_done)}/{_epochs(run.epochs)} "
             f"| {_time(run.time_s)}{mark} | {per_epoch} "
             f"| {units.ratio(run.speedup) if run.speedup else '-'} | {efficiency} | {accuracy} "
-            f"| {_gpu_hours(run)} | {_energy(run)} |"
+            f"| {_to_target(run)} | {_gpu_hours(run)} | {_energy(run)} |"
             + (f" {_cost(run)} |" if report.cost_unit is not None else "")
             + (f" {_co2(run)} |" if report.co2_g_per_kwh is not None else "")
         )

@@ -232,3 +232,29 @@ def test_the_best_accuracy_is_the_studys_even_from_a_repeat_not_on_screen():
     assert best is not None and best.percent == pytest.approx(78.5) and not best.on_screen
     line = next(li for li in to_markdown(report).splitlines() if "Best accuracy" in li)
     assert "78.5%" in line and "one-gpu-b, a repeat, not the run on screen" in line, line
+
+
+def test_the_text_report_says_each_runs_time_to_the_target(report):
+    """The Markdown report gives what AccuracyVsTime ranks: each run's time to the target on
+    its curve, "not reached" or "-" (no curve), and the first run to reach it."""
+    text = to_markdown(report)
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("| Run |"))
+    column = [c.strip() for c in header.split("|")].index("To 90.0% ('running_accuracy')")
+    cell = {
+        row.split("|")[1].strip(): row.split("|")[column].strip()
+        for row in lines
+        if row.startswith("| ") and not row.startswith("| Run |")
+    }
+    by_name = {r.name: r for r in report.runs}
+    first = min(
+        (r for r in report.runs if r.time_to_target_s is not None), key=lambda r: r.time_to_target_s
+    )
+    assert cell["32 GPU 4 Node Run"] == "2.2 min" and first.name == "32 GPU 4 Node Run"
+    assert cell["1 GPU 1 Node Run"] == "40.1 min"
+    assert cell["Laptop-Multicore-2.0pct-8cores"] == "-"  # no accuracy curve
+    assert by_name["1 GPU 1 Node Run"].time_to_target_s is not None
+    assert (
+        "- **First to 90.0%** ('running_accuracy'): 32 GPUs, 4 nodes, in 2.2 min "
+        "(8 of 8 accuracy curves on screen reach it)"
+    ) in lines

@@ -283,7 +283,7 @@ def test_a_world_size_where_wandb_saw_no_gpu_counts_processes(runs):
     row = next(line for line in text.splitlines() if line.startswith("| vit-ddp-smoke-2 "))
     cells = [cell.strip() for cell in row.split("|")]
     assert "1 GPU" not in row and cells[3] == "unknown", row  # GPUs
-    assert cells[11] == "unknown", row  # GPU-hours (per epoch)
+    assert cells[12] == "unknown", row  # GPU-hours (per epoch)
 
 
 def test_a_finished_run_stopped_inside_an_epoch_did_part_of_it(runs):
