@@ -26,7 +26,13 @@ print(json.dumps(found))
 """
 
 
-def drawn_scene_classes() -> dict[str, list[str]]:
+def drawn_scene_classes() -> set[str]:
+    """Every scene the scenes/*.py files define, as Manim's CLI finds them (see
+    ``scenes_by_file``)."""
+    return {name for names in scenes_by_file().values() for name in names}
+
+
+def scenes_by_file() -> dict[str, list[str]]:
     """Each scenes/*.py file's scenes, as Manim's CLI finds them (`manim render FILE -a` renders
     each; a shared base class found there would stop that run on its own
     NotImplementedError), not from the registry."""
@@ -44,7 +50,7 @@ def test_the_registry_names_every_scene_the_files_draw():
     by_file: dict[str, list[str]] = {}
     for item in SCENES:
         by_file.setdefault(item.file, []).append(item.name)
-    found = {file: sorted(names) for file, names in drawn_scene_classes().items() if names}
+    found = {file: sorted(names) for file, names in scenes_by_file().items() if names}
     assert found == {file: sorted(names) for file, names in by_file.items()}
     assert len(BY_NAME) == len(SCENES)
 
