@@ -10,8 +10,9 @@ A scene marks its objects with scenes/kit/marks.py: data marks (curves, bars, po
 - texts do not overlap each other (tests/layout_check.py);
 - every data mark lies inside its axis' plot area, and the axis ends within AXIS_SLACK of the
   data drawn against it (no time axis running far past the last curve);
-- no leader (a line from a curve's end to its label) crosses another, or passes over a point
-  other than the one it starts at (a reader follows it to the wrong run).
+- no leader (a line from a curve's end to its label) crosses another, passes over a point
+  other than the one it starts at (a reader follows it to the wrong run), or runs through a
+  panel (a line struck through the ranking's words).
 """
 
 from __future__ import annotations
@@ -163,7 +164,26 @@ def leader_problems(frame: Frame) -> list[str]:
                 found.append(
                     f"the leader from {_at(corners[0])} passes over the point at {_at(centre)}"
                 )
+    for corners in leaders:
+        for what, box in frame.panels:
+            if any(_through(box, a, b) for a, b in zip(corners, corners[1:], strict=False)):
+                found.append(f"the leader from {_at(corners[0])} runs through a {what}")
     return found
+
+
+def _through(box: marks.Box, a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the segment from ``a`` to ``b`` meets the inside of ``box`` (sampled finely
+    enough for a stroke: a hundredth of a scene unit)."""
+    left, right, bottom, top = box
+    steps = max(2, int(np.linalg.norm(b - a) / 0.01))
+    points = a + np.linspace(0.0, 1.0, steps)[:, None] * (b - a)
+    inside = (
+        (points[:, 0] > left + TOLERANCE)
+        & (points[:, 0] < right - TOLERANCE)
+        & (points[:, 1] > bottom + TOLERANCE)
+        & (points[:, 1] < top - TOLERANCE)
+    )
+    return bool(inside.any())
 
 
 def _at(point: np.ndarray) -> str:

@@ -193,3 +193,32 @@ def test_an_early_end_beside_a_later_one_at_its_height_keeps_its_label_in_the_co
     order, gaps = _column(leaders)
     assert order == list(range(8))
     assert max(gaps) < CHART_GAP + 0.021
+
+
+def ends_at_one_height_view() -> StudyView:
+    """The sample's cluster runs with accuracy rising from 5% to 94% over each run's own
+    time, as a newcomer's scaling study did: ends at one height, from seconds to minutes apart,
+    so the labels beside the chart fan out far below the ends and the leaders cross the chart."""
+    runs = []
+    for run in sample_runs():
+        if run.platform != "cluster" or run.gpus not in (1, 2, 4, 8, 16):
+            continue
+        history = run.history.copy()
+        times = history["_runtime"].clip(lower=1.0)
+        share = np.log(times) / np.log(float(times.max()))  # straight on the log time axis
+        history["running_accuracy"] = 5.0 + 89.0 * share
+        runs.append(dataclasses.replace(run, history=history))
+    return view_of(runs, Settings(), store_name="ends at one height")
+
+
+@pytest.mark.render  # runs the scene (a dry run)
+def test_no_leader_runs_through_the_ranking_box():
+    from scenes.curves import AccuracyVsTime
+
+    with tempconfig({"dry_run": True, "quality": "low_quality", "verbosity": "WARNING"}):
+        scene = AccuracyVsTime(view=ends_at_one_height_view())
+        scene.renderer.update_frame = lambda *args, **kwargs: None  # where, not pixels
+        scene.render()
+        frame = capture(scene, HELD)
+    assert frame.panels, "the ranking box is on the held frame"
+    assert leader_problems(frame) == []

@@ -445,10 +445,10 @@ class CurvesScene(kit.ClockedScene):
         self, traces: list[Trace], chart: kit.Chart, target_line: VGroup
     ) -> tuple[VGroup, list[VMobject]]:
         """The ranking by time to the target, and what makes way for it. It goes where no
-        curve, point or the target line is: the free place in the chart nearest the corner the
-        curves leave empty (top left for a rising metric, bottom left for a falling one), in
-        one column or two. Where the chart has no such place, it takes the end labels' place
-        beside the chart (it names every run it ranks, in the run's colour)."""
+        curve, point, leader or the target line is: the free place in the chart nearest the
+        corner the curves leave empty (top left for a rising metric, bottom left for a falling
+        one), in one column or two. Where the chart has no such place, it takes the end labels'
+        place beside the chart (it names every run it ranks, in the run's colour)."""
         plan = self.plan
         if plan.target is None or plan.ranking_header is None:
             return VGroup(), []
@@ -456,6 +456,13 @@ class CurvesScene(kit.ClockedScene):
         occupied += [kit.marks.box_points(t.end_dot) for t in traces]
         occupied += [kit.marks.box_points(t.marker) for t in traces if t.marker is not None]
         occupied += [kit.marks.box_points(part) for part in target_line]
+        # leaders cross the chart to the labels beside it: the box must not sit on one
+        occupied += [
+            kit.marks.dense_points(part)
+            for t in traces
+            for part in t.label
+            if kit.marks.role(part) == "leader"
+        ]
         area = (chart.left + 0.08, chart.right - 0.08, chart.bottom + 0.08, chart.top - 0.04)
         corner = (0.0, 1.0) if plan.rising else (0.0, 0.0)
         for columns in (1, 2):
