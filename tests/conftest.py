@@ -33,7 +33,8 @@ from tests.mlflow_runs import (  # noqa: F401 (fixtures for every test module)
     mlflow_server_started,
     mlflow_sqlite,
 )
-from tests.readme_run import Result, run_readme
+from tests.random_stores import FIXED_STUDIES, WrittenStudies
+from tests.readme_run import GIF_FPS, GIF_WIDTH, Result, demo_video, run_readme
 from tests.real_projects import KILLED_KEPT, write_exports, write_offline_runs
 from tests.scene_probe import CRITIC_FRAME_RATE, Probes
 from tests.sdk_runs import wandb_dir  # noqa: F401 (a fixture for every test module)
@@ -137,39 +138,95 @@ def readme(
 
 # what runs outside this process for minutes (see _long_work_begun_first)
 LONG_WORK = ("readme", "probes", "critic_stores", "mlflow_server")
+# the long work the tests wait for, in the order it is ready: the sample's probes (queued first),
+# the README run and the mlflow server, the critic's studies' probes, the messy stores' probes
+READY_ORDER = ("probes", "readme", "mlflow_server", "critic_studies", "critic_stores")
+
+
+def _ready_rank(item: pytest.Item) -> int:
+    """Where in READY_ORDER the last long work ``item`` waits for is (-1: none)."""
+    names = getattr(item, "fixturenames", ())
+    return max((rank for rank, name in enumerate(READY_ORDER) if name in names), default=-1)
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by the marker set here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests that read the README run, the probes or the mlflow server are marked
     ``long_work`` (`make test` runs them in a pytest of their own beside the others) and go
-    last, in their order: the long work they wait for runs beside every other test first."""
+    last, in the order their long work is ready (READY_ORDER), else in their order: the long work
+    they wait for runs beside every other test first, and what the README run's tests check
+    in this process runs beside the probes still running."""
     for item in items:
         if any(name in LONG_WORK for name in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.long_work)
-    items.sort(key=lambda item: item.get_closest_marker("long_work") is not None)
+    items.sort(key=lambda item: (item.get_closest_marker("long_work") is not None,
+                                 _ready_rank(item)))  # fmt: skip
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _long_work_begun_first(request: pytest.FixtureRequest) -> None:
     """What takes minutes outside this process starts before the first test, so that it runs
     beside the tests that need none of it: the README run, and the probes of every scene (the
-    sample at a deck's frame rate first: the holds, layout and cost checks read those; then
-    the frame critic's stores), and a real mlflow server. Only what the selected tests use."""
+    sample at a deck's frame rate first: the holds, layout and cost checks read those; then the
+    sample's stills and overlays, the critic's studies, the frame critic's stores), and a real
+    mlflow server. Only what the selected tests use. The probes are queued longest first, so
+    that the two workers finish together."""
     wanted = {name for item in request.session.items for name in item.fixturenames}
     if "readme" in wanted:
-        request.getfixturevalue("readme_started")
+        started = request.getfixturevalue("readme_started")
+        if started is not None and "sample_outputs" in wanted:
+            # every scene's GIF is made from the demo's video in the workers as soon as the
+            # README run is done, beside the checks of the README run in this process
+            outputs: Probes = request.getfixturevalue("sample_outputs")
+            started.add_done_callback(lambda done: _queue_gifs(outputs, done))
     if "probes" in wanted:
         from scenes.registry import SCENES
 
         probes: Probes = request.getfixturevalue("probes")
         probes.start([entry.name for entry in SCENES], None, "sample study")
-    if "critic_stores" in wanted:
-        request.getfixturevalue("critic_stores")
+    for name in ("sample_outputs", "critic_studies", "critic_stores"):
+        if name in wanted:
+            request.getfixturevalue(name)
     # a real mlflow server, answering after seconds to a minute; not in pytest-xdist's workers
     # (`make check`): each collects every test, and only the one that runs its test needs it
     if "mlflow_server" in wanted and "PYTEST_XDIST_WORKER" not in os.environ:
         request.getfixturevalue("mlflow_server_started")
+
+
+def _queue_gifs(probes: Probes, readme: Future[tuple[Path, dict[str, Result]]]) -> None:
+    from scenes.registry import SCENES
+
+    if readme.exception() is None:
+        repo, _ = readme.result()
+        for entry in SCENES:
+            probes.gif(demo_video(repo, entry.name), width=GIF_WIDTH, fps=GIF_FPS)
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(probes: Probes) -> Probes:
+    """The probes, with every scene's still and overlay run on the sample (tests/test_every_mode.py)
+    queued: made once per session, in the workers, while the README run renders."""
+    from scenes.registry import SCENES
+
+    for entry in SCENES:
+        probes.still(entry.name)
+        probes.start([entry.name], None, "sample study", frame_rate=CRITIC_FRAME_RATE,
+                     mode="transparent")  # fmt: skip
+    return probes
+
+
+@pytest.fixture(scope="session")
+def critic_studies(tmp_path_factory: pytest.TempPathFactory, probes: Probes) -> WrittenStudies:
+    """The frame critic property's studies (tests/random_stores.py), each written once per
+    session; the fixed ones written, and every scene's probe on each queued, at once."""
+    from scenes.registry import SCENES
+
+    studies = WrittenStudies(tmp_path_factory.mktemp("studies"))
+    for study in FIXED_STUDIES:
+        store, cfg = studies.written(study)
+        probes.start([entry.name for entry in SCENES], store, cfg=cfg,
+                     frame_rate=CRITIC_FRAME_RATE)  # fmt: skip
+    return studies
 
 
 # --- the messy projects (tests/real_projects.py), written once per session --------------------

@@ -43,6 +43,24 @@ class Study:
     laptop_name: str
 
 
+# the two studies `make test` always judges (tests/test_critic_property.py):
+# the most lanes, every one with a long label, long names on both sides, the light theme
+CROWDED = Study(
+    tuple(
+        Lane(0 if i < 3 else i, 0.1 * 1.6**i, "x" * 20 + " long label number " + "y" * 20)
+        for i in range(MOST_LANES)
+    ),
+    "light",
+    "A cluster with a long name of forty chars",
+    "A laptop with a long name of forty chars",
+)
+# a study of seconds (the race's clock, times on the axis)
+SECONDS = Study(
+    (Lane(0, 0.56, None), Lane(16, 0.49, None), Lane(32, 0.12, None)), "dark", "LUMI", "Laptop"
+)
+FIXED_STUDIES = (CROWDED, SECONDS)
+
+
 def _name(draw: st.DrawFn, longest: int, words: st.SearchStrategy[str] = NAME_WORDS) -> str:
     words_drawn = draw(st.lists(words, min_size=1, max_size=8))
     return " ".join(words_drawn)[:longest].strip() or "x"
@@ -141,3 +159,20 @@ def write_study(study: Study, root: Path) -> tuple[Path, Path]:
         encoding="utf-8",
     )
     return store, cfg
+
+
+class WrittenStudies:
+    """Each study written once per test session, in a folder of its own under ``root``: the
+    fixed studies are written, and their probes queued, when the session begins
+    (tests/conftest.py), and the test reads the same store."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._written: dict[Study, tuple[Path, Path]] = {}
+
+    def written(self, study: Study) -> tuple[Path, Path]:
+        """The study's (store, manim.cfg), written now if not yet."""
+        if study not in self._written:
+            folder = self._root / f"study-{len(self._written)}"
+            self._written[study] = write_study(study, folder)
+        return self._written[study]

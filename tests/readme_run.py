@@ -54,6 +54,7 @@ SLIDES_PER_SCENE = {
     "MetricVsTimeSlides": 2,
 }
 GALLERY_LIMIT = 500_000  # "under 0.5 MB" in the README's gallery row
+GIF_WIDTH, GIF_FPS = 480, 7.5  # the gallery's GIFs (scripts/gallery.py WIDTH, FPS)
 CHART_KINDS = ("png", "svg", "pdf")  # what `make charts` writes of each key
 
 
@@ -128,6 +129,11 @@ def video_facts(path: Path, decoder: str | None = None) -> dict:
             "frames": frames,
             "last": last,
         }
+
+
+def demo_video(repo: Path, scene: str, quality: str = "480p15") -> Path:
+    """The video `make demo` leaves of ``scene``."""
+    return repo / "media" / "videos" / SCENE_FILES[scene] / quality / f"{scene}.mp4"
 
 
 def check_mp4_and_poster(repo: Path, scenes: list[str], quality: str = "480p15") -> None:

@@ -12,6 +12,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,10 +197,20 @@ def _still_in_worker(scene: str, media_dir: str) -> str:
         return str(made.renderer.file_writer.image_file_path)
 
 
+def _gif_in_worker(video: str, gif: str, width: int, fps: float) -> str:
+    """``video`` as a GIF (scenes/kit/gif.py, as `make gallery` makes one); the GIF's path."""
+    from scenes.kit.gif import video_to_gif
+
+    Path(gif).parent.mkdir(parents=True, exist_ok=True)
+    video_to_gif(Path(video), Path(gif), width=width, fps=fps)
+    return gif
+
+
 class Probes:
     """Probes of (scene, store), each run once per session, two at a time."""
 
     def __init__(self, media_dir: Path, workers: int = 2) -> None:
+        self._stills_dir = media_dir / "stills"
         self._pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -207,6 +218,10 @@ class Probes:
             initargs=(str(media_dir),),
         )
         self._runs: dict[tuple[str, str | None, str | None, float, str], Future[Probed]] = {}
+        self._stills: dict[str, Future[str]] = {}
+        self._gifs: dict[tuple[str, int, float], Future[str]] = {}
+        # gifs are queued from the README run's thread too (tests/conftest.py)
+        self._gifs_lock = threading.Lock()
 
     def start(
         self,
@@ -245,9 +260,21 @@ class Probes:
         where = None if store is None else str(store)
         return scene, where, None if cfg is None else str(cfg), frame_rate, mode
 
-    def still(self, scene: str, media_dir: Path) -> Future[str]:
-        """``scene``'s still (see _still_in_worker), queued beside the probes."""
-        return self._pool.submit(_still_in_worker, scene, str(media_dir))
+    def still(self, scene: str) -> Future[str]:
+        """``scene``'s still (see _still_in_worker), made once per session, queued beside the
+        probes."""
+        if scene not in self._stills:
+            self._stills[scene] = self._pool.submit(_still_in_worker, scene, str(self._stills_dir))
+        return self._stills[scene]
+
+    def gif(self, video: Path, width: int, fps: float) -> Future[str]:
+        """``video`` made into a GIF once per session, in a worker: its path."""
+        key = (str(video), width, fps)
+        with self._gifs_lock:
+            if key not in self._gifs:
+                gif = self._stills_dir.parent / "gifs" / f"{len(self._gifs)}-{video.stem}.gif"
+                self._gifs[key] = self._pool.submit(_gif_in_worker, *key[:1], str(gif), width, fps)
+            return self._gifs[key]
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)

@@ -23,10 +23,15 @@ import pytest
 from PIL import Image
 
 from extract.paths import PROJECT_ROOT
-from scenes.kit.gif import video_to_gif
 from scenes.registry import SCENES
 from scenes.render import PASSES
-from tests.readme_run import SLIDES_PER_SCENE, check_mp4_and_poster
+from tests.readme_run import (
+    GIF_FPS,
+    GIF_WIDTH,
+    SLIDES_PER_SCENE,
+    check_mp4_and_poster,
+    demo_video,
+)
 from tests.scene_probe import CRITIC_FRAME_RATE, Probes
 
 pytestmark = pytest.mark.render
@@ -52,7 +57,7 @@ def _video(scene: str, readme: Any, probes: Probes, tmp_path: Path) -> None:
 
 
 def _still(scene: str, readme: Any, probes: Probes, tmp_path: Path) -> None:
-    png = Path(probes.still(scene, tmp_path / "media").result())
+    png = Path(probes.still(scene).result())
     with Image.open(png) as image:
         assert image.size == (854, 480)
         pixels = np.asarray(image.convert("RGB"))
@@ -84,10 +89,8 @@ def _slides(scene: str, readme: Any, probes: Probes, tmp_path: Path) -> None:
 
 def _gif(scene: str, readme: Any, probes: Probes, tmp_path: Path) -> None:
     repo, _ = readme
-    file = next(entry.file for entry in SCENES if entry.name == scene)
-    video = repo / "media" / "videos" / file / "480p15" / f"{scene}.mp4"
-    gif = tmp_path / f"{scene}.gif"
-    video_to_gif(video, gif, width=480, fps=7.5)
+    # made in a worker (queued as soon as the README run is done: tests/conftest.py)
+    gif = Path(probes.gif(demo_video(repo, scene), width=GIF_WIDTH, fps=GIF_FPS).result())
     with Image.open(gif) as image:
         assert image.width == 480 and getattr(image, "n_frames", 1) > 10
     assert gif.stat().st_size < GIF_LIMIT
@@ -126,5 +129,5 @@ def test_the_table_has_every_scene_and_every_mode():
 
 @pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("scene", [entry.name for entry in SCENES])
-def test_every_scene_in_every_mode(scene, mode, readme, probes, tmp_path):
-    MODES[mode](scene, readme, probes, tmp_path)
+def test_every_scene_in_every_mode(scene, mode, readme, sample_outputs, tmp_path):
+    MODES[mode](scene, readme, sample_outputs, tmp_path)
